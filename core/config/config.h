@@ -1,0 +1,113 @@
+#pragma once
+// The whole configuration as one value type. Loaded from one JSON file; defaults come
+// from resources/default-config.json. API keys are never stored in it: a provider names
+// an environment variable (`"api_key": "${OPENAI_API_KEY}"`) that is resolved at load.
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/headers.h"
+
+namespace sb {
+
+enum class ProviderKind { OpenAI, Anthropic, OpenAICompatible };
+std::string_view to_string(ProviderKind kind);
+
+struct TimeoutConfig {
+    std::chrono::milliseconds connect{10'000};
+    std::chrono::milliseconds total{600'000};
+    std::chrono::milliseconds idle{60'000};
+};
+
+struct ConcurrencyConfig {
+    int min = 1;
+    int initial = 16;
+    int max = 256;
+    // Latency above `latency_spike_factor` × the running baseline counts as congestion.
+    double latency_spike_factor = 2.0;
+};
+
+struct ProviderConfig {
+    std::string name;  // unique, e.g. "openai", "anthropic", "local"
+    ProviderKind kind = ProviderKind::OpenAI;
+    std::string base_url;  // up to and including /v1
+    std::string api_key_ref;  // as written in the file: "${ENV_VAR}" or empty
+    std::string api_key;      // resolved at load; never saved, never logged
+    std::string default_model;
+    std::vector<std::string> models;
+    std::string openai_version;     // OpenAI-Version header, when set
+    std::string organization;       // OpenAI-Organization
+    std::string project;            // OpenAI-Project
+    std::string anthropic_version = "2023-06-01";
+    Headers headers;                // extra static headers
+    bool enabled = true;
+    TimeoutConfig timeouts;
+    ConcurrencyConfig concurrency;
+    bool simulated = false;  // demo mode: base_url points at the built-in simulator
+};
+
+struct RetryConfig {
+    int max_attempts = 4;  // attempts on one target, the first included
+    std::chrono::milliseconds initial_delay{1'000};
+    std::chrono::milliseconds max_delay{60'000};
+    std::chrono::milliseconds jitter{1'000};            // delay += U(0, jitter)
+    std::chrono::milliseconds retry_after_cap{60'000};  // a longer Retry-After is not waited for
+    std::chrono::milliseconds deadline{120'000};        // total per request, retries included
+    bool failover = true;
+};
+
+struct StoreConfig {
+    std::string path;  // empty = <XDG data dir>/switchboard/switchboard.db
+    std::size_t queue_capacity = 65'536;
+    std::size_t batch_rows = 1'024;
+    bool store_text = true;  // keep prompt and response text in the history
+};
+
+enum class DemoMode { Auto, On, Off };
+
+struct DemoConfig {
+    DemoMode mode = DemoMode::Auto;  // Auto: providers whose key is missing use the simulator
+    std::string profile;             // simulator profile file; empty = resources/simulator/demo.json
+};
+
+struct BatchConfig {
+    int max_concurrency = 64;
+};
+
+struct Config {
+    int version = 1;
+    std::vector<ProviderConfig> providers;
+    std::string default_provider;
+    RetryConfig retry;
+    StoreConfig store;
+    DemoConfig demo;
+    BatchConfig batch;
+
+    const ProviderConfig* provider(std::string_view name) const;
+};
+
+// "providers[1].base_url: must be https:// unless host is loopback"
+struct ConfigError {
+    std::string path;  // JSON path of the offending value ("" for the whole file)
+    std::string rule;  // what it must be
+    std::string to_string() const { return path.empty() ? rule : path + ": " + rule; }
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_environment();
+
+// Parses and validates; every problem found is reported, not only the first.
+std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::json& json,
+                                                             const EnvLookup& env = process_environment());
+std::expected<Config, std::vector<ConfigError>> load_config(const std::filesystem::path& file,
+                                                            const EnvLookup& env = process_environment());
+nlohmann::json to_json(const Config& config);  // key references, never resolved keys
+
+}  // namespace sb
