@@ -37,7 +37,8 @@ struct ConcurrencyConfig {
 struct ProviderConfig {
     std::string name;  // unique, e.g. "openai", "anthropic", "local"
     ProviderKind kind = ProviderKind::OpenAI;
-    std::string base_url;  // up to and including /v1
+    std::string base_url;      // resolved, up to and including /v1
+    std::string base_url_ref;  // as written in the file (may hold ${ENV_VAR} references)
     std::string api_key_ref;  // as written in the file: "${ENV_VAR}" or empty
     std::string api_key;      // resolved at load; never saved, never logged
     std::string default_model;
@@ -109,5 +110,12 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
 std::expected<Config, std::vector<ConfigError>> load_config(const std::filesystem::path& file,
                                                             const EnvLookup& env = process_environment());
 nlohmann::json to_json(const Config& config);  // key references, never resolved keys
+
+}  // namespace sb
+
+namespace sb {
+
+// The built-in defaults (resources/default-config.json, compiled in).
+std::expected<Config, std::vector<ConfigError>> default_config(const EnvLookup& env = process_environment());
 
 }  // namespace sb

@@ -1,0 +1,325 @@
+#include "config/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "config/config_reader.h"
+#include "config/embedded_resources.h"
+#include "config/env_expansion.h"
+
+namespace sb {
+
+std::string_view to_string(ProviderKind kind) {
+    switch (kind) {
+    case ProviderKind::OpenAI: return "openai";
+    case ProviderKind::Anthropic: return "anthropic";
+    case ProviderKind::OpenAICompatible: return "openai_compatible";
+    }
+    return "openai";
+}
+
+const ProviderConfig* Config::provider(std::string_view name) const {
+    for (const auto& p : providers)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+EnvLookup process_environment() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        const char* value = std::getenv(name.c_str());
+        if (!value || !*value) return std::nullopt;
+        return std::string(value);
+    };
+}
+
+namespace {
+
+std::string_view demo_mode_name(DemoMode mode) {
+    switch (mode) {
+    case DemoMode::Auto: return "auto";
+    case DemoMode::On: return "on";
+    case DemoMode::Off: return "off";
+    }
+    return "auto";
+}
+
+struct UrlParts {
+    std::string scheme;
+    std::string host;
+};
+
+std::optional<UrlParts> split_url(const std::string& url) {
+    static const std::regex pattern(R"(^(https?)://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+)(:[0-9]{1,5})?(/.*)?$)");
+    std::smatch match;
+    if (!std::regex_match(url, match, pattern)) return std::nullopt;
+    return UrlParts{match[1].str(), match[2].str()};
+}
+
+bool is_loopback_host(const std::string& host) {
+    return host == "localhost" || host == "[::1]" || host.starts_with("127.");
+}
+
+void read_timeouts(ConfigReader& parent, TimeoutConfig& out, std::vector<ConfigError>& errors) {
+    const auto* json = parent.raw("timeouts");
+    if (!json) return;
+    ConfigReader reader(*json, parent.child_path("timeouts"), errors);
+    reader.read_ms("connect_ms", out.connect, 1, 600'000);
+    reader.read_ms("total_ms", out.total, 1, 24LL * 3600 * 1000);
+    reader.read_ms("idle_ms", out.idle, 1, 24LL * 3600 * 1000);
+    reader.finish();
+}
+
+void read_concurrency(ConfigReader& parent, ConcurrencyConfig& out, std::vector<ConfigError>& errors) {
+    const auto* json = parent.raw("concurrency");
+    if (!json) return;
+    ConfigReader reader(*json, parent.child_path("concurrency"), errors);
+    reader.read("min", out.min, 1, 4096);
+    reader.read("initial", out.initial, 1, 4096);
+    reader.read("max", out.max, 1, 4096);
+    reader.read("latency_spike_factor", out.latency_spike_factor, 1.1, 100.0);
+    reader.finish();
+    if (out.min > out.max) errors.push_back({reader.child_path("min"), "must not exceed concurrency.max"});
+    if (out.initial < out.min || out.initial > out.max)
+        errors.push_back({reader.child_path("initial"), "must lie between concurrency.min and concurrency.max"});
+}
+
+std::optional<ProviderKind> kind_from_string(std::string_view text) {
+    if (text == "openai") return ProviderKind::OpenAI;
+    if (text == "anthropic") return ProviderKind::Anthropic;
+    if (text == "openai_compatible") return ProviderKind::OpenAICompatible;
+    return std::nullopt;
+}
+
+ProviderConfig read_provider(const nlohmann::json& json, const std::string& path, DemoMode demo,
+                             const EnvLookup& env, std::vector<ConfigError>& errors) {
+    ProviderConfig p;
+    ConfigReader reader(json, path, errors);
+    if (!reader.is_object()) return p;
+    reader.read("name", p.name);
+    static const std::regex name_pattern("^[a-z0-9][a-z0-9_-]{0,31}$");
+    if (!std::regex_match(p.name, name_pattern))
+        reader.fail("name", "must be 1-32 characters of a-z, 0-9, '_' or '-', starting with a letter or digit");
+
+    std::string kind_text;
+    reader.read("kind", kind_text);
+    if (const auto kind = kind_from_string(kind_text)) p.kind = *kind;
+    else reader.fail("kind", "must be one of openai, anthropic, openai_compatible");
+
+    reader.read("base_url", p.base_url_ref);
+    reader.read("api_key", p.api_key_ref);
+    reader.read("default_model", p.default_model);
+    reader.read("models", p.models);
+    reader.read("openai_version", p.openai_version);
+    reader.read("organization", p.organization);
+    reader.read("project", p.project);
+    reader.read("anthropic_version", p.anthropic_version);
+    reader.read("enabled", p.enabled);
+    if (const auto* headers = reader.raw("headers")) {
+        if (!headers->is_object()) reader.fail("headers", "must be an object of header names to strings");
+        else
+            for (const auto& [name, value] : headers->items()) {
+                if (!value.is_string()) errors.push_back({reader.child_path("headers") + "." + name, "must be a string"});
+                else p.headers.emplace_back(to_lower(name), value.get<std::string>());
+            }
+    }
+    read_timeouts(reader, p.timeouts, errors);
+    read_concurrency(reader, p.concurrency, errors);
+    reader.finish();
+
+    if (p.default_model.empty()) reader.fail("default_model", "must name the model used when a request names none");
+
+    // Keys live in the environment (or the secret store), never in the file itself.
+    bool key_missing = false;
+    if (!p.api_key_ref.empty()) {
+        const auto key_ref = parse_single_reference(p.api_key_ref);
+        if (!key_ref) {
+            reader.fail("api_key", "must be an environment reference such as \"${OPENAI_API_KEY}\"; "
+                                   "plain-text keys are not allowed in the config");
+        } else if (auto value = env(*key_ref)) {
+            p.api_key = std::move(*value);
+        } else {
+            key_missing = true;
+            if (demo == DemoMode::Off)
+                reader.fail("api_key", "environment variable " + *key_ref + " is not set (set it, or turn demo mode on)");
+        }
+    } else if (p.kind != ProviderKind::OpenAICompatible) {
+        key_missing = true;
+        if (demo == DemoMode::Off) reader.fail("api_key", "is required for a " + std::string(to_string(p.kind)) + " provider");
+    }
+
+    auto expanded = expand_environment(p.base_url_ref, env);
+    bool url_missing = false;
+    if (!expanded) {
+        url_missing = true;
+        if (demo == DemoMode::Off) reader.fail("base_url", expanded.error());
+    } else {
+        p.base_url = std::move(*expanded);
+        while (p.base_url.ends_with('/')) p.base_url.pop_back();
+        if (p.base_url.empty()) {
+            url_missing = true;
+            if (demo == DemoMode::Off) reader.fail("base_url", "must not be empty");
+        } else if (const auto url = split_url(p.base_url); !url) {
+            reader.fail("base_url", "must be an http:// or https:// URL");
+        } else if (url->scheme != "https" && !is_loopback_host(url->host)) {
+            reader.fail("base_url", "must be https:// unless host is loopback");
+        }
+    }
+    p.simulated = demo == DemoMode::On || (demo == DemoMode::Auto && (key_missing || url_missing));
+    return p;
+}
+
+}  // namespace
+
+std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::json& json, const EnvLookup& env) {
+    std::vector<ConfigError> errors;
+    Config config;
+    ConfigReader root(json, "", errors);
+    if (!root.is_object()) return std::unexpected(errors);
+
+    root.read("version", config.version, 1, 1);
+
+    if (const auto* demo_json = root.raw("demo")) {
+        ConfigReader demo(*demo_json, "demo", errors);
+        std::string mode = "auto";
+        demo.read("mode", mode);
+        if (mode == "auto") config.demo.mode = DemoMode::Auto;
+        else if (mode == "on") config.demo.mode = DemoMode::On;
+        else if (mode == "off") config.demo.mode = DemoMode::Off;
+        else demo.fail("mode", "must be one of auto, on, off");
+        demo.read("profile", config.demo.profile);
+        demo.finish();
+    }
+
+    const auto* providers = root.raw("providers");
+    if (!providers || !providers->is_array() || providers->empty()) {
+        errors.push_back({"providers", "must be a non-empty array of providers"});
+    } else {
+        std::set<std::string> names;
+        for (std::size_t i = 0; i < providers->size(); ++i) {
+            const std::string path = "providers[" + std::to_string(i) + "]";
+            auto provider = read_provider((*providers)[i], path, config.demo.mode, env, errors);
+            if (!provider.name.empty() && !names.insert(provider.name).second)
+                errors.push_back({path + ".name", "must be unique (\"" + provider.name + "\" is used twice)"});
+            config.providers.push_back(std::move(provider));
+        }
+    }
+
+    root.read("default_provider", config.default_provider);
+    if (config.default_provider.empty() && !config.providers.empty())
+        config.default_provider = config.providers.front().name;
+    else if (!config.providers.empty() && !config.provider(config.default_provider))
+        errors.push_back({"default_provider", "must name one of the configured providers"});
+
+    if (const auto* retry_json = root.raw("retry")) {
+        ConfigReader retry(*retry_json, "retry", errors);
+        retry.read("max_attempts", config.retry.max_attempts, 1, 20);
+        retry.read_ms("initial_delay_ms", config.retry.initial_delay, 0, 600'000);
+        retry.read_ms("max_delay_ms", config.retry.max_delay, 0, 3'600'000);
+        retry.read_ms("jitter_ms", config.retry.jitter, 0, 60'000);
+        retry.read_ms("retry_after_cap_ms", config.retry.retry_after_cap, 0, 3'600'000);
+        retry.read_ms("deadline_ms", config.retry.deadline, 1, 24LL * 3600 * 1000);
+        retry.read("failover", config.retry.failover);
+        retry.finish();
+        if (config.retry.initial_delay > config.retry.max_delay)
+            retry.fail("initial_delay_ms", "must not exceed retry.max_delay_ms");
+    }
+
+    if (const auto* store_json = root.raw("store")) {
+        ConfigReader store(*store_json, "store", errors);
+        store.read("path", config.store.path);
+        store.read("queue_capacity", config.store.queue_capacity, 1, 10'000'000);
+        store.read("batch_rows", config.store.batch_rows, 1, 100'000);
+        store.read("store_text", config.store.store_text);
+        store.finish();
+    }
+
+    if (const auto* batch_json = root.raw("batch")) {
+        ConfigReader batch(*batch_json, "batch", errors);
+        batch.read("max_concurrency", config.batch.max_concurrency, 1, 4096);
+        batch.finish();
+    }
+    root.finish();
+
+    if (!errors.empty()) return std::unexpected(std::move(errors));
+    return config;
+}
+
+std::expected<Config, std::vector<ConfigError>> load_config(const std::filesystem::path& file, const EnvLookup& env) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return std::unexpected(std::vector<ConfigError>{{"", "cannot read " + file.string()}});
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto json = nlohmann::json::parse(text.str(), nullptr, false);
+    if (json.is_discarded())
+        return std::unexpected(std::vector<ConfigError>{{"", file.string() + " is not valid JSON"}});
+    return parse_config(json, env);
+}
+
+nlohmann::json to_json(const Config& config) {
+    nlohmann::json providers = nlohmann::json::array();
+    for (const auto& p : config.providers) {
+        nlohmann::json headers = nlohmann::json::object();
+        for (const auto& [name, value] : p.headers) headers[name] = value;
+        nlohmann::json item = {
+            {"name", p.name},
+            {"kind", to_string(p.kind)},
+            {"base_url", p.base_url_ref},
+            {"api_key", p.api_key_ref},
+            {"default_model", p.default_model},
+            {"models", p.models},
+            {"enabled", p.enabled},
+            {"headers", headers},
+            {"timeouts",
+             {{"connect_ms", p.timeouts.connect.count()},
+              {"total_ms", p.timeouts.total.count()},
+              {"idle_ms", p.timeouts.idle.count()}}},
+            {"concurrency",
+             {{"min", p.concurrency.min},
+              {"initial", p.concurrency.initial},
+              {"max", p.concurrency.max},
+              {"latency_spike_factor", p.concurrency.latency_spike_factor}}},
+        };
+        if (p.kind == ProviderKind::Anthropic) item["anthropic_version"] = p.anthropic_version;
+        else {
+            item["openai_version"] = p.openai_version;
+            item["organization"] = p.organization;
+            item["project"] = p.project;
+        }
+        providers.push_back(std::move(item));
+    }
+    return {
+        {"version", config.version},
+        {"default_provider", config.default_provider},
+        {"providers", providers},
+        {"retry",
+         {{"max_attempts", config.retry.max_attempts},
+          {"initial_delay_ms", config.retry.initial_delay.count()},
+          {"max_delay_ms", config.retry.max_delay.count()},
+          {"jitter_ms", config.retry.jitter.count()},
+          {"retry_after_cap_ms", config.retry.retry_after_cap.count()},
+          {"deadline_ms", config.retry.deadline.count()},
+          {"failover", config.retry.failover}}},
+        {"store",
+         {{"path", config.store.path},
+          {"queue_capacity", config.store.queue_capacity},
+          {"batch_rows", config.store.batch_rows},
+          {"store_text", config.store.store_text}}},
+        {"demo", {{"mode", demo_mode_name(config.demo.mode)}, {"profile", config.demo.profile}}},
+        {"batch", {{"max_concurrency", config.batch.max_concurrency}}},
+    };
+}
+
+}  // namespace sb
+
+namespace sb {
+
+std::expected<Config, std::vector<ConfigError>> default_config(const EnvLookup& env) {
+    const auto json = nlohmann::json::parse(embedded_default_config(), nullptr, false);
+    if (json.is_discarded()) return std::unexpected(std::vector<ConfigError>{{"", "built-in default config is not valid JSON"}});
+    return parse_config(json, env);
+}
+
+}  // namespace sb

@@ -1,0 +1,12 @@
+#pragma once
+// Where Switchboard keeps its files, following the XDG base directory spec.
+#include <filesystem>
+
+namespace sb {
+
+std::filesystem::path config_dir();       // $XDG_CONFIG_HOME/switchboard or ~/.config/switchboard
+std::filesystem::path data_dir();         // $XDG_DATA_HOME/switchboard or ~/.local/share/switchboard
+std::filesystem::path default_config_file();  // config_dir()/config.json
+std::filesystem::path default_database_file();  // data_dir()/switchboard.db
+
+}  // namespace sb

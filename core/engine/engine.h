@@ -1,0 +1,94 @@
+#pragma once
+// The Engine facade: the one API every ingress (CLI, batch, GUI, gateway) calls. It wires
+// the stages in order — validate → choose target → concurrency limit → provider adapter →
+// transport → classify → retry / fail over → history — and is the only place that knows
+// that order (DESIGN.md). Callbacks run on engine threads and must be short.
+#include <atomic>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "engine/request_result.h"
+#include "engine/scheduler.h"
+#include "model/chat.h"
+
+namespace sb {
+
+struct HistoryRecord;
+class HistoryWriter;
+
+struct EngineOptions {
+    Config config;
+    // History database; empty = config.store.path, then the XDG default. Ignored if !history.
+    std::filesystem::path database;
+    bool history = true;
+    // Retry timers and the clock; null = a real timer thread.
+    std::shared_ptr<Scheduler> scheduler;
+    // Simulator profile (JSON text) for providers in demo mode; empty = config.demo.profile,
+    // then the built-in demo profile.
+    std::string demo_profile_json;
+};
+
+struct SubmitOptions {
+    bool record_history = true;  // the batch runner writes its own rows (with the batch result)
+};
+
+struct ProviderStatus {
+    std::string name;
+    bool simulated = false;
+    int concurrency_limit = 0;
+    int in_flight = 0;
+    int waiting = 0;
+    double baseline_latency_ms = 0;
+};
+
+struct EngineStats {
+    std::uint64_t submitted = 0;
+    std::uint64_t succeeded = 0;
+    std::uint64_t failed = 0;
+    std::uint64_t cancelled = 0;
+    std::uint64_t retries = 0;
+    std::uint64_t failovers = 0;
+    std::vector<ProviderStatus> providers;
+};
+
+class Engine {
+public:
+    using DoneCallback = std::function<void(RequestResult&&)>;
+    using DeltaCallback = std::function<void(const StreamDelta&)>;
+
+    static std::expected<std::unique_ptr<Engine>, std::string> create(EngineOptions options);
+    ~Engine();  // cancels what is in flight (each callback still fires once), flushes history
+
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Asynchronous. Returns the request id. `on_done` fires exactly once; `on_delta` for
+    // each streamed piece when request.stream is set.
+    std::string submit(ChatRequest request, DoneCallback on_done, DeltaCallback on_delta = {},
+                       SubmitOptions options = {});
+    std::future<RequestResult> submit(ChatRequest request, SubmitOptions options = {});
+    void cancel(const std::string& request_id);
+
+    EngineStats stats() const;
+    const Config& config() const;  // with resolved simulator URLs in demo mode
+    bool demo_mode() const;        // at least one provider is served by the simulator
+    HistoryWriter* history();      // null when history is off
+
+    // The history row for a finished request (used by the engine and the batch runner).
+    static HistoryRecord history_record(const ChatRequest& request, const RequestResult& result, bool store_text);
+
+    class Impl;
+
+private:
+    explicit Engine(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace sb

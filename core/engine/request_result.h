@@ -1,0 +1,36 @@
+#pragma once
+// What the engine reports for one finished request.
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <vector>
+
+#include "model/chat.h"
+#include "model/error.h"
+#include "transport/http_types.h"
+
+namespace sb {
+
+struct AttemptInfo {
+    std::string provider;
+    std::string model;
+    ErrorClass error = ErrorClass::None;  // None for the attempt that succeeded
+    int http_status = 0;
+    std::chrono::milliseconds delay_before{0};  // backoff waited before this attempt
+    PhaseTimings timings;
+};
+
+struct RequestResult {
+    std::string request_id;
+    std::string provider;  // the target that produced the final outcome
+    std::string model;
+    std::expected<ChatResponse, Error> outcome = std::unexpected(Error{ErrorClass::Internal, "not finished"});
+    std::vector<AttemptInfo> attempts;
+    PhaseTimings timings;            // of the final attempt
+    double total_ms = 0;             // whole request: queueing, retries and backoff included
+    std::int64_t started_unix_ms = 0;
+
+    bool ok() const { return outcome.has_value(); }
+};
+
+}  // namespace sb

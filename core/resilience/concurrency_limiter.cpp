@@ -1,0 +1,68 @@
+#include "resilience/concurrency_limiter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sb {
+
+ConcurrencyLimiter::ConcurrencyLimiter(ConcurrencyConfig config, double decrease_factor)
+    : m_config(config), m_decrease_factor(decrease_factor), m_limit(config.initial) {}
+
+bool ConcurrencyLimiter::try_acquire() {
+    std::lock_guard lock(m_mutex);
+    if (m_in_flight >= static_cast<int>(std::floor(m_limit))) return false;
+    ++m_in_flight;
+    return true;
+}
+
+void ConcurrencyLimiter::decrease(Clock::time_point now) {
+    // One cut per round trip: the requests already in flight when we cut carry the same
+    // congestion signal and must not cut again.
+    const auto round_trip = std::chrono::milliseconds(static_cast<long long>(std::max(m_baseline_ms, 1.0)));
+    if (now - m_last_decrease < round_trip) return;
+    m_last_decrease = now;
+    m_limit = std::max<double>(m_config.min, m_limit * m_decrease_factor);
+}
+
+void ConcurrencyLimiter::release(std::chrono::microseconds latency, bool congested, Clock::time_point now) {
+    std::lock_guard lock(m_mutex);
+    m_in_flight = std::max(0, m_in_flight - 1);
+    const double latency_ms = static_cast<double>(latency.count()) / 1000.0;
+    const bool spike = m_baseline_ms > 0 && latency_ms > m_baseline_ms * m_config.latency_spike_factor;
+    if (congested) {
+        decrease(now);
+        return;
+    }
+    // The baseline follows even spikes, slowly, so a provider that settles at a new latency
+    // is not treated as congested forever.
+    m_baseline_ms = m_baseline_ms == 0 ? latency_ms : 0.95 * m_baseline_ms + 0.05 * latency_ms;
+    if (spike) {
+        decrease(now);
+        return;
+    }
+    // Grow only while the limit is actually used; an idle limit proves nothing.
+    if (m_in_flight + 1 >= static_cast<int>(std::floor(m_limit)) - 1)
+        m_limit = std::min<double>(m_config.max, m_limit + 1.0 / m_limit);
+}
+
+void ConcurrencyLimiter::release_neutral() {
+    std::lock_guard lock(m_mutex);
+    m_in_flight = std::max(0, m_in_flight - 1);
+}
+
+int ConcurrencyLimiter::limit() const {
+    std::lock_guard lock(m_mutex);
+    return static_cast<int>(std::floor(m_limit));
+}
+
+int ConcurrencyLimiter::in_flight() const {
+    std::lock_guard lock(m_mutex);
+    return m_in_flight;
+}
+
+double ConcurrencyLimiter::baseline_ms() const {
+    std::lock_guard lock(m_mutex);
+    return m_baseline_ms;
+}
+
+}  // namespace sb

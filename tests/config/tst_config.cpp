@@ -1,0 +1,182 @@
+// Configuration: defaults, ${ENV} expansion, demo mode, and validation messages that name
+// the JSON path and the rule.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+#include <map>
+
+#include "config/config.h"
+#include "config/env_expansion.h"
+
+using namespace sb;
+
+namespace {
+
+EnvLookup fake_env(std::map<std::string, std::string> values) {
+    return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
+        const auto it = values.find(name);
+        if (it == values.end()) return std::nullopt;
+        return it->second;
+    };
+}
+
+nlohmann::json minimal_provider(const std::string& name = "openai") {
+    return {{"name", name},
+            {"kind", "openai"},
+            {"base_url", "https://api.openai.com/v1"},
+            {"api_key", "${OPENAI_API_KEY}"},
+            {"default_model", "gpt-4o-mini"}};
+}
+
+bool has_error(const std::vector<ConfigError>& errors, const std::string& text) {
+    for (const auto& e : errors)
+        if (e.to_string() == text) return true;
+    return false;
+}
+
+QString dump(const std::vector<ConfigError>& errors) {
+    QStringList lines;
+    for (const auto& e : errors) lines << QString::fromStdString(e.to_string());
+    return lines.join("\n");
+}
+
+}  // namespace
+
+class TestConfig : public QObject {
+    Q_OBJECT
+private slots:
+    void defaultsLoadAndFallBackToDemoWithoutKeys() {
+        const auto config = default_config(fake_env({}));
+        QVERIFY2(config.has_value(), config ? "" : qPrintable(dump(config.error())));
+        QCOMPARE(config->providers.size(), std::size_t(3));
+        for (const auto& p : config->providers) QVERIFY2(p.simulated, p.name.c_str());
+        QCOMPARE(config->default_provider, std::string("openai"));
+        QCOMPARE(config->demo.mode, DemoMode::Auto);
+    }
+
+    void keysComeFromTheEnvironment() {
+        const auto config = default_config(fake_env({{"OPENAI_API_KEY", "sk-test-dummy"}}));
+        QVERIFY(config.has_value());
+        const auto* openai = config->provider("openai");
+        QVERIFY(openai);
+        QVERIFY(!openai->simulated);
+        QCOMPARE(openai->api_key, std::string("sk-test-dummy"));
+        QVERIFY(config->provider("anthropic")->simulated);
+        // Saving writes the reference, never the key itself.
+        const std::string saved = to_json(*config).dump();
+        QVERIFY(saved.find("sk-test-dummy") == std::string::npos);
+        QVERIFY(saved.find("${OPENAI_API_KEY}") != std::string::npos);
+    }
+
+    void localServerUrlSwitchesLocalProviderToReal() {
+        const auto config = default_config(fake_env({{"SWITCHBOARD_LOCAL_URL", "http://127.0.0.1:11434/v1/"}}));
+        QVERIFY(config.has_value());
+        const auto* local = config->provider("local");
+        QVERIFY(!local->simulated);
+        QCOMPARE(local->base_url, std::string("http://127.0.0.1:11434/v1"));
+        QVERIFY(local->api_key.empty());
+    }
+
+    void roundTripThroughJsonKeepsEverything() {
+        const auto config = default_config(fake_env({}));
+        QVERIFY(config.has_value());
+        const auto again = parse_config(to_json(*config), fake_env({}));
+        QVERIFY2(again.has_value(), again ? "" : qPrintable(dump(again.error())));
+        QCOMPARE(to_json(*again), to_json(*config));
+    }
+
+    void expansionWithFallback() {
+        const auto env = fake_env({{"HOST", "example.com"}});
+        QCOMPARE(*expand_environment("https://${HOST}/v1", env), std::string("https://example.com/v1"));
+        QCOMPARE(*expand_environment("${PORT:-8080}", env), std::string("8080"));
+        const auto missing = expand_environment("${NOPE}", env);
+        QVERIFY(!missing.has_value());
+        QCOMPARE(missing.error(), std::string("environment variable NOPE is not set"));
+        QCOMPARE(*parse_single_reference("${OPENAI_API_KEY}"), std::string("OPENAI_API_KEY"));
+        QVERIFY(!parse_single_reference("sk-live-123").has_value());
+    }
+
+    void validationNamesPathAndRule_data() {
+        QTest::addColumn<QString>("patch");  // JSON merge patch applied to a valid config
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("http remote") << R"({"providers":[{"base_url":"http://api.example.com/v1"}]})"
+                                     << "providers[0].base_url: must be https:// unless host is loopback";
+        QTest::newRow("not a url") << R"({"providers":[{"base_url":"ftp://x"}]})"
+                                   << "providers[0].base_url: must be an http:// or https:// URL";
+        QTest::newRow("plain key") << R"({"providers":[{"api_key":"sk-live-abc"}]})"
+                                   << "providers[0].api_key: must be an environment reference such as "
+                                      "\"${OPENAI_API_KEY}\"; plain-text keys are not allowed in the config";
+        QTest::newRow("bad kind") << R"({"providers":[{"kind":"gemini"}]})"
+                                  << "providers[0].kind: must be one of openai, anthropic, openai_compatible";
+        QTest::newRow("typo") << R"({"providers":[{"defualt_model":"x"}]})" << "providers[0].defualt_model: unknown key";
+        QTest::newRow("retry range") << R"({"retry":{"max_attempts":0}})"
+                                     << "retry.max_attempts: must be an integer from 1 to 20";
+        QTest::newRow("retry type") << R"({"retry":{"initial_delay_ms":"1s"}})"
+                                    << "retry.initial_delay_ms: must be a whole number of milliseconds";
+        QTest::newRow("concurrency") << R"({"providers":[{"concurrency":{"min":8,"initial":4,"max":16}}]})"
+                                     << "providers[0].concurrency.initial: must lie between concurrency.min and "
+                                        "concurrency.max";
+        QTest::newRow("default provider") << R"({"default_provider":"nobody"})"
+                                          << "default_provider: must name one of the configured providers";
+        QTest::newRow("demo mode") << R"({"demo":{"mode":"maybe"}})" << "demo.mode: must be one of auto, on, off";
+        QTest::newRow("missing key, demo off") << R"({"demo":{"mode":"off"}})"
+                                               << "providers[0].api_key: environment variable OPENAI_API_KEY is not "
+                                                  "set (set it, or turn demo mode on)";
+    }
+
+    void validationNamesPathAndRule() {
+        QFETCH(QString, patch);
+        QFETCH(QString, expected);
+        nlohmann::json json = {{"version", 1}, {"providers", {minimal_provider()}}};
+        const auto delta = nlohmann::json::parse(patch.toStdString());
+        if (delta.contains("providers")) {
+            json["providers"][0].merge_patch(delta["providers"][0]);
+            auto rest = delta;
+            rest.erase("providers");
+            json.merge_patch(rest);
+        } else {
+            json.merge_patch(delta);
+        }
+        const auto result = parse_config(json, fake_env({}));
+        QVERIFY(!result.has_value());
+        QVERIFY2(has_error(result.error(), expected.toStdString()), qPrintable(dump(result.error())));
+    }
+
+    void everyProblemIsReportedNotOnlyTheFirst() {
+        nlohmann::json json = {{"providers", {minimal_provider("a"), minimal_provider("a")}}};
+        json["providers"][0]["base_url"] = "http://remote.example/v1";
+        json["retry"] = {{"max_attempts", 99}};
+        const auto result = parse_config(json, fake_env({}));
+        QVERIFY(!result.has_value());
+        QVERIFY(has_error(result.error(), "providers[0].base_url: must be https:// unless host is loopback"));
+        QVERIFY(has_error(result.error(), "providers[1].name: must be unique (\"a\" is used twice)"));
+        QVERIFY(has_error(result.error(), "retry.max_attempts: must be an integer from 1 to 20"));
+    }
+
+    void loopbackHttpIsAllowed() {
+        nlohmann::json json = {{"providers", {minimal_provider()}}};
+        json["providers"][0]["base_url"] = "http://127.0.0.1:8080/v1";
+        json["providers"][0]["kind"] = "openai_compatible";
+        json["providers"][0]["api_key"] = "";
+        const auto result = parse_config(json, fake_env({}));
+        QVERIFY2(result.has_value(), result ? "" : qPrintable(dump(result.error())));
+        QVERIFY(!result->providers[0].simulated);
+    }
+
+    void loadFileErrors() {
+        QTemporaryDir dir;
+        const auto missing = load_config(dir.filePath("none.json").toStdString(), fake_env({}));
+        QVERIFY(!missing.has_value());
+        QVERIFY(missing.error()[0].rule.find("cannot read") != std::string::npos);
+
+        const std::string broken = dir.filePath("broken.json").toStdString();
+        std::ofstream(broken) << "{\"version\": 1,";
+        const auto parsed = load_config(broken, fake_env({}));
+        QVERIFY(!parsed.has_value());
+        QVERIFY(parsed.error()[0].rule.find("is not valid JSON") != std::string::npos);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConfig)
+#include "tst_config.moc"
