@@ -12,6 +12,7 @@ bool ConcurrencyLimiter::try_acquire() {
     std::lock_guard lock(m_mutex);
     if (m_in_flight >= static_cast<int>(std::floor(m_limit))) return false;
     ++m_in_flight;
+    m_peak_in_flight = std::max(m_peak_in_flight, m_in_flight);
     return true;
 }
 
@@ -22,6 +23,7 @@ void ConcurrencyLimiter::decrease(Clock::time_point now) {
     if (now - m_last_decrease < round_trip) return;
     m_last_decrease = now;
     m_limit = std::max<double>(m_config.min, m_limit * m_decrease_factor);
+    m_peak_in_flight = m_in_flight;
 }
 
 void ConcurrencyLimiter::release(std::chrono::microseconds latency, bool congested, Clock::time_point now) {
@@ -41,8 +43,11 @@ void ConcurrencyLimiter::release(std::chrono::microseconds latency, bool congest
         return;
     }
     // Grow only while the limit is actually used; an idle limit proves nothing.
-    if (m_in_flight + 1 >= static_cast<int>(std::floor(m_limit)) - 1)
+    const int whole = static_cast<int>(std::floor(m_limit));
+    if (m_peak_in_flight >= whole - 1) {
         m_limit = std::min<double>(m_config.max, m_limit + 1.0 / m_limit);
+        if (static_cast<int>(std::floor(m_limit)) > whole) m_peak_in_flight = m_in_flight;
+    }
 }
 
 void ConcurrencyLimiter::release_neutral() {

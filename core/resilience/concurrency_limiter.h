@@ -38,6 +38,7 @@ private:
     double m_decrease_factor;
     double m_limit;
     int m_in_flight = 0;
+    int m_peak_in_flight = 0;  // highest in_flight since the limit last changed step
     double m_baseline_ms = 0;  // slow-moving EWMA of successful latencies
     Clock::time_point m_last_decrease{};
 };
