@@ -1,6 +1,48 @@
+// switchboard-gateway: the headless engine — ask, batch, simulate.
 #include <cstdio>
+#include <cstring>
 
-int main() {
-    std::fputs("switchboard-gateway: under construction\n", stderr);
-    return 2;
+#include "cli_args.h"
+#include "commands.h"
+
+namespace {
+void usage(FILE* out) {
+    std::fputs(
+        "usage: switchboard-gateway COMMAND [OPTIONS]\n"
+        "\n"
+        "commands:\n"
+        "  ask \"PROMPT\" [--provider NAME] [--model MODEL] [--stream] [--system TEXT]\n"
+        "                [--max-tokens N] [--temperature T]\n"
+        "  batch IN.jsonl -o OUT.jsonl [--concurrency N] [--restart] [--no-progress]\n"
+        "  simulate [--port P] [--address A] [--profile FILE] [--api-key-env VAR]\n"
+        "\n"
+        "options for ask and batch:\n"
+        "  --config FILE        configuration (default: $XDG_CONFIG_HOME/switchboard/config.json,\n"
+        "                       else the built-in defaults)\n"
+        "  --demo auto|on|off   serve providers from the built-in simulator (auto: those without a key)\n"
+        "  --demo-profile FILE  simulator profile for demo mode\n"
+        "  --db FILE            history database (default: $XDG_DATA_HOME/switchboard/switchboard.db)\n"
+        "  --no-history         ask only: do not record the request\n"
+        "\n"
+        "exit codes: 0 ok, 1 request failed / fatal error, 2 usage, 3 batch finished with failed lines,\n"
+        "            4 invalid configuration, 130 interrupted (a batch re-run resumes)\n",
+        out);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? sb::cli::ExitCode::Usage : sb::cli::ExitCode::Ok;
+    }
+    if (!std::strcmp(argv[1], "--version")) {
+        std::puts("switchboard-gateway 0.1.0");
+        return 0;
+    }
+    if (!std::strcmp(argv[1], "ask")) return sb::cli::run_ask(argc, argv);
+    if (!std::strcmp(argv[1], "batch")) return sb::cli::run_batch(argc, argv);
+    if (!std::strcmp(argv[1], "simulate")) return sb::cli::run_simulate(argc, argv);
+    std::fprintf(stderr, "unknown command \"%s\"\n\n", argv[1]);
+    usage(stderr);
+    return sb::cli::ExitCode::Usage;
 }

@@ -80,6 +80,7 @@ public:
     const Config& config() const;  // with resolved simulator URLs in demo mode
     bool demo_mode() const;        // at least one provider is served by the simulator
     HistoryWriter* history();      // null when history is off
+    std::filesystem::path database_path() const;  // empty when history is off
 
     // The history row for a finished request (used by the engine and the batch runner).
     static HistoryRecord history_record(const ChatRequest& request, const RequestResult& result, bool store_text);

@@ -1,0 +1,9 @@
+#pragma once
+
+namespace sb::cli {
+
+int run_ask(int argc, char** argv);
+int run_batch(int argc, char** argv);
+int run_simulate(int argc, char** argv);
+
+}  // namespace sb::cli
