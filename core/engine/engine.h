@@ -30,6 +30,8 @@ struct EngineOptions {
     bool history = true;
     // Retry timers and the clock; null = a real timer thread.
     std::shared_ptr<Scheduler> scheduler;
+    // U[0,1) for retry jitter; empty = random. Tests pin it to see exact delays.
+    std::function<double()> retry_uniform;
     // Simulator profile (JSON text) for providers in demo mode; empty = config.demo.profile,
     // then the built-in demo profile.
     std::string demo_profile_json;

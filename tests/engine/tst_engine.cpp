@@ -1,0 +1,379 @@
+// The engine end to end over real loopback HTTP to the simulator: every provider format,
+// streaming, retries (timing on virtual time), failover, timeouts, resets, malformed bodies,
+// cancellation, shutdown, demo mode, and one history row per request in a real SQLite file.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <atomic>
+#include <condition_variable>
+
+#include "../support/engine_fixture.h"
+#include "engine/engine.h"
+#include "store/history_query.h"
+#include "store/history_writer.h"
+
+using namespace sb;
+using namespace std::chrono_literals;
+
+namespace {
+
+ChatRequest question(std::string text = "What is the price of the desk lamp?") {
+    ChatRequest request;
+    request.messages = {{Role::System, "You are terse."}, {Role::User, std::move(text)}};
+    request.source = "test";
+    return request;
+}
+
+ChatRequest with_fault(ChatRequest request, std::string fault, int times = 0, std::string key = {}) {
+    request.extra_headers.emplace_back("x-sim-fault", std::move(fault));
+    if (times > 0) request.extra_headers.emplace_back("x-sim-fault-times", std::to_string(times));
+    if (!key.empty()) request.extra_headers.emplace_back("x-sim-key", std::move(key));
+    return request;
+}
+
+RequestResult wait_for(std::future<RequestResult>& future, std::chrono::seconds limit = 20s) {
+    if (future.wait_for(limit) != std::future_status::ready) qFatal("request did not finish in time");
+    return future.get();
+}
+
+}  // namespace
+
+class TestEngine : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<Simulator> m_simulator;
+    std::uint16_t m_port = 0;
+    QTemporaryDir m_dir;
+
+    std::unique_ptr<Engine> make_engine(std::shared_ptr<Scheduler> scheduler = {}, Config config = {},
+                                        bool history = true) {
+        EngineOptions options;
+        options.config = config.providers.empty() ? test::simulator_config(m_port) : std::move(config);
+        options.database = m_dir.filePath("history.db").toStdString();
+        options.history = history;
+        options.scheduler = std::move(scheduler);
+        options.retry_uniform = [] { return 0.0; };
+        auto engine = Engine::create(std::move(options));
+        if (!engine) qFatal("engine: %s", engine.error().c_str());
+        return std::move(*engine);
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        m_simulator = test::start_simulator({}, &m_port);
+        QVERIFY(m_simulator);
+    }
+
+    void answersInEveryWireFormat_data() {
+        QTest::addColumn<QString>("provider");
+        QTest::addColumn<QString>("model");
+        QTest::newRow("openai") << "openai" << "gpt-4o-mini";
+        QTest::newRow("anthropic") << "anthropic" << "claude-haiku-4-5";
+        QTest::newRow("local") << "local" << "llama3.2";
+    }
+    void answersInEveryWireFormat() {
+        QFETCH(QString, provider);
+        QFETCH(QString, model);
+        auto engine = make_engine({}, {}, false);
+        auto request = question();
+        request.provider = provider.toStdString();
+        auto future = engine->submit(std::move(request));
+        const auto result = wait_for(future);
+        QVERIFY2(result.ok(), result.ok() ? "" : result.outcome.error().message.c_str());
+        QCOMPARE(QString::fromStdString(result.provider), provider);
+        QCOMPARE(QString::fromStdString(result.model), model);
+        QVERIFY(!result.outcome->content.empty());
+        QVERIFY(result.outcome->usage.input_tokens > 0);
+        QVERIFY(result.outcome->usage.output_tokens > 0);
+        QCOMPARE(result.outcome->finish_reason, std::string("stop"));
+        QCOMPARE(result.attempts.size(), std::size_t(1));
+        QVERIFY(result.timings.total_ms > 0);
+        QVERIFY(result.timings.first_byte_ms <= result.timings.total_ms);
+    }
+
+    void modelNameSelectsItsProvider() {
+        auto engine = make_engine({}, {}, false);
+        auto request = question();
+        request.model = "claude-haiku-4-5";
+        auto future = engine->submit(std::move(request));
+        const auto result = wait_for(future);
+        QVERIFY(result.ok());
+        QCOMPARE(result.provider, std::string("anthropic"));
+    }
+
+    void streamingDeliversDeltasThatAddUpToTheAnswer_data() {
+        QTest::addColumn<QString>("provider");
+        QTest::newRow("openai") << "openai";
+        QTest::newRow("anthropic") << "anthropic";
+    }
+    void streamingDeliversDeltasThatAddUpToTheAnswer() {
+        QFETCH(QString, provider);
+        auto engine = make_engine({}, {}, false);
+        auto request = question();
+        request.provider = provider.toStdString();
+        request.stream = true;
+        std::mutex mutex;
+        std::string streamed;
+        int pieces = 0;
+        std::promise<RequestResult> done;
+        auto future = done.get_future();
+        engine->submit(
+            std::move(request), [&](RequestResult&& result) { done.set_value(std::move(result)); },
+            [&](const StreamDelta& delta) {
+                std::lock_guard lock(mutex);
+                streamed += delta.content;
+                if (!delta.content.empty()) ++pieces;
+            });
+        const auto result = wait_for(future);
+        QVERIFY2(result.ok(), result.ok() ? "" : result.outcome.error().message.c_str());
+        std::lock_guard lock(mutex);
+        QVERIFY(pieces > 3);
+        QCOMPARE(streamed, result.outcome->content);
+        QVERIFY(result.outcome->usage.output_tokens > 0);
+    }
+
+    void rateLimitHonoursRetryAfter() {
+        auto scheduler = std::make_shared<test::ManualScheduler>();
+        auto engine = make_engine(scheduler, {}, false);
+        auto request = with_fault(question(), "rate_limited", 1, "retry-after-7");
+        request.extra_headers.emplace_back("x-sim-retry-after", "7");
+        auto future = engine->submit(std::move(request));
+        const auto result = wait_for(future);
+        QVERIFY(result.ok());
+        QCOMPARE(result.attempts.size(), std::size_t(2));
+        QCOMPARE(result.attempts[0].error, ErrorClass::RateLimited);
+        QCOMPARE(result.attempts[0].http_status, 429);
+        QCOMPARE(result.attempts[1].delay_before, 7000ms);
+        QCOMPARE(scheduler->delays(), std::vector<std::chrono::milliseconds>{7000ms});
+    }
+
+    void unavailableIsRetriedWithDoublingDelay() {
+        auto scheduler = std::make_shared<test::ManualScheduler>();
+        auto engine = make_engine(scheduler, {}, false);
+        auto future = engine->submit(with_fault(question(), "unavailable", 2, "503-twice"));
+        const auto result = wait_for(future);
+        QVERIFY(result.ok());
+        QCOMPARE(result.attempts.size(), std::size_t(3));
+        QCOMPARE(result.attempts[0].http_status, 503);
+        // initial 10 ms · 2^n · factor 2 (+ jitter pinned to 0)
+        QCOMPARE(scheduler->delays(), (std::vector<std::chrono::milliseconds>{20ms, 40ms}));
+    }
+
+    void authErrorIsNotRetried() {
+        auto scheduler = std::make_shared<test::ManualScheduler>();
+        auto engine = make_engine(scheduler, {}, false);
+        auto request = with_fault(question(), "auth");
+        request.provider = "openai";  // pinned: no failover either
+        auto future = engine->submit(std::move(request));
+        const auto result = wait_for(future);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.outcome.error().cls, ErrorClass::Auth);
+        QCOMPARE(result.outcome.error().http_status, 401);
+        QCOMPARE(result.attempts.size(), std::size_t(1));
+        QVERIFY(scheduler->delays().empty());
+    }
+
+    void wrongKeyIsAnAuthErrorFromTheUpstream() {
+        auto config = test::simulator_config(m_port);
+        config.providers[0].api_key = "sk-wrong";
+        auto engine = make_engine({}, config, false);
+        auto request = question();
+        request.provider = "openai";
+        auto future = engine->submit(std::move(request));
+        const auto result = wait_for(future);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.outcome.error().cls, ErrorClass::Auth);
+        QVERIFY(result.outcome.error().message.find("sk-wrong") == std::string::npos);
+    }
+
+    void quotaExhaustedFailsOverInsteadOfRetrying() {
+        auto scheduler = std::make_shared<test::ManualScheduler>();
+        auto engine = make_engine(scheduler, {}, false);
+        // Only the first attempt (on openai) sees the quota error.
+        auto future = engine->submit(with_fault(question(), "insufficient_quota", 1, "quota"));
+        const auto result = wait_for(future);
+        QVERIFY(result.ok());
+        QCOMPARE(result.attempts.size(), std::size_t(2));
+        QCOMPARE(result.attempts[0].provider, std::string("openai"));
+        QCOMPARE(result.attempts[0].error, ErrorClass::QuotaExhausted);
+        QCOMPARE(result.attempts[1].provider, std::string("anthropic"));
+        QCOMPARE(result.provider, std::string("anthropic"));
+        QVERIFY(scheduler->delays().empty());
+        QCOMPARE(engine->stats().failovers, std::uint64_t(1));
+    }
+
+    void hangEndsInTimeoutAndIsRetried() {
+        auto config = test::simulator_config(m_port);
+        config.providers[0].timeouts.idle = 300ms;
+        auto engine = make_engine({}, config, false);
+        QElapsedTimer timer;
+        timer.start();
+        auto future = engine->submit(with_fault(question(), "hang", 1, "hang-once"));
+        const auto result = wait_for(future);
+        QVERIFY2(result.ok(), result.ok() ? "" : result.outcome.error().message.c_str());
+        QCOMPARE(result.attempts.size(), std::size_t(2));
+        QCOMPARE(result.attempts[0].error, ErrorClass::Timeout);
+        QVERIFY(timer.elapsed() >= 250);
+        QVERIFY(timer.elapsed() < 8000);
+    }
+
+    void hangForeverHitsTheDeadline() {
+        auto config = test::simulator_config(m_port);
+        config.providers[0].timeouts.idle = 200ms;
+        config.retry.deadline = 1500ms;
+        auto engine = make_engine({}, config, false);
+        auto request = with_fault(question(), "hang");
+        request.provider = "openai";
+        auto future = engine->submit(std::move(request));
+        const auto result = wait_for(future);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.outcome.error().cls, ErrorClass::Timeout);
+        QVERIFY(result.total_ms < 5000);
+    }
+
+    void connectionResetIsRetried() {
+        auto engine = make_engine({}, {}, false);
+        auto future = engine->submit(with_fault(question(), "reset", 1, "reset-once"));
+        const auto result = wait_for(future);
+        QVERIFY(result.ok());
+        QCOMPARE(result.attempts.size(), std::size_t(2));
+        QCOMPARE(result.attempts[0].error, ErrorClass::Network);
+    }
+
+    void malformedBodyGivesAClearError() {
+        auto config = test::simulator_config(m_port);
+        config.retry.failover = false;
+        auto engine = make_engine({}, config, false);
+        auto future = engine->submit(with_fault(question(), "malformed"));
+        const auto result = wait_for(future);
+        QVERIFY(!result.ok());
+        const auto& error = result.outcome.error();
+        QCOMPARE(error.cls, ErrorClass::MalformedResponse);
+        QVERIFY2(error.message.size() > 10, error.message.c_str());
+        QCOMPARE(int(result.attempts.size()), config.retry.max_attempts);
+    }
+
+    void midStreamErrorAfterContentIsNotRetried() {
+        auto engine = make_engine({}, {}, false);
+        auto request = with_fault(question(), "stream_error");
+        request.provider = "anthropic";
+        request.stream = true;
+        std::atomic<int> pieces{0};
+        std::promise<RequestResult> done;
+        auto future = done.get_future();
+        engine->submit(
+            std::move(request), [&](RequestResult&& result) { done.set_value(std::move(result)); },
+            [&](const StreamDelta& delta) {
+                if (!delta.content.empty()) ++pieces;
+            });
+        const auto result = wait_for(future);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.outcome.error().cls, ErrorClass::Overloaded);
+        QVERIFY(pieces > 0);
+        QCOMPARE(result.attempts.size(), std::size_t(1));
+    }
+
+    void invalidRequestsAreRefusedBeforeTheNetwork() {
+        auto engine = make_engine({}, {}, false);
+        ChatRequest empty;
+        auto future = engine->submit(std::move(empty));
+        auto result = wait_for(future);
+        QCOMPARE(result.outcome.error().cls, ErrorClass::BadRequest);
+        QVERIFY(result.outcome.error().message.starts_with("messages:"));
+        QVERIFY(result.attempts.empty());
+
+        auto unknown = question();
+        unknown.provider = "nobody";
+        auto future2 = engine->submit(std::move(unknown));
+        result = wait_for(future2);
+        QCOMPARE(result.outcome.error().cls, ErrorClass::BadRequest);
+        QVERIFY(result.outcome.error().message.find("nobody") != std::string::npos);
+    }
+
+    void cancelEndsAHangingRequestPromptly() {
+        auto engine = make_engine({}, {}, false);
+        auto request = with_fault(question(), "hang");
+        std::promise<RequestResult> done;
+        auto future = done.get_future();
+        const auto id = engine->submit(std::move(request), [&](RequestResult&& r) { done.set_value(std::move(r)); });
+        QTest::qWait(100);
+        QElapsedTimer timer;
+        timer.start();
+        engine->cancel(id);
+        const auto result = wait_for(future, 5s);
+        QVERIFY(timer.elapsed() < 2000);
+        QCOMPARE(result.outcome.error().cls, ErrorClass::Cancelled);
+    }
+
+    void shutdownWithRequestsInFlightFiresEveryCallbackOnce() {
+        std::atomic<int> callbacks{0};
+        {
+            auto engine = make_engine({}, {}, false);
+            for (int i = 0; i < 40; ++i)
+                engine->submit(with_fault(question("q" + std::to_string(i)), i % 2 ? "hang" : "ok"),
+                               [&](RequestResult&&) { ++callbacks; });
+            QTest::qWait(50);
+            QElapsedTimer timer;
+            timer.start();
+            engine.reset();
+            QVERIFY(timer.elapsed() < 5000);
+        }
+        QCOMPARE(callbacks.load(), 40);
+    }
+
+    void everyRequestLeavesOneHistoryRow() {
+        QTemporaryDir dir;
+        EngineOptions options;
+        options.config = test::simulator_config(m_port);
+        options.database = dir.filePath("rows.db").toStdString();
+        auto engine = std::move(*Engine::create(std::move(options)));
+        std::vector<std::future<RequestResult>> futures;
+        for (int i = 0; i < 50; ++i)
+            futures.push_back(engine->submit(i % 10 == 0 ? with_fault(question("q" + std::to_string(i)), "auth")
+                                                         : question("q" + std::to_string(i))));
+        std::set<std::string> ids;
+        for (auto& f : futures) ids.insert(wait_for(f).request_id);
+        QVERIFY(engine->history()->flush(10s).has_value());
+
+        auto reader = HistoryReader::open(dir.filePath("rows.db").toStdString());
+        QVERIFY(reader.has_value());
+        QCOMPARE(*reader->count({}), std::int64_t(50));
+        HistoryFilter errors;
+        errors.status = RequestStatus::Error;
+        QCOMPARE(*reader->count(errors), std::int64_t(5));
+        const auto page = reader->page({}, std::nullopt, 100);
+        QVERIFY(page.has_value());
+        for (const auto& row : page->rows) {
+            QVERIFY(ids.contains(row.request_id));
+            QCOMPARE(row.source, std::string("test"));
+            QVERIFY(!row.prompt_hash.empty());
+            if (row.status == RequestStatus::Ok) QVERIFY(!row.response_text.empty() && row.tokens_out > 0);
+            else QCOMPARE(row.error_class, std::string("auth"));
+        }
+    }
+
+    void demoModeStartsTheSimulatorItself() {
+        auto config = default_config([](const std::string&) { return std::nullopt; });
+        QVERIFY(config.has_value());
+        config->retry.initial_delay = 10ms;
+        config->retry.jitter = 10ms;
+        EngineOptions options;
+        options.config = std::move(*config);
+        options.history = false;
+        options.demo_profile_json = R"({"seed": 3, "latency": {"median_ms": 5, "p99_ms": 20}})";
+        auto engine = Engine::create(std::move(options));
+        QVERIFY2(engine.has_value(), engine ? "" : engine.error().c_str());
+        QVERIFY((*engine)->demo_mode());
+        for (const auto& provider : (*engine)->config().providers) {
+            QVERIFY(provider.simulated);
+            QVERIFY(provider.base_url.starts_with("http://127.0.0.1:"));
+        }
+        auto future = (*engine)->submit(question());
+        const auto result = wait_for(future);
+        QVERIFY(result.ok());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngine)
+#include "tst_engine.moc"

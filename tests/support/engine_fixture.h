@@ -1,0 +1,85 @@
+#pragma once
+// Shared set-up for engine tests: a simulator on loopback that requires a key, and a config
+// whose three providers (OpenAI, Anthropic, local OpenAI-compatible) all point at it.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "config/config.h"
+#include "engine/scheduler.h"
+#include "simulator/simulator.h"
+
+namespace sb::test {
+
+inline constexpr const char* kTestKey = "sk-test-dummy";
+
+inline Config simulator_config(std::uint16_t port) {
+    using namespace std::chrono_literals;
+    const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/v1";
+    auto provider = [&](std::string name, ProviderKind kind, std::string model) {
+        ProviderConfig p;
+        p.name = std::move(name);
+        p.kind = kind;
+        p.base_url = base;
+        p.api_key = kTestKey;
+        p.default_model = model;
+        p.models = {model};
+        p.timeouts.connect = 2000ms;
+        p.timeouts.total = 10000ms;
+        p.timeouts.idle = 3000ms;
+        p.concurrency.initial = 32;
+        p.concurrency.max = 256;
+        return p;
+    };
+    Config config;
+    config.providers = {provider("openai", ProviderKind::OpenAI, "gpt-4o-mini"),
+                        provider("anthropic", ProviderKind::Anthropic, "claude-haiku-4-5"),
+                        provider("local", ProviderKind::OpenAICompatible, "llama3.2")};
+    config.default_provider = "openai";
+    config.retry.initial_delay = 10ms;
+    config.retry.jitter = 10ms;
+    config.retry.max_delay = 1000ms;
+    config.retry.max_attempts = 4;
+    config.retry.deadline = 30000ms;
+    return config;
+}
+
+inline std::unique_ptr<Simulator> start_simulator(SimulatorProfile profile = {}, std::uint16_t* port = nullptr) {
+    SimulatorOptions options;
+    options.api_key = kTestKey;
+    auto simulator = std::make_unique<Simulator>(std::move(profile), options);
+    const auto bound = simulator->start(0);
+    if (!bound) return nullptr;
+    if (port) *port = *bound;
+    return simulator;
+}
+
+// Virtual time: a retry "waits" by moving the clock forward and runs at once.
+class ManualScheduler final : public Scheduler {
+public:
+    Clock::time_point now() const override {
+        std::lock_guard lock(m_mutex);
+        return m_now;
+    }
+    void schedule(std::chrono::milliseconds delay, std::function<void()> task) override {
+        {
+            std::lock_guard lock(m_mutex);
+            m_now += delay;
+            m_delays.push_back(delay);
+        }
+        task();
+    }
+    std::vector<std::chrono::milliseconds> delays() const {
+        std::lock_guard lock(m_mutex);
+        return m_delays;
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    Clock::time_point m_now = Clock::now();
+    std::vector<std::chrono::milliseconds> m_delays;
+};
+
+}  // namespace sb::test
