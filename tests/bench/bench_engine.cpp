@@ -1,0 +1,203 @@
+// Engine overhead and throughput against a zero-latency simulator in a separate process.
+//
+// Three runs of the same N requests at 256 in flight, measured in this process only
+// (getrusage: user + system CPU), so the simulator's own work is not counted:
+//   baseline  the transport alone: prebuilt OpenAI request bodies sent with HttpClient
+//   engine    Engine::submit (validate, route, limit, adapt, transport, parse, retry policy)
+//   engine+db the same with the SQLite history writer on
+// "engine itself" = engine CPU per request − baseline CPU per request. Target: ≤ 50 µs.
+//
+// Usage: bench_engine [requests=20000]
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <string>
+
+#include "engine/engine.h"
+#include "providers/provider_adapter.h"
+#include "simulator/simulator.h"
+#include "simulator/simulator_profile.h"
+#include "store/history_writer.h"
+#include "transport/http_client.h"
+
+using namespace sb;
+using namespace std::chrono;
+
+namespace {
+
+constexpr int kInFlight = 256;
+
+double cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+struct Measurement {
+    double cpu_us_per_request = 0;
+    double requests_per_second = 0;
+    int failures = 0;
+};
+
+// Keeps `kInFlight` requests outstanding until `total` have completed.
+template <typename Send>
+Measurement measure(int total, Send send) {
+    std::mutex mutex;
+    std::condition_variable cv;
+    int in_flight = 0;
+    int completed = 0;
+    std::atomic<int> failures{0};
+    auto on_complete = [&](bool ok) {
+        if (!ok) ++failures;
+        std::lock_guard lock(mutex);
+        --in_flight;
+        ++completed;
+        cv.notify_one();
+    };
+    const double cpu_start = cpu_seconds();
+    const auto wall_start = steady_clock::now();
+    int sent = 0;
+    std::unique_lock lock(mutex);
+    while (completed < total) {
+        while (sent < total && in_flight < kInFlight) {
+            ++in_flight;
+            ++sent;
+            lock.unlock();
+            send(sent, on_complete);
+            lock.lock();
+        }
+        cv.wait(lock, [&] { return in_flight < kInFlight || completed >= total; });
+    }
+    const double wall = duration<double>(steady_clock::now() - wall_start).count();
+    const double cpu = cpu_seconds() - cpu_start;
+    return {cpu / total * 1e6, total / wall, failures.load()};
+}
+
+ChatRequest make_request(int i) {
+    ChatRequest request;
+    request.messages = {{Role::System, "You are a concise customer-service assistant."},
+                        {Role::User, "Is item " + std::to_string(i) + " in stock, and when can it ship?"}};
+    request.max_tokens = 64;
+    request.source = "bench";
+    return request;
+}
+
+Config bench_config(std::uint16_t port) {
+    ProviderConfig provider;
+    provider.name = "openai";
+    provider.kind = ProviderKind::OpenAI;
+    provider.base_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
+    provider.api_key = "sk-bench-dummy";
+    provider.default_model = "gpt-4o-mini";
+    provider.models = {"gpt-4o-mini"};
+    provider.concurrency.min = provider.concurrency.initial = provider.concurrency.max = kInFlight;
+    Config config;
+    config.providers = {provider};
+    config.default_provider = "openai";
+    return config;
+}
+
+pid_t start_simulator_process(std::uint16_t& port) {
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    const pid_t child = fork();
+    if (child == 0) {
+        close(fds[0]);
+        SimulatorProfile profile;  // zero latency, no errors
+        Simulator simulator(profile, SimulatorOptions{});
+        const auto bound = simulator.start(0);
+        const std::uint16_t value = bound ? *bound : 0;
+        if (write(fds[1], &value, sizeof value) != sizeof value) _exit(1);
+        close(fds[1]);
+        pause();  // until the parent's SIGTERM
+        _exit(0);
+    }
+    close(fds[1]);
+    if (read(fds[0], &port, sizeof port) != sizeof port) port = 0;
+    close(fds[0]);
+    return child;
+}
+
+void print_row(const char* name, const Measurement& m) {
+    std::printf("%-28s %12.1f %14.0f %10d\n", name, m.cpu_us_per_request, m.requests_per_second, m.failures);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int total = argc > 1 ? std::atoi(argv[1]) : 20000;
+    std::uint16_t port = 0;
+    const pid_t simulator = start_simulator_process(port);  // before any thread exists here
+    if (simulator < 0 || port == 0) {
+        std::fprintf(stderr, "bench_engine: could not start the simulator process\n");
+        return 1;
+    }
+    const Config config = bench_config(port);
+    const int warmup = std::min(total / 10, 2000);
+
+    // Baseline: the transport alone, with request bodies built before the clock starts.
+    Measurement baseline;
+    {
+        HttpClient http;
+        const auto adapter = make_provider_adapter(ProviderKind::OpenAI);
+        std::vector<HttpRequest> prebuilt;
+        for (int i = 0; i <= total; ++i)
+            prebuilt.push_back(adapter->build_request(make_request(i), config.providers[0], "gpt-4o-mini"));
+        auto send = [&](int i, auto& done) {
+            http.send(std::move(prebuilt[static_cast<std::size_t>(i)]), [&done](HttpResponse&& r) {
+                done(r.curl_code == 0 && r.status == 200);
+            });
+        };
+        measure(std::min(warmup, total), [&](int, auto& done) {
+            http.send(adapter->build_request(make_request(0), config.providers[0], "gpt-4o-mini"),
+                      [&done](HttpResponse&& r) { done(r.status == 200); });
+        });
+        baseline = measure(total, send);
+    }
+
+    auto engine_run = [&](bool history, const std::filesystem::path& db) {
+        EngineOptions options;
+        options.config = config;
+        options.history = history;
+        options.database = db;
+        auto engine = Engine::create(std::move(options));
+        if (!engine) {
+            std::fprintf(stderr, "bench_engine: %s\n", engine.error().c_str());
+            std::exit(1);
+        }
+        auto send = [&](int i, auto& done) {
+            (*engine)->submit(make_request(i), [&done](RequestResult&& r) { done(r.ok()); });
+        };
+        measure(warmup, send);
+        const auto m = measure(total, send);
+        if (history) (*engine)->history()->flush(seconds(60));
+        return m;
+    };
+    const Measurement engine = engine_run(false, {});
+    const auto db = std::filesystem::temp_directory_path() / ("bench_engine_" + std::to_string(getpid()) + ".db");
+    const Measurement engine_db = engine_run(true, db);
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
+
+    kill(simulator, SIGTERM);
+    waitpid(simulator, nullptr, 0);
+
+    std::printf("bench_engine: %d requests, %d in flight, zero-latency simulator in another process\n", total, kInFlight);
+    std::printf("%-28s %12s %14s %10s\n", "run", "cpu µs/req", "requests/s", "failures");
+    print_row("baseline (transport only)", baseline);
+    print_row("engine", engine);
+    print_row("engine + SQLite history", engine_db);
+    const double own = engine.cpu_us_per_request - baseline.cpu_us_per_request;
+    const double own_db = engine_db.cpu_us_per_request - baseline.cpu_us_per_request;
+    std::printf("engine itself: %.1f µs/request (%.2fx the transport alone); with history: %.1f µs/request\n", own,
+                engine.cpu_us_per_request / baseline.cpu_us_per_request, own_db);
+    std::printf("target ≤ 50 µs/request in the engine itself: %s\n", own <= 50.0 ? "PASS" : "FAIL");
+    return baseline.failures + engine.failures + engine_db.failures == 0 ? 0 : 1;
+}
