@@ -1,0 +1,202 @@
+#include "simulator/sim_handler.h"
+
+#include <charconv>
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+#include "simulator/sim_chat.h"
+#include "simulator/sim_wire.h"
+
+namespace sb {
+
+namespace {
+
+std::optional<std::int64_t> parse_count(std::string_view text)
+{
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 0)
+        return std::nullopt;
+    return value;
+}
+
+SimEndpoint endpoint_of(std::string_view method, std::string_view target)
+{
+    target = target.substr(0, target.find('?'));
+    if (method == "POST" && target == "/v1/chat/completions")
+        return SimEndpoint::chat_completions;
+    if (method == "POST" && target == "/v1/messages")
+        return SimEndpoint::messages;
+    if (method == "GET" && target == "/v1/models")
+        return SimEndpoint::models;
+    return SimEndpoint::other;
+}
+
+bool key_matches(const SimRequest& request, SimEndpoint endpoint, const std::string& key)
+{
+    if (endpoint == SimEndpoint::messages)
+        return request.api_key == key;
+    constexpr std::string_view bearer = "Bearer ";
+    return request.authorization.starts_with(bearer)
+        && request.authorization.substr(bearer.size()) == key;
+}
+
+SimResponse error_for(SimEndpoint endpoint, SimOutcome outcome, const SimErrorInfo& info)
+{
+    return endpoint == SimEndpoint::messages ? anthropic_error(outcome, info)
+                                             : openai_error(outcome, info);
+}
+
+}  // namespace
+
+SimHandler::SimHandler(SimulatorProfile profile, std::string api_key)
+    : m_profile(std::make_shared<const SimulatorProfile>(std::move(profile))),
+      m_api_key(std::move(api_key))
+{
+}
+
+void SimHandler::set_profile(SimulatorProfile profile)
+{
+    auto next = std::make_shared<const SimulatorProfile>(std::move(profile));
+    std::lock_guard lock(m_profile_mutex);
+    m_profile = std::move(next);
+}
+
+std::shared_ptr<const SimulatorProfile> SimHandler::current_profile() const
+{
+    std::lock_guard lock(m_profile_mutex);
+    return m_profile;
+}
+
+SimulatorStats SimHandler::stats() const
+{
+    SimulatorStats stats;
+    for (std::size_t i = 0; i < kSimEndpointCount; ++i)
+        stats.requests[i] = m_requests[i].load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < kSimOutcomeCount; ++i)
+        stats.outcomes[i] = m_outcomes[i].load(std::memory_order_relaxed);
+    return stats;
+}
+
+SimResponse SimHandler::handle(const SimRequest& request)
+{
+    const SimEndpoint endpoint = endpoint_of(request.method, request.target);
+    m_requests[static_cast<std::size_t>(endpoint)].fetch_add(1, std::memory_order_relaxed);
+    SimResponse response = decide(request, endpoint);
+    response.endpoint = endpoint;
+    m_outcomes[static_cast<std::size_t>(response.outcome)].fetch_add(1, std::memory_order_relaxed);
+    return response;
+}
+
+SimResponse SimHandler::decide(const SimRequest& request, SimEndpoint endpoint)
+{
+    SimErrorInfo info;
+    info.entropy = m_served.fetch_add(1, std::memory_order_relaxed) ^ 0xa5a5a5a5ULL;
+    if (endpoint == SimEndpoint::other) {
+        info.detail = "Invalid URL (" + std::string(request.method) + " "
+            + std::string(request.target.substr(0, request.target.find('?'))) + ")";
+        return openai_error(SimOutcome::not_found, info);
+    }
+    if (!m_api_key.empty() && !key_matches(request, endpoint, m_api_key)) {
+        info.key_missing = endpoint == SimEndpoint::messages ? request.api_key.empty()
+                                                             : request.authorization.empty();
+        return error_for(endpoint, SimOutcome::auth, info);
+    }
+    auto profile = current_profile();
+    if (endpoint == SimEndpoint::models)
+        return openai_models(profile->models, info.entropy);
+    return chat(request, endpoint, *profile);
+}
+
+SimResponse SimHandler::chat(const SimRequest& request, SimEndpoint endpoint,
+                             const SimulatorProfile& profile)
+{
+    SimErrorInfo info;
+    info.entropy = m_served.fetch_add(1, std::memory_order_relaxed) ^ 0x5a5a5a5aULL;
+    info.retry_after_s = profile.retry_after_s;
+
+    const auto json = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    if (json.is_discarded()) {
+        info.detail = "We could not parse the JSON body of your request. (HINT: This likely means "
+                      "you aren't using your HTTP library correctly.)";
+        return error_for(endpoint, SimOutcome::bad_request, info);
+    }
+    auto parsed = endpoint == SimEndpoint::messages ? parse_anthropic_messages(json)
+                                                    : parse_openai_chat(json);
+    if (!parsed) {
+        info.detail = parsed.error();
+        return error_for(endpoint, SimOutcome::bad_request, info);
+    }
+    const SimChatRequest& chat = *parsed;
+    info.model = chat.model;
+
+    std::optional<SimOutcome> forced;
+    std::int64_t forced_times = std::numeric_limits<std::int64_t>::max();
+    if (!request.sim_fault.empty()) {
+        forced = parse_sim_fault(request.sim_fault);
+        if (!forced) {
+            info.detail = "x-sim-fault: unknown fault kind '" + std::string(request.sim_fault) + "'";
+            return error_for(endpoint, SimOutcome::bad_request, info);
+        }
+    }
+    if (!request.sim_fault_times.empty()) {
+        auto times = parse_count(request.sim_fault_times);
+        if (!times) {
+            info.detail = "x-sim-fault-times: must be a non-negative integer";
+            return error_for(endpoint, SimOutcome::bad_request, info);
+        }
+        forced_times = *times;
+    }
+
+    // The key decides the fate: x-sim-key when given, else the body, and how often it was seen.
+    const std::uint64_t key = request.sim_key.empty() ? sim_hash(request.body)
+                                                      : sim_hash(request.sim_key);
+    const std::uint32_t attempt = m_attempts.next(key);
+    SimFate fate = draw_sim_fate(profile, key, attempt);
+    if (forced)
+        fate.outcome = attempt < forced_times ? *forced : SimOutcome::ok;
+    if (auto latency = parse_count(request.sim_latency_ms))
+        fate.latency_ms = static_cast<double>(*latency);
+    if (auto retry = parse_count(request.sim_retry_after))
+        info.retry_after_s = static_cast<int>(std::min<std::int64_t>(*retry, 86'400));
+    info.entropy = fate.entropy;
+
+    SimResponse response;
+    switch (fate.outcome) {
+    case SimOutcome::ok:
+    case SimOutcome::stream_error:
+    case SimOutcome::malformed: {
+        const bool stream_error = fate.outcome == SimOutcome::stream_error;
+        if (stream_error && !chat.stream) {
+            response = error_for(endpoint, fate.outcome, info);
+            break;
+        }
+        SimChatRequest shaped = chat;
+        if (fate.outcome == SimOutcome::malformed)
+            shaped.stream = false;  // a malformed answer is always a cut JSON body
+        const SimReply reply = make_sim_reply(shaped, profile.reply_words);
+        response = endpoint == SimEndpoint::messages
+            ? anthropic_messages_reply(shaped, reply, fate.entropy, stream_error)
+            : openai_chat_reply(shaped, reply, fate.entropy, stream_error);
+        if (fate.outcome == SimOutcome::malformed)
+            response.body.resize(response.body.size() / 2);
+        break;
+    }
+    case SimOutcome::hang:
+        response.action = SimResponse::Action::hang;
+        break;
+    case SimOutcome::reset:
+        response.action = SimResponse::Action::reset;
+        break;
+    default:
+        response = error_for(endpoint, fate.outcome, info);
+        break;
+    }
+    response.outcome = fate.outcome;
+    response.delay_ms = fate.latency_ms;
+    response.chunk_interval_ms = profile.chunk_interval_ms;
+    return response;
+}
+
+}  // namespace sb

@@ -1,0 +1,55 @@
+#pragma once
+// Loopback HTTP/1.1 server that speaks the OpenAI chat completions and Anthropic messages wire
+// formats with a configurable latency and error profile: the demo-mode stand-in for every
+// provider, the upstream of engine tests and of benchmarks.
+//
+// Endpoints: POST /v1/chat/completions, POST /v1/messages, GET /v1/models; anything else 404.
+// Per-request overrides (request headers): x-sim-fault: <SimOutcome name>, x-sim-fault-times: N
+// (fault only the first N attempts of the request key, then answer ok), x-sim-latency-ms: N,
+// x-sim-retry-after: S, x-sim-key: <key> (else the body is the key).
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "simulator/sim_handler.h"
+#include "simulator/sim_outcome.h"
+#include "simulator/simulator_profile.h"
+
+namespace sb {
+
+struct SimulatorOptions {
+    int threads = 2;
+    // When non-empty, required: OpenAI `Authorization: Bearer <key>`, Anthropic `x-api-key`.
+    std::string api_key;
+    std::string address = "127.0.0.1";
+};
+
+class Simulator final {
+public:
+    explicit Simulator(SimulatorProfile profile, SimulatorOptions options = {});
+    ~Simulator();
+    Simulator(const Simulator&) = delete;
+    Simulator& operator=(const Simulator&) = delete;
+
+    // Listens on `port` (0 = ephemeral) and returns the bound port.
+    std::expected<std::uint16_t, std::string> start(std::uint16_t port = 0);
+    // Returns promptly; drops open connections, including hanging ones. Idempotent.
+    void stop();
+    bool running() const { return m_server != nullptr; }
+    std::uint16_t port() const { return m_port; }
+
+    // Thread-safe; applies to requests that arrive afterwards.
+    void set_profile(SimulatorProfile profile) { m_handler.set_profile(std::move(profile)); }
+    SimulatorStats stats() const { return m_handler.stats(); }
+
+private:
+    struct Server;
+
+    SimulatorOptions m_options;
+    SimHandler m_handler;
+    std::unique_ptr<Server> m_server;
+    std::uint16_t m_port = 0;
+};
+
+}  // namespace sb
