@@ -5,6 +5,8 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "cli_args.h"
 #include "commands.h"
 #include "config/embedded_resources.h"
