@@ -81,6 +81,8 @@ HttpClient::Loop::Loop(HttpClientOptions options) : m_options(std::move(options)
         return;
     }
     curl_multi_setopt(m_multi.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    if (m_options.connection_cache_size > 0)
+        curl_multi_setopt(m_multi.get(), CURLMOPT_MAXCONNECTS, m_options.connection_cache_size);
     if (m_options.max_host_connections > 0)
         curl_multi_setopt(m_multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, m_options.max_host_connections);
     if (m_options.max_total_connections > 0)

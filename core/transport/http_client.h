@@ -16,6 +16,9 @@ struct HttpClientOptions {
     long max_host_connections = 0;   // 0 = no limit
     long max_total_connections = 0;  // 0 = no limit
     std::string ca_bundle;           // PEM file; empty = the system's trust store
+    // Idle connections kept for reuse. curl's default follows the number of transfers in
+    // flight, so it closes connections whenever a burst drains; a fixed size keeps them.
+    long connection_cache_size = 256;  // 0 = curl's default
     std::size_t easy_pool_size = 64; // finished easy handles kept for reuse
 };
 

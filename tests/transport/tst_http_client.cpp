@@ -114,6 +114,7 @@ private slots:
     void streaming_pieces_reassemble();
     void concurrent_requests_complete_once();
     void sequential_batches_reuse_connections();
+    void host_connection_limit();
     void total_timeout_on_hang();
     void idle_timeout_on_hang();
     void idle_timeout_mid_stream();
@@ -285,6 +286,18 @@ void TestHttpClient::sequential_batches_reuse_connections() {
     QVERIFY2(accepted <= std::size_t(2 * kPerBatch),
              qPrintable(QStringLiteral("%1 connections for %2 requests").arg(accepted).arg(kBatches * kPerBatch)));
     QCOMPARE(client.stats().new_connections, std::uint64_t(accepted));
+}
+
+void TestHttpClient::host_connection_limit() {
+    sb::HttpClientOptions options;
+    options.max_host_connections = 2;
+    Collector collector;
+    HttpClient client(options);
+    const auto accepted_before = m_server.accepted_connections();
+    for (int i = 0; i < 20; ++i) client.send(get(m_server.url("/slow-headers/20")), collector.done(i));
+    QVERIFY(collector.wait_done(20));
+    for (int i = 0; i < 20; ++i) QCOMPARE(collector.response(i).status, 200);
+    QVERIFY(m_server.accepted_connections() - accepted_before <= 2);
 }
 
 void TestHttpClient::total_timeout_on_hang() {
