@@ -125,6 +125,8 @@ private slots:
     void cancel_mid_stream_once();
     void cancel_from_data_callback();
     void destroy_with_requests_in_flight();
+    void send_during_shutdown_still_completes();
+    void malformed_urls_fail_once();
     void timings_monotone();
 
 private:
@@ -454,6 +456,37 @@ void TestHttpClient::destroy_with_requests_in_flight() {
         QCOMPARE(collector.calls(i), 1);
         QVERIFY(collector.response(i).cancelled);
     }
+}
+
+void TestHttpClient::send_during_shutdown_still_completes() {
+    Collector collector;
+    auto client = std::make_unique<HttpClient>();
+    HttpClient* raw = client.get();
+    const auto requests_before = m_server.requests_received();
+    // A done callback that retries, as an engine would, while the client is being destroyed.
+    auto retry_done = collector.done(2);
+    client->send(get(m_server.url("/hang")), [raw, retry_done](HttpResponse&& response) {
+        if (response.cancelled) raw->send(get("http://127.0.0.1:1/never"), retry_done);
+    });
+    QVERIFY(wait_until([&] { return m_server.requests_received() > requests_before; }, 10s));
+    client.reset();
+    QCOMPARE(collector.calls(2), 1);
+    QVERIFY(collector.response(2).cancelled);
+}
+
+void TestHttpClient::malformed_urls_fail_once() {
+    Collector collector;
+    HttpClient client;
+    client.send(get("bogus://127.0.0.1/x"), collector.done(1));
+    client.send(get(""), collector.done(2));
+    QVERIFY(collector.wait_done(2));
+    QCOMPARE(collector.response(1).curl_code, int(CURLE_UNSUPPORTED_PROTOCOL));
+    QVERIFY(collector.response(2).curl_code != 0);
+    QVERIFY(!collector.response(2).curl_error.empty());
+    std::this_thread::sleep_for(100ms);
+    QCOMPARE(collector.calls(1), 1);
+    QCOMPARE(collector.calls(2), 1);
+    QCOMPARE(client.stats().in_flight, std::uint64_t{0});
 }
 
 void TestHttpClient::timings_monotone() {
