@@ -1,0 +1,46 @@
+#pragma once
+// Small readers for wire JSON shared by the translations and stream decoders. They never
+// throw: a missing or wrong-typed field reads as "absent".
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "model/error.h"
+
+namespace sb::wire {
+
+inline const nlohmann::json* field(const nlohmann::json& object, std::string_view key) {
+    if (!object.is_object()) return nullptr;
+    auto it = object.find(key);
+    return it == object.end() || it->is_null() ? nullptr : &*it;
+}
+
+inline std::string string_or_empty(const nlohmann::json& object, std::string_view key) {
+    auto* value = field(object, key);
+    return value && value->is_string() ? value->get<std::string>() : std::string{};
+}
+
+inline std::int64_t int_or_zero(const nlohmann::json& object, std::string_view key) {
+    auto* value = field(object, key);
+    return value && value->is_number_integer() ? value->get<std::int64_t>() : 0;
+}
+
+inline std::optional<double> number(const nlohmann::json& object, std::string_view key) {
+    auto* value = field(object, key);
+    if (!value || !value->is_number()) return std::nullopt;
+    return value->get<double>();
+}
+
+inline Error make_error(ErrorClass cls, std::string message) {
+    Error error;
+    error.cls = cls;
+    error.message = std::move(message);
+    return error;
+}
+
+inline std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+}  // namespace sb::wire

@@ -1,0 +1,45 @@
+#include "providers/openai_adapter.h"
+
+#include "providers/adapter_common.h"
+#include "providers/adapters.h"
+#include "providers/openai_stream_decoder.h"
+#include "providers/openai_translation.h"
+
+namespace sb {
+
+HttpRequest OpenAIChatAdapter::build_request(const ChatRequest& request, const ProviderConfig& provider,
+                                             std::string_view model) const {
+    Headers auth;
+    // A local server without a key gets no Authorization header at all.
+    if (!provider.api_key.empty()) auth.emplace_back("authorization", "Bearer " + provider.api_key);
+    if (m_options.send_openai_headers) {
+        if (!provider.openai_version.empty()) auth.emplace_back("openai-version", provider.openai_version);
+        if (!provider.organization.empty()) auth.emplace_back("openai-organization", provider.organization);
+        if (!provider.project.empty()) auth.emplace_back("openai-project", provider.project);
+    }
+    auto body = chat_request_to_openai(
+        request, {.model = model, .use_legacy_max_tokens = m_options.use_legacy_max_tokens});
+    return adapter::make_post(provider, request, "chat/completions", auth, body);
+}
+
+std::expected<ChatResponse, Error> OpenAIChatAdapter::parse_response(const HttpResponse& response) const {
+    auto json = adapter::json_body(response, "OpenAI");
+    if (!json) return std::unexpected(json.error());
+    auto parsed = chat_response_from_openai(*json);
+    if (!parsed) {
+        auto error = parsed.error();
+        error.http_status = response.status;
+        return std::unexpected(error);
+    }
+    return parsed;
+}
+
+std::unique_ptr<StreamDecoder> OpenAIChatAdapter::make_stream_decoder() const {
+    return std::make_unique<OpenAIStreamDecoder>();
+}
+
+std::unique_ptr<ProviderAdapter> make_openai_adapter() {
+    return std::make_unique<OpenAIChatAdapter>(OpenAIChatAdapter::Options{});
+}
+
+}  // namespace sb

@@ -1,0 +1,205 @@
+#include "providers/openai_translation.h"
+
+#include <algorithm>
+#include <array>
+
+#include "providers/json_fields.h"
+
+namespace sb {
+namespace {
+
+using wire::field;
+using wire::in_quotes;
+using wire::string_or_empty;
+
+// Fields the translation owns; everything else in a client's body is passed through.
+constexpr std::array<std::string_view, 10> kOwnedFields = {
+    "model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens",
+    "stop", "stream", "stream_options", "n"};
+
+Error bad_request(const std::string& path, std::string_view problem) {
+    return wire::make_error(ErrorClass::BadRequest, path + ": " + std::string(problem));
+}
+
+Error malformed(std::string_view problem) {
+    return wire::make_error(ErrorClass::MalformedResponse, "OpenAI response " + std::string(problem));
+}
+
+// content: a string, null, or an array of parts of which only text can be kept losslessly.
+std::expected<std::string, Error> read_content(const nlohmann::json& message, const std::string& path) {
+    auto* content = field(message, "content");
+    if (!content) return std::string{};
+    if (content->is_string()) return content->get<std::string>();
+    if (!content->is_array()) return std::unexpected(bad_request(path + ".content", "must be a string or an array"));
+    std::string text;
+    for (std::size_t i = 0; i < content->size(); ++i) {
+        const auto& part = (*content)[i];
+        auto type = string_or_empty(part, "type");
+        if (type != "text")
+            return std::unexpected(bad_request(path + ".content[" + std::to_string(i) + "].type",
+                                               "unsupported content part " + in_quotes(type)));
+        text += string_or_empty(part, "text");
+    }
+    return text;
+}
+
+std::expected<std::vector<ToolCall>, Error> read_tool_calls(const nlohmann::json& holder, const std::string& path) {
+    std::vector<ToolCall> calls;
+    auto* list = field(holder, "tool_calls");
+    if (!list) return calls;
+    if (!list->is_array()) return std::unexpected(bad_request(path + ".tool_calls", "must be an array"));
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto& call = (*list)[i];
+        auto* function = field(call, "function");
+        if (!function || !function->is_object())
+            return std::unexpected(bad_request(path + ".tool_calls[" + std::to_string(i) + "].function", "is missing"));
+        calls.push_back({string_or_empty(call, "id"), string_or_empty(*function, "name"),
+                         string_or_empty(*function, "arguments")});
+    }
+    return calls;
+}
+
+nlohmann::json tool_calls_to_json(const std::vector<ToolCall>& calls) {
+    auto list = nlohmann::json::array();
+    for (const auto& call : calls)
+        list.push_back({{"id", call.id},
+                        {"type", "function"},
+                        {"function", {{"name", call.name}, {"arguments", call.arguments_json}}}});
+    return list;
+}
+
+nlohmann::json message_to_json(const Message& message) {
+    nlohmann::json out = {{"role", to_string(message.role)}};
+    // An assistant turn that only calls tools has content null, as OpenAI sends it.
+    if (message.content.empty() && !message.tool_calls.empty()) out["content"] = nullptr;
+    else out["content"] = message.content;
+    if (!message.name.empty()) out["name"] = message.name;
+    if (!message.tool_calls.empty()) out["tool_calls"] = tool_calls_to_json(message.tool_calls);
+    if (!message.tool_call_id.empty()) out["tool_call_id"] = message.tool_call_id;
+    return out;
+}
+
+}  // namespace
+
+std::string normalise_openai_finish_reason(std::string_view reason) {
+    if (reason == "function_call") return "tool_calls";
+    return std::string(reason);
+}
+
+Usage usage_from_openai(const nlohmann::json& usage) {
+    Usage out;
+    out.input_tokens = wire::int_or_zero(usage, "prompt_tokens");
+    out.output_tokens = wire::int_or_zero(usage, "completion_tokens");
+    if (auto* details = field(usage, "prompt_tokens_details"))
+        out.cached_input_tokens = wire::int_or_zero(*details, "cached_tokens");
+    if (auto* details = field(usage, "completion_tokens_details"))
+        out.reasoning_tokens = wire::int_or_zero(*details, "reasoning_tokens");
+    return out;
+}
+
+std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json& body) {
+    if (!body.is_object()) return std::unexpected(bad_request("body", "must be a JSON object"));
+    ChatRequest request;
+    request.model = string_or_empty(body, "model");
+    auto* messages = field(body, "messages");
+    if (!messages || !messages->is_array() || messages->empty())
+        return std::unexpected(bad_request("messages", "must be a non-empty array"));
+    for (std::size_t i = 0; i < messages->size(); ++i) {
+        const auto& item = (*messages)[i];
+        auto path = "messages[" + std::to_string(i) + "]";
+        if (!item.is_object()) return std::unexpected(bad_request(path, "must be an object"));
+        auto role = role_from_string(string_or_empty(item, "role"));
+        if (!role) return std::unexpected(bad_request(path + ".role", "unknown role " + in_quotes(string_or_empty(item, "role"))));
+        Message message;
+        message.role = *role;
+        auto content = read_content(item, path);
+        if (!content) return std::unexpected(content.error());
+        message.content = std::move(*content);
+        message.name = string_or_empty(item, "name");
+        auto calls = read_tool_calls(item, path);
+        if (!calls) return std::unexpected(calls.error());
+        message.tool_calls = std::move(*calls);
+        message.tool_call_id = string_or_empty(item, "tool_call_id");
+        request.messages.push_back(std::move(message));
+    }
+    request.temperature = wire::number(body, "temperature");
+    request.top_p = wire::number(body, "top_p");
+    auto max_tokens = wire::number(body, "max_completion_tokens");
+    if (!max_tokens) max_tokens = wire::number(body, "max_tokens");
+    if (max_tokens) request.max_tokens = static_cast<int>(*max_tokens);
+    if (auto* stop = field(body, "stop")) {
+        if (stop->is_string()) request.stop.push_back(stop->get<std::string>());
+        else if (stop->is_array())
+            for (const auto& item : *stop)
+                if (item.is_string()) request.stop.push_back(item.get<std::string>());
+    }
+    if (auto* stream = field(body, "stream"); stream && stream->is_boolean()) request.stream = stream->get<bool>();
+    for (const auto& [key, value] : body.items())
+        if (std::find(kOwnedFields.begin(), kOwnedFields.end(), key) == kOwnedFields.end()) request.extra[key] = value;
+    return request;
+}
+
+nlohmann::json chat_request_to_openai(const ChatRequest& request, const OpenAIRequestOptions& options) {
+    // Extra fields first, so the fields this translation owns always win.
+    nlohmann::json body = request.extra.is_object() ? request.extra : nlohmann::json::object();
+    body["model"] = options.model.empty() ? request.model : std::string(options.model);
+    auto messages = nlohmann::json::array();
+    for (const auto& message : request.messages) messages.push_back(message_to_json(message));
+    body["messages"] = std::move(messages);
+    if (request.temperature) body["temperature"] = *request.temperature;
+    if (request.top_p) body["top_p"] = *request.top_p;
+    if (request.max_tokens)
+        body[options.use_legacy_max_tokens ? "max_tokens" : "max_completion_tokens"] = *request.max_tokens;
+    if (!request.stop.empty()) body["stop"] = request.stop;
+    body["stream"] = request.stream;
+    if (request.stream) body["stream_options"] = {{"include_usage", true}};
+    return body;
+}
+
+std::expected<ChatResponse, Error> chat_response_from_openai(const nlohmann::json& body) {
+    if (!body.is_object()) return std::unexpected(malformed("is not a JSON object"));
+    auto* choices = field(body, "choices");
+    if (!choices || !choices->is_array() || choices->empty())
+        return std::unexpected(malformed("has no choices[0]"));
+    const auto& choice = (*choices)[0];
+    auto* message = field(choice, "message");
+    if (!message || !message->is_object()) return std::unexpected(malformed("has no choices[0].message"));
+    ChatResponse response;
+    response.id = string_or_empty(body, "id");
+    response.model = string_or_empty(body, "model");
+    auto content = read_content(*message, "choices[0].message");
+    if (!content) return std::unexpected(malformed("choices[0].message.content is neither text nor text parts"));
+    response.content = std::move(*content);
+    auto calls = read_tool_calls(*message, "choices[0].message");
+    if (!calls) return std::unexpected(malformed("choices[0].message.tool_calls has an entry without a function"));
+    response.tool_calls = std::move(*calls);
+    response.finish_reason = normalise_openai_finish_reason(string_or_empty(choice, "finish_reason"));
+    if (auto* usage = field(body, "usage")) response.usage = usage_from_openai(*usage);
+    return response;
+}
+
+nlohmann::json chat_response_to_openai(const ChatResponse& response, std::int64_t created) {
+    nlohmann::json message = {{"role", "assistant"}};
+    message["content"] = response.content.empty() && !response.tool_calls.empty() ? nlohmann::json(nullptr)
+                                                                                  : nlohmann::json(response.content);
+    if (!response.tool_calls.empty()) message["tool_calls"] = tool_calls_to_json(response.tool_calls);
+    const auto& usage = response.usage;
+    return {{"id", response.id},
+            {"object", "chat.completion"},
+            {"created", created},
+            {"model", response.model},
+            {"choices", nlohmann::json::array({{{"index", 0},
+                                                {"message", message},
+                                                {"logprobs", nullptr},
+                                                {"finish_reason", response.finish_reason.empty()
+                                                                      ? nlohmann::json(nullptr)
+                                                                      : nlohmann::json(response.finish_reason)}}})},
+            {"usage",
+             {{"prompt_tokens", usage.input_tokens},
+              {"completion_tokens", usage.output_tokens},
+              {"total_tokens", usage.total()},
+              {"prompt_tokens_details", {{"cached_tokens", usage.cached_input_tokens}}},
+              {"completion_tokens_details", {{"reasoning_tokens", usage.reasoning_tokens}}}}}};
+}
+
+}  // namespace sb

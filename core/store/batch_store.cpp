@@ -1,0 +1,114 @@
+#include "store/batch_store.h"
+
+#include <sqlite3.h>
+
+namespace sb {
+
+StoreResult<BatchStore> BatchStore::open(const std::filesystem::path& file, const DatabaseOptions& options) {
+    auto db = Database::open(file, OpenMode::ReadWrite, options);
+    if (!db)
+        return std::unexpected(db.error());
+    return BatchStore(std::move(*db));
+}
+
+StoreResult<std::optional<BatchInfo>> BatchStore::batch(const std::string& batch_id) {
+    auto stmt = m_db.prepare(
+        "SELECT batch_id, input_path, input_sha256, total_lines, created_ms, finished_ms FROM batches"
+        " WHERE batch_id = ?1",
+        "prepare batch lookup");
+    if (!stmt)
+        return std::unexpected(stmt.error());
+    stmt->bind(1, std::string_view(batch_id));
+    auto row = stmt->step("look up batch '" + batch_id + "'");
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return std::optional<BatchInfo>();
+    BatchInfo info{stmt->text(0), stmt->text(1), stmt->text(2), stmt->int64(3), stmt->int64(4), std::nullopt};
+    if (!stmt->is_null(5))
+        info.finished_ms = stmt->int64(5);
+    return std::optional<BatchInfo>(std::move(info));
+}
+
+StoreResult<BatchInfo> BatchStore::create_or_get_batch(const BatchInfo& wanted) {
+    auto insert = m_db.prepare(
+        "INSERT INTO batches (batch_id, input_path, input_sha256, total_lines, created_ms)"
+        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (batch_id) DO NOTHING",
+        "prepare batch insert");
+    if (!insert)
+        return std::unexpected(insert.error());
+    insert->bind(1, std::string_view(wanted.batch_id));
+    insert->bind(2, std::string_view(wanted.input_path));
+    insert->bind(3, std::string_view(wanted.input_sha256));
+    insert->bind(4, wanted.total_lines);
+    insert->bind(5, wanted.created_ms);
+    if (auto ok = insert->run("register batch '" + wanted.batch_id + "'"); !ok)
+        return std::unexpected(ok.error());
+
+    auto stored = batch(wanted.batch_id);
+    if (!stored)
+        return std::unexpected(stored.error());
+    if (!*stored)
+        return std::unexpected(m_db.error("read back batch '" + wanted.batch_id + "'"));
+    if ((*stored)->input_sha256 != wanted.input_sha256)
+        return std::unexpected(StoreError{"history database '" + m_db.file().string() + "': batch '" +
+                                              wanted.batch_id + "' already exists for a different input (sha256 " +
+                                              (*stored)->input_sha256 + ", this input " + wanted.input_sha256 +
+                                              "); use a new batch id",
+                                          SQLITE_CONSTRAINT});
+    return std::move(**stored);
+}
+
+StoreResult<std::vector<std::int64_t>> BatchStore::batch_done_lines(const std::string& batch_id) {
+    auto stmt = m_db.prepare("SELECT line_no FROM batch_results WHERE batch_id = ?1 ORDER BY line_no",
+                             "prepare batch done lines");
+    if (!stmt)
+        return std::unexpected(stmt.error());
+    stmt->bind(1, std::string_view(batch_id));
+    std::vector<std::int64_t> lines;
+    for (;;) {
+        auto row = stmt->step("read done lines of batch '" + batch_id + "'");
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            break;
+        lines.push_back(stmt->int64(0));
+    }
+    return lines;
+}
+
+StoreResult<std::vector<BatchResultRow>> BatchStore::batch_results(const std::string& batch_id) {
+    auto stmt = m_db.prepare(
+        "SELECT line_no, custom_id, output_json FROM batch_results WHERE batch_id = ?1 ORDER BY line_no",
+        "prepare batch results");
+    if (!stmt)
+        return std::unexpected(stmt.error());
+    stmt->bind(1, std::string_view(batch_id));
+    std::vector<BatchResultRow> results;
+    for (;;) {
+        auto row = stmt->step("read results of batch '" + batch_id + "'");
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            break;
+        results.push_back(BatchResultRow{stmt->int64(0), stmt->text(1), stmt->text(2)});
+    }
+    return results;
+}
+
+StoreResult<void> BatchStore::finish_batch(const std::string& batch_id, std::int64_t finished_ms) {
+    auto stmt = m_db.prepare("UPDATE batches SET finished_ms = ?2 WHERE batch_id = ?1", "prepare batch finish");
+    if (!stmt)
+        return std::unexpected(stmt.error());
+    stmt->bind(1, std::string_view(batch_id));
+    stmt->bind(2, finished_ms);
+    if (auto ok = stmt->run("finish batch '" + batch_id + "'"); !ok)
+        return ok;
+    if (m_db.changes() == 0)
+        return std::unexpected(StoreError{"history database '" + m_db.file().string() + "': cannot finish batch '" +
+                                              batch_id + "': no such batch",
+                                          SQLITE_NOTFOUND});
+    return {};
+}
+
+}  // namespace sb

@@ -1,0 +1,159 @@
+#include "store/schema.h"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <string_view>
+
+#include "store/database.h"
+
+namespace sb {
+
+namespace {
+
+struct Migration {
+    int version;
+    std::string_view sql;
+};
+
+// Append new steps; never edit a released one (files in the field already ran it).
+constexpr std::array kMigrations{
+    Migration{1, R"sql(
+CREATE TABLE requests (
+    id             INTEGER PRIMARY KEY,
+    ts_ms          INTEGER NOT NULL,
+    request_id     TEXT NOT NULL UNIQUE,
+    source         TEXT NOT NULL,
+    provider       TEXT NOT NULL,
+    model          TEXT NOT NULL,
+    tier           TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    error_class    TEXT,
+    error_message  TEXT,
+    http_status    INTEGER NOT NULL DEFAULT 0,
+    attempts       INTEGER NOT NULL DEFAULT 1,
+    dns_ms         REAL,
+    connect_ms     REAL,
+    tls_ms         REAL,
+    first_byte_ms  REAL,
+    total_ms       REAL NOT NULL DEFAULT 0,
+    tokens_in      INTEGER NOT NULL DEFAULT 0,
+    tokens_out     INTEGER NOT NULL DEFAULT 0,
+    cost_usd       REAL NOT NULL DEFAULT 0,
+    cache_hit      INTEGER NOT NULL DEFAULT 0,
+    prompt_hash    TEXT,
+    prompt_text    TEXT,
+    response_text  TEXT,
+    batch_id       TEXT,
+    batch_line     INTEGER
+);
+-- Keyset paging runs on (ts_ms, id): the index on ts_ms carries the rowid.
+CREATE INDEX requests_ts ON requests(ts_ms);
+CREATE INDEX requests_provider_ts ON requests(provider, ts_ms);
+CREATE INDEX requests_status_ts ON requests(status, ts_ms);
+-- Partial indexes: live traffic has neither, so they cost the hot path nothing.
+CREATE INDEX requests_error_class_ts ON requests(error_class, ts_ms) WHERE error_class IS NOT NULL;
+CREATE INDEX requests_batch ON requests(batch_id, batch_line) WHERE batch_id IS NOT NULL;
+
+CREATE TABLE rollup_minute (
+    minute_ms       INTEGER NOT NULL,
+    provider        TEXT NOT NULL,
+    model           TEXT NOT NULL,
+    tier            TEXT NOT NULL,
+    requests        INTEGER NOT NULL,
+    errors          INTEGER NOT NULL,
+    tokens_in       INTEGER NOT NULL,
+    tokens_out      INTEGER NOT NULL,
+    cost_usd        REAL NOT NULL,
+    latency_sum_ms  REAL NOT NULL,
+    latency_max_ms  REAL NOT NULL,
+    cache_hits      INTEGER NOT NULL,
+    PRIMARY KEY (minute_ms, provider, model, tier)
+) WITHOUT ROWID;
+
+CREATE TABLE batches (
+    batch_id      TEXT PRIMARY KEY,
+    input_path    TEXT NOT NULL,
+    input_sha256  TEXT NOT NULL,
+    total_lines   INTEGER NOT NULL,
+    created_ms    INTEGER NOT NULL,
+    finished_ms   INTEGER
+);
+
+-- No foreign key to batches: a result must never be refused because its batch row is late.
+CREATE TABLE batch_results (
+    batch_id     TEXT NOT NULL,
+    line_no      INTEGER NOT NULL,
+    custom_id    TEXT,
+    output_json  TEXT NOT NULL,
+    PRIMARY KEY (batch_id, line_no)
+) WITHOUT ROWID;
+)sql"},
+};
+
+static_assert(kMigrations.back().version == kSchemaVersion);
+
+StoreError too_new(const Database& db, int version) {
+    return {"history database '" + db.file().string() + "' has schema version " + std::to_string(version) +
+                ", newer than the " + std::to_string(kSchemaVersion) +
+                " this build knows; open it with a newer Switchboard",
+            SQLITE_MISMATCH};
+}
+
+}  // namespace
+
+StoreResult<void> check_schema_version(Database& db) {
+    auto version = db.user_version();
+    if (!version)
+        return std::unexpected(version.error());
+    if (*version > kSchemaVersion)
+        return std::unexpected(too_new(db, *version));
+    if (*version < kSchemaVersion)
+        return std::unexpected(StoreError{"history database '" + db.file().string() + "' has schema version " +
+                                              std::to_string(*version) + "; open it read-write once to migrate",
+                                          SQLITE_MISMATCH});
+    return {};
+}
+
+StoreResult<void> migrate(Database& db) {
+    // Fast path without the write lock: an up-to-date file is the common case.
+    auto current = db.user_version();
+    if (!current)
+        return std::unexpected(current.error());
+    if (*current > kSchemaVersion)
+        return std::unexpected(too_new(db, *current));
+    if (*current == kSchemaVersion)
+        return {};
+    for (const Migration& step : kMigrations) {
+        // BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file
+        // cannot both run the same step; the version is re-read under the lock.
+        if (auto ok = db.exec("BEGIN IMMEDIATE", "begin migration"); !ok)
+            return ok;
+        auto version = db.user_version();
+        if (!version) {
+            (void)db.exec("ROLLBACK", "rollback migration");
+            return std::unexpected(version.error());
+        }
+        if (*version > kSchemaVersion) {
+            (void)db.exec("ROLLBACK", "rollback migration");
+            return std::unexpected(too_new(db, *version));
+        }
+        if (*version >= step.version) {
+            (void)db.exec("ROLLBACK", "rollback migration");
+            continue;
+        }
+        const std::string what = "migrate schema to version " + std::to_string(step.version);
+        auto applied = db.exec(step.sql, what);
+        if (applied)
+            applied = db.exec("PRAGMA user_version=" + std::to_string(step.version), what);
+        if (applied)
+            applied = db.exec("COMMIT", what);
+        if (!applied) {
+            (void)db.exec("ROLLBACK", "rollback migration");
+            return applied;
+        }
+    }
+    return {};
+}
+
+}  // namespace sb
