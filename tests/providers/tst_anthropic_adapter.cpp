@@ -87,9 +87,9 @@ private slots:
 
     void defaultsAndMerging() {
         sb::ChatRequest request;
-        request.messages = {message(sb::Role::System, "Be brief."), message(sb::Role::System, "Answer in French."),
-                            message(sb::Role::User, "Hello"), message(sb::Role::User, "Are you there?"),
-                            message(sb::Role::Assistant, "Oui.")};
+        request.messages = {message(sb::Role::System, "Be brief."),
+                            message(sb::Role::System, "Answer in French."), message(sb::Role::User, "Hello"),
+                            message(sb::Role::User, "Are you there?"), message(sb::Role::Assistant, "Oui.")};
         request.stop = {"\n\nHuman:"};
         auto http = sb::make_provider_adapter(sb::ProviderKind::Anthropic)
                         ->build_request(request, anthropic_provider(), "claude-haiku-4-5");
@@ -136,7 +136,8 @@ private slots:
         QVERIFY(parsed.has_value());
         QCOMPARE(parsed->id, std::string("msg_01LzoWDaDa7jiMvVbBiguxJy"));
         QCOMPARE(parsed->model, std::string("claude-haiku-4-5-20251001"));
-        QCOMPARE(parsed->content, std::string("The weather in SF is currently **20°C** (68°F) and **Sunny**!"));
+        QCOMPARE(parsed->content,
+                 std::string("The weather in SF is currently **20°C** (68°F) and **Sunny**!"));
         QCOMPARE(parsed->finish_reason, std::string("stop"));
         QCOMPARE(parsed->usage, (sb::Usage{705, 25, 0, 0}));
     }
@@ -149,8 +150,11 @@ private slots:
              {{{"type", "text"}, {"text", "Let me check."}},
               {{"type", "tool_use"}, {"id", "toolu_7"}, {"name", "lookup"}, {"input", {{"q", "x"}}}}}},
             {"stop_reason", "tool_use"},
-            {"usage", {{"input_tokens", 10}, {"cache_read_input_tokens", 90}, {"cache_creation_input_tokens", 5},
-                       {"output_tokens", 7}}}};
+            {"usage",
+             {{"input_tokens", 10},
+              {"cache_read_input_tokens", 90},
+              {"cache_creation_input_tokens", 5},
+              {"output_tokens", 7}}}};
         auto parsed = sb::chat_response_from_anthropic(body);
         QVERIFY(parsed.has_value());
         QCOMPARE(parsed->finish_reason, std::string("tool_calls"));
@@ -162,11 +166,16 @@ private slots:
     void stopReasons_data() {
         QTest::addColumn<QString>("wire");
         QTest::addColumn<QString>("normalised");
-        QTest::newRow("end_turn") << "end_turn" << "stop";
-        QTest::newRow("stop_sequence") << "stop_sequence" << "stop";
-        QTest::newRow("max_tokens") << "max_tokens" << "length";
-        QTest::newRow("tool_use") << "tool_use" << "tool_calls";
-        QTest::newRow("refusal") << "refusal" << "content_filter";
+        QTest::newRow("end_turn") << "end_turn"
+                                  << "stop";
+        QTest::newRow("stop_sequence") << "stop_sequence"
+                                       << "stop";
+        QTest::newRow("max_tokens") << "max_tokens"
+                                    << "length";
+        QTest::newRow("tool_use") << "tool_use"
+                                  << "tool_calls";
+        QTest::newRow("refusal") << "refusal"
+                                 << "content_filter";
     }
 
     void stopReasons() {
@@ -187,10 +196,12 @@ private slots:
     void malformedBodies() {
         QFETCH(QByteArray, body);
         QFETCH(QString, mention);
-        auto parsed = sb::make_provider_adapter(sb::ProviderKind::Anthropic)->parse_response(ok_response(body.toStdString()));
+        auto parsed = sb::make_provider_adapter(sb::ProviderKind::Anthropic)
+                          ->parse_response(ok_response(body.toStdString()));
         QVERIFY(!parsed.has_value());
         QCOMPARE(parsed.error().cls, sb::ErrorClass::MalformedResponse);
-        QVERIFY2(parsed.error().message.find(mention.toStdString()) != std::string::npos, parsed.error().message.c_str());
+        QVERIFY2(parsed.error().message.find(mention.toStdString()) != std::string::npos,
+                 parsed.error().message.c_str());
     }
 
     void errorResponseIsClassified() {
@@ -226,13 +237,22 @@ private slots:
     }
 
     void decodeToolUseStream() {
-        nlohmann::json start = {{"type", "content_block_start"}, {"index", 1},
-                                {"content_block", {{"type", "tool_use"}, {"id", "toolu_3"}, {"name", "lookup"}, {"input", nlohmann::json::object()}}}};
-        nlohmann::json part1 = {{"type", "content_block_delta"}, {"index", 1},
+        nlohmann::json start = {{"type", "content_block_start"},
+                                {"index", 1},
+                                {"content_block",
+                                 {{"type", "tool_use"},
+                                  {"id", "toolu_3"},
+                                  {"name", "lookup"},
+                                  {"input", nlohmann::json::object()}}}};
+        nlohmann::json part1 = {{"type", "content_block_delta"},
+                                {"index", 1},
                                 {"delta", {{"type", "input_json_delta"}, {"partial_json", R"({"q": )"}}}};
-        nlohmann::json part2 = {{"type", "content_block_delta"}, {"index", 1},
+        nlohmann::json part2 = {{"type", "content_block_delta"},
+                                {"index", 1},
                                 {"delta", {{"type", "input_json_delta"}, {"partial_json", R"("x"})"}}}};
-        nlohmann::json stop = {{"type", "message_delta"}, {"delta", {{"stop_reason", "tool_use"}}}, {"usage", {{"output_tokens", 12}}}};
+        nlohmann::json stop = {{"type", "message_delta"},
+                               {"delta", {{"stop_reason", "tool_use"}}},
+                               {"usage", {{"output_tokens", 12}}}};
         std::string stream = "event: content_block_start\ndata: " + start.dump() + "\n\n" +
                              "event: content_block_delta\ndata: " + part1.dump() + "\n\n" +
                              "event: content_block_delta\ndata: " + part2.dump() + "\n\n" +

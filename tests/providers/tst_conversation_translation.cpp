@@ -89,11 +89,14 @@ private slots:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("message");
         QTest::newRow("not an object") << QByteArray("[]") << "body: must be a JSON object";
-        QTest::newRow("no messages") << QByteArray(R"({"model":"m"})") << "messages: must be a non-empty array";
-        QTest::newRow("bad role") << QByteArray(R"({"messages":[{"role":"user","content":"a"},{"role":"robot","content":"b"}]})")
-                                  << "messages[1].role: unknown role \"robot\"";
+        QTest::newRow("no messages") << QByteArray(R"({"model":"m"})")
+                                     << "messages: must be a non-empty array";
+        QTest::newRow("bad role")
+            << QByteArray(R"({"messages":[{"role":"user","content":"a"},{"role":"robot","content":"b"}]})")
+            << "messages[1].role: unknown role \"robot\"";
         QTest::newRow("image part")
-            << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"image_url"}]}]})")
+            << QByteArray(
+                   R"({"messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"image_url"}]}]})")
             << "messages[0].content[1].type: unsupported content part \"image_url\"";
         QTest::newRow("bad content") << QByteArray(R"({"messages":[{"role":"user","content":5}]})")
                                      << "messages[0].content: must be a string or an array";
@@ -112,8 +115,10 @@ private slots:
         auto parsed = sb::chat_request_from_anthropic(
             nlohmann::json::parse(R"({"messages":[{"role":"user","content":[{"type":"image"}]}]})"));
         QVERIFY(!parsed.has_value());
-        QCOMPARE(parsed.error().message, std::string("messages[0].content[0].type: unsupported content block \"image\""));
-        auto role = sb::chat_request_from_anthropic(nlohmann::json::parse(R"({"messages":[{"role":"system","content":"x"}]})"));
+        QCOMPARE(parsed.error().message,
+                 std::string("messages[0].content[0].type: unsupported content block \"image\""));
+        auto role = sb::chat_request_from_anthropic(
+            nlohmann::json::parse(R"({"messages":[{"role":"system","content":"x"}]})"));
         QVERIFY(!role.has_value());
         QVERIFY(role.error().message.starts_with("messages[0].role:"));
     }
@@ -144,7 +149,8 @@ private slots:
         response.finish_reason = "tool_calls";
         auto with_tools = sb::chat_response_to_openai(response, 0);
         QVERIFY(with_tools["choices"][0]["message"]["content"].is_null());
-        QVERIFY(with_tools["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == nlohmann::json("f"));
+        QVERIFY(with_tools["choices"][0]["message"]["tool_calls"][0]["function"]["name"] ==
+                nlohmann::json("f"));
     }
 };
 

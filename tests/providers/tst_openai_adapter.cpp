@@ -93,11 +93,15 @@ private slots:
         provider.headers = {{"X-Team", "ops"}};
         provider.timeouts = {std::chrono::milliseconds{1234}, std::chrono::milliseconds{5678},
                              std::chrono::milliseconds{910}};
-        auto http = sb::make_provider_adapter(sb::ProviderKind::OpenAI)->build_request(request, provider, "gpt-x");
+        auto http =
+            sb::make_provider_adapter(sb::ProviderKind::OpenAI)->build_request(request, provider, "gpt-x");
         QCOMPARE(http.url, std::string("https://proxy.example/v1/chat/completions"));
-        QCOMPARE(sb::header_value(http.headers, "openai-version"), std::optional<std::string_view>("2020-10-01"));
-        QCOMPARE(sb::header_value(http.headers, "openai-organization"), std::optional<std::string_view>("org-123"));
-        QCOMPARE(sb::header_value(http.headers, "openai-project"), std::optional<std::string_view>("proj_456"));
+        QCOMPARE(sb::header_value(http.headers, "openai-version"),
+                 std::optional<std::string_view>("2020-10-01"));
+        QCOMPARE(sb::header_value(http.headers, "openai-organization"),
+                 std::optional<std::string_view>("org-123"));
+        QCOMPARE(sb::header_value(http.headers, "openai-project"),
+                 std::optional<std::string_view>("proj_456"));
         QCOMPARE(sb::header_value(http.headers, "x-team"), std::optional<std::string_view>("ops"));
         QCOMPARE(sb::header_value(http.headers, "x-sim-fault"), std::optional<std::string_view>("503"));
         QCOMPARE(http.connect_timeout.count(), 1234);
@@ -132,12 +136,14 @@ private slots:
         QVERIFY(!body.contains("max_completion_tokens"));
         provider.api_key = kDummyKey;
         http = adapter->build_request(request, provider, "llama3.2");
-        QCOMPARE(sb::header_value(http.headers, "authorization"), std::optional<std::string_view>("Bearer sk-test-dummy"));
+        QCOMPARE(sb::header_value(http.headers, "authorization"),
+                 std::optional<std::string_view>("Bearer sk-test-dummy"));
     }
 
     void parseOpenAIResponse() {
         auto adapter = sb::make_provider_adapter(sb::ProviderKind::OpenAI);
-        auto parsed = adapter->parse_response(ok_response(testing::read_sample("openai/chat-completion.json")));
+        auto parsed =
+            adapter->parse_response(ok_response(testing::read_sample("openai/chat-completion.json")));
         QVERIFY(parsed.has_value());
         QCOMPARE(parsed->id, std::string("chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG"));
         QCOMPARE(parsed->model, std::string("gpt-4o-2024-08-06"));
@@ -150,7 +156,8 @@ private slots:
 
     void parseOllamaResponse() {
         auto adapter = sb::make_provider_adapter(sb::ProviderKind::OpenAICompatible);
-        auto parsed = adapter->parse_response(ok_response(testing::read_sample("ollama/chat-completion.json")));
+        auto parsed =
+            adapter->parse_response(ok_response(testing::read_sample("ollama/chat-completion.json")));
         QVERIFY(parsed.has_value());
         QCOMPARE(parsed->content, std::string("Hello! How can I assist you today?"));
         QCOMPARE(parsed->model, std::string("llama3.2"));
@@ -172,7 +179,8 @@ private slots:
               {"completion_tokens", 20},
               {"prompt_tokens_details", {{"cached_tokens", 64}}},
               {"completion_tokens_details", {{"reasoning_tokens", 12}}}}}};
-        auto parsed = sb::make_provider_adapter(sb::ProviderKind::OpenAI)->parse_response(ok_response(body.dump()));
+        auto parsed =
+            sb::make_provider_adapter(sb::ProviderKind::OpenAI)->parse_response(ok_response(body.dump()));
         QVERIFY(parsed.has_value());
         QCOMPARE(parsed->content, std::string());
         QCOMPARE(parsed->finish_reason, std::string("tool_calls"));
@@ -196,10 +204,12 @@ private slots:
     void malformedBodies() {
         QFETCH(QByteArray, body);
         QFETCH(QString, mention);
-        auto parsed = sb::make_provider_adapter(sb::ProviderKind::OpenAI)->parse_response(ok_response(body.toStdString()));
+        auto parsed = sb::make_provider_adapter(sb::ProviderKind::OpenAI)
+                          ->parse_response(ok_response(body.toStdString()));
         QVERIFY(!parsed.has_value());
         QCOMPARE(parsed.error().cls, sb::ErrorClass::MalformedResponse);
-        QVERIFY2(parsed.error().message.find(mention.toStdString()) != std::string::npos, parsed.error().message.c_str());
+        QVERIFY2(parsed.error().message.find(mention.toStdString()) != std::string::npos,
+                 parsed.error().message.c_str());
         QCOMPARE(parsed.error().http_status, 200);
     }
 
@@ -216,16 +226,20 @@ private slots:
         sb::HttpResponse refused;
         refused.curl_code = 7;
         refused.curl_error = "Failed to connect to 127.0.0.1 port 9";
-        auto transport = sb::make_provider_adapter(sb::ProviderKind::OpenAICompatible)->parse_response(refused);
+        auto transport =
+            sb::make_provider_adapter(sb::ProviderKind::OpenAICompatible)->parse_response(refused);
         QVERIFY(!transport.has_value());
         QCOMPARE(transport.error().cls, sb::ErrorClass::Network);
     }
 
     void decodeRecordedStream() {
-        auto out = decode(sb::ProviderKind::OpenAI, testing::read_sample("openai/chat-completion-stream.txt"));
+        auto out =
+            decode(sb::ProviderKind::OpenAI, testing::read_sample("openai/chat-completion-stream.txt"));
         QVERIFY2(!out.error, out.error.message.c_str());
-        QCOMPARE(out.text, std::string("I'm unable to provide real-time weather updates. To get the current weather in "
-                                       "San Francisco, I recommend checking a reliable weather website or a weather app."));
+        QCOMPARE(
+            out.text,
+            std::string("I'm unable to provide real-time weather updates. To get the current weather in "
+                        "San Francisco, I recommend checking a reliable weather website or a weather app."));
         QCOMPARE(out.finish_reason, std::string("stop"));
         QCOMPARE(out.usage, std::optional(sb::Usage{14, 30, 0, 0}));
         QVERIFY(out.finished);
@@ -235,7 +249,8 @@ private slots:
     }
 
     void decodeCurrentStream() {
-        auto out = decode(sb::ProviderKind::OpenAI, testing::read_sample("openai/chat-completion-stream-current.txt"));
+        auto out = decode(sb::ProviderKind::OpenAI,
+                          testing::read_sample("openai/chat-completion-stream-current.txt"));
         QVERIFY2(!out.error, out.error.message.c_str());
         QCOMPARE(out.text, std::string("Hello! How can I assist you today?"));
         QCOMPARE(out.finish_reason, std::string("stop"));
@@ -254,10 +269,16 @@ private slots:
 
     void decodeToolCallStream() {
         std::string stream =
-            "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,\"id\":\"call_9\","
+            "data: "
+            "{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,"
+            "\"id\":\"call_9\","
             "\"type\":\"function\",\"function\":{\"name\":\"lookup\",\"arguments\":\"\"}}]}}]}\n\n"
-            "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"q\\\":\"}}]}}]}\n\n"
-            "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"x\\\"}\"}}]}}]}\n\n"
+            "data: "
+            "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+            "\"{\\\"q\\\":\"}}]}}]}\n\n"
+            "data: "
+            "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+            "\"\\\"x\\\"}\"}}]}}]}\n\n"
             "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
             "data: [DONE]\n\n";
         auto out = decode(sb::ProviderKind::OpenAI, stream);
