@@ -1,5 +1,7 @@
 #include "providers/rate_limits.h"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -56,6 +58,14 @@ void merge(RateLimitWindow& into, const RateLimitWindow& from) {
     if (!into.reset_at) into.reset_at = from.reset_at;
 }
 
+struct GoUnit {
+    std::string_view name;
+    double ms;
+};
+// Longest names first, so "ms" is not read as "m" and "us" not as "s".
+constexpr std::array<GoUnit, 7> kGoUnits{
+    {{"ms", 1}, {"us", 1e-3}, {"µs", 1e-3}, {"ns", 1e-6}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1'000}}};
+
 }  // namespace
 
 std::optional<std::chrono::milliseconds> parse_go_duration(std::string_view text) {
@@ -68,25 +78,11 @@ std::optional<std::chrono::milliseconds> parse_go_duration(std::string_view text
             std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
         if (ec != std::errc{} || value < 0) return std::nullopt;
         text.remove_prefix(static_cast<std::size_t>(end - text.data()));
-        double unit_ms = 0;
-        // Longest unit names first: "ms" before "m", "us"/"µs" before "s".
-        if (text.starts_with("ms"))
-            unit_ms = 1, text.remove_prefix(2);
-        else if (text.starts_with("us"))
-            unit_ms = 1e-3, text.remove_prefix(2);
-        else if (text.starts_with("µs"))
-            unit_ms = 1e-3, text.remove_prefix(std::string_view("µs").size());
-        else if (text.starts_with("ns"))
-            unit_ms = 1e-6, text.remove_prefix(2);
-        else if (text.starts_with("h"))
-            unit_ms = 3'600'000, text.remove_prefix(1);
-        else if (text.starts_with("m"))
-            unit_ms = 60'000, text.remove_prefix(1);
-        else if (text.starts_with("s"))
-            unit_ms = 1'000, text.remove_prefix(1);
-        else
-            return std::nullopt;
-        total_ms += value * unit_ms;
+        auto unit = std::find_if(kGoUnits.begin(), kGoUnits.end(),
+                                 [&](const GoUnit& candidate) { return text.starts_with(candidate.name); });
+        if (unit == kGoUnits.end()) return std::nullopt;
+        text.remove_prefix(unit->name.size());
+        total_ms += value * unit->ms;
     }
     if (!std::isfinite(total_ms) || total_ms > 1e15) return std::nullopt;
     return std::chrono::milliseconds{static_cast<std::int64_t>(std::llround(total_ms))};
