@@ -4,10 +4,9 @@
 // `{"object":"error","message":…}`, a bare string, an HTML gateway page or nothing.
 // Internal to the error taxonomy.
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace sb::detail {
 

@@ -1,11 +1,11 @@
 // The error taxonomy (declared in error.h): one table of per-class facts, one ordered rule
 // table for HTTP/provider errors and one for libcurl codes.
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
-
-#include <curl/curl.h>
 
 #include "model/error.h"
 #include "model/error_body.h"
@@ -60,7 +60,9 @@ struct StatusRange {
     int hi = 0;
 };
 constexpr StatusRange kAny{0, 999};
-constexpr StatusRange status(int code) { return {code, code}; }
+constexpr StatusRange status(int code) {
+    return {code, code};
+}
 
 // A rule matches when every non-empty field matches; the first match wins, so the table
 // runs from the most specific evidence (the provider's code) to the least (the status).
@@ -131,7 +133,8 @@ constexpr Rule kRules[] = {
 
 bool contains_ci(std::string_view haystack, std::string_view needle) {
     return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+               return std::tolower(static_cast<unsigned char>(a)) ==
+                      std::tolower(static_cast<unsigned char>(b));
            }) != haystack.end();
 }
 
@@ -205,7 +208,9 @@ constexpr CurlRule kCurlRules[] = {
 
 }  // namespace
 
-std::string_view to_string(ErrorClass cls) { return info(cls).name; }
+std::string_view to_string(ErrorClass cls) {
+    return info(cls).name;
+}
 
 std::optional<ErrorClass> error_class_from_string(std::string_view text) {
     for (const auto& entry : kClasses)
@@ -213,7 +218,9 @@ std::optional<ErrorClass> error_class_from_string(std::string_view text) {
     return std::nullopt;
 }
 
-ErrorPolicy policy_for(ErrorClass cls) { return info(cls).policy; }
+ErrorPolicy policy_for(ErrorClass cls) {
+    return info(cls).policy;
+}
 
 bool should_retry_in_place(const Error& error) {
     const auto& entry = info(error.cls);
@@ -221,7 +228,9 @@ bool should_retry_in_place(const Error& error) {
     return error.should_retry == true || entry.policy.retry;
 }
 
-bool may_fail_over(const Error& error) { return info(error.cls).policy.failover; }
+bool may_fail_over(const Error& error) {
+    return info(error.cls).policy.failover;
+}
 
 Error classify_http_error(int status, const Headers& headers, std::string_view body) {
     auto parsed = detail::read_error_body(body);
@@ -233,9 +242,12 @@ Error classify_http_error(int status, const Headers& headers, std::string_view b
     error.message = describe("HTTP " + std::to_string(status), parsed);
     error.should_retry = parse_bool_header(headers, "x-should-retry");
     error.retry_after = parse_retry_after(headers);
-    if (auto id = header_value(headers, "x-request-id")) error.provider_request_id = *id;
-    else if (auto anthropic_id = header_value(headers, "request-id")) error.provider_request_id = *anthropic_id;
-    else error.provider_request_id = parsed.request_id;
+    if (auto id = header_value(headers, "x-request-id"))
+        error.provider_request_id = *id;
+    else if (auto anthropic_id = header_value(headers, "request-id"))
+        error.provider_request_id = *anthropic_id;
+    else
+        error.provider_request_id = parsed.request_id;
     return error;
 }
 
@@ -271,15 +283,22 @@ Error classify_transport_error(int curl_code, std::string_view curl_message) {
         if (!rule.retry_in_place) error.should_retry = false;
         break;
     }
-    std::string_view detail =
-        curl_message.empty() ? std::string_view(curl_easy_strerror(static_cast<CURLcode>(curl_code))) : curl_message;
+    std::string_view detail = curl_message.empty()
+                                  ? std::string_view(curl_easy_strerror(static_cast<CURLcode>(curl_code)))
+                                  : curl_message;
     error.message = "libcurl error " + std::to_string(curl_code) + " (" + std::string(name) +
                     "): " + detail::clean_message(detail);
     return error;
 }
 
-int http_status_for(ErrorClass cls) { return info(cls).http_status; }
-std::string_view user_facing_text(ErrorClass cls) { return info(cls).user_text; }
-std::string_view openai_error_type_for(ErrorClass cls) { return info(cls).openai_type; }
+int http_status_for(ErrorClass cls) {
+    return info(cls).http_status;
+}
+std::string_view user_facing_text(ErrorClass cls) {
+    return info(cls).user_text;
+}
+std::string_view openai_error_type_for(ErrorClass cls) {
+    return info(cls).openai_type;
+}
 
 }  // namespace sb

@@ -45,7 +45,8 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
     std::size_t month = 0;
     while (month < kMonths.size() && kMonths[month] != text.substr(8, 3)) ++month;
     if (!day || !year || !hour || !minute || !second || month == kMonths.size()) return std::nullopt;
-    std::chrono::year_month_day date{std::chrono::year{*year}, std::chrono::month{static_cast<unsigned>(month + 1)},
+    std::chrono::year_month_day date{std::chrono::year{*year},
+                                     std::chrono::month{static_cast<unsigned>(month + 1)},
                                      std::chrono::day{static_cast<unsigned>(*day)}};
     if (!date.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
     return std::chrono::sys_days{date} + std::chrono::hours{*hour} + std::chrono::minutes{*minute} +

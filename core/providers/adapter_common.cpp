@@ -29,7 +29,8 @@ HttpRequest make_post(const ProviderConfig& provider, const ChatRequest& request
 }
 
 std::expected<nlohmann::json, Error> json_body(const HttpResponse& response, std::string_view label) {
-    if (response.cancelled) return std::unexpected(wire::make_error(ErrorClass::Cancelled, "request cancelled"));
+    if (response.cancelled)
+        return std::unexpected(wire::make_error(ErrorClass::Cancelled, "request cancelled"));
     if (response.curl_code != 0 || response.status == 0)
         return std::unexpected(classify_transport_error(response.curl_code, response.curl_error));
     if (response.status < 200 || response.status > 299)

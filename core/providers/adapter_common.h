@@ -3,9 +3,8 @@
 // extra headers, and the first step of reading a response (transport error, HTTP error
 // or a JSON body).
 #include <expected>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "config/config.h"
 #include "model/chat.h"

@@ -16,7 +16,8 @@ public:
         Headers auth;
         if (!provider.api_key.empty()) auth.emplace_back("x-api-key", provider.api_key);
         auth.emplace_back("anthropic-version", provider.anthropic_version);
-        return adapter::make_post(provider, request, "messages", auth, chat_request_to_anthropic(request, model));
+        return adapter::make_post(provider, request, "messages", auth,
+                                  chat_request_to_anthropic(request, model));
     }
 
     std::expected<ChatResponse, Error> parse_response(const HttpResponse& response) const override {
@@ -38,6 +39,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<ProviderAdapter> make_anthropic_adapter() { return std::make_unique<AnthropicAdapter>(); }
+std::unique_ptr<ProviderAdapter> make_anthropic_adapter() {
+    return std::make_unique<AnthropicAdapter>();
+}
 
 }  // namespace sb

@@ -5,7 +5,8 @@
 
 namespace sb {
 
-Error AnthropicStreamDecoder::on_event(std::string_view event, std::string_view data, std::vector<StreamDelta>& out) {
+Error AnthropicStreamDecoder::on_event(std::string_view event, std::string_view data,
+                                       std::vector<StreamDelta>& out) {
     auto json = nlohmann::json::parse(data, nullptr, false);
     if (json.is_discarded() || !json.is_object())
         return wire::make_error(ErrorClass::MalformedResponse,
@@ -26,25 +27,31 @@ Error AnthropicStreamDecoder::on_event(std::string_view event, std::string_view 
             m_tool_blocks[wire::int_or_zero(json, "index")] =
                 ToolCall{wire::string_or_empty(*block, "id"), wire::string_or_empty(*block, "name"), ""};
         } else if (block) {
-            StreamDelta delta{.content = wire::string_or_empty(*block, "text"), .finish_reason = {}, .usage = {}};
+            StreamDelta delta{
+                .content = wire::string_or_empty(*block, "text"), .finish_reason = {}, .usage = {}};
             m_response.content += delta.content;
             if (!delta.content.empty()) out.push_back(std::move(delta));
         }
     } else if (type == "content_block_delta") {
         auto* change = wire::field(json, "delta");
-        if (!change) return wire::make_error(ErrorClass::MalformedResponse, "Anthropic content_block_delta has no delta");
+        if (!change)
+            return wire::make_error(ErrorClass::MalformedResponse,
+                                    "Anthropic content_block_delta has no delta");
         auto kind = wire::string_or_empty(*change, "type");
         if (kind == "text_delta") {
-            StreamDelta delta{.content = wire::string_or_empty(*change, "text"), .finish_reason = {}, .usage = {}};
+            StreamDelta delta{
+                .content = wire::string_or_empty(*change, "text"), .finish_reason = {}, .usage = {}};
             m_response.content += delta.content;
             out.push_back(std::move(delta));
         } else if (kind == "input_json_delta") {
-            m_tool_blocks[wire::int_or_zero(json, "index")].arguments_json += wire::string_or_empty(*change, "partial_json");
+            m_tool_blocks[wire::int_or_zero(json, "index")].arguments_json +=
+                wire::string_or_empty(*change, "partial_json");
         }
     } else if (type == "message_delta") {
         StreamDelta delta;
         if (auto* change = wire::field(json, "delta"))
-            delta.finish_reason = normalise_anthropic_stop_reason(wire::string_or_empty(*change, "stop_reason"));
+            delta.finish_reason =
+                normalise_anthropic_stop_reason(wire::string_or_empty(*change, "stop_reason"));
         if (auto* usage = wire::field(json, "usage")) {
             // output_tokens here is the running total; input counts are repeated only sometimes.
             auto update = usage_from_anthropic(*usage);

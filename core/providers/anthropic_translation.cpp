@@ -38,20 +38,24 @@ std::string text_of(const nlohmann::json& value) {
     return text;
 }
 
-std::string_view wire_role(Role role) { return role == Role::Assistant ? "assistant" : "user"; }
+std::string_view wire_role(Role role) {
+    return role == Role::Assistant ? "assistant" : "user";
+}
 
 nlohmann::json blocks_of(const Message& message) {
     auto blocks = nlohmann::json::array();
     if (message.role == Role::Tool) {
-        blocks.push_back({{"type", "tool_result"}, {"tool_use_id", message.tool_call_id}, {"content", message.content}});
+        blocks.push_back(
+            {{"type", "tool_result"}, {"tool_use_id", message.tool_call_id}, {"content", message.content}});
         return blocks;
     }
     if (!message.content.empty()) blocks.push_back({{"type", "text"}, {"text", message.content}});
     for (const auto& call : message.tool_calls) {
         auto input = nlohmann::json::parse(call.arguments_json, nullptr, false);
         // Anthropic wants an object; arguments that are not one are kept as text rather than lost.
-        if (!input.is_object()) input = call.arguments_json.empty() ? nlohmann::json::object()
-                                                                    : nlohmann::json{{"arguments", call.arguments_json}};
+        if (!input.is_object())
+            input = call.arguments_json.empty() ? nlohmann::json::object()
+                                                : nlohmann::json{{"arguments", call.arguments_json}};
         blocks.push_back({{"type", "tool_use"}, {"id", call.id}, {"name", call.name}, {"input", input}});
     }
     return blocks;
@@ -59,10 +63,12 @@ nlohmann::json blocks_of(const Message& message) {
 
 // One Anthropic turn back into neutral messages: tool results become Tool messages (in
 // block order, before the turn's own text), text and tool_use blocks one message.
-std::expected<void, Error> read_turn(const nlohmann::json& turn, const std::string& path, std::vector<Message>& out) {
+std::expected<void, Error> read_turn(const nlohmann::json& turn, const std::string& path,
+                                     std::vector<Message>& out) {
     auto role_text = string_or_empty(turn, "role");
     if (role_text != "user" && role_text != "assistant")
-        return std::unexpected(bad_request(path + ".role", "must be \"user\" or \"assistant\", not " + in_quotes(role_text)));
+        return std::unexpected(
+            bad_request(path + ".role", "must be \"user\" or \"assistant\", not " + in_quotes(role_text)));
     Message message;
     message.role = role_text == "user" ? Role::User : Role::Assistant;
     auto* content = field(turn, "content");
@@ -72,7 +78,8 @@ std::expected<void, Error> read_turn(const nlohmann::json& turn, const std::stri
         out.push_back(std::move(message));
         return {};
     }
-    if (!content->is_array()) return std::unexpected(bad_request(path + ".content", "must be a string or an array"));
+    if (!content->is_array())
+        return std::unexpected(bad_request(path + ".content", "must be a string or an array"));
     for (std::size_t i = 0; i < content->size(); ++i) {
         const auto& block = (*content)[i];
         auto type = string_or_empty(block, "type");
@@ -110,8 +117,8 @@ std::string normalise_anthropic_stop_reason(std::string_view reason) {
 Usage usage_from_anthropic(const nlohmann::json& usage) {
     Usage out;
     auto cache_read = wire::int_or_zero(usage, "cache_read_input_tokens");
-    out.input_tokens =
-        wire::int_or_zero(usage, "input_tokens") + cache_read + wire::int_or_zero(usage, "cache_creation_input_tokens");
+    out.input_tokens = wire::int_or_zero(usage, "input_tokens") + cache_read +
+                       wire::int_or_zero(usage, "cache_creation_input_tokens");
     out.cached_input_tokens = cache_read;
     out.output_tokens = wire::int_or_zero(usage, "output_tokens");
     return out;
@@ -134,15 +141,18 @@ std::expected<ChatRequest, Error> chat_request_from_anthropic(const nlohmann::js
         auto read = read_turn((*messages)[i], "messages[" + std::to_string(i) + "]", request.messages);
         if (!read) return std::unexpected(read.error());
     }
-    if (auto max_tokens = wire::number(body, "max_tokens")) request.max_tokens = static_cast<int>(*max_tokens);
+    if (auto max_tokens = wire::number(body, "max_tokens"))
+        request.max_tokens = static_cast<int>(*max_tokens);
     request.temperature = wire::number(body, "temperature");
     request.top_p = wire::number(body, "top_p");
     if (auto* stop = field(body, "stop_sequences"); stop && stop->is_array())
         for (const auto& item : *stop)
             if (item.is_string()) request.stop.push_back(item.get<std::string>());
-    if (auto* stream = field(body, "stream"); stream && stream->is_boolean()) request.stream = stream->get<bool>();
+    if (auto* stream = field(body, "stream"); stream && stream->is_boolean())
+        request.stream = stream->get<bool>();
     for (const auto& [key, value] : body.items())
-        if (std::find(kOwnedFields.begin(), kOwnedFields.end(), key) == kOwnedFields.end()) request.extra[key] = value;
+        if (std::find(kOwnedFields.begin(), kOwnedFields.end(), key) == kOwnedFields.end())
+            request.extra[key] = value;
     return request;
 }
 

@@ -9,9 +9,8 @@
 // - tool calls are `tool_use` blocks of the assistant turn and tool results are
 //   `tool_result` blocks of the following user turn.
 #include <expected>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "model/chat.h"
 #include "model/error.h"

@@ -2,11 +2,10 @@
 // Small readers for wire JSON shared by the translations and stream decoders. They never
 // throw: a missing or wrong-typed field reads as "absent".
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "model/error.h"
 
@@ -41,6 +40,8 @@ inline Error make_error(ErrorClass cls, std::string message) {
     return error;
 }
 
-inline std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+inline std::string in_quotes(std::string_view text) {
+    return "\"" + std::string(text) + "\"";
+}
 
 }  // namespace sb::wire

@@ -7,8 +7,10 @@ namespace sb {
 namespace {
 
 std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r'))
+        text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r'))
+        text.remove_suffix(1);
     return text;
 }
 
@@ -41,7 +43,8 @@ Error OpenAIStreamDecoder::on_event(std::string_view, std::string_view data, std
                     auto& tool = m_tool_calls[static_cast<int>(wire::int_or_zero(call, "index"))];
                     if (auto id = wire::string_or_empty(call, "id"); !id.empty()) tool.id = id;
                     if (auto* function = wire::field(call, "function")) {
-                        if (auto name = wire::string_or_empty(*function, "name"); !name.empty()) tool.name = name;
+                        if (auto name = wire::string_or_empty(*function, "name"); !name.empty())
+                            tool.name = name;
                         tool.arguments_json += wire::string_or_empty(*function, "arguments");
                     }
                 }
@@ -54,7 +57,8 @@ Error OpenAIStreamDecoder::on_event(std::string_view, std::string_view data, std
         m_response.usage = usage_from_openai(*usage);
         delta.usage = m_response.usage;
     }
-    if (!delta.content.empty() || !delta.finish_reason.empty() || delta.usage) out.push_back(std::move(delta));
+    if (!delta.content.empty() || !delta.finish_reason.empty() || delta.usage)
+        out.push_back(std::move(delta));
     return {};
 }
 

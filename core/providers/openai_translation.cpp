@@ -14,8 +14,8 @@ using wire::string_or_empty;
 
 // Fields the translation owns; everything else in a client's body is passed through.
 constexpr std::array<std::string_view, 10> kOwnedFields = {
-    "model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens",
-    "stop", "stream", "stream_options", "n"};
+    "model", "messages", "temperature",    "top_p", "max_tokens", "max_completion_tokens",
+    "stop",  "stream",   "stream_options", "n"};
 
 Error bad_request(const std::string& path, std::string_view problem) {
     return wire::make_error(ErrorClass::BadRequest, path + ": " + std::string(problem));
@@ -30,7 +30,8 @@ std::expected<std::string, Error> read_content(const nlohmann::json& message, co
     auto* content = field(message, "content");
     if (!content) return std::string{};
     if (content->is_string()) return content->get<std::string>();
-    if (!content->is_array()) return std::unexpected(bad_request(path + ".content", "must be a string or an array"));
+    if (!content->is_array())
+        return std::unexpected(bad_request(path + ".content", "must be a string or an array"));
     std::string text;
     for (std::size_t i = 0; i < content->size(); ++i) {
         const auto& part = (*content)[i];
@@ -43,7 +44,8 @@ std::expected<std::string, Error> read_content(const nlohmann::json& message, co
     return text;
 }
 
-std::expected<std::vector<ToolCall>, Error> read_tool_calls(const nlohmann::json& holder, const std::string& path) {
+std::expected<std::vector<ToolCall>, Error> read_tool_calls(const nlohmann::json& holder,
+                                                            const std::string& path) {
     std::vector<ToolCall> calls;
     auto* list = field(holder, "tool_calls");
     if (!list) return calls;
@@ -52,7 +54,8 @@ std::expected<std::vector<ToolCall>, Error> read_tool_calls(const nlohmann::json
         const auto& call = (*list)[i];
         auto* function = field(call, "function");
         if (!function || !function->is_object())
-            return std::unexpected(bad_request(path + ".tool_calls[" + std::to_string(i) + "].function", "is missing"));
+            return std::unexpected(
+                bad_request(path + ".tool_calls[" + std::to_string(i) + "].function", "is missing"));
         calls.push_back({string_or_empty(call, "id"), string_or_empty(*function, "name"),
                          string_or_empty(*function, "arguments")});
     }
@@ -71,8 +74,10 @@ nlohmann::json tool_calls_to_json(const std::vector<ToolCall>& calls) {
 nlohmann::json message_to_json(const Message& message) {
     nlohmann::json out = {{"role", to_string(message.role)}};
     // An assistant turn that only calls tools has content null, as OpenAI sends it.
-    if (message.content.empty() && !message.tool_calls.empty()) out["content"] = nullptr;
-    else out["content"] = message.content;
+    if (message.content.empty() && !message.tool_calls.empty())
+        out["content"] = nullptr;
+    else
+        out["content"] = message.content;
     if (!message.name.empty()) out["name"] = message.name;
     if (!message.tool_calls.empty()) out["tool_calls"] = tool_calls_to_json(message.tool_calls);
     if (!message.tool_call_id.empty()) out["tool_call_id"] = message.tool_call_id;
@@ -109,7 +114,9 @@ std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json&
         auto path = "messages[" + std::to_string(i) + "]";
         if (!item.is_object()) return std::unexpected(bad_request(path, "must be an object"));
         auto role = role_from_string(string_or_empty(item, "role"));
-        if (!role) return std::unexpected(bad_request(path + ".role", "unknown role " + in_quotes(string_or_empty(item, "role"))));
+        if (!role)
+            return std::unexpected(
+                bad_request(path + ".role", "unknown role " + in_quotes(string_or_empty(item, "role"))));
         Message message;
         message.role = *role;
         auto content = read_content(item, path);
@@ -128,14 +135,17 @@ std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json&
     if (!max_tokens) max_tokens = wire::number(body, "max_tokens");
     if (max_tokens) request.max_tokens = static_cast<int>(*max_tokens);
     if (auto* stop = field(body, "stop")) {
-        if (stop->is_string()) request.stop.push_back(stop->get<std::string>());
+        if (stop->is_string())
+            request.stop.push_back(stop->get<std::string>());
         else if (stop->is_array())
             for (const auto& item : *stop)
                 if (item.is_string()) request.stop.push_back(item.get<std::string>());
     }
-    if (auto* stream = field(body, "stream"); stream && stream->is_boolean()) request.stream = stream->get<bool>();
+    if (auto* stream = field(body, "stream"); stream && stream->is_boolean())
+        request.stream = stream->get<bool>();
     for (const auto& [key, value] : body.items())
-        if (std::find(kOwnedFields.begin(), kOwnedFields.end(), key) == kOwnedFields.end()) request.extra[key] = value;
+        if (std::find(kOwnedFields.begin(), kOwnedFields.end(), key) == kOwnedFields.end())
+            request.extra[key] = value;
     return request;
 }
 
@@ -168,10 +178,12 @@ std::expected<ChatResponse, Error> chat_response_from_openai(const nlohmann::jso
     response.id = string_or_empty(body, "id");
     response.model = string_or_empty(body, "model");
     auto content = read_content(*message, "choices[0].message");
-    if (!content) return std::unexpected(malformed("choices[0].message.content is neither text nor text parts"));
+    if (!content)
+        return std::unexpected(malformed("choices[0].message.content is neither text nor text parts"));
     response.content = std::move(*content);
     auto calls = read_tool_calls(*message, "choices[0].message");
-    if (!calls) return std::unexpected(malformed("choices[0].message.tool_calls has an entry without a function"));
+    if (!calls)
+        return std::unexpected(malformed("choices[0].message.tool_calls has an entry without a function"));
     response.tool_calls = std::move(*calls);
     response.finish_reason = normalise_openai_finish_reason(string_or_empty(choice, "finish_reason"));
     if (auto* usage = field(body, "usage")) response.usage = usage_from_openai(*usage);
@@ -180,20 +192,22 @@ std::expected<ChatResponse, Error> chat_response_from_openai(const nlohmann::jso
 
 nlohmann::json chat_response_to_openai(const ChatResponse& response, std::int64_t created) {
     nlohmann::json message = {{"role", "assistant"}};
-    message["content"] = response.content.empty() && !response.tool_calls.empty() ? nlohmann::json(nullptr)
-                                                                                  : nlohmann::json(response.content);
+    message["content"] = response.content.empty() && !response.tool_calls.empty()
+                             ? nlohmann::json(nullptr)
+                             : nlohmann::json(response.content);
     if (!response.tool_calls.empty()) message["tool_calls"] = tool_calls_to_json(response.tool_calls);
     const auto& usage = response.usage;
     return {{"id", response.id},
             {"object", "chat.completion"},
             {"created", created},
             {"model", response.model},
-            {"choices", nlohmann::json::array({{{"index", 0},
-                                                {"message", message},
-                                                {"logprobs", nullptr},
-                                                {"finish_reason", response.finish_reason.empty()
-                                                                      ? nlohmann::json(nullptr)
-                                                                      : nlohmann::json(response.finish_reason)}}})},
+            {"choices",
+             nlohmann::json::array({{{"index", 0},
+                                     {"message", message},
+                                     {"logprobs", nullptr},
+                                     {"finish_reason", response.finish_reason.empty()
+                                                           ? nlohmann::json(nullptr)
+                                                           : nlohmann::json(response.finish_reason)}}})},
             {"usage",
              {{"prompt_tokens", usage.input_tokens},
               {"completion_tokens", usage.output_tokens},

@@ -4,9 +4,8 @@
 // gateway (which speaks OpenAI's format to its clients) all use these.
 #include <cstdint>
 #include <expected>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "model/chat.h"
 #include "model/error.h"

@@ -1,5 +1,7 @@
 #include "providers/rate_limits.h"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -27,7 +29,9 @@ std::optional<int> digits(std::string_view text, std::size_t at, std::size_t cou
 }
 
 RateLimitWindow openai_window(const Headers& headers, std::string_view kind) {
-    auto name = [&](std::string_view what) { return "x-ratelimit-" + std::string(what) + "-" + std::string(kind); };
+    auto name = [&](std::string_view what) {
+        return "x-ratelimit-" + std::string(what) + "-" + std::string(kind);
+    };
     RateLimitWindow window;
     window.limit = parse_count(header_value(headers, name("limit")));
     window.remaining = parse_count(header_value(headers, name("remaining")));
@@ -54,6 +58,14 @@ void merge(RateLimitWindow& into, const RateLimitWindow& from) {
     if (!into.reset_at) into.reset_at = from.reset_at;
 }
 
+struct GoUnit {
+    std::string_view name;
+    double ms;
+};
+// Longest names first, so "ms" is not read as "m" and "us" not as "s".
+constexpr std::array<GoUnit, 7> kGoUnits{
+    {{"ms", 1}, {"us", 1e-3}, {"µs", 1e-3}, {"ns", 1e-6}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1'000}}};
+
 }  // namespace
 
 std::optional<std::chrono::milliseconds> parse_go_duration(std::string_view text) {
@@ -62,20 +74,15 @@ std::optional<std::chrono::milliseconds> parse_go_duration(std::string_view text
     double total_ms = 0;
     while (!text.empty()) {
         double value = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
+        auto [end, ec] =
+            std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
         if (ec != std::errc{} || value < 0) return std::nullopt;
         text.remove_prefix(static_cast<std::size_t>(end - text.data()));
-        double unit_ms = 0;
-        // Longest unit names first: "ms" before "m", "us"/"µs" before "s".
-        if (text.starts_with("ms")) unit_ms = 1, text.remove_prefix(2);
-        else if (text.starts_with("us")) unit_ms = 1e-3, text.remove_prefix(2);
-        else if (text.starts_with("µs")) unit_ms = 1e-3, text.remove_prefix(std::string_view("µs").size());
-        else if (text.starts_with("ns")) unit_ms = 1e-6, text.remove_prefix(2);
-        else if (text.starts_with("h")) unit_ms = 3'600'000, text.remove_prefix(1);
-        else if (text.starts_with("m")) unit_ms = 60'000, text.remove_prefix(1);
-        else if (text.starts_with("s")) unit_ms = 1'000, text.remove_prefix(1);
-        else return std::nullopt;
-        total_ms += value * unit_ms;
+        auto unit = std::find_if(kGoUnits.begin(), kGoUnits.end(),
+                                 [&](const GoUnit& candidate) { return text.starts_with(candidate.name); });
+        if (unit == kGoUnits.end()) return std::nullopt;
+        text.remove_prefix(unit->name.size());
+        total_ms += value * unit->ms;
     }
     if (!std::isfinite(total_ms) || total_ms > 1e15) return std::nullopt;
     return std::chrono::milliseconds{static_cast<std::int64_t>(std::llround(total_ms))};
@@ -88,11 +95,13 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
     if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
         (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' || text[16] != ':')
         return std::nullopt;
-    std::chrono::year_month_day date{std::chrono::year{*year}, std::chrono::month{static_cast<unsigned>(*month)},
+    std::chrono::year_month_day date{std::chrono::year{*year},
+                                     std::chrono::month{static_cast<unsigned>(*month)},
                                      std::chrono::day{static_cast<unsigned>(*day)}};
     if (!date.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
     std::chrono::system_clock::time_point when = std::chrono::sys_days{date} + std::chrono::hours{*hour} +
-                                                 std::chrono::minutes{*minute} + std::chrono::seconds{*second};
+                                                 std::chrono::minutes{*minute} +
+                                                 std::chrono::seconds{*second};
     std::size_t at = 19;
     if (at < text.size() && text[at] == '.') {
         double scale = 100.0, fraction_ms = 0;

@@ -15,8 +15,8 @@ namespace sb {
 struct RateLimitWindow {
     std::optional<std::int64_t> limit;
     std::optional<std::int64_t> remaining;
-    std::optional<std::chrono::milliseconds> reset_after;              // OpenAI: relative
-    std::optional<std::chrono::system_clock::time_point> reset_at;    // Anthropic: absolute
+    std::optional<std::chrono::milliseconds> reset_after;           // OpenAI: relative
+    std::optional<std::chrono::system_clock::time_point> reset_at;  // Anthropic: absolute
     bool empty() const { return !limit && !remaining && !reset_after && !reset_at; }
 };
 

@@ -1,11 +1,10 @@
+#include <curl/curl.h>
+
 #include <QFile>
 #include <QTest>
-
 #include <map>
-#include <string>
-
-#include <curl/curl.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "model/error.h"
 
@@ -90,8 +89,10 @@ std::string error_event_data(const std::string& sse) {
 }
 
 sb::Error classify_case(const nlohmann::json& sample) {
-    if (sample.contains("sse")) return sb::classify_stream_error(error_event_data(sample["sse"].get<std::string>()));
-    std::string body = sample["body"].is_null() ? sample.value("body_text", std::string{}) : sample["body"].dump();
+    if (sample.contains("sse"))
+        return sb::classify_stream_error(error_event_data(sample["sse"].get<std::string>()));
+    std::string body =
+        sample["body"].is_null() ? sample.value("body_text", std::string{}) : sample["body"].dump();
     return sb::classify_http_error(sample["status"].get<int>(), headers_of(sample["headers"]), body);
 }
 
@@ -192,7 +193,8 @@ private slots:
             }
         }
         auto cf = sb::classify_http_error(
-            502, {}, R"({"error":{"code":502,"message":"Bad gateway.","param":null,"type":"cf_bad_gateway"}})");
+            502, {},
+            R"({"error":{"code":502,"message":"Bad gateway.","param":null,"type":"cf_bad_gateway"}})");
         QCOMPARE(cf.provider_code, std::string("502"));
         QCOMPARE(cf.message, std::string("HTTP 502 502: Bad gateway."));
     }
@@ -202,18 +204,23 @@ private slots:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("expectedClass");
         QTest::newRow("429 credit_balance_exhausted")
-            << 429 << QByteArray(R"({"error":{"type":"insufficient_quota","code":"credit_balance_exhausted","message":"x"}})")
+            << 429
+            << QByteArray(
+                   R"({"error":{"type":"insufficient_quota","code":"credit_balance_exhausted","message":"x"}})")
             << "quota_exhausted";
         QTest::newRow("429 project_spend_limit_exceeded")
-            << 429 << QByteArray(R"({"error":{"type":"x","code":"project_spend_limit_exceeded","message":"x"}})")
+            << 429
+            << QByteArray(R"({"error":{"type":"x","code":"project_spend_limit_exceeded","message":"x"}})")
             << "quota_exhausted";
         QTest::newRow("anthropic own spend cap 400")
             << 400
-            << QByteArray(R"({"type":"error","error":{"type":"invalid_request_error","message":"You have reached your specified API usage limits. You will regain access on 2026-10-01 at 00:00 UTC."}})")
+            << QByteArray(
+                   R"({"type":"error","error":{"type":"invalid_request_error","message":"You have reached your specified API usage limits. You will regain access on 2026-10-01 at 00:00 UTC."}})")
             << "quota_exhausted";
         QTest::newRow("anthropic prompt too long")
             << 400
-            << QByteArray(R"({"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 215000 tokens > 200000 maximum"}})")
+            << QByteArray(
+                   R"({"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 215000 tokens > 200000 maximum"}})")
             << "context_length";
         QTest::newRow("402 billing_error")
             << 402 << QByteArray(R"({"type":"error","error":{"type":"billing_error","message":"x"}})")
@@ -225,18 +232,25 @@ private slots:
             << 409 << QByteArray(R"({"type":"error","error":{"type":"conflict_error","message":"x"}})")
             << "server_transient";
         QTest::newRow("400 content_filter")
-            << 400 << QByteArray(R"({"error":{"type":"invalid_request_error","code":"content_filter","message":"x"}})")
+            << 400
+            << QByteArray(
+                   R"({"error":{"type":"invalid_request_error","code":"content_filter","message":"x"}})")
             << "content_filter";
         QTest::newRow("ollama 404 envelope")
             << 404
-            << QByteArray(R"({"error":{"message":"model 'llama9' not found, try pulling it first","type":"not_found_error","param":null,"code":null}})")
+            << QByteArray(
+                   R"({"error":{"message":"model 'llama9' not found, try pulling it first","type":"not_found_error","param":null,"code":null}})")
             << "not_found";
-        QTest::newRow("ollama 429 api_error") << 429 << QByteArray(R"({"error":{"message":"busy","type":"api_error","param":null,"code":null}})")
-                                             << "rate_limited";
-        QTest::newRow("ollama native string") << 500 << QByteArray(R"({"error":"model runner crashed"})")
-                                              << "server_transient";
+        QTest::newRow("ollama 429 api_error")
+            << 429
+            << QByteArray(R"({"error":{"message":"busy","type":"api_error","param":null,"code":null}})")
+            << "rate_limited";
+        QTest::newRow("ollama native string")
+            << 500 << QByteArray(R"({"error":"model runner crashed"})") << "server_transient";
         QTest::newRow("vllm flat 400")
-            << 400 << QByteArray(R"({"object":"error","message":"bad temp","type":"BadRequestError","param":null,"code":400})")
+            << 400
+            << QByteArray(
+                   R"({"object":"error","message":"bad temp","type":"BadRequestError","param":null,"code":400})")
             << "bad_request";
         QTest::newRow("422 no body") << 422 << QByteArray() << "bad_request";
         QTest::newRow("408 no body") << 408 << QByteArray() << "server_transient";
@@ -255,9 +269,9 @@ private slots:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("expectedMessage");
         QTest::newRow("empty") << 503 << QByteArray("  \n") << "HTTP 503 (empty body)";
-        QTest::newRow("html") << 502
-                              << QByteArray("<html>\n<head><title>502 Bad Gateway</title></head>\n<body>x</body></html>")
-                              << "HTTP 502 (HTML body): 502 Bad Gateway";
+        QTest::newRow("html")
+            << 502 << QByteArray("<html>\n<head><title>502 Bad Gateway</title></head>\n<body>x</body></html>")
+            << "HTTP 502 (HTML body): 502 Bad Gateway";
         QTest::newRow("html without title")
             << 502 << QByteArray("<html><body><h1>Service\n  Unavailable</h1></body></html>")
             << "HTTP 502 (HTML body): Service Unavailable";
@@ -265,8 +279,8 @@ private slots:
                                     << "HTTP 500 (body is not JSON): upstream connect error or disconnect";
         QTest::newRow("json array") << 500 << QByteArray("[1,2]")
                                     << "HTTP 500 (JSON body is an array, not an object): [1,2]";
-        QTest::newRow("json object without error") << 500 << QByteArray(R"({"status":"down"})")
-                                                   << "HTTP 500 (JSON body has no error object)";
+        QTest::newRow("json object without error")
+            << 500 << QByteArray(R"({"status":"down"})") << "HTTP 500 (JSON body has no error object)";
     }
 
     void oddBodiesGiveClearMessages() {
@@ -292,16 +306,17 @@ private slots:
         // A cut never splits a UTF-8 sequence.
         std::string accents;
         for (int i = 0; i < 1000; ++i) accents += "é";
-        auto utf8_error =
-            sb::classify_http_error(500, {}, R"({"error":{"message":")" + accents + R"("}})");
-        auto text = QString::fromUtf8(utf8_error.message.data(), static_cast<qsizetype>(utf8_error.message.size()));
+        auto utf8_error = sb::classify_http_error(500, {}, R"({"error":{"message":")" + accents + R"("}})");
+        auto text =
+            QString::fromUtf8(utf8_error.message.data(), static_cast<qsizetype>(utf8_error.message.size()));
         QVERIFY(!text.contains(QChar::ReplacementCharacter));
     }
 
     void unmaskedKeysAreHidden() {
         const std::string key = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789";
-        auto error = sb::classify_http_error(
-            401, {}, R"({"error":{"message":"Incorrect API key provided: )" + key + R"(.","code":"invalid_api_key"}})");
+        auto error = sb::classify_http_error(401, {},
+                                             R"({"error":{"message":"Incorrect API key provided: )" + key +
+                                                 R"(.","code":"invalid_api_key"}})");
         QVERIFY(error.message.find(key) == std::string::npos);
         QVERIFY(error.message.find("sk-***") != std::string::npos);
         // The provider's own masked form is harmless and kept for the operator.
@@ -341,20 +356,34 @@ private slots:
         QTest::addColumn<QString>("ms");
         QTest::addColumn<QString>("seconds");
         QTest::addColumn<qint64>("expected");  // -1 = none
-        QTest::newRow("ms float") << "1500.4" << "" << qint64(1500);
-        QTest::newRow("ms wins") << "250" << "30" << qint64(250);
-        QTest::newRow("seconds") << "" << "27" << qint64(27000);
-        QTest::newRow("fractional seconds") << "" << "0.25" << qint64(250);
-        QTest::newRow("padded") << "" << " 3 " << qint64(3000);
-        QTest::newRow("http-date") << "" << "Wed, 25 Feb 2026 20:02:30 GMT" << qint64(30000);
-        QTest::newRow("past http-date") << "" << "Wed, 25 Feb 2026 20:01:00 GMT" << qint64(0);
-        QTest::newRow("garbage") << "" << "soon" << qint64(-1);
-        QTest::newRow("negative") << "" << "-5" << qint64(-1);
-        QTest::newRow("negative ms falls back") << "-100" << "2" << qint64(2000);
-        QTest::newRow("garbage ms falls back") << "abc" << "4" << qint64(4000);
-        QTest::newRow("absurd") << "" << "99999999999999999999" << qint64(-1);
-        QTest::newRow("bad date") << "" << "Wed, 31 Feb 2026 20:02:30 GMT" << qint64(-1);
-        QTest::newRow("absent") << "" << "" << qint64(-1);
+        QTest::newRow("ms float") << "1500.4"
+                                  << "" << qint64(1500);
+        QTest::newRow("ms wins") << "250"
+                                 << "30" << qint64(250);
+        QTest::newRow("seconds") << ""
+                                 << "27" << qint64(27000);
+        QTest::newRow("fractional seconds") << ""
+                                            << "0.25" << qint64(250);
+        QTest::newRow("padded") << ""
+                                << " 3 " << qint64(3000);
+        QTest::newRow("http-date") << ""
+                                   << "Wed, 25 Feb 2026 20:02:30 GMT" << qint64(30000);
+        QTest::newRow("past http-date") << ""
+                                        << "Wed, 25 Feb 2026 20:01:00 GMT" << qint64(0);
+        QTest::newRow("garbage") << ""
+                                 << "soon" << qint64(-1);
+        QTest::newRow("negative") << ""
+                                  << "-5" << qint64(-1);
+        QTest::newRow("negative ms falls back") << "-100"
+                                                << "2" << qint64(2000);
+        QTest::newRow("garbage ms falls back") << "abc"
+                                               << "4" << qint64(4000);
+        QTest::newRow("absurd") << ""
+                                << "99999999999999999999" << qint64(-1);
+        QTest::newRow("bad date") << ""
+                                  << "Wed, 31 Feb 2026 20:02:30 GMT" << qint64(-1);
+        QTest::newRow("absent") << ""
+                                << "" << qint64(-1);
     }
 
     void retryAfter() {
@@ -404,14 +433,17 @@ private slots:
         QCOMPARE(sb::may_fail_over(error), failover);
         if (code != CURLE_OK) {
             QCOMPARE(error.curl_code, code);
-            QVERIFY2(error.message.starts_with("libcurl error " + std::to_string(code) + " ("), error.message.c_str());
+            QVERIFY2(error.message.starts_with("libcurl error " + std::to_string(code) + " ("),
+                     error.message.c_str());
         }
     }
 
     void transportMessageKeepsCurlText() {
-        auto error = sb::classify_transport_error(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: api.openai.com");
-        QCOMPARE(error.message,
-                 std::string("libcurl error 6 (COULDNT_RESOLVE_HOST): Could not resolve host: api.openai.com"));
+        auto error = sb::classify_transport_error(CURLE_COULDNT_RESOLVE_HOST,
+                                                  "Could not resolve host: api.openai.com");
+        QCOMPARE(
+            error.message,
+            std::string("libcurl error 6 (COULDNT_RESOLVE_HOST): Could not resolve host: api.openai.com"));
     }
 
     void streamErrors() {
@@ -422,7 +454,8 @@ private slots:
         auto anthropic = sb::classify_stream_error(
             R"({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}  })");
         QCOMPARE(anthropic.cls, Overloaded);
-        auto rate = sb::classify_stream_error(R"({"type":"error","error":{"type":"rate_limit_error","message":"x"}})");
+        auto rate = sb::classify_stream_error(
+            R"({"type":"error","error":{"type":"rate_limit_error","message":"x"}})");
         QCOMPARE(rate.cls, RateLimited);
         auto garbage = sb::classify_stream_error("{not json");
         QCOMPARE(garbage.cls, MalformedResponse);
@@ -444,10 +477,24 @@ private slots:
     }
 
     void namesRoundTrip() {
-        const char* names[] = {"none", "rate_limited", "overloaded", "server_transient", "timeout", "network",
-                               "auth", "permission", "bad_request", "context_length", "request_too_large",
-                               "not_found", "quota_exhausted", "content_filter", "malformed_response",
-                               "cancelled", "budget", "internal"};
+        const char* names[] = {"none",
+                               "rate_limited",
+                               "overloaded",
+                               "server_transient",
+                               "timeout",
+                               "network",
+                               "auth",
+                               "permission",
+                               "bad_request",
+                               "context_length",
+                               "request_too_large",
+                               "not_found",
+                               "quota_exhausted",
+                               "content_filter",
+                               "malformed_response",
+                               "cancelled",
+                               "budget",
+                               "internal"};
         for (const char* name : names) {
             auto cls = sb::error_class_from_string(name);
             QVERIFY2(cls.has_value(), name);

@@ -3,12 +3,10 @@
 // SSE events (LF only, blank line between events: the samples' documented format).
 #include <QFile>
 #include <QString>
-
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/headers.h"
 
@@ -39,7 +37,8 @@ inline std::vector<SampleEvent> split_sse(const std::string& text) {
         for (std::size_t line = start; line < end;) {
             auto line_end = std::min(text.find('\n', line), end);
             std::string_view content(text.data() + line, line_end - line);
-            if (content.starts_with("event:")) event.event = std::string(content.substr(content.find_first_not_of(' ', 6)));
+            if (content.starts_with("event:"))
+                event.event = std::string(content.substr(content.find_first_not_of(' ', 6)));
             if (content.starts_with("data:")) {
                 if (!event.data.empty()) event.data += '\n';
                 auto value = content.substr(5);

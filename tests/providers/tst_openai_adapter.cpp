@@ -1,0 +1,299 @@
+#include <QTest>
+
+#include "providers/openai_translation.h"
+#include "providers/provider_adapter.h"
+#include "wire_samples.h"
+
+namespace {
+
+constexpr const char* kDummyKey = "sk-test-dummy";
+
+sb::ProviderConfig openai_provider() {
+    sb::ProviderConfig provider;
+    provider.name = "openai";
+    provider.kind = sb::ProviderKind::OpenAI;
+    provider.base_url = "https://api.openai.com/v1";
+    provider.api_key = kDummyKey;
+    return provider;
+}
+
+sb::HttpResponse ok_response(std::string body) {
+    sb::HttpResponse response;
+    response.status = 200;
+    response.body = std::move(body);
+    return response;
+}
+
+struct Decoded {
+    std::string text;
+    std::string finish_reason;
+    std::optional<sb::Usage> usage;
+    sb::Error error;
+    bool finished = false;
+    sb::ChatResponse response;
+};
+
+Decoded decode(sb::ProviderKind kind, const std::string& stream) {
+    auto decoder = sb::make_provider_adapter(kind)->make_stream_decoder();
+    Decoded out;
+    std::vector<sb::StreamDelta> deltas;
+    for (const auto& event : testing::split_sse(stream)) {
+        out.error = decoder->on_event(event.event, event.data, deltas);
+        if (out.error) break;
+    }
+    for (const auto& delta : deltas) {
+        out.text += delta.content;
+        if (!delta.finish_reason.empty()) out.finish_reason = delta.finish_reason;
+        if (delta.usage) out.usage = delta.usage;
+    }
+    out.finished = decoder->finished();
+    out.response = decoder->response();
+    return out;
+}
+
+}  // namespace
+
+class TestOpenAIAdapter : public QObject {
+    Q_OBJECT
+
+private slots:
+    void buildRequestMatchesSample() {
+        auto sample = testing::sample_json("openai/chat-completion-request.json");
+        QVERIFY(sample.is_object());
+        auto request = sb::chat_request_from_openai(sample["body"]);
+        QVERIFY(request.has_value());
+        auto adapter = sb::make_provider_adapter(sb::ProviderKind::OpenAI);
+        QCOMPARE(adapter->kind(), sb::ProviderKind::OpenAI);
+        auto http = adapter->build_request(*request, openai_provider(), "gpt-4o-mini");
+        QCOMPARE(http.method, sample["method"].get<std::string>());
+        QCOMPARE(http.url, sample["url"].get<std::string>());
+        for (const auto& [name, value] : sample["headers"].items()) {
+            auto expected = value.get<std::string>();
+            if (auto at = expected.find("${OPENAI_API_KEY}"); at != std::string::npos)
+                expected.replace(at, std::string("${OPENAI_API_KEY}").size(), kDummyKey);
+            QCOMPARE(sb::header_value(http.headers, name), std::optional<std::string_view>(expected));
+        }
+        auto body = nlohmann::json::parse(http.body);
+        QCOMPARE(body.dump(2), sample["body"].dump(2));
+    }
+
+    void buildRequestOptions() {
+        sb::ChatRequest request;
+        request.messages = {{sb::Role::User, "hi", "", {}, ""}};
+        request.max_tokens = 50;
+        request.stream = true;
+        request.stop = {"END"};
+        request.extra = {{"response_format", {{"type", "json_object"}}}, {"model", "must-not-win"}};
+        request.extra_headers = {{"X-Sim-Fault", "503"}};
+        auto provider = openai_provider();
+        provider.base_url = "https://proxy.example/v1/";
+        provider.openai_version = "2020-10-01";
+        provider.organization = "org-123";
+        provider.project = "proj_456";
+        provider.headers = {{"X-Team", "ops"}};
+        provider.timeouts = {std::chrono::milliseconds{1234}, std::chrono::milliseconds{5678},
+                             std::chrono::milliseconds{910}};
+        auto http =
+            sb::make_provider_adapter(sb::ProviderKind::OpenAI)->build_request(request, provider, "gpt-x");
+        QCOMPARE(http.url, std::string("https://proxy.example/v1/chat/completions"));
+        QCOMPARE(sb::header_value(http.headers, "openai-version"),
+                 std::optional<std::string_view>("2020-10-01"));
+        QCOMPARE(sb::header_value(http.headers, "openai-organization"),
+                 std::optional<std::string_view>("org-123"));
+        QCOMPARE(sb::header_value(http.headers, "openai-project"),
+                 std::optional<std::string_view>("proj_456"));
+        QCOMPARE(sb::header_value(http.headers, "x-team"), std::optional<std::string_view>("ops"));
+        QCOMPARE(sb::header_value(http.headers, "x-sim-fault"), std::optional<std::string_view>("503"));
+        QCOMPARE(http.connect_timeout.count(), 1234);
+        QCOMPARE(http.total_timeout.count(), 5678);
+        QCOMPARE(http.idle_timeout.count(), 910);
+        auto body = nlohmann::json::parse(http.body);
+        QVERIFY(body["model"] == nlohmann::json("gpt-x"));
+        QVERIFY(body["max_completion_tokens"] == nlohmann::json(50));
+        QVERIFY(!body.contains("max_tokens"));
+        QVERIFY(body["stream"] == nlohmann::json(true));
+        QVERIFY(body["stream_options"]["include_usage"] == nlohmann::json(true));
+        QVERIFY(body["stop"] == nlohmann::json({"END"}));
+        QVERIFY(body["response_format"]["type"] == nlohmann::json("json_object"));
+    }
+
+    void localServerRequest() {
+        sb::ChatRequest request;
+        request.messages = {{sb::Role::User, "hi", "", {}, ""}};
+        request.max_tokens = 64;
+        sb::ProviderConfig provider;
+        provider.kind = sb::ProviderKind::OpenAICompatible;
+        provider.base_url = "http://127.0.0.1:11434/v1";
+        provider.organization = "org-ignored";
+        auto adapter = sb::make_provider_adapter(sb::ProviderKind::OpenAICompatible);
+        QCOMPARE(adapter->kind(), sb::ProviderKind::OpenAICompatible);
+        auto http = adapter->build_request(request, provider, "llama3.2");
+        QCOMPARE(http.url, std::string("http://127.0.0.1:11434/v1/chat/completions"));
+        QVERIFY(!sb::header_value(http.headers, "authorization").has_value());
+        QVERIFY(!sb::header_value(http.headers, "openai-organization").has_value());
+        auto body = nlohmann::json::parse(http.body);
+        QVERIFY(body["max_tokens"] == nlohmann::json(64));
+        QVERIFY(!body.contains("max_completion_tokens"));
+        provider.api_key = kDummyKey;
+        http = adapter->build_request(request, provider, "llama3.2");
+        QCOMPARE(sb::header_value(http.headers, "authorization"),
+                 std::optional<std::string_view>("Bearer sk-test-dummy"));
+    }
+
+    void parseOpenAIResponse() {
+        auto adapter = sb::make_provider_adapter(sb::ProviderKind::OpenAI);
+        auto parsed =
+            adapter->parse_response(ok_response(testing::read_sample("openai/chat-completion.json")));
+        QVERIFY(parsed.has_value());
+        QCOMPARE(parsed->id, std::string("chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG"));
+        QCOMPARE(parsed->model, std::string("gpt-4o-2024-08-06"));
+        QVERIFY(parsed->content.starts_with("The image shows a wooden boardwalk path"));
+        QVERIFY(parsed->content.ends_with("Trees and shrubs are visible in the background."));
+        QCOMPARE(parsed->finish_reason, std::string("stop"));
+        QCOMPARE(parsed->usage, (sb::Usage{1117, 46, 0, 0}));
+        QVERIFY(parsed->tool_calls.empty());
+    }
+
+    void parseOllamaResponse() {
+        auto adapter = sb::make_provider_adapter(sb::ProviderKind::OpenAICompatible);
+        auto parsed =
+            adapter->parse_response(ok_response(testing::read_sample("ollama/chat-completion.json")));
+        QVERIFY(parsed.has_value());
+        QCOMPARE(parsed->content, std::string("Hello! How can I assist you today?"));
+        QCOMPARE(parsed->model, std::string("llama3.2"));
+        QCOMPARE(parsed->finish_reason, std::string("stop"));
+        QCOMPARE(parsed->usage, (sb::Usage{22, 10, 0, 0}));
+    }
+
+    void parseToolCallsAndDetails() {
+        nlohmann::json call = {{"id", "call_1"},
+                               {"type", "function"},
+                               {"function", {{"name", "get_weather"}, {"arguments", R"({"city":"SF"})"}}}};
+        nlohmann::json message = {{"role", "assistant"}, {"content", nullptr}, {"tool_calls", {call}}};
+        nlohmann::json body = {
+            {"id", "c1"},
+            {"model", "m"},
+            {"choices", {{{"index", 0}, {"message", message}, {"finish_reason", "tool_calls"}}}},
+            {"usage",
+             {{"prompt_tokens", 100},
+              {"completion_tokens", 20},
+              {"prompt_tokens_details", {{"cached_tokens", 64}}},
+              {"completion_tokens_details", {{"reasoning_tokens", 12}}}}}};
+        auto parsed =
+            sb::make_provider_adapter(sb::ProviderKind::OpenAI)->parse_response(ok_response(body.dump()));
+        QVERIFY(parsed.has_value());
+        QCOMPARE(parsed->content, std::string());
+        QCOMPARE(parsed->finish_reason, std::string("tool_calls"));
+        QCOMPARE(parsed->tool_calls.size(), std::size_t(1));
+        QCOMPARE(parsed->tool_calls[0], (sb::ToolCall{"call_1", "get_weather", R"({"city":"SF"})"}));
+        QCOMPARE(parsed->usage, (sb::Usage{100, 20, 64, 12}));
+    }
+
+    void malformedBodies_data() {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("mention");
+        QTest::newRow("not json") << QByteArray("<html>oops</html>") << "body is not JSON";
+        QTest::newRow("array") << QByteArray("[]") << "is not a JSON object";
+        QTest::newRow("no choices") << QByteArray(R"({"id":"x"})") << "choices[0]";
+        QTest::newRow("empty choices") << QByteArray(R"({"choices":[]})") << "choices[0]";
+        QTest::newRow("no message") << QByteArray(R"({"choices":[{"index":0}]})") << "choices[0].message";
+        QTest::newRow("bad content") << QByteArray(R"({"choices":[{"message":{"content":42}}]})")
+                                     << "choices[0].message.content";
+    }
+
+    void malformedBodies() {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, mention);
+        auto parsed = sb::make_provider_adapter(sb::ProviderKind::OpenAI)
+                          ->parse_response(ok_response(body.toStdString()));
+        QVERIFY(!parsed.has_value());
+        QCOMPARE(parsed.error().cls, sb::ErrorClass::MalformedResponse);
+        QVERIFY2(parsed.error().message.find(mention.toStdString()) != std::string::npos,
+                 parsed.error().message.c_str());
+        QCOMPARE(parsed.error().http_status, 200);
+    }
+
+    void errorResponsesAreClassified() {
+        auto sample = testing::error_case("openai/errors.json", "429_insufficient_quota");
+        sb::HttpResponse response;
+        response.status = 429;
+        response.headers = testing::headers_of(sample["headers"]);
+        response.body = sample["body"].dump();
+        auto parsed = sb::make_provider_adapter(sb::ProviderKind::OpenAI)->parse_response(response);
+        QVERIFY(!parsed.has_value());
+        QCOMPARE(parsed.error().cls, sb::ErrorClass::QuotaExhausted);
+
+        sb::HttpResponse refused;
+        refused.curl_code = 7;
+        refused.curl_error = "Failed to connect to 127.0.0.1 port 9";
+        auto transport =
+            sb::make_provider_adapter(sb::ProviderKind::OpenAICompatible)->parse_response(refused);
+        QVERIFY(!transport.has_value());
+        QCOMPARE(transport.error().cls, sb::ErrorClass::Network);
+    }
+
+    void decodeRecordedStream() {
+        auto out =
+            decode(sb::ProviderKind::OpenAI, testing::read_sample("openai/chat-completion-stream.txt"));
+        QVERIFY2(!out.error, out.error.message.c_str());
+        QCOMPARE(
+            out.text,
+            std::string("I'm unable to provide real-time weather updates. To get the current weather in "
+                        "San Francisco, I recommend checking a reliable weather website or a weather app."));
+        QCOMPARE(out.finish_reason, std::string("stop"));
+        QCOMPARE(out.usage, std::optional(sb::Usage{14, 30, 0, 0}));
+        QVERIFY(out.finished);
+        QCOMPARE(out.response.content, out.text);
+        QCOMPARE(out.response.id, std::string("chatcmpl-ABfw031mOJeYCSHe4yI2ZjOA6kMJL"));
+        QCOMPARE(out.response.model, std::string("gpt-4o-2024-08-06"));
+    }
+
+    void decodeCurrentStream() {
+        auto out = decode(sb::ProviderKind::OpenAI,
+                          testing::read_sample("openai/chat-completion-stream-current.txt"));
+        QVERIFY2(!out.error, out.error.message.c_str());
+        QCOMPARE(out.text, std::string("Hello! How can I assist you today?"));
+        QCOMPARE(out.finish_reason, std::string("stop"));
+        QCOMPARE(out.usage, std::optional(sb::Usage{19, 10, 0, 0}));
+        QVERIFY(out.finished);
+    }
+
+    void decodeMidStreamError() {
+        auto sample = testing::error_case("openai/errors.json", "sse_midstream_error");
+        auto out = decode(sb::ProviderKind::OpenAI, sample["sse"].get<std::string>());
+        QCOMPARE(out.error.cls, sb::ErrorClass::ServerTransient);
+        QVERIFY(out.error.message.find("The server had an error") != std::string::npos);
+        QCOMPARE(out.text, std::string("Hello"));  // what arrived before the error is kept
+        QVERIFY(!out.finished);
+    }
+
+    void decodeToolCallStream() {
+        std::string stream =
+            "data: "
+            "{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,"
+            "\"id\":\"call_9\","
+            "\"type\":\"function\",\"function\":{\"name\":\"lookup\",\"arguments\":\"\"}}]}}]}\n\n"
+            "data: "
+            "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+            "\"{\\\"q\\\":\"}}]}}]}\n\n"
+            "data: "
+            "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+            "\"\\\"x\\\"}\"}}]}}]}\n\n"
+            "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
+            "data: [DONE]\n\n";
+        auto out = decode(sb::ProviderKind::OpenAI, stream);
+        QVERIFY2(!out.error, out.error.message.c_str());
+        QCOMPARE(out.finish_reason, std::string("tool_calls"));
+        QCOMPARE(out.response.tool_calls.size(), std::size_t(1));
+        QCOMPARE(out.response.tool_calls[0], (sb::ToolCall{"call_9", "lookup", R"({"q":"x"})"}));
+    }
+
+    void decodeGarbageChunk() {
+        auto out = decode(sb::ProviderKind::OpenAI, "data: {\"choices\":[\n\n");
+        QCOMPARE(out.error.cls, sb::ErrorClass::MalformedResponse);
+        QVERIFY(out.error.message.find("not a JSON object") != std::string::npos);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestOpenAIAdapter)
+#include "tst_openai_adapter.moc"
