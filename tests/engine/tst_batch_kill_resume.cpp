@@ -6,6 +6,8 @@
 
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "store/batch_store.h"
 #include "store/history_query.h"
 
@@ -26,15 +28,21 @@ void write_inputs(const QTemporaryDir& dir) {
         in << line.dump() << '\n';
     }
     // Demo mode on: the CLI serves the provider from its own simulator.
-    std::ofstream(dir.filePath("config.json").toStdString()) << R"({
-      "version": 1,
-      "demo": {"mode": "on"},
-      "providers": [{"name": "openai", "kind": "openai", "base_url": "https://api.openai.com/v1",
-                     "api_key": "${OPENAI_API_KEY}", "default_model": "gpt-4o-mini", "models": ["gpt-4o-mini"]}],
-      "retry": {"initial_delay_ms": 10, "jitter_ms": 10}
-    })";
-    std::ofstream(dir.filePath("profile.json").toStdString())
-        << R"({"seed": 11, "latency": {"median_ms": 15, "p99_ms": 40}, "errors": {"unavailable": 0.03}})";
+    const nlohmann::json provider = {{"name", "openai"},
+                                     {"kind", "openai"},
+                                     {"base_url", "https://api.openai.com/v1"},
+                                     {"api_key", "${OPENAI_API_KEY}"},
+                                     {"default_model", "gpt-4o-mini"},
+                                     {"models", {"gpt-4o-mini"}}};
+    const nlohmann::json config = {{"version", 1},
+                                   {"demo", {{"mode", "on"}}},
+                                   {"providers", {provider}},
+                                   {"retry", {{"initial_delay_ms", 10}, {"jitter_ms", 10}}}};
+    std::ofstream(dir.filePath("config.json").toStdString()) << config.dump(2);
+    const nlohmann::json profile = {{"seed", 11},
+                                    {"latency", {{"median_ms", 15}, {"p99_ms", 40}}},
+                                    {"errors", {{"unavailable", 0.03}}}};
+    std::ofstream(dir.filePath("profile.json").toStdString()) << profile.dump(2);
 }
 
 QStringList batch_arguments(const QTemporaryDir& dir) {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <set>
 
 #include "../support/engine_fixture.h"
 #include "engine/engine.h"

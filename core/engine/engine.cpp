@@ -1,0 +1,460 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <deque>
+#include <mutex>
+#include <unordered_map>
+
+#include "config/paths.h"
+#include "engine/demo_upstream.h"
+#include "engine/request_validation.h"
+#include "model/request_id.h"
+#include "providers/provider_adapter.h"
+#include "resilience/concurrency_limiter.h"
+#include "resilience/retry_policy.h"
+#include "store/history_writer.h"
+#include "transport/http_client.h"
+#include "transport/sse_parser.h"
+
+namespace sb {
+
+namespace {
+
+using Clock = Scheduler::Clock;
+
+std::int64_t unix_ms_now() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+bool is_congestion(ErrorClass cls) {
+    return cls == ErrorClass::RateLimited || cls == ErrorClass::Overloaded || cls == ErrorClass::Timeout;
+}
+
+bool is_success_status(int status) { return status >= 200 && status < 300; }
+
+// One request on its way through the pipeline. Shared by the transport callbacks, the retry
+// timer and cancel(); `finished` makes sure it completes exactly once.
+struct Call {
+    ChatRequest request;
+    Engine::DoneCallback on_done;
+    Engine::DeltaCallback on_delta;
+    SubmitOptions options;
+    Clock::time_point started;
+    std::chrono::milliseconds deadline{0};
+    std::size_t provider_index = 0;
+    std::string model;
+    std::vector<std::size_t> tried_providers;
+    int attempts_on_target = 0;
+    std::chrono::milliseconds next_delay{0};
+    RequestResult result;
+    std::atomic<bool> finished{false};
+    std::atomic<bool> cancelled{false};
+
+    std::mutex transfer_mutex;  // guards the two fields below against cancel()
+    std::uint64_t transfer_id = 0;
+    bool transfer_active = false;
+
+    // Streaming state; touched only on the transport thread.
+    SseParser sse;
+    std::unique_ptr<StreamDecoder> decoder;
+    bool delivered_content = false;
+    Error stream_error;
+};
+using CallPtr = std::shared_ptr<Call>;
+
+struct ProviderState {
+    ProviderConfig config;
+    std::unique_ptr<ProviderAdapter> adapter;
+    ConcurrencyLimiter limiter;
+    std::mutex mutex;  // guards `waiting` together with the limiter's acquire
+    std::deque<CallPtr> waiting;
+
+    explicit ProviderState(ProviderConfig c)
+        : config(std::move(c)), adapter(make_provider_adapter(config.kind)), limiter(config.concurrency) {}
+};
+
+}  // namespace
+
+class Engine::Impl {
+public:
+    explicit Impl(EngineOptions options)
+        : m_config(std::move(options.config)), m_retry(m_config.retry, std::move(options.retry_uniform)) {
+        m_scheduler = options.scheduler ? options.scheduler : std::make_shared<TimerThread>();
+    }
+
+    ~Impl() { shutdown(); }
+
+    std::expected<void, std::string> start(const EngineOptions& options) {
+        if (auto demo = start_demo_upstream(m_config, options.demo_profile_json); !demo) return std::unexpected(demo.error());
+        else m_simulator = std::move(*demo);
+
+        for (const auto& provider : m_config.providers)
+            m_providers.push_back(std::make_unique<ProviderState>(provider));
+
+        if (options.history) {
+            std::filesystem::path path = options.database;
+            if (path.empty()) path = m_config.store.path.empty() ? default_database_file() : std::filesystem::path(m_config.store.path);
+            HistoryWriterOptions writer_options;
+            writer_options.queue_capacity = m_config.store.queue_capacity;
+            writer_options.batch_rows = m_config.store.batch_rows;
+            auto writer = HistoryWriter::open(path, writer_options);
+            if (!writer) return std::unexpected("history database " + path.string() + ": " + writer.error().message);
+            m_history = std::move(*writer);
+            m_database_path = path;
+        }
+        m_http = std::make_unique<HttpClient>();
+        m_transport = m_http.get();
+        return {};
+    }
+
+    void shutdown() {
+        std::vector<CallPtr> active;
+        {
+            std::lock_guard lock(m_calls_mutex);
+            for (auto& [id, call] : m_calls) active.push_back(call);
+        }
+        for (auto& call : active) cancel_call(call);
+        m_stopping = true;
+        m_http.reset();       // fires the done callback of every transfer still in flight
+        m_scheduler->stop();  // drops retries not yet due
+        {
+            std::lock_guard lock(m_calls_mutex);
+            for (auto& [id, call] : m_calls) active.push_back(call);
+        }
+        for (auto& call : active) fail(call, Error{ErrorClass::Cancelled, "the engine shut down"});
+        if (m_history) m_history->close();
+        m_simulator.reset();
+    }
+
+    std::string submit(ChatRequest request, DoneCallback on_done, DeltaCallback on_delta, SubmitOptions options) {
+        auto call = std::make_shared<Call>();
+        if (request.id.empty()) request.id = new_request_id();
+        call->request = std::move(request);
+        call->on_done = std::move(on_done);
+        call->on_delta = std::move(on_delta);
+        call->options = options;
+        call->started = m_scheduler->now();
+        call->deadline = call->request.deadline.count() > 0 ? call->request.deadline : m_config.retry.deadline;
+        call->result.request_id = call->request.id;
+        call->result.started_unix_ms = unix_ms_now();
+        const std::string id = call->request.id;
+        ++m_submitted;
+        {
+            std::lock_guard lock(m_calls_mutex);
+            m_calls.emplace(id, call);
+        }
+        if (m_stopping) {
+            fail(call, Error{ErrorClass::Cancelled, "the engine is shutting down"});
+        } else if (auto invalid = validate_request(call->request)) {
+            fail(call, std::move(*invalid));
+        } else if (auto target = first_target(call->request); !target) {
+            fail(call, std::move(target.error()));
+        } else {
+            call->provider_index = *target;
+            call->model = call->request.model.empty() ? m_providers[*target]->config.default_model : call->request.model;
+            call->tried_providers.push_back(*target);
+            start_attempt(call);
+        }
+        return id;
+    }
+
+    void cancel(const std::string& request_id) {
+        CallPtr call;
+        {
+            std::lock_guard lock(m_calls_mutex);
+            const auto it = m_calls.find(request_id);
+            if (it == m_calls.end()) return;
+            call = it->second;
+        }
+        cancel_call(call);
+    }
+
+    EngineStats stats() const {
+        EngineStats stats;
+        stats.submitted = m_submitted;
+        stats.succeeded = m_succeeded;
+        stats.failed = m_failed;
+        stats.cancelled = m_cancelled;
+        stats.retries = m_retries;
+        stats.failovers = m_failovers;
+        for (const auto& provider : m_providers) {
+            ProviderStatus status;
+            status.name = provider->config.name;
+            status.simulated = provider->config.simulated;
+            status.concurrency_limit = provider->limiter.limit();
+            status.in_flight = provider->limiter.in_flight();
+            status.baseline_latency_ms = provider->limiter.baseline_ms();
+            std::lock_guard lock(provider->mutex);
+            status.waiting = static_cast<int>(provider->waiting.size());
+            stats.providers.push_back(std::move(status));
+        }
+        return stats;
+    }
+
+    const Config& config() const { return m_config; }
+    bool demo_mode() const { return m_simulator != nullptr; }
+    HistoryWriter* history() { return m_history.get(); }
+    const std::filesystem::path& database_path() const { return m_database_path; }
+
+private:
+    std::expected<std::size_t, Error> first_target(const ChatRequest& request) const {
+        auto usable = [this](std::size_t i) { return m_providers[i]->config.enabled; };
+        if (!request.provider.empty()) {
+            for (std::size_t i = 0; i < m_providers.size(); ++i)
+                if (m_providers[i]->config.name == request.provider) {
+                    if (!usable(i)) return std::unexpected(Error{ErrorClass::BadRequest, "provider " + request.provider + " is disabled"});
+                    return i;
+                }
+            return std::unexpected(Error{ErrorClass::BadRequest, "unknown provider \"" + request.provider + "\""});
+        }
+        if (!request.model.empty())
+            for (std::size_t i = 0; i < m_providers.size(); ++i) {
+                const auto& models = m_providers[i]->config.models;
+                if (usable(i) && std::find(models.begin(), models.end(), request.model) != models.end()) return i;
+            }
+        for (std::size_t i = 0; i < m_providers.size(); ++i)
+            if (usable(i) && m_providers[i]->config.name == m_config.default_provider) return i;
+        for (std::size_t i = 0; i < m_providers.size(); ++i)
+            if (usable(i)) return i;
+        return std::unexpected(Error{ErrorClass::BadRequest, "no provider is enabled"});
+    }
+
+    std::optional<std::size_t> next_failover_target(const Call& call) const {
+        for (std::size_t i = 0; i < m_providers.size(); ++i) {
+            const bool tried = std::find(call.tried_providers.begin(), call.tried_providers.end(), i) !=
+                               call.tried_providers.end();
+            if (!tried && m_providers[i]->config.enabled) return i;
+        }
+        return std::nullopt;
+    }
+
+    std::chrono::milliseconds elapsed(const Call& call) const {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(m_scheduler->now() - call.started);
+    }
+
+    void start_attempt(const CallPtr& call) {
+        if (call->finished) return;
+        if (call->cancelled || m_stopping) return fail(call, Error{ErrorClass::Cancelled, "cancelled"});
+        if (elapsed(*call) >= call->deadline)
+            return fail(call, Error{ErrorClass::Timeout, "the request deadline of " +
+                                                               std::to_string(call->deadline.count()) + " ms passed"});
+        auto& provider = *m_providers[call->provider_index];
+        {
+            std::lock_guard lock(provider.mutex);
+            if (!provider.limiter.try_acquire()) {
+                provider.waiting.push_back(call);
+                return;
+            }
+        }
+        send(call);
+    }
+
+    // Starts waiting calls while the provider has free slots.
+    void pump(ProviderState& provider) {
+        while (true) {
+            CallPtr next;
+            {
+                std::lock_guard lock(provider.mutex);
+                while (!provider.waiting.empty() && provider.waiting.front()->finished) provider.waiting.pop_front();
+                if (provider.waiting.empty() || !provider.limiter.try_acquire()) return;
+                next = std::move(provider.waiting.front());
+                provider.waiting.pop_front();
+            }
+            send(next);
+        }
+    }
+
+    void send(const CallPtr& call) {
+        auto& provider = *m_providers[call->provider_index];
+        const auto remaining = call->deadline - elapsed(*call);
+        HttpRequest http = provider.adapter->build_request(call->request, provider.config, call->model);
+        http.total_timeout = std::max(std::chrono::milliseconds(1), std::min(http.total_timeout, remaining));
+        ++call->attempts_on_target;
+
+        HttpClient::DataCallback on_data;
+        if (call->request.stream) {
+            call->sse = SseParser();
+            call->decoder = provider.adapter->make_stream_decoder();
+            call->stream_error = Error{};
+            on_data = [this, call](std::string_view bytes) { on_stream_bytes(call, bytes); };
+        }
+        {
+            // Held across send() so cancel() sees either no transfer or the one just started.
+            std::lock_guard lock(call->transfer_mutex);
+            if (!call->cancelled && !m_stopping) {
+                call->transfer_active = true;
+                call->transfer_id = m_transport->send(
+                    std::move(http),
+                    [this, call](HttpResponse&& response) { on_transfer_done(call, std::move(response)); },
+                    std::move(on_data));
+                return;
+            }
+        }
+        provider.limiter.release_neutral();
+        fail(call, Error{ErrorClass::Cancelled, "cancelled"});
+    }
+
+    void on_stream_bytes(const CallPtr& call, std::string_view bytes) {
+        if (call->stream_error) return;
+        std::vector<StreamDelta> deltas;
+        call->sse.feed(bytes, [&](SseEvent&& event) {
+            if (call->stream_error) return;
+            if (Error error = call->decoder->on_event(event.event, event.data, deltas)) call->stream_error = std::move(error);
+        });
+        if (!call->stream_error && call->sse.failed())
+            call->stream_error = Error{ErrorClass::MalformedResponse, "bad event stream: " + call->sse.error()};
+        for (const auto& delta : deltas) {
+            if (!delta.content.empty()) call->delivered_content = true;
+            if (call->on_delta) call->on_delta(delta);
+        }
+        if (call->stream_error && !m_stopping) m_transport->cancel(call->transfer_id);
+    }
+
+    void on_transfer_done(const CallPtr& call, HttpResponse&& response) {
+        {
+            std::lock_guard lock(call->transfer_mutex);
+            call->transfer_active = false;
+        }
+        auto& provider = *m_providers[call->provider_index];
+        Error error;
+        std::optional<ChatResponse> answer;
+        if (call->stream_error) {
+            error = call->stream_error;
+        } else if (response.cancelled) {
+            error = Error{ErrorClass::Cancelled, "cancelled"};
+        } else if (response.curl_code != 0) {
+            error = classify_transport_error(response.curl_code, response.curl_error);
+        } else if (call->request.stream && is_success_status(response.status)) {
+            if (call->decoder->finished()) answer = call->decoder->response();
+            else error = Error{ErrorClass::Network, "the event stream ended before its end marker"};
+        } else if (auto parsed = provider.adapter->parse_response(response)) {
+            answer = std::move(*parsed);
+        } else {
+            error = std::move(parsed.error());
+        }
+
+        const auto latency = std::chrono::microseconds(static_cast<long long>(response.timings.total_ms * 1000.0));
+        if (error.cls == ErrorClass::Cancelled) provider.limiter.release_neutral();
+        else provider.limiter.release(latency, is_congestion(error.cls));
+        pump(provider);
+
+        call->result.attempts.push_back(AttemptInfo{provider.config.name, call->model, error.cls, response.status,
+                                                    call->next_delay, response.timings});
+        call->result.timings = response.timings;
+        if (answer) return finish(call, std::move(*answer));
+        handle_failure(call, std::move(error));
+    }
+
+    void handle_failure(const CallPtr& call, Error error) {
+        if (call->cancelled || m_stopping || error.cls == ErrorClass::Cancelled)
+            return fail(call, Error{ErrorClass::Cancelled, "cancelled"});
+        if (call->request.stream && call->delivered_content)
+            return fail(call, std::move(error));  // part of the answer is out; a retry would repeat it
+
+        const auto decision = m_retry.decide(error, call->attempts_on_target, elapsed(*call), call->deadline);
+        if (decision.retry) {
+            ++m_retries;
+            call->next_delay = decision.delay;
+            m_scheduler->schedule(decision.delay, [this, call] { start_attempt(call); });
+            return;
+        }
+        if (m_config.retry.failover && call->request.provider.empty() && may_fail_over(error)) {
+            if (const auto next = next_failover_target(*call)) {
+                ++m_failovers;
+                call->provider_index = *next;
+                call->model = m_providers[*next]->config.default_model;
+                call->tried_providers.push_back(*next);
+                call->attempts_on_target = 0;
+                call->next_delay = std::chrono::milliseconds(0);
+                return start_attempt(call);
+            }
+        }
+        error.message += " (not retried: " + decision.reason + ")";
+        fail(call, std::move(error));
+    }
+
+    void cancel_call(const CallPtr& call) {
+        call->cancelled = true;
+        bool in_flight = false;
+        std::uint64_t transfer = 0;
+        {
+            std::lock_guard lock(call->transfer_mutex);
+            in_flight = call->transfer_active;
+            transfer = call->transfer_id;
+        }
+        if (in_flight && !m_stopping) m_transport->cancel(transfer);  // the done callback finishes it
+        else fail(call, Error{ErrorClass::Cancelled, "cancelled"});
+    }
+
+    void fail(const CallPtr& call, Error error) { finish(call, std::unexpected(std::move(error))); }
+
+    void finish(const CallPtr& call, std::expected<ChatResponse, Error> outcome) {
+        if (call->finished.exchange(true)) return;
+        {
+            std::lock_guard lock(m_calls_mutex);
+            m_calls.erase(call->request.id);
+        }
+        auto& result = call->result;
+        if (!call->tried_providers.empty()) {
+            result.provider = m_providers[call->provider_index]->config.name;
+            result.model = call->model;
+        }
+        result.total_ms = std::chrono::duration<double, std::milli>(m_scheduler->now() - call->started).count();
+        result.outcome = std::move(outcome);
+        if (result.ok()) ++m_succeeded;
+        else if (result.outcome.error().cls == ErrorClass::Cancelled) ++m_cancelled;
+        else ++m_failed;
+        if (m_history && call->options.record_history)
+            m_history->enqueue(Engine::history_record(call->request, result, m_config.store.store_text), Overflow::Drop);
+        if (call->on_done) call->on_done(std::move(result));
+    }
+
+    Config m_config;
+    RetryPolicy m_retry;
+    std::shared_ptr<Scheduler> m_scheduler;
+    std::unique_ptr<DemoUpstream> m_simulator;
+    std::vector<std::unique_ptr<ProviderState>> m_providers;
+    std::unique_ptr<HistoryWriter> m_history;
+    std::filesystem::path m_database_path;
+
+    mutable std::mutex m_calls_mutex;
+    std::unordered_map<std::string, CallPtr> m_calls;
+    std::atomic<bool> m_stopping{false};
+    std::atomic<std::uint64_t> m_submitted{0}, m_succeeded{0}, m_failed{0}, m_cancelled{0}, m_retries{0}, m_failovers{0};
+
+    // Last: destroyed first, while everything its callbacks touch still lives. m_transport
+    // stays usable from those callbacks while m_http itself is being torn down.
+    std::unique_ptr<HttpClient> m_http;
+    HttpClient* m_transport = nullptr;
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Engine::~Engine() = default;
+
+std::expected<std::unique_ptr<Engine>, std::string> Engine::create(EngineOptions options) {
+    auto impl = std::make_unique<Impl>(options);
+    if (auto started = impl->start(options); !started) return std::unexpected(started.error());
+    return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+std::string Engine::submit(ChatRequest request, DoneCallback on_done, DeltaCallback on_delta, SubmitOptions options) {
+    return m_impl->submit(std::move(request), std::move(on_done), std::move(on_delta), options);
+}
+
+std::future<RequestResult> Engine::submit(ChatRequest request, SubmitOptions options) {
+    auto promise = std::make_shared<std::promise<RequestResult>>();
+    auto future = promise->get_future();
+    m_impl->submit(
+        std::move(request), [promise](RequestResult&& result) { promise->set_value(std::move(result)); }, {}, options);
+    return future;
+}
+
+void Engine::cancel(const std::string& request_id) { m_impl->cancel(request_id); }
+EngineStats Engine::stats() const { return m_impl->stats(); }
+const Config& Engine::config() const { return m_impl->config(); }
+bool Engine::demo_mode() const { return m_impl->demo_mode(); }
+HistoryWriter* Engine::history() { return m_impl->history(); }
+std::filesystem::path Engine::database_path() const { return m_impl->database_path(); }
+
+}  // namespace sb

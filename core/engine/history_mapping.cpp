@@ -1,0 +1,63 @@
+// Engine::history_record: what one finished request leaves in the history.
+#include "engine/engine.h"
+#include "model/digest.h"
+#include "store/history_record.h"
+
+namespace sb {
+
+namespace {
+
+// The conversation as an operator reads it: one "role: text" paragraph per turn.
+std::string transcript(const std::vector<Message>& messages) {
+    std::string out;
+    for (const auto& message : messages) {
+        if (!out.empty()) out += "\n\n";
+        out += to_string(message.role);
+        out += ": ";
+        out += message.content;
+        for (const auto& call : message.tool_calls) out += "\n[tool call " + call.name + " " + call.arguments_json + "]";
+    }
+    return out;
+}
+
+std::optional<double> phase(double ms) { return ms > 0 ? std::optional<double>(ms) : std::nullopt; }
+
+}  // namespace
+
+HistoryRecord Engine::history_record(const ChatRequest& request, const RequestResult& result, bool store_text) {
+    HistoryRecord record;
+    record.ts_ms = result.started_unix_ms;
+    record.request_id = request.id;
+    record.source = request.source;
+    record.provider = result.provider;
+    record.model = result.model;
+    record.tier = request.tier;
+    record.attempts = static_cast<int>(result.attempts.size());
+    if (!result.attempts.empty()) record.http_status = result.attempts.back().http_status;
+    record.dns_ms = phase(result.timings.dns_ms);
+    record.connect_ms = phase(result.timings.connect_ms);
+    record.tls_ms = phase(result.timings.tls_ms);
+    record.first_byte_ms = phase(result.timings.first_byte_ms);
+    record.total_ms = result.total_ms;
+
+    const std::string prompt = transcript(request.messages);
+    record.prompt_hash = sha256_hex(prompt);
+    if (store_text) record.prompt_text = prompt;
+
+    if (result.ok()) {
+        const auto& response = *result.outcome;
+        record.status = RequestStatus::Ok;
+        record.tokens_in = response.usage.input_tokens;
+        record.tokens_out = response.usage.output_tokens;
+        if (store_text) record.response_text = response.content;
+    } else {
+        const auto& error = result.outcome.error();
+        record.status = error.cls == ErrorClass::Cancelled ? RequestStatus::Cancelled : RequestStatus::Error;
+        record.error_class = std::string(to_string(error.cls));
+        record.error_message = error.message;
+        if (error.http_status) record.http_status = error.http_status;
+    }
+    return record;
+}
+
+}  // namespace sb
