@@ -205,6 +205,7 @@ std::expected<BatchSummary, std::string> run_batch(Engine& engine, const BatchOp
         while (progress.in_flight >= options.max_concurrency && !stopping()) drain(std::chrono::milliseconds(100));
         if (stopping()) break;
         ++progress.in_flight;
+        parsed->request.id = new_request_id();  // the history row needs it, and it is set before the copy
         auto request = parsed->request;
         in_flight_ids.insert(engine.submit(
             std::move(parsed->request),
@@ -230,7 +231,17 @@ std::expected<BatchSummary, std::string> run_batch(Engine& engine, const BatchOp
 
     const auto rows = store->batch_results(summary.batch_id);
     if (!rows) return std::unexpected(rows.error().message);
-    summary.interrupted = static_cast<std::int64_t>(rows->size()) < summary.total;
+    const bool incomplete = static_cast<std::int64_t>(rows->size()) < summary.total;
+    const bool stop_requested = options.stop && options.stop->load();
+    if (incomplete && !stop_requested) {
+        const auto stats = writer->stats();
+        return std::unexpected(std::to_string(summary.total - static_cast<std::int64_t>(rows->size())) +
+                               " lines have no stored result (history writer: " + std::to_string(stats.rejected) +
+                               " rows rejected, " + std::to_string(stats.duplicates) + " duplicates" +
+                               (stats.last_error.empty() ? "" : ", last error: " + stats.last_error) +
+                               "); run the same command again to finish them");
+    }
+    summary.interrupted = incomplete;
     for (const auto& row : *rows) {
         const auto json = nlohmann::json::parse(row.output_json, nullptr, false);
         const bool ok = !json.is_discarded() && json["error"].is_null() && json["response"].is_object() &&
