@@ -50,6 +50,8 @@ std::unique_ptr<Engine> make_engine(const Args& args, bool history, int& exit_co
         return nullptr;
     }
 
+    for (const auto& note : config->notes) std::fprintf(stderr, "config: note: %s\n", note.to_string().c_str());
+
     EngineOptions options;
     options.config = std::move(*config);
     options.history = history && !args.has("--no-history");

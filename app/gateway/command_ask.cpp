@@ -62,6 +62,7 @@ int run_ask(int argc, char** argv) {
     }
     if (!args.has("--stream")) std::fputs(result.outcome->content.c_str(), stdout);
     std::fputc('\n', stdout);
+    std::fflush(stdout);  // the answer before the footer, also when both go to one pipe
     std::fprintf(stderr, "[%s %s · %.0f ms · %zu attempt%s · %lld→%lld tokens%s]\n", result.provider.c_str(),
                  result.model.c_str(), result.total_ms, result.attempts.size(), result.attempts.size() == 1 ? "" : "s",
                  static_cast<long long>(result.outcome->usage.input_tokens),

@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -94,7 +95,7 @@ std::optional<ProviderKind> kind_from_string(std::string_view text) {
 }
 
 ProviderConfig read_provider(const nlohmann::json& json, const std::string& path, DemoMode demo,
-                             const EnvLookup& env, std::vector<ConfigError>& errors) {
+                             const EnvLookup& env, std::vector<ConfigError>& errors, std::vector<ConfigError>& notes) {
     ProviderConfig p;
     ConfigReader reader(json, path, errors);
     if (!reader.is_object()) return p;
@@ -132,7 +133,9 @@ ProviderConfig read_provider(const nlohmann::json& json, const std::string& path
     if (p.default_model.empty()) reader.fail("default_model", "must name the model used when a request names none");
 
     // Keys live in the environment (or the secret store), never in the file itself.
-    bool key_missing = false;
+    // With demo mode off, a provider whose key or URL is missing cannot work: it is disabled
+    // and the reason is reported as a note, so the providers that are set up still run.
+    std::optional<ConfigError> missing;
     if (!p.api_key_ref.empty()) {
         const auto key_ref = parse_single_reference(p.api_key_ref);
         if (!key_ref) {
@@ -141,33 +144,31 @@ ProviderConfig read_provider(const nlohmann::json& json, const std::string& path
         } else if (auto value = env(*key_ref)) {
             p.api_key = std::move(*value);
         } else {
-            key_missing = true;
-            if (demo == DemoMode::Off)
-                reader.fail("api_key", "environment variable " + *key_ref + " is not set (set it, or turn demo mode on)");
+            missing = ConfigError{reader.child_path("api_key"), "environment variable " + *key_ref + " is not set"};
         }
     } else if (p.kind != ProviderKind::OpenAICompatible) {
-        key_missing = true;
-        if (demo == DemoMode::Off) reader.fail("api_key", "is required for a " + std::string(to_string(p.kind)) + " provider");
+        missing = ConfigError{reader.child_path("api_key"), "is required for a " + std::string(to_string(p.kind)) + " provider"};
     }
 
     auto expanded = expand_environment(p.base_url_ref, env);
-    bool url_missing = false;
     if (!expanded) {
-        url_missing = true;
-        if (demo == DemoMode::Off) reader.fail("base_url", expanded.error());
+        if (!missing) missing = ConfigError{reader.child_path("base_url"), expanded.error()};
     } else {
         p.base_url = std::move(*expanded);
         while (p.base_url.ends_with('/')) p.base_url.pop_back();
         if (p.base_url.empty()) {
-            url_missing = true;
-            if (demo == DemoMode::Off) reader.fail("base_url", "must not be empty");
+            if (!missing) missing = ConfigError{reader.child_path("base_url"), "must not be empty"};
         } else if (const auto url = split_url(p.base_url); !url) {
             reader.fail("base_url", "must be an http:// or https:// URL");
         } else if (url->scheme != "https" && !is_loopback_host(url->host)) {
             reader.fail("base_url", "must be https:// unless host is loopback");
         }
     }
-    p.simulated = demo == DemoMode::On || (demo == DemoMode::Auto && (key_missing || url_missing));
+    p.simulated = demo == DemoMode::On || (demo == DemoMode::Auto && missing);
+    if (demo == DemoMode::Off && missing && p.enabled) {
+        p.enabled = false;
+        notes.push_back({missing->path, missing->rule + "; provider disabled (demo mode is off)"});
+    }
     return p;
 }
 
@@ -200,7 +201,7 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
         std::set<std::string> names;
         for (std::size_t i = 0; i < providers->size(); ++i) {
             const std::string path = "providers[" + std::to_string(i) + "]";
-            auto provider = read_provider((*providers)[i], path, config.demo.mode, env, errors);
+            auto provider = read_provider((*providers)[i], path, config.demo.mode, env, errors, config.notes);
             if (!provider.name.empty() && !names.insert(provider.name).second)
                 errors.push_back({path + ".name", "must be unique (\"" + provider.name + "\" is used twice)"});
             config.providers.push_back(std::move(provider));
@@ -243,6 +244,12 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
     }
     root.finish();
 
+    const bool any_enabled = std::any_of(config.providers.begin(), config.providers.end(),
+                                         [](const ProviderConfig& p) { return p.enabled; });
+    if (!config.providers.empty() && !any_enabled) {
+        errors.push_back({"providers", "no provider is usable (set a key, or turn demo mode on)"});
+        errors.insert(errors.end(), config.notes.begin(), config.notes.end());
+    }
     if (!errors.empty()) return std::unexpected(std::move(errors));
     return config;
 }

@@ -82,6 +82,13 @@ struct BatchConfig {
     int max_concurrency = 64;
 };
 
+// "providers[1].base_url: must be https:// unless host is loopback"
+struct ConfigError {
+    std::string path;  // JSON path of the offending value ("" for the whole file)
+    std::string rule;  // what it must be
+    std::string to_string() const { return path.empty() ? rule : path + ": " + rule; }
+};
+
 struct Config {
     int version = 1;
     std::vector<ProviderConfig> providers;
@@ -90,16 +97,12 @@ struct Config {
     StoreConfig store;
     DemoConfig demo;
     BatchConfig batch;
+    // Not errors, but worth telling the operator (e.g. a provider disabled for a missing key).
+    std::vector<ConfigError> notes;
 
     const ProviderConfig* provider(std::string_view name) const;
 };
 
-// "providers[1].base_url: must be https:// unless host is loopback"
-struct ConfigError {
-    std::string path;  // JSON path of the offending value ("" for the whole file)
-    std::string rule;  // what it must be
-    std::string to_string() const { return path.empty() ? rule : path + ": " + rule; }
-};
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup process_environment();

@@ -7,8 +7,8 @@
 namespace sb {
 
 namespace {
-nlohmann::json custom_id_json(const std::string& custom_id) {
-    return custom_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(custom_id);
+nlohmann::ordered_json custom_id_json(const std::string& custom_id) {
+    return custom_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(custom_id);
 }
 }  // namespace
 
@@ -44,7 +44,8 @@ std::expected<BatchInputLine, BatchLineError> parse_batch_line(std::string_view 
 
 std::string batch_output_for_response(const std::string& custom_id, const std::string& request_id,
                                       const ChatResponse& response) {
-    const nlohmann::json line = {
+    // Keys in the order OpenAI's batch output uses.
+    const nlohmann::ordered_json line = {
         {"id", "batch_req_" + request_id},
         {"custom_id", custom_id_json(custom_id)},
         {"response", {{"status_code", 200}, {"request_id", request_id}, {"body", chat_response_to_openai(response, std::time(nullptr))}}},
@@ -54,8 +55,8 @@ std::string batch_output_for_response(const std::string& custom_id, const std::s
 }
 
 std::string batch_output_for_error(const std::string& custom_id, const std::string& request_id, const Error& error) {
-    nlohmann::json line = {{"id", "batch_req_" + request_id}, {"custom_id", custom_id_json(custom_id)}};
-    const nlohmann::json error_object = {
+    nlohmann::ordered_json line = {{"id", "batch_req_" + request_id}, {"custom_id", custom_id_json(custom_id)}};
+    const nlohmann::ordered_json error_object = {
         {"message", error.message},
         {"type", openai_error_type_for(error.cls)},
         {"param", nullptr},
@@ -75,7 +76,7 @@ std::string batch_output_for_error(const std::string& custom_id, const std::stri
 }
 
 std::string batch_output_for_invalid_line(const BatchLineError& error, const std::string& request_id) {
-    const nlohmann::json line = {
+    const nlohmann::ordered_json line = {
         {"id", "batch_req_" + request_id},
         {"custom_id", custom_id_json(error.custom_id)},
         {"response", nullptr},

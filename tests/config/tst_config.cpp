@@ -121,8 +121,7 @@ private slots:
                                           << "default_provider: must name one of the configured providers";
         QTest::newRow("demo mode") << R"({"demo":{"mode":"maybe"}})" << "demo.mode: must be one of auto, on, off";
         QTest::newRow("missing key, demo off") << R"({"demo":{"mode":"off"}})"
-                                               << "providers[0].api_key: environment variable OPENAI_API_KEY is not "
-                                                  "set (set it, or turn demo mode on)";
+                                               << "providers: no provider is usable (set a key, or turn demo mode on)";
     }
 
     void validationNamesPathAndRule() {
@@ -152,6 +151,21 @@ private slots:
         QVERIFY(has_error(result.error(), "providers[0].base_url: must be https:// unless host is loopback"));
         QVERIFY(has_error(result.error(), "providers[1].name: must be unique (\"a\" is used twice)"));
         QVERIFY(has_error(result.error(), "retry.max_attempts: must be an integer from 1 to 20"));
+    }
+
+    void demoOffDisablesProvidersWithoutCredentials() {
+        nlohmann::json json = {{"demo", {{"mode", "off"}}},
+                               {"providers", {minimal_provider("openai"), minimal_provider("other")}}};
+        json["providers"][1]["api_key"] = "${OTHER_KEY}";
+        const auto config = parse_config(json, fake_env({{"OPENAI_API_KEY", "sk-test-dummy"}}));
+        QVERIFY2(config.has_value(), config ? "" : qPrintable(dump(config.error())));
+        QVERIFY(config->provider("openai")->enabled);
+        QVERIFY(!config->provider("openai")->simulated);
+        QVERIFY(!config->provider("other")->enabled);
+        QCOMPARE(config->notes.size(), std::size_t(1));
+        QCOMPARE(config->notes[0].to_string(),
+                 std::string("providers[1].api_key: environment variable OTHER_KEY is not set; provider disabled "
+                             "(demo mode is off)"));
     }
 
     void loopbackHttpIsAllowed() {
