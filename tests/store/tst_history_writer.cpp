@@ -300,7 +300,7 @@ private slots:
                 ::_exit(2);
             std::int64_t next = 0;
             for (;;) {
-                for (int i = 0; i < 300; ++i)
+                for (int i = 0; i < 1'000; ++i)
                     (*writer)->enqueue(make_record(next++, "kill-"), Overflow::Block);
                 if ((*writer)->flush(30s)) {
                     const std::int64_t confirmed = next;
