@@ -39,6 +39,8 @@ public:
     StoreResult<std::vector<BatchResultRow>> batch_results(const std::string& batch_id);  // by line_no
     StoreResult<void> finish_batch(const std::string& batch_id, std::int64_t finished_ms);
 
+    Database& database() { return m_db; }
+
 private:
     explicit BatchStore(Database db) : m_db(std::move(db)) {}
 
