@@ -24,32 +24,6 @@ sb::Message message(sb::Role role, std::string content) {
     return out;
 }
 
-struct Decoded {
-    std::string text;
-    std::string finish_reason;
-    std::optional<sb::Usage> usage;
-    sb::Error error;
-    bool finished = false;
-    sb::ChatResponse response;
-};
-
-Decoded decode(const std::string& stream) {
-    auto decoder = sb::make_provider_adapter(sb::ProviderKind::Anthropic)->make_stream_decoder();
-    Decoded out;
-    std::vector<sb::StreamDelta> deltas;
-    for (const auto& event : testing::split_sse(stream)) {
-        out.error = decoder->on_event(event.event, event.data, deltas);
-        if (out.error) break;
-    }
-    for (const auto& delta : deltas) {
-        out.text += delta.content;
-        if (!delta.finish_reason.empty()) out.finish_reason = delta.finish_reason;
-        if (delta.usage) out.usage = delta.usage;
-    }
-    out.finished = decoder->finished();
-    out.response = decoder->response();
-    return out;
-}
 
 sb::HttpResponse ok_response(std::string body) {
     sb::HttpResponse response;
@@ -217,7 +191,7 @@ private slots:
     }
 
     void decodeRecordedStream() {
-        auto out = decode(testing::read_sample("anthropic/message-stream.txt"));
+        auto out = testing::decode(sb::ProviderKind::Anthropic, testing::read_sample("anthropic/message-stream.txt"));
         QVERIFY2(!out.error, out.error.message.c_str());
         QCOMPARE(out.text, std::string("[12345,67890]"));
         QCOMPARE(out.finish_reason, std::string("stop"));
@@ -229,7 +203,7 @@ private slots:
     }
 
     void decodeErrorStream() {
-        auto out = decode(testing::read_sample("anthropic/message-stream-error.txt"));
+        auto out = testing::decode(sb::ProviderKind::Anthropic, testing::read_sample("anthropic/message-stream-error.txt"));
         QCOMPARE(out.error.cls, sb::ErrorClass::Overloaded);
         QCOMPARE(out.error.message, std::string("stream error overloaded_error: Overloaded"));
         QCOMPARE(out.text, std::string("[12"));
@@ -258,7 +232,7 @@ private slots:
                              "event: content_block_delta\ndata: " + part2.dump() + "\n\n" +
                              "event: message_delta\ndata: " + stop.dump() + "\n\n" +
                              "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
-        auto out = decode(stream);
+        auto out = testing::decode(sb::ProviderKind::Anthropic, stream);
         QVERIFY2(!out.error, out.error.message.c_str());
         QCOMPARE(out.finish_reason, std::string("tool_calls"));
         QCOMPARE(out.response.tool_calls.size(), std::size_t(1));
@@ -267,7 +241,7 @@ private slots:
     }
 
     void decodeGarbageEvent() {
-        auto out = decode("event: content_block_delta\ndata: {\"type\":\n\n");
+        auto out = testing::decode(sb::ProviderKind::Anthropic, "event: content_block_delta\ndata: {\"type\":\n\n");
         QCOMPARE(out.error.cls, sb::ErrorClass::MalformedResponse);
         QVERIFY(out.error.message.find("content_block_delta") != std::string::npos);
     }

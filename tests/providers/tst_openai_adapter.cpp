@@ -24,32 +24,6 @@ sb::HttpResponse ok_response(std::string body) {
     return response;
 }
 
-struct Decoded {
-    std::string text;
-    std::string finish_reason;
-    std::optional<sb::Usage> usage;
-    sb::Error error;
-    bool finished = false;
-    sb::ChatResponse response;
-};
-
-Decoded decode(sb::ProviderKind kind, const std::string& stream) {
-    auto decoder = sb::make_provider_adapter(kind)->make_stream_decoder();
-    Decoded out;
-    std::vector<sb::StreamDelta> deltas;
-    for (const auto& event : testing::split_sse(stream)) {
-        out.error = decoder->on_event(event.event, event.data, deltas);
-        if (out.error) break;
-    }
-    for (const auto& delta : deltas) {
-        out.text += delta.content;
-        if (!delta.finish_reason.empty()) out.finish_reason = delta.finish_reason;
-        if (delta.usage) out.usage = delta.usage;
-    }
-    out.finished = decoder->finished();
-    out.response = decoder->response();
-    return out;
-}
 
 }  // namespace
 
@@ -234,7 +208,7 @@ private slots:
 
     void decodeRecordedStream() {
         auto out =
-            decode(sb::ProviderKind::OpenAI, testing::read_sample("openai/chat-completion-stream.txt"));
+            testing::decode(sb::ProviderKind::OpenAI, testing::read_sample("openai/chat-completion-stream.txt"));
         QVERIFY2(!out.error, out.error.message.c_str());
         QCOMPARE(
             out.text,
@@ -249,7 +223,7 @@ private slots:
     }
 
     void decodeCurrentStream() {
-        auto out = decode(sb::ProviderKind::OpenAI,
+        auto out = testing::decode(sb::ProviderKind::OpenAI,
                           testing::read_sample("openai/chat-completion-stream-current.txt"));
         QVERIFY2(!out.error, out.error.message.c_str());
         QCOMPARE(out.text, std::string("Hello! How can I assist you today?"));
@@ -260,7 +234,7 @@ private slots:
 
     void decodeMidStreamError() {
         auto sample = testing::error_case("openai/errors.json", "sse_midstream_error");
-        auto out = decode(sb::ProviderKind::OpenAI, sample["sse"].get<std::string>());
+        auto out = testing::decode(sb::ProviderKind::OpenAI, sample["sse"].get<std::string>());
         QCOMPARE(out.error.cls, sb::ErrorClass::ServerTransient);
         QVERIFY(out.error.message.find("The server had an error") != std::string::npos);
         QCOMPARE(out.text, std::string("Hello"));  // what arrived before the error is kept
@@ -281,7 +255,7 @@ private slots:
             "\"\\\"x\\\"}\"}}]}}]}\n\n"
             "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
             "data: [DONE]\n\n";
-        auto out = decode(sb::ProviderKind::OpenAI, stream);
+        auto out = testing::decode(sb::ProviderKind::OpenAI, stream);
         QVERIFY2(!out.error, out.error.message.c_str());
         QCOMPARE(out.finish_reason, std::string("tool_calls"));
         QCOMPARE(out.response.tool_calls.size(), std::size_t(1));
@@ -289,7 +263,7 @@ private slots:
     }
 
     void decodeGarbageChunk() {
-        auto out = decode(sb::ProviderKind::OpenAI, "data: {\"choices\":[\n\n");
+        auto out = testing::decode(sb::ProviderKind::OpenAI, "data: {\"choices\":[\n\n");
         QCOMPARE(out.error.cls, sb::ErrorClass::MalformedResponse);
         QVERIFY(out.error.message.find("not a JSON object") != std::string::npos);
     }

@@ -1,14 +1,16 @@
 #pragma once
-// Test helpers: read the wire samples under tests/data/wire and cut a sample stream into
-// SSE events (LF only, blank line between events: the samples' documented format).
+// Test helpers: read the wire samples under tests/data/wire and decode sample streams.
 #include <QFile>
 #include <QString>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "model/headers.h"
+#include "providers/provider_adapter.h"
+#include "transport/sse_parser.h"
 
 namespace testing {
 
@@ -22,35 +24,33 @@ inline nlohmann::json sample_json(const char* relative) {
     return nlohmann::json::parse(read_sample(relative), nullptr, false);
 }
 
-struct SampleEvent {
-    std::string event;
-    std::string data;
+// A sample stream decoded the way the engine decodes it: the real SSE parser feeding the
+// provider's stream decoder; stops at the first error event.
+struct Decoded {
+    std::string text;
+    std::string finish_reason;
+    std::optional<sb::Usage> usage;
+    sb::Error error;
+    bool finished = false;
+    sb::ChatResponse response;
 };
 
-inline std::vector<SampleEvent> split_sse(const std::string& text) {
-    std::vector<SampleEvent> events;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find("\n\n", start);
-        if (end == std::string::npos) end = text.size();
-        SampleEvent event;
-        for (std::size_t line = start; line < end;) {
-            auto line_end = std::min(text.find('\n', line), end);
-            std::string_view content(text.data() + line, line_end - line);
-            if (content.starts_with("event:"))
-                event.event = std::string(content.substr(content.find_first_not_of(' ', 6)));
-            if (content.starts_with("data:")) {
-                if (!event.data.empty()) event.data += '\n';
-                auto value = content.substr(5);
-                if (value.starts_with(' ')) value.remove_prefix(1);
-                event.data += value;
-            }
-            line = line_end + 1;
-        }
-        if (!event.data.empty() || !event.event.empty()) events.push_back(std::move(event));
-        start = end + 2;
+inline Decoded decode(sb::ProviderKind kind, const std::string& stream) {
+    auto decoder = sb::make_provider_adapter(kind)->make_stream_decoder();
+    Decoded out;
+    std::vector<sb::StreamDelta> deltas;
+    sb::SseParser parser;
+    parser.feed(stream, [&](sb::SseEvent&& event) {
+        if (!out.error) out.error = decoder->on_event(event.event, event.data, deltas);
+    });
+    for (const auto& delta : deltas) {
+        out.text += delta.content;
+        if (!delta.finish_reason.empty()) out.finish_reason = delta.finish_reason;
+        if (delta.usage) out.usage = delta.usage;
     }
-    return events;
+    out.finished = decoder->finished();
+    out.response = decoder->response();
+    return out;
 }
 
 inline sb::Headers headers_of(const nlohmann::json& object) {
