@@ -8,6 +8,7 @@
 #include "config/paths.h"
 #include "engine/demo_upstream.h"
 #include "engine/request_validation.h"
+#include "metrics/metrics_registry.h"
 #include "model/request_id.h"
 #include "providers/provider_adapter.h"
 #include "resilience/concurrency_limiter.h"
@@ -196,6 +197,7 @@ public:
     bool demo_mode() const { return m_simulator != nullptr; }
     HistoryWriter* history() { return m_history.get(); }
     const std::filesystem::path& database_path() const { return m_database_path; }
+    const MetricsRegistry& metrics() const { return m_metrics; }
 
 private:
     std::expected<std::size_t, Error> first_target(const ChatRequest& request) const {
@@ -387,6 +389,26 @@ private:
         else fail(call, Error{ErrorClass::Cancelled, "cancelled"});
     }
 
+    static RecordedRequest recorded(const RequestResult& result) {
+        RecordedRequest r;
+        r.finished_ms = unix_ms_now();
+        r.provider = result.provider;
+        r.model = result.model;
+        r.ok = result.ok();
+        if (!r.ok) r.error_class = std::string(to_string(result.outcome.error().cls));
+        r.latency_ms = result.total_ms;
+        r.dns_ms = result.timings.dns_ms;
+        r.connect_ms = result.timings.connect_ms;
+        r.tls_ms = result.timings.tls_ms;
+        r.first_byte_ms = result.timings.first_byte_ms;
+        r.transfer_total_ms = result.timings.total_ms;
+        if (r.ok) {
+            r.tokens_in = result.outcome->usage.input_tokens;
+            r.tokens_out = result.outcome->usage.output_tokens;
+        }
+        return r;
+    }
+
     void fail(const CallPtr& call, Error error) { finish(call, std::unexpected(std::move(error))); }
 
     void finish(const CallPtr& call, std::expected<ChatResponse, Error> outcome) {
@@ -405,6 +427,7 @@ private:
         if (result.ok()) ++m_succeeded;
         else if (result.outcome.error().cls == ErrorClass::Cancelled) ++m_cancelled;
         else ++m_failed;
+        if (result.ok() || result.outcome.error().cls != ErrorClass::Cancelled) m_metrics.record(recorded(result));
         if (m_history && call->options.record_history)
             m_history->enqueue(Engine::history_record(call->request, result, m_config.store.store_text), Overflow::Drop);
         if (call->on_done) call->on_done(std::move(result));
@@ -417,6 +440,7 @@ private:
     std::vector<std::unique_ptr<ProviderState>> m_providers;
     std::unique_ptr<HistoryWriter> m_history;
     std::filesystem::path m_database_path;
+    MetricsRegistry m_metrics;
 
     mutable std::mutex m_calls_mutex;
     std::unordered_map<std::string, CallPtr> m_calls;
@@ -456,5 +480,6 @@ const Config& Engine::config() const { return m_impl->config(); }
 bool Engine::demo_mode() const { return m_impl->demo_mode(); }
 HistoryWriter* Engine::history() { return m_impl->history(); }
 std::filesystem::path Engine::database_path() const { return m_impl->database_path(); }
+const MetricsRegistry& Engine::metrics() const { return m_impl->metrics(); }
 
 }  // namespace sb

@@ -22,6 +22,7 @@ namespace sb {
 
 struct HistoryRecord;
 class HistoryWriter;
+class MetricsRegistry;
 
 struct EngineOptions {
     Config config;
@@ -83,6 +84,7 @@ public:
     bool demo_mode() const;        // at least one provider is served by the simulator
     HistoryWriter* history();      // null when history is off
     std::filesystem::path database_path() const;  // empty when history is off
+    const MetricsRegistry& metrics() const;        // live 1-second buckets of every finished request
 
     // The history row for a finished request (used by the engine and the batch runner).
     static HistoryRecord history_record(const ChatRequest& request, const RequestResult& result, bool store_text);

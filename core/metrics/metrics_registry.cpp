@@ -1,0 +1,151 @@
+#include "metrics/metrics_registry.h"
+
+#include <algorithm>
+#include <ctime>
+#include <set>
+
+namespace sb {
+
+std::int64_t unix_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+namespace {
+std::int64_t local_midnight_ms(std::int64_t now_ms) {
+    std::time_t now = static_cast<std::time_t>(now_ms / 1000);
+    std::tm local{};
+    localtime_r(&now, &local);
+    local.tm_hour = local.tm_min = local.tm_sec = 0;
+    return static_cast<std::int64_t>(std::mktime(&local)) * 1000;
+}
+}  // namespace
+
+MetricsRegistry::MetricsRegistry(std::chrono::seconds retention) : m_retention(retention) {}
+
+MetricsRegistry::Second& MetricsRegistry::second_for(std::int64_t t_s) {
+    if (m_seconds.empty() || m_seconds.back().t_s < t_s) {
+        m_seconds.push_back(Second{t_s, {}});
+        while (m_seconds.front().t_s <= t_s - m_retention.count()) m_seconds.pop_front();
+        return m_seconds.back();
+    }
+    // A request that finished a moment before the newest second (threads race): find its slot.
+    auto it = std::lower_bound(m_seconds.begin(), m_seconds.end(), t_s,
+                               [](const Second& s, std::int64_t t) { return s.t_s < t; });
+    if (it != m_seconds.end() && it->t_s == t_s) return *it;
+    return *m_seconds.insert(it, Second{t_s, {}});
+}
+
+void MetricsRegistry::record(const RecordedRequest& r) {
+    std::lock_guard lock(m_mutex);
+    auto& cell = second_for(r.finished_ms / 1000).cells[Key{r.provider, r.model, r.tier}];
+    ++cell.requests;
+    if (!r.ok) {
+        ++cell.errors;
+        ++cell.errors_by_class[r.error_class];
+    }
+    if (r.cache_hit) ++cell.cache_hits;
+    cell.tokens_in += r.tokens_in;
+    cell.tokens_out += r.tokens_out;
+    cell.cost_usd += r.cost_usd;
+    cell.dns_ms += r.dns_ms;
+    cell.connect_ms += r.connect_ms;
+    cell.tls_ms += r.tls_ms;
+    cell.first_byte_ms += r.first_byte_ms;
+    cell.total_ms += r.transfer_total_ms;
+    cell.latency.add(r.latency_ms);
+
+    ++m_lifetime_requests;
+    const auto midnight = local_midnight_ms(r.finished_ms);
+    if (midnight != m_today_start_ms) {
+        m_today_start_ms = midnight;
+        m_cost_today = 0;
+    }
+    m_cost_today += r.cost_usd;
+}
+
+MetricsSnapshot MetricsRegistry::snapshot(std::int64_t since_ms, std::int64_t until_ms, std::int64_t resolution_ms) const {
+    MetricsSnapshot snap;
+    resolution_ms = std::max<std::int64_t>(resolution_ms, 1000);
+    since_ms -= since_ms % resolution_ms;
+    snap.since_ms = since_ms;
+    snap.until_ms = until_ms;
+    snap.resolution_ms = resolution_ms;
+    const auto steps = std::max<std::int64_t>(0, (until_ms - since_ms + resolution_ms - 1) / resolution_ms);
+    snap.frames.resize(static_cast<std::size_t>(steps));
+    std::vector<LatencyHistogram> frame_latency(snap.frames.size());
+    for (std::size_t i = 0; i < snap.frames.size(); ++i)
+        snap.frames[i].t_ms = since_ms + static_cast<std::int64_t>(i) * resolution_ms;
+
+    LatencyHistogram window_latency;
+    std::map<std::string, PhaseBreakdown> phases;
+    std::set<std::string> providers;
+    {
+        std::lock_guard lock(m_mutex);
+        snap.lifetime_requests = m_lifetime_requests;
+        snap.cost_today_usd = local_midnight_ms(unix_now_ms()) == m_today_start_ms ? m_cost_today : 0.0;
+        auto it = std::lower_bound(m_seconds.begin(), m_seconds.end(), since_ms / 1000,
+                                   [](const Second& s, std::int64_t t) { return s.t_s < t; });
+        for (; it != m_seconds.end() && it->t_s * 1000 < until_ms; ++it) {
+            const auto index = static_cast<std::size_t>((it->t_s * 1000 - since_ms) / resolution_ms);
+            if (index >= snap.frames.size()) break;
+            auto& frame = snap.frames[index];
+            for (const auto& [key, cell] : it->cells) {
+                frame.requests += cell.requests;
+                frame.errors += cell.errors;
+                frame.cache_hits += cell.cache_hits;
+                frame.requests_by_provider[key.provider] += cell.requests;
+                for (const auto& [cls, n] : cell.errors_by_class) frame.errors_by_class[cls] += n;
+                frame.tokens_in += cell.tokens_in;
+                frame.tokens_out += cell.tokens_out;
+                frame.cost_usd += cell.cost_usd;
+                frame_latency[index].merge(cell.latency);
+                auto& phase = phases[key.provider];
+                phase.requests += cell.requests;
+                phase.dns_ms += cell.dns_ms;
+                phase.connect_ms += cell.connect_ms;
+                phase.tls_ms += cell.tls_ms;
+                phase.first_byte_ms += cell.first_byte_ms;
+                phase.total_ms += cell.total_ms;
+                providers.insert(key.provider);
+            }
+        }
+    }
+    for (std::size_t i = 0; i < snap.frames.size(); ++i) {
+        auto& frame = snap.frames[i];
+        frame.p50_ms = frame_latency[i].quantile(0.50);
+        frame.p95_ms = frame_latency[i].quantile(0.95);
+        frame.p99_ms = frame_latency[i].quantile(0.99);
+        window_latency.merge(frame_latency[i]);
+        snap.requests += frame.requests;
+        snap.errors += frame.errors;
+        snap.cache_hits += frame.cache_hits;
+        snap.cost_usd += frame.cost_usd;
+        snap.tokens_in += frame.tokens_in;
+        snap.tokens_out += frame.tokens_out;
+    }
+    snap.p50_ms = window_latency.quantile(0.50);
+    snap.p95_ms = window_latency.quantile(0.95);
+    snap.p99_ms = window_latency.quantile(0.99);
+    for (auto& [name, phase] : phases) {
+        phase.provider = name;
+        if (phase.requests > 0) {
+            const double n = static_cast<double>(phase.requests);
+            phase.dns_ms /= n;
+            phase.connect_ms /= n;
+            phase.tls_ms /= n;
+            phase.first_byte_ms /= n;
+            phase.total_ms /= n;
+        }
+        snap.phases.push_back(phase);
+    }
+    snap.providers.assign(providers.begin(), providers.end());
+    return snap;
+}
+
+MetricsSnapshot MetricsRegistry::recent(std::chrono::milliseconds window, std::chrono::milliseconds resolution) const {
+    const auto now = unix_now_ms();
+    return snapshot(now - window.count(), now, resolution.count());
+}
+
+}  // namespace sb

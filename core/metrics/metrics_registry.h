@@ -1,0 +1,109 @@
+#pragma once
+// Live metrics, aggregated where they are recorded: one bucket per second per
+// (provider, model, tier) with counts by status and error class, tokens, cost, mean phase
+// timings and latency as a log-bucketed histogram (about 2% relative error, mergeable).
+// Never a list of raw samples. A snapshot merges buckets into frames of any resolution.
+// The live window keeps the last `retention` in memory; longer ranges come from the
+// per-minute rollups in SQLite. Thread-safe: record() from engine threads, snapshot() from
+// the UI thread, a few times a second.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "metrics/latency_histogram.h"
+
+namespace sb {
+
+struct RecordedRequest {
+    std::int64_t finished_ms = 0;  // wall clock, ms since the Unix epoch
+    std::string provider;
+    std::string model;
+    std::string tier;
+    bool ok = true;
+    std::string error_class;  // to_string(ErrorClass); empty when ok
+    double latency_ms = 0;    // whole request, retries included
+    double dns_ms = 0, connect_ms = 0, tls_ms = 0, first_byte_ms = 0, transfer_total_ms = 0;  // final attempt
+    std::int64_t tokens_in = 0;
+    std::int64_t tokens_out = 0;
+    double cost_usd = 0;
+    bool cache_hit = false;
+};
+
+struct MetricsFrame {
+    std::int64_t t_ms = 0;  // start of the frame
+    std::uint64_t requests = 0;
+    std::uint64_t errors = 0;
+    std::uint64_t cache_hits = 0;
+    std::map<std::string, std::uint64_t> requests_by_provider;
+    std::map<std::string, std::uint64_t> errors_by_class;
+    std::int64_t tokens_in = 0;
+    std::int64_t tokens_out = 0;
+    double cost_usd = 0;
+    double p50_ms = 0, p95_ms = 0, p99_ms = 0;  // 0 when the frame has no requests
+};
+
+struct PhaseBreakdown {  // mean per-phase times of one provider over the window, ms (cumulative, as curl gives)
+    std::string provider;
+    std::uint64_t requests = 0;
+    double dns_ms = 0, connect_ms = 0, tls_ms = 0, first_byte_ms = 0, total_ms = 0;
+};
+
+struct MetricsSnapshot {
+    std::int64_t since_ms = 0, until_ms = 0, resolution_ms = 1000;
+    std::vector<MetricsFrame> frames;  // one per resolution step, oldest first, gaps filled with zeros
+    // Over the whole window:
+    std::uint64_t requests = 0, errors = 0, cache_hits = 0;
+    double p50_ms = 0, p95_ms = 0, p99_ms = 0;
+    double cost_usd = 0;
+    std::int64_t tokens_in = 0, tokens_out = 0;
+    std::vector<PhaseBreakdown> phases;
+    std::vector<std::string> providers;  // every provider seen in the window, sorted
+    // Since the start of the process (not only the window):
+    std::uint64_t lifetime_requests = 0;
+    double cost_today_usd = 0;  // since local midnight, from what this process recorded
+};
+
+class MetricsRegistry {
+public:
+    explicit MetricsRegistry(std::chrono::seconds retention = std::chrono::hours(1));
+
+    void record(const RecordedRequest& request);
+    MetricsSnapshot snapshot(std::int64_t since_ms, std::int64_t until_ms, std::int64_t resolution_ms) const;
+    // The last `window` up to now, at `resolution`.
+    MetricsSnapshot recent(std::chrono::milliseconds window, std::chrono::milliseconds resolution) const;
+
+private:
+    struct Key {
+        std::string provider, model, tier;
+        auto operator<=>(const Key&) const = default;
+    };
+    struct Cell {
+        std::uint64_t requests = 0, errors = 0, cache_hits = 0;
+        std::map<std::string, std::uint64_t> errors_by_class;
+        std::int64_t tokens_in = 0, tokens_out = 0;
+        double cost_usd = 0;
+        double dns_ms = 0, connect_ms = 0, tls_ms = 0, first_byte_ms = 0, total_ms = 0;  // sums
+        LatencyHistogram latency;
+    };
+    struct Second {
+        std::int64_t t_s = 0;
+        std::map<Key, Cell> cells;
+    };
+
+    Second& second_for(std::int64_t t_s);  // m_mutex held
+
+    const std::chrono::seconds m_retention;
+    mutable std::mutex m_mutex;
+    std::deque<Second> m_seconds;  // ascending t_s
+    std::uint64_t m_lifetime_requests = 0;
+    std::int64_t m_today_start_ms = 0;
+    double m_cost_today = 0;
+};
+
+std::int64_t unix_now_ms();
+
+}  // namespace sb
