@@ -1,6 +1,99 @@
+// switchboard: the desktop console. Without a display it says so and runs the headless
+// gateway's demo (a live one-line summary in the terminal) instead.
+#include <unistd.h>
+
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QIcon>
+#include <QMessageBox>
+#include <QStandardPaths>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "config/config.h"
+#include "dashboard/dashboard_page.h"
+#include "engine_bridge.h"
+#include "history/history_page.h"
+#include "main_window.h"
+#include "playground/playground_page.h"
+
+namespace {
+
+bool has_display() {
+    const char* platform = std::getenv("QT_QPA_PLATFORM");
+    if (platform && *platform) return true;  // offscreen, vnc…: the user chose
+    const char* x11 = std::getenv("DISPLAY");
+    const char* wayland = std::getenv("WAYLAND_DISPLAY");
+    return (x11 && *x11) || (wayland && *wayland);
+}
+
+[[noreturn]] void run_headless(const char* argv0) {
+    std::fputs("switchboard: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); running the headless gateway "
+               "in demo mode instead — Ctrl-C stops it\n",
+               stderr);
+    std::string dir(argv0);
+    dir = dir.find('/') == std::string::npos ? std::string(".") : dir.substr(0, dir.rfind('/'));
+    const std::string gateway = dir + "/switchboard-gateway";
+    execl(gateway.c_str(), "switchboard-gateway", "demo", static_cast<char*>(nullptr));
+    std::fprintf(stderr, "switchboard: cannot start %s\n", gateway.c_str());
+    std::exit(1);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
+    if (!has_display()) run_headless(argv[0]);
+
     QApplication app(argc, argv);
-    return 0;
+    QApplication::setOrganizationName("Switchboard");
+    QApplication::setApplicationName("Switchboard");
+    QApplication::setApplicationVersion("0.1.0");
+    QApplication::setWindowIcon(QIcon(":/icons/switchboard-256.png"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Switchboard console");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption config_option("config", "Configuration file.", "file");
+    QCommandLineOption traffic_option("demo-traffic", "Synthetic requests/s to start with in demo mode (0 = off).",
+                                      "rate", "20");
+    QCommandLineOption page_option("page", "Page to open (1 = Dashboard).", "n");
+    parser.addOptions({config_option, traffic_option, page_option});
+    parser.process(app);
+
+    std::string source;
+    auto config = sb::load_user_config(parser.value(config_option).toStdString(), sb::process_environment(), &source);
+    if (!config) {
+        QStringList lines;
+        for (const auto& error : config.error()) lines << QString::fromStdString(error.to_string());
+        std::fprintf(stderr, "switchboard: %s is invalid:\n  %s\n", source.c_str(), qPrintable(lines.join("\n  ")));
+        QMessageBox::critical(nullptr, "Switchboard", QString("%1 is invalid:\n\n%2").arg(QString::fromStdString(source), lines.join("\n")));
+        return 4;
+    }
+
+    sb::EngineOptions options;
+    options.config = std::move(*config);
+    if (options.config.store.path.empty())
+        options.database = (QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                            "/switchboard/switchboard.db").toStdString();
+    auto bridge = EngineBridge::create(std::move(options));
+    if (!bridge) {
+        std::fprintf(stderr, "switchboard: %s\n", qPrintable(bridge.error()));
+        QMessageBox::critical(nullptr, "Switchboard", bridge.error());
+        return 1;
+    }
+
+    MainWindow window(**bridge);
+    window.addPage(QObject::tr("Dashboard"), new DashboardPage(**bridge));
+    window.addPage(QObject::tr("Playground"), new PlaygroundPage(**bridge));
+    window.addPage(QObject::tr("History"), new HistoryPage(**bridge));
+    window.restoreSettings();
+    if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
+    window.show();
+
+    const int rate = parser.value(traffic_option).toInt();
+    if ((*bridge)->demoMode() && rate > 0) (*bridge)->demoTraffic().start(rate);
+    return app.exec();
 }

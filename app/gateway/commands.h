@@ -5,5 +5,6 @@ namespace sb::cli {
 int run_ask(int argc, char** argv);
 int run_batch(int argc, char** argv);
 int run_simulate(int argc, char** argv);
+int run_demo(int argc, char** argv);
 
 }  // namespace sb::cli

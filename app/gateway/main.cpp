@@ -15,8 +15,9 @@ void usage(FILE* out) {
         "                [--max-tokens N] [--temperature T]\n"
         "  batch IN.jsonl -o OUT.jsonl [--concurrency N] [--restart] [--no-progress]\n"
         "  simulate [--port P] [--address A] [--profile FILE] [--api-key-env VAR]\n"
+        "  demo [--rate N] [--seconds S]   synthetic traffic with a live one-line summary\n"
         "\n"
-        "options for ask and batch:\n"
+        "options for ask, batch and demo:\n"
         "  --config FILE        configuration (default: $XDG_CONFIG_HOME/switchboard/config.json,\n"
         "                       else the built-in defaults)\n"
         "  --demo auto|on|off   serve providers from the built-in simulator (auto: those without a key)\n"
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[1], "ask")) return sb::cli::run_ask(argc, argv);
     if (!std::strcmp(argv[1], "batch")) return sb::cli::run_batch(argc, argv);
     if (!std::strcmp(argv[1], "simulate")) return sb::cli::run_simulate(argc, argv);
+    if (!std::strcmp(argv[1], "demo")) return sb::cli::run_demo(argc, argv);
     std::fprintf(stderr, "unknown command \"%s\"\n\n", argv[1]);
     usage(stderr);
     return sb::cli::ExitCode::Usage;

@@ -10,6 +10,7 @@
 #include "config/config_reader.h"
 #include "config/embedded_resources.h"
 #include "config/env_expansion.h"
+#include "config/paths.h"
 
 namespace sb {
 
@@ -327,6 +328,18 @@ std::expected<Config, std::vector<ConfigError>> default_config(const EnvLookup& 
     const auto json = nlohmann::json::parse(embedded_default_config(), nullptr, false);
     if (json.is_discarded()) return std::unexpected(std::vector<ConfigError>{{"", "built-in default config is not valid JSON"}});
     return parse_config(json, env);
+}
+
+}  // namespace sb
+
+namespace sb {
+
+std::expected<Config, std::vector<ConfigError>> load_user_config(const std::filesystem::path& file, const EnvLookup& env,
+                                                                 std::string* source) {
+    std::filesystem::path chosen = file;
+    if (chosen.empty() && std::filesystem::exists(default_config_file())) chosen = default_config_file();
+    if (source) *source = chosen.empty() ? std::string("built-in defaults") : chosen.string();
+    return chosen.empty() ? default_config(env) : load_config(chosen, env);
 }
 
 }  // namespace sb

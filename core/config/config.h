@@ -122,3 +122,13 @@ namespace sb {
 std::expected<Config, std::vector<ConfigError>> default_config(const EnvLookup& env = process_environment());
 
 }  // namespace sb
+
+namespace sb {
+
+// The user's config: `file` if given, else the XDG config file if it exists, else the
+// built-in defaults. `source` (optional) receives what was read, for messages.
+std::expected<Config, std::vector<ConfigError>> load_user_config(const std::filesystem::path& file = {},
+                                                                 const EnvLookup& env = process_environment(),
+                                                                 std::string* source = nullptr);
+
+}  // namespace sb

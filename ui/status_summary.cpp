@@ -1,0 +1,44 @@
+#include "status_summary.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+
+#include "engine_bridge.h"
+
+using namespace std::chrono_literals;
+
+StatusSummary::StatusSummary(EngineBridge& bridge, QWidget* parent)
+    : QWidget(parent),
+      m_bridge(bridge),
+      m_mode(new QLabel(this)),
+      m_rate(new QLabel(this)),
+      m_errors(new QLabel(this)),
+      m_spend(new QLabel(this)),
+      m_alerts(new QLabel(this)) {
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(16);
+    for (auto* label : {m_mode, m_rate, m_errors, m_spend, m_alerts}) layout->addWidget(label);
+    m_mode->setText(bridge.demoMode() ? tr("Demo mode (simulated providers)") : tr("Live"));
+    m_mode->setToolTip(bridge.demoMode() ? tr("Providers without an API key are served by the built-in simulator")
+                                         : tr("Every provider is a real upstream"));
+    m_alerts->setText(tr("No active alerts"));
+    connect(&m_timer, &QTimer::timeout, this, &StatusSummary::refresh);
+    m_timer.start(500);
+    refresh();
+}
+
+void StatusSummary::refresh() {
+    const auto recent = m_bridge.snapshot(5s, 1s);
+    const auto minute = m_bridge.snapshot(60s, 60s);
+    const QLocale locale;
+    m_rate->setText(tr("%1 req/s").arg(locale.toString(static_cast<double>(recent.requests) / 5.0, 'f', 1)));
+    const double error_pct = minute.requests ? 100.0 * static_cast<double>(minute.errors) / static_cast<double>(minute.requests) : 0.0;
+    m_errors->setText(tr("errors %1% (1 min)").arg(locale.toString(error_pct, 'f', 1)));
+    m_spend->setText(tr("spend today $%1").arg(locale.toString(minute.cost_today_usd, 'f', 4)));
+}
+
+QString StatusSummary::text() const {
+    return QStringList{m_mode->text(), m_rate->text(), m_errors->text(), m_spend->text(), m_alerts->text()}.join(" | ");
+}

@@ -1,0 +1,25 @@
+#pragma once
+// The status bar's live summary: mode, requests/s, error %, spend today, alerts. Pulled
+// from the metrics snapshot on a timer, like every other live view.
+#include <QTimer>
+#include <QWidget>
+
+class EngineBridge;
+class QLabel;
+
+class StatusSummary final : public QWidget {
+    Q_OBJECT
+public:
+    explicit StatusSummary(EngineBridge& bridge, QWidget* parent = nullptr);
+    void refresh();
+    QString text() const;  // all fields, for tests and the accessible name
+
+private:
+    EngineBridge& m_bridge;
+    QLabel* m_mode;
+    QLabel* m_rate;
+    QLabel* m_errors;
+    QLabel* m_spend;
+    QLabel* m_alerts;
+    QTimer m_timer;
+};
