@@ -78,6 +78,9 @@ QWidget* MainWindow::page(const QString& title) const {
     return nullptr;
 }
 
+QWidget* MainWindow::page(int index) const { return m_pages->widget(index); }
+int MainWindow::pageCount() const { return m_pages->count(); }
+
 void MainWindow::buildMenus() {
     auto* file = menuBar()->addMenu(tr("&File"));
     auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);

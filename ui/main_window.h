@@ -22,6 +22,8 @@ public:
     int currentPage() const;
     void setCurrentPage(int index);
     QWidget* page(const QString& title) const;
+    QWidget* page(int index) const;
+    int pageCount() const;
     StatusSummary* statusSummary() const { return m_summary; }
 
 protected:

@@ -18,6 +18,7 @@
 #include "history/history_page.h"
 #include "main_window.h"
 #include "playground/playground_page.h"
+#include "screenshot_tour.h"
 
 namespace {
 
@@ -60,7 +61,9 @@ int main(int argc, char** argv) {
     QCommandLineOption traffic_option("demo-traffic", "Synthetic requests/s to start with in demo mode (0 = off).",
                                       "rate", "20");
     QCommandLineOption page_option("page", "Page to open (1 = Dashboard).", "n");
-    parser.addOptions({config_option, traffic_option, page_option});
+    QCommandLineOption screenshots_option("screenshots", "Save a PNG of every page into <dir>, then quit.", "dir");
+    QCommandLineOption after_option("after", "Seconds of traffic before --screenshots.", "seconds", "10");
+    parser.addOptions({config_option, traffic_option, page_option, screenshots_option, after_option});
     parser.process(app);
 
     std::string source;
@@ -95,5 +98,7 @@ int main(int argc, char** argv) {
 
     const int rate = parser.value(traffic_option).toInt();
     if ((*bridge)->demoMode() && rate > 0) (*bridge)->demoTraffic().start(rate);
+    if (parser.isSet(screenshots_option))
+        scheduleScreenshotTour(window, parser.value(screenshots_option), parser.value(after_option).toInt() * 1000);
     return app.exec();
 }
