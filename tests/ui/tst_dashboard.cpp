@@ -185,6 +185,18 @@ private slots:
         QVERIFY(m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai")) != points);
     }
 
+    void hiddenPageSkipsWorkAndCatchesUpWhenShown() {
+        m_page->hide();
+        QTest::qWait(300);  // let a tick that was already due pass
+        const auto before = m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai"));
+        send(5, "openai");
+        QTest::qWait(1200);  // several timer ticks and at least one new frame
+        QCOMPARE(m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai")), before);
+        m_page->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
+        QVERIFY(m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai")) != before);
+    }
+
     void exportCsvMatchesTheSeries() {
         m_page->setPaused(true);  // the same frame for the export and the comparison
         const QString path = m_dir.filePath("rate.csv");
