@@ -1,6 +1,7 @@
 // The Playground page over a loopback simulator: a streamed multi-turn answer with its
 // details, a retried fault listed in the attempts, compare mode, and a conversation that
 // survives destroying the page (same database, same settings).
+#include <QPlainTextEdit>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -115,6 +116,28 @@ private slots:
         QVERIFY2(details.contains(QStringLiteral("1. openai / gpt-4o-mini: overloaded, HTTP 503")), qPrintable(details));
         QVERIFY2(details.contains(QStringLiteral("2. openai / gpt-4o-mini: ok")), qPrintable(details));
         QVERIFY2(details.contains(QStringLiteral("backoff")), qPrintable(details));
+    }
+
+    void ctrlReturnSendsAndStopCancels() {
+        auto page = makePage();
+        page->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(page.get()));
+        page->newConversation();
+        page->setTarget(QStringLiteral("openai"), QStringLiteral("gpt-4o-mini"));
+        auto* message = page->findChild<QPlainTextEdit*>(QStringLiteral("message"));
+        QVERIFY(message);
+        message->setFocus();
+        message->setPlainText(QStringLiteral("A long answer please"));
+        QSignalSpy answered(page.get(), &PlaygroundPage::answered);
+        QTest::keyClick(message, Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(page->busy());
+        QVERIFY(message->toPlainText().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(!page->answerText().isEmpty(), 10000);
+        page->stop();
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 10000);
+        QVERIFY(!page->busy());
+        QVERIFY2(page->details().contains(QStringLiteral("Error: cancelled")), qPrintable(page->details()));
+        QCOMPARE(page->turns().size(), std::size_t(1));  // a stopped answer does not continue it
     }
 
     void compareModeAnswersOnEachTarget() {

@@ -6,6 +6,8 @@
 #include <QPlainTextEdit>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include "answer_details.h"
 #include "engine_bridge.h"
 

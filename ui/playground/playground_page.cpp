@@ -16,6 +16,8 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include "answer_pane.h"
 #include "conversation_repository.h"
 #include "engine_bridge.h"
@@ -94,6 +96,7 @@ QWidget* PlaygroundPage::buildEditor() {
     m_system->setMaximumHeight(90);
     m_turns = new TurnsEditor(editor);
     m_message = new QPlainTextEdit(editor);
+    m_message->setObjectName(QStringLiteral("message"));
     m_message->setPlaceholderText(tr("Next user message — Ctrl+Return sends"));
     m_message->setMaximumHeight(110);
 
