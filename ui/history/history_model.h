@@ -52,7 +52,7 @@ public:
     std::optional<qint64> totalCount() const { return m_total; }
     const sb::HistoryRecord* record(int row) const;
 
-    // The tail timer runs only while enabled and the view is at its top row.
+    // The tail timer runs only while enabled and the view is visible and at its top row.
     void setLiveTail(bool enabled);
     bool liveTail() const { return m_liveTail; }
     void setViewAtTop(bool atTop);

@@ -161,6 +161,17 @@ void HistoryPage::setFilter(const sb::HistoryFilter& filter) {
     m_model->setFilter(filter);
 }
 
+// The tail polls only while someone can see its rows: a hidden page counts as scrolled away.
+void HistoryPage::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    m_model->setViewAtTop(m_view->verticalScrollBar()->value() == 0);
+}
+
+void HistoryPage::hideEvent(QHideEvent* event) {
+    QWidget::hideEvent(event);
+    m_model->setViewAtTop(false);
+}
+
 void HistoryPage::setLiveTail(bool enabled) { m_tail->setChecked(enabled); }
 
 void HistoryPage::selectRow(int row) { m_view->selectRow(row); }

@@ -45,6 +45,10 @@ public:
 signals:
     void exportFinished(const QString& path, qint64 rows, const QString& error);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+    void hideEvent(QHideEvent* event) override;
+
 private:
     void buildUi();
     void chooseExportFile();
