@@ -89,6 +89,18 @@ CREATE TABLE batch_results (
     PRIMARY KEY (batch_id, line_no)
 ) WITHOUT ROWID;
 )sql"},
+    // Playground conversations: the content is one JSON document (system prompt, turns,
+    // target, parameters), so the editor can grow without another migration.
+    Migration{2, R"sql(
+CREATE TABLE conversations (
+    id                 INTEGER PRIMARY KEY,
+    title              TEXT NOT NULL,
+    created_ms         INTEGER NOT NULL,
+    updated_ms         INTEGER NOT NULL,
+    conversation_json  TEXT NOT NULL
+);
+CREATE INDEX conversations_updated ON conversations(updated_ms);
+)sql"},
 };
 
 static_assert(kMigrations.back().version == kSchemaVersion);

@@ -1,0 +1,270 @@
+// The Dashboard page over a real engine and a loopback simulator: live charts fill from
+// the in-memory snapshot, errors show by class, pause and zoom freeze the charts, export
+// writes PNG and CSV, and the 1 h range draws SQLite rollups read off the UI thread.
+#include <QChartView>
+#include <QImage>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <future>
+#include <vector>
+
+#include "../support/engine_fixture.h"
+#include "dashboard/dashboard_data.h"
+#include "dashboard/dashboard_page.h"
+#include "dashboard/metric_format.h"
+#include "dashboard/phase_breakdown_view.h"
+#include "engine/engine.h"
+#include "engine_bridge.h"
+#include "store/history_writer.h"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+bool anyAbove(const QList<QPointF>& points, double threshold = 0) {
+    for (const auto& p : points)
+        if (p.y() > threshold) return true;
+    return false;
+}
+
+}  // namespace
+
+class TestDashboard : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<sb::Simulator> m_simulator;
+    std::unique_ptr<EngineBridge> m_bridge;
+    std::unique_ptr<DashboardPage> m_page;
+
+    // Sends `count` requests and waits for all of them.
+    void send(int count, const std::string& provider = "openai", bool fault = false) {
+        std::vector<std::future<sb::RequestResult>> futures;
+        for (int i = 0; i < count; ++i) {
+            sb::ChatRequest request;
+            request.messages = {{sb::Role::User, "Where is my order " + std::to_string(i) + "?"}};
+            request.provider = provider;
+            request.source = "test";
+            if (fault) request.extra_headers.emplace_back("x-sim-fault", "server_error");
+            futures.push_back(m_bridge->engine().submit(std::move(request)));
+        }
+        for (auto& f : futures)
+            if (f.wait_for(20s) != std::future_status::ready) qFatal("request did not finish in time");
+    }
+
+private slots:
+    void initTestCase() {
+        QLocale::setDefault(QLocale::c());  // KPI text is formatted with the default locale
+        QVERIFY(m_dir.isValid());
+        std::uint16_t port = 0;
+        m_simulator = sb::test::start_simulator({}, &port);
+        QVERIFY(m_simulator);
+        sb::EngineOptions options;
+        options.config = sb::test::simulator_config(port);
+        options.config.retry.max_attempts = 1;  // forced faults fail fast
+        options.database = m_dir.filePath("history.db").toStdString();
+        options.history = true;
+        options.retry_uniform = [] { return 0.0; };
+        auto bridge = EngineBridge::create(std::move(options));
+        QVERIFY2(bridge, bridge ? "" : qPrintable(bridge.error()));
+        m_bridge = std::move(*bridge);
+        m_page = std::make_unique<DashboardPage>(*m_bridge);
+        m_page->resize(1400, 900);
+        m_page->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
+    }
+
+    void cleanupTestCase() {
+        m_page.reset();
+        m_bridge.reset();
+        m_simulator.reset();
+    }
+
+    void formatsWithPinnedLocale_data() {
+        QTest::addColumn<double>("value");
+        QTest::addColumn<int>("unit");
+        QTest::addColumn<QString>("c");
+        QTest::addColumn<QString>("german");
+        QTest::newRow("ms") << 850.4 << int(MetricUnit::Milliseconds) << "850 ms" << "850 ms";
+        QTest::newRow("small ms") << 2.25 << int(MetricUnit::Milliseconds) << "2.3 ms" << "2,3 ms";
+        QTest::newRow("seconds") << 1250.0 << int(MetricUnit::Milliseconds) << "1.25 s" << "1,25 s";
+        QTest::newRow("cents") << 0.0042 << int(MetricUnit::Usd) << "$0.0042" << "$0,0042";
+        QTest::newRow("dollars") << 12.345 << int(MetricUnit::Usd) << "$12.35" << "$12,35";
+        QTest::newRow("percent") << 97.34 << int(MetricUnit::Percent) << "97.3 %" << "97,3 %";
+        QTest::newRow("tokens") << 12300.0 << int(MetricUnit::TokensPerSecond) << "12.3 k/s" << "12,3 k/s";
+        QTest::newRow("rate") << 2.5 << int(MetricUnit::PerSecond) << "2.50/s" << "2,50/s";
+    }
+    void formatsWithPinnedLocale() {
+        QFETCH(double, value);
+        QFETCH(int, unit);
+        QFETCH(QString, c);
+        QFETCH(QString, german);
+        QCOMPARE(metric_format::value(value, MetricUnit(unit), QLocale::c()), c);
+        QCOMPARE(metric_format::value(value, MetricUnit(unit), QLocale(QLocale::German, QLocale::Germany)), german);
+        QCOMPARE(metric_format::percent(0.9734, QLocale::c()), QStringLiteral("97.3 %"));
+    }
+
+    void phasesShowIncrementsOfCumulativeTimes() {
+        sb::PhaseBreakdown phase;
+        phase.dns_ms = 2;
+        phase.connect_ms = 5;
+        phase.tls_ms = 0;  // plain HTTP: no TLS phase
+        phase.first_byte_ms = 45;
+        phase.total_ms = 60;
+        const auto inc = PhaseBreakdownView::increments(phase);
+        QCOMPARE(inc[0], 2.0);
+        QCOMPARE(inc[1], 3.0);
+        QCOMPARE(inc[2], 0.0);
+        QCOMPARE(inc[3], 40.0);
+        QCOMPARE(inc[4], 15.0);
+    }
+
+    void liveChartsShowTraffic() {
+        QCOMPARE(m_page->kpiText(DashboardPage::Kpi::SuccessRate), QStringLiteral("—"));
+        send(50, "openai");
+        send(10, "anthropic");
+        QTRY_VERIFY(anyAbove(m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai"))));
+        QTRY_VERIFY(anyAbove(m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("anthropic"))));
+        QVERIFY(m_page->seriesNames(ChartId::RequestRate).contains(QStringLiteral("local")) == false);
+        for (const auto* name : {"p50", "p95", "p99"})
+            QVERIFY2(anyAbove(m_page->seriesPoints(ChartId::Latency, QString::fromLatin1(name))), name);
+        QVERIFY(anyAbove(m_page->seriesPoints(ChartId::Tokens, QStringLiteral("output"))));
+        // 300 one-second frames in the live window, one point each.
+        const auto rate = m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai"));
+        QVERIFY(rate.size() >= 299 && rate.size() <= 302);
+        QCOMPARE(m_page->kpiText(DashboardPage::Kpi::SuccessRate), QStringLiteral("100.0 %"));
+        QVERIFY(m_page->kpiText(DashboardPage::Kpi::P99).endsWith(QStringLiteral(" ms")) ||
+                m_page->kpiText(DashboardPage::Kpi::P99).endsWith(QStringLiteral(" s")));
+        QVERIFY(m_page->kpiText(DashboardPage::Kpi::SpendToday).startsWith(QLatin1Char('$')));
+        QTRY_VERIFY(m_page->kpiText(DashboardPage::Kpi::RequestsPerSecond) != QStringLiteral("0.00/s"));
+    }
+
+    void errorsShowByClassAfterFaults() {
+        QVERIFY(!anyAbove(m_page->seriesPoints(ChartId::Errors, QStringLiteral("server_transient"))));
+        send(5, "openai", true);
+        QTRY_VERIFY(anyAbove(m_page->seriesPoints(ChartId::Errors, QStringLiteral("server_transient"))));
+        QTRY_VERIFY(m_page->kpiText(DashboardPage::Kpi::SuccessRate) != QStringLiteral("100.0 %"));
+    }
+
+    void pauseFreezesTheCharts() {
+        m_page->setPaused(true);
+        QVERIFY(m_page->isPaused());
+        const auto before = m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai"));
+        send(20, "openai");
+        QTest::qWait(1200);  // the window moves on by at least one frame
+        m_page->refreshNow();
+        QCOMPARE(m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai")), before);
+        m_page->setPaused(false);
+        QVERIFY(m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai")) != before);
+    }
+
+    void zoomFreezesUntilBackToLive() {
+        const auto points = m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai"));
+        QVERIFY(points.size() > 60);
+        const qint64 from = qint64(points[points.size() - 60].x());
+        const qint64 to = qint64(points[points.size() - 30].x());
+        m_page->zoomTo(from, to);
+        QVERIFY(m_page->isZoomed());
+        QTest::qWait(1100);
+        m_page->refreshNow();
+        QCOMPARE(m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai")), points);
+
+        // The CSV holds the visible (zoomed) range only: 31 one-second samples per series.
+        const QString csv = m_dir.filePath("zoomed.csv");
+        QVERIFY(m_page->exportChartCsv(ChartId::RequestRate, csv));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+        const auto lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const auto series = m_page->seriesNames(ChartId::RequestRate).size();
+        QCOMPARE(lines.size(), 1 + 31 * series);
+
+        m_page->backToLive();
+        QVERIFY(!m_page->isZoomed());
+        QVERIFY(m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai")) != points);
+    }
+
+    void hiddenPageSkipsWorkAndCatchesUpWhenShown() {
+        m_page->hide();
+        QTest::qWait(300);  // let a tick that was already due pass
+        const auto before = m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai"));
+        send(5, "openai");
+        QTest::qWait(1200);  // several timer ticks and at least one new frame
+        QCOMPARE(m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai")), before);
+        m_page->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
+        QVERIFY(m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai")) != before);
+    }
+
+    void exportCsvMatchesTheSeries() {
+        m_page->setPaused(true);  // the same frame for the export and the comparison
+        const QString path = m_dir.filePath("rate.csv");
+        QVERIFY(m_page->exportChartCsv(ChartId::RequestRate, path));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+        const auto lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.first(), QStringLiteral("series,time_ms,time_utc,value"));
+        int expected = 0;
+        for (const auto& name : m_page->seriesNames(ChartId::RequestRate))
+            expected += int(m_page->seriesPoints(ChartId::RequestRate, name).size());
+        QCOMPARE(lines.size(), 1 + expected);
+        // Rows of a series follow its points in order.
+        const auto openai = m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai"));
+        QStringList openaiRows;
+        for (const auto& line : lines)
+            if (line.startsWith(QStringLiteral("\"openai\","))) openaiRows.append(line);
+        QCOMPARE(openaiRows.size(), openai.size());
+        for (qsizetype i = 0; i < openai.size(); ++i) {
+            const auto cells = openaiRows[i].split(QLatin1Char(','));
+            QCOMPARE(cells[1].toLongLong(), qint64(openai[i].x()));
+            QCOMPARE(cells[3].toDouble(), openai[i].y());
+        }
+        m_page->setPaused(false);
+    }
+
+    void exportPngIsAnImage() {
+        const QString path = m_dir.filePath("latency.png");
+        QVERIFY(m_page->exportChartPng(ChartId::Latency, path));
+        QVERIFY(QFileInfo(path).size() > 0);
+        QImage image;
+        QVERIFY(image.load(path, "PNG"));
+        QVERIFY(image.width() > 100 && image.height() > 100);
+    }
+
+    void hourRangeDrawsRollups() {
+        QVERIFY(m_bridge->engine().history());
+        QVERIFY(m_bridge->engine().history()->flush(5000ms).has_value());
+        QSignalSpy loaded(m_page.get(), &DashboardPage::historyLoaded);
+        m_page->setRange(DashboardPage::Range::Hour);
+        QVERIFY(m_page->chartTitle(ChartId::Latency).contains(QStringLiteral("no percentiles")));
+        QTRY_VERIFY(loaded.count() >= 1);
+        QVERIFY(m_page->historyError().isEmpty());
+        QVERIFY(!m_page->isLoadingHistory());
+        const auto rate = m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai"));
+        QVERIFY(anyAbove(rate));
+        QVERIFY(rate.size() >= 60 && rate.size() <= 62);  // one-minute buckets
+        QVERIFY(anyAbove(m_page->seriesPoints(ChartId::Latency, QStringLiteral("mean"))));
+        QVERIFY(anyAbove(m_page->seriesPoints(ChartId::Latency, QStringLiteral("max"))));
+        QVERIFY(anyAbove(m_page->seriesPoints(ChartId::Errors, QStringLiteral("all classes"))));
+
+        m_page->setRange(DashboardPage::Range::Week);
+        QTRY_VERIFY(loaded.count() >= 2);
+        QVERIFY(anyAbove(m_page->seriesPoints(ChartId::RequestRate, QStringLiteral("openai"))));
+
+        m_page->setRange(DashboardPage::Range::Live5m);
+        QVERIFY(anyAbove(m_page->seriesPoints(ChartId::Latency, QStringLiteral("p99"))));
+    }
+
+    void darkPaletteSwitchesTheme() {
+        QPalette dark = m_page->palette();
+        dark.setColor(QPalette::Window, QColor(0x20, 0x20, 0x20));
+        m_page->setPalette(dark);
+        QVERIFY(m_page->findChild<QChartView*>()->chart()->theme() == QChart::ChartThemeDark);
+        m_page->setPalette(QPalette(QColor(0xf0, 0xf0, 0xf0)));
+        QVERIFY(m_page->findChild<QChartView*>()->chart()->theme() == QChart::ChartThemeLight);
+    }
+};
+
+QTEST_MAIN(TestDashboard)
+#include "tst_dashboard.moc"

@@ -1,0 +1,202 @@
+#include "dashboard/live_chart.h"
+
+#include <QContextMenuEvent>
+#include <QCursor>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QLineSeries>
+#include <QMenu>
+#include <QMouseEvent>
+#include <QToolTip>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+#include "dashboard/metric_format.h"
+#include "dashboard/nice_scale.h"
+
+namespace {
+
+// Colours fixed by creation order, so a provider keeps its colour across themes and refreshes.
+const QList<QColor>& seriesColours() {
+    static const QList<QColor> colours{QColor(0x1f77b4), QColor(0xff7f0e), QColor(0x2ca02c), QColor(0xd62728),
+                                       QColor(0x9467bd), QColor(0x8c564b), QColor(0xe377c2), QColor(0x17becf)};
+    return colours;
+}
+
+QString timeFormatFor(qint64 spanMs) {
+    if (spanMs <= 2 * 3600 * 1000LL) return QStringLiteral("hh:mm:ss");
+    if (spanMs <= 36 * 3600 * 1000LL) return QStringLiteral("hh:mm");
+    return QStringLiteral("ddd hh:mm");
+}
+
+}  // namespace
+
+LiveChart::LiveChart(const QString& title, MetricUnit unit, QWidget* parent)
+    : QChartView(parent), m_chart(new QChart), m_xAxis(new QDateTimeAxis), m_yAxis(new QValueAxis), m_unit(unit) {
+    m_chart->setTitle(title);
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_xAxis->setTickCount(6);
+    m_xAxis->setFormat(QStringLiteral("hh:mm:ss"));
+    m_yAxis->setLabelFormat(metric_format::axisFormat(unit));
+    m_yAxis->setRange(0, 1);
+    m_chart->addAxis(m_xAxis, Qt::AlignBottom);
+    m_chart->addAxis(m_yAxis, Qt::AlignLeft);
+    setChart(m_chart);
+    setRenderHint(QPainter::Antialiasing);
+    setRubberBand(QChartView::HorizontalRubberBand);
+    setMinimumSize(320, 200);
+
+    connect(m_xAxis, &QDateTimeAxis::rangeChanged, this, [this](const QDateTime& min, const QDateTime& max) {
+        if (!m_settingRange) emit zoomRequested(min.toMSecsSinceEpoch(), max.toMSecsSinceEpoch());
+    });
+}
+
+void LiveChart::setSecondaryUnit(MetricUnit unit) {
+    if (m_y2Axis) return;
+    m_secondaryUnit = unit;
+    m_y2Axis = new QValueAxis;
+    m_y2Axis->setLabelFormat(metric_format::axisFormat(unit));
+    m_y2Axis->setRange(0, 1);
+    m_chart->addAxis(m_y2Axis, Qt::AlignRight);
+}
+
+void LiveChart::setTitle(const QString& title) {
+    if (m_chart->title() != title) m_chart->setTitle(title);
+}
+
+LiveChart::Entry& LiveChart::entryFor(const SeriesData& data) {
+    auto it = m_entries.find(data.name);
+    if (it != m_entries.end()) return *it;
+    Entry entry;
+    entry.series = new QLineSeries(this);
+    entry.series->setName(data.name);
+    entry.colour = seriesColours().at(m_order.size() % seriesColours().size());
+    entry.secondary = data.secondaryAxis && m_y2Axis;
+    // Attaching may rescale the axes to the (empty) series: not a user zoom, and undone here.
+    m_settingRange = true;
+    m_chart->addSeries(entry.series);
+    entry.series->attachAxis(m_xAxis);
+    entry.series->attachAxis(entry.secondary ? m_y2Axis : m_yAxis);
+    if (m_toMs > m_fromMs)
+        m_xAxis->setRange(QDateTime::fromMSecsSinceEpoch(m_fromMs), QDateTime::fromMSecsSinceEpoch(m_toMs));
+    m_yAxis->setRange(0, std::max(m_yMax, 1.0));
+    if (m_y2Axis) m_y2Axis->setRange(0, std::max(m_y2Max, 1.0));
+    m_settingRange = false;
+    QPen pen(entry.colour);
+    pen.setWidthF(1.5);
+    if (entry.secondary) pen.setStyle(Qt::DashLine);
+    entry.series->setPen(pen);
+    m_order.append(data.name);
+    const QString name = data.name;
+    connect(entry.series, &QXYSeries::hovered, this, [this, name](const QPointF& point, bool state) {
+        showTooltip(m_entries.value(name), point, state);
+    });
+    return *m_entries.insert(data.name, entry);
+}
+
+void LiveChart::setData(const ChartData& data) {
+    QList<QString> updated;
+    for (const auto& s : data.series) {
+        entryFor(s).series->replace(s.points);
+        updated.append(s.name);
+    }
+    for (const auto& name : std::as_const(m_order)) {
+        auto* series = m_entries.value(name).series;
+        if (!updated.contains(name) && series->count() > 0) series->clear();
+    }
+    updateValueAxes();
+}
+
+void LiveChart::setTimeRange(qint64 fromMs, qint64 toMs) {
+    if (toMs <= fromMs) toMs = fromMs + 1000;
+    if (fromMs == m_fromMs && toMs == m_toMs) return;
+    if (toMs - fromMs != m_toMs - m_fromMs) m_xAxis->setFormat(timeFormatFor(toMs - fromMs));
+    m_fromMs = fromMs;
+    m_toMs = toMs;
+    m_settingRange = true;
+    m_xAxis->setRange(QDateTime::fromMSecsSinceEpoch(fromMs), QDateTime::fromMSecsSinceEpoch(toMs));
+    m_settingRange = false;
+    updateValueAxes();
+}
+
+void LiveChart::updateValueAxes() {
+    // The maximum over the visible window only.
+    double max = 0, max2 = 0;
+    for (const auto& entry : std::as_const(m_entries)) {
+        double& target = entry.secondary ? max2 : max;
+        const auto points = entry.series->points();
+        for (const auto& p : points)
+            if (p.x() >= double(m_fromMs) && p.x() <= double(m_toMs)) target = std::max(target, p.y());
+    }
+    const double nice = m_unit == MetricUnit::Percent ? 100.0 : niceCeil(max * 1.05);
+    if (nice != m_yMax) {
+        m_yMax = nice;
+        m_yAxis->setRange(0, nice);
+    }
+    if (m_y2Axis) {
+        const double nice2 = niceCeil(max2 * 1.05);
+        if (nice2 != m_y2Max) {
+            m_y2Max = nice2;
+            m_y2Axis->setRange(0, nice2);
+        }
+    }
+}
+
+QStringList LiveChart::seriesNames() const { return m_order; }
+
+QList<QPointF> LiveChart::points(const QString& name) const {
+    const auto it = m_entries.find(name);
+    return it == m_entries.end() ? QList<QPointF>{} : it->series->points();
+}
+
+MetricUnit LiveChart::unit(const QString& name) const {
+    return m_entries.value(name).secondary ? m_secondaryUnit : m_unit;
+}
+
+void LiveChart::applyTheme(QChart::ChartTheme theme) {
+    if (m_chart->theme() == theme) return;
+    m_chart->setTheme(theme);
+    // setTheme resets pens: put our fixed colours back.
+    for (const auto& entry : std::as_const(m_entries)) {
+        QPen pen(entry.colour);
+        pen.setWidthF(1.5);
+        if (entry.secondary) pen.setStyle(Qt::DashLine);
+        entry.series->setPen(pen);
+    }
+}
+
+void LiveChart::showTooltip(const Entry& entry, const QPointF& point, bool state) {
+    if (!state || !entry.series) {
+        QToolTip::hideText();
+        return;
+    }
+    // `point` is where the cursor meets the line; report the nearest real sample.
+    const auto points = entry.series->points();
+    if (points.isEmpty()) return;
+    const auto nearest = std::min_element(points.begin(), points.end(), [&](const QPointF& a, const QPointF& b) {
+        return std::abs(a.x() - point.x()) < std::abs(b.x() - point.x());
+    });
+    const auto time = QDateTime::fromMSecsSinceEpoch(qint64(nearest->x())).toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
+    const auto value = metric_format::value(nearest->y(), entry.secondary ? m_secondaryUnit : m_unit);
+    QToolTip::showText(QCursor::pos(), QStringLiteral("%1\n%2\n%3").arg(entry.series->name(), value, time), this);
+}
+
+void LiveChart::mouseReleaseEvent(QMouseEvent* event) {
+    // QChartView zooms out on a right click; here the right button opens the context menu.
+    if (event->button() == Qt::RightButton) {
+        event->accept();
+        return;
+    }
+    QChartView::mouseReleaseEvent(event);
+}
+
+void LiveChart::contextMenuEvent(QContextMenuEvent* event) {
+    QMenu menu(this);
+    connect(menu.addAction(tr("Save as PNG…")), &QAction::triggered, this, &LiveChart::savePngRequested);
+    connect(menu.addAction(tr("Save visible data as CSV…")), &QAction::triggered, this, &LiveChart::saveCsvRequested);
+    menu.exec(event->globalPos());
+}

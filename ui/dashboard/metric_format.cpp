@@ -1,0 +1,55 @@
+#include "dashboard/metric_format.h"
+
+#include <cmath>
+
+namespace metric_format {
+
+QString milliseconds(double ms, const QLocale& locale) {
+    if (std::abs(ms) >= 1000) return locale.toString(ms / 1000, 'f', 2) + QStringLiteral(" s");
+    return locale.toString(ms, 'f', std::abs(ms) < 10 ? 1 : 0) + QStringLiteral(" ms");
+}
+
+QString usd(double dollars, const QLocale& locale) {
+    // Per-request costs are fractions of a cent: keep four decimals below one dollar.
+    const int decimals = std::abs(dollars) < 1 ? 4 : 2;
+    return QStringLiteral("$") + locale.toString(dollars, 'f', decimals);
+}
+
+QString percent(double fraction, const QLocale& locale) {
+    return locale.toString(fraction * 100, 'f', 1) + QStringLiteral(" %");
+}
+
+QString tokens(double count, const QLocale& locale) {
+    const double a = std::abs(count);
+    if (a >= 1e6) return locale.toString(count / 1e6, 'f', 1) + QStringLiteral(" M");
+    if (a >= 1e4) return locale.toString(count / 1e3, 'f', 1) + QStringLiteral(" k");
+    return locale.toString(count, 'f', 0);
+}
+
+QString rate(double perSecond, const QLocale& locale) {
+    return locale.toString(perSecond, 'f', perSecond < 10 ? 2 : 1) + QStringLiteral("/s");
+}
+
+QString value(double v, MetricUnit unit, const QLocale& locale) {
+    switch (unit) {
+    case MetricUnit::PerSecond: return rate(v, locale);
+    case MetricUnit::Milliseconds: return milliseconds(v, locale);
+    case MetricUnit::UsdPerMinute: return usd(v, locale) + QStringLiteral("/min");
+    case MetricUnit::Usd: return usd(v, locale);
+    case MetricUnit::TokensPerSecond: return tokens(v, locale) + QStringLiteral("/s");
+    case MetricUnit::Percent: return locale.toString(v, 'f', 1) + QStringLiteral(" %");
+    }
+    return locale.toString(v);
+}
+
+QString axisFormat(MetricUnit unit) {
+    switch (unit) {
+    case MetricUnit::UsdPerMinute:
+    case MetricUnit::Usd: return QStringLiteral("$%.4f");
+    case MetricUnit::Percent: return QStringLiteral("%5.0f %%");
+    case MetricUnit::Milliseconds: return QStringLiteral("%6.0f");
+    default: return QStringLiteral("%7.1f");
+    }
+}
+
+}  // namespace metric_format

@@ -1,0 +1,19 @@
+#pragma once
+// The one place that turns numbers into ms / tokens / $ / % text, for tiles, tooltips and
+// axis labels. Takes the locale explicitly so tests can pin it.
+#include <QLocale>
+#include <QString>
+
+#include "dashboard/chart_id.h"
+
+namespace metric_format {
+
+QString milliseconds(double ms, const QLocale& locale = QLocale());  // "850 ms", "1.25 s"
+QString usd(double dollars, const QLocale& locale = QLocale());      // "$0.0042", "$12.34"
+QString percent(double fraction, const QLocale& locale = QLocale()); // 0.9734 -> "97.3 %"
+QString tokens(double count, const QLocale& locale = QLocale());     // "950", "12.3 k", "4.1 M"
+QString rate(double perSecond, const QLocale& locale = QLocale());   // "12.5/s"
+QString value(double v, MetricUnit unit, const QLocale& locale = QLocale());
+QString axisFormat(MetricUnit unit);  // printf-style format for a QValueAxis' labels
+
+}  // namespace metric_format
