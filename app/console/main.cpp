@@ -88,6 +88,10 @@ int main(int argc, char** argv) {
         return 1;
     }
 
+    // Started before the pages exist, so the Dashboard's traffic controls show it running.
+    const int rate = parser.value(traffic_option).toInt();
+    if ((*bridge)->demoMode() && rate > 0) (*bridge)->demoTraffic().start(rate);
+
     MainWindow window(**bridge);
     window.addPage(QObject::tr("Dashboard"), new DashboardPage(**bridge));
     window.addPage(QObject::tr("Playground"), new PlaygroundPage(**bridge));
@@ -96,8 +100,6 @@ int main(int argc, char** argv) {
     if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
     window.show();
 
-    const int rate = parser.value(traffic_option).toInt();
-    if ((*bridge)->demoMode() && rate > 0) (*bridge)->demoTraffic().start(rate);
     if (parser.isSet(screenshots_option))
         scheduleScreenshotTour(window, parser.value(screenshots_option), parser.value(after_option).toInt() * 1000);
     return app.exec();
