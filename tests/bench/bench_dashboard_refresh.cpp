@@ -14,9 +14,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <csignal>
@@ -26,6 +23,7 @@
 #include <vector>
 
 #include "../support/engine_fixture.h"
+#include "simulator_process.h"
 #include "dashboard/dashboard_page.h"
 #include "engine/engine.h"
 #include "engine_bridge.h"
@@ -45,25 +43,7 @@ pid_t startSimulatorProcess(std::uint16_t& port) {
         std::fprintf(stderr, "zero.json: %s\n", profile.error().c_str());
         return -1;
     }
-    int fds[2];
-    if (pipe(fds) != 0) return -1;
-    const pid_t child = fork();
-    if (child == 0) {
-        close(fds[0]);
-        sb::SimulatorOptions options;
-        options.api_key = sb::test::kTestKey;
-        sb::Simulator simulator(*profile, options);
-        const auto bound = simulator.start(0);
-        const std::uint16_t value = bound ? *bound : 0;
-        if (write(fds[1], &value, sizeof value) != sizeof value) _exit(1);
-        close(fds[1]);
-        pause();  // until the parent's SIGTERM
-        _exit(0);
-    }
-    close(fds[1]);
-    if (read(fds[0], &port, sizeof port) != sizeof port) port = 0;
-    close(fds[0]);
-    return child;
+    return sb::bench::start_simulator_process(*profile, sb::test::kTestKey, port);
 }
 
 // Submits at `rate` requests/s until stopped, never more than kInFlightPerFeeder outstanding.
@@ -117,8 +97,7 @@ int main(int argc, char** argv) {
         auto created = EngineBridge::create(std::move(options));
         if (!created) {
             std::fprintf(stderr, "engine: %s\n", qPrintable(created.error()));
-            kill(simulator, SIGTERM);
-            waitpid(simulator, nullptr, 0);
+            sb::bench::stop_simulator_process(simulator);
             return 2;
         }
         auto bridge = std::move(*created);
@@ -167,7 +146,6 @@ int main(int argc, char** argv) {
         std::printf("  %s: p95 %.3f ms vs target < %.1f ms\n", pass ? "PASS" : "FAIL", p95, kTargetMs);
         rc = pass ? 0 : 1;
     }
-    kill(simulator, SIGTERM);
-    waitpid(simulator, nullptr, 0);
+    sb::bench::stop_simulator_process(simulator);
     return rc;
 }

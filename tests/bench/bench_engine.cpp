@@ -22,6 +22,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "simulator_process.h"
 #include "providers/provider_adapter.h"
 #include "simulator/simulator.h"
 #include "simulator/simulator_profile.h"
@@ -106,27 +107,6 @@ Config bench_config(std::uint16_t port) {
     return config;
 }
 
-pid_t start_simulator_process(std::uint16_t& port) {
-    int fds[2];
-    if (pipe(fds) != 0) return -1;
-    const pid_t child = fork();
-    if (child == 0) {
-        close(fds[0]);
-        SimulatorProfile profile;  // zero latency, no errors
-        Simulator simulator(profile, SimulatorOptions{});
-        const auto bound = simulator.start(0);
-        const std::uint16_t value = bound ? *bound : 0;
-        if (write(fds[1], &value, sizeof value) != sizeof value) _exit(1);
-        close(fds[1]);
-        pause();  // until the parent's SIGTERM
-        _exit(0);
-    }
-    close(fds[1]);
-    if (read(fds[0], &port, sizeof port) != sizeof port) port = 0;
-    close(fds[0]);
-    return child;
-}
-
 void print_row(const char* name, const Measurement& m) {
     std::printf("%-28s %12.1f %14.0f %10d\n", name, m.cpu_us_per_request, m.requests_per_second, m.failures);
 }
@@ -183,7 +163,8 @@ int main(int argc, char** argv) {
     const int total = argc > 1 ? std::atoi(argv[1]) : 20000;
     const int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
     std::uint16_t port = 0;
-    const pid_t simulator = start_simulator_process(port);  // before any thread exists here
+    // Zero latency, no errors; before any thread exists here, so fork is safe.
+    const pid_t simulator = bench::start_simulator_process(SimulatorProfile{}, "", port);
     if (simulator < 0 || port == 0) {
         std::fprintf(stderr, "bench_engine: could not start the simulator process\n");
         return 1;
@@ -198,8 +179,7 @@ int main(int argc, char** argv) {
         engines.push_back(run_engine(config, total, false));
         engines_db.push_back(run_engine(config, total, true));
     }
-    kill(simulator, SIGTERM);
-    waitpid(simulator, nullptr, 0);
+    bench::stop_simulator_process(simulator);
 
     const Measurement baseline = median_of(baselines), engine = median_of(engines), engine_db = median_of(engines_db);
     std::printf("bench_engine: %d requests x %d rounds (medians), %d in flight, zero-latency simulator in another process\n",
