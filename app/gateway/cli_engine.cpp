@@ -4,9 +4,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "config/embedded_resources.h"
-#include "config/paths.h"
-
 namespace sb::cli {
 
 namespace {
@@ -21,35 +18,14 @@ std::optional<std::string> read_text(const std::filesystem::path& path) {
 
 std::unique_ptr<Engine> make_engine(const Args& args, bool history, int& exit_code) {
     exit_code = ExitCode::ConfigInvalid;
-    std::string source = "built-in defaults";
-    std::string text(embedded_default_config());
-    std::filesystem::path file;
-    if (auto given = args.value("--config")) file = *given;
-    else if (std::filesystem::exists(default_config_file())) file = default_config_file();
-    if (!file.empty()) {
-        auto loaded = read_text(file);
-        if (!loaded) {
-            std::fprintf(stderr, "config: cannot read %s\n", file.c_str());
-            return nullptr;
-        }
-        text = std::move(*loaded);
-        source = file.string();
-    }
-    auto json = nlohmann::json::parse(text, nullptr, false);
-    if (json.is_discarded()) {
-        std::fprintf(stderr, "config: %s is not valid JSON\n", source.c_str());
-        return nullptr;
-    }
-    if (auto demo = args.value("--demo")) {
-        if (json.is_object()) json["demo"]["mode"] = *demo;
-    }
-    auto config = parse_config(json);
+    std::string source;
+    auto config = load_user_config(args.value("--config").value_or(""), process_environment(), &source,
+                                   args.value("--demo").value_or(""));
     if (!config) {
         std::fprintf(stderr, "config: %s is invalid:\n", source.c_str());
         for (const auto& error : config.error()) std::fprintf(stderr, "  %s\n", error.to_string().c_str());
         return nullptr;
     }
-
     for (const auto& note : config->notes) std::fprintf(stderr, "config: note: %s\n", note.to_string().c_str());
 
     EngineOptions options;

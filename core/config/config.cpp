@@ -256,14 +256,8 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
 }
 
 std::expected<Config, std::vector<ConfigError>> load_config(const std::filesystem::path& file, const EnvLookup& env) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return std::unexpected(std::vector<ConfigError>{{"", "cannot read " + file.string()}});
-    std::stringstream text;
-    text << in.rdbuf();
-    const auto json = nlohmann::json::parse(text.str(), nullptr, false);
-    if (json.is_discarded())
-        return std::unexpected(std::vector<ConfigError>{{"", file.string() + " is not valid JSON"}});
-    return parse_config(json, env);
+    if (file.empty()) return std::unexpected(std::vector<ConfigError>{{"", "no config file given"}});
+    return load_user_config(file, env);
 }
 
 nlohmann::json to_json(const Config& config) {
@@ -335,11 +329,25 @@ std::expected<Config, std::vector<ConfigError>> default_config(const EnvLookup& 
 namespace sb {
 
 std::expected<Config, std::vector<ConfigError>> load_user_config(const std::filesystem::path& file, const EnvLookup& env,
-                                                                 std::string* source) {
+                                                                 std::string* source, std::string_view demo_mode) {
     std::filesystem::path chosen = file;
     if (chosen.empty() && std::filesystem::exists(default_config_file())) chosen = default_config_file();
     if (source) *source = chosen.empty() ? std::string("built-in defaults") : chosen.string();
-    return chosen.empty() ? default_config(env) : load_config(chosen, env);
+    std::string text(embedded_default_config());
+    if (!chosen.empty()) {
+        std::ifstream in(chosen, std::ios::binary);
+        if (!in) return std::unexpected(std::vector<ConfigError>{{"", "cannot read " + chosen.string()}});
+        std::stringstream buffer;
+        buffer << in.rdbuf();
+        text = buffer.str();
+    }
+    auto json = nlohmann::json::parse(text, nullptr, false);
+    if (json.is_discarded())
+        return std::unexpected(std::vector<ConfigError>{{"", (chosen.empty() ? "the built-in defaults" : chosen.string()) +
+                                                                 " is not valid JSON"}});
+    // The override goes in before validation: which providers are simulated depends on it.
+    if (!demo_mode.empty() && json.is_object()) json["demo"]["mode"] = std::string(demo_mode);
+    return parse_config(json, env);
 }
 
 }  // namespace sb

@@ -126,9 +126,11 @@ std::expected<Config, std::vector<ConfigError>> default_config(const EnvLookup& 
 namespace sb {
 
 // The user's config: `file` if given, else the XDG config file if it exists, else the
-// built-in defaults. `source` (optional) receives what was read, for messages.
+// built-in defaults. `source` (optional) receives what was read, for messages; a non-empty
+// `demo_mode` ("auto", "on", "off") overrides demo.mode before validation.
 std::expected<Config, std::vector<ConfigError>> load_user_config(const std::filesystem::path& file = {},
                                                                  const EnvLookup& env = process_environment(),
-                                                                 std::string* source = nullptr);
+                                                                 std::string* source = nullptr,
+                                                                 std::string_view demo_mode = {});
 
 }  // namespace sb
