@@ -52,6 +52,14 @@ struct PhaseBreakdown {  // mean per-phase times of one provider over the window
     double dns_ms = 0, connect_ms = 0, tls_ms = 0, first_byte_ms = 0, total_ms = 0;
 };
 
+// One (provider, model, tier)'s totals over a window: what routing shares and what-if use.
+struct TargetMetrics {
+    std::string provider, model, tier;
+    std::uint64_t requests = 0, errors = 0;
+    double cost_usd = 0;
+    LatencyHistogram latency;
+};
+
 struct MetricsSnapshot {
     std::int64_t since_ms = 0, until_ms = 0, resolution_ms = 1000;
     std::vector<MetricsFrame> frames;  // one per resolution step, oldest first, gaps filled with zeros
@@ -75,6 +83,8 @@ public:
     MetricsSnapshot snapshot(std::int64_t since_ms, std::int64_t until_ms, std::int64_t resolution_ms) const;
     // The last `window` up to now, at `resolution`.
     MetricsSnapshot recent(std::chrono::milliseconds window, std::chrono::milliseconds resolution) const;
+    // Totals per (provider, model, tier) over the last `window`, sorted by the key.
+    std::vector<TargetMetrics> by_target(std::chrono::milliseconds window) const;
 
 private:
     struct Key {
