@@ -10,6 +10,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@
 #include "engine/request_result.h"
 #include "engine/scheduler.h"
 #include "model/chat.h"
+#include "routing/router.h"
+#include "store/config_version_store.h"
 
 namespace sb {
 
@@ -49,6 +52,13 @@ struct ProviderStatus {
     int in_flight = 0;
     int waiting = 0;
     double baseline_latency_ms = 0;
+};
+
+// Which tier and target a request would get, and why — without sending it.
+struct RoutePreview {
+    Classification classification;
+    std::optional<TargetChoice> choice;  // nullopt: no usable target (reason in `problem`)
+    std::string problem;
 };
 
 struct EngineStats {
@@ -85,6 +95,16 @@ public:
     HistoryWriter* history();      // null when history is off
     std::filesystem::path database_path() const;  // empty when history is off
     const MetricsRegistry& metrics() const;        // live 1-second buckets of every finished request
+
+    // Routing, live. apply_routing() validates against the configured providers, swaps the
+    // router's table (the next request follows it), and stores a config version (summary of
+    // what changed) in the history database in the background. Returns that version.
+    RoutingConfig routing() const;
+    std::expected<ConfigVersion, std::string> apply_routing(RoutingConfig routing, std::string author = "console");
+    // Versions of this database (earlier runs included, the last 500) plus those applied now; oldest first.
+    std::vector<ConfigVersion> config_versions() const;
+    RoutePreview preview_route(const ChatRequest& request) const;
+    std::vector<TargetState> target_states() const;
 
     // The history row for a finished request (used by the engine and the batch runner).
     static HistoryRecord history_record(const ChatRequest& request, const RequestResult& result, bool store_text);

@@ -24,6 +24,8 @@ struct RequestResult {
     std::string request_id;
     std::string provider;  // the target that produced the final outcome
     std::string model;
+    std::string tier;          // the tier the request was routed in; empty when pinned to a provider
+    std::string route_reason;  // why this tier and the first target: "keyword \"refactor\" → advanced; weighted 60%"
     std::expected<ChatResponse, Error> outcome = std::unexpected(Error{ErrorClass::Internal, "not finished"});
     std::vector<AttemptInfo> attempts;
     PhaseTimings timings;            // of the final attempt

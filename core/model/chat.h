@@ -55,6 +55,7 @@ struct ChatRequest {
     bool stream = false;
     std::string source = "api";  // ingress tag: gui, gateway, batch, cli
     std::string tier;            // routing tier, if already known
+    std::string conversation_id; // keeps a conversation on one target while it is healthy (sticky routing)
     nlohmann::json extra = nlohmann::json::object();  // other wire fields passed through (tools, response_format…)
     Headers extra_headers;       // passed to the upstream as-is (e.g. simulator fault injection)
     std::chrono::milliseconds deadline{0};  // total budget incl. retries; 0 = config default
