@@ -82,4 +82,28 @@ struct RoutingConfig {
     bool operator==(const RoutingConfig&) const = default;
 };
 
+struct ConfigError;
+struct ProviderConfig;
+
+// Checks a routing section against the configured providers: tier names unique and
+// non-empty, default_tier and every rule's tier exist, targets name configured providers
+// (and, when given, one of the provider's models), weights >= 0, regexes compile,
+// thresholds sane. Paths are relative to the routing section ("tiers[1].targets[0].provider").
+std::vector<ConfigError> validate_routing(const RoutingConfig& routing, const std::vector<ProviderConfig>& providers);
+
+// The routing used when a config file has none: one tier "standard" whose first target is
+// the default provider (weight 1) and whose other targets are the remaining providers with
+// weight 0 (failover only), no rules.
+RoutingConfig fallback_routing(const std::vector<ProviderConfig>& providers, const std::string& default_provider);
+
+}  // namespace sb
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace sb {
+
+// JSON form ("routing" in config.json). Parse errors carry paths under `path`.
+nlohmann::json to_json(const RoutingConfig& routing);
+RoutingConfig parse_routing(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors);
+
 }  // namespace sb
