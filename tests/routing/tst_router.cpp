@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "routing/latency_tracker.h"
 #include "routing/router.h"
 #include "routing_fixture.h"
 
@@ -263,6 +264,35 @@ private slots:
         counts = count_picks(router, "standard", 10'000);
         QVERIFY2(counts["slow/m"] > 4200 && counts["slow/m"] < 5800,
                  qPrintable(QString::number(counts["slow/m"])));
+    }
+
+    void ewmaHalfLifeIsInTime() {
+        const auto t0 = Clock::time_point{} + 1000s;
+        LatencyEwma ewma;
+        QVERIFY(!ewma.measured());
+        ewma.add(100, t0, 1000ms);
+        QCOMPARE(ewma.value_ms(), 100.0);
+        ewma.add(300, t0 + 1s, 1000ms);  // one half-life later: halfway
+        QVERIFY(std::abs(ewma.value_ms() - 200.0) < 1e-9);
+        ewma.add(600, t0 + 4s, 1000ms);  // three half-lives: 7/8 of the way
+        QVERIFY(std::abs(ewma.value_ms() - 550.0) < 1e-9);
+        ewma.add(1200, t0 + 4s, 1000ms);  // same instant: the 0.05 floor
+        QVERIFY(std::abs(ewma.value_ms() - 582.5) < 1e-9);
+        ewma.add(0, t0 + 5s, 0ms);  // no half-life: follows the last sample
+        QCOMPARE(ewma.value_ms(), 0.0);
+    }
+
+    void latencyWeightsAndMinimumShare() {
+        std::vector<Candidate> c{{0, 50, 0, 80}, {1, 50, 0, 800}, {2, 50, 0, -1}, {3, 0, 0, 80}};
+        apply_latency_weights(c, 0.02);
+        QCOMPARE(c[0].weight, 50.0);                // the best
+        QCOMPARE(c[2].weight, 50.0);                // not measured yet: as configured
+        QCOMPARE(c[1].weight, 0.02 * (100 + 0.5));  // 50 × (80/800)² = 0.5, floored at 2% of the total
+        QCOMPARE(c[3].weight, 0.0);                 // standby stays standby
+        std::vector<Candidate> unmeasured{{0, 3, 0, -1}, {1, 1, 0, -1}};
+        apply_latency_weights(unmeasured, 0.02);
+        QCOMPARE(unmeasured[0].weight, 3.0);
+        QCOMPARE(unmeasured[1].weight, 1.0);
     }
 
     void onlyTimeoutsAmongFailuresFeedTheLatency() {
