@@ -146,7 +146,9 @@ struct Router::Impl {
         tiers = std::move(built);
         config = std::move(routing);
         classifier = std::move(rules);
-        scratch.reserve(std::max<std::size_t>(16, runtimes.size()));
+        std::size_t widest = 16;
+        for (const auto& tier : tiers) widest = std::max(widest, tier.slots.size());
+        scratch.reserve(widest);
     }
 
     Tier* find_tier(std::string_view name) {
