@@ -88,7 +88,8 @@ std::int64_t estimate_tokens(std::string_view utf8) {
             end_number();
             end_marks();
             ++tokens;
-        } else if ((cp >= 0x2000 && cp < 0x2070) || (cp >= 0x80 && cp < 0xC0)) {  // general / Latin-1 punctuation
+        } else if ((cp >= 0x2000 && cp < 0x2070) ||
+                   (cp >= 0x80 && cp < 0xC0)) {  // general / Latin-1 punctuation
             end_word();
             end_number();
             ++marks;

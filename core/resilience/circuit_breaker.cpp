@@ -47,7 +47,9 @@ std::string_view to_string(CircuitState state) {
 
 CircuitBreaker::CircuitBreaker(CircuitConfig config) : m_config(config) {}
 
-void CircuitBreaker::set_config(const CircuitConfig& config) { m_config = config; }
+void CircuitBreaker::set_config(const CircuitConfig& config) {
+    m_config = config;
+}
 
 bool CircuitBreaker::allow(Clock::time_point now) {
     switch (state(now)) {
@@ -74,7 +76,8 @@ bool CircuitBreaker::available(Clock::time_point now) const {
 }
 
 CircuitState CircuitBreaker::state(Clock::time_point now) const {
-    if (m_state == CircuitState::Open && now - m_opened_at >= m_config.cooldown) return CircuitState::HalfOpen;
+    if (m_state == CircuitState::Open && now - m_opened_at >= m_config.cooldown)
+        return CircuitState::HalfOpen;
     return m_state;
 }
 
@@ -87,8 +90,7 @@ void CircuitBreaker::record(ErrorClass error, Clock::time_point now) {
         return;
     }
     switch (state(now)) {
-    case CircuitState::AuthFailed:
-        return;  // only reset() (a new key) closes it
+    case CircuitState::AuthFailed: return;  // only reset() (a new key) closes it
     case CircuitState::Open:
         // Outcomes of requests sent before the circuit opened; the cooldown stands.
         return;
@@ -111,8 +113,7 @@ void CircuitBreaker::record(ErrorClass error, Clock::time_point now) {
             m_probe_in_flight = false;
             return;
         }
-    case CircuitState::Closed:
-        break;
+    case CircuitState::Closed: break;
     }
     if (outcome != Outcome::Success && outcome != Outcome::Failure) return;
     const bool failed = outcome == Outcome::Failure;
@@ -125,9 +126,11 @@ void CircuitBreaker::record(ErrorClass error, Clock::time_point now) {
     }
     ++m_consecutive;
     const auto size = m_window.size();
-    const bool too_many_in_a_row = m_config.consecutive_failures > 0 && m_consecutive >= m_config.consecutive_failures;
-    const bool rate_too_high = size >= static_cast<std::size_t>(std::max(m_config.min_requests, 1)) &&
-                               static_cast<double>(m_window_failures) / static_cast<double>(size) > m_config.error_rate;
+    const bool too_many_in_a_row =
+        m_config.consecutive_failures > 0 && m_consecutive >= m_config.consecutive_failures;
+    const bool rate_too_high =
+        size >= static_cast<std::size_t>(std::max(m_config.min_requests, 1)) &&
+        static_cast<double>(m_window_failures) / static_cast<double>(size) > m_config.error_rate;
     if (too_many_in_a_row || rate_too_high) open(now);
 }
 

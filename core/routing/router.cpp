@@ -1,8 +1,8 @@
 #include "routing/router.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <random>
 #include <unordered_map>
 
@@ -39,7 +39,9 @@ struct Tier {
     std::vector<Slot> slots;
 };
 
-double sane_weight(double weight) { return std::isfinite(weight) && weight > 0 ? weight : 0.0; }
+double sane_weight(double weight) {
+    return std::isfinite(weight) && weight > 0 ? weight : 0.0;
+}
 
 bool excluded(const TargetKey& key, std::span<const TargetKey> exclude) {
     for (const auto& e : exclude)
@@ -52,17 +54,27 @@ double thread_uniform() {
     return static_cast<double>(rng() >> 11) * 0x1.0p-53;
 }
 
+void append_integer(std::string& out, long long value) {
+    char text[24];
+    const auto end = std::to_chars(text, text + sizeof text, value).ptr;
+    out.append(text, end);
+}
+
+// "60%", "0.4%" under one percent. to_chars, not printf: the reason is built on every pick.
 void append_percent(std::string& out, double share) {
-    char text[16];
     const double percent = share * 100.0;
-    std::snprintf(text, sizeof text, percent > 0 && percent < 1 ? "%.1f%%" : "%.0f%%", percent);
-    out.append(text);
+    if (percent > 0 && percent < 0.95) {
+        out.append("0.");
+        append_integer(out, std::max(1LL, std::llround(percent * 10)));
+    } else {
+        append_integer(out, std::llround(percent));
+    }
+    out.push_back('%');
 }
 
 void append_ms(std::string& out, double ms) {
-    char text[24];
-    std::snprintf(text, sizeof text, "%.0f ms", ms);
-    out.append(text);
+    append_integer(out, std::llround(ms));
+    out.append(" ms");
 }
 
 }  // namespace
@@ -75,8 +87,8 @@ struct Router::Impl {
     std::vector<Tier> tiers;
     std::vector<std::unique_ptr<Runtime>> runtimes;
     std::unordered_map<std::string, bool> usable;  // node-based: Slot::usable pointers stay valid
-    mutable std::vector<Candidate> scratch;         // reused under the lock: picks do not allocate
-    mutable bool standby = false;                   // the last candidates() fell back to weight-0 targets
+    mutable std::vector<Candidate> scratch;        // reused under the lock: picks do not allocate
+    mutable bool standby = false;                  // the last candidates() fell back to weight-0 targets
 
     Clock::time_point now() const { return options.now ? options.now() : Clock::now(); }
 
@@ -91,8 +103,9 @@ struct Router::Impl {
                 Slot slot;
                 slot.config = target;
                 slot.key.provider = target.provider;
-                slot.key.model = target.model.empty() && options.default_model ? options.default_model(target.provider)
-                                                                                : target.model;
+                slot.key.model = target.model.empty() && options.default_model
+                                     ? options.default_model(target.provider)
+                                     : target.model;
                 slot.key_hash = stable_hash(slot.key.model, stable_hash(slot.key.provider));
                 t.slots.push_back(std::move(slot));
             }
@@ -102,12 +115,14 @@ struct Router::Impl {
     }
 
     // Under the lock: swaps in the new table, keeping what was learned about targets that stay.
-    void install(RoutingConfig routing, std::vector<Tier> built, std::shared_ptr<const TierClassifier> rules) {
+    void install(RoutingConfig routing, std::vector<Tier> built,
+                 std::shared_ptr<const TierClassifier> rules) {
         std::vector<std::unique_ptr<Runtime>> kept;
         const auto runtime_for = [&](const TargetKey& key) -> Runtime* {
             for (auto& r : kept)
                 if (r->key == key) return r.get();
-            auto old = std::find_if(runtimes.begin(), runtimes.end(), [&](const auto& r) { return r && r->key == key; });
+            auto old = std::find_if(runtimes.begin(), runtimes.end(),
+                                    [&](const auto& r) { return r && r->key == key; });
             if (old != runtimes.end()) {
                 kept.push_back(std::move(*old));
             } else {
@@ -116,7 +131,8 @@ struct Router::Impl {
             return kept.back().get();
         };
         for (auto& tier : built) {
-            const auto old_tier = std::find_if(tiers.begin(), tiers.end(), [&](const Tier& t) { return t.name == tier.name; });
+            const auto old_tier =
+                std::find_if(tiers.begin(), tiers.end(), [&](const Tier& t) { return t.name == tier.name; });
             for (auto& slot : tier.slots) {
                 slot.runtime = runtime_for(slot.key);
                 slot.usable = &usable.try_emplace(slot.key.provider, true).first->second;
@@ -130,7 +146,9 @@ struct Router::Impl {
         tiers = std::move(built);
         config = std::move(routing);
         classifier = std::move(rules);
-        scratch.reserve(std::max<std::size_t>(16, runtimes.size()));
+        std::size_t widest = 16;
+        for (const auto& tier : tiers) widest = std::max(widest, tier.slots.size());
+        scratch.reserve(widest);
     }
 
     Tier* find_tier(std::string_view name) {
@@ -212,8 +230,9 @@ struct Router::Impl {
         return out;
     }
 
-    std::optional<std::size_t> choose(const Tier& tier, const ChatRequest& request, std::span<const TargetKey> exclude,
-                                      Clock::time_point at, bool deterministic) const {
+    std::optional<std::size_t> choose(const Tier& tier, const ChatRequest& request,
+                                      std::span<const TargetKey> exclude, Clock::time_point at,
+                                      bool deterministic) const {
         candidates(tier, exclude, at);
         if (scratch.empty()) return std::nullopt;
         if (sticky(request)) return choose_rendezvous(scratch, stable_hash(request.conversation_id));
@@ -254,7 +273,8 @@ void Router::reset_auth(const std::string& provider) {
     std::lock_guard lock(m_impl->mutex);
     const auto at = m_impl->now();
     for (auto& r : m_impl->runtimes)
-        if (r->key.provider == provider && r->breaker.state(at) == CircuitState::AuthFailed) r->breaker.reset();
+        if (r->key.provider == provider && r->breaker.state(at) == CircuitState::AuthFailed)
+            r->breaker.reset();
 }
 
 Classification Router::classify(const ChatRequest& request) const {
@@ -304,7 +324,8 @@ void Router::record(const TargetKey& target, ErrorClass error, std::chrono::micr
     // A timeout's latency is the slowness we want to steer away from; other failures end
     // early and would make a broken target look fast.
     if (error == ErrorClass::None || error == ErrorClass::Timeout)
-        runtime.latency.add(static_cast<double>(latency.count()) / 1000.0, at, m_impl->config.latency_half_life);
+        runtime.latency.add(static_cast<double>(latency.count()) / 1000.0, at,
+                            m_impl->config.latency_half_life);
 }
 
 std::vector<TargetState> Router::states() const {
@@ -328,8 +349,8 @@ std::vector<TargetState> Router::states() const {
             state.target = slot.key;
             state.weight = slot.config.weight;
             if (slot.config.enabled)
-                state.configured_share = configured_total > 0 ? sane_weight(slot.config.weight) / configured_total
-                                                              : 1.0 / enabled;
+                state.configured_share =
+                    configured_total > 0 ? sane_weight(slot.config.weight) / configured_total : 1.0 / enabled;
             for (const auto& c : m_impl->scratch)
                 if (c.index == i && effective_total > 0) state.effective_share = c.weight / effective_total;
             state.enabled = slot.config.enabled;

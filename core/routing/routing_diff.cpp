@@ -20,14 +20,18 @@ std::string number(double value) {
     return out == "-0" ? "0" : out;
 }
 
-std::string percent(double ratio) { return number(ratio * 100.0) + "%"; }
+std::string percent(double ratio) {
+    return number(ratio * 100.0) + "%";
+}
 
 std::string duration(std::chrono::milliseconds ms) {
     if (ms.count() % 1000 == 0) return number(static_cast<double>(ms.count()) / 1000.0) + " s";
     return number(static_cast<double>(ms.count())) + " ms";
 }
 
-std::string on_off(bool on) { return on ? "on" : "off"; }
+std::string on_off(bool on) {
+    return on ? "on" : "off";
+}
 
 std::string_view balancing_name(Balancing balancing) {
     return balancing == Balancing::LatencyAware ? "latency-aware" : "weighted";
@@ -37,16 +41,20 @@ std::string target_name(const RouteTarget& target) {
     return target.model.empty() ? target.provider + " (default model)" : target.provider + "/" + target.model;
 }
 
-bool same_target(const RouteTarget& a, const RouteTarget& b) { return a.provider == b.provider && a.model == b.model; }
+bool same_target(const RouteTarget& a, const RouteTarget& b) {
+    return a.provider == b.provider && a.model == b.model;
+}
 
 // "from → to" when they differ.
-void changed(std::vector<std::string>& out, std::string_view what, const std::string& from, const std::string& to) {
+void changed(std::vector<std::string>& out, std::string_view what, const std::string& from,
+             const std::string& to) {
     if (from != to) out.push_back(std::string(what) + " " + from + " → " + to);
 }
 
 std::vector<std::string> tier_changes(const TierConfig& before, const TierConfig& after) {
     std::vector<std::string> out;
-    changed(out, "balancing", std::string(balancing_name(before.balancing)), std::string(balancing_name(after.balancing)));
+    changed(out, "balancing", std::string(balancing_name(before.balancing)),
+            std::string(balancing_name(after.balancing)));
     if (before.cache_first != after.cache_first) out.push_back("cache first " + on_off(after.cache_first));
     if (before.description != after.description) out.push_back("description changed");
 
@@ -64,8 +72,10 @@ std::vector<std::string> tier_changes(const TierConfig& before, const TierConfig
         order.push_back(i);
         const RouteTarget& old = before.targets[i];
         if (old.weight != target.weight)
-            out.push_back(target_name(target) + " weight " + number(old.weight) + " → " + number(target.weight));
-        if (old.enabled != target.enabled) out.push_back(target_name(target) + (target.enabled ? " enabled" : " disabled"));
+            out.push_back(target_name(target) + " weight " + number(old.weight) + " → " +
+                          number(target.weight));
+        if (old.enabled != target.enabled)
+            out.push_back(target_name(target) + (target.enabled ? " enabled" : " disabled"));
     }
     for (std::size_t i = 0; i < before.targets.size(); ++i)
         if (!matched[i]) out.push_back(target_name(before.targets[i]) + " removed");
@@ -94,7 +104,8 @@ std::string rule_changes(const ClassifierRule& before, const ClassifierRule& aft
     if (before.values != after.values) parts.push_back(value_changes(before.values, after.values));
     if (before.pattern != after.pattern) parts.push_back("pattern changed");
     if (before.threshold != after.threshold)
-        parts.push_back("threshold " + std::to_string(before.threshold) + " → " + std::to_string(after.threshold));
+        parts.push_back("threshold " + std::to_string(before.threshold) + " → " +
+                        std::to_string(after.threshold));
     if (before.enabled != after.enabled) parts.push_back(after.enabled ? "enabled" : "disabled");
     std::string out;
     for (const auto& part : parts) out.append(out.empty() ? "" : ", ").append(part);
@@ -117,7 +128,8 @@ std::string describe_routing_change(const RoutingConfig& before, const RoutingCo
         const TierConfig* old = before.tier(tier.name);
         if (!old) {
             const auto n = tier.targets.size();
-            parts.push_back("tier " + tier.name + " added (" + std::to_string(n) + (n == 1 ? " target)" : " targets)"));
+            parts.push_back("tier " + tier.name + " added (" + std::to_string(n) +
+                            (n == 1 ? " target)" : " targets)"));
             continue;
         }
         auto changes = tier_changes(*old, tier);
@@ -149,14 +161,18 @@ std::string describe_routing_change(const RoutingConfig& before, const RoutingCo
 
     std::vector<std::string> settings;
     changed(settings, "default tier", before.default_tier, after.default_tier);
-    changed(settings, "sticky conversations", on_off(before.sticky_conversations), on_off(after.sticky_conversations));
-    changed(settings, "latency half-life", duration(before.latency_half_life), duration(after.latency_half_life));
-    changed(settings, "latency min share", percent(before.latency_min_share), percent(after.latency_min_share));
+    changed(settings, "sticky conversations", on_off(before.sticky_conversations),
+            on_off(after.sticky_conversations));
+    changed(settings, "latency half-life", duration(before.latency_half_life),
+            duration(after.latency_half_life));
+    changed(settings, "latency min share", percent(before.latency_min_share),
+            percent(after.latency_min_share));
     parts.insert(parts.end(), settings.begin(), settings.end());
 
     const CircuitConfig &cb = before.circuit, &ca = after.circuit;
     std::vector<std::string> circuit;
-    changed(circuit, "consecutive failures", std::to_string(cb.consecutive_failures), std::to_string(ca.consecutive_failures));
+    changed(circuit, "consecutive failures", std::to_string(cb.consecutive_failures),
+            std::to_string(ca.consecutive_failures));
     changed(circuit, "error rate", percent(cb.error_rate), percent(ca.error_rate));
     changed(circuit, "min requests", std::to_string(cb.min_requests), std::to_string(ca.min_requests));
     changed(circuit, "window", duration(cb.window), duration(ca.window));

@@ -10,17 +10,20 @@ namespace sb {
 
 namespace {
 
-// libstdc++'s std::regex costs ~170 ns per character and recurses per repeated character
+// libstdc++'s std::regex costs ~150 ns per character and recurses per repeated character
 // (a `.*` overflows the stack near 100k characters). A hard task shows in the wording,
 // which the head or the tail of a long prompt carries: long messages are matched on
 // their first and last kRegexSide bytes.
-constexpr std::size_t kRegexSide = 2048;
+constexpr std::size_t kRegexSide = 1024;
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char ascii_lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return ascii_lower(x) == ascii_lower(y);
+           });
 }
 
 // `needle` is already lowercase. Bytes above ASCII compare exactly, so CJK keywords work as
@@ -95,10 +98,15 @@ TierClassifier::TierClassifier(const RoutingConfig& config) : m_default_tier(con
             compiled.lowered.push_back(std::move(lowered));
         }
         if (rule.kind == RuleKind::Regex && !rule.pattern.empty()) {
-            try {
-                compiled.regex.emplace(rule.pattern, std::regex::ECMAScript | std::regex::icase);
-            } catch (const std::regex_error&) {
-                // validate_routing reports it; here the rule just never matches.
+            // nosubs is ~20% faster (only the whole match is kept) but rejects back-references.
+            constexpr auto flags = std::regex::ECMAScript | std::regex::icase;
+            for (const auto extra : {std::regex::nosubs, std::regex::flag_type{}}) {
+                try {
+                    compiled.regex.emplace(rule.pattern, flags | extra);
+                    break;
+                } catch (const std::regex_error&) {
+                    // Not valid at all: validate_routing reports it; here the rule never matches.
+                }
             }
         }
         m_rules.push_back(std::move(compiled));
@@ -136,18 +144,21 @@ Classification TierClassifier::classify(const ChatRequest& request) const {
             const auto value = header_value(request.extra_headers, rule.header);
             if (!value) break;
             if (const auto* tier = find_tier(trim(*value)))
-                return {*tier, rule.name, because("header " + rule.header + ": " + std::string(trim(*value)), rule, *tier)};
+                return {*tier, rule.name,
+                        because("header " + rule.header + ": " + std::string(trim(*value)), rule, *tier)};
             break;
         }
         case RuleKind::ModelAlias:
             for (const auto& alias : lowered)
                 if (!alias.empty() && iequals(request.model, alias))
-                    return {*target, rule.name, because("model alias " + in_quotes(request.model), rule, *target)};
+                    return {*target, rule.name,
+                            because("model alias " + in_quotes(request.model), rule, *target)};
             break;
         case RuleKind::Keywords:
             for (std::size_t i = 0; i < lowered.size(); ++i)
                 if (!lowered[i].empty() && icontains(last_user, lowered[i]))
-                    return {*target, rule.name, because("keyword " + in_quotes(rule.values[i]), rule, *target)};
+                    return {*target, rule.name,
+                            because("keyword " + in_quotes(rule.values[i]), rule, *target)};
             break;
         case RuleKind::Regex:
             if (!regex || last_user.empty()) break;
@@ -157,12 +168,14 @@ Classification TierClassifier::classify(const ChatRequest& request) const {
         case RuleKind::TokensAtMost:
             if (prompt_tokens() <= rule.threshold)
                 return {*target, rule.name,
-                        because("~" + number(prompt_tokens()) + " tokens ≤ " + number(rule.threshold), rule, *target)};
+                        because("~" + number(prompt_tokens()) + " tokens ≤ " + number(rule.threshold), rule,
+                                *target)};
             break;
         case RuleKind::TokensAtLeast:
             if (prompt_tokens() >= rule.threshold)
                 return {*target, rule.name,
-                        because("~" + number(prompt_tokens()) + " tokens ≥ " + number(rule.threshold), rule, *target)};
+                        because("~" + number(prompt_tokens()) + " tokens ≥ " + number(rule.threshold), rule,
+                                *target)};
             break;
         case RuleKind::TurnsAtLeast: {
             const auto turns = std::count_if(request.messages.begin(), request.messages.end(),

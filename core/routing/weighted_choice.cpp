@@ -15,7 +15,9 @@ std::uint64_t splitmix64(std::uint64_t x) {
 }
 
 // The top 53 bits, centred in their interval: never 0, never 1.
-double open_unit(std::uint64_t h) { return (static_cast<double>(h >> 11) + 0.5) * 0x1.0p-53; }
+double open_unit(std::uint64_t h) {
+    return (static_cast<double>(h >> 11) + 0.5) * 0x1.0p-53;
+}
 
 }  // namespace
 

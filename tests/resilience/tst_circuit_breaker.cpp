@@ -138,7 +138,8 @@ private slots:
         // Without the pause the same 24 samples (16 failed) would have opened it.
         CircuitBreaker untrimmed(config());
         at = t0;
-        for (int i = 0; i < 16; ++i) untrimmed.record(i % 4 == 3 ? ErrorClass::None : ErrorClass::Network, at);
+        for (int i = 0; i < 16; ++i)
+            untrimmed.record(i % 4 == 3 ? ErrorClass::None : ErrorClass::Network, at);
         for (int i = 0; i < 8; ++i) untrimmed.record(i % 2 ? ErrorClass::None : ErrorClass::Network, at);
         QCOMPARE(untrimmed.state(at), CircuitState::Open);
     }

@@ -10,8 +10,9 @@
 
 namespace sb::test {
 
-inline ClassifierRule rule(std::string name, RuleKind kind, std::string tier, std::vector<std::string> values = {},
-                           std::string pattern = {}, std::int64_t threshold = 0) {
+inline ClassifierRule rule(std::string name, RuleKind kind, std::string tier,
+                           std::vector<std::string> values = {}, std::string pattern = {},
+                           std::int64_t threshold = 0) {
     ClassifierRule r;
     r.name = std::move(name);
     r.kind = kind;
@@ -46,11 +47,18 @@ inline RouteTarget target(std::string provider, std::string model, double weight
 inline RoutingConfig default_routing() {
     RoutingConfig config;
     config.tiers = {
-        TierConfig{"simple", "short questions", Balancing::Weighted, false, {target("openai", "gpt-4o-mini", 1)}},
-        TierConfig{"standard", "everyday work", Balancing::Weighted, false,
+        TierConfig{
+            "simple", "short questions", Balancing::Weighted, false, {target("openai", "gpt-4o-mini", 1)}},
+        TierConfig{"standard",
+                   "everyday work",
+                   Balancing::Weighted,
+                   false,
                    {target("openai", "gpt-4o-mini", 60), target("anthropic", "claude-haiku-4-5", 30),
                     target("local", "llama3.1:8b", 10)}},
-        TierConfig{"advanced", "hard tasks", Balancing::Weighted, false,
+        TierConfig{"advanced",
+                   "hard tasks",
+                   Balancing::Weighted,
+                   false,
                    {target("openai", "gpt-4o", 50), target("anthropic", "claude-sonnet-4-5", 50)}},
     };
     config.rules = default_rules();

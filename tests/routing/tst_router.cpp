@@ -4,12 +4,12 @@
 // target and take it back, sticky conversations stay put and move little on a weight
 // change, circuits open/probe/close, auth holds until reset_auth, states() and peek().
 #include <QtTest>
-
 #include <atomic>
 #include <map>
 #include <random>
 #include <thread>
 
+#include "routing/latency_tracker.h"
 #include "routing/router.h"
 #include "routing_fixture.h"
 
@@ -40,7 +40,9 @@ struct Harness {
     }
 };
 
-std::string name_of(const TargetKey& key) { return key.provider + "/" + key.model; }
+std::string name_of(const TargetKey& key) {
+    return key.provider + "/" + key.model;
+}
 
 using Counts = std::map<std::string, int>;
 
@@ -69,7 +71,8 @@ const TargetKey kMini{"openai", "gpt-4o-mini"};
 const TargetKey kHaiku{"anthropic", "claude-haiku-4-5"};
 const TargetKey kLlama{"local", "llama3.1:8b"};
 
-const TargetState* state_of(const std::vector<TargetState>& states, std::string_view tier, const TargetKey& key) {
+const TargetState* state_of(const std::vector<TargetState>& states, std::string_view tier,
+                            const TargetKey& key) {
     for (const auto& s : states)
         if (s.tier == tier && s.target == key) return &s;
     return nullptr;
@@ -77,8 +80,8 @@ const TargetState* state_of(const std::vector<TargetState>& states, std::string_
 
 RoutingConfig latency_routing() {
     RoutingConfig config;
-    TierConfig tier{"standard", "", Balancing::LatencyAware, false,
-                    {target("fast", "m", 50), target("slow", "m", 50)}};
+    TierConfig tier{
+        "standard", "", Balancing::LatencyAware, false, {target("fast", "m", 50), target("slow", "m", 50)}};
     config.tiers = {tier};
     config.latency_half_life = 1000ms;
     config.latency_min_share = 0.02;
@@ -105,7 +108,8 @@ private slots:
         Router router(default_routing(), h.options());
         constexpr int n = 10'000;
         const auto counts = count_picks(router, "standard", n);
-        const double chi = chi_square(counts, {{name_of(kMini), 0.6}, {name_of(kHaiku), 0.3}, {name_of(kLlama), 0.1}}, n);
+        const double chi =
+            chi_square(counts, {{name_of(kMini), 0.6}, {name_of(kHaiku), 0.3}, {name_of(kLlama), 0.1}}, n);
         // df = 2, p = 0.01.
         QVERIFY2(chi < 9.21, qPrintable(QString("chi-square %1").arg(chi)));
         QCOMPARE(counts.size(), std::size_t(3));
@@ -136,7 +140,8 @@ private slots:
         QCOMPARE(counts.count(name_of(kMini)), std::size_t(0));
         QVERIFY(counts[name_of(kHaiku)] > 1200);  // 75%
 
-        config.tiers[1].targets = {target("openai", "gpt-4o-mini", 0), target("anthropic", "claude-haiku-4-5", 0),
+        config.tiers[1].targets = {target("openai", "gpt-4o-mini", 0),
+                                   target("anthropic", "claude-haiku-4-5", 0),
                                    target("local", "llama3.1:8b", 5)};
         router.update(config);
         const auto choice = router.pick("standard", {});
@@ -184,8 +189,12 @@ private slots:
     void standbyTargetsOnlyWhenTheOthersAreOut() {
         Harness h;
         RoutingConfig config;
-        config.tiers = {TierConfig{"standard", "", Balancing::Weighted, false,
-                                   {target("primary", "m", 1), target("backup-a", "m", 0), target("backup-b", "m", 0)}}};
+        config.tiers = {
+            TierConfig{"standard",
+                       "",
+                       Balancing::Weighted,
+                       false,
+                       {target("primary", "m", 1), target("backup-a", "m", 0), target("backup-b", "m", 0)}}};
         Router router(config, h.options());
         auto counts = count_picks(router, "standard", 1000);
         QCOMPARE(counts.size(), std::size_t(1));
@@ -204,7 +213,9 @@ private slots:
 
     void emptyModelResolvesToTheProviderDefault() {
         Harness h;
-        h.default_model = [](std::string_view provider) { return provider == "openai" ? "gpt-4o-mini" : "other"; };
+        h.default_model = [](std::string_view provider) {
+            return provider == "openai" ? "gpt-4o-mini" : "other";
+        };
         RoutingConfig config;
         config.tiers = {TierConfig{"standard", "", Balancing::Weighted, false, {target("openai", "", 1)}}};
         Router router(config, h.options());
@@ -225,7 +236,8 @@ private slots:
         // Both healthy first: even split.
         feed(router, h, 2s, 80ms, 80ms);
         auto counts = count_picks(router, "standard", 4000);
-        QVERIFY2(counts["slow/m"] > 1700 && counts["slow/m"] < 2300, qPrintable(QString::number(counts["slow/m"])));
+        QVERIFY2(counts["slow/m"] > 1700 && counts["slow/m"] < 2300,
+                 qPrintable(QString::number(counts["slow/m"])));
 
         // The slow target turns slow: within 2 s it is under 10% of picks.
         feed(router, h, 2s, 80ms, 800ms);
@@ -250,7 +262,37 @@ private slots:
         // Recovery samples: within a few seconds its share is back near the configured 50%.
         feed(router, h, 8s, 80ms, 80ms);
         counts = count_picks(router, "standard", 10'000);
-        QVERIFY2(counts["slow/m"] > 4200 && counts["slow/m"] < 5800, qPrintable(QString::number(counts["slow/m"])));
+        QVERIFY2(counts["slow/m"] > 4200 && counts["slow/m"] < 5800,
+                 qPrintable(QString::number(counts["slow/m"])));
+    }
+
+    void ewmaHalfLifeIsInTime() {
+        const auto t0 = Clock::time_point{} + 1000s;
+        LatencyEwma ewma;
+        QVERIFY(!ewma.measured());
+        ewma.add(100, t0, 1000ms);
+        QCOMPARE(ewma.value_ms(), 100.0);
+        ewma.add(300, t0 + 1s, 1000ms);  // one half-life later: halfway
+        QVERIFY(std::abs(ewma.value_ms() - 200.0) < 1e-9);
+        ewma.add(600, t0 + 4s, 1000ms);  // three half-lives: 7/8 of the way
+        QVERIFY(std::abs(ewma.value_ms() - 550.0) < 1e-9);
+        ewma.add(1200, t0 + 4s, 1000ms);  // same instant: the 0.05 floor
+        QVERIFY(std::abs(ewma.value_ms() - 582.5) < 1e-9);
+        ewma.add(0, t0 + 5s, 0ms);  // no half-life: follows the last sample
+        QCOMPARE(ewma.value_ms(), 0.0);
+    }
+
+    void latencyWeightsAndMinimumShare() {
+        std::vector<Candidate> c{{0, 50, 0, 80}, {1, 50, 0, 800}, {2, 50, 0, -1}, {3, 0, 0, 80}};
+        apply_latency_weights(c, 0.02);
+        QCOMPARE(c[0].weight, 50.0);                // the best
+        QCOMPARE(c[2].weight, 50.0);                // not measured yet: as configured
+        QCOMPARE(c[1].weight, 0.02 * (100 + 0.5));  // 50 × (80/800)² = 0.5, floored at 2% of the total
+        QCOMPARE(c[3].weight, 0.0);                 // standby stays standby
+        std::vector<Candidate> unmeasured{{0, 3, 0, -1}, {1, 1, 0, -1}};
+        apply_latency_weights(unmeasured, 0.02);
+        QCOMPARE(unmeasured[0].weight, 3.0);
+        QCOMPARE(unmeasured[1].weight, 1.0);
     }
 
     void onlyTimeoutsAmongFailuresFeedTheLatency() {
@@ -258,7 +300,8 @@ private slots:
         Router router(latency_routing(), h.options());
         router.record({"slow", "m"}, ErrorClass::None, 100ms);
         h.now += 5s;
-        router.record({"slow", "m"}, ErrorClass::ServerTransient, 2ms);  // fails fast: says nothing about speed
+        router.record({"slow", "m"}, ErrorClass::ServerTransient,
+                      2ms);  // fails fast: says nothing about speed
         router.record({"slow", "m"}, ErrorClass::Cancelled, 1ms);
         QCOMPARE(state_of(router.states(), "standard", {"slow", "m"})->latency_ewma_ms, 100.0);
         router.record({"slow", "m"}, ErrorClass::Timeout, 30s);
@@ -301,7 +344,8 @@ private slots:
             before.push_back(router.pick("standard", request)->target);
             ++counts[name_of(before.back())];
         }
-        const double chi = chi_square(counts, {{name_of(kMini), 0.6}, {name_of(kHaiku), 0.3}, {name_of(kLlama), 0.1}}, n);
+        const double chi =
+            chi_square(counts, {{name_of(kMini), 0.6}, {name_of(kHaiku), 0.3}, {name_of(kLlama), 0.1}}, n);
         QVERIFY2(chi < 9.21, qPrintable(QString("chi-square %1").arg(chi)));
 
         config.tiers[1].targets[0].weight = 30;  // openai 60 → 30: its share 60% → 43%
@@ -516,7 +560,8 @@ private slots:
                     request.conversation_id = i % 2 ? "" : "c" + std::to_string(i % 50);
                     if (const auto choice = router.pick(i % 3 ? "standard" : "advanced", request)) {
                         ++picked;
-                        router.record(choice->target, (i + t) % 7 == 0 ? ErrorClass::Overloaded : ErrorClass::None,
+                        router.record(choice->target,
+                                      (i + t) % 7 == 0 ? ErrorClass::Overloaded : ErrorClass::None,
                                       std::chrono::microseconds(1000 + i % 500));
                     }
                 }

@@ -11,10 +11,11 @@ using namespace std::chrono_literals;
 
 namespace {
 // Compares with the text in the failure message (QCOMPARE prints no std::string).
-#define COMPARE_TEXT(actual, expected)                                                                  \
-    do {                                                                                                \
-        const std::string a_ = (actual), e_ = (expected);                                              \
-        QVERIFY2(a_ == e_, qPrintable(QString("\n   actual: %1\n expected: %2").arg(a_.c_str(), e_.c_str()))); \
+#define COMPARE_TEXT(actual, expected)                                                               \
+    do {                                                                                             \
+        const std::string a_ = (actual), e_ = (expected);                                            \
+        QVERIFY2(a_ == e_,                                                                           \
+                 qPrintable(QString("\n   actual: %1\n expected: %2").arg(a_.c_str(), e_.c_str()))); \
     } while (false)
 }  // namespace
 
@@ -63,7 +64,8 @@ private slots:
         auto after = before;
         after.tiers[1].balancing = Balancing::LatencyAware;
         after.tiers[0].cache_first = true;
-        after.tiers.push_back(TierConfig{"vision", "", Balancing::Weighted, false, {target("openai", "gpt-4o", 1)}});
+        after.tiers.push_back(
+            TierConfig{"vision", "", Balancing::Weighted, false, {target("openai", "gpt-4o", 1)}});
         after.tiers.erase(after.tiers.begin() + 2);
         COMPARE_TEXT(describe_routing_change(before, after),
                      "simple: cache first on; standard: balancing weighted → latency-aware; "
@@ -73,15 +75,16 @@ private slots:
     void ruleChanges() {
         const auto before = default_routing();
         auto after = before;
-        after.rules[8].threshold = 60;            // short-question
-        after.rules[4].enabled = false;           // hard-work
-        after.rules[5].values.push_back("调试");  // cjk-work
-        after.rules[7].tier = "advanced";         // long-conversation
+        after.rules[8].threshold = 60;               // short-question
+        after.rules[4].enabled = false;              // hard-work
+        after.rules[5].values.push_back("调试");     // cjk-work
+        after.rules[7].tier = "advanced";            // long-conversation
         after.rules.erase(after.rules.begin() + 6);  // long-prompt
-        COMPARE_TEXT(describe_routing_change(before, after),
-                     "rule \"hard-work\" disabled; rule \"cjk-work\" values +\"调试\"; "
-                     "rule \"long-conversation\" tier standard → advanced; rule \"short-question\" threshold 40 → 60; "
-                     "rule \"long-prompt\" removed");
+        COMPARE_TEXT(
+            describe_routing_change(before, after),
+            "rule \"hard-work\" disabled; rule \"cjk-work\" values +\"调试\"; "
+            "rule \"long-conversation\" tier standard → advanced; rule \"short-question\" threshold 40 → 60; "
+            "rule \"long-prompt\" removed");
     }
 
     void rulesReordered() {
@@ -91,7 +94,8 @@ private slots:
         COMPARE_TEXT(describe_routing_change(before, after), "rules reordered");
         after = before;
         after.rules[1].values = {"cheap", "quick"};
-        COMPARE_TEXT(describe_routing_change(before, after), "rule \"fast-alias\" values +\"quick\" -\"fast\"");
+        COMPARE_TEXT(describe_routing_change(before, after),
+                     "rule \"fast-alias\" values +\"quick\" -\"fast\"");
         after.rules[1].values = {"cheap", "fast"};
         COMPARE_TEXT(describe_routing_change(before, after), "rule \"fast-alias\" values reordered");
     }
@@ -106,10 +110,11 @@ private slots:
         after.circuit.error_rate = 0.25;
         after.circuit.window = 60s;
         after.circuit.cooldown = 5000ms;
-        COMPARE_TEXT(describe_routing_change(before, after),
-                     "sticky conversations on → off; latency half-life 3 s → 1500 ms; latency min share 2% → 5%; "
-                     "circuit: consecutive failures 5 → 3; error rate 50% → 25%; window 30 s → 60 s; "
-                     "cooldown 10 s → 5 s");
+        COMPARE_TEXT(
+            describe_routing_change(before, after),
+            "sticky conversations on → off; latency half-life 3 s → 1500 ms; latency min share 2% → 5%; "
+            "circuit: consecutive failures 5 → 3; error rate 50% → 25%; window 30 s → 60 s; "
+            "cooldown 10 s → 5 s");
     }
 };
 

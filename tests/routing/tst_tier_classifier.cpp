@@ -35,20 +35,35 @@ private slots:
         QTest::addColumn<QString>("prompt");
         QTest::addColumn<QString>("tier");
         QTest::addColumn<QString>("rule");
-        QTest::newRow("short question") << "What is the capital of France?" << "simple" << "short-question";
+        QTest::newRow("short question") << "What is the capital of France?"
+                                        << "simple"
+                                        << "short-question";
         QTest::newRow("refactor") << "Can you refactor this class so the parser and the writer are separate?"
-                                  << "advanced" << "hard-work";
+                                  << "advanced"
+                                  << "hard-work";
         QTest::newRow("step by step") << "Explain step by step how TLS session resumption works in practice."
-                                      << "advanced" << "hard-work";
-        QTest::newRow("analyze (US)") << "Analyze these survey results." << "advanced" << "hard-work";
-        QTest::newRow("analyse (UK)") << "Please analyse these survey results." << "advanced" << "hard-work";
-        QTest::newRow("cjk keyword") << "请帮我看看这段代码有什么问题" << "advanced" << "cjk-work";
-        QTest::newRow("cjk analysis") << "请分析一下这个月的销售数据" << "advanced" << "cjk-work";
-        QTest::newRow("cjk short") << "你好" << "simple" << "short-question";
+                                      << "advanced"
+                                      << "hard-work";
+        QTest::newRow("analyze (US)") << "Analyze these survey results."
+                                      << "advanced"
+                                      << "hard-work";
+        QTest::newRow("analyse (UK)") << "Please analyse these survey results."
+                                      << "advanced"
+                                      << "hard-work";
+        QTest::newRow("cjk keyword") << "请帮我看看这段代码有什么问题"
+                                     << "advanced"
+                                     << "cjk-work";
+        QTest::newRow("cjk analysis") << "请分析一下这个月的销售数据"
+                                      << "advanced"
+                                      << "cjk-work";
+        QTest::newRow("cjk short") << "你好"
+                                   << "simple"
+                                   << "short-question";
         QTest::newRow("everyday, medium length")
             << "I am writing a short note to my neighbours about the parking situation on our street. "
                "Could you help me make it friendly but clear, and suggest a polite closing line?"
-            << "standard" << "";
+            << "standard"
+            << "";
     }
     void samplePromptsGoToExpectedTiers() {
         QFETCH(QString, prompt);
@@ -72,14 +87,17 @@ private slots:
         const auto config = default_routing();
         QCOMPARE(classify_request(config, ask("请帮我写代码")).reason,
                  std::string("keyword \"代码\" (rule cjk-work) → advanced"));
-        QCOMPARE(classify_request(config, ask("Please REFACTOR this module, it has grown too large to follow."))
-                     .reason,
-                 std::string("regex matched \"REFACTOR\" (rule hard-work) → advanced"));
+        QCOMPARE(
+            classify_request(config, ask("Please REFACTOR this module, it has grown too large to follow."))
+                .reason,
+            std::string("regex matched \"REFACTOR\" (rule hard-work) → advanced"));
         ChatRequest fast = ask(repeat("plain words here ", 20));
         fast.model = "fast";
-        QCOMPARE(classify_request(config, fast).reason, std::string("model alias \"fast\" (rule fast-alias) → simple"));
+        QCOMPARE(classify_request(config, fast).reason,
+                 std::string("model alias \"fast\" (rule fast-alias) → simple"));
         const auto short_one = classify_request(config, ask("Hi there"));
-        QVERIFY2(short_one.reason.starts_with("~") && short_one.reason.ends_with("≤ 40 (rule short-question) → simple"),
+        QVERIFY2(short_one.reason.starts_with("~") &&
+                     short_one.reason.ends_with("≤ 40 (rule short-question) → simple"),
                  short_one.reason.c_str());
     }
 
@@ -108,7 +126,8 @@ private slots:
     void headerRule() {
         const auto config = default_routing();
         ChatRequest request = ask("Refactor this, please.");
-        request.extra_headers = {{"X-Switchboard-Tier", " Simple "}};  // name and value case/space-insensitive
+        request.extra_headers = {
+            {"X-Switchboard-Tier", " Simple "}};  // name and value case/space-insensitive
         auto result = classify_request(config, request);
         QCOMPARE(result.tier, std::string("simple"));  // the configured spelling
         QCOMPARE(result.rule, std::string("tier-header"));
@@ -137,8 +156,10 @@ private slots:
         QCOMPARE(classify_request(config, ask("Prove that the square root of two is irrational.")).rule,
                  std::string("hard-work"));
         // "debugger" and "prefactor" are not the words the rule names.
-        QCOMPARE(classify_request(config, ask("Which debugger do you like?")).rule, std::string("short-question"));
-        QCOMPARE(classify_request(config, ask("Is the prefactored dough any good?")).rule, std::string("short-question"));
+        QCOMPARE(classify_request(config, ask("Which debugger do you like?")).rule,
+                 std::string("short-question"));
+        QCOMPARE(classify_request(config, ask("Is the prefactored dough any good?")).rule,
+                 std::string("short-question"));
     }
 
     void regexLooksOnlyAtTheLastUserMessage() {
@@ -157,6 +178,13 @@ private slots:
         QCOMPARE(classify_request(config, ask(filler)).rule, std::string("long-prompt"));
     }
 
+    void regexWithBackReference() {
+        auto config = default_routing();
+        config.rules[4].pattern = R"(\b(\w+) \1\b)";  // a doubled word
+        QCOMPARE(classify_request(config, ask("this is is it")).rule, std::string("hard-work"));
+        QCOMPARE(classify_request(config, ask("this is it")).rule, std::string("short-question"));
+    }
+
     void invalidRegexNeverMatches() {
         auto config = default_routing();
         config.rules[4].pattern = "(refactor";
@@ -165,17 +193,20 @@ private slots:
 
     void cjkKeywordIsAPlainSubstring() {
         auto config = default_routing();
-        // Inside a longer sentence with no spaces, next to ASCII, and the ASCII keywords are case-insensitive.
+        // Inside a longer sentence with no spaces, next to ASCII, and the ASCII keywords are
+        // case-insensitive.
         QCOMPARE(classify_request(config, ask("这是我的Python代码：print(1)")).rule, std::string("cjk-work"));
         config.rules[5].values.push_back("Kubernetes");
-        QCOMPARE(classify_request(config, ask("how do I use KUBERNETES secrets")).rule, std::string("cjk-work"));
+        QCOMPARE(classify_request(config, ask("how do I use KUBERNETES secrets")).rule,
+                 std::string("cjk-work"));
         QCOMPARE(classify_request(config, ask("今天天气怎么样")).rule, std::string("short-question"));
     }
 
     void tokenThresholds() {
         const auto config = default_routing();
         // ~2000 tokens of plain prose: long-prompt.
-        const auto long_one = classify_request(config, ask(repeat("plain sentence with nothing special. ", 400)));
+        const auto long_one =
+            classify_request(config, ask(repeat("plain sentence with nothing special. ", 400)));
         QCOMPARE(long_one.rule, std::string("long-prompt"));
         QVERIFY2(long_one.reason.find("≥ 1500 (rule long-prompt) → advanced") != std::string::npos,
                  long_one.reason.c_str());
