@@ -173,9 +173,11 @@ struct Router::Impl {
         }
         if (scratch.empty()) return;
         if (total_weight(scratch) <= 0) {
-            // Only standby (weight-0) targets are left: fail over to them evenly.
+            // Only standby (weight-0) targets are left: the first in the tier's order takes
+            // over, so failover follows the order the operator wrote.
             standby = true;
-            for (auto& c : scratch) c.weight = 1.0;
+            scratch.resize(1);
+            scratch.front().weight = 1.0;
         } else if (tier.balancing == Balancing::LatencyAware) {
             apply_latency_weights(scratch, config.latency_min_share);
         }

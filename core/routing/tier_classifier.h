@@ -4,7 +4,7 @@
 // else the default tier. Built once per routing config — regexes compile here, not per
 // request. Immutable after construction, so concurrent classify() calls are safe.
 #include <optional>
-#include <regex>
+#include <boost/regex.hpp>
 #include <string>
 #include <vector>
 
@@ -23,7 +23,7 @@ private:
     struct Rule {
         ClassifierRule config;
         std::vector<std::string> lowered;  // `values`, ASCII-lowercased once (same order)
-        std::optional<std::regex> regex;   // empty when the pattern does not compile: never matches
+        std::optional<boost::regex> regex;  // empty when the pattern does not compile: never matches
     };
     const std::string* find_tier(std::string_view name) const;  // case-insensitive
 

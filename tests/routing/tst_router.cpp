@@ -202,7 +202,9 @@ private slots:
 
         const std::vector<TargetKey> primary{{"primary", "m"}};
         counts = count_picks(router, "standard", 1000, {}, primary);
-        QVERIFY(counts["backup-a/m"] > 400 && counts["backup-b/m"] > 400);  // evenly
+        QCOMPARE(counts["backup-a/m"], 1000);  // in the tier's order
+        const std::vector<TargetKey> first_two{{"primary", "m"}, {"backup-a", "m"}};
+        QCOMPARE(count_picks(router, "standard", 100, {}, first_two)["backup-b/m"], 100);
         const auto choice = router.pick("standard", {}, primary);
         QVERIFY2(choice->reason.starts_with("standby"), choice->reason.c_str());
 
