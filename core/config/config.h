@@ -98,6 +98,7 @@ struct Config {
     StoreConfig store;
     DemoConfig demo;
     BatchConfig batch;
+    // From "routing"; a file without one gets fallback_routing() (all traffic to the default provider).
     RoutingConfig routing;
     // Not errors, but worth telling the operator (e.g. a provider disabled for a missing key).
     std::vector<ConfigError> notes;
