@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <regex>
 #include <set>
+
+#include <boost/regex.hpp>
 
 #include "config/config.h"
 #include "config/routing_limits.h"
@@ -93,8 +94,8 @@ void validate_rule(const ClassifierRule& rule, const std::string& path, const Ro
         }
         // Compiled the way the classifier compiles it, so what passes here also runs there.
         try {
-            std::regex compiled(rule.pattern, std::regex::ECMAScript | std::regex::icase);
-        } catch (const std::regex_error& e) {
+            boost::regex compiled(rule.pattern, boost::regex::ECMAScript | boost::regex::icase);
+        } catch (const boost::regex_error& e) {
             errors.push_back({path + ".pattern", std::string("must be a valid regular expression (") + e.what() + ")"});
         }
         break;
