@@ -58,6 +58,8 @@ void RoutePreviewBox::setPrompt(const QString& text, const QString& modelAlias) 
     m_alias->setText(modelAlias);
 }
 
+void RoutePreviewBox::schedule() { m_debounce->start(); }
+
 void RoutePreviewBox::refresh() {
     m_debounce->stop();
     sb::ChatRequest request;

@@ -20,7 +20,8 @@ public:
     RoutePreviewBox(EngineBridge& bridge, const RoutingDraft& draft, QWidget* parent = nullptr);
 
     void setPrompt(const QString& text, const QString& modelAlias = {});
-    void refresh();  // at once (the page calls it after Apply and when the draft changes)
+    void refresh();   // at once (the page calls it after Apply)
+    void schedule();  // after the debounce interval (the draft changed: a slider drag is many changes)
 
     QString tierText() const;
     QString ruleText() const;

@@ -162,7 +162,7 @@ void RoutingPage::onDraftChanged() {
     m_errors->setVisible(!lines.isEmpty());
 
     updateActions();
-    m_preview->refresh();
+    m_preview->schedule();
     m_whatIfTimer->start();
 }
 
