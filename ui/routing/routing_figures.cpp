@@ -3,8 +3,6 @@
 #include <QObject>
 
 #include <algorithm>
-#include <map>
-#include <utility>
 
 namespace routing_figures {
 
@@ -75,23 +73,6 @@ QColor circuitColour(sb::CircuitState state) {
     case sb::CircuitState::AuthFailed: return QColor(0xd3, 0x2f, 0x2f);
     }
     return {};
-}
-
-std::vector<sb::TargetMetrics> mergedByTarget(const std::vector<sb::TargetMetrics>& metrics) {
-    std::map<std::pair<std::string, std::string>, sb::TargetMetrics> merged;
-    for (const auto& m : metrics) {
-        auto& into = merged[{m.provider, m.model}];
-        into.provider = m.provider;
-        into.model = m.model;
-        into.requests += m.requests;
-        into.errors += m.errors;
-        into.cost_usd += m.cost_usd;
-        into.latency.merge(m.latency);
-    }
-    std::vector<sb::TargetMetrics> result;
-    result.reserve(merged.size());
-    for (auto& [key, m] : merged) result.push_back(std::move(m));
-    return result;
 }
 
 }  // namespace routing_figures

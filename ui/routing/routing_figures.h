@@ -1,8 +1,7 @@
 #pragma once
 // The numbers the Routing page shows next to each target, computed from plain core values
 // so they can be tested without widgets: configured shares of (draft) weights, the share a
-// target actually served over a window, its live state, and per-target history merged for
-// the what-if prediction.
+// target actually served over a window, and its live state.
 #include <QColor>
 #include <QString>
 
@@ -38,9 +37,5 @@ const sb::TargetState* stateOf(const std::vector<sb::TargetState>& states, std::
 
 QString circuitText(sb::CircuitState state);
 QColor circuitColour(sb::CircuitState state);  // closed green, half-open amber, open / auth red
-
-// One entry per (provider, model), tiers merged: how a target behaves does not depend on
-// which tier sent it the request.
-std::vector<sb::TargetMetrics> mergedByTarget(const std::vector<sb::TargetMetrics>& metrics);
 
 }  // namespace routing_figures

@@ -279,7 +279,7 @@ void RoutingPage::refreshWhatIf() {
     const auto& tiers = m_draft->draft().tiers;
     if (index < 0 || index >= int(tiers.size())) return;
     const sb::TierConfig& draftTier = tiers[std::size_t(index)];
-    const auto history = routing_figures::mergedByTarget(m_bridge.engine().metrics().by_target(1h));
+    const auto history = m_bridge.engine().metrics().by_target(1h);  // predict_tier pools a target's tiers
     const auto& providers = m_draft->providers();
     const auto defaultModel = [&providers](std::string_view provider) {
         return routing_figures::defaultModel(provider, providers);
