@@ -12,11 +12,11 @@ int run_ask(int argc, char** argv) {
     std::set<std::string> values = engine_value_flags;
     values.insert({"--provider", "--model", "--system", "--max-tokens", "--temperature"});
     std::set<std::string> switches = engine_switches;
-    switches.insert("--stream");
+    switches.insert({"--stream", "--explain"});
     Args args;
     if (auto error = Args::parse(argc, argv, 2, values, switches, args); error || args.positional().size() != 1) {
         std::fprintf(stderr, "%s\nusage: switchboard-gateway ask \"PROMPT\" [--provider NAME] [--model MODEL] "
-                             "[--stream] [--system TEXT] [--max-tokens N] [--temperature T]\n",
+                             "[--stream] [--explain] [--system TEXT] [--max-tokens N] [--temperature T]\n",
                      error ? error->c_str() : "ask takes exactly one prompt");
         return ExitCode::Usage;
     }
@@ -63,10 +63,12 @@ int run_ask(int argc, char** argv) {
     if (!args.has("--stream")) std::fputs(result.outcome->content.c_str(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);  // the answer before the footer, also when both go to one pipe
-    std::fprintf(stderr, "[%s %s · %.0f ms · %zu attempt%s · %lld→%lld tokens%s]\n", result.provider.c_str(),
-                 result.model.c_str(), result.total_ms, result.attempts.size(), result.attempts.size() == 1 ? "" : "s",
+    const std::string tier = result.tier.empty() ? std::string() : " · tier " + result.tier;
+    std::fprintf(stderr, "[%s %s%s · %.0f ms · %zu attempt%s · %lld→%lld tokens%s]\n", result.provider.c_str(),
+                 result.model.c_str(), tier.c_str(), result.total_ms, result.attempts.size(), result.attempts.size() == 1 ? "" : "s",
                  static_cast<long long>(result.outcome->usage.input_tokens),
                  static_cast<long long>(result.outcome->usage.output_tokens), simulated ? " · demo simulator" : "");
+    if (args.has("--explain")) std::fprintf(stderr, "[route: %s]\n", result.route_reason.c_str());
     return ExitCode::Ok;
 }
 

@@ -215,6 +215,18 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
     else if (!config.providers.empty() && !config.provider(config.default_provider))
         errors.push_back({"default_provider", "must name one of the configured providers"});
 
+    if (const auto* routing_json = root.raw("routing")) {
+        const auto before = errors.size();
+        config.routing = parse_routing(*routing_json, "routing", errors);
+        // Cross-checks only on a section that read cleanly: a misspelt kind would otherwise
+        // cascade into complaints about fields that kind does not have.
+        if (errors.size() == before)
+            for (auto& e : validate_routing(config.routing, config.providers))
+                errors.push_back({e.path.empty() ? "routing" : "routing." + e.path, std::move(e.rule)});
+    } else {
+        config.routing = fallback_routing(config.providers, config.default_provider);
+    }
+
     if (const auto* retry_json = root.raw("retry")) {
         ConfigReader retry(*retry_json, "retry", errors);
         retry.read("max_attempts", config.retry.max_attempts, 1, 20);
@@ -311,6 +323,7 @@ nlohmann::json to_json(const Config& config) {
           {"store_text", config.store.store_text}}},
         {"demo", {{"mode", demo_mode_name(config.demo.mode)}, {"profile", config.demo.profile}}},
         {"batch", {{"max_concurrency", config.batch.max_concurrency}}},
+        {"routing", to_json(config.routing)},
     };
 }
 

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/routing_config.h"
 #include "model/headers.h"
 
 namespace sb {
@@ -97,6 +98,8 @@ struct Config {
     StoreConfig store;
     DemoConfig demo;
     BatchConfig batch;
+    // From "routing"; a file without one gets fallback_routing() (all traffic to the default provider).
+    RoutingConfig routing;
     // Not errors, but worth telling the operator (e.g. a provider disabled for a missing key).
     std::vector<ConfigError> notes;
 

@@ -19,7 +19,7 @@ std::string_view to_string(Balancing balancing);
 struct RouteTarget {
     std::string provider;  // a configured provider's name
     std::string model;     // empty = the provider's default model
-    double weight = 1.0;   // relative within the tier; 0 = never picked (unless all are 0)
+    double weight = 1.0;   // relative within the tier; 0 = standby, for failover only (in list order)
     bool enabled = true;
     bool operator==(const RouteTarget&) const = default;
 };

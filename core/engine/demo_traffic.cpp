@@ -22,8 +22,9 @@ constexpr std::array kDocQuestions = {
     "Explain the difference between the retry and failover settings.",
     "Summarise the rate-limit section of the integration guide.",
     "Write a step-by-step guide to configuring webhooks, with an example payload and error handling."};
-constexpr std::array kModels = {"gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini",
-                                "claude-haiku-4-5", "claude-haiku-4-5", "claude-haiku-4-5", "llama3.2"};  // ≈ 60/30/10
+// Mostly automatic routing (the tier rules and weights decide), some explicit tier aliases,
+// so a weight change on the Routing page shows on the charts.
+constexpr std::array kModels = {"", "", "", "", "", "", "", "fast", "smart", "balanced"};
 
 std::string fill(std::string text, std::string_view value) {
     if (const auto at = text.find("{}"); at != std::string::npos) text.replace(at, 2, value);

@@ -6,13 +6,16 @@
 #include <unordered_map>
 
 #include "config/paths.h"
+#include "engine/config_version_log.h"
 #include "engine/demo_upstream.h"
+#include "engine/route_selection.h"
 #include "engine/request_validation.h"
 #include "metrics/metrics_registry.h"
 #include "model/request_id.h"
 #include "providers/provider_adapter.h"
 #include "resilience/concurrency_limiter.h"
 #include "resilience/retry_policy.h"
+#include "routing/routing_diff.h"
 #include "store/history_writer.h"
 #include "transport/http_client.h"
 #include "transport/sse_parser.h"
@@ -44,8 +47,9 @@ struct Call {
     Clock::time_point started;
     std::chrono::milliseconds deadline{0};
     std::size_t provider_index = 0;
-    std::string model;
-    std::vector<std::size_t> tried_providers;
+    TargetKey target;  // provider and model of the current attempt
+    std::vector<TargetKey> tried;
+    bool pinned = false;
     int attempts_on_target = 0;
     std::chrono::milliseconds next_delay{0};
     RequestResult result;
@@ -90,8 +94,16 @@ public:
         if (auto demo = start_demo_upstream(m_config, options.demo_profile_json); !demo) return std::unexpected(demo.error());
         else m_simulator = std::move(*demo);
 
-        for (const auto& provider : m_config.providers)
+        for (const auto& provider : m_config.providers) {
+            m_provider_index.emplace(provider.name, m_providers.size());
             m_providers.push_back(std::make_unique<ProviderState>(provider));
+        }
+        RouterOptions router_options;
+        router_options.now = [scheduler = m_scheduler] { return scheduler->now(); };
+        if (m_config.routing.tiers.empty())  // a config built in code, without a routing section
+            m_config.routing = fallback_routing(m_config.providers, m_config.default_provider);
+        m_routes = std::make_unique<RouteSelection>(m_config.providers, m_config.default_provider,
+                                                    m_config.routing, std::move(router_options));
 
         if (options.history) {
             std::filesystem::path path = options.database;
@@ -104,6 +116,7 @@ public:
             m_history = std::move(*writer);
             m_database_path = path;
         }
+        m_versions = std::make_unique<ConfigVersionLog>(m_database_path);
         m_http = std::make_unique<HttpClient>();
         m_transport = m_http.get();
         return {};
@@ -125,6 +138,7 @@ public:
         }
         for (auto& call : active) fail(call, Error{ErrorClass::Cancelled, "the engine shut down"});
         if (m_history) m_history->close();
+        m_versions.reset();  // stores what is queued
         m_simulator.reset();
     }
 
@@ -149,12 +163,14 @@ public:
             fail(call, Error{ErrorClass::Cancelled, "the engine is shutting down"});
         } else if (auto invalid = validate_request(call->request)) {
             fail(call, std::move(*invalid));
-        } else if (auto target = first_target(call->request); !target) {
-            fail(call, std::move(target.error()));
+        } else if (auto route = m_routes->first(call->request); !route) {
+            fail(call, std::move(route.error()));
         } else {
-            call->provider_index = *target;
-            call->model = call->request.model.empty() ? m_providers[*target]->config.default_model : call->request.model;
-            call->tried_providers.push_back(*target);
+            call->pinned = route->pinned;
+            call->request.tier = route->tier;
+            call->result.tier = route->tier;
+            call->result.route_reason = std::move(route->reason);
+            move_to(*call, route->target);
             start_attempt(call);
         }
         return id;
@@ -199,36 +215,46 @@ public:
     const std::filesystem::path& database_path() const { return m_database_path; }
     const MetricsRegistry& metrics() const { return m_metrics; }
 
-private:
-    std::expected<std::size_t, Error> first_target(const ChatRequest& request) const {
-        auto usable = [this](std::size_t i) { return m_providers[i]->config.enabled; };
-        if (!request.provider.empty()) {
-            for (std::size_t i = 0; i < m_providers.size(); ++i)
-                if (m_providers[i]->config.name == request.provider) {
-                    if (!usable(i)) return std::unexpected(Error{ErrorClass::BadRequest, "provider " + request.provider + " is disabled"});
-                    return i;
-                }
-            return std::unexpected(Error{ErrorClass::BadRequest, "unknown provider \"" + request.provider + "\""});
+    RoutingConfig routing() const { return m_routes->routing(); }
+
+    std::expected<ConfigVersion, std::string> apply_routing(RoutingConfig routing, std::string author) {
+        std::lock_guard lock(m_apply_mutex);  // one change at a time, so each summary is against its predecessor
+        if (auto errors = m_routes->validate(routing); !errors.empty()) {
+            std::string message = "the routing change was not applied:";
+            for (const auto& error : errors) message += "\n  routing." + error.to_string();
+            return std::unexpected(message);
         }
-        if (!request.model.empty())
-            for (std::size_t i = 0; i < m_providers.size(); ++i) {
-                const auto& models = m_providers[i]->config.models;
-                if (usable(i) && std::find(models.begin(), models.end(), request.model) != models.end()) return i;
-            }
-        for (std::size_t i = 0; i < m_providers.size(); ++i)
-            if (usable(i) && m_providers[i]->config.name == m_config.default_provider) return i;
-        for (std::size_t i = 0; i < m_providers.size(); ++i)
-            if (usable(i)) return i;
-        return std::unexpected(Error{ErrorClass::BadRequest, "no provider is enabled"});
+        const std::string summary = describe_routing_change(m_routes->routing(), routing);
+        const std::string json = to_json(routing).dump();
+        m_routes->update(std::move(routing));
+        return m_versions->append(std::move(author), summary, json);
     }
 
-    std::optional<std::size_t> next_failover_target(const Call& call) const {
-        for (std::size_t i = 0; i < m_providers.size(); ++i) {
-            const bool tried = std::find(call.tried_providers.begin(), call.tried_providers.end(), i) !=
-                               call.tried_providers.end();
-            if (!tried && m_providers[i]->config.enabled) return i;
+    std::vector<ConfigVersion> config_versions() const { return m_versions->list(); }
+
+    RoutePreview preview_route(const ChatRequest& request) const {
+        RoutePreview preview;
+        preview.classification = m_routes->classify(request);
+        if (auto route = m_routes->preview(request)) {
+            preview.classification.tier = route->tier;
+            preview.choice = TargetChoice{route->target, route->reason};
+        } else {
+            preview.problem = route.error().message;
         }
-        return std::nullopt;
+        return preview;
+    }
+
+    std::vector<TargetState> target_states() const { return m_routes->states(); }
+
+private:
+    // Points the call at `target` (a provider the router only picks when it is configured).
+    void move_to(Call& call, const TargetKey& target) {
+        call.target = target;
+        call.provider_index = m_provider_index.at(target.provider);
+        if (call.target.model.empty()) call.target.model = m_providers[call.provider_index]->config.default_model;
+        call.tried.push_back(call.target);
+        call.attempts_on_target = 0;
+        call.next_delay = std::chrono::milliseconds(0);
     }
 
     std::chrono::milliseconds elapsed(const Call& call) const {
@@ -270,7 +296,7 @@ private:
     void send(const CallPtr& call) {
         auto& provider = *m_providers[call->provider_index];
         const auto remaining = call->deadline - elapsed(*call);
-        HttpRequest http = provider.adapter->build_request(call->request, provider.config, call->model);
+        HttpRequest http = provider.adapter->build_request(call->request, provider.config, call->target.model);
         http.total_timeout = std::max(std::chrono::milliseconds(1), std::min(http.total_timeout, remaining));
         ++call->attempts_on_target;
 
@@ -339,9 +365,10 @@ private:
         const auto latency = std::chrono::microseconds(static_cast<long long>(response.timings.total_ms * 1000.0));
         if (error.cls == ErrorClass::Cancelled) provider.limiter.release_neutral();
         else provider.limiter.release(latency, is_congestion(error.cls));
+        m_routes->record(call->target, error.cls, latency);
         pump(provider);
 
-        call->result.attempts.push_back(AttemptInfo{provider.config.name, call->model, error.cls, response.status,
+        call->result.attempts.push_back(AttemptInfo{provider.config.name, call->target.model, error.cls, response.status,
                                                     call->next_delay, response.timings});
         call->result.timings = response.timings;
         if (answer) return finish(call, std::move(*answer));
@@ -354,21 +381,23 @@ private:
         if (call->request.stream && call->delivered_content)
             return fail(call, std::move(error));  // part of the answer is out; a retry would repeat it
 
-        const auto decision = m_retry.decide(error, call->attempts_on_target, elapsed(*call), call->deadline);
+        auto decision = m_retry.decide(error, call->attempts_on_target, elapsed(*call), call->deadline);
+        if (decision.retry && !call->pinned && m_routes->circuit_open(call->target)) {
+            decision.retry = false;  // the target is shedding traffic: waiting for it helps no one
+            decision.reason = "the circuit of " + call->target.provider + "/" + call->target.model + " is open";
+        }
         if (decision.retry) {
             ++m_retries;
             call->next_delay = decision.delay;
             m_scheduler->schedule(decision.delay, [this, call] { start_attempt(call); });
             return;
         }
-        if (m_config.retry.failover && call->request.provider.empty() && may_fail_over(error)) {
-            if (const auto next = next_failover_target(*call)) {
+        if (m_config.retry.failover && !call->pinned && may_fail_over(error)) {
+            // The whole conversation moves: the next adapter translates it to its own format.
+            if (const auto next = m_routes->next(call->request.tier, call->request, call->tried)) {
                 ++m_failovers;
-                call->provider_index = *next;
-                call->model = m_providers[*next]->config.default_model;
-                call->tried_providers.push_back(*next);
-                call->attempts_on_target = 0;
-                call->next_delay = std::chrono::milliseconds(0);
+                call->result.route_reason += "; failed over to " + next->target.provider + " (" + next->reason + ")";
+                move_to(*call, next->target);
                 return start_attempt(call);
             }
         }
@@ -394,6 +423,7 @@ private:
         r.finished_ms = unix_ms_now();
         r.provider = result.provider;
         r.model = result.model;
+        r.tier = result.tier;
         r.ok = result.ok();
         if (!r.ok) r.error_class = std::string(to_string(result.outcome.error().cls));
         r.latency_ms = result.total_ms;
@@ -418,9 +448,9 @@ private:
             m_calls.erase(call->request.id);
         }
         auto& result = call->result;
-        if (!call->tried_providers.empty()) {
-            result.provider = m_providers[call->provider_index]->config.name;
-            result.model = call->model;
+        if (!call->tried.empty()) {
+            result.provider = call->target.provider;
+            result.model = call->target.model;
         }
         result.total_ms = std::chrono::duration<double, std::milli>(m_scheduler->now() - call->started).count();
         result.outcome = std::move(outcome);
@@ -438,6 +468,10 @@ private:
     std::shared_ptr<Scheduler> m_scheduler;
     std::unique_ptr<DemoUpstream> m_simulator;
     std::vector<std::unique_ptr<ProviderState>> m_providers;
+    std::unordered_map<std::string, std::size_t> m_provider_index;
+    std::unique_ptr<RouteSelection> m_routes;
+    std::unique_ptr<ConfigVersionLog> m_versions;
+    std::mutex m_apply_mutex;
     std::unique_ptr<HistoryWriter> m_history;
     std::filesystem::path m_database_path;
     MetricsRegistry m_metrics;
@@ -481,5 +515,12 @@ bool Engine::demo_mode() const { return m_impl->demo_mode(); }
 HistoryWriter* Engine::history() { return m_impl->history(); }
 std::filesystem::path Engine::database_path() const { return m_impl->database_path(); }
 const MetricsRegistry& Engine::metrics() const { return m_impl->metrics(); }
+RoutingConfig Engine::routing() const { return m_impl->routing(); }
+std::expected<ConfigVersion, std::string> Engine::apply_routing(RoutingConfig routing, std::string author) {
+    return m_impl->apply_routing(std::move(routing), std::move(author));
+}
+std::vector<ConfigVersion> Engine::config_versions() const { return m_impl->config_versions(); }
+RoutePreview Engine::preview_route(const ChatRequest& request) const { return m_impl->preview_route(request); }
+std::vector<TargetState> Engine::target_states() const { return m_impl->target_states(); }
 
 }  // namespace sb

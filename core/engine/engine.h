@@ -90,7 +90,9 @@ public:
     void cancel(const std::string& request_id);
 
     EngineStats stats() const;
-    const Config& config() const;  // with resolved simulator URLs in demo mode
+    // As started, with resolved simulator URLs in demo mode. Its routing section is the one
+    // the engine started with; routing() is the live one.
+    const Config& config() const;
     bool demo_mode() const;        // at least one provider is served by the simulator
     HistoryWriter* history();      // null when history is off
     std::filesystem::path database_path() const;  // empty when history is off

@@ -50,6 +50,8 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
     m_count += other.m_count;
 }
 
+double LatencyHistogram::bucket_value(std::uint16_t bucket) { return middle_of(bucket); }
+
 double LatencyHistogram::quantile(double q) const {
     if (m_count == 0) return 0;
     const auto rank = static_cast<std::uint64_t>(std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(m_count)));

@@ -16,6 +16,10 @@ public:
     // q in [0, 1]; 0 when empty. Returns the geometric middle of the bucket holding q.
     double quantile(double q) const;
 
+    // Read access for mixtures (what-if): (bucket, count) sorted by bucket, and a bucket's value.
+    const std::vector<std::pair<std::uint16_t, std::uint64_t>>& buckets() const { return m_buckets; }
+    static double bucket_value(std::uint16_t bucket);
+
 private:
     std::vector<std::pair<std::uint16_t, std::uint64_t>> m_buckets;  // sorted by bucket index
     std::uint64_t m_count = 0;

@@ -143,6 +143,33 @@ MetricsSnapshot MetricsRegistry::snapshot(std::int64_t since_ms, std::int64_t un
     return snap;
 }
 
+std::vector<TargetMetrics> MetricsRegistry::by_target(std::chrono::milliseconds window) const {
+    const std::int64_t since_s = (unix_now_ms() - window.count()) / 1000;
+    std::map<Key, TargetMetrics> totals;
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = std::lower_bound(m_seconds.begin(), m_seconds.end(), since_s,
+                                   [](const Second& s, std::int64_t t) { return s.t_s < t; });
+        for (; it != m_seconds.end(); ++it)
+            for (const auto& [key, cell] : it->cells) {
+                auto& total = totals[key];
+                total.requests += cell.requests;
+                total.errors += cell.errors;
+                total.cost_usd += cell.cost_usd;
+                total.latency.merge(cell.latency);
+            }
+    }
+    std::vector<TargetMetrics> out;
+    out.reserve(totals.size());
+    for (auto& [key, total] : totals) {
+        total.provider = key.provider;
+        total.model = key.model;
+        total.tier = key.tier;
+        out.push_back(std::move(total));
+    }
+    return out;
+}
+
 MetricsSnapshot MetricsRegistry::recent(std::chrono::milliseconds window, std::chrono::milliseconds resolution) const {
     const auto now = unix_now_ms();
     return snapshot(now - window.count(), now, resolution.count());

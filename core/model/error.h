@@ -19,8 +19,8 @@ enum class ErrorClass {
     ServerTransient,    // 500, 502, 504, 408, 409: retry, double the delay
     Timeout,            // connect/total/idle-stream timeout
     Network,            // DNS, refused, reset, TLS handshake, partial body
-    Auth,               // 401: stop
-    Permission,         // 403: stop
+    Auth,               // 401: never retry this target (its key is bad); fail over
+    Permission,         // 403: never retry this target; fail over
     BadRequest,         // 400/422 and other 4xx: stop
     ContextLength,      // prompt too long for the model: stop (a larger model may take it)
     RequestTooLarge,    // 413: stop

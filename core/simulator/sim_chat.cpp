@@ -50,6 +50,7 @@ std::expected<void, std::string> read_messages(const nlohmann::json& body, SimCh
             text = std::move(*parsed);
         }
         out.prompt_chars += text.size();
+        out.transcript += message["role"].get<std::string>() + ": " + text + "\n";
         if (message["role"] == "user")
             out.last_user_text = std::move(text);
     }
@@ -128,8 +129,19 @@ std::expected<SimChatRequest, std::string> parse_anthropic_messages(const nlohma
         if (!system)
             return std::unexpected(system.error());
         request.prompt_chars += system->size();
+        request.transcript = "system: " + *system + "\n" + request.transcript;
     }
     return request;
+}
+
+SimReply make_echo_reply(const SimChatRequest& request)
+{
+    SimReply reply;
+    reply.text = request.transcript;
+    reply.pieces = {request.transcript};
+    reply.prompt_tokens = static_cast<std::int64_t>((request.prompt_chars + 3) / 4);
+    reply.completion_tokens = 1;
+    return reply;
 }
 
 SimReply make_sim_reply(const SimChatRequest& request, int reply_words)

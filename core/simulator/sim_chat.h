@@ -18,6 +18,7 @@ struct SimChatRequest {
     std::optional<std::int64_t> max_tokens;
     std::string last_user_text;
     std::size_t prompt_chars = 0;      // all message (and system) text
+    std::string transcript;            // "system: …\nuser: …\nassistant: …", every turn as received
 };
 
 // Errors name the offending field, worded like the provider's own 400 messages.
@@ -33,6 +34,9 @@ struct SimReply {
 };
 
 SimReply make_sim_reply(const SimChatRequest& request, int reply_words);
+// The reply to a request sent with x-sim-echo: the transcript itself, so a test can see
+// every turn that arrived in this provider's format.
+SimReply make_echo_reply(const SimChatRequest& request);
 
 // Ids in each provider's style, drawn from `entropy`.
 std::string sim_random_chars(std::uint64_t entropy, std::size_t count, bool hex_only);

@@ -175,7 +175,7 @@ SimResponse SimHandler::chat(const SimRequest& request, SimEndpoint endpoint,
         SimChatRequest shaped = chat;
         if (fate.outcome == SimOutcome::malformed)
             shaped.stream = false;  // a malformed answer is always a cut JSON body
-        const SimReply reply = make_sim_reply(shaped, profile.reply_words);
+        const SimReply reply = request.sim_echo ? make_echo_reply(shaped) : make_sim_reply(shaped, profile.reply_words);
         response = endpoint == SimEndpoint::messages
             ? anthropic_messages_reply(shaped, reply, fate.entropy, stream_error)
             : openai_chat_reply(shaped, reply, fate.entropy, stream_error);

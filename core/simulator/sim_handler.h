@@ -26,6 +26,7 @@ struct SimRequest {
     std::string_view sim_fault;        // x-sim-fault
     std::string_view sim_fault_times;  // x-sim-fault-times
     std::string_view sim_latency_ms;   // x-sim-latency-ms
+    bool sim_echo = false;             // x-sim-echo: answer with the transcript of the request
     std::string_view sim_retry_after;  // x-sim-retry-after
 };
 

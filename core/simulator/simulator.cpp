@@ -101,6 +101,7 @@ private:
         view.sim_fault = field(request, "x-sim-fault");
         view.sim_fault_times = field(request, "x-sim-fault-times");
         view.sim_latency_ms = field(request, "x-sim-latency-ms");
+        view.sim_echo = !field(request, "x-sim-echo").empty();
         view.sim_retry_after = field(request, "x-sim-retry-after");
         m_plan = m_handler.handle(view);
 

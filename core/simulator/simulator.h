@@ -6,7 +6,8 @@
 // Endpoints: POST /v1/chat/completions, POST /v1/messages, GET /v1/models; anything else 404.
 // Per-request overrides (request headers): x-sim-fault: <SimOutcome name>, x-sim-fault-times: N
 // (fault only the first N attempts of the request key, then answer ok), x-sim-latency-ms: N,
-// x-sim-retry-after: S, x-sim-key: <key> (else the body is the key).
+// x-sim-retry-after: S, x-sim-key: <key> (else the body is the key), x-sim-echo: 1 (the answer
+// is the transcript of every turn received, to check a translation end to end).
 #include <cstdint>
 #include <expected>
 #include <memory>

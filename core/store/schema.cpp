@@ -101,6 +101,18 @@ CREATE TABLE conversations (
 );
 CREATE INDEX conversations_updated ON conversations(updated_ms);
 )sql"},
+    // Config versions: every change an operator applied (routing weights, rules…), with the
+    // routing section after it, so charts can mark it and a change can be undone.
+    Migration{3, R"sql(
+CREATE TABLE config_versions (
+    id           INTEGER PRIMARY KEY,
+    at_ms        INTEGER NOT NULL,
+    author       TEXT NOT NULL,
+    summary      TEXT NOT NULL,
+    config_json  TEXT NOT NULL
+);
+CREATE INDEX config_versions_at ON config_versions(at_ms);
+)sql"},
 };
 
 static_assert(kMigrations.back().version == kSchemaVersion);

@@ -49,6 +49,16 @@ private slots:
         QVERIFY(QFile::exists(m_dir.filePath("data/switchboard/switchboard.db")));
     }
 
+    void askRoutesByTierAndExplainsWhy() {
+        const auto result = run({"ask", "Please refactor this parser for me", "--explain", "--no-history",
+                                 "--demo-profile", SB_RESOURCES_DIR "/simulator/zero.json"});
+        QCOMPARE(result.exit_code, 0);
+        // The default rules send refactoring to the advanced tier, whose targets are the strong models.
+        QVERIFY2(result.err.contains("tier advanced"), qPrintable(result.err));
+        QVERIFY2(result.err.contains("gpt-4o ") || result.err.contains("claude-sonnet-4-5"), qPrintable(result.err));
+        QVERIFY2(result.err.contains("[route: regex matched \"refactor\" (rule hard-work)"), qPrintable(result.err));
+    }
+
     void askStreams() {
         const auto result =
             run({"ask", "Stream this please", "--stream", "--no-history", "--demo-profile", SB_RESOURCES_DIR "/simulator/zero.json"});

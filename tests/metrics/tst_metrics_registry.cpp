@@ -125,6 +125,31 @@ private slots:
         QCOMPARE(snap.frames[0].requests, std::uint64_t(1));
         QCOMPARE(snap.frames[2].requests, std::uint64_t(1));
     }
+
+    void totalsPerTargetOverTheWindow() {
+        MetricsRegistry registry;
+        const std::int64_t now = unix_now_ms();
+        for (int i = 0; i < 10; ++i) registry.record(request_at(now - 1000, "openai", 100, i != 0));
+        auto tiered = request_at(now - 1000, "openai", 300);
+        tiered.tier = "advanced";
+        registry.record(tiered);
+        registry.record(request_at(now - 500, "anthropic", 50));
+        registry.record(request_at(now - 120'000, "anthropic", 50));  // outside a one-minute window
+
+        const auto targets = registry.by_target(std::chrono::minutes(1));
+        QCOMPARE(targets.size(), std::size_t(3));  // anthropic, openai/"" tier, openai/advanced
+        QCOMPARE(targets[0].provider, std::string("anthropic"));
+        QCOMPARE(targets[0].requests, std::uint64_t(1));
+        QCOMPARE(targets[1].provider, std::string("openai"));
+        QCOMPARE(targets[1].tier, std::string());
+        QCOMPARE(targets[1].requests, std::uint64_t(10));
+        QCOMPARE(targets[1].errors, std::uint64_t(1));
+        QVERIFY(std::abs(targets[1].cost_usd - 0.010) < 1e-12);
+        QCOMPARE(targets[1].latency.count(), std::uint64_t(10));
+        QVERIFY(std::abs(targets[1].latency.quantile(0.5) - 100) < 3);
+        QCOMPARE(targets[2].tier, std::string("advanced"));
+        QVERIFY(std::abs(targets[2].latency.quantile(0.5) - 300) < 8);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestMetricsRegistry)

@@ -24,8 +24,8 @@ using enum sb::ErrorClass;
 // expectation fails the suite.
 const std::map<std::string, Expectation> kExpected = {
     {"openai/400_context_length_exceeded", {ContextLength, false, false}},
-    {"openai/401_invalid_api_key", {Auth, false, false}},
-    {"openai/403_unsupported_country_region_territory", {Permission, false, false}},
+    {"openai/401_invalid_api_key", {Auth, false, true}},
+    {"openai/403_unsupported_country_region_territory", {Permission, false, true}},
     {"openai/404_model_not_found", {NotFound, false, true}},
     {"openai/429_rate_limit_exceeded_tokens", {RateLimited, true, true}},
     {"openai/429_rate_limit_exceeded_requests", {RateLimited, true, true}},
@@ -39,8 +39,8 @@ const std::map<std::string, Expectation> kExpected = {
     {"openai/503_slow_down_legacy", {RateLimited, true, true}},
     {"openai/sse_midstream_error", {ServerTransient, true, true}},
     {"anthropic/400_invalid_request_error", {BadRequest, false, false}},
-    {"anthropic/401_authentication_error", {Auth, false, false}},
-    {"anthropic/403_permission_error", {Permission, false, false}},
+    {"anthropic/401_authentication_error", {Auth, false, true}},
+    {"anthropic/403_permission_error", {Permission, false, true}},
     {"anthropic/404_not_found_error_model", {NotFound, false, true}},
     {"anthropic/404_not_found_error_doc", {NotFound, false, true}},
     {"anthropic/413_request_too_large", {RequestTooLarge, false, false}},

@@ -209,6 +209,8 @@ void PlaygroundPage::send() {
     if (m_maxTokens->value() > 0) request.max_tokens = m_maxTokens->value();
     request.stream = m_stream->isChecked();
     request.extra_headers = m_extraHeaders;
+    // A saved conversation stays on one target while it is healthy (sticky routing).
+    if (m_currentId > 0) request.conversation_id = "playground-" + std::to_string(m_currentId);
 
     showStatus({});
     for (int i = kMaxPanes - 1; i >= m_activePanes; --i) m_panes[i]->clear();

@@ -1,0 +1,153 @@
+#include "engine/route_selection.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+namespace sb {
+
+namespace {
+
+std::string lowercase(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+}  // namespace
+
+struct RouteSelection::ModelIndex {
+    std::set<std::string, std::less<>> aliases;                   // lowercase: "auto", tier names, alias rule values
+    std::set<std::string, std::less<>> tier_names;                // lowercase
+    std::unordered_map<std::string, std::string> model_provider;  // model → first enabled provider listing it
+    std::unordered_map<std::string, std::string> model_tier;      // model → first tier with a target serving it
+};
+
+RouteSelection::RouteSelection(const std::vector<ProviderConfig>& providers, std::string default_provider,
+                               RoutingConfig routing, RouterOptions options)
+    : m_providers(providers),
+      m_default_provider(std::move(default_provider)),
+      m_router(RoutingConfig{}, [&] {
+          if (!options.default_model)
+              options.default_model = [this](std::string_view name) {
+                  for (const auto& provider : m_providers)
+                      if (provider.name == name) return provider.default_model;
+                  return std::string();
+              };
+          return std::move(options);
+      }()) {
+    for (const auto& provider : m_providers) m_router.set_provider_usable(provider.name, provider.enabled);
+    update(std::move(routing));
+}
+
+std::shared_ptr<const RouteSelection::ModelIndex> RouteSelection::index() const {
+    std::lock_guard lock(m_index_mutex);
+    return m_index;
+}
+
+void RouteSelection::update(RoutingConfig routing) {
+    auto index = std::make_shared<ModelIndex>();
+    index->aliases.insert("auto");
+    for (const auto& tier : routing.tiers) {
+        index->aliases.insert(lowercase(tier.name));
+        index->tier_names.insert(lowercase(tier.name));
+    }
+    for (const auto& rule : routing.rules)
+        if (rule.kind == RuleKind::ModelAlias)
+            for (const auto& value : rule.values) index->aliases.insert(lowercase(value));
+    for (const auto& provider : m_providers) {
+        if (!provider.enabled) continue;
+        for (const auto& model : provider.models) index->model_provider.emplace(model, provider.name);
+    }
+    for (const auto& tier : routing.tiers)
+        for (const auto& target : tier.targets) {
+            std::string model = target.model;
+            if (model.empty())
+                for (const auto& provider : m_providers)
+                    if (provider.name == target.provider) model = provider.default_model;
+            index->model_tier.emplace(model, tier.name);
+        }
+    m_router.update(std::move(routing));
+    std::lock_guard lock(m_index_mutex);
+    m_index = std::move(index);
+}
+
+std::vector<ConfigError> RouteSelection::validate(const RoutingConfig& routing) const {
+    return validate_routing(routing, m_providers);
+}
+
+std::expected<RouteStart, Error> RouteSelection::first(const ChatRequest& request) { return route(request, true); }
+
+std::expected<RouteStart, Error> RouteSelection::preview(const ChatRequest& request) const {
+    return route(request, false);
+}
+
+std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& request, bool take) const {
+    if (!request.provider.empty()) {
+        const auto provider = std::find_if(m_providers.begin(), m_providers.end(),
+                                           [&](const ProviderConfig& p) { return p.name == request.provider; });
+        if (provider == m_providers.end())
+            return std::unexpected(Error{ErrorClass::BadRequest, "unknown provider \"" + request.provider + "\""});
+        if (!provider->enabled)
+            return std::unexpected(Error{ErrorClass::BadRequest, "provider " + request.provider + " is disabled"});
+        const std::string model = request.model.empty() ? provider->default_model : request.model;
+        return RouteStart{{provider->name, model}, "", "pinned to provider " + provider->name, true};
+    }
+
+    const auto idx = index();
+    const std::string model = lowercase(request.model);
+    if (!request.model.empty() && !idx->aliases.contains(model)) {
+        // A concrete model: the caller chose it; the tier that serves it is the failover plan.
+        const auto classification = m_router.classify(request);
+        if (const auto it = idx->model_provider.find(request.model); it != idx->model_provider.end()) {
+            const auto tier = idx->model_tier.find(request.model);
+            return RouteStart{{it->second, request.model},
+                              tier != idx->model_tier.end() ? tier->second : classification.tier,
+                              "model " + request.model + " requested → " + it->second, false};
+        }
+        const auto fallback = std::find_if(m_providers.begin(), m_providers.end(), [&](const ProviderConfig& p) {
+            return p.name == m_default_provider && p.enabled;
+        });
+        if (fallback == m_providers.end())
+            return std::unexpected(Error{ErrorClass::BadRequest, "no enabled provider lists model \"" + request.model +
+                                                                     "\" and the default provider is not enabled"});
+        return RouteStart{{fallback->name, request.model}, classification.tier,
+                          "model " + request.model + " is in no provider's list → default provider " + fallback->name,
+                          false};
+    }
+
+    Classification classification;
+    if (idx->tier_names.contains(model) && request.tier.empty()) {
+        ChatRequest named = request;
+        for (const auto& tier : m_router.config().tiers)
+            if (lowercase(tier.name) == model) named.tier = tier.name;
+        classification = m_router.classify(named);
+        classification.reason = "model names the tier " + classification.tier;
+    } else {
+        classification = m_router.classify(request);
+    }
+    const auto choice = take ? m_router.pick(classification.tier, request) : m_router.peek(classification.tier, request);
+    if (!choice)
+        return std::unexpected(Error{ErrorClass::Overloaded, "no target of tier " + classification.tier +
+                                                                 " can take the request: each one is disabled, "
+                                                                 "or has its circuit open"});
+    return RouteStart{choice->target, classification.tier, classification.reason + "; " + choice->reason, false};
+}
+
+std::optional<TargetChoice> RouteSelection::next(const std::string& tier, const ChatRequest& request,
+                                                 std::span<const TargetKey> tried) {
+    if (tier.empty()) return std::nullopt;
+    return m_router.pick(tier, request, tried);
+}
+
+void RouteSelection::record(const TargetKey& target, ErrorClass error, std::chrono::microseconds latency) {
+    m_router.record(target, error, latency);
+}
+
+bool RouteSelection::circuit_open(const TargetKey& target) const {
+    for (const auto& state : m_router.states())
+        if (state.target == target) return state.circuit == CircuitState::Open || state.circuit == CircuitState::AuthFailed;
+    return false;
+}
+
+}  // namespace sb

@@ -1,0 +1,64 @@
+#pragma once
+// Where a request goes first and where it fails over to. Wraps the Router with what only
+// the engine knows: the configured providers (enabled, models, defaults), provider pins,
+// and which request models are concrete models versus tier aliases:
+//   - pinned provider (request.provider): that provider, no tier, no failover;
+//   - a model some provider lists: that provider first, then the tier that serves the model;
+//   - empty, "auto", a tier name or an alias: the classified tier's weighted choice;
+//   - an unknown model: passed to the default provider (local servers name models freely),
+//     failing over within the classified tier.
+#include <expected>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "model/chat.h"
+#include "model/error.h"
+#include "routing/router.h"
+
+namespace sb {
+
+struct RouteStart {
+    TargetKey target;
+    std::string tier;    // empty when pinned
+    std::string reason;  // "keyword … → advanced; weighted: 60% of tier advanced"
+    bool pinned = false;
+};
+
+class RouteSelection {
+public:
+    RouteSelection(const std::vector<ProviderConfig>& providers, std::string default_provider,
+                   RoutingConfig routing, RouterOptions options);
+
+    std::expected<RouteStart, Error> first(const ChatRequest& request);
+    // The next target of `tier` not yet tried, or nullopt.
+    std::optional<TargetChoice> next(const std::string& tier, const ChatRequest& request,
+                                     std::span<const TargetKey> tried);
+    void record(const TargetKey& target, ErrorClass error, std::chrono::microseconds latency);
+    // Would a retry on `target` be shed by its circuit? Then failing over beats waiting.
+    bool circuit_open(const TargetKey& target) const;
+
+    std::vector<ConfigError> validate(const RoutingConfig& routing) const;
+    void update(RoutingConfig routing);
+    RoutingConfig routing() const { return m_router.config(); }
+    Classification classify(const ChatRequest& request) const { return m_router.classify(request); }
+    std::expected<RouteStart, Error> preview(const ChatRequest& request) const;
+    std::vector<TargetState> states() const { return m_router.states(); }
+
+private:
+    struct ModelIndex;  // derived from the routing config; swapped whole on update()
+    std::shared_ptr<const ModelIndex> index() const;
+    std::expected<RouteStart, Error> route(const ChatRequest& request, bool take) const;
+
+    std::vector<ProviderConfig> m_providers;
+    std::string m_default_provider;
+    mutable Router m_router;
+    mutable std::mutex m_index_mutex;
+    std::shared_ptr<const ModelIndex> m_index;
+};
+
+}  // namespace sb

@@ -1,0 +1,117 @@
+#include "model/token_estimate.h"
+
+#include "model/chat.h"
+
+namespace sb {
+
+namespace {
+
+// Decodes one UTF-8 sequence at `i`; malformed input reads as one code point per byte
+// (U+FFFD), so a broken prompt still gets a sensible count.
+char32_t decode(std::string_view s, std::size_t& i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char lead = byte(i);
+    int length = 0;
+    char32_t cp = 0;
+    if (lead >= 0xF0 && lead < 0xF8) {
+        length = 4;
+        cp = lead & 0x07;
+    } else if (lead >= 0xE0) {
+        length = lead < 0xF0 ? 3 : 0;
+        cp = lead & 0x0F;
+    } else if (lead >= 0xC0) {
+        length = 2;
+        cp = lead & 0x1F;
+    }
+    if (length == 0 || i + static_cast<std::size_t>(length) > s.size()) {
+        ++i;
+        return 0xFFFD;
+    }
+    for (int k = 1; k < length; ++k) {
+        const unsigned char next = byte(i + static_cast<std::size_t>(k));
+        if ((next & 0xC0) != 0x80) {
+            ++i;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (next & 0x3F);
+    }
+    i += static_cast<std::size_t>(length);
+    return cp;
+}
+
+}  // namespace
+
+std::int64_t estimate_tokens(std::string_view utf8) {
+    std::int64_t tokens = 0;
+    std::int64_t letters = 0;  // current word; a non-ASCII letter weighs 2 (other scripts split finer)
+    std::int64_t digits = 0;   // current number
+    std::int64_t marks = 0;    // current punctuation run
+    const auto end_word = [&] {
+        if (letters > 0) tokens += 1 + (letters - 1) / 5;
+        letters = 0;
+    };
+    const auto end_number = [&] {
+        tokens += (digits + 2) / 3;
+        digits = 0;
+    };
+    const auto end_marks = [&] {
+        tokens += (marks + 1) / 2;
+        marks = 0;
+    };
+    std::size_t i = 0;
+    while (i < utf8.size()) {
+        const unsigned char c = static_cast<unsigned char>(utf8[i]);
+        if (c < 0x80) {
+            ++i;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') {
+                end_number();
+                end_marks();
+                ++letters;
+            } else if (c >= '0' && c <= '9') {
+                end_word();
+                end_marks();
+                ++digits;
+            } else if (c <= ' ' || c == 0x7F) {
+                end_word();
+                end_number();
+                end_marks();
+            } else {
+                end_word();
+                end_number();
+                ++marks;
+            }
+            continue;
+        }
+        const char32_t cp = decode(utf8, i);
+        if (cp >= 0x2E80) {  // CJK radicals onwards: ideographs, kana, hangul, fullwidth forms
+            end_word();
+            end_number();
+            end_marks();
+            ++tokens;
+        } else if ((cp >= 0x2000 && cp < 0x2070) ||
+                   (cp >= 0x80 && cp < 0xC0)) {  // general / Latin-1 punctuation
+            end_word();
+            end_number();
+            ++marks;
+        } else {
+            end_number();
+            end_marks();
+            letters += 2;
+        }
+    }
+    end_word();
+    end_number();
+    end_marks();
+    return tokens;
+}
+
+std::int64_t estimate_prompt_tokens(std::span<const Message> messages) {
+    std::int64_t tokens = 0;
+    for (const auto& message : messages) {
+        tokens += estimate_tokens(message.content);
+        for (const auto& call : message.tool_calls) tokens += estimate_tokens(call.arguments_json);
+    }
+    return tokens;
+}
+
+}  // namespace sb

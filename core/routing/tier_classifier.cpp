@@ -1,0 +1,182 @@
+#include "routing/tier_classifier.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "model/headers.h"
+#include "model/token_estimate.h"
+
+namespace sb {
+
+namespace {
+
+char ascii_lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return ascii_lower(x) == ascii_lower(y);
+           });
+}
+
+// `needle` is already lowercase. Bytes above ASCII compare exactly, so CJK keywords work as
+// plain substrings of the UTF-8 text.
+bool icontains(std::string_view haystack, std::string_view needle) {
+    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                       [](char h, char n) { return ascii_lower(h) == n; }) != haystack.end();
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+// Moves a cut so that it does not split a UTF-8 sequence.
+std::size_t char_boundary(std::string_view text, std::size_t at) {
+    while (at > 0 && at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
+    return at;
+}
+
+std::string_view last_user_message(const ChatRequest& request) {
+    for (auto it = request.messages.rbegin(); it != request.messages.rend(); ++it)
+        if (it->role == Role::User) return it->content;
+    return {};
+}
+
+// Boost.Regex (header-only): about 15× faster than libstdc++'s std::regex on prompts and
+// not recursive, so a long prompt cannot overflow the stack. Exceptions (a pattern too
+// complex for this input) count as no match.
+std::optional<std::string> regex_match(const boost::regex& regex, std::string_view text) {
+    try {
+        boost::match_results<std::string_view::const_iterator> match;
+        if (boost::regex_search(text.begin(), text.end(), match, regex)) return match.str(0);
+    } catch (const std::runtime_error&) {
+    }
+    return std::nullopt;
+}
+
+std::string in_quotes(std::string_view text) {
+    constexpr std::size_t kMax = 40;
+    std::string out = "\"";
+    if (text.size() > kMax) {
+        out.append(text.substr(0, char_boundary(text, kMax)));
+        out.append("…");
+    } else {
+        out.append(text);
+    }
+    out.push_back('"');
+    return out;
+}
+
+std::string because(std::string what, const ClassifierRule& rule, std::string_view tier) {
+    what.append(" (rule ").append(rule.name).append(") → ").append(tier);
+    return what;
+}
+
+}  // namespace
+
+TierClassifier::TierClassifier(const RoutingConfig& config) : m_default_tier(config.default_tier) {
+    for (const auto& tier : config.tiers) m_tiers.push_back(tier.name);
+    for (const auto& rule : config.rules) {
+        if (!rule.enabled) continue;
+        Rule compiled{rule, {}, std::nullopt};
+        for (const auto& value : rule.values) {
+            std::string lowered(value);
+            std::transform(lowered.begin(), lowered.end(), lowered.begin(), ascii_lower);
+            compiled.lowered.push_back(std::move(lowered));
+        }
+        if (rule.kind == RuleKind::Regex && !rule.pattern.empty()) {
+            try {
+                compiled.regex.emplace(rule.pattern, boost::regex::ECMAScript | boost::regex::icase);
+            } catch (const boost::regex_error&) {
+                // Not valid: validate_routing reports it; here the rule never matches.
+            }
+        }
+        m_rules.push_back(std::move(compiled));
+    }
+}
+
+const std::string* TierClassifier::find_tier(std::string_view name) const {
+    for (const auto& tier : m_tiers)
+        if (iequals(tier, name)) return &tier;
+    return nullptr;
+}
+
+Classification TierClassifier::classify(const ChatRequest& request) const {
+    if (!request.tier.empty())
+        if (const auto* tier = find_tier(request.tier)) return {*tier, {}, "set by the caller"};
+
+    const std::string_view last_user = last_user_message(request);
+    std::optional<std::int64_t> tokens;  // estimated once, when a token rule is reached
+    const auto prompt_tokens = [&] {
+        if (!tokens) tokens = estimate_prompt_tokens(request.messages);
+        return *tokens;
+    };
+    const auto number = [](std::int64_t n) {
+        char text[24];
+        std::snprintf(text, sizeof text, "%lld", static_cast<long long>(n));
+        return std::string(text);
+    };
+
+    for (const auto& [rule, lowered, regex] : m_rules) {
+        // A rule that names no configured tier would send requests nowhere: skip it.
+        const std::string* target = rule.kind == RuleKind::Header ? nullptr : find_tier(rule.tier);
+        if (rule.kind != RuleKind::Header && !target) continue;
+        switch (rule.kind) {
+        case RuleKind::Header: {
+            const auto value = header_value(request.extra_headers, rule.header);
+            if (!value) break;
+            if (const auto* tier = find_tier(trim(*value)))
+                return {*tier, rule.name,
+                        because("header " + rule.header + ": " + std::string(trim(*value)), rule, *tier)};
+            break;
+        }
+        case RuleKind::ModelAlias:
+            for (const auto& alias : lowered)
+                if (!alias.empty() && iequals(request.model, alias))
+                    return {*target, rule.name,
+                            because("model alias " + in_quotes(request.model), rule, *target)};
+            break;
+        case RuleKind::Keywords:
+            for (std::size_t i = 0; i < lowered.size(); ++i)
+                if (!lowered[i].empty() && icontains(last_user, lowered[i]))
+                    return {*target, rule.name,
+                            because("keyword " + in_quotes(rule.values[i]), rule, *target)};
+            break;
+        case RuleKind::Regex:
+            if (!regex || last_user.empty()) break;
+            if (auto matched = regex_match(*regex, last_user))
+                return {*target, rule.name, because("regex matched " + in_quotes(*matched), rule, *target)};
+            break;
+        case RuleKind::TokensAtMost:
+            if (prompt_tokens() <= rule.threshold)
+                return {*target, rule.name,
+                        because("~" + number(prompt_tokens()) + " tokens ≤ " + number(rule.threshold), rule,
+                                *target)};
+            break;
+        case RuleKind::TokensAtLeast:
+            if (prompt_tokens() >= rule.threshold)
+                return {*target, rule.name,
+                        because("~" + number(prompt_tokens()) + " tokens ≥ " + number(rule.threshold), rule,
+                                *target)};
+            break;
+        case RuleKind::TurnsAtLeast: {
+            const auto turns = std::count_if(request.messages.begin(), request.messages.end(),
+                                             [](const Message& m) { return m.role == Role::User; });
+            if (turns >= rule.threshold)
+                return {*target, rule.name,
+                        because(number(turns) + " user turns ≥ " + number(rule.threshold), rule, *target)};
+            break;
+        }
+        }
+    }
+    return {m_default_tier, {}, "no rule matched → default tier " + m_default_tier};
+}
+
+Classification classify_request(const RoutingConfig& config, const ChatRequest& request) {
+    return TierClassifier(config).classify(request);
+}
+
+}  // namespace sb
