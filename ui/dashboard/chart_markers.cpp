@@ -64,7 +64,9 @@ void ChartMarkers::layout(qint64 fromMs, qint64 toMs) {
             items.line->setToolTip(marker.tooltip);
             items.label->setText(marker.label);
             items.label->setToolTip(marker.tooltip);
-            items.label->setPos(x + 2, area.top());
+            // Right of the line, or left of it where it would leave the plot (a change made "now").
+            const qreal width = items.label->boundingRect().width();
+            items.label->setPos(x + 2 + width > area.right() ? x - 2 - width : x + 2, area.top());
             items.line->show();
             items.label->show();
         }

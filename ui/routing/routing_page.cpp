@@ -44,7 +44,7 @@ RoutingPage::RoutingPage(EngineBridge& bridge, QWidget* parent)
 
     m_tiers = new QListWidget(this);
     m_tiers->setObjectName(QStringLiteral("tiers"));
-    m_tiers->setMaximumWidth(180);
+    m_tiers->setMaximumWidth(150);
     m_tierEditor = new TierEditor(*m_draft, this);
     m_whatIf = new WhatIfPanel(this);
     m_rulesEditor = new RulesEditor(*m_draft, this);
@@ -65,10 +65,11 @@ RoutingPage::RoutingPage(EngineBridge& bridge, QWidget* parent)
     tierBoxLayout->addWidget(m_whatIf);
     centre->addWidget(tierBox);
     centre->addWidget(m_rulesEditor);
-    centre->setStretchFactor(0, 3);
-    centre->setStretchFactor(1, 2);
+    centre->setStretchFactor(0, 1);
+    centre->setStretchFactor(1, 1);
 
     auto* right = new QWidget(this);
+    right->setMinimumWidth(300);  // the preview's reasons are sentences
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->addWidget(m_preview);
@@ -79,7 +80,7 @@ RoutingPage::RoutingPage(EngineBridge& bridge, QWidget* parent)
     split->addWidget(tierColumn);
     split->addWidget(centre);
     split->addWidget(right);
-    split->setStretchFactor(1, 3);
+    split->setStretchFactor(1, 5);
     split->setStretchFactor(2, 2);
 
     m_errors = new QLabel(this);
@@ -129,6 +130,7 @@ QWidget* RoutingPage::buildToolbar() {
     m_revert->setToolTip(tr("Discard the edits not applied yet"));
     m_status = new QLabel(bar);
     m_status->setObjectName(QStringLiteral("routingStatus"));
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // a long summary must not widen the page
     connect(m_apply, &QPushButton::clicked, this, &RoutingPage::apply);
     connect(m_undo, &QPushButton::clicked, this, &RoutingPage::undo);
     connect(m_revert, &QPushButton::clicked, this, &RoutingPage::revert);

@@ -50,6 +50,7 @@ TierEditor::TierEditor(RoutingDraft& draft, QWidget* parent)
     QFont title = m_title->font();
     title.setBold(true);
     m_title->setFont(title);
+    m_title->setWordWrap(true);  // tier descriptions are sentences: they must not widen the page
     m_balancing->addItem(tr("Weighted"), int(sb::Balancing::Weighted));
     m_balancing->addItem(tr("Latency-aware"), int(sb::Balancing::LatencyAware));
     m_balancing->setToolTip(tr("Latency-aware scales the weights of targets slower than the tier's best down"));
