@@ -5,19 +5,23 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QIcon>
 #include <QMessageBox>
 #include <QStandardPaths>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "config/config.h"
+#include "config/paths.h"
 #include "dashboard/dashboard_page.h"
 #include "engine_bridge.h"
 #include "history/history_page.h"
 #include "main_window.h"
 #include "playground/playground_page.h"
+#include "routing/routing_page.h"
 #include "screenshot_tour.h"
 
 namespace {
@@ -67,6 +71,10 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     std::string source;
+    // The file the config came from, if any: where the Routing page saves applied routing.
+    QString config_file = parser.value(config_option);
+    if (config_file.isEmpty() && std::filesystem::exists(sb::default_config_file()))
+        config_file = QString::fromStdString(sb::default_config_file().string());
     auto config = sb::load_user_config(parser.value(config_option).toStdString(), sb::process_environment(), &source);
     if (!config) {
         QStringList lines;
@@ -95,6 +103,11 @@ int main(int argc, char** argv) {
     MainWindow window(**bridge);
     window.addPage(QObject::tr("Dashboard"), new DashboardPage(**bridge));
     window.addPage(QObject::tr("Playground"), new PlaygroundPage(**bridge));
+    auto* routing = new RoutingPage(**bridge);
+    if (!config_file.isEmpty() && QFileInfo(config_file).isWritable() &&
+        QFileInfo(QFileInfo(config_file).absolutePath()).isWritable())  // the temporary file goes beside it
+        routing->setConfigFile(config_file);
+    window.addPage(QObject::tr("Routing"), routing);
     window.addPage(QObject::tr("History"), new HistoryPage(**bridge));
     window.restoreSettings();
     if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);

@@ -2,6 +2,8 @@
 // the in-memory snapshot, errors show by class, pause and zoom freeze the charts, export
 // writes PNG and CSV, and the 1 h range draws SQLite rollups read off the UI thread.
 #include <QChartView>
+#include <QGraphicsLineItem>
+#include <QGraphicsScene>
 #include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -263,6 +265,40 @@ private slots:
         QVERIFY(m_page->findChild<QChartView*>()->chart()->theme() == QChart::ChartThemeDark);
         m_page->setPalette(QPalette(QColor(0xf0, 0xf0, 0xf0)));
         QVERIFY(m_page->findChild<QChartView*>()->chart()->theme() == QChart::ChartThemeLight);
+    }
+
+    void versionMarkerAppearsAfterApply() {
+        m_page->setRange(DashboardPage::Range::Live5m);
+        m_page->backToLive();
+        m_page->refreshMarkers();
+        QCOMPARE(m_page->markerCount(ChartId::Latency), 0);  // a fresh database: no versions yet
+
+        auto routing = m_bridge->engine().routing();
+        QVERIFY(!routing.tiers.empty() && routing.tiers[0].targets.size() >= 2);
+        routing.tiers[0].targets[1].weight += 1;
+        const auto version = m_bridge->engine().apply_routing(routing, "test");
+        QVERIFY2(version.has_value(), version ? "" : version.error().c_str());
+
+        QTRY_COMPARE(m_page->markerCount(ChartId::Latency), 1);  // the refresh timer picks it up
+        for (const ChartId id : kAllCharts) QCOMPARE(m_page->markerCount(id), 1);
+        // Drawn as a dashed line inside the plot area.
+        auto* view = m_page->findChildren<QChartView*>().at(int(ChartId::Latency));
+        int dashed = 0;
+        for (auto* item : view->scene()->items()) {
+            auto* line = dynamic_cast<QGraphicsLineItem*>(item);
+            if (!line || !line->isVisible() || line->pen().style() != Qt::DashLine) continue;
+            ++dashed;
+            QVERIFY(view->chart()->plotArea().adjusted(-1, -1, 1, 1).contains(line->line().p1()));
+            QVERIFY(line->toolTip().contains(QString::fromStdString(version->summary)));
+        }
+        QCOMPARE(dashed, 1);
+
+        // Out of range when zoomed to a time before the change; back when live again.
+        const qint64 before = version->at_ms - 120000;
+        m_page->zoomTo(before, before + 30000);
+        QCOMPARE(m_page->markerCount(ChartId::Latency), 0);
+        m_page->backToLive();
+        QCOMPARE(m_page->markerCount(ChartId::Latency), 1);
     }
 };
 

@@ -23,7 +23,7 @@ class TestMainWindow : public QObject {
 
     std::unique_ptr<MainWindow> make_window() {
         auto window = std::make_unique<MainWindow>(*m_bridge);
-        for (const char* title : {"Dashboard", "Playground", "History"}) window->addPage(title, new QLabel(title));
+        for (const char* title : {"Dashboard", "Playground", "Routing", "History"}) window->addPage(title, new QLabel(title));
         window->restoreSettings();
         return window;
     }
@@ -56,6 +56,9 @@ private slots:
         QCOMPARE(window->currentPage(), 2);
         QTest::keyClick(window.get(), Qt::Key_2, Qt::ControlModifier);
         QCOMPARE(window->currentPage(), 1);
+        QTest::keyClick(window.get(), Qt::Key_4, Qt::ControlModifier);
+        QCOMPARE(window->currentPage(), 3);
+        QCOMPARE(window->page(2), window->page("Routing"));
         QVERIFY(window->page("History"));
         QVERIFY(!window->page("Nope"));
     }

@@ -21,6 +21,7 @@
 #include "dashboard/live_chart.h"
 #include "dashboard/metric_format.h"
 #include "dashboard/phase_breakdown_view.h"
+#include "dashboard/version_markers.h"
 #include "engine_bridge.h"
 
 using namespace std::chrono_literals;
@@ -30,6 +31,7 @@ namespace {
 constexpr auto kLiveWindow = 5min;
 constexpr int kRefreshMs = 250;
 constexpr qint64 kRollupReloadMs = 15000;  // rollups change once a minute: no need to re-read often
+constexpr qint64 kMarkersReloadMs = 1000;   // versions are in memory, but a copy per frame is waste
 
 struct RangeSpec {
     qint64 spanMs;
@@ -193,6 +195,7 @@ void DashboardPage::refreshNow() {
     m_tiles[int(Kpi::SpendToday)]->setValue(metric_format::usd(k.costTodayUsd, locale));
     m_tiles[int(Kpi::CacheHitRatio)]->setValue(k.hasRequests ? metric_format::percent(k.cacheHitRatio, locale) : none);
     m_tiles[int(Kpi::RequestsPerSecond)]->setValue(metric_format::rate(k.requestsPerSecond, locale));
+    if (QDateTime::currentMSecsSinceEpoch() - m_lastMarkersMs >= kMarkersReloadMs) refreshMarkers();
 
     if (m_paused || m_zoomed) return;
     m_phases->setPhases(snapshot.phases);
@@ -207,6 +210,12 @@ void DashboardPage::draw(const DashboardData& data) {
         chart(id)->setData(data.chart(id));
         chart(id)->setTimeRange(data.sinceMs, data.untilMs);
     }
+}
+
+void DashboardPage::refreshMarkers() {
+    m_lastMarkersMs = QDateTime::currentMSecsSinceEpoch();
+    const QList<ChartMarker> markers = versionMarkers(m_bridge.engine().config_versions());
+    for (auto* c : m_charts) c->setMarkers(markers);  // a no-op when nothing changed
 }
 
 void DashboardPage::requestRollups() {
@@ -287,5 +296,7 @@ QStringList DashboardPage::seriesNames(ChartId id) const { return chart(id)->ser
 QString DashboardPage::kpiText(Kpi kpi) const { return m_tiles[int(kpi)]->value(); }
 
 QString DashboardPage::chartTitle(ChartId id) const { return chart(id)->chart()->title(); }
+
+int DashboardPage::markerCount(ChartId id) const { return chart(id)->visibleMarkerCount(); }
 
 bool DashboardPage::isLoadingHistory() const { return m_loader && m_loader->busy(); }

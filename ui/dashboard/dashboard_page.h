@@ -2,7 +2,7 @@
 // The Dashboard: KPI tiles, six time-series charts and the per-provider phase breakdown.
 // One QTimer (4 Hz) pulls a metrics snapshot while the page is visible; the live range
 // draws the in-memory 1-second buckets, the long ranges draw SQLite per-minute rollups read
-// on a worker thread. Pause (Space) and zoom freeze the charts; "Back to live" resumes.
+// on a worker thread. Applied config versions show as dashed markers on every chart. Pause (Space) and zoom freeze the charts; "Back to live" resumes.
 #include <QList>
 #include <QPointF>
 #include <QString>
@@ -44,6 +44,8 @@ public:
     // Pulls a snapshot (or asks for rollups) and updates what is not frozen. The timer calls it.
     void refreshNow();
     void applyPalette();  // dark or light chart theme from the widget palette
+    // Config versions as markers on every chart; refreshNow() calls it about once a second.
+    void refreshMarkers();
 
     bool exportChartPng(ChartId chart, const QString& path);
     bool exportChartCsv(ChartId chart, const QString& path) const;
@@ -53,6 +55,7 @@ public:
     QStringList seriesNames(ChartId chart) const;
     QString kpiText(Kpi kpi) const;
     QString chartTitle(ChartId chart) const;
+    int markerCount(ChartId chart) const;  // version markers drawn in the visible range
     bool isLoadingHistory() const;  // a rollup read has not come back yet
     QString historyError() const { return m_historyError; }
 
@@ -90,5 +93,6 @@ private:
     bool m_zoomed = false;
     quint64 m_rollupTicket = 0;
     qint64 m_lastRollupRequestMs = 0;
+    qint64 m_lastMarkersMs = 0;
     QString m_historyError;
 };

@@ -34,7 +34,12 @@ QString timeFormatFor(qint64 spanMs) {
 }  // namespace
 
 LiveChart::LiveChart(const QString& title, MetricUnit unit, QWidget* parent)
-    : QChartView(parent), m_chart(new QChart), m_xAxis(new QDateTimeAxis), m_yAxis(new QValueAxis), m_unit(unit) {
+    : QChartView(parent),
+      m_chart(new QChart),
+      m_xAxis(new QDateTimeAxis),
+      m_yAxis(new QValueAxis),
+      m_unit(unit),
+      m_markers(m_chart) {
     m_chart->setTitle(title);
     m_chart->setAnimationOptions(QChart::NoAnimation);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
@@ -53,6 +58,13 @@ LiveChart::LiveChart(const QString& title, MetricUnit unit, QWidget* parent)
     connect(m_xAxis, &QDateTimeAxis::rangeChanged, this, [this](const QDateTime& min, const QDateTime& max) {
         if (!m_settingRange) emit zoomRequested(min.toMSecsSinceEpoch(), max.toMSecsSinceEpoch());
     });
+    connect(m_chart, &QChart::plotAreaChanged, this, [this] { m_markers.layout(m_fromMs, m_toMs); });
+}
+
+void LiveChart::setMarkers(const QList<ChartMarker>& markers) {
+    if (markers == m_markers.markers()) return;
+    m_markers.setMarkers(markers);
+    m_markers.layout(m_fromMs, m_toMs);
 }
 
 void LiveChart::setSecondaryUnit(MetricUnit unit) {
@@ -121,6 +133,7 @@ void LiveChart::setTimeRange(qint64 fromMs, qint64 toMs) {
     m_xAxis->setRange(QDateTime::fromMSecsSinceEpoch(fromMs), QDateTime::fromMSecsSinceEpoch(toMs));
     m_settingRange = false;
     updateValueAxes();
+    m_markers.layout(fromMs, toMs);
 }
 
 void LiveChart::updateValueAxes() {

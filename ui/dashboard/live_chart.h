@@ -2,7 +2,8 @@
 // One time-series chart of the dashboard: a QChartView with a date-time x axis, a value y
 // axis (plus an optional right-hand one), and one QLineSeries per name, created the first
 // time the name appears and then only ever updated with one replace() per frame. Axis
-// ranges are set here, rounded to nice numbers, and only touched when they change.
+// ranges are set here, rounded to nice numbers, and only touched when they change. Markers
+// (config versions) are drawn over the plot as dashed vertical lines.
 #include <QChart>
 #include <QChartView>
 #include <QColor>
@@ -12,6 +13,7 @@
 #include <QString>
 
 #include "dashboard/chart_id.h"
+#include "dashboard/chart_markers.h"
 #include "dashboard/dashboard_data.h"
 
 class QDateTimeAxis;
@@ -32,6 +34,10 @@ public:
     void setTimeRange(qint64 fromMs, qint64 toMs);
     qint64 timeFrom() const { return m_fromMs; }
     qint64 timeTo() const { return m_toMs; }
+
+    // Vertical dashed lines at moments (config versions); those in the visible range are drawn.
+    void setMarkers(const QList<ChartMarker>& markers);
+    int visibleMarkerCount() const { return m_markers.visibleCount(); }
 
     QStringList seriesNames() const;
     QList<QPointF> points(const QString& name) const;
@@ -70,4 +76,5 @@ private:
     qint64 m_fromMs = 0, m_toMs = 0;
     double m_yMax = -1, m_y2Max = -1;
     bool m_settingRange = false;  // our own setRange, not a rubber band
+    ChartMarkers m_markers;
 };

@@ -1,0 +1,105 @@
+// Saving applied routing into the operator's config file: only the routing section changes,
+// the file's permissions stay, a file that is not a JSON object is left alone, and the
+// result loads back as the same routing.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config.h"
+#include "config/config_file_writer.h"
+
+using namespace sb;
+
+namespace {
+
+std::string read(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+void write(const std::filesystem::path& file, const std::string& text) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << text;
+}
+
+RoutingConfig two_targets(double first, double second) {
+    RoutingConfig routing;
+    TierConfig tier;
+    tier.name = "standard";
+    tier.targets = {RouteTarget{"openai", "", first, true}, RouteTarget{"anthropic", "claude-haiku-4-5", second, false}};
+    routing.tiers = {tier};
+    ClassifierRule rule;
+    rule.name = "long";
+    rule.kind = RuleKind::TokensAtLeast;
+    rule.threshold = 4000;
+    rule.tier = "standard";
+    routing.rules = {rule};
+    return routing;
+}
+
+}  // namespace
+
+class TestConfigFileWriter : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    std::filesystem::path path(const char* name) const { return m_dir.filePath(name).toStdString(); }
+
+private slots:
+    void replacesOnlyTheRoutingSection() {
+        const auto file = path("config.json");
+        const nlohmann::json original = {{"version", 1},
+                                         {"default_provider", "openai"},
+                                         {"providers", {{{"name", "openai"}, {"api_key", "${OPENAI_API_KEY}"}}}},
+                                         {"routing", {{"default_tier", "old"}}}};
+        write(file, original.dump());
+        std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+        const auto routing = two_targets(30, 70);
+        const auto saved = save_routing_section(file, routing);
+        QVERIFY2(saved.has_value(), saved ? "" : saved.error().c_str());
+
+        const auto json = nlohmann::json::parse(read(file));
+        QCOMPARE(json["providers"], original["providers"]);  // references stay references
+        QCOMPARE(json["default_provider"], original["default_provider"]);
+        std::vector<ConfigError> errors;
+        const auto back = parse_routing(json["routing"], "routing", errors);
+        QVERIFY(errors.empty());
+        QVERIFY(back == routing);
+        const auto perms = std::filesystem::status(file).permissions() & std::filesystem::perms::mask;
+        QCOMPARE(int(perms), int(std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+        // No temporary file left beside it.
+        int files = 0;
+        for (const auto& entry : std::filesystem::directory_iterator(file.parent_path()))
+            if (entry.path().filename().string().rfind("config.json", 0) == 0) ++files;
+        QCOMPARE(files, 1);
+    }
+
+    void leavesAFileThatIsNotAnObjectAlone() {
+        const auto file = path("broken.json");
+        write(file, "[1, 2");
+        QVERIFY(!save_routing_section(file, two_targets(1, 1)).has_value());
+        QCOMPARE(read(file), std::string("[1, 2"));
+        QVERIFY(!save_routing_section(path("missing.json"), two_targets(1, 1)).has_value());
+        QVERIFY(!std::filesystem::exists(path("missing.json")));
+    }
+
+    void atomicWriteReplacesTheWholeFile() {
+        const auto file = path("plain.txt");
+        write(file, "a much longer old content");
+        QVERIFY(write_file_atomically(file, "new").has_value());
+        QCOMPARE(read(file), std::string("new"));
+        QVERIFY(!write_file_atomically(path("no-such-dir/x.json"), "x").has_value());
+    }
+};
+
+QTEST_MAIN(TestConfigFileWriter)
+#include "tst_config_file_writer.moc"

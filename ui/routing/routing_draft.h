@@ -1,0 +1,43 @@
+#pragma once
+// The routing being edited on the Routing page, staged against the routing that is live:
+// every editor changes the draft through edit(), the draft is validated after each change,
+// and only Apply (on the page) sends it to the engine. A clean draft follows the live
+// routing when it changes elsewhere (another console, the gateway's admin API); an edited
+// one is kept until it is applied or reverted.
+#include <QObject>
+
+#include <functional>
+#include <vector>
+
+#include "config/config.h"
+#include "config/routing_config.h"
+
+class RoutingDraft final : public QObject {
+    Q_OBJECT
+public:
+    RoutingDraft(std::vector<sb::ProviderConfig> providers, sb::RoutingConfig applied, QObject* parent = nullptr);
+
+    const sb::RoutingConfig& applied() const { return m_applied; }
+    const sb::RoutingConfig& draft() const { return m_draft; }
+    const std::vector<sb::ProviderConfig>& providers() const { return m_providers; }
+    bool isDirty() const { return m_draft != m_applied; }
+    // validate_routing() of the draft; paths are relative to the routing section.
+    const std::vector<sb::ConfigError>& errors() const { return m_errors; }
+    bool canApply() const { return isDirty() && m_errors.empty(); }
+
+    void setApplied(sb::RoutingConfig applied);
+    void revert();
+    // Changes the draft; out-of-range edits (a row that is gone) are the caller's to avoid.
+    void edit(const std::function<void(sb::RoutingConfig&)>& change);
+
+signals:
+    void changed();  // the draft, the applied routing or the errors changed
+
+private:
+    void validate();
+
+    std::vector<sb::ProviderConfig> m_providers;
+    sb::RoutingConfig m_applied;
+    sb::RoutingConfig m_draft;
+    std::vector<sb::ConfigError> m_errors;
+};
