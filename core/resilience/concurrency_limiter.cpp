@@ -16,38 +16,49 @@ bool ConcurrencyLimiter::try_acquire() {
     return true;
 }
 
-void ConcurrencyLimiter::decrease(Clock::time_point now) {
-    // One cut per round trip: the requests already in flight when we cut carry the same
-    // congestion signal and must not cut again.
-    const auto round_trip = std::chrono::milliseconds(static_cast<long long>(std::max(m_baseline_ms, 1.0)));
-    if (now - m_last_decrease < round_trip) return;
-    m_last_decrease = now;
-    m_limit = std::max<double>(m_config.min, m_limit * m_decrease_factor);
-    m_peak_in_flight = m_in_flight;
+namespace {
+constexpr double kCongestedShare = 0.10;  // of a window's calls
+constexpr int kMinCongested = 2;          // one 429 in a quiet window is noise, not congestion
+}  // namespace
+
+void ConcurrencyLimiter::close_window(Clock::time_point now) {
+    const bool congested =
+        m_window_congested >= kMinCongested && m_window_congested > kCongestedShare * m_window_calls;
+    const bool slow = m_window_successes > 0 && m_baseline_ms > 0 &&
+                      m_window_latency_ms / m_window_successes > m_baseline_ms * m_config.latency_spike_factor;
+    if (congested || slow) {
+        m_limit = std::max<double>(m_config.min, m_limit * m_decrease_factor);
+        m_peak_in_flight = m_in_flight;
+        m_slow_start = false;
+    }
+    m_window_start = now;
+    m_window_calls = m_window_congested = m_window_successes = 0;
+    m_window_latency_ms = 0;
 }
 
 void ConcurrencyLimiter::release(std::chrono::microseconds latency, bool congested, Clock::time_point now) {
     std::lock_guard lock(m_mutex);
     m_in_flight = std::max(0, m_in_flight - 1);
-    const double latency_ms = static_cast<double>(latency.count()) / 1000.0;
-    const bool spike = m_baseline_ms > 0 && latency_ms > m_baseline_ms * m_config.latency_spike_factor;
+    if (m_window_calls == 0 && m_window_start == Clock::time_point{}) m_window_start = now;
+    ++m_window_calls;
     if (congested) {
-        decrease(now);
-        return;
+        ++m_window_congested;
+    } else {
+        const double latency_ms = static_cast<double>(latency.count()) / 1000.0;
+        ++m_window_successes;
+        m_window_latency_ms += latency_ms;
+        // The baseline follows even slow calls, slowly, so a provider that settles at a new
+        // latency is not treated as congested forever.
+        m_baseline_ms = m_baseline_ms == 0 ? latency_ms : 0.95 * m_baseline_ms + 0.05 * latency_ms;
+        // Grow only while the limit is actually used; an idle limit proves nothing.
+        const int whole = static_cast<int>(std::floor(m_limit));
+        if (m_peak_in_flight >= whole - 1) {
+            m_limit = std::min<double>(m_config.max, m_limit + (m_slow_start ? 1.0 : 1.0 / m_limit));
+            if (static_cast<int>(std::floor(m_limit)) > whole) m_peak_in_flight = m_in_flight;
+        }
     }
-    // The baseline follows even spikes, slowly, so a provider that settles at a new latency
-    // is not treated as congested forever.
-    m_baseline_ms = m_baseline_ms == 0 ? latency_ms : 0.95 * m_baseline_ms + 0.05 * latency_ms;
-    if (spike) {
-        decrease(now);
-        return;
-    }
-    // Grow only while the limit is actually used; an idle limit proves nothing.
-    const int whole = static_cast<int>(std::floor(m_limit));
-    if (m_peak_in_flight >= whole - 1) {
-        m_limit = std::min<double>(m_config.max, m_limit + 1.0 / m_limit);
-        if (static_cast<int>(std::floor(m_limit)) > whole) m_peak_in_flight = m_in_flight;
-    }
+    const auto round_trip = std::chrono::microseconds(static_cast<long long>(std::max(m_baseline_ms, 1.0) * 1000.0));
+    if (now - m_window_start >= round_trip) close_window(now);
 }
 
 void ConcurrencyLimiter::release_neutral() {

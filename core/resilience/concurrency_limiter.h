@@ -1,9 +1,14 @@
 #pragma once
 // Adaptive concurrency limit for one provider (AIMD, as TCP congestion control):
-// while latency holds near its baseline the limit grows by about one per round trip;
-// a 429, an overload, a timeout or a latency spike cuts it by `decrease_factor`, at most
-// once per round trip, never below min nor above max. This is the batch size that adjusts
-// itself to recent response times. Thread-safe.
+// it starts in slow start (the limit doubles per round trip while it is used, so a busy
+// provider is not throttled while the engine learns), and after the first cut grows by
+// about one per round trip while latency holds.
+// Once per round trip the window is judged: if more than 10% of its completions (and at
+// least two) were congestion (429, overload, timeout), or its mean latency rose above
+// spike_factor × the baseline, the limit is cut by `decrease_factor`; never below min nor
+// above max. Judging windows rather than single calls matters: providers fail a few
+// percent of calls at random and have a long latency tail at any load, and cutting on each
+// such call drove the limit to a handful while requests queued for seconds. Thread-safe.
 #include <chrono>
 #include <mutex>
 
@@ -31,7 +36,7 @@ public:
     double baseline_ms() const;
 
 private:
-    void decrease(Clock::time_point now);
+    void close_window(Clock::time_point now);
 
     mutable std::mutex m_mutex;
     ConcurrencyConfig m_config;
@@ -40,7 +45,13 @@ private:
     int m_in_flight = 0;
     int m_peak_in_flight = 0;  // highest in_flight since the limit last changed step
     double m_baseline_ms = 0;  // slow-moving EWMA of successful latencies
-    Clock::time_point m_last_decrease{};
+    bool m_slow_start = true;  // until the first cut
+    // The current round-trip window.
+    Clock::time_point m_window_start{};
+    int m_window_calls = 0;
+    int m_window_congested = 0;
+    int m_window_successes = 0;
+    double m_window_latency_ms = 0;  // sum over the successes
 };
 
 }  // namespace sb
