@@ -384,6 +384,32 @@ private slots:
         m_page->setConfigFile({});
     }
 
+    void tiersAreAddedAndRemoved() {
+        if (m_page->revertButton()->isEnabled()) QTest::mouseClick(m_page->revertButton(), Qt::LeftButton);
+        const auto tiersBefore = engine().routing().tiers.size();
+        m_page->newTierName()->setText(QStringLiteral("premium"));
+        QTest::mouseClick(m_page->addTierButton(), Qt::LeftButton);
+        auto* tiers = m_page->findChild<QListWidget*>(QStringLiteral("tiers"));
+        QCOMPARE(tiers->count(), int(tiersBefore) + 1);
+        QCOMPARE(tiers->currentItem()->data(Qt::UserRole).toString(), QStringLiteral("premium"));
+        QCOMPARE(m_page->tierEditor()->rowCount(), 1);  // starts with one target, so it is valid
+        QVERIFY2(m_page->applyButton()->isEnabled(), qPrintable(m_page->errorText()));
+        QTest::mouseClick(m_page->applyButton(), Qt::LeftButton);
+        QVERIFY(engine().routing().tier("premium"));
+
+        sb::ChatRequest request;
+        request.messages = {{sb::Role::User, "Hello"}};
+        request.tier = "premium";
+        auto future = engine().submit(request);
+        QCOMPARE(future.get().tier, std::string("premium"));
+
+        tiers->setCurrentRow(tiers->count() - 1);
+        QTest::mouseClick(m_page->removeTierButton(), Qt::LeftButton);
+        QCOMPARE(tiers->count(), int(tiersBefore));
+        QTest::mouseClick(m_page->applyButton(), Qt::LeftButton);
+        QVERIFY(!engine().routing().tier("premium"));
+    }
+
     void hiddenPageSkipsLiveRefresh() {
         m_page->hide();
         auto routing = engine().routing();

@@ -2,6 +2,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
 #include <QSignalBlocker>
@@ -56,6 +57,17 @@ RoutingPage::RoutingPage(EngineBridge& bridge, QWidget* parent)
     tierLayout->setContentsMargins(0, 0, 0, 0);
     tierLayout->addWidget(new QLabel(tr("Tiers"), tierColumn));
     tierLayout->addWidget(m_tiers, 1);
+    m_newTierName = new QLineEdit(tierColumn);
+    m_newTierName->setPlaceholderText(tr("New tier name"));
+    m_addTier = new QPushButton(tr("Add tier"), tierColumn);
+    m_removeTier = new QPushButton(tr("Remove tier"), tierColumn);
+    m_removeTier->setToolTip(tr("Rules that send requests to it, or the default tier, must be changed too"));
+    tierLayout->addWidget(m_newTierName);
+    tierLayout->addWidget(m_addTier);
+    tierLayout->addWidget(m_removeTier);
+    connect(m_addTier, &QPushButton::clicked, this, &RoutingPage::addTier);
+    connect(m_newTierName, &QLineEdit::returnPressed, this, &RoutingPage::addTier);
+    connect(m_removeTier, &QPushButton::clicked, this, &RoutingPage::removeTier);
 
     auto* centre = new QSplitter(Qt::Vertical, this);
     auto* tierBox = new QWidget(centre);
@@ -166,6 +178,25 @@ void RoutingPage::onDraftChanged() {
     updateActions();
     m_preview->schedule();
     m_whatIfTimer->start();
+}
+
+void RoutingPage::addTier() {
+    const std::string name = m_newTierName->text().trimmed().toStdString();
+    if (name.empty() || m_draft->draft().tier(name)) return;
+    // A tier needs a target to be valid: start from the first provider's default model.
+    const auto& providers = m_bridge.config().providers;
+    sb::TierConfig tier;
+    tier.name = name;
+    if (!providers.empty()) tier.targets.push_back({providers.front().name, providers.front().default_model, 1.0, true});
+    m_draft->edit([&](sb::RoutingConfig& routing) { routing.tiers.push_back(tier); });
+    m_newTierName->clear();
+    m_tiers->setCurrentRow(m_tiers->count() - 1);
+}
+
+void RoutingPage::removeTier() {
+    const int row = m_tiers->currentRow();
+    if (row < 0 || m_tiers->count() <= 1) return;  // routing needs at least one tier
+    m_draft->edit([row](sb::RoutingConfig& routing) { routing.tiers.erase(routing.tiers.begin() + row); });
 }
 
 void RoutingPage::syncTierList() {

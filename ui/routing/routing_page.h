@@ -18,6 +18,7 @@
 
 class EngineBridge;
 class QLabel;
+class QLineEdit;
 class QListWidget;
 class QPushButton;
 class QTimer;
@@ -60,6 +61,9 @@ public:
     QPushButton* applyButton() const { return m_apply; }
     QPushButton* undoButton() const { return m_undo; }
     QPushButton* revertButton() const { return m_revert; }
+    QLineEdit* newTierName() const { return m_newTierName; }
+    QPushButton* addTierButton() const { return m_addTier; }
+    QPushButton* removeTierButton() const { return m_removeTier; }
     QString errorText() const;
     QString statusText() const;
 
@@ -73,6 +77,8 @@ private:
     QWidget* buildToolbar();
     void onDraftChanged();
     void syncTierList();
+    void addTier();
+    void removeTier();
     void updateActions();
     void refreshVersions();
     void afterApply(std::int64_t versionId, const QString& done);
@@ -95,6 +101,9 @@ private:
     QLabel* m_status = nullptr;
     QLabel* m_errors = nullptr;
     QListWidget* m_tiers = nullptr;
+    QLineEdit* m_newTierName = nullptr;
+    QPushButton* m_addTier = nullptr;
+    QPushButton* m_removeTier = nullptr;
     TierEditor* m_tierEditor = nullptr;
     WhatIfPanel* m_whatIf = nullptr;
     RulesEditor* m_rulesEditor = nullptr;
