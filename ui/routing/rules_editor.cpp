@@ -289,10 +289,7 @@ void RulesEditor::sync() {
 }
 
 void RulesEditor::updateButtons() {
-    const int row = currentRow();
-    m_remove->setEnabled(row >= 0);
-    m_up->setEnabled(row > 0);
-    m_down->setEnabled(row >= 0 && row + 1 < rowCount());
+    updateRowButtons(currentRow(), rowCount(), m_remove, m_up, m_down);
 }
 
 int RulesEditor::rowCount() const { return int(m_rows.size()); }

@@ -297,11 +297,8 @@ void TierEditor::setCell(int row, Column column, const QString& text, const QCol
 }
 
 void TierEditor::updateButtons() {
-    const int row = currentRow();
     m_add->setEnabled(tier() != nullptr);
-    m_remove->setEnabled(row >= 0);
-    m_up->setEnabled(row > 0);
-    m_down->setEnabled(row >= 0 && row + 1 < rowCount());
+    updateRowButtons(currentRow(), rowCount(), m_remove, m_up, m_down);
 }
 
 int TierEditor::rowCount() const { return int(m_rows.size()); }
