@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "config/paths.h"
+#include "cost/price_table.h"
 #include "engine/config_version_log.h"
 #include "engine/demo_upstream.h"
 #include "engine/route_selection.h"
@@ -435,6 +436,7 @@ private:
         if (r.ok) {
             r.tokens_in = result.outcome->usage.input_tokens;
             r.tokens_out = result.outcome->usage.output_tokens;
+            r.cost_usd = result.cost_usd.value_or(0.0);
         }
         return r;
     }
@@ -454,6 +456,7 @@ private:
         }
         result.total_ms = std::chrono::duration<double, std::milli>(m_scheduler->now() - call->started).count();
         result.outcome = std::move(outcome);
+        if (result.ok()) result.cost_usd = PriceTable::built_in().cost_usd(result.model, result.outcome->usage);
         if (result.ok()) ++m_succeeded;
         else if (result.outcome.error().cls == ErrorClass::Cancelled) ++m_cancelled;
         else ++m_failed;

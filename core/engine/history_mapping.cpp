@@ -49,6 +49,7 @@ HistoryRecord Engine::history_record(const ChatRequest& request, const RequestRe
         record.status = RequestStatus::Ok;
         record.tokens_in = response.usage.input_tokens;
         record.tokens_out = response.usage.output_tokens;
+        record.cost_usd = result.cost_usd.value_or(0.0);
         if (store_text) record.response_text = response.content;
     } else {
         const auto& error = result.outcome.error();

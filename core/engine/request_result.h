@@ -2,6 +2,7 @@
 // What the engine reports for one finished request.
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct RequestResult {
     PhaseTimings timings;            // of the final attempt
     double total_ms = 0;             // whole request: queueing, retries and backoff included
     std::int64_t started_unix_ms = 0;
+    // From the price table and the provider's reported usage; nullopt when the model has no
+    // price (or the request failed): an unknown cost is not a zero cost.
+    std::optional<double> cost_usd;
 
     bool ok() const { return outcome.has_value(); }
 };

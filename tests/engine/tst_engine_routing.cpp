@@ -12,7 +12,10 @@
 
 #include "../support/engine_fixture.h"
 #include "engine/engine.h"
+#include "cost/price_table.h"
+#include "metrics/metrics_registry.h"
 #include "store/config_version_store.h"
+#include "store/history_query.h"
 
 using namespace sb;
 using namespace std::chrono_literals;
@@ -296,6 +299,30 @@ private slots:
                          "assistant: The Lumen 900.\n"
                          "user: How much is it?\n"));
         QVERIFY(result.route_reason.find("failed over to anthropic") != std::string::npos);
+    }
+
+    void everyAnswerIsPricedFromThePriceTable() {
+        auto engine = make_engine(config_with(one_tier({target("openai", 1)})), true);
+        auto future = engine->submit(question());
+        const auto result = wait_for(future);
+        QVERIFY(result.ok());
+        const auto& usage = result.outcome->usage;
+        QVERIFY(usage.input_tokens > 0 && usage.output_tokens > 0);
+        // gpt-4o-mini: $0.15 in, $0.60 out per million tokens.
+        const double expected = (usage.input_tokens * 0.15 + usage.output_tokens * 0.60) / 1e6;
+        QVERIFY(result.cost_usd.has_value());
+        QVERIFY2(std::abs(*result.cost_usd - expected) < 1e-12, qPrintable(QString::number(*result.cost_usd)));
+        QVERIFY(std::abs(engine->metrics().recent(std::chrono::minutes(1), std::chrono::seconds(1)).cost_usd - expected) < 1e-12);
+
+        // And stored on the history row.
+        const auto database = engine->database_path();
+        engine.reset();
+        auto reader = HistoryReader::open(database);
+        QVERIFY(reader.has_value());
+        const auto page = reader->page(HistoryFilter{}, std::nullopt, 1);  // the newest row
+        QVERIFY(page.has_value() && page->rows.size() == 1);
+        QCOMPARE(page->rows.front().request_id, result.request_id);
+        QVERIFY(std::abs(page->rows.front().cost_usd - expected) < 1e-12);
     }
 
     void classifierTierDecidesTheTarget() {

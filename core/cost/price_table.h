@@ -1,0 +1,47 @@
+#pragma once
+// The price table: input, cached-input and output price per million tokens for each model,
+// dated and with its source (resources/pricing.json, compiled in; a user's copy can replace
+// it). Cost of a call = (input − cached) × input price + cached × cached price + output ×
+// output price. Usage.input_tokens counts cached tokens too (both adapters normalise so).
+// Dated snapshots ("gpt-4o-mini-2024-07-18") match their model by the longest prefix.
+#include <expected>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "model/chat.h"
+
+namespace sb {
+
+struct ModelPrice {
+    std::string model;
+    double input_per_million = 0;
+    double cached_input_per_million = 0;
+    double output_per_million = 0;
+    std::string source;
+};
+
+class PriceTable {
+public:
+    // Errors read "<path>: <rule>" (e.g. "models.gpt-4o.output: must be a number >= 0").
+    static std::expected<PriceTable, std::string> parse(const nlohmann::json& json);
+    static std::expected<PriceTable, std::string> load(const std::filesystem::path& file);
+    static const PriceTable& built_in();  // resources/pricing.json
+
+    const ModelPrice* find(std::string_view model) const;
+    // nullopt when the model has no price: an unknown cost is not a zero cost.
+    std::optional<double> cost_usd(std::string_view model, const Usage& usage) const;
+
+    const std::string& as_of() const { return m_as_of; }
+    const std::vector<ModelPrice>& prices() const { return m_prices; }
+
+private:
+    std::string m_as_of;
+    std::vector<ModelPrice> m_prices;  // sorted by model name
+};
+
+}  // namespace sb

@@ -1,0 +1,92 @@
+// The price table: the built-in file parses and is dated and sourced, costs match the
+// published prices to the cent (cached input at its own price), dated snapshots find their
+// model, unknown models have no cost (not a zero one), and bad files name what is wrong.
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include "cost/price_table.h"
+
+using namespace sb;
+
+namespace {
+Usage usage(std::int64_t in, std::int64_t out, std::int64_t cached = 0) {
+    Usage u;
+    u.input_tokens = in;
+    u.output_tokens = out;
+    u.cached_input_tokens = cached;
+    return u;
+}
+bool cents_equal(double a, double b) { return std::llround(a * 100.0) == std::llround(b * 100.0); }
+}  // namespace
+
+class TestPriceTable : public QObject {
+    Q_OBJECT
+
+private slots:
+    void builtInTableIsDatedAndSourced() {
+        const auto& table = PriceTable::built_in();
+        QVERIFY(!table.as_of().empty());
+        QVERIFY(table.prices().size() >= 6);
+        for (const auto& p : table.prices()) QVERIFY2(!p.source.empty(), p.model.c_str());
+    }
+
+    void costsMatchThePublishedPricesToTheCent_data() {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<qint64>("in");
+        QTest::addColumn<qint64>("cached");
+        QTest::addColumn<qint64>("out");
+        QTest::addColumn<double>("expected");
+        // 1M input + 1M output: the two list prices added.
+        QTest::newRow("gpt-4o-mini") << "gpt-4o-mini" << qint64(1'000'000) << qint64(0) << qint64(1'000'000) << 0.75;
+        QTest::newRow("gpt-4o") << "gpt-4o" << qint64(1'000'000) << qint64(0) << qint64(1'000'000) << 12.50;
+        QTest::newRow("sonnet") << "claude-sonnet-4-5" << qint64(1'000'000) << qint64(0) << qint64(1'000'000) << 18.00;
+        // Half the input from the provider's prompt cache: 0.5M × 2.50 + 0.5M × 1.25 + 2M × 10.
+        QTest::newRow("gpt-4o cached") << "gpt-4o" << qint64(1'000'000) << qint64(500'000) << qint64(2'000'000) << 21.875;
+        // A customer-service day: 40,000 calls of 350 in / 120 out on haiku.
+        QTest::newRow("haiku day") << "claude-haiku-4-5" << qint64(40'000 * 350) << qint64(0) << qint64(40'000 * 120)
+                                   << 38.00;
+        QTest::newRow("dated snapshot") << "gpt-4o-mini-2024-07-18" << qint64(2'000'000) << qint64(0) << qint64(0) << 0.30;
+        QTest::newRow("local is free") << "llama3.2" << qint64(5'000'000) << qint64(0) << qint64(5'000'000) << 0.0;
+    }
+    void costsMatchThePublishedPricesToTheCent() {
+        QFETCH(QString, model);
+        QFETCH(qint64, in);
+        QFETCH(qint64, cached);
+        QFETCH(qint64, out);
+        QFETCH(double, expected);
+        const auto cost = PriceTable::built_in().cost_usd(model.toStdString(), usage(in, out, cached));
+        QVERIFY(cost.has_value());
+        QVERIFY2(cents_equal(*cost, expected), qPrintable(QString::number(*cost, 'f', 6)));
+    }
+
+    void longestPrefixWinsAndUnknownHasNoCost() {
+        const auto& table = PriceTable::built_in();
+        QCOMPARE(table.find("gpt-4o-mini-2024-07-18")->model, std::string("gpt-4o-mini"));
+        QCOMPARE(table.find("gpt-4o-2024-08-06")->model, std::string("gpt-4o"));
+        QVERIFY(!table.find("gpt-4oo"));  // a prefix must end at a '-'
+        QVERIFY(!table.cost_usd("some-new-model", usage(10, 10)).has_value());
+    }
+
+    void badTablesNameWhatIsWrong_data() {
+        QTest::addColumn<QString>("json");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("no date") << R"({"models": {}})" << "as_of:";
+        QTest::newRow("negative") << R"({"as_of": "2026-01-01", "models": {"m": {"input": -1, "output": 1, "source": "x"}}})"
+                                  << "models.m.input: must be a number >= 0";
+        QTest::newRow("no source") << R"({"as_of": "2026-01-01", "models": {"m": {"input": 1, "output": 1}}})"
+                                   << "models.m.source:";
+        QTest::newRow("no output") << R"({"as_of": "2026-01-01", "models": {"m": {"input": 1, "source": "x"}}})"
+                                   << "models.m.output: is missing";
+    }
+    void badTablesNameWhatIsWrong() {
+        QFETCH(QString, json);
+        QFETCH(QString, error);
+        const auto parsed = PriceTable::parse(nlohmann::json::parse(json.toStdString()));
+        QVERIFY(!parsed.has_value());
+        QVERIFY2(QString::fromStdString(parsed.error()).startsWith(error), parsed.error().c_str());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestPriceTable)
+#include "tst_price_table.moc"
