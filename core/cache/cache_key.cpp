@@ -1,0 +1,64 @@
+#include "cache/cache_key.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "model/digest.h"
+
+namespace sb {
+
+namespace {
+
+// Wire fields passed through `extra` that change what the model answers.
+constexpr const char* kOutputFields[] = {"tools",           "tool_choice",      "response_format", "seed", "n",
+                                         "presence_penalty", "frequency_penalty", "logit_bias",     "reasoning_effort"};
+
+nlohmann::json turn_json(const Message& message) {
+    nlohmann::json turn = {{"role", std::string(to_string(message.role))}, {"content", message.content}};
+    if (!message.name.empty()) turn["name"] = message.name;
+    if (!message.tool_call_id.empty()) turn["tool_call_id"] = message.tool_call_id;
+    if (!message.tool_calls.empty()) {
+        auto calls = nlohmann::json::array();
+        for (const auto& call : message.tool_calls) calls.push_back({{"name", call.name}, {"arguments", call.arguments_json}});
+        turn["tool_calls"] = std::move(calls);
+    }
+    return turn;
+}
+
+}  // namespace
+
+std::string cache_key_material(const ChatRequest& request, std::string_view target, int turns) {
+    // nlohmann::json objects keep keys sorted, so the text is canonical.
+    nlohmann::json material = {{"v", 1}, {"target", std::string(target)}};
+    if (request.temperature) material["temperature"] = *request.temperature;
+    if (request.top_p) material["top_p"] = *request.top_p;
+    if (request.max_tokens) material["max_tokens"] = *request.max_tokens;
+    if (!request.stop.empty()) material["stop"] = request.stop;
+    for (const char* field : kOutputFields)
+        if (request.extra.is_object() && request.extra.contains(field)) material[field] = request.extra[field];
+
+    std::string system;
+    std::vector<const Message*> conversation;
+    for (const auto& message : request.messages) {
+        if (message.role == Role::System) {
+            if (!system.empty()) system += '\n';
+            system += message.content;
+        } else {
+            conversation.push_back(&message);
+        }
+    }
+    material["system"] = system;
+    const auto keep = static_cast<std::size_t>(std::max(1, turns));
+    auto recent = nlohmann::json::array();
+    for (std::size_t i = conversation.size() > keep ? conversation.size() - keep : 0; i < conversation.size(); ++i)
+        recent.push_back(turn_json(*conversation[i]));
+    material["turns"] = std::move(recent);
+    return material.dump();
+}
+
+std::string cache_key(const ChatRequest& request, std::string_view target, int turns) {
+    return "sb1:" + sha256_hex(cache_key_material(request, target, turns));
+}
+
+}  // namespace sb
