@@ -1,0 +1,110 @@
+#include "security/pii_scan.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace sb {
+
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_email_local(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+bool is_domain(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'; }
+
+// A run of digits with single separators between them, starting at `i`; returns its end
+// and collects the digits.
+std::size_t digit_run(std::string_view text, std::size_t i, std::string_view separators, std::string& digits) {
+    std::size_t end = i;
+    while (i < text.size()) {
+        if (is_digit(text[i])) {
+            digits.push_back(text[i]);
+            end = ++i;
+        } else if (separators.find(text[i]) != std::string_view::npos && i + 1 < text.size() &&
+                   (is_digit(text[i + 1]) || text[i + 1] == '(')) {
+            ++i;
+        } else if (text[i] == '(' || text[i] == ')') {
+            if (separators.find('(') == std::string_view::npos) break;
+            ++i;
+        } else {
+            break;
+        }
+    }
+    return end;
+}
+
+}  // namespace
+
+std::string_view to_string(PiiKind kind) {
+    switch (kind) {
+    case PiiKind::CardNumber: return "card_number";
+    case PiiKind::Email: return "email";
+    case PiiKind::Phone: return "phone";
+    }
+    return "unknown";
+}
+
+bool luhn_valid(std::string_view digits) {
+    int sum = 0;
+    bool double_it = false;
+    for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+        int d = *it - '0';
+        if (double_it && (d *= 2) > 9) d -= 9;
+        sum += d;
+        double_it = !double_it;
+    }
+    return !digits.empty() && sum % 10 == 0;
+}
+
+std::vector<PiiSpan> find_pii(std::string_view text) {
+    std::vector<PiiSpan> found;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const char c = text[i];
+        // E-mail: anchor on '@', extend both ways.
+        if (c == '@' && i > 0 && is_email_local(text[i - 1])) {
+            std::size_t begin = i;
+            while (begin > 0 && is_email_local(text[begin - 1])) --begin;
+            std::size_t end = i + 1;
+            while (end < text.size() && is_domain(text[end])) ++end;
+            while (end > i + 1 && (text[end - 1] == '.' || text[end - 1] == '-')) --end;
+            const auto domain = text.substr(i + 1, end - i - 1);
+            const auto dot = domain.rfind('.');
+            if (dot != std::string_view::npos && dot > 0 && domain.size() - dot > 2) {
+                // Drop a card/phone found inside the local part.
+                while (!found.empty() && found.back().end > begin) found.pop_back();
+                found.push_back({PiiKind::Email, begin, end});
+                i = end;
+                continue;
+            }
+        }
+        const bool starts_number = (is_digit(c) || c == '+' || c == '(') && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])));
+        if (starts_number) {
+            std::string digits;
+            const bool plus = c == '+';
+            const std::size_t from = (plus || c == '(') ? i + 1 : i;
+            const std::size_t end = digit_run(text, from, " -.()", digits);
+            const bool word_end = end >= text.size() || !std::isalnum(static_cast<unsigned char>(text[end]));
+            if (word_end && digits.size() >= 13 && digits.size() <= 19 && !plus && luhn_valid(digits)) {
+                found.push_back({PiiKind::CardNumber, i, end});
+                i = end;
+                continue;
+            }
+            const bool grouped = end - from > digits.size();  // has separators
+            if (word_end && ((plus && digits.size() >= 8 && digits.size() <= 15) ||
+                             (grouped && digits.size() >= 10 && digits.size() <= 13))) {
+                found.push_back({PiiKind::Phone, i, end});
+                i = end;
+                continue;
+            }
+            i = std::max(end, i + 1);
+            continue;
+        }
+        ++i;
+    }
+    return found;
+}
+
+}  // namespace sb
