@@ -1,0 +1,146 @@
+// The in-process cache: hits and misses, LRU eviction by bytes (exact accounting), TTL
+// expiry on an injected clock, pinned entries outliving time but not memory pressure,
+// oversized entries refused, purge by rule, and a concurrent smoke test.
+#include <QtTest>
+
+#include <thread>
+
+#include "cache/memory_cache.h"
+
+using namespace sb;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct FakeClock {
+    MemoryCache::Clock::time_point now = MemoryCache::Clock::time_point(std::chrono::hours(480'000));
+    std::function<MemoryCache::Clock::time_point()> fn() {
+        return [this] { return now; };
+    }
+};
+
+CacheEntry ttl_entry(std::string value, FakeClock& clock, std::chrono::seconds ttl = 3600s, std::string rule = {}) {
+    return CacheEntry{std::move(value), clock.now + ttl, std::move(rule)};
+}
+
+CacheEntry pinned(std::string value) { return CacheEntry{std::move(value), std::nullopt, "prices"}; }
+
+}  // namespace
+
+class TestMemoryCache : public QObject {
+    Q_OBJECT
+
+private slots:
+    void hitsAndMisses() {
+        FakeClock clock;
+        MemoryCache cache(1 << 20, clock.fn());
+        QVERIFY(!cache.get("k").has_value());
+        QVERIFY(cache.put("k", ttl_entry("v", clock)));
+        QCOMPARE(cache.get("k").value(), std::string("v"));
+        const auto s = cache.stats();
+        QCOMPARE(s.hits, std::uint64_t(1));
+        QCOMPARE(s.misses, std::uint64_t(1));
+        QCOMPARE(s.bytes, std::size_t(1 + 1 + MemoryCache::kEntryOverhead));
+    }
+
+    void leastRecentlyUsedGoFirstByBytes() {
+        FakeClock clock;
+        const std::string value(900, 'x');
+        const std::size_t one = MemoryCache::entry_bytes("k0", ttl_entry(value, clock));
+        MemoryCache cache(one * 3, clock.fn());
+        for (int i = 0; i < 3; ++i) QVERIFY(cache.put("k" + std::to_string(i), ttl_entry(value, clock)));
+        QCOMPARE(cache.stats().bytes, one * 3);
+        QVERIFY(cache.get("k0").has_value());  // k0 is now the most recent; k1 the least
+        QVERIFY(cache.put("k3", ttl_entry(value, clock)));
+        QVERIFY(!cache.get("k1").has_value());
+        QVERIFY(cache.get("k0").has_value());
+        QVERIFY(cache.get("k2").has_value());
+        QVERIFY(cache.get("k3").has_value());
+        QCOMPARE(cache.stats().evictions, std::uint64_t(1));
+        QVERIFY(cache.stats().bytes <= cache.stats().max_bytes);
+    }
+
+    void replacingUpdatesTheBytes() {
+        FakeClock clock;
+        MemoryCache cache(1 << 20, clock.fn());
+        cache.put("k", ttl_entry(std::string(100, 'a'), clock));
+        cache.put("k", ttl_entry(std::string(10, 'b'), clock));
+        QCOMPARE(cache.stats().entries, std::size_t(1));
+        QCOMPARE(cache.stats().bytes, std::size_t(1 + 10 + MemoryCache::kEntryOverhead));
+        QCOMPARE(cache.get("k").value(), std::string(10, 'b'));
+    }
+
+    void ttlExpiresOnTheClock() {
+        FakeClock clock;
+        MemoryCache cache(1 << 20, clock.fn());
+        cache.put("k", ttl_entry("v", clock, 60s));
+        clock.now += 59s;
+        QVERIFY(cache.get("k").has_value());
+        clock.now += 1s;
+        QVERIFY(!cache.get("k").has_value());
+        QCOMPARE(cache.stats().expirations, std::uint64_t(1));
+        QCOMPARE(cache.stats().entries, std::size_t(0));
+        cache.put("a", ttl_entry("v", clock, 10s));
+        cache.put("b", ttl_entry("v", clock, 100s));
+        clock.now += 50s;
+        QCOMPARE(cache.purge_expired(), std::size_t(1));
+        QVERIFY(cache.get("b").has_value());
+    }
+
+    void pinnedOutlivesTimeButNotMemoryPressure() {
+        FakeClock clock;
+        const std::string value(900, 'x');
+        const std::size_t one = MemoryCache::entry_bytes("p0", pinned(value));
+        MemoryCache cache(one * 2, clock.fn());
+        cache.put("p0", pinned(value));
+        clock.now += std::chrono::hours(24 * 365);
+        QVERIFY(cache.get("p0").has_value());
+        cache.put("t0", ttl_entry(value, clock));
+        cache.put("t1", ttl_entry(value, clock));  // over: the unpinned t0 goes, although p0 is older
+        QVERIFY(cache.get("p0").has_value());
+        QVERIFY(!cache.get("t0").has_value());
+        cache.put("p1", pinned(value));
+        cache.put("p2", pinned(value));  // only pinned and t1 left: t1 first, then the oldest pin
+        QVERIFY(!cache.get("t1").has_value());
+        QCOMPARE(cache.stats().entries, std::size_t(2));
+    }
+
+    void oversizedEntriesAreRefused() {
+        FakeClock clock;
+        MemoryCache cache(500, clock.fn());
+        QVERIFY(!cache.put("k", ttl_entry(std::string(1000, 'x'), clock)));
+        QCOMPARE(cache.stats().entries, std::size_t(0));
+    }
+
+    void purgeByRuleAndAll() {
+        FakeClock clock;
+        MemoryCache cache(1 << 20, clock.fn());
+        cache.put("a", ttl_entry("v", clock, 60s, "faq"));
+        cache.put("b", ttl_entry("v", clock, 60s, "faq"));
+        cache.put("c", ttl_entry("v", clock, 60s, "other"));
+        QCOMPARE(cache.purge_rule("faq"), std::size_t(2));
+        QVERIFY(cache.get("c").has_value());
+        QCOMPARE(cache.purge_all(), std::size_t(1));
+        QCOMPARE(cache.stats().bytes, std::size_t(0));
+    }
+
+    void concurrentUseKeepsTheBound() {
+        MemoryCache cache(64 * 1024);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t)
+            threads.emplace_back([&cache, t] {
+                for (int i = 0; i < 5000; ++i) {
+                    const std::string key = "k" + std::to_string((i * 7 + t) % 500);
+                    if (!cache.get(key)) cache.put(key, CacheEntry{std::string(200, 'v'), MemoryCache::Clock::now() + 60s, {}});
+                }
+            });
+        for (auto& t : threads) t.join();
+        const auto s = cache.stats();
+        QVERIFY(s.bytes <= s.max_bytes);
+        QCOMPARE(s.hits + s.misses, std::uint64_t(20000));
+        QVERIFY(s.entries > 0);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestMemoryCache)
+#include "tst_memory_cache.moc"
