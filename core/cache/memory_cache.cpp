@@ -11,7 +11,7 @@ void MemoryCache::erase(List::iterator it) {
     m_lru.erase(it);
 }
 
-std::optional<std::string> MemoryCache::get(std::string_view key) {
+std::expected<std::optional<std::string>, std::string> MemoryCache::get(std::string_view key) {
     std::lock_guard lock(m_mutex);
     const auto found = m_index.find(key);
     if (found == m_index.end()) {
@@ -98,9 +98,9 @@ std::size_t MemoryCache::purge_expired() {
     return n;
 }
 
-MemoryCacheStats MemoryCache::stats() const {
+CacheBackendStats MemoryCache::stats() const {
     std::lock_guard lock(m_mutex);
-    MemoryCacheStats s = m_stats;
+    CacheBackendStats s = m_stats;
     s.entries = m_lru.size();
     s.bytes = m_bytes;
     s.max_bytes = m_max_bytes;

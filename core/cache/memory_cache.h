@@ -16,20 +16,11 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "cache/cache_backend.h"
+
 namespace sb {
 
-struct CacheEntry {
-    std::string value;  // the answer as JSON text
-    std::optional<std::chrono::system_clock::time_point> expires;  // nullopt = pinned
-    std::string rule;  // the rule that stored it, for purge by rule
-};
-
-struct MemoryCacheStats {
-    std::uint64_t hits = 0, misses = 0, insertions = 0, evictions = 0, expirations = 0;
-    std::size_t entries = 0, bytes = 0, max_bytes = 0;
-};
-
-class MemoryCache {
+class MemoryCache final : public CacheBackend {
 public:
     using Clock = std::chrono::system_clock;
     static constexpr std::size_t kEntryOverhead = 96;
@@ -37,13 +28,15 @@ public:
 
     explicit MemoryCache(std::size_t max_bytes = kDefaultMaxBytes, std::function<Clock::time_point()> now = {});
 
-    std::optional<std::string> get(std::string_view key);
+    std::string_view name() const override { return "memory"; }
+    // Never an error: the in-process store is always there.
+    std::expected<std::optional<std::string>, std::string> get(std::string_view key) override;
     // Returns false when the entry alone is larger than the whole cache.
-    bool put(std::string key, CacheEntry entry);
-    std::size_t purge_all();
-    std::size_t purge_rule(std::string_view rule);
+    bool put(std::string key, CacheEntry entry) override;
+    std::size_t purge_all() override;
+    std::size_t purge_rule(std::string_view rule) override;
     std::size_t purge_expired();
-    MemoryCacheStats stats() const;
+    CacheBackendStats stats() const override;
 
     static std::size_t entry_bytes(std::string_view key, const CacheEntry& entry) {
         return key.size() + entry.value.size() + entry.rule.size() + kEntryOverhead;
@@ -70,7 +63,7 @@ private:
     List m_lru;
     std::unordered_map<std::string, List::iterator, Hash, std::equal_to<>> m_index;
     std::size_t m_bytes = 0;
-    MemoryCacheStats m_stats;
+    CacheBackendStats m_stats;
 };
 
 }  // namespace sb
