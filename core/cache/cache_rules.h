@@ -1,10 +1,6 @@
 #pragma once
-// Cache rules, evaluated in order, first match wins: what may be stored and for how long.
-//   never  — matching conversations are never cached (sensitive topics; personal data);
-//   pin    — matching answers never expire until purged (price lists, opening hours…);
-//   ttl    — matching answers live `ttl`.
-// A rule matches on keywords or a regex over the last user message, or on personal data
-// anywhere in the conversation (find_pii). No rule matched: stored for the default TTL.
+// Applies the cache rules (config/cache_config.h) to a request: evaluated in order, first
+// match wins; personal data is found with find_pii. No rule matched: the default TTL.
 // Only complete, successful answers are stored — the engine's side of this contract.
 #include <chrono>
 #include <optional>
@@ -13,22 +9,10 @@
 
 #include <boost/regex.hpp>
 
+#include "config/cache_config.h"
 #include "model/chat.h"
 
 namespace sb {
-
-enum class CacheAction { Never, Pin, Ttl };
-enum class CacheMatch { Keywords, Regex, PersonalData };
-
-struct CacheRule {
-    std::string name;
-    CacheAction action = CacheAction::Ttl;
-    CacheMatch match = CacheMatch::Keywords;
-    std::vector<std::string> keywords;
-    std::string pattern;
-    std::chrono::seconds ttl{3600};  // for Ttl rules
-    bool enabled = true;
-};
 
 struct CacheDecision {
     bool store = true;

@@ -227,6 +227,29 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
         config.routing = fallback_routing(config.providers, config.default_provider);
     }
 
+    if (const auto* cache_json = root.raw("cache")) {
+        config.cache = parse_cache(*cache_json, "cache", errors);
+        if (const auto& ref = config.cache.redis.password_ref; !ref.empty()) {
+            if (const auto name = parse_single_reference(ref); !name)
+                errors.push_back({"cache.redis.password", "must be an environment reference such as \"${REDIS_PASSWORD}\"; "
+                                                          "plain-text passwords are not allowed in the config"});
+            else if (auto value = env(*name)) config.cache.redis.password = std::move(*value);
+            else errors.push_back({"cache.redis.password", "environment variable " + *name + " is not set"});
+        }
+    }
+
+    if (const auto* budgets_json = root.raw("budgets")) {
+        const auto before = errors.size();
+        config.budgets = parse_budgets(*budgets_json, "budgets", errors);
+        if (errors.size() == before) {
+            std::vector<std::string> providers, tiers;
+            for (const auto& p : config.providers) providers.push_back(p.name);
+            for (const auto& t : config.routing.tiers) tiers.push_back(t.name);
+            for (auto& e : validate_budgets(config.budgets, providers, tiers))
+                errors.push_back({"budgets" + e.path, std::move(e.rule)});
+        }
+    }
+
     if (const auto* retry_json = root.raw("retry")) {
         ConfigReader retry(*retry_json, "retry", errors);
         retry.read("max_attempts", config.retry.max_attempts, 1, 20);
@@ -324,6 +347,8 @@ nlohmann::json to_json(const Config& config) {
         {"demo", {{"mode", demo_mode_name(config.demo.mode)}, {"profile", config.demo.profile}}},
         {"batch", {{"max_concurrency", config.batch.max_concurrency}}},
         {"routing", to_json(config.routing)},
+        {"cache", to_json(config.cache)},
+        {"budgets", to_json(config.budgets)},
     };
 }
 

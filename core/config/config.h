@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/budget_config.h"
+#include "config/cache_config.h"
 #include "config/routing_config.h"
 #include "model/headers.h"
 
@@ -100,6 +102,8 @@ struct Config {
     BatchConfig batch;
     // From "routing"; a file without one gets fallback_routing() (all traffic to the default provider).
     RoutingConfig routing;
+    CacheConfig cache;
+    std::vector<Budget> budgets;
     // Not errors, but worth telling the operator (e.g. a provider disabled for a missing key).
     std::vector<ConfigError> notes;
 

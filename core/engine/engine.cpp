@@ -5,6 +5,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "cache/single_flight.h"
 #include "config/paths.h"
 #include "cost/price_table.h"
 #include "engine/config_version_log.h"
@@ -17,6 +18,7 @@
 #include "resilience/concurrency_limiter.h"
 #include "resilience/retry_policy.h"
 #include "routing/routing_diff.h"
+#include "store/history_query.h"
 #include "store/history_writer.h"
 #include "transport/http_client.h"
 #include "transport/sse_parser.h"
@@ -38,6 +40,20 @@ bool is_congestion(ErrorClass cls) {
 
 bool is_success_status(int status) { return status >= 200 && status < 300; }
 
+// What a single-flight leader hands to the identical requests that waited for it.
+struct SharedAnswer {
+    std::expected<ChatResponse, Error> outcome = std::unexpected(Error{ErrorClass::Internal, "not finished"});
+    std::string provider;
+    std::string model;
+    std::optional<double> cost_usd;
+};
+
+// The cache key's target: the tier when any of its targets may answer, else the target.
+std::string cache_target(const RouteStart& route, const std::string& model) {
+    if (route.cache_first && !route.tier.empty()) return "tier:" + route.tier;
+    return route.target.provider + "/" + model;
+}
+
 // One request on its way through the pipeline. Shared by the transport callbacks, the retry
 // timer and cancel(); `finished` makes sure it completes exactly once.
 struct Call {
@@ -51,6 +67,9 @@ struct Call {
     TargetKey target;  // provider and model of the current attempt
     std::vector<TargetKey> tried;
     bool pinned = false;
+    RouteStart route;
+    CacheLookup cache;
+    bool flight_leader = false;  // identical requests wait for this one's answer
     int attempts_on_target = 0;
     std::chrono::milliseconds next_delay{0};
     RequestResult result;
@@ -118,6 +137,13 @@ public:
             m_database_path = path;
         }
         m_versions = std::make_unique<ConfigVersionLog>(m_database_path);
+        m_budgets = std::make_unique<BudgetTracker>(m_config.budgets);
+        if (m_history) seed_budgets();
+        if (m_config.cache.enabled) {
+            auto cache = ResponseCache::create(m_config.cache);
+            if (!cache) return std::unexpected(cache.error());
+            m_cache = std::move(*cache);
+        }
         m_http = std::make_unique<HttpClient>();
         m_transport = m_http.get();
         return {};
@@ -170,9 +196,12 @@ public:
             call->pinned = route->pinned;
             call->request.tier = route->tier;
             call->result.tier = route->tier;
-            call->result.route_reason = std::move(route->reason);
-            move_to(*call, route->target);
-            start_attempt(call);
+            call->result.route_reason = route->reason;
+            call->route = std::move(*route);
+            if (!answered_by_cache(call) && within_budget(call)) {
+                move_to(*call, call->route.target);
+                start_attempt(call);
+            }
         }
         return id;
     }
@@ -247,7 +276,111 @@ public:
 
     std::vector<TargetState> target_states() const { return m_routes->states(); }
 
+    ResponseCache* cache() { return m_cache.get(); }
+
+    std::optional<CachePreview> preview_cache(const ChatRequest& request) const {
+        if (!m_cache) return std::nullopt;
+        const auto route = m_routes->preview(request);
+        if (!route) return std::nullopt;
+        return m_cache->preview(request, cache_target(*route, model_of(route->target)));
+    }
+
+    std::vector<BudgetStatus> budget_status() const { return m_budgets->status(); }
+    SpendForecast spend_forecast() const { return m_budgets->forecast(); }
+
 private:
+    // Budgets survive a restart: this month's (and the last week's) spend comes from the rollups.
+    void seed_budgets() {
+        const auto now = unix_ms_now();
+        const auto since = std::min(BudgetTracker::month_start_ms(now), BudgetTracker::day_start_ms(now) - std::int64_t{7} * 86'400'000);
+        auto reader = HistoryReader::open(m_database_path);
+        if (!reader) return;  // the writer opened it a moment ago; a failure here only means an empty start
+        if (auto days = reader->spend_by_day(since))
+            for (const auto& day : *days) m_budgets->seed(day.day_start_ms, day.provider, day.cost_usd);
+    }
+
+    // False when a budget refused the request (it is finished); may move it to a cheaper tier.
+    bool within_budget(const CallPtr& call) {
+        const auto verdict = m_budgets->check(call->route.target.provider);
+        for (const auto& warning : verdict.warnings)
+            call->result.budget_note += (call->result.budget_note.empty() ? "" : "; ") + warning;
+        if (verdict.refusal) {
+            fail(call, *verdict.refusal);
+            return false;
+        }
+        if (!verdict.downgrade_tier.empty() && !call->pinned && call->route.tier != verdict.downgrade_tier) {
+            ChatRequest moved = call->request;
+            moved.model = verdict.downgrade_tier;
+            moved.tier.clear();
+            if (auto route = m_routes->first(moved)) {
+                call->request.tier = route->tier;
+                call->result.tier = route->tier;
+                call->result.route_reason += "; budget \"" + verdict.downgrade_budget + "\" → tier " + route->tier + " (" +
+                                             route->reason + ")";
+                call->route = std::move(*route);
+            }
+        }
+        return true;
+    }
+
+    std::string model_of(const TargetKey& target) const {
+        if (!target.model.empty()) return target.model;
+        return m_providers[m_provider_index.at(target.provider)]->config.default_model;
+    }
+
+    // Looks the request up; true when it is answered (a hit) or waits behind an identical
+    // request already on its way (single flight). False: send it upstream.
+    bool answered_by_cache(const CallPtr& call) {
+        if (!m_cache) return false;
+        call->cache = m_cache->lookup(call->request, cache_target(call->route, model_of(call->route.target)));
+        call->result.cache = call->cache.status;
+        call->result.cache_rule = call->cache.decision.rule;
+        if (call->cache.status == CacheStatus::Hit) {
+            const CachedAnswer& answer = *call->cache.answer;
+            call->result.provider = answer.provider;
+            call->result.model = answer.response.model;
+            call->result.saved_usd = answer.cost_usd;
+            call->result.cost_usd = 0.0;
+            deliver_whole(call, answer.response);
+            finish(call, answer.response);
+            return true;
+        }
+        if (!call->cache.may_store) return false;
+        const bool leads = m_flight.join(call->cache.key, [this, weak = std::weak_ptr<Call>(call)](const SharedAnswer& shared) {
+            if (auto waiting = weak.lock()) on_shared_answer(waiting, shared);
+        });
+        call->flight_leader = leads;
+        if (!leads) call->result.cache = CacheStatus::Coalesced;
+        return !leads;
+    }
+
+    // A follower gets the leader's outcome. A cancelled leader says nothing about the
+    // question, so then the follower goes upstream itself.
+    void on_shared_answer(const CallPtr& call, const SharedAnswer& shared) {
+        if (call->finished) return;
+        if (!shared.outcome && shared.outcome.error().cls == ErrorClass::Cancelled) {
+            call->result.cache = CacheStatus::Miss;
+            move_to(*call, call->route.target);
+            return start_attempt(call);
+        }
+        call->result.provider = shared.provider;
+        call->result.model = shared.model;
+        if (shared.outcome) {
+            call->result.saved_usd = shared.cost_usd;
+            call->result.cost_usd = 0.0;
+            m_cache->count_coalesced(shared.cost_usd);
+            deliver_whole(call, *shared.outcome);
+        }
+        finish(call, shared.outcome);
+    }
+
+    // A streaming caller answered without a stream: the whole answer as one piece, then the end.
+    static void deliver_whole(const CallPtr& call, const ChatResponse& response) {
+        if (!call->request.stream || !call->on_delta) return;
+        call->on_delta(StreamDelta{response.content, "", std::nullopt});
+        call->on_delta(StreamDelta{"", response.finish_reason, response.usage});
+    }
+
     // Points the call at `target` (a provider the router only picks when it is configured).
     void move_to(Call& call, const TargetKey& target) {
         call.target = target;
@@ -433,7 +566,9 @@ private:
         r.tls_ms = result.timings.tls_ms;
         r.first_byte_ms = result.timings.first_byte_ms;
         r.transfer_total_ms = result.timings.total_ms;
-        if (r.ok) {
+        r.cache_hit = result.cache == CacheStatus::Hit || result.cache == CacheStatus::Coalesced;
+        if (r.cache_hit) r.provider = "cache";  // upstream charts show upstream load only
+        if (r.ok && !r.cache_hit) {
             r.tokens_in = result.outcome->usage.input_tokens;
             r.tokens_out = result.outcome->usage.output_tokens;
             r.cost_usd = result.cost_usd.value_or(0.0);
@@ -450,13 +585,20 @@ private:
             m_calls.erase(call->request.id);
         }
         auto& result = call->result;
-        if (!call->tried.empty()) {
+        const bool from_cache = result.cache == CacheStatus::Hit || result.cache == CacheStatus::Coalesced;
+        if (!call->tried.empty() && !from_cache) {
             result.provider = call->target.provider;
             result.model = call->target.model;
         }
         result.total_ms = std::chrono::duration<double, std::milli>(m_scheduler->now() - call->started).count();
         result.outcome = std::move(outcome);
-        if (result.ok()) result.cost_usd = PriceTable::built_in().cost_usd(result.model, result.outcome->usage);
+        if (result.ok() && !from_cache) result.cost_usd = PriceTable::built_in().cost_usd(result.model, result.outcome->usage);
+        if (m_cache && result.ok() && !from_cache) m_cache->store(call->cache, *result.outcome, result.provider, result.cost_usd);
+        if (result.ok() && !from_cache && result.cost_usd) m_budgets->record(result.provider, *result.cost_usd);
+        if (call->flight_leader) {
+            call->flight_leader = false;
+            m_flight.complete(call->cache.key, SharedAnswer{result.outcome, result.provider, result.model, result.cost_usd});
+        }
         if (result.ok()) ++m_succeeded;
         else if (result.outcome.error().cls == ErrorClass::Cancelled) ++m_cancelled;
         else ++m_failed;
@@ -478,6 +620,9 @@ private:
     std::unique_ptr<HistoryWriter> m_history;
     std::filesystem::path m_database_path;
     MetricsRegistry m_metrics;
+    std::unique_ptr<ResponseCache> m_cache;
+    std::unique_ptr<BudgetTracker> m_budgets;
+    SingleFlight<SharedAnswer> m_flight;
 
     mutable std::mutex m_calls_mutex;
     std::unordered_map<std::string, CallPtr> m_calls;
@@ -525,5 +670,9 @@ std::expected<ConfigVersion, std::string> Engine::apply_routing(RoutingConfig ro
 std::vector<ConfigVersion> Engine::config_versions() const { return m_impl->config_versions(); }
 RoutePreview Engine::preview_route(const ChatRequest& request) const { return m_impl->preview_route(request); }
 std::vector<TargetState> Engine::target_states() const { return m_impl->target_states(); }
+ResponseCache* Engine::cache() { return m_impl->cache(); }
+std::optional<CachePreview> Engine::preview_cache(const ChatRequest& request) const { return m_impl->preview_cache(request); }
+std::vector<BudgetStatus> Engine::budget_status() const { return m_impl->budget_status(); }
+SpendForecast Engine::spend_forecast() const { return m_impl->spend_forecast(); }
 
 }  // namespace sb

@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "cache/response_cache.h"
 #include "config/config.h"
+#include "cost/budget_tracker.h"
 #include "engine/request_result.h"
 #include "engine/scheduler.h"
 #include "model/chat.h"
@@ -107,6 +109,15 @@ public:
     std::vector<ConfigVersion> config_versions() const;
     RoutePreview preview_route(const ChatRequest& request) const;
     std::vector<TargetState> target_states() const;
+
+    // The response cache (rules, stats, purge), live; null when caching is off.
+    ResponseCache* cache();
+    // The cache key, rule and decision a request would get, without sending it or counting.
+    std::optional<CachePreview> preview_cache(const ChatRequest& request) const;
+
+    // Spend against the budgets (seeded from the history at start) and the month-end forecast.
+    std::vector<BudgetStatus> budget_status() const;
+    SpendForecast spend_forecast() const;
 
     // The history row for a finished request (used by the engine and the batch runner).
     static HistoryRecord history_record(const ChatRequest& request, const RequestResult& result, bool store_text);

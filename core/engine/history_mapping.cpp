@@ -47,8 +47,10 @@ HistoryRecord Engine::history_record(const ChatRequest& request, const RequestRe
     if (result.ok()) {
         const auto& response = *result.outcome;
         record.status = RequestStatus::Ok;
-        record.tokens_in = response.usage.input_tokens;
-        record.tokens_out = response.usage.output_tokens;
+        // A cached answer was paid for once, by the row that stored it: here it costs nothing.
+        record.cache_hit = result.cache == CacheStatus::Hit || result.cache == CacheStatus::Coalesced;
+        record.tokens_in = record.cache_hit ? 0 : response.usage.input_tokens;
+        record.tokens_out = record.cache_hit ? 0 : response.usage.output_tokens;
         record.cost_usd = result.cost_usd.value_or(0.0);
         if (store_text) record.response_text = response.content;
     } else {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cache/cache_status.h"
 #include "model/chat.h"
 #include "model/error.h"
 #include "transport/http_types.h"
@@ -35,6 +36,10 @@ struct RequestResult {
     // From the price table and the provider's reported usage; nullopt when the model has no
     // price (or the request failed): an unknown cost is not a zero cost.
     std::optional<double> cost_usd;
+    CacheStatus cache = CacheStatus::Off;
+    std::string cache_rule;            // the cache rule that decided (empty: the default)
+    std::optional<double> saved_usd;   // a hit or shared answer: what the original answer cost
+    std::string budget_note;           // a budget past its threshold warned, or moved the request
 
     bool ok() const { return outcome.has_value(); }
 };

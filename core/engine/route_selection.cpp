@@ -21,6 +21,7 @@ struct RouteSelection::ModelIndex {
     std::set<std::string, std::less<>> tier_names;                // lowercase
     std::unordered_map<std::string, std::string> model_provider;  // model → first enabled provider listing it
     std::unordered_map<std::string, std::string> model_tier;      // model → first tier with a target serving it
+    std::set<std::string, std::less<>> cache_first_tiers;          // exact names
 };
 
 RouteSelection::RouteSelection(const std::vector<ProviderConfig>& providers, std::string default_provider,
@@ -51,6 +52,7 @@ void RouteSelection::update(RoutingConfig routing) {
     for (const auto& tier : routing.tiers) {
         index->aliases.insert(lowercase(tier.name));
         index->tier_names.insert(lowercase(tier.name));
+        if (tier.cache_first) index->cache_first_tiers.insert(tier.name);
     }
     for (const auto& rule : routing.rules)
         if (rule.kind == RuleKind::ModelAlias)
@@ -131,7 +133,8 @@ std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& reques
         return std::unexpected(Error{ErrorClass::Overloaded, "no target of tier " + classification.tier +
                                                                  " can take the request: each one is disabled, "
                                                                  "or has its circuit open"});
-    return RouteStart{choice->target, classification.tier, classification.reason + "; " + choice->reason, false};
+    return RouteStart{choice->target, classification.tier, classification.reason + "; " + choice->reason, false,
+                      idx->cache_first_tiers.contains(classification.tier)};
 }
 
 std::optional<TargetChoice> RouteSelection::next(const std::string& tier, const ChatRequest& request,

@@ -27,6 +27,9 @@ struct RouteStart {
     std::string tier;    // empty when pinned
     std::string reason;  // "keyword … → advanced; weighted: 60% of tier advanced"
     bool pinned = false;
+    // The tier answers from the cache first: the cache key names the tier, so any of its
+    // targets' answers serves a repeat. Otherwise the key names the concrete target.
+    bool cache_first = false;
 };
 
 class RouteSelection {

@@ -43,6 +43,11 @@ struct Usage {
     bool operator==(const Usage&) const = default;
 };
 
+// Per-request control of the response cache, as HTTP's Cache-Control means it:
+// no_cache — do not answer from the cache (a fresh answer may still be stored);
+// no_store — neither read nor store.
+enum class CachePolicy { Default, NoCache, NoStore };
+
 struct ChatRequest {
     std::string id;        // engine request id (see request_id.h); set by the engine if empty
     std::string provider;  // optional: pin to a configured provider by name
@@ -59,6 +64,7 @@ struct ChatRequest {
     nlohmann::json extra = nlohmann::json::object();  // other wire fields passed through (tools, response_format…)
     Headers extra_headers;       // passed to the upstream as-is (e.g. simulator fault injection)
     std::chrono::milliseconds deadline{0};  // total budget incl. retries; 0 = config default
+    CachePolicy cache_policy = CachePolicy::Default;
 };
 
 struct ChatResponse {

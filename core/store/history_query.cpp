@@ -190,4 +190,24 @@ StoreResult<std::vector<RollupRow>> HistoryReader::rollups(std::int64_t since_ms
     return rows;
 }
 
+StoreResult<std::vector<DailySpend>> HistoryReader::spend_by_day(std::int64_t since_ms) {
+    constexpr std::int64_t kDayMs = 86'400'000;
+    auto stmt = m_db.prepare("SELECT (minute_ms / 86400000) AS day, provider, sum(cost_usd) FROM rollup_minute"
+                             " WHERE minute_ms >= ?1 GROUP BY day, provider ORDER BY day, provider",
+                             "prepare spend query");
+    if (!stmt)
+        return std::unexpected(stmt.error());
+    stmt->bind(1, since_ms);
+    std::vector<DailySpend> rows;
+    for (;;) {
+        auto row = stmt->step("read spend per day");
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            break;
+        rows.push_back(DailySpend{stmt->int64(0) * kDayMs, stmt->text(1), stmt->real(2)});
+    }
+    return rows;
+}
+
 }  // namespace sb

@@ -54,6 +54,12 @@ struct RollupRow {
     std::int64_t cache_hits = 0;
 };
 
+struct DailySpend {
+    std::int64_t day_start_ms = 0;  // UTC midnight
+    std::string provider;
+    double cost_usd = 0;
+};
+
 class HistoryReader final {
 public:
     static StoreResult<HistoryReader> open(const std::filesystem::path& file, const DatabaseOptions& options = {});
@@ -65,6 +71,10 @@ public:
     // Minutes with minute_ms in [since_ms, until_ms), oldest first.
     StoreResult<std::vector<RollupRow>> rollups(std::int64_t since_ms, std::int64_t until_ms,
                                                 RollupGrouping grouping = RollupGrouping::Total);
+
+    // Spend per UTC day and provider since `since_ms` (from the rollups), oldest first:
+    // what budgets and the month-end forecast start from after a restart.
+    StoreResult<std::vector<DailySpend>> spend_by_day(std::int64_t since_ms);
 
     Database& database() { return m_db; }
 

@@ -31,7 +31,7 @@ nlohmann::json minimal_provider(const std::string& name = "openai") {
 
 bool has_error(const std::vector<ConfigError>& errors, const std::string& text) {
     for (const auto& e : errors)
-        if (e.to_string() == text) return true;
+        if (e.to_string().starts_with(text)) return true;  // the rule may go on with details
     return false;
 }
 
@@ -86,6 +86,32 @@ private slots:
         QCOMPARE(to_json(*again), to_json(*config));
     }
 
+    void defaultConfigCachesAndBudgets() {
+        const auto config = default_config(fake_env({}));
+        QVERIFY(config.has_value());
+        QVERIFY(config->cache.enabled);
+        QCOMPARE(config->cache.backend, CacheBackendKind::Memory);
+        QCOMPARE(config->cache.max_bytes, std::size_t(256) << 20);
+        QCOMPARE(config->cache.turns, 3);
+        QVERIFY(!config->cache.rules.empty());
+        QCOMPARE(config->cache.rules[0].match, CacheMatch::PersonalData);
+        QCOMPARE(config->cache.rules[0].action, CacheAction::Never);
+        QCOMPARE(config->budgets.size(), std::size_t(1));
+        QCOMPARE(config->budgets[0].action, BudgetAction::Warn);
+        // A config without the section caches nothing (opt-in), and has no budgets.
+        nlohmann::json bare = {{"version", 1}, {"providers", {minimal_provider()}}};
+        const auto plain = parse_config(bare, fake_env({}));
+        QVERIFY(plain.has_value());
+        QVERIFY(!plain->cache.enabled);
+        QVERIFY(plain->budgets.empty());
+        // The Redis password is a reference, resolved from the environment and never saved.
+        bare["cache"] = {{"backend", "redis"}, {"redis", {{"password", "${REDIS_PASSWORD}"}}}};
+        const auto redis = parse_config(bare, fake_env({{"REDIS_PASSWORD", "s3cret-redis"}}));
+        QVERIFY2(redis.has_value(), redis ? "" : qPrintable(dump(redis.error())));
+        QCOMPARE(redis->cache.redis.password, std::string("s3cret-redis"));
+        QVERIFY(to_json(*redis).dump().find("s3cret-redis") == std::string::npos);
+    }
+
     void expansionWithFallback() {
         const auto env = fake_env({{"HOST", "example.com"}});
         QCOMPARE(*expand_environment("https://${HOST}/v1", env), std::string("https://example.com/v1"));
@@ -120,6 +146,21 @@ private slots:
         QTest::newRow("default provider") << R"({"default_provider":"nobody"})"
                                           << "default_provider: must name one of the configured providers";
         QTest::newRow("demo mode") << R"({"demo":{"mode":"maybe"}})" << "demo.mode: must be one of auto, on, off";
+        QTest::newRow("cache backend") << R"({"cache":{"backend":"memcached"}})"
+                                       << "cache.backend: must be one of memory, redis";
+        QTest::newRow("cache rule regex") << R"({"cache":{"rules":[{"name":"r","action":"never","match":"regex","pattern":"(x"}]}})"
+                                          << "cache.rules[0].pattern: is not a valid regular expression";
+        QTest::newRow("cache rule keywords") << R"({"cache":{"rules":[{"name":"k","action":"pin","match":"keywords"}]}})"
+                                             << "cache.rules[0].keywords: must list at least one keyword";
+        QTest::newRow("cache turns") << R"({"cache":{"turns":0}})" << "cache.turns: must be an integer from 1 to 100";
+        QTest::newRow("redis password") << R"({"cache":{"redis":{"password":"hunter2"}}})"
+                                        << "cache.redis.password: must be an environment reference";
+        QTest::newRow("budget action") << R"({"budgets":[{"name":"b","limit_usd":5,"action":"panic"}]})"
+                                       << "budgets[0].action: must be one of warn, downgrade, refuse";
+        QTest::newRow("budget provider") << R"({"budgets":[{"name":"b","limit_usd":5,"provider":"nobody"}]})"
+                                         << "budgets[0].provider: must name a configured provider";
+        QTest::newRow("budget tier") << R"({"budgets":[{"name":"b","limit_usd":5,"action":"downgrade","tier":"nope"}]})"
+                                     << "budgets[0].tier: must name a routing tier";
         QTest::newRow("missing key, demo off") << R"({"demo":{"mode":"off"}})"
                                                << "providers: no provider is usable (set a key, or turn demo mode on)";
     }

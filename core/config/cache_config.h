@@ -1,0 +1,77 @@
+#pragma once
+// The "cache" section: whether answers are cached, where (in-process or Redis), how much,
+// how many turns reach the key, and the rules that decide what is stored and for how long.
+// Rules are evaluated in order, first match wins:
+//   never — matching conversations are never cached (sensitive topics; personal data);
+//   pin   — matching answers never expire until purged (price lists, opening hours…);
+//   ttl   — matching answers live `ttl`.
+// A rule matches on keywords or a regex over the last user message, or on personal data
+// anywhere in the conversation. No rule matched: stored for default_ttl.
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sb {
+
+struct ConfigError;
+
+enum class CacheAction { Never, Pin, Ttl };
+enum class CacheMatch { Keywords, Regex, PersonalData };
+enum class CacheBackendKind { Memory, Redis };
+std::string_view to_string(CacheAction action);
+std::string_view to_string(CacheMatch match);
+std::string_view to_string(CacheBackendKind kind);
+
+struct CacheRule {
+    std::string name;
+    CacheAction action = CacheAction::Ttl;
+    CacheMatch match = CacheMatch::Keywords;
+    std::vector<std::string> keywords;
+    std::string pattern;
+    std::chrono::seconds ttl{3600};  // for Ttl rules
+    bool enabled = true;
+    bool operator==(const CacheRule&) const = default;
+};
+
+struct RedisConfig {
+    std::string host = "127.0.0.1";
+    int port = 6379;
+    int database = 0;
+    std::string password_ref;  // "${REDIS_PASSWORD}" or empty; never a plain-text password
+    std::string password;      // resolved at load; never saved, never logged
+    std::string key_prefix = "switchboard:";
+    std::chrono::milliseconds connect_timeout{200};
+    std::chrono::milliseconds command_timeout{50};
+};
+
+struct CacheConfig {
+    bool enabled = false;  // a config without a "cache" section caches nothing; the shipped default turns it on
+    CacheBackendKind backend = CacheBackendKind::Memory;
+    std::size_t max_bytes = std::size_t{256} << 20;  // in-process backend
+    int turns = 3;                                   // turns that reach the key
+    std::chrono::seconds default_ttl{3600};
+    std::vector<CacheRule> rules;
+    RedisConfig redis;
+};
+
+// Cross-checks a parse cannot do alone (unique names, regexes compile, keywords present).
+// Paths are relative to the section: "rules[2].pattern: …".
+std::vector<ConfigError> validate_cache_rules(const std::vector<CacheRule>& rules);
+nlohmann::json to_json(const CacheConfig& cache);
+nlohmann::json to_json(const std::vector<CacheRule>& rules);
+
+}  // namespace sb
+
+namespace sb {
+
+// Reads the section; every problem as "<path>.<field>: <rule>". The Redis password stays a
+// reference here; parse_config resolves it.
+CacheConfig parse_cache(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors);
+std::vector<CacheRule> parse_cache_rules(const nlohmann::json& json, const std::string& path,
+                                         std::vector<ConfigError>& errors);
+
+}  // namespace sb
