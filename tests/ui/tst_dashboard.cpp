@@ -66,6 +66,7 @@ private slots:
         sb::EngineOptions options;
         options.config = sb::test::simulator_config(port);
         options.config.retry.max_attempts = 1;  // forced faults fail fast
+        options.config.budgets = {sb::Budget{"team monthly", sb::BudgetPeriod::Monthly, "", 2000, 0.8, sb::BudgetAction::Warn, ""}};
         options.database = m_dir.filePath("history.db").toStdString();
         options.history = true;
         options.retry_uniform = [] { return 0.0; };
@@ -121,6 +122,19 @@ private slots:
         QCOMPARE(inc[2], 0.0);
         QCOMPARE(inc[3], 40.0);
         QCOMPARE(inc[4], 15.0);
+    }
+
+    void monthEndForecastShowsTheTrendAndTheBudget() {
+        send(5, "openai");
+        QTRY_VERIFY(m_bridge->engine().spend_forecast().month_to_date_usd > 0);
+        m_page->refreshNow();
+        const QString value = m_page->kpiText(DashboardPage::Kpi::MonthForecast);
+        const auto forecast = m_bridge->engine().spend_forecast();
+        QVERIFY(forecast.forecast_usd >= forecast.month_to_date_usd);
+        QCOMPARE(value, metric_format::usd(forecast.forecast_usd) + QStringLiteral(" / ") + metric_format::usd(2000));
+        const QString tip = m_page->kpiToolTip(DashboardPage::Kpi::MonthForecast);
+        QVERIFY2(tip.contains(QStringLiteral("Month to date: $")), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("Budget team monthly (monthly, all providers)")), qPrintable(tip));
     }
 
     void liveChartsShowTraffic() {

@@ -53,6 +53,7 @@ private slots:
 
         EngineOptions options;
         options.config = test::simulator_config(m_port);
+        options.config.cache.enabled = true;
         options.database = m_dir.filePath(QStringLiteral("history.db")).toStdString();
         options.retry_uniform = [] { return 0.0; };
         auto bridge = EngineBridge::create(std::move(options));
@@ -88,7 +89,7 @@ private slots:
 
         const QString details = page->details();
         for (const char* expected : {"Provider: openai", "Model: gpt-4o-mini", "Attempts: 1", "Tokens: ",
-                                     "first byte", "Cost: $0.0000", "Cache hit: no"})
+                                     "first byte", "Cost: $0.0000", "Cache: miss"})
             QVERIFY2(details.contains(QLatin1String(expected)), qPrintable(details));
         QVERIFY2(!details.contains(QStringLiteral("Tokens: 0 in")), qPrintable(details));
 
@@ -98,6 +99,35 @@ private slots:
         QCOMPARE(turns[2].text, std::string("And the floor lamp?"));
         QCOMPARE(turns[3].role, Role::Assistant);
         QCOMPARE(QString::fromStdString(turns[3].text), page->answerText());
+    }
+
+    void cacheSwitchDecidesWhetherARepeatIsAnsweredFromTheCache() {
+        auto page = makePage();
+        page->setTarget(QStringLiteral("openai"), QStringLiteral("gpt-4o-mini"));
+        page->setStreaming(false);
+        const auto calls = [this] { return m_simulator->stats().requests_to(SimEndpoint::chat_completions); };
+        const auto ask = [&](CachePolicy policy) {
+            page->newConversation();
+            page->setCachePolicy(policy);
+            QCOMPARE(page->cachePolicy(), policy);
+            page->setMessage(QStringLiteral("Which cable do I need for the docking station?"));
+            QSignalSpy answered(page.get(), &PlaygroundPage::answered);
+            page->send();
+            QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 10000);
+        };
+        const auto before = calls();
+        ask(CachePolicy::Default);
+        QVERIFY2(page->details().contains(QStringLiteral("Cache: miss")), qPrintable(page->details()));
+        ask(CachePolicy::Default);
+        QVERIFY2(page->details().contains(QStringLiteral("Cache: hit")), qPrintable(page->details()));
+        QVERIFY2(page->details().contains(QStringLiteral("saved $")), qPrintable(page->details()));
+        QCOMPARE(calls() - before, std::uint64_t(1));
+        ask(CachePolicy::NoCache);  // refresh: upstream again
+        QVERIFY2(page->details().contains(QStringLiteral("Cache: miss")), qPrintable(page->details()));
+        ask(CachePolicy::NoStore);  // off
+        QVERIFY2(page->details().contains(QStringLiteral("Cache: skip")), qPrintable(page->details()));
+        QCOMPARE(calls() - before, std::uint64_t(3));
+        page->setCachePolicy(CachePolicy::Default);
     }
 
     void aRetriedFaultIsListedInTheAttempts() {

@@ -56,7 +56,8 @@ DashboardPage::DashboardPage(EngineBridge& bridge, QWidget* parent)
     layout->addWidget(buildToolbar());
 
     auto* tiles = new QHBoxLayout;
-    const std::array<QString, 5> captions{tr("Success (5 min)"), tr("p99 latency (5 min)"), tr("Spend today"),
+    const std::array<QString, 6> captions{tr("Success (5 min)"),         tr("p99 latency (5 min)"),
+                                          tr("Spend today"),             tr("Month-end forecast"),
                                           tr("Cache hit ratio (5 min)"), tr("Requests/s (10 s)")};
     for (std::size_t i = 0; i < m_tiles.size(); ++i) {
         m_tiles[i] = new KpiTile(captions[i], this);
@@ -193,6 +194,7 @@ void DashboardPage::refreshNow() {
     m_tiles[int(Kpi::SuccessRate)]->setValue(k.hasRequests ? metric_format::percent(k.successRatio, locale) : none);
     m_tiles[int(Kpi::P99)]->setValue(k.hasRequests ? metric_format::milliseconds(k.p99Ms, locale) : none);
     m_tiles[int(Kpi::SpendToday)]->setValue(metric_format::usd(k.costTodayUsd, locale));
+    refreshForecast(locale);
     m_tiles[int(Kpi::CacheHitRatio)]->setValue(k.hasRequests ? metric_format::percent(k.cacheHitRatio, locale) : none);
     m_tiles[int(Kpi::RequestsPerSecond)]->setValue(metric_format::rate(k.requestsPerSecond, locale));
     if (QDateTime::currentMSecsSinceEpoch() - m_lastMarkersMs >= kMarkersReloadMs) refreshMarkers();
@@ -294,6 +296,30 @@ QList<QPointF> DashboardPage::seriesPoints(ChartId id, const QString& seriesName
 QStringList DashboardPage::seriesNames(ChartId id) const { return chart(id)->seriesNames(); }
 
 QString DashboardPage::kpiText(Kpi kpi) const { return m_tiles[int(kpi)]->value(); }
+QString DashboardPage::kpiToolTip(Kpi kpi) const { return m_tiles[int(kpi)]->toolTip(); }
+
+// The month-end forecast from the spend trend, next to the monthly budget for all traffic
+// when one is set; the tooltip shows how it was reached and every budget's state.
+void DashboardPage::refreshForecast(const QLocale& locale) {
+    const auto forecast = m_bridge.engine().spend_forecast();
+    const auto budgets = m_bridge.engine().budget_status();
+    QString value = metric_format::usd(forecast.forecast_usd, locale);
+    QStringList tip{tr("Month to date: %1").arg(metric_format::usd(forecast.month_to_date_usd, locale)),
+                    tr("Trend: %1 a day over the last %n day(s)", nullptr, forecast.days_in_trend)
+                        .arg(metric_format::usd(forecast.daily_rate_usd, locale))};
+    for (const auto& b : budgets) {
+        if (b.budget.period == sb::BudgetPeriod::Monthly && b.budget.provider.empty() && value.indexOf(QLatin1Char('/')) < 0)
+            value += QStringLiteral(" / ") + metric_format::usd(b.budget.limit_usd, locale);
+        tip << tr("Budget %1 (%2, %3): %4 of %5 (%6)%7")
+                   .arg(QString::fromStdString(b.budget.name), QString::fromUtf8(sb::to_string(b.budget.period).data()),
+                        b.budget.provider.empty() ? tr("all providers") : QString::fromStdString(b.budget.provider),
+                        metric_format::usd(b.spent_usd, locale), metric_format::usd(b.budget.limit_usd, locale),
+                        metric_format::percent(b.fraction, locale),
+                        b.acting ? tr(" — %1").arg(QString::fromUtf8(sb::to_string(b.budget.action).data())) : QString());
+    }
+    m_tiles[int(Kpi::MonthForecast)]->setValue(value);
+    m_tiles[int(Kpi::MonthForecast)]->setToolTip(tip.join(QLatin1Char('\n')));
+}
 
 QString DashboardPage::chartTitle(ChartId id) const { return chart(id)->chart()->title(); }
 

@@ -29,7 +29,7 @@ class DashboardPage final : public QWidget {
     Q_OBJECT
 public:
     enum class Range { Live5m, Hour, Day, Week };
-    enum class Kpi { SuccessRate, P99, SpendToday, CacheHitRatio, RequestsPerSecond };
+    enum class Kpi { SuccessRate, P99, SpendToday, MonthForecast, CacheHitRatio, RequestsPerSecond };
 
     explicit DashboardPage(EngineBridge& bridge, QWidget* parent = nullptr);
     ~DashboardPage() override;
@@ -54,6 +54,7 @@ public:
     QList<QPointF> seriesPoints(ChartId chart, const QString& seriesName) const;
     QStringList seriesNames(ChartId chart) const;
     QString kpiText(Kpi kpi) const;
+    QString kpiToolTip(Kpi kpi) const;
     QString chartTitle(ChartId chart) const;
     int markerCount(ChartId chart) const;  // version markers drawn in the visible range
     bool isLoadingHistory() const;  // a rollup read has not come back yet
@@ -67,6 +68,7 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    void refreshForecast(const QLocale& locale);
     LiveChart* chart(ChartId id) const { return m_charts[static_cast<std::size_t>(id)]; }
     void buildCharts();
     QWidget* buildToolbar();
@@ -80,7 +82,7 @@ private:
     EngineBridge& m_bridge;
     QTimer* m_timer;
     std::array<LiveChart*, kAllCharts.size()> m_charts{};
-    std::array<KpiTile*, 5> m_tiles{};
+    std::array<KpiTile*, 6> m_tiles{};
     PhaseBreakdownView* m_phases = nullptr;
     DemoTrafficPanel* m_demo = nullptr;
     QComboBox* m_rangeBox = nullptr;

@@ -33,9 +33,14 @@ QString formatAnswerDetails(const sb::RequestResult& result) {
                  .arg(ms(t.dns_ms), ms(t.connect_ms), ms(t.tls_ms), ms(t.first_byte_ms), ms(result.total_ms));
     const sb::Usage usage = result.ok() ? result.outcome->usage : sb::Usage{};
     lines << QStringLiteral("Tokens: %1 in / %2 out").arg(usage.input_tokens).arg(usage.output_tokens);
-    // Cost and cache come from later stages of the engine; until then they are honestly zero / no.
-    lines << QStringLiteral("Cost: $%1").arg(0.0, 0, 'f', 4);
-    lines << QStringLiteral("Cache hit: no");
+    // An unknown price is shown as unknown, never as free.
+    lines << (result.cost_usd ? QStringLiteral("Cost: $%1").arg(*result.cost_usd, 0, 'f', 6)
+                              : QStringLiteral("Cost: unknown (no price for this model)"));
+    QString cache = QStringLiteral("Cache: %1").arg(QString::fromUtf8(sb::to_string(result.cache).data()));
+    if (!result.cache_rule.empty()) cache += QStringLiteral(" (rule %1)").arg(QString::fromStdString(result.cache_rule));
+    if (result.saved_usd) cache += QStringLiteral(", saved $%1").arg(*result.saved_usd, 0, 'f', 6);
+    lines << cache;
+    if (!result.budget_note.empty()) lines << QStringLiteral("Budget: %1").arg(QString::fromStdString(result.budget_note));
     lines << QStringLiteral("Attempts: %1").arg(result.attempts.size());
     for (std::size_t i = 0; i < result.attempts.size(); ++i) lines << attemptLine(int(i) + 1, result.attempts[i]);
     return lines.join(QLatin1Char('\n'));

@@ -113,12 +113,21 @@ QWidget* PlaygroundPage::buildEditor() {
     m_maxTokens->setSpecialValueText(tr("default"));
     m_stream = new QCheckBox(tr("Stream"), editor);
     m_stream->setChecked(true);
+    m_cache = new QComboBox(editor);
+    m_cache->setObjectName(QStringLiteral("cachePolicy"));
+    m_cache->addItem(tr("Cache: use"), int(sb::CachePolicy::Default));
+    m_cache->addItem(tr("Cache: refresh"), int(sb::CachePolicy::NoCache));
+    m_cache->addItem(tr("Cache: off"), int(sb::CachePolicy::NoStore));
+    m_cache->setToolTip(tr("Use: a repeated question may be answered from the cache.\n"
+                           "Refresh: always ask the model, and store its new answer.\n"
+                           "Off: neither read nor store this conversation."));
     auto* params = new QHBoxLayout;
     params->addWidget(new QLabel(tr("Temperature"), editor));
     params->addWidget(m_temperature);
     params->addWidget(new QLabel(tr("Max tokens"), editor));
     params->addWidget(m_maxTokens);
     params->addWidget(m_stream);
+    params->addWidget(m_cache);
     params->addStretch();
 
     m_send = new QPushButton(tr("Send"), editor);
@@ -167,6 +176,9 @@ std::vector<sb::ConversationTurn> PlaygroundPage::turns() const { return m_turns
 void PlaygroundPage::setMessage(const QString& text) { m_message->setPlainText(text); }
 void PlaygroundPage::setTarget(const QString& provider, const QString& model) { m_panes[0]->setTarget(provider, model); }
 void PlaygroundPage::setAutomaticTarget() { m_panes[0]->setTarget({}, {}); }
+void PlaygroundPage::setCachePolicy(sb::CachePolicy policy) { m_cache->setCurrentIndex(m_cache->findData(int(policy))); }
+sb::CachePolicy PlaygroundPage::cachePolicy() const { return static_cast<sb::CachePolicy>(m_cache->currentData().toInt()); }
+
 void PlaygroundPage::setTemperature(std::optional<double> t) { m_temperature->setValue(t ? *t : m_temperature->minimum()); }
 void PlaygroundPage::setMaxTokens(std::optional<int> n) { m_maxTokens->setValue(n ? *n : 0); }
 void PlaygroundPage::setStreaming(bool on) { m_stream->setChecked(on); }
@@ -208,6 +220,7 @@ void PlaygroundPage::send() {
     if (m_temperature->value() >= 0) request.temperature = m_temperature->value();
     if (m_maxTokens->value() > 0) request.max_tokens = m_maxTokens->value();
     request.stream = m_stream->isChecked();
+    request.cache_policy = cachePolicy();
     request.extra_headers = m_extraHeaders;
     // A saved conversation stays on one target while it is healthy (sticky routing).
     if (m_currentId > 0) request.conversation_id = "playground-" + std::to_string(m_currentId);

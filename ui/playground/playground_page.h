@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "model/chat.h"
 #include "model/headers.h"
 #include "store/conversation_store.h"
 
@@ -49,6 +50,10 @@ public:
     void setMaxTokens(std::optional<int> maxTokens);
     void setStreaming(bool on);
     void setExtraHeaders(sb::Headers headers);  // sent upstream as-is (simulator fault injection)
+    // The per-request cache switch: use the cache, refresh (no-cache: ask upstream, store the
+    // new answer), or off (no-store: neither read nor store).
+    void setCachePolicy(sb::CachePolicy policy);
+    sb::CachePolicy cachePolicy() const;
 
     // Compare mode: 2–3 {provider, model} targets (empty provider = automatic); fewer than two
     // turns compare mode off.
@@ -105,6 +110,7 @@ private:
     QDoubleSpinBox* m_temperature = nullptr;
     QSpinBox* m_maxTokens = nullptr;
     QCheckBox* m_stream = nullptr;
+    QComboBox* m_cache = nullptr;
     QCheckBox* m_compare = nullptr;
     QSpinBox* m_compareCount = nullptr;
     QPushButton* m_send = nullptr;
