@@ -437,6 +437,7 @@ void RedisCache::count_step() {
 std::size_t RedisCache::purge_all() {
     {
         std::lock_guard lock(m_queue_mutex);
+        m_dropped += m_queue.size();
         m_queue.clear();
     }
     auto lease = acquire();
@@ -488,7 +489,7 @@ std::size_t RedisCache::purge_all() {
 std::size_t RedisCache::purge_rule(std::string_view rule) {
     {
         std::lock_guard lock(m_queue_mutex);
-        std::erase_if(m_queue, [&](const Pending& pending) { return pending.entry.rule == rule; });
+        m_dropped += std::erase_if(m_queue, [&](const Pending& pending) { return pending.entry.rule == rule; });
     }
     auto lease = acquire();
     if (!lease) {

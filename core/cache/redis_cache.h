@@ -9,7 +9,10 @@
 //     SCAN between batches), so stats() never touches the network.
 // Stored value: JSON {"v": value, "rule": rule, "stored_ms": unix ms} under <prefix><key>,
 // with PX for TTL entries and no expiry for pinned ones; <prefix>rule:<rule> is a set of the
-// keys a rule stored, for purge_rule. The password is never logged nor put in an error.
+// keys a rule stored, for purge_rule. A rule set does not expire with its members: names of
+// expired keys stay until purge_rule/purge_all (UNLINK of a gone key counts 0), so a set
+// grows with the distinct keys a rule ever stored. The password is never logged nor put in
+// an error message.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -65,7 +68,8 @@ public:
     // entry (STRLEN), i.e. the payload; Redis's own per-key overhead is not included.
     CacheBackendStats stats() const override;
 
-    // Puts that never reached Redis: queue full, store down, or the write failed.
+    // Accepted or refused puts that never reached Redis: queue full, store down, the write
+    // failed, or a purge discarded them from the queue.
     std::uint64_t dropped() const { return m_dropped.load(); }
     // How long the destructor keeps flushing queued puts to a live server.
     static constexpr std::chrono::milliseconds kShutdownFlush{2000};
