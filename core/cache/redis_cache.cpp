@@ -6,13 +6,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <utility>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace sb {
 
-void RedisCache::ContextDeleter::operator()(redisContext* context) const noexcept { redisFree(context); }
+void RedisCache::ContextDeleter::operator()(redisContext* context) const noexcept {
+    redisFree(context);
+}
 
 namespace {
 
@@ -125,25 +126,33 @@ RedisCache::~RedisCache() {
     m_writer.join();
 }
 
-std::string RedisCache::where() const { return "redis " + m_options.host + ":" + std::to_string(m_options.port); }
+std::string RedisCache::where() const {
+    return "redis " + m_options.host + ":" + std::to_string(m_options.port);
+}
 
 std::expected<RedisCache::Connection, std::string> RedisCache::connect() {
     const std::uint64_t generation = m_generation.load();
-    ContextPtr context(
-        redisConnectWithTimeout(m_options.host.c_str(), m_options.port, to_timeval(m_options.connect_timeout)));
+    ContextPtr context(redisConnectWithTimeout(m_options.host.c_str(), m_options.port,
+                                               to_timeval(m_options.connect_timeout)));
     if (!context) return std::unexpected(where() + ": cannot allocate a connection");
-    if (context->err) return std::unexpected(where() + ": connect: " + context_error(context.get(), m_options.connect_timeout));
+    if (context->err)
+        return std::unexpected(where() +
+                               ": connect: " + context_error(context.get(), m_options.connect_timeout));
     if (redisSetTimeout(context.get(), to_timeval(m_options.command_timeout)) != REDIS_OK)
         return std::unexpected(where() + ": cannot set the command timeout");
     // Only the server's reply goes into a message, never the password itself.
     auto setup = [&](std::string_view what, std::vector<std::string_view> args) -> std::string {
         const ReplyPtr reply = run(context.get(), args);
-        if (!reply) return where() + ": " + std::string(what) + ": " + context_error(context.get(), m_options.command_timeout);
-        if (reply->type == REDIS_REPLY_ERROR) return where() + ": " + std::string(what) + ": " + std::string(reply_text(reply.get()));
+        if (!reply)
+            return where() + ": " + std::string(what) + ": " +
+                   context_error(context.get(), m_options.command_timeout);
+        if (reply->type == REDIS_REPLY_ERROR)
+            return where() + ": " + std::string(what) + ": " + std::string(reply_text(reply.get()));
         return {};
     };
     if (!m_options.password.empty())
-        if (auto error = setup("AUTH", {"AUTH", m_options.password}); !error.empty()) return std::unexpected(error);
+        if (auto error = setup("AUTH", {"AUTH", m_options.password}); !error.empty())
+            return std::unexpected(error);
     if (m_options.database != 0) {
         const std::string db = std::to_string(m_options.database);
         if (auto error = setup("SELECT", {"SELECT", db}); !error.empty()) return std::unexpected(error);
@@ -202,7 +211,8 @@ std::expected<RedisCache::Lease, std::string> RedisCache::acquire() {
             }
             return Lease(this, std::move(*connection));
         }
-        if (m_pool_cv.wait_until(lock, deadline) == std::cv_status::timeout && m_idle.empty() && m_open >= capacity)
+        if (m_pool_cv.wait_until(lock, deadline) == std::cv_status::timeout && m_idle.empty() &&
+            m_open >= capacity)
             return std::unexpected(where() + ": all " + std::to_string(capacity) + " connections busy");
     }
 }
@@ -227,7 +237,8 @@ std::expected<std::optional<std::string>, std::string> RedisCache::get(std::stri
     const std::string full_key = m_options.key_prefix + std::string(key);
     const ReplyPtr reply = run(lease->get(), {"GET", full_key});
     if (!reply) {
-        const std::string message = where() + ": GET: " + context_error(lease->get(), m_options.command_timeout);
+        const std::string message =
+            where() + ": GET: " + context_error(lease->get(), m_options.command_timeout);
         lease->drop();
         record_failure(message);
         ++m_errors;
@@ -347,7 +358,8 @@ void RedisCache::write_batch(std::vector<Pending>& batch) {
     for (const Pending& pending : batch) {
         std::string ttl;
         if (pending.entry.expires) {
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(*pending.entry.expires - now).count();
+            const auto left =
+                std::chrono::ceil<std::chrono::milliseconds>(*pending.entry.expires - now).count();
             if (left <= 0) {
                 ++m_expirations;
                 continue;
@@ -355,10 +367,10 @@ void RedisCache::write_batch(std::vector<Pending>& batch) {
             ttl = std::to_string(left);
         }
         // Invalid UTF-8 is replaced rather than thrown: a put never fails on content.
-        const std::string json = nlohmann::json{{"v", pending.entry.value},
-                                                {"rule", pending.entry.rule},
-                                                {"stored_ms", stored_ms}}
-                                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        const std::string json = nlohmann::json{
+            {"v", pending.entry.value},
+            {"rule", pending.entry.rule},
+            {"stored_ms", stored_ms}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         // Appending only fails when out of memory; what was appended is still read back.
         if ((ttl.empty() ? append(context, {"SET", pending.key, json})
                          : append(context, {"SET", pending.key, json, "PX", ttl})) != REDIS_OK)
@@ -408,7 +420,8 @@ void RedisCache::count_step() {
     };
     const ReplyPtr page = run(context, {"SCAN", m_scan_cursor, "MATCH", pattern, "COUNT", count});
     if (!page) return fail("SCAN");
-    if (page->type != REDIS_REPLY_ARRAY || page->elements != 2 || page->element[1]->type != REDIS_REPLY_ARRAY) {
+    if (page->type != REDIS_REPLY_ARRAY || page->elements != 2 ||
+        page->element[1]->type != REDIS_REPLY_ARRAY) {
         note_error(where() + ": SCAN: unexpected reply");
         ++m_errors;
         m_counting = false;
@@ -417,7 +430,8 @@ void RedisCache::count_step() {
     const redisReply* keys = page->element[1];
     // STRLEN answers WRONGTYPE for the rule sets, which is how they stay out of the count;
     // 0 means the key expired since SCAN saw it.
-    for (std::size_t i = 0; i < keys->elements; ++i) append(context, {"STRLEN", reply_text(keys->element[i])});
+    for (std::size_t i = 0; i < keys->elements; ++i)
+        append(context, {"STRLEN", reply_text(keys->element[i])});
     for (std::size_t i = 0; i < keys->elements; ++i) {
         const ReplyPtr length = read_reply(context);
         if (!length) return fail("STRLEN");
@@ -452,7 +466,8 @@ std::size_t RedisCache::purge_all() {
     std::string cursor = "0";
     std::size_t removed = 0;
     auto fail = [&](std::string_view what) {
-        record_failure(where() + ": " + std::string(what) + ": " + context_error(context, m_options.command_timeout));
+        record_failure(where() + ": " + std::string(what) + ": " +
+                       context_error(context, m_options.command_timeout));
         lease->drop();
         ++m_errors;
         return removed;
@@ -460,7 +475,8 @@ std::size_t RedisCache::purge_all() {
     do {
         const ReplyPtr page = run(context, {"SCAN", cursor, "MATCH", pattern, "COUNT", count});
         if (!page) return fail("SCAN");
-        if (page->type != REDIS_REPLY_ARRAY || page->elements != 2 || page->element[1]->type != REDIS_REPLY_ARRAY) {
+        if (page->type != REDIS_REPLY_ARRAY || page->elements != 2 ||
+            page->element[1]->type != REDIS_REPLY_ARRAY) {
             note_error(where() + ": SCAN: unexpected reply");
             ++m_errors;
             return removed;
@@ -489,7 +505,8 @@ std::size_t RedisCache::purge_all() {
 std::size_t RedisCache::purge_rule(std::string_view rule) {
     {
         std::lock_guard lock(m_queue_mutex);
-        m_dropped += std::erase_if(m_queue, [&](const Pending& pending) { return pending.entry.rule == rule; });
+        m_dropped +=
+            std::erase_if(m_queue, [&](const Pending& pending) { return pending.entry.rule == rule; });
     }
     auto lease = acquire();
     if (!lease) {
@@ -500,7 +517,8 @@ std::size_t RedisCache::purge_rule(std::string_view rule) {
     const std::string set = m_options.key_prefix + "rule:" + std::string(rule);
     std::size_t removed = 0;
     auto fail = [&](std::string_view what) {
-        record_failure(where() + ": " + std::string(what) + ": " + context_error(context, m_options.command_timeout));
+        record_failure(where() + ": " + std::string(what) + ": " +
+                       context_error(context, m_options.command_timeout));
         lease->drop();
         ++m_errors;
         return removed;
@@ -515,7 +533,8 @@ std::size_t RedisCache::purge_rule(std::string_view rule) {
         exec = read_reply(context);
         if (!exec) return fail("purge rule");
     }
-    if (exec->type != REDIS_REPLY_ARRAY || exec->elements != 2 || exec->element[0]->type != REDIS_REPLY_ARRAY) {
+    if (exec->type != REDIS_REPLY_ARRAY || exec->elements != 2 ||
+        exec->element[0]->type != REDIS_REPLY_ARRAY) {
         note_error(where() + ": purge rule: unexpected reply");
         ++m_errors;
         return 0;

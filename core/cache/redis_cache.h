@@ -41,15 +41,16 @@ struct RedisCacheOptions {
     std::chrono::milliseconds connect_timeout{200};
     std::chrono::milliseconds command_timeout{50};   // a slow store is bypassed, not waited for
     std::chrono::milliseconds retry_interval{1000};  // after a failure, no reconnect attempt before this
-    std::size_t write_queue = 10'000;                // puts waiting for the writer; beyond → dropped and counted
-    int read_connections = 4;                        // pool for concurrent get()s
+    std::size_t write_queue = 10'000;  // puts waiting for the writer; beyond → dropped and counted
+    int read_connections = 4;          // pool for concurrent get()s
 };
 
 class RedisCache final : public CacheBackend {
 public:
     using Clock = std::chrono::steady_clock;
 
-    // Never fails: an unreachable server makes the cache unavailable, retried later.
+    // Never fails: an unreachable server makes the cache unavailable, retried later. Opens
+    // one read connection first (bounded by connect_timeout) so stats() is right at once.
     static std::unique_ptr<RedisCache> create(RedisCacheOptions options);
     ~RedisCache() override;
     RedisCache(const RedisCache&) = delete;

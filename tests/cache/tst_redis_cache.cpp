@@ -2,14 +2,12 @@
 // prefix, TTL and pinned entries, purge by rule, a killed and restarted server, a paused
 // (slow) server, values that are not ours, AUTH/SELECT, and concurrent use.
 #include <QtTest>
-
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
-#include "cache/redis_cache.h"
 #include "../support/redis_server.h"
+#include "cache/redis_cache.h"
 
 using namespace sb;
 using namespace std::chrono_literals;
@@ -308,7 +306,8 @@ private slots:
                 for (int i = 0; i < kRounds; ++i) {
                     const std::string key = "k" + std::to_string((t * 7 + i) % 64);
                     if (i % 3 == 0) {
-                        (cache->put(key, ttl_entry("v" + key, 60s, i % 2 ? "odd" : "")) ? accepted : refused)++;
+                        (cache->put(key, ttl_entry("v" + key, 60s, i % 2 ? "odd" : "")) ? accepted
+                                                                                        : refused)++;
                     } else if (const auto found = cache->get(key); !found) {
                         ++get_errors;
                     } else {

@@ -82,7 +82,8 @@ private:
         std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
         while (!dirs.empty()) {
             const auto colon = dirs.find(':');
-            const std::filesystem::path candidate = std::filesystem::path(dirs.substr(0, colon)) / "redis-server";
+            const std::filesystem::path candidate =
+                std::filesystem::path(dirs.substr(0, colon)) / "redis-server";
             if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
             dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
         }
@@ -119,8 +120,10 @@ private:
         }
         // Everything the child needs is built before fork: after it, only async-signal-safe calls.
         const std::string port = std::to_string(m_port);
-        std::vector<std::string> args{m_binary, "--port", port, "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"};
+        std::vector<std::string> args{m_binary, "--port", port, "--bind", "127.0.0.1"};
+        for (const char* option :
+             {"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"})
+            args.emplace_back(option);
         std::vector<char*> argv;
         for (auto& arg : args) argv.push_back(arg.data());
         argv.push_back(nullptr);
