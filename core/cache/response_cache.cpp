@@ -4,6 +4,7 @@
 
 #include "cache/cache_key.h"
 #include "cache/memory_cache.h"
+#include "cache/redis_cache.h"
 #include "config/config.h"
 
 namespace sb {
@@ -50,9 +51,20 @@ std::expected<std::unique_ptr<ResponseCache>, std::string> ResponseCache::create
     switch (config.backend) {
     case CacheBackendKind::Memory:
         return std::make_unique<ResponseCache>(config, std::make_unique<MemoryCache>(config.max_bytes));
-    case CacheBackendKind::Redis: break;
+    case CacheBackendKind::Redis: {
+        // Never fails: a Redis that is down now is bypassed until it comes back.
+        RedisCacheOptions options;
+        options.host = config.redis.host;
+        options.port = config.redis.port;
+        options.password = config.redis.password;
+        options.database = config.redis.database;
+        options.key_prefix = config.redis.key_prefix;
+        options.connect_timeout = config.redis.connect_timeout;
+        options.command_timeout = config.redis.command_timeout;
+        return std::make_unique<ResponseCache>(config, RedisCache::create(std::move(options)));
     }
-    return std::unexpected("cache.backend: redis is not available in this build");
+    }
+    return std::unexpected("cache.backend: unknown backend");
 }
 
 std::shared_ptr<const CacheRules> ResponseCache::current_rules() const {

@@ -148,7 +148,7 @@ private slots:
         QTest::newRow("demo mode") << R"({"demo":{"mode":"maybe"}})" << "demo.mode: must be one of auto, on, off";
         QTest::newRow("cache backend") << R"({"cache":{"backend":"memcached"}})"
                                        << "cache.backend: must be one of memory, redis";
-        QTest::newRow("cache rule regex") << R"({"cache":{"rules":[{"name":"r","action":"never","match":"regex","pattern":"(x"}]}})"
+        QTest::newRow("cache rule regex") << R"({"cache":{"rules":[{"name":"r","action":"never","match":"regex","pattern":"*x"}]}})"
                                           << "cache.rules[0].pattern: is not a valid regular expression";
         QTest::newRow("cache rule keywords") << R"({"cache":{"rules":[{"name":"k","action":"pin","match":"keywords"}]}})"
                                              << "cache.rules[0].keywords: must list at least one keyword";
