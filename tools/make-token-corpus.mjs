@@ -229,6 +229,17 @@ const issues = [
 const templated = [];
 for (const issue of issues) for (const p of products) templated.push(issue(p));
 
+// A long unbroken "word" (base64-like, from a fixed Park–Miller sequence; exact in doubles) and a long
+// CJK run without punctuation: single pieces of hundreds of bytes, the slow path of BPE merging.
+let seed = 12345;
+const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+let blob = "";
+for (let i = 0; i < 800; ++i) {
+  seed = (seed * 48271) % 2147483647;
+  blob += alphabet[(seed >> 8) % 64];
+}
+const cjkRun = chinese.map((t) => t.replace(/[^\u4e00-\u9fff]/g, "")).join("").slice(0, 300);
+
 const longChinese = chinese.slice(5, 13).join("");
 const longEnglish = english.slice(11, 16).join(" ");
 const long = [
@@ -237,6 +248,8 @@ const long = [
   code.slice(0, 6).join("\n\n"),
   mixed.join("\n"),
   `${longEnglish}\n\n${longChinese}\n\n\`\`\`python\n${code[2]}\`\`\``,
+  `attachment: ${blob}`,
+  cjkRun,
 ];
 
 const groups = [
