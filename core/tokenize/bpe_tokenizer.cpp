@@ -10,16 +10,13 @@ namespace sb {
 
 namespace {
 
-constexpr std::uint32_t kNoRank = std::numeric_limits<std::uint32_t>::max();
+constexpr std::uint32_t kNoRank = RankMap::kNoRank;
 
 // Above this many bytes a piece is merged with a heap instead of tiktoken's quadratic scan,
 // so one huge "word" (a base64 blob, a run of '=') cannot stall a request thread.
 constexpr std::size_t kHeapMergeFrom = 256;
 
-std::uint32_t rank_of(const RankMap& ranks, std::string_view bytes) {
-    const auto it = ranks.find(bytes);
-    return it == ranks.end() ? kNoRank : it->second;
-}
+std::uint32_t rank_of(const RankMap& ranks, std::string_view bytes) { return ranks.rank(bytes); }
 
 // tiktoken's _byte_pair_merge: repeatedly merge the adjacent pair of lowest rank (leftmost
 // on ties). Returns the start offsets of the final parts, with the piece length appended.
