@@ -76,6 +76,8 @@ std::int64_t estimate_tokens(std::string_view utf8) {
             if (is_ascii_letter(c) || c == '_') {
                 end_number();
                 end_marks();
+                // camelCase humps and random IDs (base64, hashes) split where case rises.
+                if (c >= 'A' && c <= 'Z' && i >= 2 && utf8[i - 2] >= 'a' && utf8[i - 2] <= 'z') end_word();
                 ++letters;
             } else if (c == '\'' && letters > 0 && i < utf8.size() &&
                        is_ascii_letter(static_cast<unsigned char>(utf8[i]))) {

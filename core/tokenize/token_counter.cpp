@@ -13,9 +13,9 @@ namespace sb {
 
 namespace {
 
-// A half-life of about 14 requests: recent enough to follow a model change, long enough
-// that one odd prompt does not swing the ratio.
-constexpr double kDecay = 0.95;
+// A half-life of about 34 requests: recent enough to follow a model or traffic change,
+// long enough that one odd prompt (a base64 blob, a poem) does not swing the ratio.
+constexpr double kDecay = 0.98;
 constexpr double kMinRatio = 0.25;
 constexpr double kMaxRatio = 4.0;
 // A single sample this far off is a logging or accounting error, not a tokenizer property.
