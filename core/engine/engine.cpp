@@ -146,6 +146,11 @@ public:
         }
         m_http = std::make_unique<HttpClient>();
         m_transport = m_http.get();
+        // The rank files load off the request path; until then no calibration sample is taken.
+        m_tokenizer_load = std::async(std::launch::async, [this] {
+            shared_token_counter();
+            m_tokenizer_ready = true;
+        });
         return {};
     }
 
@@ -285,6 +290,12 @@ public:
         return m_cache->preview(request, cache_target(*route, model_of(route->target)));
     }
 
+    TokenPrediction predict(const ChatRequest& request) const {
+        std::string model = request.model;
+        if (const auto route = m_routes->preview(request)) model = model_of(route->target);
+        return predict_tokens(shared_token_counter(), model, request);
+    }
+
     std::vector<BudgetStatus> budget_status() const { return m_budgets->status(); }
     SpendForecast spend_forecast() const { return m_budgets->forecast(); }
 
@@ -321,6 +332,14 @@ private:
             }
         }
         return true;
+    }
+
+    // Teaches the estimate of models without a public tokenizer how their provider counts.
+    void calibrate_tokens(const ChatRequest& request, const RequestResult& result) {
+        if (!m_tokenizer_ready || TokenCounter::encoding_for_model(result.model)) return;
+        auto& counter = shared_token_counter();
+        const auto count = counter.count_request(result.model, request);
+        counter.observe(result.model, count.heuristic, result.outcome->usage.input_tokens);
     }
 
     std::string model_of(const TargetKey& target) const {
@@ -595,6 +614,7 @@ private:
         if (result.ok() && !from_cache) result.cost_usd = PriceTable::built_in().cost_usd(result.model, result.outcome->usage);
         if (m_cache && result.ok() && !from_cache) m_cache->store(call->cache, *result.outcome, result.provider, result.cost_usd);
         if (result.ok() && !from_cache && result.cost_usd) m_budgets->record(result.provider, *result.cost_usd);
+        if (result.ok() && !from_cache) calibrate_tokens(call->request, result);
         if (call->flight_leader) {
             call->flight_leader = false;
             m_flight.complete(call->cache.key, SharedAnswer{result.outcome, result.provider, result.model, result.cost_usd});
@@ -622,6 +642,8 @@ private:
     MetricsRegistry m_metrics;
     std::unique_ptr<ResponseCache> m_cache;
     std::unique_ptr<BudgetTracker> m_budgets;
+    std::atomic<bool> m_tokenizer_ready{false};
+    std::future<void> m_tokenizer_load;  // after the flag it sets: destroyed (joined) first
     SingleFlight<SharedAnswer> m_flight;
 
     mutable std::mutex m_calls_mutex;
@@ -674,5 +696,6 @@ ResponseCache* Engine::cache() { return m_impl->cache(); }
 std::optional<CachePreview> Engine::preview_cache(const ChatRequest& request) const { return m_impl->preview_cache(request); }
 std::vector<BudgetStatus> Engine::budget_status() const { return m_impl->budget_status(); }
 SpendForecast Engine::spend_forecast() const { return m_impl->spend_forecast(); }
+TokenPrediction Engine::predict(const ChatRequest& request) const { return m_impl->predict(request); }
 
 }  // namespace sb

@@ -19,6 +19,7 @@
 #include "cost/budget_tracker.h"
 #include "engine/request_result.h"
 #include "engine/scheduler.h"
+#include "engine/token_prediction.h"
 #include "model/chat.h"
 #include "routing/router.h"
 #include "store/config_version_store.h"
@@ -114,6 +115,9 @@ public:
     ResponseCache* cache();
     // The cache key, rule and decision a request would get, without sending it or counting.
     std::optional<CachePreview> preview_cache(const ChatRequest& request) const;
+
+    // Tokens and cost before sending, for the model the request would be routed to.
+    TokenPrediction predict(const ChatRequest& request) const;
 
     // Spend against the budgets (seeded from the history at start) and the month-end forecast.
     std::vector<BudgetStatus> budget_status() const;

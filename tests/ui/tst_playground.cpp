@@ -89,7 +89,8 @@ private slots:
 
         const QString details = page->details();
         for (const char* expected : {"Provider: openai", "Model: gpt-4o-mini", "Attempts: 1", "Tokens: ",
-                                     "first byte", "Cost: $0.0000", "Cache: miss"})
+                                     "first byte", "Cost: $0.0000", "Cache: miss",
+                                     "Predicted: ", "tokens in (exact)"})
             QVERIFY2(details.contains(QLatin1String(expected)), qPrintable(details));
         QVERIFY2(!details.contains(QStringLiteral("Tokens: 0 in")), qPrintable(details));
 

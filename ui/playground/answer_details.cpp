@@ -20,7 +20,16 @@ QString attemptLine(int index, const sb::AttemptInfo& attempt) {
 
 }  // namespace
 
-QString formatAnswerDetails(const sb::RequestResult& result) {
+QString formatPrediction(const sb::TokenPrediction& p) {
+    QString text = QStringLiteral("%1 tokens in (%2)")
+                       .arg(p.input_tokens)
+                       .arg(p.exact ? QStringLiteral("exact")
+                                    : QStringLiteral("estimate, calibrated ×%1").arg(p.calibration, 0, 'f', 2));
+    if (p.max_cost_usd) text += QStringLiteral(", at most $%1").arg(*p.max_cost_usd, 0, 'f', 6);
+    return text;
+}
+
+QString formatAnswerDetails(const sb::RequestResult& result, const std::optional<sb::TokenPrediction>& prediction) {
     QStringList lines;
     lines << QStringLiteral("Provider: %1").arg(QString::fromStdString(result.provider));
     lines << QStringLiteral("Model: %1").arg(QString::fromStdString(result.model));
@@ -33,6 +42,7 @@ QString formatAnswerDetails(const sb::RequestResult& result) {
                  .arg(ms(t.dns_ms), ms(t.connect_ms), ms(t.tls_ms), ms(t.first_byte_ms), ms(result.total_ms));
     const sb::Usage usage = result.ok() ? result.outcome->usage : sb::Usage{};
     lines << QStringLiteral("Tokens: %1 in / %2 out").arg(usage.input_tokens).arg(usage.output_tokens);
+    if (prediction) lines << QStringLiteral("Predicted: %1").arg(formatPrediction(*prediction));
     // An unknown price is shown as unknown, never as free.
     lines << (result.cost_usd ? QStringLiteral("Cost: $%1").arg(*result.cost_usd, 0, 'f', 6)
                               : QStringLiteral("Cost: unknown (no price for this model)"));

@@ -84,7 +84,8 @@ void AnswerPane::start(sb::ChatRequest request) {
     clear();
     request.provider = provider().toStdString();
     request.model = model().toStdString();
-    m_details->setText(tr("Waiting for the answer…"));
+    m_prediction = m_bridge.engine().predict(request);
+    m_details->setText(tr("Waiting for the answer… predicted %1").arg(formatPrediction(*m_prediction)));
     m_target->setEnabled(false);
     // A stopped request still reports once; the generation keeps it out of the next answer.
     const quint64 generation = ++m_generation;
@@ -111,7 +112,7 @@ void AnswerPane::finish(const sb::RequestResult& result) {
         const QString content = QString::fromStdString(result.outcome->content);
         if (content != m_answer->toPlainText()) m_answer->setPlainText(content);
     }
-    m_details->setText(formatAnswerDetails(result));
+    m_details->setText(formatAnswerDetails(result, m_prediction));
     emit answerUpdated();
     emit finished();
 }

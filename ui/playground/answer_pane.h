@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "engine/request_result.h"
+#include "engine/token_prediction.h"
 
 class EngineBridge;
 class QComboBox;
@@ -50,4 +51,5 @@ private:
     QString m_requestId;
     quint64 m_generation = 0;
     std::optional<sb::RequestResult> m_result;
+    std::optional<sb::TokenPrediction> m_prediction;  // made before sending
 };
