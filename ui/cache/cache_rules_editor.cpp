@@ -80,9 +80,11 @@ QString CacheRulesEditor::conditionText(const sb::CacheRule& rule) {
 }
 
 void CacheRulesEditor::setCondition(sb::CacheRule& rule, const QString& text) {
+    // Only the field the match reads is kept, so a saved rule loads back as the same rule.
+    rule.keywords.clear();
+    rule.pattern.clear();
     switch (rule.match) {
     case sb::CacheMatch::Keywords:
-        rule.keywords.clear();
         for (const QString& v : text.split(QLatin1Char(','), Qt::SkipEmptyParts))
             if (!v.trimmed().isEmpty()) rule.keywords.push_back(v.trimmed().toStdString());
         break;
@@ -241,8 +243,8 @@ void CacheRulesEditor::syncRow(int index, const sb::CacheRule& rule) {
     // is "a, b"); anything else shows the draft.
     sb::CacheRule typed = rule;
     setCondition(typed, row.condition->text());
-    if (typed != rule || (rule.match == sb::CacheMatch::PersonalData && !row.condition->text().isEmpty()))
-        row.condition->setText(conditionText(rule));
+    const bool stale = rule.match == sb::CacheMatch::PersonalData && !row.condition->text().isEmpty();
+    if (typed != rule || stale) row.condition->setText(conditionText(rule));
     row.condition->setEnabled(rule.match != sb::CacheMatch::PersonalData);
     row.condition->setPlaceholderText(conditionHint(rule.match));
     if (row.ttl->value() != int(rule.ttl.count())) row.ttl->setValue(int(rule.ttl.count()));
