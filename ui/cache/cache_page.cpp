@@ -189,9 +189,9 @@ long long CachePage::purgeSelectedRule() {
 }
 
 void CachePage::showPurged(std::size_t count, const QString& what) {
+    refreshLive();  // first: rules changed elsewhere would clear the message
     m_message = tr("Purged %1 %2").arg(entries(count), what);
     updateActions();
-    refreshLive();
 }
 
 void CachePage::refreshLive() {
