@@ -111,6 +111,9 @@ CacheRulesEditor::CacheRulesEditor(CacheRulesDraft& draft, QWidget* parent)
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(ConditionColumn, QHeaderView::Stretch);
+    // Rule names are short phrases ("account and security"): wider than a line edit's hint.
+    m_table->horizontalHeader()->setSectionResizeMode(NameColumn, QHeaderView::Interactive);
+    m_table->setColumnWidth(NameColumn, 190);
     connect(m_table, &QTableWidget::currentCellChanged, this, [this] {
         updateButtons();
         emit currentRowChanged(currentRow());
