@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cache/cache_page.h"
 #include "config/config.h"
 #include "config/paths.h"
 #include "dashboard/dashboard_page.h"
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     std::string source;
-    // The file the config came from, if any: where the Routing page saves applied routing.
+    // The file the config came from, if any: where the Routing and Cache pages save what is applied.
     QString config_file = parser.value(config_option);
     if (config_file.isEmpty() && std::filesystem::exists(sb::default_config_file()))
         config_file = QString::fromStdString(sb::default_config_file().string());
@@ -103,12 +104,16 @@ int main(int argc, char** argv) {
     MainWindow window(**bridge);
     window.addPage(QObject::tr("Dashboard"), new DashboardPage(**bridge));
     window.addPage(QObject::tr("Playground"), new PlaygroundPage(**bridge));
+    // The temporary file of an atomic save goes beside the config file.
+    const bool config_writable = !config_file.isEmpty() && QFileInfo(config_file).isWritable() &&
+                                 QFileInfo(QFileInfo(config_file).absolutePath()).isWritable();
     auto* routing = new RoutingPage(**bridge);
-    if (!config_file.isEmpty() && QFileInfo(config_file).isWritable() &&
-        QFileInfo(QFileInfo(config_file).absolutePath()).isWritable())  // the temporary file goes beside it
-        routing->setConfigFile(config_file);
+    if (config_writable) routing->setConfigFile(config_file);
     window.addPage(QObject::tr("Routing"), routing);
     window.addPage(QObject::tr("History"), new HistoryPage(**bridge));
+    auto* cache = new CachePage(**bridge);
+    if (config_writable) cache->setConfigFile(config_file);
+    window.addPage(QObject::tr("Cache"), cache);
     window.restoreSettings();
     if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
     window.show();

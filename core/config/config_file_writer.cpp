@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -63,16 +64,41 @@ std::expected<void, std::string> write_file_atomically(const std::filesystem::pa
     return {};
 }
 
-std::expected<void, std::string> save_routing_section(const std::filesystem::path& file, const RoutingConfig& routing) {
+namespace {
+
+// Reads `file` as a JSON object, lets `change` edit it, and writes it back atomically;
+// `change` returns an error to leave the file alone.
+std::expected<void, std::string> edit_json_file(const std::filesystem::path& file, std::string_view what,
+                                                const std::function<std::expected<void, std::string>(nlohmann::json&)>& change) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return std::unexpected("cannot read " + file.string());
     std::stringstream buffer;
     buffer << in.rdbuf();
     auto json = nlohmann::json::parse(buffer.str(), nullptr, false);
     if (json.is_discarded() || !json.is_object())
-        return std::unexpected(file.string() + " is not a JSON object; routing not saved");
-    json["routing"] = to_json(routing);
+        return std::unexpected(file.string() + " is not a JSON object; " + std::string(what) + " not saved");
+    if (auto changed = change(json); !changed) return changed;
     return write_file_atomically(file, json.dump(2) + "\n");
+}
+
+}  // namespace
+
+std::expected<void, std::string> save_routing_section(const std::filesystem::path& file, const RoutingConfig& routing) {
+    return edit_json_file(file, "routing", [&routing](nlohmann::json& json) -> std::expected<void, std::string> {
+        json["routing"] = to_json(routing);
+        return {};
+    });
+}
+
+std::expected<void, std::string> save_cache_rules(const std::filesystem::path& file, const std::vector<CacheRule>& rules) {
+    return edit_json_file(file, "cache rules", [&](nlohmann::json& json) -> std::expected<void, std::string> {
+        auto cache = json.find("cache");
+        if (cache == json.end()) cache = json.emplace("cache", nlohmann::json::object()).first;
+        if (!cache->is_object())
+            return std::unexpected(file.string() + ": \"cache\" is not an object; cache rules not saved");
+        (*cache)["rules"] = to_json(rules);
+        return {};
+    });
 }
 
 }  // namespace sb

@@ -1,6 +1,6 @@
 #pragma once
-// Writing back to the operator's config file. Only the routing section is replaced: every
-// other key stays as written (${ENV} references stay references, nothing resolved or
+// Writing back to the operator's config file. Only the routing section (or the cache rules)
+// is replaced: every other key stays as written (${ENV} references stay references, nothing resolved or
 // defaulted leaks in). The write is atomic — a temporary file beside the target, synced,
 // then renamed over it — so a crash leaves the old file or the new one, never half of one.
 #include <expected>
@@ -8,12 +8,19 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
+#include "config/cache_config.h"
 #include "config/routing_config.h"
 
 namespace sb {
 
 // Fails (and leaves the file alone) when it cannot be read or is not a JSON object.
 std::expected<void, std::string> save_routing_section(const std::filesystem::path& file, const RoutingConfig& routing);
+
+// Replaces only "cache.rules" (a missing "cache" object is created; its other keys stay).
+// Fails (and leaves the file alone) like save_routing_section, or when "cache" is not an object.
+std::expected<void, std::string> save_cache_rules(const std::filesystem::path& file, const std::vector<CacheRule>& rules);
 
 // Replaces `file` with `text` atomically, keeping the file's permissions when it exists.
 std::expected<void, std::string> write_file_atomically(const std::filesystem::path& file, std::string_view text);

@@ -1,6 +1,6 @@
-// Saving applied routing into the operator's config file: only the routing section changes,
-// the file's permissions stay, a file that is not a JSON object is left alone, and the
-// result loads back as the same routing.
+// Saving applied routing and cache rules into the operator's config file: only the routing
+// section (or cache.rules) changes, the file's permissions stay, a file that is not a JSON
+// object is left alone, and the result loads back as the same routing or rules.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -42,6 +42,25 @@ RoutingConfig two_targets(double first, double second) {
     rule.tier = "standard";
     routing.rules = {rule};
     return routing;
+}
+
+std::vector<CacheRule> cache_rules() {
+    CacheRule never;
+    never.name = "no-accounts";
+    never.action = CacheAction::Never;
+    never.keywords = {"account", "password"};
+    CacheRule pin;
+    pin.name = "prices";
+    pin.action = CacheAction::Pin;
+    pin.match = CacheMatch::Regex;
+    pin.pattern = "price|cost";
+    CacheRule ttl;
+    ttl.name = "pii";
+    ttl.action = CacheAction::Ttl;
+    ttl.match = CacheMatch::PersonalData;
+    ttl.ttl = std::chrono::seconds(60);
+    ttl.enabled = false;
+    return {never, pin, ttl};
 }
 
 }  // namespace
@@ -90,6 +109,55 @@ private slots:
         QCOMPARE(read(file), std::string("[1, 2"));
         QVERIFY(!save_routing_section(path("missing.json"), two_targets(1, 1)).has_value());
         QVERIFY(!std::filesystem::exists(path("missing.json")));
+    }
+
+    void replacesOnlyTheCacheRules() {
+        const auto file = path("cache.json");
+        const nlohmann::json original = {
+            {"version", 1},
+            {"providers", {{{"name", "openai"}, {"api_key", "${OPENAI_API_KEY}"}}}},
+            {"routing", {{"default_tier", "standard"}}},
+            {"cache",
+             {{"enabled", true},
+              {"max_mb", 64},
+              {"redis", {{"password", "${REDIS_PASSWORD}"}}},
+              {"rules", {{{"name", "old"}, {"action", "never"}, {"match", "personal_data"}}}}}}};
+        write(file, original.dump());
+
+        const auto rules = cache_rules();
+        const auto saved = save_cache_rules(file, rules);
+        QVERIFY2(saved.has_value(), saved ? "" : saved.error().c_str());
+
+        auto json = nlohmann::json::parse(read(file));
+        std::vector<ConfigError> errors;
+        const auto back = parse_cache_rules(json["cache"]["rules"], "cache.rules", errors);
+        QVERIFY(errors.empty());
+        QVERIFY(back == rules);
+        // Everything but cache.rules is as it was.
+        json["cache"]["rules"] = original["cache"]["rules"];
+        QCOMPARE(json.dump(), original.dump());
+    }
+
+    void createsTheCacheObjectWhenMissing() {
+        const auto file = path("no-cache.json");
+        const nlohmann::json original = {{"version", 1}, {"default_provider", "openai"}};
+        write(file, original.dump());
+        QVERIFY(save_cache_rules(file, cache_rules()).has_value());
+        const auto json = nlohmann::json::parse(read(file));
+        QCOMPARE(json["default_provider"].dump(), original["default_provider"].dump());
+        QCOMPARE(json["cache"].size(), std::size_t(1));  // only the rules: nothing defaulted leaks in
+        QCOMPARE(json["cache"]["rules"].dump(), to_json(cache_rules()).dump());
+    }
+
+    void leavesACacheThatIsNotAnObjectAlone() {
+        const auto file = path("odd-cache.json");
+        const std::string odd = nlohmann::json{{"cache", true}}.dump();
+        write(file, odd);
+        QVERIFY(!save_cache_rules(file, cache_rules()).has_value());
+        QCOMPARE(read(file), odd);
+        write(file, "[1, 2");
+        QVERIFY(!save_cache_rules(file, cache_rules()).has_value());
+        QCOMPARE(read(file), std::string("[1, 2"));
     }
 
     void atomicWriteReplacesTheWholeFile() {

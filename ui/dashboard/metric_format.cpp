@@ -26,6 +26,14 @@ QString tokens(double count, const QLocale& locale) {
     return locale.toString(count, 'f', 0);
 }
 
+QString bytes(double count, const QLocale& locale) {
+    const double a = std::abs(count);
+    if (a >= 1024.0 * 1024 * 1024) return locale.toString(count / (1024.0 * 1024 * 1024), 'f', 1) + QStringLiteral(" GB");
+    if (a >= 1024.0 * 1024) return locale.toString(count / (1024.0 * 1024), 'f', 1) + QStringLiteral(" MB");
+    if (a >= 1024.0) return locale.toString(count / 1024.0, 'f', 1) + QStringLiteral(" KB");
+    return locale.toString(count, 'f', 0) + QStringLiteral(" B");
+}
+
 QString rate(double perSecond, const QLocale& locale) {
     return locale.toString(perSecond, 'f', perSecond < 10 ? 2 : 1) + QStringLiteral("/s");
 }

@@ -13,6 +13,7 @@ QString usd(double dollars, const QLocale& locale = QLocale());      // "$0.0042
 QString percent(double fraction, const QLocale& locale = QLocale()); // 0.9734 -> "97.3 %"
 QString tokens(double count, const QLocale& locale = QLocale());     // "950", "12.3 k", "4.1 M"
 QString rate(double perSecond, const QLocale& locale = QLocale());   // "12.5/s"
+QString bytes(double count, const QLocale& locale = QLocale());      // "512 B", "12.3 KB", "4.0 MB" (1 KB = 1024 B)
 QString value(double v, MetricUnit unit, const QLocale& locale = QLocale());
 QString axisFormat(MetricUnit unit);  // printf-style format for a QValueAxis' labels
 

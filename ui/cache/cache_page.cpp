@@ -1,0 +1,212 @@
+#include "cache/cache_page.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include "cache/cache_key_box.h"
+#include "cache/cache_rules_draft.h"
+#include "cache/cache_rules_editor.h"
+#include "cache/cache_stats_panel.h"
+#include "config/config_file_writer.h"
+#include "engine_bridge.h"
+
+namespace {
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+QString entries(std::size_t n) {
+    return n == 1 ? QObject::tr("1 entry") : QObject::tr("%1 entries").arg(QLocale().toString(qulonglong(n)));
+}
+
+}  // namespace
+
+CachePage::CachePage(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m_bridge(bridge) {
+    m_confirm = [this](const QString& question) {
+        return QMessageBox::question(this, tr("Purge the cache"), question) == QMessageBox::Yes;
+    };
+    sb::ResponseCache* cache = bridge.engine().cache();
+    if (!cache) {
+        buildOffNotice();
+        return;
+    }
+
+    m_draft = new CacheRulesDraft(cache->rules(), this);
+    m_editor = new CacheRulesEditor(*m_draft, this);
+    m_keyBox = new CacheKeyBox(bridge, this);
+    m_stats = new CacheStatsPanel(this);
+
+    auto* left = new QSplitter(Qt::Vertical, this);
+    left->addWidget(m_editor);
+    left->addWidget(m_stats);
+    left->setStretchFactor(0, 3);
+    left->setStretchFactor(1, 2);
+    m_keyBox->setMinimumWidth(320);  // keys are 68 characters, reasons are sentences
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(left);
+    split->addWidget(m_keyBox);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(buildToolbar());
+    layout->addWidget(split, 1);
+
+    connect(m_draft, &CacheRulesDraft::changed, this, &CachePage::onDraftChanged);
+    connect(m_editor, &CacheRulesEditor::currentRowChanged, this, &CachePage::updateActions);
+
+    m_liveTimer = new QTimer(this);
+    m_liveTimer->setInterval(kLiveRefreshMs);
+    connect(m_liveTimer, &QTimer::timeout, this, [this] {
+        if (isVisible()) refreshLive();  // hidden pages cost nothing
+    });
+    m_liveTimer->start();
+    updateActions();
+    refreshLive();
+}
+
+CachePage::~CachePage() = default;
+
+void CachePage::buildOffNotice() {
+    m_off = new QLabel(tr("Caching is off: set cache.enabled in the config file (the \"cache\" section), then "
+                          "restart Switchboard."),
+                       this);
+    m_off->setObjectName(QStringLiteral("cachingOff"));
+    m_off->setWordWrap(true);
+    m_off->setAlignment(Qt::AlignCenter);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_off, 1);
+}
+
+QWidget* CachePage::buildToolbar() {
+    auto* bar = new QWidget(this);
+    auto* row = new QHBoxLayout(bar);
+    row->setContentsMargins(0, 0, 0, 0);
+    m_apply = new QPushButton(tr("Apply"), bar);
+    m_apply->setToolTip(tr("Make the draft the live rules; the next request follows them"));
+    m_revert = new QPushButton(tr("Revert draft"), bar);
+    m_revert->setToolTip(tr("Discard the edits not applied yet"));
+    m_purgeAll = new QPushButton(tr("Purge all…"), bar);
+    m_purgeAll->setToolTip(tr("Remove every cached answer"));
+    m_purgeRule = new QPushButton(tr("Purge rule…"), bar);
+    m_purgeRule->setToolTip(tr("Remove the answers the selected rule stored"));
+    m_status = new QLabel(bar);
+    m_status->setObjectName(QStringLiteral("cacheStatus"));
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // a long message must not widen the page
+    connect(m_apply, &QPushButton::clicked, this, &CachePage::apply);
+    connect(m_revert, &QPushButton::clicked, this, &CachePage::revert);
+    connect(m_purgeAll, &QPushButton::clicked, this, &CachePage::purgeAll);
+    connect(m_purgeRule, &QPushButton::clicked, this, &CachePage::purgeSelectedRule);
+    row->addWidget(m_apply);
+    row->addWidget(m_revert);
+    row->addSpacing(16);
+    row->addWidget(m_purgeAll);
+    row->addWidget(m_purgeRule);
+    row->addWidget(m_status, 1);
+    return bar;
+}
+
+void CachePage::setConfigFile(const QString& path) { m_configFile = path; }
+
+void CachePage::setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
+
+void CachePage::onDraftChanged() {
+    m_message.clear();  // an outcome shown until the next edit
+    m_editor->sync();
+    updateActions();
+}
+
+void CachePage::updateActions() {
+    if (!m_draft) return;
+    m_apply->setEnabled(m_draft->canApply());
+    m_revert->setEnabled(m_draft->isDirty());
+    const int row = m_editor->currentRow();
+    m_purgeRule->setEnabled(row >= 0);
+    m_purgeRule->setToolTip(row >= 0 ? tr("Remove the answers rule %1 stored").arg(qs(m_draft->draft()[std::size_t(row)].name))
+                                     : tr("Select a rule to purge what it stored"));
+    QString status = m_message;
+    if (status.isEmpty() && m_draft->isDirty())
+        status = m_draft->errors().empty() ? tr("Draft: edits not applied yet") : tr("Draft: fix the marked rules to apply");
+    else if (status.isEmpty())
+        status = tr("The draft is the live rules");
+    if (m_status->text() != status) m_status->setText(status);
+}
+
+bool CachePage::apply() {
+    if (!m_draft || !m_draft->canApply()) return false;
+    sb::ResponseCache* cache = m_bridge.engine().cache();
+    const auto applied = cache->set_rules(m_draft->draft());
+    if (!applied) {
+        m_message = tr("Not applied: %1").arg(qs(applied.error()));
+        updateActions();
+        return false;
+    }
+    m_draft->setApplied(cache->rules());  // the draft is now the live rules: clean again
+    const auto n = m_draft->applied().size();
+    m_message = n == 1 ? tr("Applied 1 rule") : tr("Applied %1 rules").arg(n);
+    if (!m_configFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
+    updateActions();
+    m_keyBox->refresh();
+    return true;
+}
+
+QString CachePage::persist() {
+    const auto saved = sb::save_cache_rules(m_configFile.toStdString(), m_draft->applied());
+    return saved ? tr("saved to %1").arg(m_configFile) : tr("not saved: %1").arg(qs(saved.error()));
+}
+
+void CachePage::revert() {
+    if (m_draft) m_draft->revert();
+}
+
+long long CachePage::purgeAll() {
+    if (!m_draft) return -1;
+    sb::ResponseCache* cache = m_bridge.engine().cache();
+    const auto held = cache->stats().store.entries;
+    const QString question =
+        tr("Remove all %1 from the cache? Repeated questions go upstream again until they are cached anew.").arg(entries(held));
+    if (m_confirm && !m_confirm(question)) return -1;
+    const auto purged = cache->purge_all();
+    showPurged(purged, tr("from the whole cache"));
+    return static_cast<long long>(purged);
+}
+
+long long CachePage::purgeSelectedRule() {
+    if (!m_draft) return -1;
+    const int row = m_editor->currentRow();
+    if (row < 0 || row >= int(m_draft->draft().size())) return -1;
+    const std::string rule = m_draft->draft()[std::size_t(row)].name;
+    const QString question = tr("Remove the answers rule %1 stored?").arg(qs(rule));
+    if (m_confirm && !m_confirm(question)) return -1;
+    const auto purged = m_bridge.engine().cache()->purge_rule(rule);
+    showPurged(purged, tr("stored by rule %1").arg(qs(rule)));
+    return static_cast<long long>(purged);
+}
+
+void CachePage::showPurged(std::size_t count, const QString& what) {
+    refreshLive();  // first: rules changed elsewhere would clear the message
+    m_message = tr("Purged %1 %2").arg(entries(count), what);
+    updateActions();
+}
+
+void CachePage::refreshLive() {
+    if (!m_draft) return;
+    sb::ResponseCache* cache = m_bridge.engine().cache();
+    // Applied elsewhere (the gateway's admin API): a clean draft follows.
+    m_draft->setApplied(cache->rules());
+    m_stats->setStats(cache->stats());
+}
+
+void CachePage::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    refreshLive();  // the timer skipped work while hidden
+}
+
+QString CachePage::statusText() const { return m_status ? m_status->text() : QString(); }
+
+QString CachePage::offText() const { return m_off ? m_off->text() : QString(); }

@@ -1,0 +1,107 @@
+#include "cache/cache_stats_panel.h"
+
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include "dashboard/metric_format.h"
+
+namespace {
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+void setText(QLabel* label, const QString& text) {
+    if (label->text() != text) label->setText(text);
+}
+
+void setCell(QTableWidget* table, int row, int column, const QString& text, Qt::Alignment align) {
+    QTableWidgetItem* item = table->item(row, column);
+    if (!item) {
+        item = new QTableWidgetItem;
+        item->setTextAlignment(align | Qt::AlignVCenter);
+        table->setItem(row, column, item);
+    }
+    if (item->text() != text) item->setText(text);
+    if (item->toolTip() != text) item->setToolTip(text);
+}
+
+}  // namespace
+
+CacheStatsPanel::CacheStatsPanel(QWidget* parent) : QGroupBox(tr("Live figures"), parent), m_top(new QTableWidget(0, 2, this)) {
+    for (auto& label : m_labels) {
+        label = new QLabel(this);
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    }
+    m_labels[Backend]->setWordWrap(true);
+    m_labels[HitRatio]->setToolTip(tr("Hits and shared answers out of the requests that were looked up"));
+    m_labels[Shared]->setToolTip(tr("Identical requests that waited for one upstream call and shared its answer"));
+    m_labels[Skipped]->setToolTip(tr("A rule or the request said not to cache"));
+    m_labels[Bypassed]->setToolTip(tr("The cache store could not answer in time; sent upstream"));
+    m_labels[Saved]->setToolTip(tr("What the hits and shared answers would have cost"));
+
+    auto* left = new QFormLayout;
+    left->addRow(tr("Backend"), m_labels[Backend]);
+    left->addRow(tr("Hit ratio"), m_labels[HitRatio]);
+    left->addRow(tr("Hits"), m_labels[Hits]);
+    left->addRow(tr("Misses"), m_labels[Misses]);
+    left->addRow(tr("Shared"), m_labels[Shared]);
+    left->addRow(tr("Skipped"), m_labels[Skipped]);
+    left->addRow(tr("Bypassed"), m_labels[Bypassed]);
+    auto* right = new QFormLayout;
+    right->addRow(tr("Entries"), m_labels[Entries]);
+    right->addRow(tr("Size"), m_labels[Bytes]);
+    right->addRow(tr("Bound"), m_labels[MaxBytes]);
+    right->addRow(tr("Evictions"), m_labels[Evictions]);
+    right->addRow(tr("Store errors"), m_labels[Errors]);
+    right->addRow(tr("Money saved"), m_labels[Saved]);
+    auto* figures = new QHBoxLayout;
+    figures->addLayout(left, 1);
+    figures->addLayout(right, 1);
+
+    m_top->setObjectName(QStringLiteral("topQuestions"));
+    m_top->setHorizontalHeaderLabels({tr("Top repeated questions"), tr("Hits")});
+    m_top->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_top->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_top->verticalHeader()->setVisible(false);
+    m_top->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_top->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(figures);
+    layout->addWidget(m_top, 1);
+}
+
+void CacheStatsPanel::setStats(const sb::ResponseCacheStats& stats, const QLocale& locale) {
+    const auto count = [&locale](std::uint64_t n) { return locale.toString(qulonglong(n)); };
+    const auto& store = stats.store;
+    setText(m_labels[Backend], store.available
+                                   ? tr("%1 — available").arg(qs(stats.backend))
+                                   : tr("%1 — unavailable: %2").arg(qs(stats.backend), qs(store.last_error)));
+    m_labels[Backend]->setStyleSheet(store.available ? QString() : QStringLiteral("color: #d32f2f;"));
+    setText(m_labels[HitRatio], metric_format::percent(stats.hit_ratio(), locale));
+    setText(m_labels[Hits], count(stats.hits));
+    setText(m_labels[Misses], count(stats.misses));
+    setText(m_labels[Shared], count(stats.coalesced));
+    setText(m_labels[Skipped], count(stats.skipped));
+    setText(m_labels[Bypassed], count(stats.bypassed));
+    setText(m_labels[Entries], count(store.entries));
+    setText(m_labels[Bytes], metric_format::bytes(double(store.bytes), locale));
+    setText(m_labels[MaxBytes], store.max_bytes ? metric_format::bytes(double(store.max_bytes), locale)
+                                                : tr("set by the store (Redis maxmemory)"));
+    setText(m_labels[Evictions], count(store.evictions));
+    setText(m_labels[Errors], count(store.errors));
+    setText(m_labels[Saved], metric_format::usd(stats.saved_usd, locale));
+
+    const int rows = int(stats.top_questions.size());
+    if (m_top->rowCount() != rows) m_top->setRowCount(rows);
+    for (int i = 0; i < rows; ++i) {
+        const auto& question = stats.top_questions[std::size_t(i)];
+        setCell(m_top, i, 0, question.question.empty() ? tr("(no user message)") : qs(question.question), Qt::AlignLeft);
+        setCell(m_top, i, 1, count(question.hits), Qt::AlignRight);
+    }
+}
+
+QString CacheStatsPanel::text(Figure figure) const { return m_labels[std::size_t(figure)]->text(); }
