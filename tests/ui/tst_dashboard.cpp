@@ -124,19 +124,6 @@ private slots:
         QCOMPARE(inc[4], 15.0);
     }
 
-    void monthEndForecastShowsTheTrendAndTheBudget() {
-        send(5, "openai");
-        QTRY_VERIFY(m_bridge->engine().spend_forecast().month_to_date_usd > 0);
-        m_page->refreshNow();
-        const QString value = m_page->kpiText(DashboardPage::Kpi::MonthForecast);
-        const auto forecast = m_bridge->engine().spend_forecast();
-        QVERIFY(forecast.forecast_usd >= forecast.month_to_date_usd);
-        QCOMPARE(value, metric_format::usd(forecast.forecast_usd) + QStringLiteral(" / ") + metric_format::usd(2000));
-        const QString tip = m_page->kpiToolTip(DashboardPage::Kpi::MonthForecast);
-        QVERIFY2(tip.contains(QStringLiteral("Month to date: $")), qPrintable(tip));
-        QVERIFY2(tip.contains(QStringLiteral("Budget team monthly (monthly, all providers)")), qPrintable(tip));
-    }
-
     void liveChartsShowTraffic() {
         QCOMPARE(m_page->kpiText(DashboardPage::Kpi::SuccessRate), QStringLiteral("—"));
         send(50, "openai");
@@ -155,6 +142,19 @@ private slots:
                 m_page->kpiText(DashboardPage::Kpi::P99).endsWith(QStringLiteral(" s")));
         QVERIFY(m_page->kpiText(DashboardPage::Kpi::SpendToday).startsWith(QLatin1Char('$')));
         QTRY_VERIFY(m_page->kpiText(DashboardPage::Kpi::RequestsPerSecond) != QStringLiteral("0.00/s"));
+    }
+
+    void monthEndForecastShowsTheTrendAndTheBudget() {
+        send(5, "openai");
+        QTRY_VERIFY(m_bridge->engine().spend_forecast().month_to_date_usd > 0);
+        m_page->refreshNow();
+        const QString value = m_page->kpiText(DashboardPage::Kpi::MonthForecast);
+        const auto forecast = m_bridge->engine().spend_forecast();
+        QVERIFY(forecast.forecast_usd >= forecast.month_to_date_usd);
+        QCOMPARE(value, metric_format::usd(forecast.forecast_usd) + QStringLiteral(" / ") + metric_format::usd(2000));
+        const QString tip = m_page->kpiToolTip(DashboardPage::Kpi::MonthForecast);
+        QVERIFY2(tip.contains(QStringLiteral("Month to date: $")), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("Budget team monthly (monthly, all providers)")), qPrintable(tip));
     }
 
     void errorsShowByClassAfterFaults() {
