@@ -586,7 +586,7 @@ private:
         r.first_byte_ms = result.timings.first_byte_ms;
         r.transfer_total_ms = result.timings.total_ms;
         r.cache_hit = result.cache == CacheStatus::Hit || result.cache == CacheStatus::Coalesced;
-        if (r.cache_hit) r.provider = "cache";  // upstream charts show upstream load only
+        if (r.cache_hit) r.provider = std::string(kCacheProvider);
         if (r.ok && !r.cache_hit) {
             r.tokens_in = result.outcome->usage.input_tokens;
             r.tokens_out = result.outcome->usage.output_tokens;

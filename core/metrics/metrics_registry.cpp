@@ -100,13 +100,15 @@ MetricsSnapshot MetricsRegistry::snapshot(std::int64_t since_ms, std::int64_t un
                 frame.tokens_out += cell.tokens_out;
                 frame.cost_usd += cell.cost_usd;
                 frame_latency[index].merge(cell.latency);
-                auto& phase = phases[key.provider];
-                phase.requests += cell.requests;
-                phase.dns_ms += cell.dns_ms;
-                phase.connect_ms += cell.connect_ms;
-                phase.tls_ms += cell.tls_ms;
-                phase.first_byte_ms += cell.first_byte_ms;
-                phase.total_ms += cell.total_ms;
+                if (key.provider != kCacheProvider) {  // a hit has no transfer phases
+                    auto& phase = phases[key.provider];
+                    phase.requests += cell.requests;
+                    phase.dns_ms += cell.dns_ms;
+                    phase.connect_ms += cell.connect_ms;
+                    phase.tls_ms += cell.tls_ms;
+                    phase.first_byte_ms += cell.first_byte_ms;
+                    phase.total_ms += cell.total_ms;
+                }
                 providers.insert(key.provider);
             }
         }

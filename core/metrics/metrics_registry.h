@@ -12,11 +12,16 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "metrics/latency_histogram.h"
 
 namespace sb {
+
+// The provider name under which answers from the response cache are counted: upstream
+// charts (requests by provider, where the time goes) then show upstream load only.
+inline constexpr std::string_view kCacheProvider = "cache";
 
 struct RecordedRequest {
     std::int64_t finished_ms = 0;  // wall clock, ms since the Unix epoch

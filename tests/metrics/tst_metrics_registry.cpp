@@ -100,6 +100,21 @@ private slots:
         QCOMPARE(coarse.requests, snap.requests);
     }
 
+    void cacheHitsCountButHaveNoTransferPhases() {
+        MetricsRegistry registry;
+        const std::int64_t t0 = 1'700'000'000'000;
+        registry.record(request_at(t0, "openai", 100.0, true));
+        auto hit = request_at(t0 + 1, std::string(kCacheProvider), 0.02, true);
+        hit.cache_hit = true;
+        registry.record(hit);
+        const auto snap = registry.snapshot(t0, t0 + 1000, 1000);
+        QCOMPARE(snap.requests, std::uint64_t(2));
+        QCOMPARE(snap.cache_hits, std::uint64_t(1));
+        QCOMPARE(snap.frames[0].requests_by_provider.at("cache"), std::uint64_t(1));
+        QCOMPARE(snap.phases.size(), std::size_t(1));
+        QCOMPARE(snap.phases[0].provider, std::string("openai"));
+    }
+
     void emptySecondsAreZeroFramesAndOldSecondsExpire() {
         MetricsRegistry registry(std::chrono::seconds(60));
         const std::int64_t t0 = 1'700'000'000'000;
