@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "config/config_reader.h"
+#include "config/enum_names.h"
 
 namespace sb {
 
@@ -15,21 +16,6 @@ namespace {
 
 constexpr std::array kPeriods{BudgetPeriod::Daily, BudgetPeriod::Monthly};
 constexpr std::array kActions{BudgetAction::Warn, BudgetAction::Downgrade, BudgetAction::Refuse};
-
-template <typename Enum, std::size_t N>
-void read_enum(ConfigReader& reader, std::string_view key, const std::array<Enum, N>& all, Enum& out) {
-    if (!reader.has(key)) return;
-    std::string name;
-    reader.read(key, name);
-    for (Enum value : all)
-        if (to_string(value) == name) {
-            out = value;
-            return;
-        }
-    std::string names;
-    for (Enum value : all) names += (names.empty() ? "" : ", ") + std::string(to_string(value));
-    reader.fail(key, "must be one of " + names);
-}
 
 }  // namespace
 

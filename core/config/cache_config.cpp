@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "config/config_reader.h"
+#include "config/enum_names.h"
 
 namespace sb {
 
@@ -18,29 +19,6 @@ constexpr std::array kActions{CacheAction::Never, CacheAction::Pin, CacheAction:
 constexpr std::array kMatches{CacheMatch::Keywords, CacheMatch::Regex, CacheMatch::PersonalData};
 constexpr std::array kBackends{CacheBackendKind::Memory, CacheBackendKind::Redis};
 constexpr long long kMaxTtlS = 366LL * 24 * 3600;
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> from_name(const std::array<Enum, N>& all, std::string_view text) {
-    for (Enum value : all)
-        if (to_string(value) == text) return value;
-    return std::nullopt;
-}
-
-template <typename Enum, std::size_t N>
-std::string one_of(const std::array<Enum, N>& all) {
-    std::string names;
-    for (Enum value : all) names += (names.empty() ? "" : ", ") + std::string(to_string(value));
-    return "must be one of " + names;
-}
-
-template <typename Enum, std::size_t N>
-void read_enum(ConfigReader& reader, std::string_view key, const std::array<Enum, N>& all, Enum& out) {
-    if (!reader.has(key)) return;
-    std::string name;
-    reader.read(key, name);
-    if (const auto value = from_name(all, name)) out = *value;
-    else reader.fail(key, one_of(all));
-}
 
 CacheRule read_rule(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {
     CacheRule rule;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "config/config_reader.h"
+#include "config/enum_names.h"
 #include "config/routing_config.h"
 #include "config/routing_limits.h"
 
@@ -20,21 +21,6 @@ constexpr std::array kBalancings{Balancing::Weighted, Balancing::LatencyAware};
 constexpr std::array kRuleKinds{RuleKind::Header,        RuleKind::ModelAlias,    RuleKind::Keywords,
                                 RuleKind::Regex,         RuleKind::TokensAtMost,  RuleKind::TokensAtLeast,
                                 RuleKind::TurnsAtLeast};
-
-// Names come from to_string, so the file format follows the one list of names.
-template <typename Enum, std::size_t N>
-std::optional<Enum> from_name(const std::array<Enum, N>& all, std::string_view text) {
-    for (Enum value : all)
-        if (to_string(value) == text) return value;
-    return std::nullopt;
-}
-
-template <typename Enum, std::size_t N>
-std::string one_of(const std::array<Enum, N>& all) {
-    std::string names;
-    for (Enum value : all) names += (names.empty() ? "" : ", ") + std::string(to_string(value));
-    return "must be one of " + names;
-}
 
 // Weights are written as integers when they are whole, as people write them.
 nlohmann::json weight_json(double weight) {
@@ -80,8 +66,8 @@ TierConfig read_tier(const nlohmann::json& json, const std::string& path, std::v
     if (reader.has("balancing")) {
         std::string name;
         reader.read("balancing", name);
-        if (const auto balancing = from_name(kBalancings, name)) tier.balancing = *balancing;
-        else reader.fail("balancing", one_of(kBalancings));
+        if (const auto balancing = enum_from_name(kBalancings, name)) tier.balancing = *balancing;
+        else reader.fail("balancing", must_be_one_of(kBalancings));
     }
     reader.read("cache_first", tier.cache_first);
     if (const auto* targets = reader.raw("targets")) {
@@ -102,9 +88,9 @@ ClassifierRule read_rule(const nlohmann::json& json, const std::string& path, st
     reader.read("enabled", rule.enabled);
     std::string kind_name;
     reader.read("kind", kind_name);
-    const auto kind = from_name(kRuleKinds, kind_name);
+    const auto kind = enum_from_name(kRuleKinds, kind_name);
     if (kind) rule.kind = *kind;
-    else reader.fail("kind", one_of(kRuleKinds));
+    else reader.fail("kind", must_be_one_of(kRuleKinds));
 
     // A field the kind does not use is most likely a mistake (a pattern on a keywords rule
     // is silently ignored otherwise). With an unknown kind, only the kind is reported.

@@ -16,6 +16,7 @@
 #include <array>
 #include <utility>
 
+#include "centred_cell.h"
 #include "cache/cache_rules_draft.h"
 #include "routing/row_focus.h"
 
@@ -223,11 +224,7 @@ void CacheRulesEditor::appendRow() {
     m_table->setCellWidget(row, MatchColumn, r.match);
     m_table->setCellWidget(row, ConditionColumn, r.condition);
     m_table->setCellWidget(row, TtlColumn, r.ttl);
-    auto* centred = new QWidget(m_table);
-    auto* box = new QHBoxLayout(centred);
-    box->setContentsMargins(0, 0, 0, 0);
-    box->addWidget(r.enabled, 0, Qt::AlignCenter);
-    m_table->setCellWidget(row, EnabledColumn, centred);
+    m_table->setCellWidget(row, EnabledColumn, centredCell(r.enabled, m_table));
     for (QWidget* w : {static_cast<QWidget*>(r.name), static_cast<QWidget*>(r.action), static_cast<QWidget*>(r.match),
                        static_cast<QWidget*>(r.condition), static_cast<QWidget*>(r.ttl), static_cast<QWidget*>(r.enabled)})
         m_focus->track(w, row);

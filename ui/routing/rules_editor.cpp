@@ -16,6 +16,7 @@
 #include <array>
 #include <utility>
 
+#include "centred_cell.h"
 #include "routing/routing_draft.h"
 #include "routing/row_focus.h"
 
@@ -223,11 +224,7 @@ void RulesEditor::appendRow() {
     m_table->setCellWidget(row, KindColumn, r.kind);
     m_table->setCellWidget(row, ConditionColumn, r.condition);
     m_table->setCellWidget(row, TierColumn, r.tier);
-    auto* centred = new QWidget(m_table);
-    auto* box = new QHBoxLayout(centred);
-    box->setContentsMargins(0, 0, 0, 0);
-    box->addWidget(r.enabled, 0, Qt::AlignCenter);
-    m_table->setCellWidget(row, EnabledColumn, centred);
+    m_table->setCellWidget(row, EnabledColumn, centredCell(r.enabled, m_table));
     for (QWidget* w : {static_cast<QWidget*>(r.name), static_cast<QWidget*>(r.kind), static_cast<QWidget*>(r.condition),
                        static_cast<QWidget*>(r.tier), static_cast<QWidget*>(r.enabled)})
         m_focus->track(w, row);

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <utility>
 
+#include "centred_cell.h"
 #include "dashboard/metric_format.h"
 #include "routing/routing_draft.h"
 #include "routing/routing_figures.h"
@@ -182,11 +183,7 @@ void TierEditor::appendRow() {
     m_table->setCellWidget(row, ProviderColumn, r.provider);
     m_table->setCellWidget(row, ModelColumn, r.model);
     m_table->setCellWidget(row, WeightColumn, r.weight);
-    auto* centred = new QWidget(m_table);
-    auto* box = new QHBoxLayout(centred);
-    box->setContentsMargins(0, 0, 0, 0);
-    box->addWidget(r.enabled, 0, Qt::AlignCenter);
-    m_table->setCellWidget(row, EnabledColumn, centred);
+    m_table->setCellWidget(row, EnabledColumn, centredCell(r.enabled, m_table));
     for (const Column c : {ShareColumn, CircuitColumn, ServedColumn}) m_table->setItem(row, c, new QTableWidgetItem);
     for (QWidget* w : {static_cast<QWidget*>(r.provider), static_cast<QWidget*>(r.model), static_cast<QWidget*>(r.weight),
                        static_cast<QWidget*>(r.enabled)})

@@ -1,0 +1,12 @@
+#include "centred_cell.h"
+
+#include <QHBoxLayout>
+#include <QWidget>
+
+QWidget* centredCell(QWidget* child, QWidget* table) {
+    auto* cell = new QWidget(table);
+    auto* box = new QHBoxLayout(cell);
+    box->setContentsMargins(0, 0, 0, 0);
+    box->addWidget(child, 0, Qt::AlignCenter);
+    return cell;
+}
