@@ -15,6 +15,8 @@
 
 using namespace sb;
 using namespace std::chrono_literals;
+using sb::test::ask;
+using sb::test::wait_for;
 
 namespace {
 
@@ -26,10 +28,6 @@ ChatRequest question(std::string text = "How do I reset the router to factory se
     return request;
 }
 
-RequestResult wait_for(std::future<RequestResult>& future) {
-    if (future.wait_for(20s) != std::future_status::ready) qFatal("request did not finish in time");
-    return future.get();
-}
 
 }  // namespace
 
@@ -55,10 +53,6 @@ class TestEngineCache : public QObject {
         return std::move(*engine);
     }
 
-    RequestResult ask(Engine& engine, ChatRequest request) {
-        auto future = engine.submit(std::move(request));
-        return wait_for(future);
-    }
 
 private slots:
     void initTestCase() {

@@ -11,6 +11,8 @@
 
 using namespace sb;
 using namespace std::chrono_literals;
+using sb::test::ask;
+using sb::test::wait_for;
 using sb::test::RedisServer;
 
 namespace {
@@ -23,10 +25,6 @@ ChatRequest question(std::string text) {
     return request;
 }
 
-RequestResult wait_for(std::future<RequestResult>& future) {
-    if (future.wait_for(30s) != std::future_status::ready) qFatal("request did not finish in time");
-    return future.get();
-}
 
 }  // namespace
 
@@ -52,10 +50,6 @@ class TestEngineRedisCache : public QObject {
         return std::move(*engine);
     }
 
-    RequestResult ask(Engine& engine, ChatRequest request) {
-        auto future = engine.submit(std::move(request));
-        return wait_for(future);
-    }
 
 private slots:
     void initTestCase() {

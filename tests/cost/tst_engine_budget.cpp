@@ -9,6 +9,8 @@
 
 using namespace sb;
 using namespace std::chrono_literals;
+using sb::test::ask;
+using sb::test::wait_for;
 
 namespace {
 
@@ -19,11 +21,6 @@ ChatRequest question(std::string text) {
     return request;
 }
 
-RequestResult ask(Engine& engine, ChatRequest request) {
-    auto future = engine.submit(std::move(request));
-    if (future.wait_for(20s) != std::future_status::ready) qFatal("request did not finish in time");
-    return future.get();
-}
 
 }  // namespace
 

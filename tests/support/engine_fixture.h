@@ -2,12 +2,16 @@
 // Shared set-up for engine tests: a simulator on loopback that requires a key, and a config
 // whose three providers (OpenAI, Anthropic, local OpenAI-compatible) all point at it.
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
 
 #include "config/config.h"
+#include "engine/engine.h"
 #include "engine/scheduler.h"
 #include "simulator/simulator.h"
 
@@ -54,6 +58,20 @@ inline std::unique_ptr<Simulator> start_simulator(SimulatorProfile profile = {},
     if (!bound) return nullptr;
     if (port) *port = *bound;
     return simulator;
+}
+
+// The result of a submitted request; a request that never finishes ends the test run.
+inline RequestResult wait_for(std::future<RequestResult>& future, std::chrono::seconds limit = std::chrono::seconds(30)) {
+    if (future.wait_for(limit) != std::future_status::ready) {
+        std::fprintf(stderr, "FATAL: a request did not finish within %lld s\n", static_cast<long long>(limit.count()));
+        std::abort();
+    }
+    return future.get();
+}
+
+inline RequestResult ask(Engine& engine, ChatRequest request) {
+    auto future = engine.submit(std::move(request));
+    return wait_for(future);
 }
 
 // Virtual time: a retry "waits" by moving the clock forward and runs at once.
