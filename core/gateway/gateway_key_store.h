@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -94,7 +95,7 @@ private:
     // Lock order: m_db_mutex before m_mutex, never the other way round.
     std::mutex m_db_mutex;
     Database m_db;
-    std::chrono::steady_clock::time_point m_last_miss_reload{};  // m_db_mutex
+    std::optional<std::chrono::steady_clock::time_point> m_last_miss_reload;  // m_db_mutex
 
     std::mutex m_mutex;
     std::map<std::string, std::unique_ptr<Key>> m_keys;   // by id
