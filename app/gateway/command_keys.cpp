@@ -110,7 +110,7 @@ int create(GatewayKeyStore& store, const Args& args) {
     std::fflush(stdout);
     std::fprintf(stderr,
                  "created key %s \"%s\" (rpm %s, tpm %s, monthly budget %s)\n"
-                 "warning: this is the only time the key is shown; store it now. Only its hash is kept.\n",
+                 "warning: this key will not be shown again; store it now (only its hash is kept)\n",
                  created->info.id.c_str(), created->info.name.c_str(), limit_text(limits.rpm).c_str(),
                  limit_text(limits.tpm).c_str(),
                  limits.monthly_budget_usd > 0 ? usd_text(limits.monthly_budget_usd).c_str() : "-");

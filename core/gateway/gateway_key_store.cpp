@@ -306,7 +306,11 @@ std::expected<NewGatewayKey, std::string> GatewayKeyStore::create(const std::str
 }
 
 std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::revoke(const std::string& id_or_prefix) {
-    const std::string wanted(trim(id_or_prefix));
+    std::string_view text = trim(id_or_prefix);
+    // The prefix as `keys list` shows it, ellipsis and all.
+    for (std::string_view ellipsis : {std::string_view("\u2026"), std::string_view("...")})
+        if (text.ends_with(ellipsis)) text.remove_suffix(ellipsis.size());
+    const std::string wanted(text);
     if (wanted.empty()) return std::unexpected(std::string("which key? give its id or its prefix"));
     std::lock_guard db_lock(m_db_mutex);
     if (auto loaded = reload_locked(); !loaded) return std::unexpected(loaded.error());
