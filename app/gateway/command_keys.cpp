@@ -69,7 +69,9 @@ std::optional<double> parse_usd(const std::string& text) {
     }
 }
 
-std::string limit_text(std::int64_t value) { return value > 0 ? std::to_string(value) : "-"; }
+std::string limit_text(std::int64_t value) {
+    return value > 0 ? std::to_string(value) : "-";
+}
 
 std::string usd_text(double value) {
     char text[32];
@@ -128,15 +130,15 @@ int list(GatewayKeyStore& store) {
         return ExitCode::Ok;
     }
     const std::int64_t now = now_ms();
-    std::printf("%-12s  %-20s  %-13s  %-20s  %-20s  %7s  %9s  %10s  %11s  %s\n", "ID", "NAME", "PREFIX", "CREATED",
-                "REVOKED", "RPM", "TPM", "BUDGET", "SPENT/MONTH", "LAST USED");
+    std::printf("%-12s  %-20s  %-13s  %-20s  %-20s  %7s  %9s  %10s  %11s  %s\n", "ID", "NAME", "PREFIX",
+                "CREATED", "REVOKED", "RPM", "TPM", "BUDGET", "SPENT/MONTH", "LAST USED");
     for (const auto& key : *keys) {
         // The ellipsis is 3 bytes but one column, hence 15 bytes under a 13-column heading.
         const std::string prefix = key.prefix + "\u2026";
-        std::printf("%-12s  %-20s  %-15s  %-20s  %-20s  %7s  %9s  %10s  %11s  %s\n", key.id.c_str(), key.name.c_str(),
-                    prefix.c_str(), format_utc_ms(key.created_ms).c_str(),
-                    key.revoked_ms ? format_utc_ms(*key.revoked_ms).c_str() : "-", limit_text(key.limits.rpm).c_str(),
-                    limit_text(key.limits.tpm).c_str(),
+        std::printf("%-12s  %-20s  %-15s  %-20s  %-20s  %7s  %9s  %10s  %11s  %s\n", key.id.c_str(),
+                    key.name.c_str(), prefix.c_str(), format_utc_ms(key.created_ms).c_str(),
+                    key.revoked_ms ? format_utc_ms(*key.revoked_ms).c_str() : "-",
+                    limit_text(key.limits.rpm).c_str(), limit_text(key.limits.tpm).c_str(),
                     key.limits.monthly_budget_usd > 0 ? usd_text(key.limits.monthly_budget_usd).c_str() : "-",
                     usd_text(key.spent_in_month_of(now)).c_str(),
                     key.last_used_ms ? format_utc_ms(*key.last_used_ms).c_str() : "never");
@@ -159,8 +161,8 @@ int revoke(GatewayKeyStore& store, const std::string& id) {
 
 int run_keys(int argc, char** argv) {
     Args args;
-    if (auto error = Args::parse(argc, argv, 2, {"--db", "--database", "--config", "--rpm", "--tpm", "--budget-usd"},
-                                 {}, args))
+    if (auto error = Args::parse(
+            argc, argv, 2, {"--db", "--database", "--config", "--rpm", "--tpm", "--budget-usd"}, {}, args))
         return usage_error(*error);
     const auto& positional = args.positional();
     if (positional.empty()) return usage_error("keys needs a subcommand: create, list or revoke");

@@ -44,7 +44,9 @@ std::string_view bare_token(std::string_view text) {
     return text;
 }
 
-std::string describe(const GatewayKeyInfo& info) { return "API key '" + info.name + "' (id " + info.id + ")"; }
+std::string describe(const GatewayKeyInfo& info) {
+    return "API key '" + info.name + "' (id " + info.id + ")";
+}
 
 }  // namespace
 
@@ -382,7 +384,8 @@ std::expected<GatewayCaller, Error> GatewayKeyStore::authenticate(std::string_vi
             // The index is ordered by digest; a lookup's timing can only tell an attacker
             // about digests, which do not help forge a key. The match itself is confirmed
             // in constant time.
-            if (auto it = m_by_digest.find(digest); it != m_by_digest.end() && digests_equal(it->first, digest)) {
+            if (auto it = m_by_digest.find(digest);
+                it != m_by_digest.end() && digests_equal(it->first, digest)) {
                 Key& key = *it->second;
                 if (key.info.revoked())
                     return std::unexpected(auth_error(ErrorClass::Auth, "the API key was revoked"));
@@ -398,7 +401,8 @@ std::expected<GatewayCaller, Error> GatewayKeyStore::authenticate(std::string_vi
     return std::unexpected(auth_error(ErrorClass::Auth, "the API key is not valid"));
 }
 
-std::expected<void, Error> GatewayKeyStore::admit(const GatewayCaller& caller, std::int64_t estimated_tokens) {
+std::expected<void, Error> GatewayKeyStore::admit(const GatewayCaller& caller,
+                                                  std::int64_t estimated_tokens) {
     const std::int64_t now = now_ms();
     std::lock_guard lock(m_mutex);
     auto it = m_keys.find(caller.key_id);
@@ -418,17 +422,18 @@ std::expected<void, Error> GatewayKeyStore::admit(const GatewayCaller& caller, s
 
     const auto verdict = key.window.check(now, limits, estimated_tokens);
     if (verdict.larger_than_tpm)
-        return std::unexpected(auth_error(
-            ErrorClass::RequestTooLarge, "the request needs about " + std::to_string(estimated_tokens) +
-                                             " tokens, more than the " + std::to_string(limits.tpm) +
-                                             " tokens per minute " + describe(key.info) + " may use"));
+        return std::unexpected(auth_error(ErrorClass::RequestTooLarge,
+                                          "the request needs about " + std::to_string(estimated_tokens) +
+                                              " tokens, more than the " + std::to_string(limits.tpm) +
+                                              " tokens per minute " + describe(key.info) + " may use"));
     if (!verdict.fits()) {
         std::string which;
         if (verdict.requests_wait_ms > 0) which = std::to_string(limits.rpm) + " requests per minute";
         if (verdict.tokens_wait_ms > 0)
             which += (which.empty() ? "" : " and ") + std::to_string(limits.tpm) + " tokens per minute";
         Error error = auth_error(ErrorClass::RateLimited, describe(key.info) + " is limited to " + which);
-        error.retry_after = std::chrono::milliseconds(std::max(verdict.requests_wait_ms, verdict.tokens_wait_ms));
+        error.retry_after =
+            std::chrono::milliseconds(std::max(verdict.requests_wait_ms, verdict.tokens_wait_ms));
         return std::unexpected(std::move(error));
     }
     if (limits.rpm > 0) key.window.add_request(now);

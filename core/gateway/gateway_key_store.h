@@ -80,12 +80,13 @@ private:
         GatewayKeyDigest digest{};
     };
 
-    GatewayKeyStore(Database db, std::function<Clock::time_point()> now, const GatewayKeyStoreOptions& options);
+    GatewayKeyStore(Database db, std::function<Clock::time_point()> now,
+                    const GatewayKeyStoreOptions& options);
 
     std::int64_t now_ms() const;
     std::expected<std::vector<Row>, std::string> read_rows();  // m_db_mutex held
-    void merge(std::vector<Row> rows);                          // m_mutex held
-    std::expected<void, std::string> reload_locked();           // m_db_mutex held
+    void merge(std::vector<Row> rows);                         // m_mutex held
+    std::expected<void, std::string> reload_locked();          // m_db_mutex held
     void reload_after_miss();
     void run_background();
 
@@ -98,7 +99,7 @@ private:
     std::optional<std::chrono::steady_clock::time_point> m_last_miss_reload;  // m_db_mutex
 
     std::mutex m_mutex;
-    std::map<std::string, std::unique_ptr<Key>> m_keys;   // by id
+    std::map<std::string, std::unique_ptr<Key>> m_keys;  // by id
     std::map<GatewayKeyDigest, Key*> m_by_digest;
     bool m_dirty = false;
 

@@ -66,7 +66,8 @@ std::expected<std::string, std::string> random_hex(std::size_t bytes) {
 }
 
 bool looks_like_gateway_key(std::string_view text) {
-    return text.size() == kGatewayKeyPrefix.size() + kGatewayKeyBodyLength && text.starts_with(kGatewayKeyPrefix) &&
+    return text.size() == kGatewayKeyPrefix.size() + kGatewayKeyBodyLength &&
+           text.starts_with(kGatewayKeyPrefix) &&
            std::all_of(text.begin() + kGatewayKeyPrefix.size(), text.end(), is_base62);
 }
 
@@ -75,7 +76,8 @@ GatewayKeyDigest gateway_key_digest(std::string_view secret) {
     unsigned int size = 0;
     // EVP_Digest cannot fail for SHA-256 over memory short of an allocation failure; a zero
     // digest then matches no stored key.
-    if (EVP_Digest(secret.data(), secret.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) digest.fill(0);
+    if (EVP_Digest(secret.data(), secret.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
+        digest.fill(0);
     return digest;
 }
 
@@ -126,7 +128,8 @@ GatewayKeyWindow::Verdict GatewayKeyWindow::check(std::int64_t now_ms, const Gat
         // The request fits once enough of the oldest have left the window to bring the
         // count below the limit.
         const auto must_leave = m_requests.size() - static_cast<std::size_t>(limits.rpm);
-        verdict.requests_wait_ms = std::max<std::int64_t>(1, m_requests[must_leave] + kGatewayKeyWindowMs - now_ms);
+        verdict.requests_wait_ms =
+            std::max<std::int64_t>(1, m_requests[must_leave] + kGatewayKeyWindowMs - now_ms);
     }
     if (limits.tpm > 0) {
         const std::int64_t estimate = std::max<std::int64_t>(0, estimated_tokens);
@@ -165,8 +168,12 @@ std::int64_t GatewayKeyWindow::tokens_in_window(std::int64_t now_ms) {
 
 // ---- time ------------------------------------------------------------------------------
 
-std::int64_t utc_month_start_ms(std::int64_t unix_ms) { return BudgetTracker::month_start_ms(unix_ms); }
-std::int64_t utc_next_month_start_ms(std::int64_t unix_ms) { return BudgetTracker::next_month_start_ms(unix_ms); }
+std::int64_t utc_month_start_ms(std::int64_t unix_ms) {
+    return BudgetTracker::month_start_ms(unix_ms);
+}
+std::int64_t utc_next_month_start_ms(std::int64_t unix_ms) {
+    return BudgetTracker::next_month_start_ms(unix_ms);
+}
 
 std::string format_utc_ms(std::int64_t unix_ms) {
     const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);

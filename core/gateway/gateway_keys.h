@@ -14,26 +14,26 @@
 namespace sb {
 
 inline constexpr std::string_view kGatewayKeyPrefix = "sk-sb-";
-inline constexpr std::size_t kGatewayKeyBodyLength = 40;       // base62 characters after the prefix
-inline constexpr std::size_t kGatewayKeyDisplayLength = 10;    // "sk-sb-AbCd": enough to tell keys apart
-inline constexpr std::int64_t kGatewayKeyWindowMs = 60'000;    // rpm and tpm are per sliding minute
+inline constexpr std::size_t kGatewayKeyBodyLength = 40;     // base62 characters after the prefix
+inline constexpr std::size_t kGatewayKeyDisplayLength = 10;  // "sk-sb-AbCd": enough to tell keys apart
+inline constexpr std::int64_t kGatewayKeyWindowMs = 60'000;  // rpm and tpm are per sliding minute
 
 struct GatewayKeyLimits {
-    std::int64_t rpm = 0;             // requests per minute, 0 = none
-    std::int64_t tpm = 0;             // tokens per minute, 0 = none
-    double monthly_budget_usd = 0;    // per UTC month, 0 = none
+    std::int64_t rpm = 0;           // requests per minute, 0 = none
+    std::int64_t tpm = 0;           // tokens per minute, 0 = none
+    double monthly_budget_usd = 0;  // per UTC month, 0 = none
     bool operator==(const GatewayKeyLimits&) const = default;
 };
 
 // What an operator may see of a key: never the secret, never its hash.
 struct GatewayKeyInfo {
-    std::string id;                    // short random hex, stable
-    std::string name;                  // "checkout-service"
-    std::string prefix;                // the first kGatewayKeyDisplayLength characters of the key
+    std::string id;      // short random hex, stable
+    std::string name;    // "checkout-service"
+    std::string prefix;  // the first kGatewayKeyDisplayLength characters of the key
     std::int64_t created_ms = 0;
     std::optional<std::int64_t> revoked_ms;
     GatewayKeyLimits limits;
-    double spent_usd = 0;              // in the UTC month starting at spent_month_ms
+    double spent_usd = 0;  // in the UTC month starting at spent_month_ms
     std::int64_t spent_month_ms = 0;
     std::optional<std::int64_t> last_used_ms;
 
@@ -79,8 +79,8 @@ public:
 private:
     void prune(std::int64_t now_ms);
 
-    std::deque<std::int64_t> m_requests;                          // times, oldest first
-    std::deque<std::pair<std::int64_t, std::int64_t>> m_tokens;   // (time, tokens), oldest first
+    std::deque<std::int64_t> m_requests;                         // times, oldest first
+    std::deque<std::pair<std::int64_t, std::int64_t>> m_tokens;  // (time, tokens), oldest first
     std::int64_t m_token_sum = 0;
 };
 

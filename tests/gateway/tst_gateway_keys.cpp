@@ -7,7 +7,6 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <atomic>
 #include <set>
 #include <thread>
@@ -29,7 +28,8 @@ class TestClock {
 public:
     explicit TestClock(std::int64_t start_ms) : m_ms(start_ms) {}
     std::function<std::chrono::system_clock::time_point()> function() {
-        return [this] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(m_ms.load())); };
+        return
+            [this] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(m_ms.load())); };
     }
     void advance(std::chrono::milliseconds by) { m_ms += by.count(); }
     void set(std::int64_t ms) { m_ms = ms; }
@@ -62,7 +62,9 @@ QByteArray file_bytes(const QString& path) {
 class TestGatewayKeys : public QObject {
     Q_OBJECT
 
-    std::filesystem::path file(const QTemporaryDir& dir) const { return dir.filePath("keys.db").toStdString(); }
+    std::filesystem::path file(const QTemporaryDir& dir) const {
+        return dir.filePath("keys.db").toStdString();
+    }
 
 private slots:
     void keyFormatIsUnbiasedBase62() {
@@ -112,8 +114,10 @@ private slots:
         QVERIFY(QFile::exists(db_path + "-wal"));
         check_files();
         // And the hash is what is there.
-        QVERIFY(file_bytes(db_path + "-wal").contains(QByteArray::fromStdString(to_hex(gateway_key_digest(created.secret)))) ||
-                file_bytes(db_path).contains(QByteArray::fromStdString(to_hex(gateway_key_digest(created.secret)))));
+        QVERIFY(file_bytes(db_path + "-wal")
+                    .contains(QByteArray::fromStdString(to_hex(gateway_key_digest(created.secret)))) ||
+                file_bytes(db_path).contains(
+                    QByteArray::fromStdString(to_hex(gateway_key_digest(created.secret)))));
         store.reset();
         check_files();
 
@@ -132,8 +136,9 @@ private slots:
         const auto created = make_key(*store, "a");
         std::string wrong = created.secret;
         wrong.back() = wrong.back() == 'x' ? 'y' : 'x';
-        for (const std::string& token : {wrong, std::string(), std::string("sk-sb-short"), std::string("Bearer "),
-                                         created.secret + "x", std::string("sk-proj-") + created.secret.substr(6)}) {
+        for (const std::string& token :
+             {wrong, std::string(), std::string("sk-sb-short"), std::string("Bearer "), created.secret + "x",
+              std::string("sk-proj-") + created.secret.substr(6)}) {
             auto caller = store->authenticate(token);
             QVERIFY2(!caller.has_value(), token.c_str());
             QCOMPARE(caller.error().cls, ErrorClass::Auth);
@@ -165,7 +170,8 @@ private slots:
         QVERIFY(!store->authenticate(second.secret).has_value());
 
         auto reopened = open_store(file(dir));
-        QCOMPARE(reopened->authenticate(first.secret).error().message, std::string("the API key was revoked"));
+        QCOMPARE(reopened->authenticate(first.secret).error().message,
+                 std::string("the API key was revoked"));
     }
 
     void aKeyCreatedElsewhereWorksWithoutRestart() {
@@ -258,8 +264,9 @@ private slots:
             QVERIFY(!refused.has_value());
             QCOMPARE(refused.error().cls, ErrorClass::Budget);
             const QString message = QString::fromStdString(refused.error().message);
-            QVERIFY2(message.contains("budgeted") && message.contains(QString::fromStdString(created.info.id)),
-                     qPrintable(message));
+            QVERIFY2(
+                message.contains("budgeted") && message.contains(QString::fromStdString(created.info.id)),
+                qPrintable(message));
             QVERIFY2(message.contains("$1.10 of its $1.00") && message.contains("2025-04-01 00:00 UTC"),
                      qPrintable(message));
         }  // destruction flushes the spend
@@ -272,7 +279,9 @@ private slots:
 
             clock.set(kMarch20Ms + std::int64_t(13) * 24 * 3600 * 1000);  // 2 April
             QVERIFY(store->admit(caller, 10).has_value());
-            QCOMPARE(store->list()->front().spent_in_month_of(kMarch20Ms + std::int64_t(13) * 24 * 3600 * 1000), 0.0);
+            QCOMPARE(
+                store->list()->front().spent_in_month_of(kMarch20Ms + std::int64_t(13) * 24 * 3600 * 1000),
+                0.0);
             store->charge(caller, 10, 0.3);
             QVERIFY(store->flush().has_value());
         }
@@ -375,8 +384,8 @@ private slots:
         fast.flush_interval = std::chrono::milliseconds(20);
         auto gateway = open_store(file(dir), {}, fast);
 
-        const auto created = run({"keys", "create", "checkout-service", "--rpm", "60", "--budget-usd", "12.5",
-                                  "--db", db});
+        const auto created =
+            run({"keys", "create", "checkout-service", "--rpm", "60", "--budget-usd", "12.5", "--db", db});
         QCOMPARE(created.code, 0);
         const auto match = QRegularExpression("^(sk-sb-[A-Za-z0-9]{40})\\n$").match(created.out);
         QVERIFY2(match.hasMatch(), qPrintable(created.out));
@@ -395,13 +404,15 @@ private slots:
         QVERIFY(listed.out.contains(secret.left(10)));
         QVERIFY(!listed.out.contains(secret));
         QVERIFY(!listed.out.contains(secret.mid(10)));
-        QVERIFY(!listed.out.contains(QString::fromStdString(to_hex(gateway_key_digest(secret.toStdString())))));
+        QVERIFY(
+            !listed.out.contains(QString::fromStdString(to_hex(gateway_key_digest(secret.toStdString())))));
 
         const auto revoked = run({"keys", "revoke", QString::fromStdString(caller->key_id), "--db", db});
         QCOMPARE(revoked.code, 0);
         QVERIFY2(revoked.out.contains("revoked"), qPrintable(revoked.out));
         QTRY_VERIFY_WITH_TIMEOUT(!gateway->authenticate(secret.toStdString()).has_value(), 5000);
-        QCOMPARE(gateway->authenticate(secret.toStdString()).error().message, std::string("the API key was revoked"));
+        QCOMPARE(gateway->authenticate(secret.toStdString()).error().message,
+                 std::string("the API key was revoked"));
         QCOMPARE(open_store(file(dir))->authenticate(secret.toStdString()).error().cls, ErrorClass::Auth);
 
         QCOMPARE(run({"keys", "revoke", "ffffffffffff", "--db", db}).code, 1);
