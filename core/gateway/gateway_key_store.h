@@ -57,6 +57,9 @@ public:
     std::expected<std::vector<GatewayKeyInfo>, std::string> list();
 
     std::expected<GatewayCaller, Error> authenticate(std::string_view bearer_token) override;
+    // Counts the request against rpm; checks the estimate against tpm without reserving it
+    // (charge adds the real tokens), so requests in flight together can overshoot tpm a little.
+    // An estimate above the whole tpm limit is RequestTooLarge: waiting would not help.
     std::expected<void, Error> admit(const GatewayCaller& caller, std::int64_t estimated_tokens) override;
     void charge(const GatewayCaller& caller, std::int64_t tokens, double cost_usd) override;
 
