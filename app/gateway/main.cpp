@@ -1,4 +1,4 @@
-// switchboard-gateway: the headless engine — ask, batch, simulate.
+// switchboard-gateway: the headless engine — ask, batch, simulate, demo, keys.
 #include <cstdio>
 #include <cstring>
 
@@ -16,6 +16,8 @@ void usage(FILE* out) {
         "  batch IN.jsonl -o OUT.jsonl [--concurrency N] [--restart] [--no-progress]\n"
         "  simulate [--port P] [--address A] [--profile FILE] [--api-key-env VAR]\n"
         "  demo [--rate N] [--seconds S]   synthetic traffic with a live one-line summary\n"
+        "  keys create NAME [--rpm N] [--tpm N] [--budget-usd X]   a gateway API key, shown once\n"
+        "  keys list | keys revoke ID   [--db FILE] [--config FILE]\n"
         "\n"
         "options for ask, batch and demo:\n"
         "  --config FILE        configuration (default: $XDG_CONFIG_HOME/switchboard/config.json,\n"
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[1], "batch")) return sb::cli::run_batch(argc, argv);
     if (!std::strcmp(argv[1], "simulate")) return sb::cli::run_simulate(argc, argv);
     if (!std::strcmp(argv[1], "demo")) return sb::cli::run_demo(argc, argv);
+    if (!std::strcmp(argv[1], "keys")) return sb::cli::run_keys(argc, argv);
     std::fprintf(stderr, "unknown command \"%s\"\n\n", argv[1]);
     usage(stderr);
     return sb::cli::ExitCode::Usage;

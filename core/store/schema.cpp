@@ -113,6 +113,25 @@ CREATE TABLE config_versions (
 );
 CREATE INDEX config_versions_at ON config_versions(at_ms);
 )sql"},
+    // Gateway API keys: only the SHA-256 of a key is kept (the secret is shown once, at
+    // creation), with its limits and the spend of the UTC month in spent_month_ms, so a
+    // restart keeps the budget.
+    Migration{4, R"sql(
+CREATE TABLE gateway_keys (
+    id                  TEXT PRIMARY KEY,
+    name                TEXT NOT NULL,
+    prefix              TEXT NOT NULL,
+    key_sha256          TEXT NOT NULL UNIQUE,
+    created_ms          INTEGER NOT NULL,
+    revoked_ms          INTEGER,
+    rpm_limit           INTEGER NOT NULL DEFAULT 0,
+    tpm_limit           INTEGER NOT NULL DEFAULT 0,
+    monthly_budget_usd  REAL NOT NULL DEFAULT 0,
+    spent_month_ms      INTEGER NOT NULL DEFAULT 0,
+    spent_usd           REAL NOT NULL DEFAULT 0,
+    last_used_ms        INTEGER
+);
+)sql"},
 };
 
 static_assert(kMigrations.back().version == kSchemaVersion);

@@ -63,7 +63,8 @@ private slots:
             QVERIFY(conversations->save(kept).has_value());
             auto db = Database::open(file, OpenMode::ReadWrite);
             QVERIFY(db.has_value());
-            QVERIFY(db->exec("DROP TABLE config_versions; PRAGMA user_version = 2", "roll back to v2"));
+            QVERIFY(db->exec("DROP TABLE gateway_keys; DROP TABLE config_versions; PRAGMA user_version = 2",
+                             "roll back to v2"));
         }
         auto store = ConfigVersionStore::open(file);  // opening read-write migrates
         QVERIFY(store.has_value());

@@ -159,7 +159,9 @@ private slots:
             auto db = Database::open(file);
             QVERIFY(db);
             // Roll back to what a version 1 build left behind.
-            QVERIFY(db->exec("DROP TABLE conversations; DROP TABLE config_versions; PRAGMA user_version = 1", "test"));
+            QVERIFY(db->exec("DROP TABLE gateway_keys; DROP TABLE conversations; DROP TABLE config_versions;"
+                             " PRAGMA user_version = 1",
+                             "test"));
         }
         auto store = open_store(file);
         QVERIFY(store.save(sample()));

@@ -1,0 +1,194 @@
+// switchboard-gateway keys create NAME [--rpm N] [--tpm N] [--budget-usd X]
+//                      keys list
+//                      keys revoke ID
+// Gateway API keys in the history database (--db / --database, else config store.path,
+// else the XDG default). The secret is printed once, by create; only its hash is stored.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "cli_args.h"
+#include "commands.h"
+#include "config/config.h"
+#include "config/paths.h"
+#include "gateway/gateway_key_store.h"
+
+namespace sb::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: switchboard-gateway keys create NAME [--rpm N] [--tpm N] [--budget-usd X]\n"
+    "       switchboard-gateway keys list\n"
+    "       switchboard-gateway keys revoke ID\n"
+    "options: --db FILE (or --database FILE), --config FILE\n"
+    "exit codes: 0 ok, 1 failure (database, unknown key), 2 usage, 4 invalid configuration\n";
+
+int usage_error(const std::string& message) {
+    std::fprintf(stderr, "%s\n%s", message.c_str(), kUsage);
+    return ExitCode::Usage;
+}
+
+// --db/--database, else the config's store.path, else the XDG default: the same file the
+// other commands record history in.
+std::optional<std::filesystem::path> database_path(const Args& args, int& exit_code) {
+    if (auto db = args.value("--db")) return std::filesystem::path(*db);
+    if (auto db = args.value("--database")) return std::filesystem::path(*db);
+    std::string source;
+    auto config = load_user_config(args.value("--config").value_or(""), process_environment(), &source);
+    if (!config) {
+        std::fprintf(stderr, "config: %s is invalid:\n", source.c_str());
+        for (const auto& error : config.error()) std::fprintf(stderr, "  %s\n", error.to_string().c_str());
+        exit_code = ExitCode::ConfigInvalid;
+        return std::nullopt;
+    }
+    if (!config->store.path.empty()) return std::filesystem::path(config->store.path);
+    return default_database_file();
+}
+
+std::optional<std::int64_t> parse_count(const std::string& text) {
+    try {
+        std::size_t used = 0;
+        const long long value = std::stoll(text, &used);
+        if (used != text.size() || value < 0) return std::nullopt;
+        return value;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<double> parse_usd(const std::string& text) {
+    try {
+        std::size_t used = 0;
+        const double value = std::stod(text, &used);
+        if (used != text.size() || !std::isfinite(value) || value < 0) return std::nullopt;
+        return value;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::string limit_text(std::int64_t value) {
+    return value > 0 ? std::to_string(value) : "-";
+}
+
+std::string usd_text(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "$%.2f", value);
+    return text;
+}
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+int create(GatewayKeyStore& store, const Args& args) {
+    GatewayKeyLimits limits;
+    if (auto rpm = args.value("--rpm")) {
+        auto value = parse_count(*rpm);
+        if (!value) return usage_error("--rpm takes a whole number of requests per minute");
+        limits.rpm = *value;
+    }
+    if (auto tpm = args.value("--tpm")) {
+        auto value = parse_count(*tpm);
+        if (!value) return usage_error("--tpm takes a whole number of tokens per minute");
+        limits.tpm = *value;
+    }
+    if (auto budget = args.value("--budget-usd")) {
+        auto value = parse_usd(*budget);
+        if (!value) return usage_error("--budget-usd takes an amount in US dollars, such as 25 or 12.50");
+        limits.monthly_budget_usd = *value;
+    }
+    auto created = store.create(args.positional()[1], limits);
+    if (!created) {
+        std::fprintf(stderr, "error: %s\n", created.error().c_str());
+        return ExitCode::RequestFailed;
+    }
+    // The secret alone on stdout, so `KEY=$(switchboard-gateway keys create …)` works.
+    std::fprintf(stdout, "%s\n", created->secret.c_str());
+    std::fflush(stdout);
+    std::fprintf(stderr,
+                 "created key %s \"%s\" (rpm %s, tpm %s, monthly budget %s)\n"
+                 "warning: this key will not be shown again; store it now (only its hash is kept)\n",
+                 created->info.id.c_str(), created->info.name.c_str(), limit_text(limits.rpm).c_str(),
+                 limit_text(limits.tpm).c_str(),
+                 limits.monthly_budget_usd > 0 ? usd_text(limits.monthly_budget_usd).c_str() : "-");
+    return ExitCode::Ok;
+}
+
+int list(GatewayKeyStore& store) {
+    auto keys = store.list();
+    if (!keys) {
+        std::fprintf(stderr, "error: %s\n", keys.error().c_str());
+        return ExitCode::RequestFailed;
+    }
+    if (keys->empty()) {
+        std::fputs("no gateway keys; create one with: switchboard-gateway keys create NAME\n", stdout);
+        return ExitCode::Ok;
+    }
+    const std::int64_t now = now_ms();
+    std::printf("%-12s  %-20s  %-13s  %-20s  %-20s  %7s  %9s  %10s  %11s  %s\n", "ID", "NAME", "PREFIX",
+                "CREATED", "REVOKED", "RPM", "TPM", "BUDGET", "SPENT/MONTH", "LAST USED");
+    for (const auto& key : *keys) {
+        // The ellipsis is 3 bytes but one column, hence 15 bytes under a 13-column heading.
+        const std::string prefix = key.prefix + "\u2026";
+        std::printf("%-12s  %-20s  %-15s  %-20s  %-20s  %7s  %9s  %10s  %11s  %s\n", key.id.c_str(),
+                    key.name.c_str(), prefix.c_str(), format_utc_ms(key.created_ms).c_str(),
+                    key.revoked_ms ? format_utc_ms(*key.revoked_ms).c_str() : "-",
+                    limit_text(key.limits.rpm).c_str(), limit_text(key.limits.tpm).c_str(),
+                    key.limits.monthly_budget_usd > 0 ? usd_text(key.limits.monthly_budget_usd).c_str() : "-",
+                    usd_text(key.spent_in_month_of(now)).c_str(),
+                    key.last_used_ms ? format_utc_ms(*key.last_used_ms).c_str() : "never");
+    }
+    return ExitCode::Ok;
+}
+
+int revoke(GatewayKeyStore& store, const std::string& id) {
+    auto revoked = store.revoke(id);
+    if (!revoked) {
+        std::fprintf(stderr, "error: %s\n", revoked.error().c_str());
+        return ExitCode::RequestFailed;
+    }
+    std::printf("revoked key %s \"%s\" (%s\u2026) at %s\n", revoked->id.c_str(), revoked->name.c_str(),
+                revoked->prefix.c_str(), format_utc_ms(revoked->revoked_ms.value_or(0)).c_str());
+    return ExitCode::Ok;
+}
+
+}  // namespace
+
+int run_keys(int argc, char** argv) {
+    Args args;
+    if (auto error = Args::parse(
+            argc, argv, 2, {"--db", "--database", "--config", "--rpm", "--tpm", "--budget-usd"}, {}, args))
+        return usage_error(*error);
+    const auto& positional = args.positional();
+    if (positional.empty()) return usage_error("keys needs a subcommand: create, list or revoke");
+    const std::string& action = positional[0];
+    const bool limits_given = args.has("--rpm") || args.has("--tpm") || args.has("--budget-usd");
+    if (action == "create") {
+        if (positional.size() != 2) return usage_error("keys create takes exactly one NAME");
+    } else if (action == "list") {
+        if (positional.size() != 1 || limits_given) return usage_error("keys list takes no arguments");
+    } else if (action == "revoke") {
+        if (positional.size() != 2 || limits_given) return usage_error("keys revoke takes exactly one ID");
+    } else {
+        return usage_error("unknown keys subcommand \"" + action + "\"");
+    }
+
+    int exit_code = ExitCode::RequestFailed;
+    const auto database = database_path(args, exit_code);
+    if (!database) return exit_code;
+    auto store = GatewayKeyStore::open(*database);
+    if (!store) {
+        std::fprintf(stderr, "error: %s\n", store.error().c_str());
+        return ExitCode::RequestFailed;
+    }
+    if (action == "create") return create(**store, args);
+    if (action == "list") return list(**store);
+    return revoke(**store, positional[1]);
+}
+
+}  // namespace sb::cli

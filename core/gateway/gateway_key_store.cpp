@@ -1,0 +1,466 @@
+#include "gateway/gateway_key_store.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+
+namespace sb {
+
+namespace {
+
+constexpr std::string_view kSelectKeys =
+    "SELECT id, name, prefix, key_sha256, created_ms, revoked_ms, rpm_limit, tpm_limit, monthly_budget_usd,"
+    " spent_month_ms, spent_usd, last_used_ms FROM gateway_keys";
+
+Error auth_error(ErrorClass cls, std::string message) {
+    Error error;
+    error.cls = cls;
+    error.message = std::move(message);
+    error.http_status = http_status_for(cls);
+    return error;
+}
+
+std::string usd(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "$%.2f", value);
+    return text;
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    return text;
+}
+
+// "Bearer sk-sb-…" or the bare token.
+std::string_view bare_token(std::string_view text) {
+    text = trim(text);
+    constexpr std::string_view kBearer = "bearer ";
+    if (text.size() > kBearer.size() &&
+        std::equal(kBearer.begin(), kBearer.end(), text.begin(),
+                   [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
+        text = trim(text.substr(kBearer.size()));
+    return text;
+}
+
+std::string describe(const GatewayKeyInfo& info) {
+    return "API key '" + info.name + "' (id " + info.id + ")";
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<GatewayKeyStore>, std::string> GatewayKeyStore::open(
+    const std::filesystem::path& database, std::function<Clock::time_point()> now,
+    const GatewayKeyStoreOptions& options) {
+    auto db = Database::open(database, OpenMode::ReadWrite);
+    if (!db) return std::unexpected(db.error().message);
+    std::unique_ptr<GatewayKeyStore> store(new GatewayKeyStore(std::move(*db), std::move(now), options));
+    {
+        std::lock_guard db_lock(store->m_db_mutex);
+        if (auto loaded = store->reload_locked(); !loaded) return std::unexpected(loaded.error());
+    }
+    store->m_thread = std::thread([raw = store.get()] { raw->run_background(); });
+    return store;
+}
+
+GatewayKeyStore::GatewayKeyStore(Database db, std::function<Clock::time_point()> now,
+                                 const GatewayKeyStoreOptions& options)
+    : m_now(std::move(now)), m_options(options), m_db(std::move(db)) {}
+
+GatewayKeyStore::~GatewayKeyStore() {
+    {
+        std::lock_guard lock(m_thread_mutex);
+        m_stop = true;
+    }
+    m_wake.notify_all();
+    if (m_thread.joinable()) m_thread.join();
+    (void)flush();
+}
+
+std::int64_t GatewayKeyStore::now_ms() const {
+    const auto now = m_now ? m_now() : Clock::now();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+}
+
+// ---- persistence -----------------------------------------------------------------------
+
+std::expected<std::vector<GatewayKeyStore::Row>, std::string> GatewayKeyStore::read_rows() {
+    auto stmt = m_db.prepare(kSelectKeys, "prepare gateway key list");
+    if (!stmt) return std::unexpected(stmt.error().message);
+    std::vector<Row> rows;
+    for (;;) {
+        auto more = stmt->step("read gateway keys");
+        if (!more) return std::unexpected(more.error().message);
+        if (!*more) break;
+        Row row;
+        row.info.id = stmt->text(0);
+        row.info.name = stmt->text(1);
+        row.info.prefix = stmt->text(2);
+        const auto digest = digest_from_hex(stmt->text(3));
+        if (!digest) continue;  // a damaged row matches no key
+        row.digest = *digest;
+        row.info.created_ms = stmt->int64(4);
+        if (!stmt->is_null(5)) row.info.revoked_ms = stmt->int64(5);
+        row.info.limits = {stmt->int64(6), stmt->int64(7), stmt->real(8)};
+        row.info.spent_month_ms = stmt->int64(9);
+        row.info.spent_usd = stmt->real(10);
+        if (!stmt->is_null(11)) row.info.last_used_ms = stmt->int64(11);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+void GatewayKeyStore::merge(std::vector<Row> rows) {
+    std::map<std::string, std::unique_ptr<Key>> next;
+    for (Row& row : rows) {
+        std::unique_ptr<Key> key;
+        if (auto it = m_keys.find(row.info.id); it != m_keys.end()) {
+            key = std::move(it->second);
+            // The database's figures plus this process's use not written yet; the minute
+            // window stays as it is.
+            GatewayKeyInfo info = std::move(row.info);
+            if (key->pending_usd != 0) {
+                if (key->pending_month_ms == info.spent_month_ms) {
+                    info.spent_usd += key->pending_usd;
+                } else if (key->pending_month_ms > info.spent_month_ms) {
+                    info.spent_usd = key->pending_usd;
+                    info.spent_month_ms = key->pending_month_ms;
+                }
+            }
+            if (key->pending_last_used && key->info.last_used_ms > info.last_used_ms)
+                info.last_used_ms = key->info.last_used_ms;
+            key->info = std::move(info);
+            key->digest = row.digest;
+        } else {
+            key = std::make_unique<Key>();
+            key->info = std::move(row.info);
+            key->digest = row.digest;
+        }
+        std::string id = key->info.id;
+        next.emplace(std::move(id), std::move(key));
+    }
+    m_keys = std::move(next);
+    m_by_digest.clear();
+    for (auto& [id, key] : m_keys) m_by_digest.emplace(key->digest, key.get());
+}
+
+std::expected<void, std::string> GatewayKeyStore::reload_locked() {
+    auto rows = read_rows();
+    if (!rows) return std::unexpected(rows.error());
+    std::lock_guard lock(m_mutex);
+    merge(std::move(*rows));
+    return {};
+}
+
+std::expected<void, std::string> GatewayKeyStore::reload() {
+    std::lock_guard db_lock(m_db_mutex);
+    return reload_locked();
+}
+
+void GatewayKeyStore::reload_after_miss() {
+    std::lock_guard db_lock(m_db_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    if (m_last_miss_reload && now - *m_last_miss_reload < m_options.miss_refresh_interval) return;
+    m_last_miss_reload = now;
+    (void)reload_locked();  // a failed read leaves the index as it was
+}
+
+std::expected<void, std::string> GatewayKeyStore::flush() {
+    struct Pending {
+        std::string id;
+        double usd = 0;
+        std::int64_t month_ms = 0;
+        std::optional<std::int64_t> last_used_ms;
+    };
+    // The database lock is held from taking the pending use to committing it, so a reload
+    // in between cannot see the use in neither place.
+    std::lock_guard db_lock(m_db_mutex);
+    std::vector<Pending> batch;
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_dirty) return {};
+        for (auto& [id, key] : m_keys) {
+            if (key->pending_usd == 0 && !key->pending_last_used) continue;
+            batch.push_back({id, key->pending_usd, key->pending_month_ms,
+                             key->pending_last_used ? key->info.last_used_ms : std::nullopt});
+            key->pending_usd = 0;
+            key->pending_last_used = false;
+        }
+        m_dirty = false;
+    }
+    if (batch.empty()) return {};
+
+    auto write = [&]() -> StoreResult<void> {
+        auto stmt = m_db.prepare(
+            "UPDATE gateway_keys SET"
+            " spent_usd = CASE WHEN ?2 = 0 THEN spent_usd"
+            "                  WHEN spent_month_ms = ?3 THEN spent_usd + ?2"
+            "                  WHEN spent_month_ms < ?3 THEN ?2 ELSE spent_usd END,"
+            " spent_month_ms = CASE WHEN ?2 <> 0 AND spent_month_ms < ?3 THEN ?3 ELSE spent_month_ms END,"
+            " last_used_ms = CASE WHEN ?4 IS NOT NULL AND ?4 > coalesce(last_used_ms, 0) THEN ?4"
+            "                     ELSE last_used_ms END"
+            " WHERE id = ?1",
+            "prepare gateway key usage update");
+        if (!stmt) return std::unexpected(stmt.error());
+        if (auto ok = m_db.exec("BEGIN IMMEDIATE", "begin gateway key usage update"); !ok) return ok;
+        for (const Pending& pending : batch) {
+            stmt->bind(1, std::string_view(pending.id));
+            stmt->bind(2, pending.usd);
+            stmt->bind(3, pending.month_ms);
+            if (pending.last_used_ms)
+                stmt->bind(4, *pending.last_used_ms);
+            else
+                stmt->bind_null(4);
+            if (auto ok = stmt->run("write gateway key usage"); !ok) {
+                (void)m_db.exec("ROLLBACK", "roll back gateway key usage update");
+                return ok;
+            }
+        }
+        return m_db.exec("COMMIT", "commit gateway key usage update");
+    };
+    if (auto written = write(); !written) {
+        if (m_db.in_transaction()) (void)m_db.exec("ROLLBACK", "roll back gateway key usage update");
+        // Keep the use for the next flush.
+        std::lock_guard lock(m_mutex);
+        for (const Pending& pending : batch) {
+            auto it = m_keys.find(pending.id);
+            if (it == m_keys.end()) continue;
+            Key& key = *it->second;
+            if (key.pending_month_ms == pending.month_ms) key.pending_usd += pending.usd;
+            if (pending.last_used_ms) key.pending_last_used = true;
+        }
+        m_dirty = true;
+        return std::unexpected(written.error().message);
+    }
+    return {};
+}
+
+void GatewayKeyStore::run_background() {
+    auto next_refresh = std::chrono::steady_clock::now() + m_options.refresh_interval;
+    std::unique_lock lock(m_thread_mutex);
+    while (!m_stop) {
+        m_wake.wait_for(lock, m_options.flush_interval, [this] { return m_stop; });
+        if (m_stop) break;
+        lock.unlock();
+        // A failed write keeps the use pending; the next round tries again.
+        (void)flush();
+        if (std::chrono::steady_clock::now() >= next_refresh) {
+            (void)reload();
+            next_refresh = std::chrono::steady_clock::now() + m_options.refresh_interval;
+        }
+        lock.lock();
+    }
+}
+
+// ---- operator actions ------------------------------------------------------------------
+
+std::expected<NewGatewayKey, std::string> GatewayKeyStore::create(const std::string& name,
+                                                                  const GatewayKeyLimits& limits) {
+    const std::string clean(trim(name));
+    if (clean.empty()) return std::unexpected(std::string("a key needs a name"));
+    if (std::any_of(clean.begin(), clean.end(), [](unsigned char c) { return std::iscntrl(c); }))
+        return std::unexpected(std::string("a key name cannot contain control characters"));
+    if (limits.rpm < 0 || limits.tpm < 0 || !(limits.monthly_budget_usd >= 0) ||
+        !std::isfinite(limits.monthly_budget_usd))
+        return std::unexpected(std::string("limits and budgets cannot be negative"));
+
+    auto secret = generate_gateway_key_secret();
+    if (!secret) return std::unexpected(secret.error());
+    auto id = random_hex(6);
+    if (!id) return std::unexpected(id.error());
+
+    const std::int64_t now = now_ms();
+    NewGatewayKey created;
+    created.info.id = *id;
+    created.info.name = clean;
+    created.info.prefix = secret->substr(0, kGatewayKeyDisplayLength);
+    created.info.created_ms = now;
+    created.info.limits = limits;
+    created.info.spent_month_ms = utc_month_start_ms(now);
+    const GatewayKeyDigest digest = gateway_key_digest(*secret);
+
+    std::lock_guard db_lock(m_db_mutex);
+    auto stmt = m_db.prepare(
+        "INSERT INTO gateway_keys (id, name, prefix, key_sha256, created_ms, rpm_limit, tpm_limit,"
+        " monthly_budget_usd, spent_month_ms, spent_usd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+        "prepare gateway key insert");
+    if (!stmt) return std::unexpected(stmt.error().message);
+    stmt->bind(1, std::string_view(created.info.id));
+    stmt->bind(2, std::string_view(created.info.name));
+    stmt->bind(3, std::string_view(created.info.prefix));
+    stmt->bind(4, std::string_view(to_hex(digest)));
+    stmt->bind(5, now);
+    stmt->bind(6, limits.rpm);
+    stmt->bind(7, limits.tpm);
+    stmt->bind(8, limits.monthly_budget_usd);
+    stmt->bind(9, created.info.spent_month_ms);
+    if (auto ok = stmt->run("store gateway key"); !ok) return std::unexpected(ok.error().message);
+
+    std::lock_guard lock(m_mutex);
+    auto key = std::make_unique<Key>();
+    key->info = created.info;
+    key->digest = digest;
+    m_by_digest[digest] = key.get();
+    m_keys[created.info.id] = std::move(key);
+    created.secret = std::move(*secret);
+    return created;
+}
+
+std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::revoke(const std::string& id_or_prefix) {
+    std::string_view text = trim(id_or_prefix);
+    // The prefix as `keys list` shows it, ellipsis and all.
+    for (std::string_view ellipsis : {std::string_view("\u2026"), std::string_view("...")})
+        if (text.ends_with(ellipsis)) text.remove_suffix(ellipsis.size());
+    const std::string wanted(text);
+    if (wanted.empty()) return std::unexpected(std::string("which key? give its id or its prefix"));
+    std::lock_guard db_lock(m_db_mutex);
+    if (auto loaded = reload_locked(); !loaded) return std::unexpected(loaded.error());
+
+    GatewayKeyInfo target;
+    {
+        std::lock_guard lock(m_mutex);
+        std::vector<const Key*> matches;
+        if (auto exact = m_keys.find(wanted); exact != m_keys.end()) {
+            matches.push_back(exact->second.get());
+        } else if (looks_like_gateway_key(wanted)) {
+            // A pasted whole key: find it by its hash, never by comparing secrets.
+            if (auto it = m_by_digest.find(gateway_key_digest(wanted)); it != m_by_digest.end())
+                matches.push_back(it->second);
+        } else {
+            for (const auto& [id, key] : m_keys)
+                if ((wanted.size() >= 4 && id.starts_with(wanted)) ||
+                    (wanted.size() > kGatewayKeyPrefix.size() && key->info.prefix.starts_with(wanted)))
+                    matches.push_back(key.get());
+        }
+        if (matches.empty()) return std::unexpected("no key has the id or prefix '" + wanted + "'");
+        if (matches.size() > 1) {
+            std::string ids;
+            for (const Key* key : matches) ids += (ids.empty() ? "" : ", ") + key->info.id;
+            return std::unexpected("'" + wanted + "' matches several keys (" + ids + "); give the whole id");
+        }
+        target = matches.front()->info;
+    }
+    if (target.revoked()) return target;
+
+    const std::int64_t now = now_ms();
+    auto stmt = m_db.prepare("UPDATE gateway_keys SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms IS NULL",
+                             "prepare gateway key revocation");
+    if (!stmt) return std::unexpected(stmt.error().message);
+    stmt->bind(1, std::string_view(target.id));
+    stmt->bind(2, now);
+    if (auto ok = stmt->run("revoke gateway key"); !ok) return std::unexpected(ok.error().message);
+    if (auto loaded = reload_locked(); !loaded) return std::unexpected(loaded.error());
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_keys.find(target.id); it != m_keys.end()) return it->second->info;
+    target.revoked_ms = now;
+    return target;
+}
+
+std::expected<std::vector<GatewayKeyInfo>, std::string> GatewayKeyStore::list() {
+    std::lock_guard db_lock(m_db_mutex);
+    if (auto loaded = reload_locked(); !loaded) return std::unexpected(loaded.error());
+    std::lock_guard lock(m_mutex);
+    std::vector<GatewayKeyInfo> keys;
+    keys.reserve(m_keys.size());
+    for (const auto& [id, key] : m_keys) keys.push_back(key->info);
+    std::sort(keys.begin(), keys.end(), [](const GatewayKeyInfo& a, const GatewayKeyInfo& b) {
+        return a.created_ms != b.created_ms ? a.created_ms > b.created_ms : a.id < b.id;
+    });
+    return keys;
+}
+
+// ---- the gateway's questions -----------------------------------------------------------
+
+std::expected<GatewayCaller, Error> GatewayKeyStore::authenticate(std::string_view bearer_token) {
+    const std::string_view token = bare_token(bearer_token);
+    if (token.empty()) return std::unexpected(auth_error(ErrorClass::Auth, "no API key was given"));
+    if (!looks_like_gateway_key(token))
+        return std::unexpected(auth_error(ErrorClass::Auth, "the API key is not valid"));
+    const GatewayKeyDigest digest = gateway_key_digest(token);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        {
+            std::lock_guard lock(m_mutex);
+            // The index is ordered by digest; a lookup's timing can only tell an attacker
+            // about digests, which do not help forge a key. The match itself is confirmed
+            // in constant time.
+            if (auto it = m_by_digest.find(digest);
+                it != m_by_digest.end() && digests_equal(it->first, digest)) {
+                Key& key = *it->second;
+                if (key.info.revoked())
+                    return std::unexpected(auth_error(ErrorClass::Auth, "the API key was revoked"));
+                key.info.last_used_ms = now_ms();
+                key.pending_last_used = true;
+                m_dirty = true;
+                return GatewayCaller{key.info.id, key.info.name};
+            }
+        }
+        // Perhaps another process (the CLI) created it since the index was read.
+        if (attempt == 0) reload_after_miss();
+    }
+    return std::unexpected(auth_error(ErrorClass::Auth, "the API key is not valid"));
+}
+
+std::expected<void, Error> GatewayKeyStore::admit(const GatewayCaller& caller,
+                                                  std::int64_t estimated_tokens) {
+    const std::int64_t now = now_ms();
+    std::lock_guard lock(m_mutex);
+    auto it = m_keys.find(caller.key_id);
+    if (it == m_keys.end()) return std::unexpected(auth_error(ErrorClass::Auth, "the API key is not valid"));
+    Key& key = *it->second;
+    if (key.info.revoked()) return std::unexpected(auth_error(ErrorClass::Auth, "the API key was revoked"));
+    const GatewayKeyLimits& limits = key.info.limits;
+
+    if (limits.monthly_budget_usd > 0) {
+        const double spent = key.info.spent_in_month_of(now);
+        if (spent >= limits.monthly_budget_usd)
+            return std::unexpected(auth_error(
+                ErrorClass::Budget, describe(key.info) + " has spent " + usd(spent) + " of its " +
+                                        usd(limits.monthly_budget_usd) + " monthly budget; it resets at " +
+                                        format_utc_ms(utc_next_month_start_ms(now))));
+    }
+
+    const auto verdict = key.window.check(now, limits, estimated_tokens);
+    if (verdict.larger_than_tpm)
+        return std::unexpected(auth_error(ErrorClass::RequestTooLarge,
+                                          "the request needs about " + std::to_string(estimated_tokens) +
+                                              " tokens, more than the " + std::to_string(limits.tpm) +
+                                              " tokens per minute " + describe(key.info) + " may use"));
+    if (!verdict.fits()) {
+        std::string which;
+        if (verdict.requests_wait_ms > 0) which = std::to_string(limits.rpm) + " requests per minute";
+        if (verdict.tokens_wait_ms > 0)
+            which += (which.empty() ? "" : " and ") + std::to_string(limits.tpm) + " tokens per minute";
+        Error error = auth_error(ErrorClass::RateLimited, describe(key.info) + " is limited to " + which);
+        error.retry_after =
+            std::chrono::milliseconds(std::max(verdict.requests_wait_ms, verdict.tokens_wait_ms));
+        return std::unexpected(std::move(error));
+    }
+    if (limits.rpm > 0) key.window.add_request(now);
+    return {};
+}
+
+void GatewayKeyStore::charge(const GatewayCaller& caller, std::int64_t tokens, double cost_usd) {
+    const std::int64_t now = now_ms();
+    std::lock_guard lock(m_mutex);
+    auto it = m_keys.find(caller.key_id);
+    if (it == m_keys.end()) return;
+    Key& key = *it->second;
+    if (key.info.limits.tpm > 0) key.window.add_tokens(now, tokens);
+    if (!(cost_usd > 0) || !std::isfinite(cost_usd)) return;
+    const std::int64_t month = utc_month_start_ms(now);
+    if (key.info.spent_month_ms != month) {
+        key.info.spent_usd = 0;
+        key.info.spent_month_ms = month;
+    }
+    if (key.pending_month_ms != month) {
+        // Unwritten spend of a month that is over no longer limits anything.
+        key.pending_usd = 0;
+        key.pending_month_ms = month;
+    }
+    key.info.spent_usd += cost_usd;
+    key.pending_usd += cost_usd;
+    m_dirty = true;
+}
+
+}  // namespace sb

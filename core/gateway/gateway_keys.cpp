@@ -1,0 +1,187 @@
+#include "gateway/gateway_keys.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "cost/budget_tracker.h"
+
+namespace sb {
+
+namespace {
+
+constexpr std::string_view kBase62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+// The largest multiple of 62 that fits a byte: bytes at or above it are thrown away, so each
+// of the 62 characters is exactly as likely.
+constexpr unsigned kBase62Accept = 62 * (256 / 62);  // 248
+
+bool is_base62(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+double GatewayKeyInfo::spent_in_month_of(std::int64_t now_ms) const {
+    return spent_month_ms == utc_month_start_ms(now_ms) ? spent_usd : 0.0;
+}
+
+std::expected<std::string, std::string> generate_gateway_key_secret() {
+    std::string secret(kGatewayKeyPrefix);
+    std::array<unsigned char, 64> random{};
+    while (secret.size() < kGatewayKeyPrefix.size() + kGatewayKeyBodyLength) {
+        if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1)
+            return std::unexpected(std::string("cannot generate a key: the random number generator failed"));
+        for (unsigned char byte : random) {
+            if (byte >= kBase62Accept) continue;
+            secret += kBase62[byte % 62];
+            if (secret.size() == kGatewayKeyPrefix.size() + kGatewayKeyBodyLength) break;
+        }
+    }
+    OPENSSL_cleanse(random.data(), random.size());
+    return secret;
+}
+
+std::expected<std::string, std::string> random_hex(std::size_t bytes) {
+    std::string raw(bytes, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1)
+        return std::unexpected(std::string("cannot generate an id: the random number generator failed"));
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(bytes * 2);
+    for (unsigned char byte : raw) {
+        hex += kHex[byte >> 4];
+        hex += kHex[byte & 0xf];
+    }
+    return hex;
+}
+
+bool looks_like_gateway_key(std::string_view text) {
+    return text.size() == kGatewayKeyPrefix.size() + kGatewayKeyBodyLength &&
+           text.starts_with(kGatewayKeyPrefix) &&
+           std::all_of(text.begin() + kGatewayKeyPrefix.size(), text.end(), is_base62);
+}
+
+GatewayKeyDigest gateway_key_digest(std::string_view secret) {
+    GatewayKeyDigest digest{};
+    unsigned int size = 0;
+    // EVP_Digest cannot fail for SHA-256 over memory short of an allocation failure; a zero
+    // digest then matches no stored key.
+    if (EVP_Digest(secret.data(), secret.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
+        digest.fill(0);
+    return digest;
+}
+
+std::string to_hex(const GatewayKeyDigest& digest) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(digest.size() * 2);
+    for (unsigned char byte : digest) {
+        hex += kHex[byte >> 4];
+        hex += kHex[byte & 0xf];
+    }
+    return hex;
+}
+
+std::optional<GatewayKeyDigest> digest_from_hex(std::string_view hex) {
+    GatewayKeyDigest digest{};
+    if (hex.size() != digest.size() * 2) return std::nullopt;
+    for (std::size_t i = 0; i < digest.size(); ++i) {
+        const int high = hex_value(hex[2 * i]);
+        const int low = hex_value(hex[2 * i + 1]);
+        if (high < 0 || low < 0) return std::nullopt;
+        digest[i] = static_cast<unsigned char>(high << 4 | low);
+    }
+    return digest;
+}
+
+bool digests_equal(const GatewayKeyDigest& a, const GatewayKeyDigest& b) {
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// ---- GatewayKeyWindow ------------------------------------------------------------------
+
+void GatewayKeyWindow::prune(std::int64_t now_ms) {
+    // An entry counts while now < time + window.
+    const std::int64_t expired_at_or_before = now_ms - kGatewayKeyWindowMs;
+    while (!m_requests.empty() && m_requests.front() <= expired_at_or_before) m_requests.pop_front();
+    while (!m_tokens.empty() && m_tokens.front().first <= expired_at_or_before) {
+        m_token_sum -= m_tokens.front().second;
+        m_tokens.pop_front();
+    }
+}
+
+GatewayKeyWindow::Verdict GatewayKeyWindow::check(std::int64_t now_ms, const GatewayKeyLimits& limits,
+                                                  std::int64_t estimated_tokens) {
+    prune(now_ms);
+    Verdict verdict;
+    if (limits.rpm > 0 && std::int64_t(m_requests.size()) >= limits.rpm) {
+        // The request fits once enough of the oldest have left the window to bring the
+        // count below the limit.
+        const auto must_leave = m_requests.size() - static_cast<std::size_t>(limits.rpm);
+        verdict.requests_wait_ms =
+            std::max<std::int64_t>(1, m_requests[must_leave] + kGatewayKeyWindowMs - now_ms);
+    }
+    if (limits.tpm > 0) {
+        const std::int64_t estimate = std::max<std::int64_t>(0, estimated_tokens);
+        if (estimate > limits.tpm) {
+            verdict.larger_than_tpm = true;
+        } else if (m_token_sum + estimate > limits.tpm) {
+            std::int64_t remaining = m_token_sum;
+            for (const auto& [time, tokens] : m_tokens) {
+                remaining -= tokens;
+                if (remaining + estimate <= limits.tpm) {
+                    verdict.tokens_wait_ms = std::max<std::int64_t>(1, time + kGatewayKeyWindowMs - now_ms);
+                    break;
+                }
+            }
+        }
+    }
+    return verdict;
+}
+
+void GatewayKeyWindow::add_request(std::int64_t now_ms) {
+    prune(now_ms);
+    m_requests.push_back(now_ms);
+}
+
+void GatewayKeyWindow::add_tokens(std::int64_t now_ms, std::int64_t tokens) {
+    prune(now_ms);
+    if (tokens <= 0) return;
+    m_tokens.emplace_back(now_ms, tokens);
+    m_token_sum += tokens;
+}
+
+std::int64_t GatewayKeyWindow::tokens_in_window(std::int64_t now_ms) {
+    prune(now_ms);
+    return m_token_sum;
+}
+
+// ---- time ------------------------------------------------------------------------------
+
+std::int64_t utc_month_start_ms(std::int64_t unix_ms) {
+    return BudgetTracker::month_start_ms(unix_ms);
+}
+std::int64_t utc_next_month_start_ms(std::int64_t unix_ms) {
+    return BudgetTracker::next_month_start_ms(unix_ms);
+}
+
+std::string format_utc_ms(std::int64_t unix_ms) {
+    const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &utc);
+    return text;
+}
+
+}  // namespace sb
