@@ -313,8 +313,8 @@ public:
         }
         for (const auto& budget : budget_status())
             gauges.budgets.push_back({budget.budget.name, std::string(to_string(budget.budget.period)),
-                                      budget.budget.provider.empty() ? "all" : budget.budget.provider, budget.spent_usd,
-                                      budget.budget.limit_usd, budget.fraction});
+                                      budget.budget.provider.empty() ? "all" : budget.budget.provider,
+                                      budget.spent_usd, budget.budget.limit_usd, budget.fraction});
         return m_prometheus.render(gauges);
     }
 
@@ -619,7 +619,9 @@ private:
         std::vector<AttemptSample> attempts;
         attempts.reserve(result.attempts.size());
         for (const auto& a : result.attempts)
-            attempts.push_back({a.provider, a.model, a.error == ErrorClass::None ? std::string_view{} : to_string(a.error), a.http_status});
+            attempts.push_back({a.provider, a.model,
+                                a.error == ErrorClass::None ? std::string_view{} : to_string(a.error),
+                                a.http_status});
         const bool from_cache = result.cache == CacheStatus::Hit || result.cache == CacheStatus::Coalesced;
         RequestSample sample;
         sample.provider = from_cache ? kCacheProvider : std::string_view(result.provider);

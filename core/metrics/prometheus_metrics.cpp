@@ -71,7 +71,8 @@ void append_counter_family(std::string& out, std::string_view name, std::string_
     for (const auto& [key, value] : family) append_sample(out, name, labels, key, value);
 }
 
-void append_scalar(std::string& out, std::string_view name, std::string_view type, std::string_view help, auto value) {
+void append_scalar(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+                   auto value) {
     append_family(out, name, type, help);
     append_sample<0>(out, name, {}, {}, value);
 }
@@ -89,10 +90,14 @@ std::string_view error_code(const AttemptSample& attempt, std::array<char, 12>& 
 
 int circuit_state_value(CircuitState state) {
     switch (state) {
-    case CircuitState::Closed: return 0;
-    case CircuitState::HalfOpen: return 1;
-    case CircuitState::Open: return 2;
-    case CircuitState::AuthFailed: return 3;
+        case CircuitState::Closed:
+            return 0;
+        case CircuitState::HalfOpen:
+            return 1;
+        case CircuitState::Open:
+            return 2;
+        case CircuitState::AuthFailed:
+            return 3;
     }
     return 0;
 }
@@ -100,10 +105,17 @@ int circuit_state_value(CircuitState state) {
 void PrometheusMetrics::append_escaped(std::string& out, std::string_view value) {
     for (const char c : value) {
         switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '"': out += "\\\""; break;
-        case '\n': out += "\\n"; break;
-        default: out += c;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            default:
+                out += c;
         }
     }
 }
@@ -135,15 +147,21 @@ void PrometheusMetrics::record(const RequestSample& request) {
             ++series(m_error_codes, {attempt.provider, error_code(attempt, buffer), attempt.error_class});
         }
         if (previous) {
-            if (previous->provider == attempt.provider && previous->model == attempt.model) ++series(m_retries, {attempt.provider});
-            else ++m_failovers;
+            if (previous->provider == attempt.provider && previous->model == attempt.model)
+                ++series(m_retries, {attempt.provider});
+            else
+                ++m_failovers;
         }
         previous = &attempt;
     }
 
     if (!request.cache.empty()) ++series(m_cache_requests, {request.cache});
-    if (request.tokens_in > 0) series(m_tokens, {request.provider, request.model, "input"}) += static_cast<std::uint64_t>(request.tokens_in);
-    if (request.tokens_out > 0) series(m_tokens, {request.provider, request.model, "output"}) += static_cast<std::uint64_t>(request.tokens_out);
+    if (request.tokens_in > 0)
+        series(m_tokens, {request.provider, request.model, "input"}) +=
+            static_cast<std::uint64_t>(request.tokens_in);
+    if (request.tokens_out > 0)
+        series(m_tokens, {request.provider, request.model, "output"}) +=
+            static_cast<std::uint64_t>(request.tokens_out);
     if (request.cost_usd > 0) series(m_cost, {request.provider, request.model}) += request.cost_usd;
     m_cache_saved += request.saved_usd;
 }
@@ -160,33 +178,40 @@ std::string PrometheusMetrics::render(const ScrapeGauges& gauges) const {
             append_family(out, name, "histogram",
                           "Whole-request latency in seconds, queueing, retries and backoff included; "
                           "status is ok or the error class");
+            std::array<std::string, kBuckets.size()> bounds;
+            for (std::size_t i = 0; i < kBuckets.size(); ++i) append_number(bounds[i], kBuckets[i]);
             for (const auto& [key, histogram] : m_duration) {
                 std::uint64_t cumulative = 0;
                 for (std::size_t i = 0; i < kBuckets.size(); ++i) {
                     cumulative += histogram.counts[i];
-                    std::string le;
-                    append_number(le, kBuckets[i]);
-                    append_sample(out, "api_call_duration_seconds_bucket", labels, key, cumulative, "le", le);
+                    append_sample(out, "api_call_duration_seconds_bucket", labels, key, cumulative, "le",
+                                  bounds[i]);
                 }
-                append_sample(out, "api_call_duration_seconds_bucket", labels, key, histogram.count, "le", "+Inf");
+                append_sample(out, "api_call_duration_seconds_bucket", labels, key, histogram.count, "le",
+                              "+Inf");
                 append_sample(out, "api_call_duration_seconds_sum", labels, key, histogram.sum);
                 append_sample(out, "api_call_duration_seconds_count", labels, key, histogram.count);
             }
         }
-        append_counter_family<3>(out, "error_code_counter",
-                                 "Failed upstream attempts by HTTP status (or network, timeout) and error class",
-                                 {"provider", "code", "class"}, m_error_codes);
-        append_counter_family<4>(out, "switchboard_requests_total", "Finished requests; status is ok or the error class",
+        append_counter_family<3>(
+            out, "error_code_counter",
+            "Failed upstream attempts by HTTP status (or network, timeout) and error class",
+            {"provider", "code", "class"}, m_error_codes);
+        append_counter_family<4>(out, "switchboard_requests_total",
+                                 "Finished requests; status is ok or the error class",
                                  {"provider", "model", "tier", "status"}, m_requests);
         append_counter_family<1>(out, "switchboard_retries_total", "Attempts repeated on the same target",
                                  {"provider"}, m_retries);
-        append_scalar(out, "switchboard_failovers_total", "counter", "Attempts moved to another target", m_failovers);
+        append_scalar(out, "switchboard_failovers_total", "counter", "Attempts moved to another target",
+                      m_failovers);
         append_counter_family<1>(out, "switchboard_cache_requests_total", "Response cache lookups by result",
                                  {"result"}, m_cache_requests);
-        append_counter_family<3>(out, "switchboard_tokens_total", "Tokens the upstreams reported, by direction",
+        append_counter_family<3>(out, "switchboard_tokens_total",
+                                 "Tokens the upstreams reported, by direction",
                                  {"provider", "model", "direction"}, m_tokens);
-        append_counter_family<2>(out, "switchboard_cost_usd_total", "Upstream spend in US dollars from the price table",
-                                 {"provider", "model"}, m_cost);
+        append_counter_family<2>(out, "switchboard_cost_usd_total",
+                                 "Upstream spend in US dollars from the price table", {"provider", "model"},
+                                 m_cost);
         append_scalar(out, "switchboard_cache_saved_usd_total", "counter",
                       "What the answers from the cache would have cost upstream, US dollars", m_cache_saved);
     }
@@ -194,7 +219,8 @@ std::string PrometheusMetrics::render(const ScrapeGauges& gauges) const {
     if (!gauges.providers.empty()) {
         append_family(out, "switchboard_requests_in_flight", "gauge", "Requests holding a concurrency slot");
         for (const auto& p : gauges.providers)
-            append_sample<1>(out, "switchboard_requests_in_flight", {"provider"}, {p.name}, static_cast<double>(p.in_flight));
+            append_sample<1>(out, "switchboard_requests_in_flight", {"provider"}, {p.name},
+                             static_cast<double>(p.in_flight));
         append_family(out, "switchboard_concurrency_limit", "gauge", "Adaptive concurrency limit");
         for (const auto& p : gauges.providers)
             append_sample<1>(out, "switchboard_concurrency_limit", {"provider"}, {p.name},
@@ -203,29 +229,35 @@ std::string PrometheusMetrics::render(const ScrapeGauges& gauges) const {
     if (!gauges.circuits.empty()) {
         // A target routed in several tiers has one breaker: one series per (provider, model).
         std::map<std::array<std::string, 2>, int> circuits;
-        for (const auto& c : gauges.circuits) circuits.emplace(std::array{c.provider, c.model}, circuit_state_value(c.state));
+        for (const auto& c : gauges.circuits)
+            circuits.emplace(std::array{c.provider, c.model}, circuit_state_value(c.state));
         append_family(out, "switchboard_circuit_state", "gauge",
                       "Circuit breaker state: 0 closed, 1 half-open, 2 open, 3 auth_failed");
         for (const auto& [key, state] : circuits)
-            append_sample<2>(out, "switchboard_circuit_state", {"provider", "model"}, key, static_cast<double>(state));
+            append_sample<2>(out, "switchboard_circuit_state", {"provider", "model"}, key,
+                             static_cast<double>(state));
     }
-    append_scalar(out, "switchboard_cache_entries", "gauge", "Answers in the response cache", static_cast<double>(gauges.cache_entries));
-    append_scalar(out, "switchboard_cache_bytes", "gauge", "Bytes held by the response cache", static_cast<double>(gauges.cache_bytes));
+    append_scalar(out, "switchboard_cache_entries", "gauge", "Answers in the response cache",
+                  static_cast<double>(gauges.cache_entries));
+    append_scalar(out, "switchboard_cache_bytes", "gauge", "Bytes held by the response cache",
+                  static_cast<double>(gauges.cache_bytes));
     if (!gauges.budgets.empty()) {
         constexpr std::array<std::string_view, 3> labels{"budget", "period", "provider"};
         struct Gauge {
             std::string_view name, help;
             double ScrapeGauges::Budget::*value;
         };
-        for (const auto& gauge : {Gauge{"switchboard_budget_spent_usd", "Spend in the budget's current period, US dollars",
-                                        &ScrapeGauges::Budget::spent_usd},
-                                  Gauge{"switchboard_budget_limit_usd", "The budget's limit, US dollars",
-                                        &ScrapeGauges::Budget::limit_usd},
-                                  Gauge{"switchboard_budget_used_ratio", "Spend as a fraction of the limit",
-                                        &ScrapeGauges::Budget::used_ratio}}) {
+        for (const auto& gauge :
+             {Gauge{"switchboard_budget_spent_usd", "Spend in the budget's current period, US dollars",
+                    &ScrapeGauges::Budget::spent_usd},
+              Gauge{"switchboard_budget_limit_usd", "The budget's limit, US dollars",
+                    &ScrapeGauges::Budget::limit_usd},
+              Gauge{"switchboard_budget_used_ratio", "Spend as a fraction of the limit",
+                    &ScrapeGauges::Budget::used_ratio}}) {
             append_family(out, gauge.name, "gauge", gauge.help);
             for (const auto& b : gauges.budgets)
-                append_sample(out, gauge.name, labels, std::array{b.name, b.period, b.provider}, b.*gauge.value);
+                append_sample(out, gauge.name, labels, std::array{b.name, b.period, b.provider},
+                              b.*gauge.value);
         }
     }
     return out;

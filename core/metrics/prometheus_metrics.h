@@ -32,10 +32,10 @@ struct AttemptSample {
 struct RequestSample {
     std::string_view provider;  // kCacheProvider for answers from the cache
     std::string_view model;
-    std::string_view tier;        // empty when pinned to a provider
-    std::string_view status;      // "ok" or the error class
-    double latency_seconds = 0;   // whole request, queueing, retries and backoff included
-    std::string_view cache;       // hit | miss | coalesced | skip | bypass; empty: not looked up
+    std::string_view tier;       // empty when pinned to a provider
+    std::string_view status;     // "ok" or the error class
+    double latency_seconds = 0;  // whole request, queueing, retries and backoff included
+    std::string_view cache;      // hit | miss | coalesced | skip | bypass; empty: not looked up
     std::span<const AttemptSample> attempts;
     std::int64_t tokens_in = 0, tokens_out = 0;  // upstream usage (0 for cache answers)
     double cost_usd = 0;                         // upstream spend (0 for cache answers)
@@ -101,10 +101,10 @@ private:
     static V& series(Family<N, V>& family, const std::array<std::string_view, N>& key);
 
     mutable std::mutex m_mutex;
-    Family<4, Histogram> m_duration;            // provider, model, tier, status
-    Family<3, std::uint64_t> m_error_codes;     // provider, code, class
-    Family<4, std::uint64_t> m_requests;        // provider, model, tier, status
-    Family<1, std::uint64_t> m_retries;         // provider
+    Family<4, Histogram> m_duration;         // provider, model, tier, status
+    Family<3, std::uint64_t> m_error_codes;  // provider, code, class
+    Family<4, std::uint64_t> m_requests;     // provider, model, tier, status
+    Family<1, std::uint64_t> m_retries;      // provider
     std::uint64_t m_failovers = 0;
     Family<1, std::uint64_t> m_cache_requests;  // result
     Family<3, std::uint64_t> m_tokens;          // provider, model, direction

@@ -2,7 +2,6 @@
 // cumulative buckets, +Inf = count, sum), gauges, counts that add up across threads, and a
 // real engine against the loopback simulator whose counters match what happened.
 #include <QtTest>
-
 #include <map>
 #include <thread>
 
@@ -39,7 +38,8 @@ double value_of(const std::string& text, const std::string& series) {
     const std::string needle = "\n" + series + " ";
     const auto at = text.find(needle);
     if (at == std::string::npos) return -1;
-    return std::stod(text.substr(at + needle.size(), text.find('\n', at + needle.size()) - at - needle.size()));
+    return std::stod(
+        text.substr(at + needle.size(), text.find('\n', at + needle.size()) - at - needle.size()));
 }
 
 std::string labels(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
@@ -55,7 +55,8 @@ std::string labels(std::initializer_list<std::pair<std::string_view, std::string
 }
 
 const char* const kHistogramHelp =
-    "# HELP api_call_duration_seconds Whole-request latency in seconds, queueing, retries and backoff included; "
+    "# HELP api_call_duration_seconds Whole-request latency in seconds, queueing, retries and backoff "
+    "included; "
     "status is ok or the error class\n"
     "# TYPE api_call_duration_seconds histogram\n";
 
@@ -67,7 +68,8 @@ class TestPrometheusMetrics : public QObject {
 private slots:
     void exactTextOfOneRequest() {
         PrometheusMetrics metrics;
-        const AttemptSample attempts[] = {{"openai", "gpt-4o-mini", "overloaded", 503}, {"openai", "gpt-4o-mini", "", 200}};
+        const AttemptSample attempts[] = {{"openai", "gpt-4o-mini", "overloaded", 503},
+                                          {"openai", "gpt-4o-mini", "", 200}};
         RequestSample r;
         r.provider = "openai";
         r.model = "gpt-4o-mini";
@@ -93,13 +95,15 @@ private slots:
             const bool below = std::string_view(le) == "0.005" || std::string_view(le) == "0.01" ||
                                std::string_view(le) == "0.025" || std::string_view(le) == "0.05" ||
                                std::string_view(le) == "0.1" || std::string_view(le) == "0.25";
-            expected += "api_call_duration_seconds_bucket" + series + ",le=\"" + le + "\"} " + (below ? "0" : "1") + "\n";
+            expected += "api_call_duration_seconds_bucket" + series + ",le=\"" + le + "\"} " +
+                        (below ? "0" : "1") + "\n";
         }
         expected += "api_call_duration_seconds_bucket" + series + ",le=\"+Inf\"} 1\n";
         expected += "api_call_duration_seconds_sum" + series + "} 0.3\n";
         expected += "api_call_duration_seconds_count" + series + "} 1\n";
         expected +=
-            "# HELP error_code_counter Failed upstream attempts by HTTP status (or network, timeout) and error class\n"
+            "# HELP error_code_counter Failed upstream attempts by HTTP status (or network, timeout) and "
+            "error class\n"
             "# TYPE error_code_counter counter\n"
             "error_code_counter{provider=\"openai\",code=\"503\",class=\"overloaded\"} 1\n"
             "# HELP switchboard_requests_total Finished requests; status is ok or the error class\n"
@@ -122,7 +126,8 @@ private slots:
             "# HELP switchboard_cost_usd_total Upstream spend in US dollars from the price table\n"
             "# TYPE switchboard_cost_usd_total counter\n"
             "switchboard_cost_usd_total{provider=\"openai\",model=\"gpt-4o-mini\"} 0.5\n"
-            "# HELP switchboard_cache_saved_usd_total What the answers from the cache would have cost upstream, US dollars\n"
+            "# HELP switchboard_cache_saved_usd_total What the answers from the cache would have cost "
+            "upstream, US dollars\n"
             "# TYPE switchboard_cache_saved_usd_total counter\n"
             "switchboard_cache_saved_usd_total 0\n"
             "# HELP switchboard_cache_entries Answers in the response cache\n"
@@ -160,16 +165,21 @@ private slots:
         const auto text = metrics.render({});
 
         const std::string escaped = "we\\\"ird\\\\model\\nv2";
-        const std::string series = "{provider=\"local\",model=\"" + escaped + "\",tier=\"\",status=\"timeout\"";
+        const std::string series =
+            "{provider=\"local\",model=\"" + escaped + "\",tier=\"\",status=\"timeout\"";
         QVERIFY2(text.find("model=\"" + escaped + "\"") != std::string::npos, text.c_str());
-        const std::map<std::string, double> buckets{{"0.005", 1}, {"0.5", 1}, {"1", 2}, {"2", 3},
+        const std::map<std::string, double> buckets{{"0.005", 1}, {"0.5", 1}, {"1", 2},   {"2", 3},
                                                     {"4", 4},     {"120", 4}, {"+Inf", 5}};
         for (const auto& [le, count] : buckets)
-            QCOMPARE(value_of(text, "api_call_duration_seconds_bucket" + series + ",le=\"" + le + "\"}"), count);
+            QCOMPARE(value_of(text, "api_call_duration_seconds_bucket" + series + ",le=\"" + le + "\"}"),
+                     count);
         QCOMPARE(value_of(text, "api_call_duration_seconds_count" + series + "}"), 5.0);
-        QCOMPARE(value_of(text, "api_call_duration_seconds_sum" + series + "}"), 0.004 + 0.7 + 1.5 + 3.0 + 200.0);
-        QCOMPARE(value_of(text, "error_code_counter{provider=\"local\",code=\"timeout\",class=\"timeout\"}"), 5.0);
-        QCOMPARE(value_of(text, "error_code_counter{provider=\"local\",code=\"network\",class=\"network\"}"), 1.0);
+        QCOMPARE(value_of(text, "api_call_duration_seconds_sum" + series + "}"),
+                 0.004 + 0.7 + 1.5 + 3.0 + 200.0);
+        QCOMPARE(value_of(text, "error_code_counter{provider=\"local\",code=\"timeout\",class=\"timeout\"}"),
+                 5.0);
+        QCOMPARE(value_of(text, "error_code_counter{provider=\"local\",code=\"network\",class=\"network\"}"),
+                 1.0);
         QCOMPARE(value_of(text, "switchboard_failovers_total"), 1.0);
         QCOMPARE(value_of(text, "switchboard_cache_requests_total{result=\"hit\"}"), 1.0);
         QCOMPARE(value_of(text, "switchboard_cache_saved_usd_total"), 0.25);
@@ -197,10 +207,14 @@ private slots:
         QCOMPARE(value_of(text, "switchboard_requests_in_flight{provider=\"openai\"}"), 3.0);
         QCOMPARE(value_of(text, "switchboard_concurrency_limit{provider=\"anthropic\"}"), 16.0);
         QCOMPARE(value_of(text, "switchboard_circuit_state{provider=\"openai\",model=\"gpt-4o-mini\"}"), 0.0);
-        QCOMPARE(value_of(text, "switchboard_circuit_state{provider=\"anthropic\",model=\"claude-haiku-4-5\"}"), 1.0);
+        QCOMPARE(
+            value_of(text, "switchboard_circuit_state{provider=\"anthropic\",model=\"claude-haiku-4-5\"}"),
+            1.0);
         QCOMPARE(value_of(text, "switchboard_circuit_state{provider=\"local\",model=\"llama3.2\"}"), 2.0);
-        QCOMPARE(value_of(text, "switchboard_circuit_state{provider=\"anthropic\",model=\"claude-sonnet-4-5\"}"), 3.0);
-        QCOMPARE(text.find("llama3.2") , text.rfind("llama3.2"));  // one series per target
+        QCOMPARE(
+            value_of(text, "switchboard_circuit_state{provider=\"anthropic\",model=\"claude-sonnet-4-5\"}"),
+            3.0);
+        QCOMPARE(text.find("llama3.2"), text.rfind("llama3.2"));  // one series per target
         QCOMPARE(value_of(text, "switchboard_cache_entries"), 7.0);
         QCOMPARE(value_of(text, "switchboard_cache_bytes"), 4096.0);
         const std::string budget = "{budget=\"monthly-total\",period=\"monthly\",provider=\"all\"}";
@@ -218,7 +232,8 @@ private slots:
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&metrics, t] {
                 const std::string provider = t % 2 ? "openai" : "anthropic";
-                const AttemptSample attempts[] = {{provider, "m", "rate_limited", 429}, {provider, "m", "", 200}};
+                const AttemptSample attempts[] = {{provider, "m", "rate_limited", 429},
+                                                  {provider, "m", "", 200}};
                 for (int i = 0; i < kEach; ++i) {
                     RequestSample r;
                     r.provider = provider;
@@ -235,13 +250,19 @@ private slots:
         const auto text = metrics.render({});
         const double half = kThreads / 2 * kEach;
         for (const char* provider : {"openai", "anthropic"}) {
-            const std::string series = std::string("{provider=\"") + provider + "\",model=\"m\",tier=\"\",status=\"ok\"";
+            const std::string series =
+                std::string("{provider=\"") + provider + "\",model=\"m\",tier=\"\",status=\"ok\"";
             QCOMPARE(value_of(text, "switchboard_requests_total" + series + "}"), half);
             QCOMPARE(value_of(text, "api_call_duration_seconds_count" + series + "}"), half);
             QCOMPARE(value_of(text, "api_call_duration_seconds_bucket" + series + ",le=\"+Inf\"}"), half);
-            QCOMPARE(value_of(text, std::string("switchboard_retries_total{provider=\"") + provider + "\"}"), half);
-            QCOMPARE(value_of(text, std::string("error_code_counter{provider=\"") + provider + "\",code=\"429\",class=\"rate_limited\"}"), half);
-            QCOMPARE(value_of(text, std::string("switchboard_tokens_total{provider=\"") + provider + "\",model=\"m\",direction=\"output\"}"), 2 * half);
+            QCOMPARE(value_of(text, std::string("switchboard_retries_total{provider=\"") + provider + "\"}"),
+                     half);
+            QCOMPARE(value_of(text, std::string("error_code_counter{provider=\"") + provider +
+                                        "\",code=\"429\",class=\"rate_limited\"}"),
+                     half);
+            QCOMPARE(value_of(text, std::string("switchboard_tokens_total{provider=\"") + provider +
+                                        "\",model=\"m\",direction=\"output\"}"),
+                     2 * half);
         }
     }
 
@@ -260,8 +281,11 @@ private slots:
 
         std::vector<std::future<RequestResult>> futures;
         for (int i = 0; i < 6; ++i) futures.push_back(engine->submit(question("ok " + std::to_string(i))));
-        for (int i = 0; i < 3; ++i) futures.push_back(engine->submit(with_fault(question("503 " + std::to_string(i)), "unavailable", 1)));
-        for (int i = 0; i < 2; ++i) futures.push_back(engine->submit(with_fault(question("401 " + std::to_string(i)), "auth")));
+        for (int i = 0; i < 3; ++i)
+            futures.push_back(
+                engine->submit(with_fault(question("503 " + std::to_string(i)), "unavailable", 1)));
+        for (int i = 0; i < 2; ++i)
+            futures.push_back(engine->submit(with_fault(question("401 " + std::to_string(i)), "auth")));
         std::vector<RequestResult> results;
         for (auto& future : futures) results.push_back(wait_for(future));
 
@@ -271,16 +295,26 @@ private slots:
         double cost = 0;
         int ok = 0;
         for (const auto& result : results) {
-            const std::string status = result.ok() ? "ok" : std::string(to_string(result.outcome.error().cls));
-            ++requests[labels({{"provider", result.provider}, {"model", result.model}, {"tier", result.tier}, {"status", status}})];
+            const std::string status =
+                result.ok() ? "ok" : std::string(to_string(result.outcome.error().cls));
+            ++requests[labels({{"provider", result.provider},
+                               {"model", result.model},
+                               {"tier", result.tier},
+                               {"status", status}})];
             for (const auto& attempt : result.attempts)
                 if (attempt.error != ErrorClass::None)
-                    ++codes[labels({{"provider", attempt.provider}, {"code", std::to_string(attempt.http_status)}, {"class", to_string(attempt.error)}})];
+                    ++codes[labels({{"provider", attempt.provider},
+                                    {"code", std::to_string(attempt.http_status)},
+                                    {"class", to_string(attempt.error)}})];
             if (!result.ok()) continue;
             ++ok;
             cost += result.cost_usd.value_or(0);
-            tokens[labels({{"provider", result.provider}, {"model", result.model}, {"direction", "input"}})] += result.outcome->usage.input_tokens;
-            tokens[labels({{"provider", result.provider}, {"model", result.model}, {"direction", "output"}})] += result.outcome->usage.output_tokens;
+            tokens[labels(
+                {{"provider", result.provider}, {"model", result.model}, {"direction", "input"}})] +=
+                result.outcome->usage.input_tokens;
+            tokens[labels(
+                {{"provider", result.provider}, {"model", result.model}, {"direction", "output"}})] +=
+                result.outcome->usage.output_tokens;
         }
         QCOMPARE(ok, 9);
         QVERIFY(cost > 0);
@@ -290,15 +324,21 @@ private slots:
             QCOMPARE(value_of(text, "switchboard_requests_total" + series), count);
             QCOMPARE(value_of(text, "api_call_duration_seconds_count" + series), count);
         }
-        for (const auto& [series, count] : tokens) QCOMPARE(value_of(text, "switchboard_tokens_total" + series), count);
-        for (const auto& [series, count] : codes) QCOMPARE(value_of(text, "error_code_counter" + series), count);
-        QCOMPARE(value_of(text, "error_code_counter{provider=\"openai\",code=\"503\",class=\"overloaded\"}"), 3.0);
+        for (const auto& [series, count] : tokens)
+            QCOMPARE(value_of(text, "switchboard_tokens_total" + series), count);
+        for (const auto& [series, count] : codes)
+            QCOMPARE(value_of(text, "error_code_counter" + series), count);
+        QCOMPARE(value_of(text, "error_code_counter{provider=\"openai\",code=\"503\",class=\"overloaded\"}"),
+                 3.0);
         QCOMPARE(value_of(text, "error_code_counter{provider=\"openai\",code=\"401\",class=\"auth\"}"), 2.0);
         QCOMPARE(value_of(text, "switchboard_retries_total{provider=\"openai\"}"), 3.0);
-        QCOMPARE(value_of(text, "switchboard_retries_total{provider=\"openai\"}"), double(engine->stats().retries));
+        QCOMPARE(value_of(text, "switchboard_retries_total{provider=\"openai\"}"),
+                 double(engine->stats().retries));
         QCOMPARE(value_of(text, "switchboard_failovers_total"), 0.0);
-        const double exported_cost = value_of(text, "switchboard_cost_usd_total{provider=\"openai\",model=\"gpt-4o-mini\"}");
-        QVERIFY2(std::abs(exported_cost - cost) < 1e-12, (std::to_string(exported_cost) + " vs " + std::to_string(cost)).c_str());
+        const double exported_cost =
+            value_of(text, "switchboard_cost_usd_total{provider=\"openai\",model=\"gpt-4o-mini\"}");
+        QVERIFY2(std::abs(exported_cost - cost) < 1e-12,
+                 (std::to_string(exported_cost) + " vs " + std::to_string(cost)).c_str());
         QCOMPARE(value_of(text, "switchboard_requests_in_flight{provider=\"openai\"}"), 0.0);
         QCOMPARE(value_of(text, "switchboard_concurrency_limit{provider=\"openai\"}"),
                  double(engine->stats().providers.front().concurrency_limit));

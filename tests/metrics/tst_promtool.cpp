@@ -7,7 +7,6 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QtTest>
-
 #include <set>
 
 #include "../support/engine_fixture.h"
@@ -39,7 +38,8 @@ Run promtool(const QStringList& arguments, const QByteArray& input = {}) {
     if (!input.isEmpty()) process.write(input);
     process.closeWriteChannel();
     if (!process.waitForFinished(60000)) qFatal("promtool did not finish");
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, QString::fromUtf8(process.readAll())};
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAll())};
 }
 
 // `promtool check metrics` lints; its only complaints may be about error_code_counter, whose
@@ -124,7 +124,8 @@ private slots:
         auto request = [](int i) {
             ChatRequest r;
             // Every 7th is the same question: coalesced while the first is on its way, hits later.
-            r.messages = {{Role::User, i % 7 == 0 ? std::string("the same question") : "question " + std::to_string(i)}};
+            r.messages = {{Role::User,
+                           i % 7 == 0 ? std::string("the same question") : "question " + std::to_string(i)}};
             r.source = "test";
             if (i % 10 == 3) {
                 r.extra_headers.emplace_back("x-sim-fault", "unavailable");
@@ -144,10 +145,12 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(in_flight(*engine) >= 100 && engine->stats().failed > 0, 10000);
 
         const std::string busy = engine->prometheus_text();
-        const auto busy_run = promtool({QStringLiteral("check"), QStringLiteral("metrics")}, QByteArray::fromStdString(busy));
-        qInfo().noquote() << "promtool check metrics (" << in_flight(*engine) << "in flight):" << busy_run.exit_code
-                          << busy_run.output.trimmed();
-        QVERIFY2(unexpected_metrics_problems(busy_run).isEmpty(), qPrintable(busy_run.output + QString::fromStdString(busy)));
+        const auto busy_run =
+            promtool({QStringLiteral("check"), QStringLiteral("metrics")}, QByteArray::fromStdString(busy));
+        qInfo().noquote() << "promtool check metrics (" << in_flight(*engine)
+                          << "in flight):" << busy_run.exit_code << busy_run.output.trimmed();
+        QVERIFY2(unexpected_metrics_problems(busy_run).isEmpty(),
+                 qPrintable(busy_run.output + QString::fromStdString(busy)));
         QVERIFY(busy.find("switchboard_requests_in_flight") != std::string::npos);
 
         for (auto& future : futures) QVERIFY(future.wait_for(30s) == std::future_status::ready);
@@ -156,9 +159,12 @@ private slots:
             QVERIFY(again.wait_for(30s) == std::future_status::ready);
         }
         m_scrape = engine->prometheus_text();
-        const auto done_run = promtool({QStringLiteral("check"), QStringLiteral("metrics")}, QByteArray::fromStdString(m_scrape));
-        qInfo().noquote() << "promtool check metrics (after):" << done_run.exit_code << done_run.output.trimmed();
-        QVERIFY2(unexpected_metrics_problems(done_run).isEmpty(), qPrintable(done_run.output + QString::fromStdString(m_scrape)));
+        const auto done_run = promtool({QStringLiteral("check"), QStringLiteral("metrics")},
+                                       QByteArray::fromStdString(m_scrape));
+        qInfo().noquote() << "promtool check metrics (after):" << done_run.exit_code
+                          << done_run.output.trimmed();
+        QVERIFY2(unexpected_metrics_problems(done_run).isEmpty(),
+                 qPrintable(done_run.output + QString::fromStdString(m_scrape)));
         QVERIFY2(m_scrape.find("result=\"hit\"") != std::string::npos, m_scrape.c_str());
         QVERIFY2(m_scrape.find("code=\"503\"") != std::string::npos, m_scrape.c_str());
         QVERIFY2(m_scrape.find("code=\"400\"") != std::string::npos, m_scrape.c_str());
@@ -173,14 +179,17 @@ private slots:
         QFETCH(QString, path);
         QVERIFY2(!m_scrape.empty(), "needs the scrape of metricsUnderLoadPassPromtool");
         std::set<QString> exported;
-        for (const auto& line : QString::fromStdString(m_scrape).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
-            if (line.startsWith(QLatin1String("# TYPE "))) exported.insert(line.section(QLatin1Char(' '), 2, 2));  // family names
+        for (const auto& line :
+             QString::fromStdString(m_scrape).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+            if (line.startsWith(QLatin1String("# TYPE ")))
+                exported.insert(line.section(QLatin1Char(' '), 2, 2));  // family names
             if (line.startsWith(QLatin1Char('#'))) continue;
             exported.insert(line.left(line.indexOf(QRegularExpression(QStringLiteral("[{ ]")))));
         }
         const auto used = names_in(read_text(path));
         QVERIFY(!used.empty());
-        for (const auto& name : used) QVERIFY2(exported.contains(name), qPrintable(name + QStringLiteral(" is not in a scrape")));
+        for (const auto& name : used)
+            QVERIFY2(exported.contains(name), qPrintable(name + QStringLiteral(" is not in a scrape")));
     }
 };
 
