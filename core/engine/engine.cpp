@@ -13,6 +13,7 @@
 #include "engine/route_selection.h"
 #include "engine/request_validation.h"
 #include "metrics/metrics_registry.h"
+#include "metrics/prometheus_metrics.h"
 #include "model/request_id.h"
 #include "providers/provider_adapter.h"
 #include "resilience/concurrency_limiter.h"
@@ -298,6 +299,24 @@ public:
 
     std::vector<BudgetStatus> budget_status() const { return m_budgets->status(); }
     SpendForecast spend_forecast() const { return m_budgets->forecast(); }
+
+    std::string prometheus_text() const {
+        ScrapeGauges gauges;
+        for (const auto& provider : stats().providers)
+            gauges.providers.push_back({provider.name, provider.in_flight, provider.concurrency_limit});
+        for (const auto& state : target_states())
+            gauges.circuits.push_back({state.target.provider, model_of(state.target), state.circuit});
+        if (m_cache) {
+            const auto cache = m_cache->stats();
+            gauges.cache_entries = cache.store.entries;
+            gauges.cache_bytes = cache.store.bytes;
+        }
+        for (const auto& budget : budget_status())
+            gauges.budgets.push_back({budget.budget.name, std::string(to_string(budget.budget.period)),
+                                      budget.budget.provider.empty() ? "all" : budget.budget.provider,
+                                      budget.spent_usd, budget.budget.limit_usd, budget.fraction});
+        return m_prometheus.render(gauges);
+    }
 
 private:
     // Budgets survive a restart: this month's (and the last week's) spend comes from the rollups.
@@ -595,6 +614,32 @@ private:
         return r;
     }
 
+    // Cancelled requests are exported too (status "cancelled"); the alert rules leave them out.
+    void record_prometheus(const RequestResult& result) {
+        std::vector<AttemptSample> attempts;
+        attempts.reserve(result.attempts.size());
+        for (const auto& a : result.attempts)
+            attempts.push_back({a.provider, a.model,
+                                a.error == ErrorClass::None ? std::string_view{} : to_string(a.error),
+                                a.http_status});
+        const bool from_cache = result.cache == CacheStatus::Hit || result.cache == CacheStatus::Coalesced;
+        RequestSample sample;
+        sample.provider = from_cache ? kCacheProvider : std::string_view(result.provider);
+        sample.model = result.model;
+        sample.tier = result.tier;
+        sample.status = result.ok() ? std::string_view("ok") : to_string(result.outcome.error().cls);
+        sample.latency_seconds = result.total_ms / 1000.0;
+        if (result.cache != CacheStatus::Off) sample.cache = to_string(result.cache);
+        sample.attempts = attempts;
+        if (result.ok() && !from_cache) {
+            sample.tokens_in = result.outcome->usage.input_tokens;
+            sample.tokens_out = result.outcome->usage.output_tokens;
+            sample.cost_usd = result.cost_usd.value_or(0.0);
+        }
+        if (result.ok() && from_cache) sample.saved_usd = result.saved_usd.value_or(0.0);
+        m_prometheus.record(sample);
+    }
+
     void fail(const CallPtr& call, Error error) { finish(call, std::unexpected(std::move(error))); }
 
     void finish(const CallPtr& call, std::expected<ChatResponse, Error> outcome) {
@@ -623,6 +668,7 @@ private:
         else if (result.outcome.error().cls == ErrorClass::Cancelled) ++m_cancelled;
         else ++m_failed;
         if (result.ok() || result.outcome.error().cls != ErrorClass::Cancelled) m_metrics.record(recorded(result));
+        record_prometheus(result);
         if (m_history && call->options.record_history)
             m_history->enqueue(Engine::history_record(call->request, result, m_config.store.store_text), Overflow::Drop);
         if (call->on_done) call->on_done(std::move(result));
@@ -640,6 +686,7 @@ private:
     std::unique_ptr<HistoryWriter> m_history;
     std::filesystem::path m_database_path;
     MetricsRegistry m_metrics;
+    PrometheusMetrics m_prometheus;
     std::unique_ptr<ResponseCache> m_cache;
     std::unique_ptr<BudgetTracker> m_budgets;
     std::atomic<bool> m_tokenizer_ready{false};
@@ -696,6 +743,7 @@ ResponseCache* Engine::cache() { return m_impl->cache(); }
 std::optional<CachePreview> Engine::preview_cache(const ChatRequest& request) const { return m_impl->preview_cache(request); }
 std::vector<BudgetStatus> Engine::budget_status() const { return m_impl->budget_status(); }
 SpendForecast Engine::spend_forecast() const { return m_impl->spend_forecast(); }
+std::string Engine::prometheus_text() const { return m_impl->prometheus_text(); }
 TokenPrediction Engine::predict(const ChatRequest& request) const { return m_impl->predict(request); }
 
 }  // namespace sb

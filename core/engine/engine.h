@@ -100,6 +100,8 @@ public:
     HistoryWriter* history();      // null when history is off
     std::filesystem::path database_path() const;  // empty when history is off
     const MetricsRegistry& metrics() const;        // live 1-second buckets of every finished request
+    // Prometheus text format 0.0.4: counters and histograms since start, gauges read now.
+    std::string prometheus_text() const;
 
     // Routing, live. apply_routing() validates against the configured providers, swaps the
     // router's table (the next request follows it), and stores a config version (summary of
