@@ -6,5 +6,6 @@ int run_ask(int argc, char** argv);
 int run_batch(int argc, char** argv);
 int run_simulate(int argc, char** argv);
 int run_demo(int argc, char** argv);
+int run_serve(int argc, char** argv);
 
 }  // namespace sb::cli
