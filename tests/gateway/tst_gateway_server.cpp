@@ -310,6 +310,9 @@ private slots:
         }
         QCOMPARE(streamed, expected);
         QCOMPARE(finish, std::string("stop"));
+        // Known only at the end of the stream: sent as trailers.
+        QCOMPARE(reply.header("x-switchboard-provider"), std::string("openai"));
+        QCOMPARE(reply.header("x-switchboard-cache"), std::string("hit"));  // the non-streamed answer stored it
         QCOMPARE(bool(usage_chunk), includeUsage);
         if (usage_chunk) {
             QVERIFY((*usage_chunk)["usage"]["total_tokens"].get<int>() > 0);
@@ -471,6 +474,20 @@ private slots:
         QCOMPARE(throttled.status, 429);
         QCOMPARE(throttled.header("retry-after"), std::string("3"));
         QCOMPARE(throttled.json()["error"].value("code", ""), std::string("rate_limit_exceeded"));
+    }
+
+    void errorAfterTheStreamBeganIsAnEventThenClose() {
+        auto stack = make_stack(m_port, [](Config& config) { config.cache.enabled = false; });
+        auto headers = bearer("tok-a");
+        headers.emplace_back("x-sim-fault", "stream_error");
+        const auto reply =
+            fetch_stream(*m_client, stack->base + "/v1/chat/completions", chat_body("Break mid-stream", true), headers);
+        QCOMPARE(reply.status, 200);
+        const auto payloads = sse_payloads(reply.body);
+        QVERIFY2(!payloads.empty(), reply.body.c_str());
+        QVERIFY2(payloads.back() != "[DONE]", reply.body.c_str());
+        const auto last = nlohmann::json::parse(payloads.back(), nullptr, false);
+        QVERIFY2(last.contains("error") && last["error"].contains("type"), reply.body.c_str());
     }
 
     void listsModels() {
