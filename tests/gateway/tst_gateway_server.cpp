@@ -646,6 +646,48 @@ private slots:
         QCOMPARE(ok.load(), kRequests);
     }
 
+    void holdsAThousandOpenStreams() {
+        SimulatorProfile paced;
+        paced.chunk_interval_ms = 40;
+        paced.reply_words = 25;
+        std::uint16_t paced_port = 0;
+        auto simulator = test::start_simulator(paced, &paced_port);
+        QVERIFY(simulator);
+        auto stack = make_stack(paced_port, [](Config& config) {
+            config.cache.enabled = false;
+            for (auto& provider : config.providers) provider.concurrency.initial = provider.concurrency.max = 1000;
+        });
+        constexpr int kStreams = 1000;
+        HttpClient client;
+        std::atomic<int> ok{0}, answered{0}, open{0}, most_open{0};
+        for (int i = 0; i < kStreams; ++i) {
+            HttpRequest request;
+            request.url = stack->base + "/v1/chat/completions";
+            request.body = chat_body("Stream number " + std::to_string(i), true);
+            request.headers = bearer("tok-a");
+            request.total_timeout = 60s;
+            auto started = std::make_shared<bool>(false);
+            client.send(
+                std::move(request),
+                [&, started](HttpResponse&& response) {
+                    if (response.status == 200 && response.curl_code == 0) ++ok;
+                    if (*started) --open;
+                    ++answered;
+                },
+                [&, started](std::string_view) {
+                    if (*started) return;
+                    *started = true;
+                    const int now = ++open;
+                    int seen = most_open;
+                    while (now > seen && !most_open.compare_exchange_weak(seen, now)) {}
+                });
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(answered.load(), kStreams, 90000);
+        QCOMPARE(ok.load(), kStreams);
+        qInfo("at most %d streams open at once", most_open.load());
+        QVERIFY(most_open > kStreams / 2);
+    }
+
     void keepsConnectionsAlive() {
         HttpClient client;
         for (int i = 0; i < 3; ++i) QCOMPARE(fetch(client, "GET", m_stack->base + "/healthz").status, 200);
