@@ -19,7 +19,9 @@ namespace sb::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
-void request_stop(int) { g_stop = true; }
+void request_stop(int) {
+    g_stop = true;
+}
 
 constexpr const char* kUsage =
     "usage: switchboard-gateway serve [--config FILE] [--listen HOST:PORT] [--demo auto|on|off]\n"
@@ -33,7 +35,8 @@ bool parse_listen(const std::string& text, std::string& host, std::uint16_t& por
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (host.empty()) host = "127.0.0.1";
     const auto digits = text.substr(colon + 1);
-    if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+    if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos)
+        return false;
     const auto value = std::stoi(digits);
     if (value > 65535) return false;
     port = static_cast<std::uint16_t>(value);
@@ -54,14 +57,17 @@ int run_serve(int argc, char** argv) {
     values.insert({"--listen", "--admin-key-env", "--threads"});
     std::set<std::string> switches = {"--no-auth"};
     Args args;
-    if (auto error = Args::parse(argc, pointers.data(), 2, values, switches, args); error || !args.positional().empty()) {
-        std::fprintf(stderr, "%s\n%s", error ? error->c_str() : "serve takes no positional arguments", kUsage);
+    if (auto error = Args::parse(argc, pointers.data(), 2, values, switches, args);
+        error || !args.positional().empty()) {
+        std::fprintf(stderr, "%s\n%s", error ? error->c_str() : "serve takes no positional arguments",
+                     kUsage);
         return ExitCode::Usage;
     }
 
     GatewayOptions options;
     if (!parse_listen(args.value("--listen").value_or("127.0.0.1:8080"), options.address, options.port)) {
-        std::fprintf(stderr, "--listen must be HOST:PORT (e.g. 127.0.0.1:8080; port 0 picks a free one)\n%s", kUsage);
+        std::fprintf(stderr, "--listen must be HOST:PORT (e.g. 127.0.0.1:8080; port 0 picks a free one)\n%s",
+                     kUsage);
         return ExitCode::Usage;
     }
     if (auto threads = args.value("--threads")) {
@@ -96,13 +102,16 @@ int run_serve(int argc, char** argv) {
                 static_cast<unsigned>((*server)->port()));
     std::fflush(stdout);
     if (options.allow_unauthenticated)
-        std::fprintf(stderr, "note: --no-auth: /v1 answers anyone who can reach %s; for local development only\n",
+        std::fprintf(stderr,
+                     "note: --no-auth: /v1 answers anyone who can reach %s; for local development only\n",
                      options.address.c_str());
     else
-        std::fprintf(stderr, "note: no gateway keys are wired yet: every /v1 request is refused (401); "
-                             "use --no-auth for local development\n");
+        std::fprintf(stderr,
+                     "note: no gateway keys are wired yet: every /v1 request is refused (401); "
+                     "use --no-auth for local development\n");
     std::fprintf(stderr, "admin API %s\n", options.admin_key_sha256.empty() ? "off (no admin key)" : "on");
-    if (engine->demo_mode()) std::fprintf(stderr, "demo mode: some providers are served by the built-in simulator\n");
+    if (engine->demo_mode())
+        std::fprintf(stderr, "demo mode: some providers are served by the built-in simulator\n");
 
     while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     std::fprintf(stderr, "stopping\n");

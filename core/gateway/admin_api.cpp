@@ -111,7 +111,8 @@ GatewayResponse put_cache_rules(ResponseCache& cache, const GatewayRequest& requ
     auto json = parse_body(request);
     if (!json) return error_response(invalid_request("the body is not valid JSON"));
     // Either the bare array or {"rules": [...]}, as GET returns it.
-    const nlohmann::json& rules_json = json->is_object() && json->contains("rules") ? (*json)["rules"] : *json;
+    const nlohmann::json& rules_json =
+        json->is_object() && json->contains("rules") ? (*json)["rules"] : *json;
     std::vector<ConfigError> errors;
     auto rules = parse_cache_rules(rules_json, "rules", errors);
     if (!errors.empty()) {
@@ -132,7 +133,8 @@ bool admin_key_matches(std::string_view token, std::string_view admin_key_sha256
     if (digest.size() != admin_key_sha256.size()) return false;
     unsigned char diff = 0;
     for (std::size_t i = 0; i < digest.size(); ++i)
-        diff |= static_cast<unsigned char>(digest[i] ^ static_cast<char>(std::tolower(static_cast<unsigned char>(admin_key_sha256[i]))));
+        diff |= static_cast<unsigned char>(
+            digest[i] ^ static_cast<char>(std::tolower(static_cast<unsigned char>(admin_key_sha256[i]))));
     return diff == 0;
 }
 
@@ -150,7 +152,8 @@ GatewayResponse handle_admin(Engine& engine, const GatewayRequest& request) {
         return put_routing(engine, request);
     }
     auto* cache = engine.cache();
-    if (!cache) return error_response(not_found("the response cache is off (cache.enabled is false)", "cache_off"));
+    if (!cache)
+        return error_response(not_found("the response cache is off (cache.enabled is false)", "cache_off"));
     if (get) return json_response(200, {{"rules", to_json(cache->rules())}});
     return put_cache_rules(*cache, request);
 }

@@ -6,7 +6,8 @@ std::expected<std::optional<GatewayCaller>, GatewayError> authenticate_caller(co
                                                                               const Headers& headers) {
     if (options.allow_unauthenticated) return std::optional<GatewayCaller>{};
     if (!options.auth)
-        return std::unexpected(invalid_api_key("no gateway keys: create one with `switchboard-gateway keys create`"));
+        return std::unexpected(
+            invalid_api_key("no gateway keys: create one with `switchboard-gateway keys create`"));
     const auto token = bearer_token(headers);
     if (token.empty())
         return std::unexpected(invalid_api_key("missing API key: send it as `Authorization: Bearer <key>`"));

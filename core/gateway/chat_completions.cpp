@@ -18,7 +18,8 @@ namespace sb {
 namespace {
 
 std::int64_t unix_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -45,7 +46,8 @@ std::optional<GatewayError> check_owned_fields(const nlohmann::json& body) {
         return invalid_request("model: must be a string", "model");
     if (auto it = body.find("stream"); it != body.end() && !it->is_boolean() && !it->is_null())
         return invalid_request("stream: must be a boolean", "stream");
-    if (auto it = body.find("n"); it != body.end() && !it->is_null() && !(it->is_number_integer() && *it == 1))
+    if (auto it = body.find("n");
+        it != body.end() && !it->is_null() && !(it->is_number_integer() && *it == 1))
         return invalid_request("n: only 1 choice is supported", "n");
     for (const char* name : {"temperature", "top_p", "max_tokens", "max_completion_tokens"})
         if (auto it = body.find(name); it != body.end() && !it->is_null() && !it->is_number())
@@ -66,7 +68,8 @@ bool include_usage(const nlohmann::json& body) {
 // transport and scheduler threads, so the state is under a mutex.
 class StreamState {
 public:
-    StreamState(std::shared_ptr<ResponseChannel> channel, std::string request_id, std::string model, bool usage)
+    StreamState(std::shared_ptr<ResponseChannel> channel, std::string request_id, std::string model,
+                bool usage)
         : m_channel(std::move(channel)),
           m_request_id(request_id),
           m_writer("chatcmpl-" + request_id, std::move(model), unix_seconds(), usage) {}
@@ -104,8 +107,9 @@ private:
         m_channel->begin_stream({{"content-type", "text/event-stream"},
                                  {"cache-control", "no-cache"},
                                  {"x-request-id", m_request_id},
-                                 {"trailer", "x-switchboard-cache, x-switchboard-provider, x-switchboard-model, "
-                                             "x-switchboard-tier"}});
+                                 {"trailer",
+                                  "x-switchboard-cache, x-switchboard-provider, x-switchboard-model, "
+                                  "x-switchboard-tier"}});
         m_channel->send(m_writer.role());
     }
 
@@ -158,7 +162,8 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
 
     auto* auth = m_options.auth;
     auto charge = [auth, caller](const RequestResult& result) {
-        if (caller && auth && result.ok()) auth->charge(*caller, result.outcome->usage.total(), result.cost_usd.value_or(0.0));
+        if (caller && auth && result.ok())
+            auth->charge(*caller, result.outcome->usage.total(), result.cost_usd.value_or(0.0));
     };
     Engine& engine = m_engine;
     channel->on_disconnect([&engine, request_id] { engine.cancel(request_id); });
@@ -166,16 +171,17 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
     if (!request.stream) {
         m_engine.submit(std::move(request), [channel, charge](RequestResult&& result) {
             charge(result);
-            if (!result.ok()) return respond_error(*channel, gateway_error_for(result.outcome.error()),
-                                                   result.request_id, result_headers(result));
+            if (!result.ok())
+                return respond_error(*channel, gateway_error_for(result.outcome.error()), result.request_id,
+                                     result_headers(result));
             auto response = json_response(200, chat_response_to_openai(*result.outcome, unix_seconds()));
             for (auto& header : result_headers(result)) response.headers.push_back(std::move(header));
             channel->respond(std::move(response));
         });
         return;
     }
-    auto state = std::make_shared<StreamState>(channel, request_id, request.model.empty() ? "auto" : request.model,
-                                               include_usage(body));
+    auto state = std::make_shared<StreamState>(
+        channel, request_id, request.model.empty() ? "auto" : request.model, include_usage(body));
     m_engine.submit(
         std::move(request),
         [state, charge](RequestResult&& result) {

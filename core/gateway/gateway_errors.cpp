@@ -20,7 +20,8 @@ GatewayError not_found(std::string message, std::string code) {
 }
 
 GatewayError method_not_allowed(std::string_view method, std::string_view path, std::string allow) {
-    GatewayError error{405, std::string(method) + " is not allowed on " + std::string(path) + "; use " + allow,
+    GatewayError error{405,
+                       std::string(method) + " is not allowed on " + std::string(path) + "; use " + allow,
                        "invalid_request_error"};
     error.code = "method_not_allowed";
     error.allow = std::move(allow);
@@ -32,7 +33,8 @@ std::string param_of(std::string_view message) {
     if (colon == std::string_view::npos || colon == 0) return {};
     const auto path = message.substr(0, colon);
     for (char c : path)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '[' && c != ']') return {};
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '[' && c != ']')
+            return {};
     return std::string(path);
 }
 
@@ -45,29 +47,37 @@ GatewayError gateway_error_for(const Error& error) {
     out.message = local && !error.message.empty() ? error.message : std::string(user_facing_text(error.cls));
     out.retry_after = error.retry_after;
     switch (error.cls) {
-    case ErrorClass::BadRequest:
-    case ErrorClass::ContextLength:
-        if (local) out.param = param_of(error.message);
-        if (error.cls == ErrorClass::ContextLength) out.code = "context_length_exceeded";
-        break;
-    case ErrorClass::NotFound:
-        out.code = "model_not_found";
-        out.param = "model";
-        break;
-    case ErrorClass::RateLimited: out.code = "rate_limit_exceeded"; break;
-    case ErrorClass::QuotaExhausted:
-    case ErrorClass::Budget: out.code = "insufficient_quota"; break;
-    case ErrorClass::ContentFilter: out.code = "content_filter"; break;
-    default: break;
+        case ErrorClass::BadRequest:
+        case ErrorClass::ContextLength:
+            if (local) out.param = param_of(error.message);
+            if (error.cls == ErrorClass::ContextLength) out.code = "context_length_exceeded";
+            break;
+        case ErrorClass::NotFound:
+            out.code = "model_not_found";
+            out.param = "model";
+            break;
+        case ErrorClass::RateLimited:
+            out.code = "rate_limit_exceeded";
+            break;
+        case ErrorClass::QuotaExhausted:
+        case ErrorClass::Budget:
+            out.code = "insufficient_quota";
+            break;
+        case ErrorClass::ContentFilter:
+            out.code = "content_filter";
+            break;
+        default:
+            break;
     }
     return out;
 }
 
 nlohmann::json error_json(const GatewayError& error) {
-    nlohmann::json body = {{"message", error.message},
-                           {"type", error.type},
-                           {"param", error.param.empty() ? nlohmann::json(nullptr) : nlohmann::json(error.param)},
-                           {"code", error.code.empty() ? nlohmann::json(nullptr) : nlohmann::json(error.code)}};
+    nlohmann::json body = {
+        {"message", error.message},
+        {"type", error.type},
+        {"param", error.param.empty() ? nlohmann::json(nullptr) : nlohmann::json(error.param)},
+        {"code", error.code.empty() ? nlohmann::json(nullptr) : nlohmann::json(error.code)}};
     if (!error.details.empty()) body["details"] = error.details;
     return {{"error", std::move(body)}};
 }

@@ -20,7 +20,7 @@ struct GatewayError {
     std::string param;  // empty = null
     std::string code;   // empty = null
     std::optional<std::chrono::milliseconds> retry_after;
-    std::string allow;  // 405: the methods the path takes
+    std::string allow;                 // 405: the methods the path takes
     std::vector<std::string> details;  // admin API: every "path: rule" of a refused change
 };
 

@@ -4,10 +4,9 @@
 // engine thread, possibly as a stream).
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "model/headers.h"
 

@@ -1,13 +1,12 @@
 // The listener: acceptor, Asio threads, start and stop. Connections: gateway_session.cpp.
 #include "gateway/gateway_server.h"
 
-#include <optional>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "gateway/gateway_routes.h"
 #include "gateway/gateway_session.h"
@@ -50,13 +49,15 @@ struct GatewayServer::Impl {
     std::vector<std::thread> threads;
 };
 
-GatewayServer::GatewayServer(std::unique_ptr<Impl> impl, std::uint16_t port) : m_impl(std::move(impl)), m_port(port) {}
+GatewayServer::GatewayServer(std::unique_ptr<Impl> impl, std::uint16_t port)
+    : m_impl(std::move(impl)), m_port(port) {}
 
 GatewayServer::~GatewayServer() {
     stop();
 }
 
-std::expected<std::unique_ptr<GatewayServer>, std::string> GatewayServer::start(Engine& engine, GatewayOptions options) {
+std::expected<std::unique_ptr<GatewayServer>, std::string> GatewayServer::start(Engine& engine,
+                                                                                GatewayOptions options) {
     const std::string where = options.address + ":" + std::to_string(options.port);
     const int threads = std::max(1, options.threads);
     auto impl = std::make_unique<Impl>(engine, std::move(options));
@@ -74,7 +75,8 @@ std::expected<std::unique_ptr<GatewayServer>, std::string> GatewayServer::start(
     if (ec) return std::unexpected("gateway: cannot read the bound port: " + ec.message());
 
     impl->accept();
-    for (int i = 0; i < threads; ++i) impl->threads.emplace_back([context = impl->context.get()] { context->run(); });
+    for (int i = 0; i < threads; ++i)
+        impl->threads.emplace_back([context = impl->context.get()] { context->run(); });
     return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(impl), port));
 }
 

@@ -18,7 +18,8 @@ class Engine;
 
 class GatewayServer final {
 public:
-    static std::expected<std::unique_ptr<GatewayServer>, std::string> start(Engine& engine, GatewayOptions options);
+    static std::expected<std::unique_ptr<GatewayServer>, std::string> start(Engine& engine,
+                                                                            GatewayOptions options);
     ~GatewayServer();
     GatewayServer(const GatewayServer&) = delete;
     GatewayServer& operator=(const GatewayServer&) = delete;

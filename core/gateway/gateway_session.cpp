@@ -2,16 +2,15 @@
 // timeouts, keep-alive, chunked framing and disconnect detection.
 #include "gateway/gateway_session.h"
 
-#include <deque>
-#include <functional>
-#include <optional>
-#include <sstream>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <sstream>
 
 #include "gateway/gateway_errors.h"
 #include "gateway/gateway_options.h"
@@ -86,7 +85,8 @@ private:
 
 class Session final : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket socket, GatewayRoutes& routes, const GatewayOptions& options, std::shared_ptr<PostGate> gate)
+    Session(tcp::socket socket, GatewayRoutes& routes, const GatewayOptions& options,
+            std::shared_ptr<PostGate> gate)
         : m_socket(std::move(socket)),
           m_timer(m_socket.get_executor()),
           m_routes(routes),
@@ -162,8 +162,9 @@ private:
         m_timer.async_wait([self = shared_from_this()](error_code ec) {
             if (!ec && self->m_state == State::Reading) self->close();
         });
-        http::async_read_header(m_socket, m_buffer, *m_parser,
-                                [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
+        http::async_read_header(
+            m_socket, m_buffer, *m_parser,
+            [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
     }
 
     void on_header(error_code ec) {
@@ -191,10 +192,13 @@ private:
         if (m_state != State::Reading) return;
         GatewayError error;
         if (ec == http::error::body_limit) {
-            error = {413, "the request body is larger than " + std::to_string(m_options.max_body_bytes) + " bytes",
+            error = {413,
+                     "the request body is larger than " + std::to_string(m_options.max_body_bytes) + " bytes",
                      "invalid_request_error", "", "request_too_large"};
         } else if (ec == http::error::header_limit) {
-            error = {431, "the request headers are larger than " + std::to_string(m_options.max_header_bytes) + " bytes",
+            error = {431,
+                     "the request headers are larger than " + std::to_string(m_options.max_header_bytes) +
+                         " bytes",
                      "invalid_request_error", "", "headers_too_large"};
         } else if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
                    ec != http::error::end_of_stream && ec != http::error::partial_message) {
@@ -248,9 +252,9 @@ private:
     void watch() {
         if (m_watching) return;
         m_watching = true;
-        m_socket.async_read_some(m_buffer.prepare(4096), [self = shared_from_this()](error_code ec, std::size_t n) {
-            self->on_watch(ec, n);
-        });
+        m_socket.async_read_some(
+            m_buffer.prepare(4096),
+            [self = shared_from_this()](error_code ec, std::size_t n) { self->on_watch(ec, n); });
     }
 
     void on_watch(error_code ec, std::size_t n) {
@@ -283,11 +287,12 @@ private:
         m_writing = true;
         m_current = std::move(m_out.front());
         m_out.pop_front();
-        net::async_write(m_socket, net::buffer(m_current), [self = shared_from_this()](error_code ec, std::size_t) {
-            self->m_writing = false;
-            if (ec) return self->close();
-            self->write_next();
-        });
+        net::async_write(m_socket, net::buffer(m_current),
+                         [self = shared_from_this()](error_code ec, std::size_t) {
+                             self->m_writing = false;
+                             if (ec) return self->close();
+                             self->write_next();
+                         });
     }
 
     void finished() {
@@ -317,10 +322,11 @@ private:
     }
 
     void drain() {
-        m_socket.async_read_some(net::buffer(m_sink), [self = shared_from_this()](error_code ec, std::size_t) {
-            if (ec) return self->close();
-            self->drain();
-        });
+        m_socket.async_read_some(net::buffer(m_sink),
+                                 [self = shared_from_this()](error_code ec, std::size_t) {
+                                     if (ec) return self->close();
+                                     self->drain();
+                                 });
     }
 
     void close() {
@@ -363,16 +369,20 @@ void SessionChannel::post(F&& action) {
     if (!session) return;
     // The handler owns the session while it waits, so the last reference never drops here.
     auto executor = session->executor();
-    net::post(executor, [session = std::move(session), self = shared_from_this(), action = std::forward<F>(action)]() mutable {
+    net::post(executor, [session = std::move(session), self = shared_from_this(),
+                         action = std::forward<F>(action)]() mutable {
         if (session->serves(self.get())) action(*session);
     });
 }
 
 void SessionChannel::respond(GatewayResponse response) {
-    post([response = std::move(response)](Session& session) mutable { session.respond(std::move(response)); });
+    post(
+        [response = std::move(response)](Session& session) mutable { session.respond(std::move(response)); });
 }
 void SessionChannel::begin_stream(Headers headers) {
-    post([headers = std::move(headers)](Session& session) mutable { session.begin_stream(std::move(headers)); });
+    post([headers = std::move(headers)](Session& session) mutable {
+        session.begin_stream(std::move(headers));
+    });
 }
 void SessionChannel::send(std::string bytes) {
     post([bytes = std::move(bytes)](Session& session) mutable { session.send(std::move(bytes)); });

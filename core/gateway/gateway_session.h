@@ -3,10 +3,9 @@
 // each to the routes, and writes what comes back through its ResponseChannel — a whole
 // response or a chunked stream. Everything runs on the connection's strand; engine threads
 // reach it only by posting through the channel.
+#include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <mutex>
-
-#include <boost/asio/ip/tcp.hpp>
 
 namespace sb {
 
@@ -20,7 +19,7 @@ struct PostGate {
     bool open = true;
 };
 
-void start_gateway_session(boost::asio::ip::tcp::socket socket, GatewayRoutes& routes, const GatewayOptions& options,
-                           std::shared_ptr<PostGate> gate);
+void start_gateway_session(boost::asio::ip::tcp::socket socket, GatewayRoutes& routes,
+                           const GatewayOptions& options, std::shared_ptr<PostGate> gate);
 
 }  // namespace sb

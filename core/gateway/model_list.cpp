@@ -12,7 +12,8 @@ namespace {
 
 std::string lowercase(std::string_view text) {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -50,7 +51,8 @@ std::vector<Entry> entries(const Engine& engine) {
 nlohmann::json model_list(const Engine& engine, std::int64_t created) {
     auto data = nlohmann::json::array();
     for (const auto& entry : entries(engine))
-        data.push_back({{"id", entry.id}, {"object", "model"}, {"created", created}, {"owned_by", entry.owner}});
+        data.push_back(
+            {{"id", entry.id}, {"object", "model"}, {"created", created}, {"owned_by", entry.owner}});
     return {{"object", "list"}, {"data", std::move(data)}};
 }
 

@@ -2,9 +2,8 @@
 // What GET /v1/models lists and which request models the gateway accepts: "auto", the tier
 // names, and every concrete model of the routing targets and the enabled providers.
 #include <cstdint>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace sb {
 

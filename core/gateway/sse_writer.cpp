@@ -10,7 +10,8 @@ SseChunkWriter::SseChunkWriter(std::string id, std::string model, std::int64_t c
     : m_id(std::move(id)), m_model(std::move(model)), m_created(created), m_include_usage(include_usage) {}
 
 ojson SseChunkWriter::head() const {
-    return ojson{{"id", m_id}, {"object", "chat.completion.chunk"}, {"created", m_created}, {"model", m_model}};
+    return ojson{
+        {"id", m_id}, {"object", "chat.completion.chunk"}, {"created", m_created}, {"model", m_model}};
 }
 
 std::string SseChunkWriter::chunk(ojson delta, ojson finish_reason) {

@@ -4,10 +4,9 @@
 // with include_usage a last chunk with empty choices and the usage (every earlier chunk then
 // carries "usage": null), and `data: [DONE]`.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "model/chat.h"
 

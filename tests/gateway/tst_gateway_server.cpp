@@ -2,16 +2,15 @@
 // (HttpClient) or raw sockets for garbage. Answers, streams, every refusal with its status
 // and OpenAI error body, auth and limits, cache headers, upstream failure, models, health,
 // the admin API, disconnects, concurrency, and `switchboard-gateway serve` as a process.
-#include <QProcess>
-#include <QRegularExpression>
-#include <QTemporaryDir>
-#include <QtTest>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
 #include <atomic>
 #include <future>
 #include <map>
@@ -73,7 +72,8 @@ struct Reply {
     nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
-Reply fetch(HttpClient& client, std::string method, std::string url, std::string body = {}, Headers headers = {}) {
+Reply fetch(HttpClient& client, std::string method, std::string url, std::string body = {},
+            Headers headers = {}) {
     HttpRequest request;
     request.method = std::move(method);
     request.url = std::move(url);
@@ -83,7 +83,8 @@ Reply fetch(HttpClient& client, std::string method, std::string url, std::string
     request.total_timeout = 30s;
     auto done = std::make_shared<std::promise<HttpResponse>>();
     auto future = done->get_future();
-    client.send(std::move(request), [done](HttpResponse&& response) { done->set_value(std::move(response)); });
+    client.send(std::move(request),
+                [done](HttpResponse&& response) { done->set_value(std::move(response)); });
     if (future.wait_for(40s) != std::future_status::ready) qFatal("no answer in time");
     auto response = future.get();
     return {response.status, std::move(response.headers), std::move(response.body)};
@@ -114,8 +115,9 @@ Headers bearer(const std::string& token) {
 
 std::string chat_body(const std::string& prompt, bool stream = false, bool include_usage = false,
                       const std::string& model = {}) {
-    nlohmann::json body = {{"messages", {{{"role", "system"}, {"content", "You are terse."}},
-                                         {{"role", "user"}, {"content", prompt}}}}};
+    nlohmann::json body = {
+        {"messages",
+         {{{"role", "system"}, {"content", "You are terse."}}, {{"role", "user"}, {"content", prompt}}}}};
     if (!model.empty()) body["model"] = model;
     if (stream) body["stream"] = true;
     if (include_usage) body["stream_options"] = {{"include_usage", true}};
@@ -138,8 +140,8 @@ std::vector<std::string> sse_payloads(const std::string& text) {
 
 // Raw TCP for what libcurl would never send. Returns what the server sent before closing
 // (or before `wait` passed).
-std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds wait = 3000ms,
-                         bool close_after_send = false) {
+std::string raw_exchange(std::uint16_t port, const std::string& bytes,
+                         std::chrono::milliseconds wait = 3000ms, bool close_after_send = false) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -149,7 +151,8 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chro
         ::close(fd);
         return "<connect failed>";
     }
-    timeval timeout{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>((wait.count() % 1000) * 1000)};
+    timeval timeout{static_cast<time_t>(wait.count() / 1000),
+                    static_cast<suseconds_t>((wait.count() % 1000) * 1000)};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     std::size_t sent = 0;
     while (sent < bytes.size()) {
@@ -305,14 +308,16 @@ private slots:
             }
             QVERIFY(!usage_chunk);  // the usage chunk is the last one
             const auto& choice = chunk["choices"][0];
-            if (choice["delta"].contains("content")) streamed += choice["delta"]["content"].get<std::string>();
+            if (choice["delta"].contains("content"))
+                streamed += choice["delta"]["content"].get<std::string>();
             if (!choice["finish_reason"].is_null()) finish = choice["finish_reason"].get<std::string>();
         }
         QCOMPARE(streamed, expected);
         QCOMPARE(finish, std::string("stop"));
         // Known only at the end of the stream: sent as trailers.
         QCOMPARE(reply.header("x-switchboard-provider"), std::string("openai"));
-        QCOMPARE(reply.header("x-switchboard-cache"), std::string("hit"));  // the non-streamed answer stored it
+        QCOMPARE(reply.header("x-switchboard-cache"),
+                 std::string("hit"));  // the non-streamed answer stored it
         QCOMPARE(bool(usage_chunk), includeUsage);
         if (usage_chunk) {
             QVERIFY((*usage_chunk)["usage"]["total_tokens"].get<int>() > 0);
@@ -331,31 +336,60 @@ private slots:
         QTest::addColumn<QString>("param");  // "-" = null
         QTest::addColumn<QString>("code");   // "-" = null
         const QString chat = "/v1/chat/completions";
-        QTest::newRow("malformed json") << "POST" << chat << QByteArray("{not json") << 400 << "invalid_request_error" << "-" << "-";
-        QTest::newRow("invalid utf-8") << "POST" << chat
-                                       << QByteArray("{\"messages\":[{\"role\":\"user\",\"content\":\"\xff\xfe\"}]}") << 400
-                                       << "invalid_request_error" << "-" << "-";
-        QTest::newRow("not an object") << "POST" << chat << QByteArray("[1,2]") << 400 << "invalid_request_error" << "-" << "-";
+        QTest::newRow("malformed json")
+            << "POST" << chat << QByteArray("{not json") << 400 << "invalid_request_error"
+            << "-"
+            << "-";
+        QTest::newRow("invalid utf-8")
+            << "POST" << chat << QByteArray("{\"messages\":[{\"role\":\"user\",\"content\":\"\xff\xfe\"}]}")
+            << 400 << "invalid_request_error"
+            << "-"
+            << "-";
+        QTest::newRow("not an object")
+            << "POST" << chat << QByteArray("[1,2]") << 400 << "invalid_request_error"
+            << "-"
+            << "-";
         QTest::newRow("no messages") << "POST" << chat << QByteArray("{\"model\":\"gpt-4o-mini\"}") << 400
-                                     << "invalid_request_error" << "messages" << "-";
-        QTest::newRow("empty messages") << "POST" << chat << QByteArray("{\"messages\":[]}") << 400
-                                        << "invalid_request_error" << "messages" << "-";
-        QTest::newRow("unknown role") << "POST" << chat << QByteArray("{\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}")
-                                      << 400 << "invalid_request_error" << "messages[0].role" << "-";
-        QTest::newRow("temperature") << "POST" << chat
-                                     << QByteArray("{\"temperature\":7,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
-                                     << 400 << "invalid_request_error" << "temperature" << "-";
-        QTest::newRow("stream not boolean") << "POST" << chat
-                                            << QByteArray("{\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
-                                            << 400 << "invalid_request_error" << "stream" << "-";
-        QTest::newRow("unknown model") << "POST" << chat
-                                       << QByteArray("{\"model\":\"gpt-9-ultra\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
-                                       << 404 << "invalid_request_error" << "model" << "model_not_found";
-        QTest::newRow("unknown path") << "GET" << "/v1/nothing-here" << QByteArray() << 404 << "invalid_request_error" << "-"
+                                     << "invalid_request_error"
+                                     << "messages"
+                                     << "-";
+        QTest::newRow("empty messages")
+            << "POST" << chat << QByteArray("{\"messages\":[]}") << 400 << "invalid_request_error"
+            << "messages"
+            << "-";
+        QTest::newRow("unknown role")
+            << "POST" << chat << QByteArray("{\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}")
+            << 400 << "invalid_request_error"
+            << "messages[0].role"
+            << "-";
+        QTest::newRow("temperature")
+            << "POST" << chat
+            << QByteArray("{\"temperature\":7,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}") << 400
+            << "invalid_request_error"
+            << "temperature"
+            << "-";
+        QTest::newRow("stream not boolean")
+            << "POST" << chat
+            << QByteArray("{\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}") << 400
+            << "invalid_request_error"
+            << "stream"
+            << "-";
+        QTest::newRow("unknown model")
+            << "POST" << chat
+            << QByteArray("{\"model\":\"gpt-9-ultra\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+            << 404 << "invalid_request_error"
+            << "model"
+            << "model_not_found";
+        QTest::newRow("unknown path") << "GET"
+                                      << "/v1/nothing-here" << QByteArray() << 404 << "invalid_request_error"
+                                      << "-"
                                       << "unknown_url";
-        QTest::newRow("wrong method") << "GET" << chat << QByteArray() << 405 << "invalid_request_error" << "-"
+        QTest::newRow("wrong method") << "GET" << chat << QByteArray() << 405 << "invalid_request_error"
+                                      << "-"
                                       << "method_not_allowed";
-        QTest::newRow("models by POST") << "POST" << "/v1/models" << QByteArray("{}") << 405 << "invalid_request_error" << "-"
+        QTest::newRow("models by POST") << "POST"
+                                        << "/v1/models" << QByteArray("{}") << 405 << "invalid_request_error"
+                                        << "-"
                                         << "method_not_allowed";
     }
     void refusesBadRequests() {
@@ -366,8 +400,8 @@ private slots:
         QFETCH(QString, type);
         QFETCH(QString, param);
         QFETCH(QString, code);
-        const auto reply = fetch(*m_client, method.toStdString(), m_stack->base + path.toStdString(), body.toStdString(),
-                                 bearer("tok-a"));
+        const auto reply = fetch(*m_client, method.toStdString(), m_stack->base + path.toStdString(),
+                                 body.toStdString(), bearer("tok-a"));
         QCOMPARE(reply.status, status);
         QVERIFY(reply.header("content-type").rfind("application/json", 0) == 0);
         const auto json = reply.json();
@@ -375,9 +409,14 @@ private slots:
         const auto& error = json["error"];
         QVERIFY(error["message"].is_string() && !error["message"].get<std::string>().empty());
         QCOMPARE(QString::fromStdString(error["type"].get<std::string>()), type);
-        QCOMPARE(error["param"].is_null() ? QString("-") : QString::fromStdString(error["param"].get<std::string>()), param);
-        QCOMPARE(error["code"].is_null() ? QString("-") : QString::fromStdString(error["code"].get<std::string>()), code);
-        if (status == 405) QCOMPARE(reply.header("allow"), path == "/v1/models" ? std::string("GET") : std::string("POST"));
+        QCOMPARE(error["param"].is_null() ? QString("-")
+                                          : QString::fromStdString(error["param"].get<std::string>()),
+                 param);
+        QCOMPARE(
+            error["code"].is_null() ? QString("-") : QString::fromStdString(error["code"].get<std::string>()),
+            code);
+        if (status == 405)
+            QCOMPARE(reply.header("allow"), path == "/v1/models" ? std::string("GET") : std::string("POST"));
     }
 
     void refusesABodyOverTheLimit() {
@@ -392,10 +431,14 @@ private slots:
     void needsAKey_data() {
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("token");
-        QTest::newRow("chat without key") << "/v1/chat/completions" << "";
-        QTest::newRow("chat with wrong key") << "/v1/chat/completions" << "tok-wrong";
-        QTest::newRow("models without key") << "/v1/models" << "";
-        QTest::newRow("models with wrong key") << "/v1/models" << "tok-wrong";
+        QTest::newRow("chat without key") << "/v1/chat/completions"
+                                          << "";
+        QTest::newRow("chat with wrong key") << "/v1/chat/completions"
+                                             << "tok-wrong";
+        QTest::newRow("models without key") << "/v1/models"
+                                            << "";
+        QTest::newRow("models with wrong key") << "/v1/models"
+                                               << "tok-wrong";
     }
     void needsAKey() {
         QFETCH(QString, path);
@@ -480,8 +523,8 @@ private slots:
         auto stack = make_stack(m_port, [](Config& config) { config.cache.enabled = false; });
         auto headers = bearer("tok-a");
         headers.emplace_back("x-sim-fault", "stream_error");
-        const auto reply =
-            fetch_stream(*m_client, stack->base + "/v1/chat/completions", chat_body("Break mid-stream", true), headers);
+        const auto reply = fetch_stream(*m_client, stack->base + "/v1/chat/completions",
+                                        chat_body("Break mid-stream", true), headers);
         QCOMPARE(reply.status, 200);
         const auto payloads = sse_payloads(reply.body);
         QVERIFY2(!payloads.empty(), reply.body.c_str());
@@ -498,8 +541,9 @@ private slots:
         std::map<std::string, std::string> owners;
         for (const auto& model : json["data"]) {
             QCOMPARE(model.value("object", ""), std::string("model"));
-            QVERIFY2(owners.emplace(model["id"].get<std::string>(), model["owned_by"].get<std::string>()).second,
-                     "duplicate model id");
+            QVERIFY2(
+                owners.emplace(model["id"].get<std::string>(), model["owned_by"].get<std::string>()).second,
+                "duplicate model id");
         }
         QCOMPARE(owners["auto"], std::string("switchboard"));
         QCOMPARE(owners["standard"], std::string("switchboard"));
@@ -507,7 +551,8 @@ private slots:
         QCOMPARE(owners["claude-haiku-4-5"], std::string("anthropic"));
         QCOMPARE(owners["llama3.2"], std::string("local"));
         // A listed model is accepted by name.
-        QCOMPARE(post_chat(chat_body("by name", false, false, "claude-haiku-4-5")).header("x-switchboard-provider"),
+        QCOMPARE(post_chat(chat_body("by name", false, false, "claude-haiku-4-5"))
+                     .header("x-switchboard-provider"),
                  std::string("anthropic"));
     }
 
@@ -541,7 +586,8 @@ private slots:
             QCOMPARE(fetch(*m_client, "GET", base + "/healthz").status, 200);
             const auto ready = fetch(*m_client, "GET", base + "/readyz");
             QCOMPARE(ready.status, 503);
-            QVERIFY2(ready.json().value("reason", "").find("provider") != std::string::npos, ready.body.c_str());
+            QVERIFY2(ready.json().value("reason", "").find("provider") != std::string::npos,
+                     ready.body.c_str());
             (*server)->stop();
         }
     }
@@ -571,8 +617,9 @@ private slots:
         QCOMPARE(applied.status, 200);
         auto headers = bearer("tok-a");
         headers.emplace_back("cache-control", "no-store");
-        QCOMPARE(post_chat(chat_body("Who answers now?"), headers, stack.get()).header("x-switchboard-provider"),
-                 std::string("anthropic"));
+        QCOMPARE(
+            post_chat(chat_body("Who answers now?"), headers, stack.get()).header("x-switchboard-provider"),
+            std::string("anthropic"));
 
         json["tiers"][0]["targets"][0]["provider"] = "nobody";
         const auto refused = fetch(*m_client, "PUT", url, json.dump(), admin);
@@ -589,12 +636,14 @@ private slots:
         QCOMPARE(fetch(*m_client, "PUT", rules_url, rules.body, admin).status, 200);
         const auto bad_rules = fetch(*m_client, "PUT", rules_url, "{\"rules\":[{\"name\":42}]}", admin);
         QCOMPARE(bad_rules.status, 400);
-        QVERIFY2(bad_rules.json()["error"]["message"].get<std::string>().find("rules[0]") != std::string::npos,
-                 bad_rules.body.c_str());
+        QVERIFY2(
+            bad_rules.json()["error"]["message"].get<std::string>().find("rules[0]") != std::string::npos,
+            bad_rules.body.c_str());
 
         auto no_cache = make_stack(m_port, [](Config& config) { config.cache.enabled = false; });
         QCOMPARE(fetch(*m_client, "GET", no_cache->base + "/admin/cache/rules", {}, admin).status, 404);
-        auto no_admin = make_stack(m_port, {}, [](GatewayOptions& options) { options.admin_key_sha256.clear(); });
+        auto no_admin =
+            make_stack(m_port, {}, [](GatewayOptions& options) { options.admin_key_sha256.clear(); });
         QCOMPARE(fetch(*m_client, "GET", no_admin->base + "/admin/stats", {}, admin).status, 404);
     }
 
@@ -655,7 +704,8 @@ private slots:
         QVERIFY(simulator);
         auto stack = make_stack(paced_port, [](Config& config) {
             config.cache.enabled = false;
-            for (auto& provider : config.providers) provider.concurrency.initial = provider.concurrency.max = 1000;
+            for (auto& provider : config.providers)
+                provider.concurrency.initial = provider.concurrency.max = 1000;
         });
         constexpr int kStreams = 1000;
         HttpClient client;
@@ -679,7 +729,8 @@ private slots:
                     *started = true;
                     const int now = ++open;
                     int seen = most_open;
-                    while (now > seen && !most_open.compare_exchange_weak(seen, now)) {}
+                    while (now > seen && !most_open.compare_exchange_weak(seen, now)) {
+                    }
                 });
         }
         QTRY_COMPARE_WITH_TIMEOUT(answered.load(), kStreams, 90000);
@@ -698,9 +749,11 @@ private slots:
         const auto port = m_stack->server->port();
         const auto garbage = raw_exchange(port, "THIS IS NOT HTTP\r\n\r\n");
         QVERIFY2(garbage.rfind("HTTP/1.1 400", 0) == 0, garbage.c_str());
-        const auto binary = raw_exchange(port, std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n");
+        const auto binary =
+            raw_exchange(port, std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n");
         QVERIFY2(binary.rfind("HTTP/1.1 400", 0) == 0 || binary.empty(), binary.c_str());
-        const auto huge = raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+        const auto huge = raw_exchange(
+            port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
         QVERIFY2(huge.rfind("HTTP/1.1 431", 0) == 0, huge.substr(0, 200).c_str());
         // A truncated body: the client promises 1000 bytes, sends 10 and leaves.
         raw_exchange(port,
@@ -708,12 +761,14 @@ private slots:
                      "Content-Length: 1000\r\n\r\n{\"messages",
                      100ms, true);
         // A chunked body that lies about its chunk size.
-        const auto bad_chunk = raw_exchange(port,
-                                            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                            "zz\r\nhello\r\n0\r\n\r\n");
+        const auto bad_chunk =
+            raw_exchange(port,
+                         "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         "zz\r\nhello\r\n0\r\n\r\n");
         QVERIFY2(bad_chunk.rfind("HTTP/1.1 400", 0) == 0, bad_chunk.c_str());
         // Invalid UTF-8 in the path is echoed safely.
-        const auto odd_path = raw_exchange(port, "GET /v1/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        const auto odd_path =
+            raw_exchange(port, "GET /v1/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         QVERIFY2(odd_path.rfind("HTTP/1.1", 0) == 0, odd_path.c_str());
         QCOMPARE(fetch(*m_client, "GET", m_stack->base + "/healthz").status, 200);
     }
@@ -728,7 +783,8 @@ private slots:
         QVERIFY(std::chrono::steady_clock::now() - started < 3s);
         // Idle keep-alive: one answer, then closed after the timeout.
         const auto idle = raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 5000ms);
-        QVERIFY2(idle.rfind("HTTP/1.1 200", 0) == 0 && idle.find("<timeout>") == std::string::npos, idle.c_str());
+        QVERIFY2(idle.rfind("HTTP/1.1 200", 0) == 0 && idle.find("<timeout>") == std::string::npos,
+                 idle.c_str());
         QCOMPARE(fetch(*m_client, "GET", stack->base + "/healthz").status, 200);
     }
 
@@ -742,8 +798,9 @@ private slots:
         environment.insert("XDG_DATA_HOME", m_dir.filePath("data"));
         environment.insert("SWITCHBOARD_ADMIN_KEY", kAdminKey);
         process.setProcessEnvironment(environment);
-        process.start(SB_GATEWAY_BIN, {"serve", "--demo", "on", "--no-auth", "--listen", "127.0.0.1:0", "--database",
-                                       m_dir.filePath("serve.db"), "--demo-profile", SB_RESOURCES_DIR "/simulator/zero.json"});
+        process.start(SB_GATEWAY_BIN, {"serve", "--demo", "on", "--no-auth", "--listen", "127.0.0.1:0",
+                                       "--database", m_dir.filePath("serve.db"), "--demo-profile",
+                                       SB_RESOURCES_DIR "/simulator/zero.json"});
         QVERIFY(process.waitForStarted(5000));
         QTRY_VERIFY_WITH_TIMEOUT(process.canReadLine(), 20000);
         const QString banner = QString::fromUtf8(process.readLine());
@@ -752,7 +809,8 @@ private slots:
         QVERIFY(match.captured(1).toInt() > 0);
         const std::string base = "http://127.0.0.1:" + match.captured(1).toStdString();
 
-        const auto reply = fetch(*m_client, "POST", base + "/v1/chat/completions", chat_body("Hello from the CLI test"));
+        const auto reply =
+            fetch(*m_client, "POST", base + "/v1/chat/completions", chat_body("Hello from the CLI test"));
         QCOMPARE(reply.status, 200);
         QVERIFY(!reply.json()["choices"][0]["message"]["content"].get<std::string>().empty());
         QCOMPARE(fetch(*m_client, "GET", base + "/admin/stats", {}, bearer(kAdminKey)).status, 200);
