@@ -55,7 +55,8 @@ int run_serve(int argc, char** argv) {
 
     std::set<std::string> values = engine_value_flags;
     values.insert({"--listen", "--admin-key-env", "--threads"});
-    std::set<std::string> switches = {"--no-auth"};
+    std::set<std::string> switches = engine_switches;
+    switches.insert("--no-auth");
     Args args;
     if (auto error = Args::parse(argc, pointers.data(), 2, values, switches, args);
         error || !args.positional().empty()) {
@@ -86,6 +87,9 @@ int run_serve(int argc, char** argv) {
     }
     options.allow_unauthenticated = args.has("--no-auth");
 
+    // Before the engine starts: a signal during start-up still ends in a clean stop.
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
     int exit_code = 0;
     auto engine = make_engine(args, true, exit_code);
     if (!engine) return exit_code;
@@ -95,8 +99,6 @@ int run_serve(int argc, char** argv) {
         std::fprintf(stderr, "serve: %s\n", server.error().c_str());
         return ExitCode::RequestFailed;
     }
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
     const bool v6 = options.address.find(':') != std::string::npos;
     std::printf("listening on http://%s%s%s:%u\n", v6 ? "[" : "", options.address.c_str(), v6 ? "]" : "",
                 static_cast<unsigned>((*server)->port()));
