@@ -7,5 +7,6 @@ int run_batch(int argc, char** argv);
 int run_simulate(int argc, char** argv);
 int run_demo(int argc, char** argv);
 int run_keys(int argc, char** argv);
+int run_serve(int argc, char** argv);
 
 }  // namespace sb::cli

@@ -1,4 +1,4 @@
-// switchboard-gateway: the headless engine — ask, batch, simulate, demo, keys.
+// switchboard-gateway: the headless engine — serve, ask, batch, simulate, demo, keys.
 #include <cstdio>
 #include <cstring>
 
@@ -11,6 +11,8 @@ void usage(FILE* out) {
         "usage: switchboard-gateway COMMAND [OPTIONS]\n"
         "\n"
         "commands:\n"
+        "  serve [--listen HOST:PORT] [--no-auth] [--admin-key-env NAME] [--database PATH]\n"
+        "                       the OpenAI-compatible HTTP gateway until SIGINT/SIGTERM\n"
         "  ask \"PROMPT\" [--provider NAME] [--model MODEL] [--stream] [--system TEXT]\n"
         "                [--max-tokens N] [--temperature T]\n"
         "  batch IN.jsonl -o OUT.jsonl [--concurrency N] [--restart] [--no-progress]\n"
@@ -19,7 +21,7 @@ void usage(FILE* out) {
         "  keys create NAME [--rpm N] [--tpm N] [--budget-usd X]   a gateway API key, shown once\n"
         "  keys list | keys revoke ID   [--db FILE] [--config FILE]\n"
         "\n"
-        "options for ask, batch and demo:\n"
+        "options for serve, ask, batch and demo:\n"
         "  --config FILE        configuration (default: $XDG_CONFIG_HOME/switchboard/config.json,\n"
         "                       else the built-in defaults)\n"
         "  --demo auto|on|off   serve providers from the built-in simulator (auto: those without a key)\n"
@@ -42,6 +44,7 @@ int main(int argc, char** argv) {
         std::puts("switchboard-gateway 0.1.0");
         return 0;
     }
+    if (!std::strcmp(argv[1], "serve")) return sb::cli::run_serve(argc, argv);
     if (!std::strcmp(argv[1], "ask")) return sb::cli::run_ask(argc, argv);
     if (!std::strcmp(argv[1], "batch")) return sb::cli::run_batch(argc, argv);
     if (!std::strcmp(argv[1], "simulate")) return sb::cli::run_simulate(argc, argv);

@@ -1,0 +1,150 @@
+// switchboard-gateway serve: the engine behind the OpenAI-compatible HTTP endpoint, until
+// SIGINT or SIGTERM.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli_args.h"
+#include "cli_engine.h"
+#include "commands.h"
+#include "gateway/gateway_key_store.h"
+#include "gateway/gateway_server.h"
+#include "model/digest.h"
+
+namespace sb::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void request_stop(int) {
+    g_stop = true;
+}
+
+constexpr const char* kUsage =
+    "usage: switchboard-gateway serve [--config FILE] [--listen HOST:PORT] [--demo auto|on|off]\n"
+    "                                 [--database PATH] [--no-auth] [--admin-key-env NAME]\n";
+
+// "127.0.0.1:8080", "[::1]:0", ":8080" (loopback). False when it is not HOST:PORT.
+bool parse_listen(const std::string& text, std::string& host, std::uint16_t& port) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) return false;
+    host = text.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.empty()) host = "127.0.0.1";
+    const auto digits = text.substr(colon + 1);
+    if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+    const auto value = std::stoi(digits);
+    if (value > 65535) return false;
+    port = static_cast<std::uint16_t>(value);
+    return true;
+}
+
+}  // namespace
+
+int run_serve(int argc, char** argv) {
+    // --database is the documented name; the other commands' --db works too.
+    std::vector<std::string> words(argv, argv + argc);
+    for (auto& word : words)
+        if (word == "--database") word = "--db";
+    std::vector<char*> pointers;
+    for (auto& word : words) pointers.push_back(word.data());
+
+    std::set<std::string> values = engine_value_flags;
+    values.insert({"--listen", "--admin-key-env", "--threads"});
+    std::set<std::string> switches = engine_switches;
+    switches.insert("--no-auth");
+    Args args;
+    if (auto error = Args::parse(argc, pointers.data(), 2, values, switches, args);
+        error || !args.positional().empty()) {
+        std::fprintf(stderr, "%s\n%s", error ? error->c_str() : "serve takes no positional arguments",
+                     kUsage);
+        return ExitCode::Usage;
+    }
+
+    GatewayOptions options;
+    if (!parse_listen(args.value("--listen").value_or("127.0.0.1:8080"), options.address, options.port)) {
+        std::fprintf(stderr, "--listen must be HOST:PORT (e.g. 127.0.0.1:8080; port 0 picks a free one)\n%s",
+                     kUsage);
+        return ExitCode::Usage;
+    }
+    if (auto threads = args.value("--threads")) {
+        options.threads = std::atoi(threads->c_str());
+        if (options.threads < 1 || options.threads > 64) {
+            std::fprintf(stderr, "--threads must be 1-64\n");
+            return ExitCode::Usage;
+        }
+    }
+    const std::string admin_env = args.value("--admin-key-env").value_or("SWITCHBOARD_ADMIN_KEY");
+    if (const char* key = std::getenv(admin_env.c_str()); key && *key) {
+        options.admin_key_sha256 = sha256_hex(key);
+    } else if (args.has("--admin-key-env")) {
+        std::fprintf(stderr, "--admin-key-env: environment variable %s is not set\n", admin_env.c_str());
+        return ExitCode::Usage;
+    }
+    options.allow_unauthenticated = args.has("--no-auth");
+
+    // Before the engine starts: a signal during start-up still ends in a clean stop.
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
+    int exit_code = 0;
+    auto engine = make_engine(args, true, exit_code);
+    if (!engine) return exit_code;
+
+    // Gateway keys live in the history database, beside the requests they made.
+    std::unique_ptr<GatewayKeyStore> keys;
+    std::size_t active_keys = 0;
+    if (!options.allow_unauthenticated) {
+        const auto database = engine->database_path();
+        if (database.empty()) {
+            std::fprintf(stderr, "serve: gateway keys are kept in the history database: without history, use --no-auth\n");
+            return ExitCode::Usage;
+        }
+        auto opened = GatewayKeyStore::open(database);
+        if (!opened) {
+            std::fprintf(stderr, "serve: gateway keys in %s: %s\n", database.c_str(), opened.error().c_str());
+            return ExitCode::RequestFailed;
+        }
+        keys = std::move(*opened);
+        if (auto listed = keys->list())
+            for (const auto& key : *listed) active_keys += key.revoked_ms ? 0 : 1;
+        options.auth = keys.get();
+    }
+    options.metrics_text = [&engine] { return engine->prometheus_text(); };
+
+    auto server = GatewayServer::start(*engine, options);
+    if (!server) {
+        std::fprintf(stderr, "serve: %s\n", server.error().c_str());
+        return ExitCode::RequestFailed;
+    }
+    const bool v6 = options.address.find(':') != std::string::npos;
+    std::printf("listening on http://%s%s%s:%u\n", v6 ? "[" : "", options.address.c_str(), v6 ? "]" : "",
+                static_cast<unsigned>((*server)->port()));
+    std::fflush(stdout);
+    if (options.allow_unauthenticated)
+        std::fprintf(stderr,
+                     "note: --no-auth: /v1 answers anyone who can reach %s; for local development only\n",
+                     options.address.c_str());
+    else if (active_keys == 0)
+        std::fprintf(stderr, "note: no gateway keys yet: every /v1 request is refused (401) until one is created with "
+                             "`switchboard-gateway keys create NAME`\n");
+    else
+        std::fprintf(stderr, "%zu gateway key(s) active\n", active_keys);
+    std::fprintf(stderr, "admin API %s\n", options.admin_key_sha256.empty() ? "off (no admin key)" : "on");
+    if (engine->demo_mode())
+        std::fprintf(stderr, "demo mode: some providers are served by the built-in simulator\n");
+
+    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::fprintf(stderr, "stopping\n");
+    (*server)->stop();  // before the engine: open requests are cancelled while it is there
+    server->reset();
+    keys.reset();  // flushes spend not yet written
+    engine.reset();
+    return ExitCode::Ok;
+}
+
+}  // namespace sb::cli

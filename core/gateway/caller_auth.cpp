@@ -1,0 +1,21 @@
+#include "gateway/caller_auth.h"
+
+namespace sb {
+
+std::expected<std::optional<GatewayCaller>, GatewayError> authenticate_caller(const GatewayOptions& options,
+                                                                              const Headers& headers) {
+    if (options.allow_unauthenticated) return std::optional<GatewayCaller>{};
+    if (!options.auth)
+        return std::unexpected(
+            invalid_api_key("no gateway keys: create one with `switchboard-gateway keys create`"));
+    const auto token = bearer_token(headers);
+    if (token.empty())
+        return std::unexpected(invalid_api_key("missing API key: send it as `Authorization: Bearer <key>`"));
+    auto caller = options.auth->authenticate(token);
+    if (!caller)
+        return std::unexpected(
+            invalid_api_key(caller.error().message.empty() ? "invalid API key" : caller.error().message));
+    return std::optional<GatewayCaller>{std::move(*caller)};
+}
+
+}  // namespace sb

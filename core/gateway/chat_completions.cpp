@@ -1,0 +1,194 @@
+#include "gateway/chat_completions.h"
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+
+#include "cache/cache_control.h"
+#include "engine/engine.h"
+#include "engine/request_validation.h"
+#include "gateway/caller_auth.h"
+#include "gateway/gateway_errors.h"
+#include "gateway/model_list.h"
+#include "gateway/sse_writer.h"
+#include "model/request_id.h"
+#include "providers/openai_translation.h"
+
+namespace sb {
+namespace {
+
+std::int64_t unix_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+Headers result_headers(const RequestResult& result) {
+    return {{"x-request-id", result.request_id},
+            {"x-switchboard-cache", std::string(to_string(result.cache))},
+            {"x-switchboard-provider", result.provider},
+            {"x-switchboard-model", result.model},
+            {"x-switchboard-tier", result.tier}};
+}
+
+void respond_error(ResponseChannel& channel, const GatewayError& error, const std::string& request_id,
+                   Headers extra = {}) {
+    auto response = error_response(error);
+    response.headers.emplace_back("x-request-id", request_id);
+    for (auto& header : extra)
+        if (header.first != "x-request-id") response.headers.push_back(std::move(header));
+    channel.respond(std::move(response));
+}
+
+// The OpenAI fields chat_request_from_openai does not check but a client can get wrong.
+std::optional<GatewayError> check_owned_fields(const nlohmann::json& body) {
+    if (auto it = body.find("model"); it != body.end() && !it->is_string() && !it->is_null())
+        return invalid_request("model: must be a string", "model");
+    if (auto it = body.find("stream"); it != body.end() && !it->is_boolean() && !it->is_null())
+        return invalid_request("stream: must be a boolean", "stream");
+    if (auto it = body.find("n");
+        it != body.end() && !it->is_null() && !(it->is_number_integer() && *it == 1))
+        return invalid_request("n: only 1 choice is supported", "n");
+    for (const char* name : {"temperature", "top_p", "max_tokens", "max_completion_tokens"})
+        if (auto it = body.find(name); it != body.end() && !it->is_null() && !it->is_number())
+            return invalid_request(std::string(name) + ": must be a number", name);
+    if (auto it = body.find("stream_options"); it != body.end() && !it->is_null() && !it->is_object())
+        return invalid_request("stream_options: must be an object", "stream_options");
+    return std::nullopt;
+}
+
+bool include_usage(const nlohmann::json& body) {
+    const auto options = body.find("stream_options");
+    if (options == body.end() || !options->is_object()) return false;
+    const auto flag = options->find("include_usage");
+    return flag != options->end() && flag->is_boolean() && flag->get<bool>();
+}
+
+// One streamed answer. Engine callbacks for one request arrive one at a time, but from
+// transport and scheduler threads, so the state is under a mutex.
+class StreamState {
+public:
+    StreamState(std::shared_ptr<ResponseChannel> channel, std::string request_id, std::string model,
+                bool usage)
+        : m_channel(std::move(channel)),
+          m_request_id(request_id),
+          m_writer("chatcmpl-" + request_id, std::move(model), unix_seconds(), usage) {}
+
+    void on_delta(const StreamDelta& delta) {
+        std::lock_guard lock(m_mutex);
+        begin();
+        if (!delta.content.empty()) m_channel->send(m_writer.content(delta.content));
+        // The finish chunk waits for the result: it then names the model that answered.
+        if (!delta.finish_reason.empty()) m_finish_reason = delta.finish_reason;
+    }
+
+    void on_done(const RequestResult& result) {
+        std::lock_guard lock(m_mutex);
+        if (!result.ok()) {
+            const auto error = gateway_error_for(result.outcome.error());
+            if (!m_began) return respond_error(*m_channel, error, m_request_id, result_headers(result));
+            m_channel->send(SseChunkWriter::event(error_json(error)));
+            return m_channel->abort_stream();
+        }
+        begin();
+        const auto& response = *result.outcome;
+        if (!result.model.empty()) m_writer.set_model(result.model);
+        m_channel->send(m_writer.finish(m_finish_reason.empty() ? response.finish_reason : m_finish_reason) +
+                        m_writer.usage(response.usage) + SseChunkWriter::done());
+        m_channel->end_stream(result_headers(result));
+    }
+
+private:
+    void begin() {
+        if (m_began) return;
+        m_began = true;
+        // Which target answers (and whether the cache did) is known only at the end: those
+        // headers come as trailers, announced here.
+        m_channel->begin_stream({{"content-type", "text/event-stream"},
+                                 {"cache-control", "no-cache"},
+                                 {"x-request-id", m_request_id},
+                                 {"trailer",
+                                  "x-switchboard-cache, x-switchboard-provider, x-switchboard-model, "
+                                  "x-switchboard-tier"}});
+        m_channel->send(m_writer.role());
+    }
+
+    std::mutex m_mutex;
+    std::shared_ptr<ResponseChannel> m_channel;
+    std::string m_request_id;
+    SseChunkWriter m_writer;
+    bool m_began = false;
+    std::string m_finish_reason;
+};
+
+}  // namespace
+
+void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<ResponseChannel>& channel) {
+    const std::string request_id = new_request_id();
+    auto refuse = [&](const GatewayError& error) { respond_error(*channel, error, request_id); };
+
+    auto authenticated = authenticate_caller(m_options, http.headers);
+    if (!authenticated) return refuse(authenticated.error());
+    const std::optional<GatewayCaller> caller = std::move(*authenticated);
+
+    const auto body = nlohmann::json::parse(http.body, nullptr, false);
+    if (body.is_discarded()) return refuse(invalid_request("the body is not valid JSON (UTF-8)"));
+    if (!body.is_object()) return refuse(invalid_request("the body must be a JSON object"));
+    if (auto problem = check_owned_fields(body)) return refuse(*problem);
+    auto parsed = chat_request_from_openai(body);
+    if (!parsed) return refuse(gateway_error_for(parsed.error()));
+    ChatRequest request = std::move(*parsed);
+    if (auto invalid = validate_request(request)) return refuse(gateway_error_for(*invalid));
+    if (!is_known_model(m_engine, request.model)) {
+        auto error = not_found("The model `" + request.model + "` does not exist; GET /v1/models lists them",
+                               "model_not_found");
+        error.param = "model";
+        return refuse(error);
+    }
+
+    request.id = request_id;
+    request.source = "gateway";
+    if (auto cache_control = header_value(http.headers, "cache-control"))
+        request.cache_policy = cache_policy_from_header(*cache_control);
+    if (m_options.forward_sim_headers)
+        for (const auto& [name, value] : http.headers)
+            if (name.starts_with("x-sim-")) request.extra_headers.emplace_back(name, value);
+
+    if (caller) {
+        const auto estimate = m_engine.predict(request).input_tokens + request.max_tokens.value_or(0);
+        if (auto admitted = m_options.auth->admit(*caller, estimate); !admitted)
+            return refuse(gateway_error_for(admitted.error()));
+    }
+
+    auto* auth = m_options.auth;
+    auto charge = [auth, caller](const RequestResult& result) {
+        if (caller && auth && result.ok())
+            auth->charge(*caller, result.outcome->usage.total(), result.cost_usd.value_or(0.0));
+    };
+    Engine& engine = m_engine;
+    channel->on_disconnect([&engine, request_id] { engine.cancel(request_id); });
+
+    if (!request.stream) {
+        m_engine.submit(std::move(request), [channel, charge](RequestResult&& result) {
+            charge(result);
+            if (!result.ok())
+                return respond_error(*channel, gateway_error_for(result.outcome.error()), result.request_id,
+                                     result_headers(result));
+            auto response = json_response(200, chat_response_to_openai(*result.outcome, unix_seconds()));
+            for (auto& header : result_headers(result)) response.headers.push_back(std::move(header));
+            channel->respond(std::move(response));
+        });
+        return;
+    }
+    auto state = std::make_shared<StreamState>(
+        channel, request_id, request.model.empty() ? "auto" : request.model, include_usage(body));
+    m_engine.submit(
+        std::move(request),
+        [state, charge](RequestResult&& result) {
+            charge(result);
+            state->on_done(result);
+        },
+        [state](const StreamDelta& delta) { state->on_delta(delta); });
+}
+
+}  // namespace sb

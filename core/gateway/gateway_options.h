@@ -1,0 +1,29 @@
+#pragma once
+// How the OpenAI-compatible gateway listens and whom it lets in.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace sb {
+
+class GatewayAuth;
+
+struct GatewayOptions {
+    std::string address = "127.0.0.1";  // loopback unless told
+    std::uint16_t port = 8080;          // 0 = ephemeral (tests)
+    int threads = 2;
+    std::size_t max_body_bytes = 4 << 20;
+    std::size_t max_header_bytes = 16 << 10;
+    // A request (headers and body) must arrive within this; also the keep-alive idle limit.
+    // Slow and idle clients are closed, so they cannot hold connections open for free.
+    std::chrono::milliseconds read_timeout{30'000};
+    GatewayAuth* auth = nullptr;                // required for /v1/*; null = every /v1 request is 401
+    bool allow_unauthenticated = false;         // `serve --no-auth`, local development only
+    std::string admin_key_sha256;               // hex SHA-256 of the admin key; empty = admin API off (404)
+    std::function<std::string()> metrics_text;  // GET /metrics body (Prometheus text); empty = 404
+    bool forward_sim_headers = false;           // pass x-sim-* request headers upstream (demo/tests)
+};
+
+}  // namespace sb

@@ -1,0 +1,100 @@
+#include "gateway/gateway_routes.h"
+
+#include <chrono>
+
+#include "engine/engine.h"
+#include "gateway/admin_api.h"
+#include "gateway/caller_auth.h"
+#include "gateway/gateway_errors.h"
+#include "gateway/model_list.h"
+
+namespace sb {
+namespace {
+
+bool is_chat_path(std::string_view path) {
+    return path == "/v1/chat/completions" || path == "/chat/completions";
+}
+
+}  // namespace
+
+GatewayRoutes::GatewayRoutes(Engine& engine, const GatewayOptions& options)
+    : m_engine(engine),
+      m_options(options),
+      m_chat(engine, options),
+      m_started_unix_s(std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count()) {}
+
+void GatewayRoutes::handle(const GatewayRequest& request, const std::shared_ptr<ResponseChannel>& channel) {
+    const auto& path = request.path;
+    const auto& method = request.method;
+    auto only = [&](std::string_view allowed) {
+        // HEAD is GET without a body; the session drops the body.
+        if (method == allowed || (allowed == "GET" && method == "HEAD")) return true;
+        channel->respond(error_response(method_not_allowed(method, path, std::string(allowed))));
+        return false;
+    };
+
+    if (is_chat_path(path)) {
+        if (only("POST")) m_chat.handle(request, channel);
+        return;
+    }
+    if (path == "/v1/models" || path == "/models") {
+        if (only("GET")) channel->respond(models(request));
+        return;
+    }
+    if (path == "/healthz") {
+        if (only("GET")) channel->respond(json_response(200, {{"status", "ok"}}));
+        return;
+    }
+    if (path == "/readyz") {
+        if (only("GET")) channel->respond(ready());
+        return;
+    }
+    if (path == "/metrics" && m_options.metrics_text) {
+        if (only("GET"))
+            channel->respond(
+                text_response(200, "text/plain; version=0.0.4; charset=utf-8", m_options.metrics_text()));
+        return;
+    }
+    if (const auto allowed = admin_methods(path); !allowed.empty() && !m_options.admin_key_sha256.empty()) {
+        if (!admin_key_matches(bearer_token(request.headers), m_options.admin_key_sha256))
+            return channel->respond(
+                error_response(invalid_api_key("the admin API needs `Authorization: Bearer <admin key>`")));
+        if (!(method == "GET" || (method == "PUT" && allowed == "GET, PUT")))
+            return channel->respond(error_response(method_not_allowed(method, path, std::string(allowed))));
+        return channel->respond(admin(request));
+    }
+    channel->respond(error_response(not_found(
+        "Unknown request URL: " + method + " " + path + ". Please check the URL for typos.", "unknown_url")));
+}
+
+GatewayResponse GatewayRoutes::models(const GatewayRequest& request) const {
+    if (auto caller = authenticate_caller(m_options, request.headers); !caller)
+        return error_response(caller.error());
+    return json_response(200, model_list(m_engine, m_started_unix_s));
+}
+
+GatewayResponse GatewayRoutes::ready() const {
+    auto not_ready = [](std::string why) {
+        return json_response(503, {{"status", "unavailable"}, {"reason", std::move(why)}});
+    };
+    if (m_stopping) return not_ready("shutting down");
+    bool any_provider = false;
+    for (const auto& provider : m_engine.config().providers) any_provider = any_provider || provider.enabled;
+    if (!any_provider) return not_ready("no provider is enabled");
+    bool any_target = false;
+    for (const auto& state : m_engine.target_states())
+        any_target =
+            any_target || (state.enabled && state.provider_usable && state.circuit != CircuitState::Open &&
+                           state.circuit != CircuitState::AuthFailed);
+    if (!any_target)
+        return not_ready("no routing target can take requests (disabled, or every circuit is open)");
+    return json_response(200, {{"status", "ok"}});
+}
+
+GatewayResponse GatewayRoutes::admin(const GatewayRequest& request) const {
+    return handle_admin(m_engine, request);
+}
+
+}  // namespace sb

@@ -1,0 +1,39 @@
+#pragma once
+// The OpenAI-compatible HTTP/1.1 gateway over an Engine: Boost.Beast on a few Asio threads,
+// one strand per connection, keep-alive, no thread per connection (a thousand open streams
+// are a thousand sockets and a few buffers). Routes: gateway_routes.h.
+//
+// Stop (or destroy) the server before the engine it serves: open requests are cancelled
+// while the engine is still there.
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "gateway/gateway_options.h"
+
+namespace sb {
+
+class Engine;
+
+class GatewayServer final {
+public:
+    static std::expected<std::unique_ptr<GatewayServer>, std::string> start(Engine& engine,
+                                                                            GatewayOptions options);
+    ~GatewayServer();
+    GatewayServer(const GatewayServer&) = delete;
+    GatewayServer& operator=(const GatewayServer&) = delete;
+
+    std::uint16_t port() const { return m_port; }
+    // Closes the listener and every connection, cancels open requests; idempotent.
+    void stop();
+
+    struct Impl;
+
+private:
+    explicit GatewayServer(std::unique_ptr<Impl> impl, std::uint16_t port);
+    std::unique_ptr<Impl> m_impl;
+    std::uint16_t m_port = 0;
+};
+
+}  // namespace sb

@@ -1,0 +1,404 @@
+// The only Beast translation unit of the gateway besides the listener: parsing, limits,
+// timeouts, keep-alive, chunked framing and disconnect detection.
+#include "gateway/gateway_session.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <sstream>
+
+#include "gateway/gateway_errors.h"
+#include "gateway/gateway_options.h"
+#include "gateway/gateway_routes.h"
+
+namespace sb {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+using boost::beast::error_code;
+
+namespace {
+
+// Bytes a client may send ahead (pipelining) while its previous answer is being produced.
+constexpr std::size_t kMaxReadAhead = 64 * 1024;
+// After an error that leaves a request body unread: how long to drain before closing, so the
+// client reads our answer instead of a reset.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+
+class Session;
+
+class SessionChannel final : public ResponseChannel, public std::enable_shared_from_this<SessionChannel> {
+public:
+    SessionChannel(std::weak_ptr<Session> session, std::shared_ptr<PostGate> gate)
+        : m_session(std::move(session)), m_gate(std::move(gate)) {}
+
+    void respond(GatewayResponse response) override;
+    void begin_stream(Headers headers) override;
+    void send(std::string bytes) override;
+    void end_stream(Headers trailers) override;
+    void abort_stream() override;
+    void on_disconnect(std::function<void()> callback) override {
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_gone) {
+                m_on_disconnect = std::move(callback);
+                return;
+            }
+        }
+        callback();
+    }
+
+    // From the session (strand): the response is complete, or the client is gone.
+    void ended() {
+        std::lock_guard lock(m_mutex);
+        m_ended = true;
+        m_on_disconnect = nullptr;
+    }
+    void gone() {
+        std::function<void()> callback;
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_gone || m_ended) return;
+            m_gone = true;
+            callback = std::move(m_on_disconnect);
+        }
+        if (callback) callback();
+    }
+
+private:
+    template <class F>
+    void post(F&& action);
+
+    std::weak_ptr<Session> m_session;
+    std::shared_ptr<PostGate> m_gate;
+    std::mutex m_mutex;
+    std::function<void()> m_on_disconnect;
+    bool m_gone = false;
+    bool m_ended = false;
+};
+
+class Session final : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket socket, GatewayRoutes& routes, const GatewayOptions& options,
+            std::shared_ptr<PostGate> gate)
+        : m_socket(std::move(socket)),
+          m_timer(m_socket.get_executor()),
+          m_routes(routes),
+          m_options(options),
+          m_gate(std::move(gate)) {}
+
+    ~Session() {
+        // The server is stopping (or the connection died): cancel what the engine still does for us.
+        if (m_channel) m_channel->gone();
+    }
+
+    void start() { read_request(); }
+    net::any_io_executor executor() { return m_socket.get_executor(); }
+    bool serves(const SessionChannel* channel) const { return channel == m_channel.get(); }
+
+    void respond(GatewayResponse response) {
+        if (m_state != State::Responding) return;
+        http::response<http::string_body> reply{static_cast<http::status>(response.status), 11};
+        for (const auto& [name, value] : response.headers) reply.set(name, value);
+        reply.keep_alive(m_keep_alive);
+        reply.body() = std::move(response.body);
+        reply.prepare_payload();
+        if (m_head_request) reply.body().clear();  // Content-Length still tells the size
+        std::ostringstream text;
+        text << reply;
+        queue(text.str(), After::Finish);
+    }
+
+    void begin_stream(Headers headers) {
+        if (m_state != State::Responding) return;
+        m_state = State::Streaming;
+        http::response<http::empty_body> head{http::status::ok, 11};
+        for (const auto& [name, value] : headers) head.set(name, value);
+        head.keep_alive(m_keep_alive);
+        head.chunked(true);
+        std::ostringstream text;
+        text << head.base();
+        queue(text.str(), After::Nothing);
+    }
+
+    void send(std::string bytes) {
+        if (m_state != State::Streaming || bytes.empty()) return;
+        std::ostringstream size;
+        size << std::hex << bytes.size() << "\r\n";
+        queue(size.str() + bytes + "\r\n", After::Nothing);
+    }
+
+    void end_stream(const Headers& trailers) {
+        if (m_state != State::Streaming) return;
+        std::string last = "0\r\n";
+        for (const auto& [name, value] : trailers) last += name + ": " + value + "\r\n";
+        queue(last + "\r\n", After::Finish);
+    }
+
+    void abort_stream() {
+        if (m_state != State::Streaming) return;
+        m_keep_alive = false;
+        queue({}, After::Close);
+    }
+
+private:
+    enum class State { Reading, Responding, Streaming, Finishing, Closed };
+    enum class After { Nothing, Finish, Close, Linger };
+
+    void read_request() {
+        m_state = State::Reading;
+        m_parser.emplace();
+        m_parser->header_limit(static_cast<std::uint32_t>(m_options.max_header_bytes));
+        m_parser->body_limit(m_options.max_body_bytes);
+        // One deadline for the whole request, headers and body: a client that trickles bytes
+        // (slowloris) or idles on keep-alive is closed when it passes.
+        m_timer.expires_after(m_options.read_timeout);
+        m_timer.async_wait([self = shared_from_this()](error_code ec) {
+            if (!ec && self->m_state == State::Reading) self->close();
+        });
+        http::async_read_header(
+            m_socket, m_buffer, *m_parser,
+            [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
+    }
+
+    void on_header(error_code ec) {
+        if (ec) return on_read_error(ec);
+        // libcurl waits a second for this before sending a large body; answer it at once.
+        if (boost::beast::iequals(m_parser->get()[http::field::expect], "100-continue")) {
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            net::async_write(m_socket, net::buffer(kContinue.data(), kContinue.size()),
+                             [self = shared_from_this()](error_code ec, std::size_t) {
+                                 if (ec) return self->close();
+                                 self->read_body();
+                             });
+            return;
+        }
+        read_body();
+    }
+
+    void read_body() {
+        http::async_read(m_socket, m_buffer, *m_parser,
+                         [self = shared_from_this()](error_code ec, std::size_t) { self->on_request(ec); });
+    }
+
+    void on_read_error(error_code ec) {
+        m_timer.cancel();
+        if (m_state != State::Reading) return;
+        GatewayError error;
+        if (ec == http::error::body_limit) {
+            error = {413,
+                     "the request body is larger than " + std::to_string(m_options.max_body_bytes) + " bytes",
+                     "invalid_request_error", "", "request_too_large"};
+        } else if (ec == http::error::header_limit) {
+            error = {431,
+                     "the request headers are larger than " + std::to_string(m_options.max_header_bytes) +
+                         " bytes",
+                     "invalid_request_error", "", "headers_too_large"};
+        } else if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+                   ec != http::error::end_of_stream && ec != http::error::partial_message) {
+            error = invalid_request("malformed HTTP request: " + ec.message());
+        } else {
+            return close();  // the client went away, or sent half a request and stopped
+        }
+        m_state = State::Responding;
+        m_keep_alive = false;
+        respond_then_linger(error_response(error));
+    }
+
+    void respond_then_linger(GatewayResponse response) {
+        http::response<http::string_body> reply{static_cast<http::status>(response.status), 11};
+        for (const auto& [name, value] : response.headers) reply.set(name, value);
+        reply.keep_alive(false);
+        reply.body() = std::move(response.body);
+        reply.prepare_payload();
+        std::ostringstream text;
+        text << reply;
+        queue(text.str(), After::Linger);
+    }
+
+    void on_request(error_code ec) {
+        if (ec) return on_read_error(ec);
+        m_timer.cancel();
+        auto& message = m_parser->get();
+        GatewayRequest request;
+        request.method = std::string(message.method_string());
+        const auto target = std::string_view(message.target().data(), message.target().size());
+        request.path = std::string(target.substr(0, target.find('?')));
+        for (const auto& field : message) {
+            const auto name = field.name_string();
+            const auto value = field.value();
+            request.headers.emplace_back(to_lower(std::string_view(name.data(), name.size())),
+                                         std::string(value.data(), value.size()));
+        }
+        request.body = std::move(message.body());
+        m_keep_alive = message.keep_alive();
+        m_head_request = message.method() == http::verb::head;
+        m_parser.reset();
+
+        m_state = State::Responding;
+        m_channel = std::make_shared<SessionChannel>(weak_from_this(), m_gate);
+        watch();
+        m_routes.handle(request, m_channel);
+    }
+
+    // While an answer is produced, a pending read notices a client that goes away (so the
+    // engine request is cancelled) and keeps any pipelined bytes for the next request.
+    void watch() {
+        if (m_watching) return;
+        m_watching = true;
+        m_socket.async_read_some(
+            m_buffer.prepare(4096),
+            [self = shared_from_this()](error_code ec, std::size_t n) { self->on_watch(ec, n); });
+    }
+
+    void on_watch(error_code ec, std::size_t n) {
+        m_watching = false;
+        if (!ec || (ec == net::error::operation_aborted && n > 0)) m_buffer.commit(n);
+        if (m_state == State::Closed) return;
+        if (m_state == State::Reading) return read_request();  // the answer ended; cancelled on purpose
+        if (ec == net::error::operation_aborted) return;
+        if (ec) return close();  // EOF or reset: the client is gone
+        if (m_buffer.size() > kMaxReadAhead) return close();
+        watch();
+    }
+
+    void queue(std::string bytes, After after) {
+        if (!bytes.empty()) m_out.push_back(std::move(bytes));
+        if (after != After::Nothing) {
+            m_after = after;
+            if (m_channel) m_channel->ended();
+            m_state = State::Finishing;
+        }
+        write_next();
+    }
+
+    void write_next() {
+        if (m_writing) return;
+        if (m_out.empty()) {
+            if (m_state == State::Finishing) finished();
+            return;
+        }
+        m_writing = true;
+        m_current = std::move(m_out.front());
+        m_out.pop_front();
+        net::async_write(m_socket, net::buffer(m_current),
+                         [self = shared_from_this()](error_code ec, std::size_t) {
+                             self->m_writing = false;
+                             if (ec) return self->close();
+                             self->write_next();
+                         });
+    }
+
+    void finished() {
+        m_channel.reset();
+        const auto after = m_after;
+        m_after = After::Nothing;
+        if (after == After::Linger) return linger();
+        if (after == After::Close || !m_keep_alive) return close();
+        // Keep-alive: the next request. A pending watch read must finish first (it holds the buffer).
+        m_state = State::Reading;
+        if (m_watching) {
+            error_code ignored;
+            m_socket.cancel(ignored);  // on_watch then starts the next read
+            return;
+        }
+        read_request();
+    }
+
+    // Half-close, drain what the client still sends for a while, then close.
+    void linger() {
+        m_state = State::Closed;
+        error_code ignored;
+        m_socket.shutdown(tcp::socket::shutdown_send, ignored);
+        m_timer.expires_after(kLingerTime);
+        m_timer.async_wait([self = shared_from_this()](error_code) { self->close(); });
+        drain();
+    }
+
+    void drain() {
+        m_socket.async_read_some(net::buffer(m_sink),
+                                 [self = shared_from_this()](error_code ec, std::size_t) {
+                                     if (ec) return self->close();
+                                     self->drain();
+                                 });
+    }
+
+    void close() {
+        m_state = State::Closed;
+        if (m_channel) {
+            m_channel->gone();
+            m_channel.reset();
+        }
+        m_out.clear();
+        error_code ignored;
+        m_timer.cancel();
+        m_socket.shutdown(tcp::socket::shutdown_both, ignored);
+        m_socket.close(ignored);
+    }
+
+    tcp::socket m_socket;
+    net::steady_timer m_timer;
+    GatewayRoutes& m_routes;
+    const GatewayOptions& m_options;
+    std::shared_ptr<PostGate> m_gate;
+    boost::beast::flat_buffer m_buffer;
+    std::optional<http::request_parser<http::string_body>> m_parser;
+    State m_state = State::Reading;
+    bool m_keep_alive = true;
+    bool m_head_request = false;
+    bool m_watching = false;
+    bool m_writing = false;
+    After m_after = After::Nothing;
+    std::shared_ptr<SessionChannel> m_channel;
+    std::deque<std::string> m_out;
+    std::string m_current;
+    std::array<char, 4096> m_sink{};
+};
+
+template <class F>
+void SessionChannel::post(F&& action) {
+    std::lock_guard lock(m_gate->mutex);
+    if (!m_gate->open) return;
+    auto session = m_session.lock();
+    if (!session) return;
+    // The handler owns the session while it waits, so the last reference never drops here.
+    auto executor = session->executor();
+    net::post(executor, [session = std::move(session), self = shared_from_this(),
+                         action = std::forward<F>(action)]() mutable {
+        if (session->serves(self.get())) action(*session);
+    });
+}
+
+void SessionChannel::respond(GatewayResponse response) {
+    post(
+        [response = std::move(response)](Session& session) mutable { session.respond(std::move(response)); });
+}
+void SessionChannel::begin_stream(Headers headers) {
+    post([headers = std::move(headers)](Session& session) mutable {
+        session.begin_stream(std::move(headers));
+    });
+}
+void SessionChannel::send(std::string bytes) {
+    post([bytes = std::move(bytes)](Session& session) mutable { session.send(std::move(bytes)); });
+}
+void SessionChannel::end_stream(Headers trailers) {
+    post([trailers = std::move(trailers)](Session& session) { session.end_stream(trailers); });
+}
+void SessionChannel::abort_stream() {
+    post([](Session& session) { session.abort_stream(); });
+}
+
+}  // namespace
+
+void start_gateway_session(tcp::socket socket, GatewayRoutes& routes, const GatewayOptions& options,
+                           std::shared_ptr<PostGate> gate) {
+    std::make_shared<Session>(std::move(socket), routes, options, std::move(gate))->start();
+}
+
+}  // namespace sb

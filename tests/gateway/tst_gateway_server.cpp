@@ -1,0 +1,828 @@
+// The gateway over real loopback HTTP: engine → loopback simulator, client → libcurl
+// (HttpClient) or raw sockets for garbage. Answers, streams, every refusal with its status
+// and OpenAI error body, auth and limits, cache headers, upstream failure, models, health,
+// the admin API, disconnects, concurrency, and `switchboard-gateway serve` as a process.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <atomic>
+#include <future>
+#include <map>
+#include <set>
+
+#include "../support/engine_fixture.h"
+#include "config/routing_config.h"
+#include "engine/engine.h"
+#include "gateway/gateway_auth.h"
+#include "gateway/gateway_server.h"
+#include "model/digest.h"
+#include "transport/http_client.h"
+
+using namespace sb;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kAdminKey = "admin-secret-key";
+
+// Two good tokens: "tok-a" without limits, "tok-limited" admitted once a run, then
+// rate-limited with retry_after 1.5 s; "tok-broke" is over its budget.
+class TestAuth final : public GatewayAuth {
+public:
+    std::expected<GatewayCaller, Error> authenticate(std::string_view token) override {
+        if (token == "tok-a" || token == "tok-limited" || token == "tok-broke")
+            return GatewayCaller{std::string(token), std::string(token) + "-name"};
+        return std::unexpected(Error{ErrorClass::Auth, "unknown or revoked API key"});
+    }
+    std::expected<void, Error> admit(const GatewayCaller& caller, std::int64_t estimated_tokens) override {
+        last_estimate = estimated_tokens;
+        if (caller.key_id == "tok-broke")
+            return std::unexpected(Error{ErrorClass::Budget, "key tok-broke is over its monthly budget"});
+        if (caller.key_id == "tok-limited" && limited_admitted++ >= 1) {
+            Error error{ErrorClass::RateLimited, "key tok-limited is over 1 request per minute"};
+            error.retry_after = 1500ms;
+            return std::unexpected(error);
+        }
+        return {};
+    }
+    void charge(const GatewayCaller&, std::int64_t tokens, double) override {
+        charged_tokens += tokens;
+        ++charges;
+    }
+    std::atomic<int> limited_admitted{0};
+    std::atomic<std::int64_t> charged_tokens{0};
+    std::atomic<int> charges{0};
+    std::atomic<std::int64_t> last_estimate{0};
+};
+
+struct Reply {
+    int status = 0;
+    Headers headers;
+    std::string body;
+    std::string header(std::string_view name) const {
+        auto value = header_value(headers, name);
+        return value ? std::string(*value) : std::string();
+    }
+    nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+
+Reply fetch(HttpClient& client, std::string method, std::string url, std::string body = {},
+            Headers headers = {}) {
+    HttpRequest request;
+    request.method = std::move(method);
+    request.url = std::move(url);
+    request.body = std::move(body);
+    request.headers = std::move(headers);
+    if (!request.body.empty()) request.headers.emplace_back("content-type", "application/json");
+    request.total_timeout = 30s;
+    auto done = std::make_shared<std::promise<HttpResponse>>();
+    auto future = done->get_future();
+    client.send(std::move(request),
+                [done](HttpResponse&& response) { done->set_value(std::move(response)); });
+    if (future.wait_for(40s) != std::future_status::ready) qFatal("no answer in time");
+    auto response = future.get();
+    return {response.status, std::move(response.headers), std::move(response.body)};
+}
+
+// A streamed answer: the body arrives through the data callback.
+Reply fetch_stream(HttpClient& client, std::string url, std::string body, Headers headers) {
+    HttpRequest request;
+    request.url = std::move(url);
+    request.body = std::move(body);
+    request.headers = std::move(headers);
+    request.headers.emplace_back("content-type", "application/json");
+    request.total_timeout = 30s;
+    auto streamed = std::make_shared<std::string>();
+    auto done = std::make_shared<std::promise<HttpResponse>>();
+    auto future = done->get_future();
+    client.send(
+        std::move(request), [done](HttpResponse&& response) { done->set_value(std::move(response)); },
+        [streamed](std::string_view bytes) { streamed->append(bytes); });
+    if (future.wait_for(40s) != std::future_status::ready) qFatal("no stream in time");
+    auto response = future.get();
+    return {response.status, std::move(response.headers), response.body.empty() ? *streamed : response.body};
+}
+
+Headers bearer(const std::string& token) {
+    return {{"authorization", "Bearer " + token}};
+}
+
+std::string chat_body(const std::string& prompt, bool stream = false, bool include_usage = false,
+                      const std::string& model = {}) {
+    nlohmann::json body = {
+        {"messages",
+         {{{"role", "system"}, {"content", "You are terse."}}, {{"role", "user"}, {"content", prompt}}}}};
+    if (!model.empty()) body["model"] = model;
+    if (stream) body["stream"] = true;
+    if (include_usage) body["stream_options"] = {{"include_usage", true}};
+    return body.dump();
+}
+
+// The `data:` payloads of an event stream, in order.
+std::vector<std::string> sse_payloads(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        const auto line = text.substr(start, end - start);
+        if (line.rfind("data: ", 0) == 0) out.push_back(line.substr(6));
+        start = end + 1;
+    }
+    return out;
+}
+
+// Raw TCP for what libcurl would never send. Returns what the server sent before closing
+// (or before `wait` passed).
+std::string raw_exchange(std::uint16_t port, const std::string& bytes,
+                         std::chrono::milliseconds wait = 3000ms, bool close_after_send = false) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        ::close(fd);
+        return "<connect failed>";
+    }
+    timeval timeout{static_cast<time_t>(wait.count() / 1000),
+                    static_cast<suseconds_t>((wait.count() % 1000) * 1000)};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    std::size_t sent = 0;
+    while (sent < bytes.size()) {
+        const auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) break;
+        sent += static_cast<std::size_t>(n);
+    }
+    if (close_after_send) {
+        ::close(fd);
+        return {};
+    }
+    std::string received;
+    char buffer[4096];
+    while (true) {
+        const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) {
+            if (n < 0) received += "<timeout>";
+            break;
+        }
+        received.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return received;
+}
+
+struct Stack {
+    std::unique_ptr<Engine> engine;
+    std::unique_ptr<GatewayServer> server;
+    std::string base;
+    ~Stack() {
+        if (server) server->stop();  // before the engine
+    }
+};
+
+}  // namespace
+
+class TestGatewayServer : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Simulator> m_simulator;
+    std::uint16_t m_port = 0;
+    TestAuth m_auth;
+    std::unique_ptr<Stack> m_stack;
+    std::unique_ptr<HttpClient> m_client;
+
+    std::unique_ptr<Stack> make_stack(std::uint16_t sim_port, std::function<void(Config&)> tweak_config = {},
+                                      std::function<void(GatewayOptions&)> tweak_options = {}) {
+        auto stack = std::make_unique<Stack>();
+        EngineOptions engine_options;
+        engine_options.config = test::simulator_config(sim_port);
+        engine_options.config.cache.enabled = true;
+        if (tweak_config) tweak_config(engine_options.config);
+        engine_options.history = false;
+        engine_options.retry_uniform = [] { return 0.0; };
+        auto engine = Engine::create(std::move(engine_options));
+        if (!engine) qFatal("engine: %s", engine.error().c_str());
+        stack->engine = std::move(*engine);
+        GatewayOptions options;
+        options.port = 0;
+        options.auth = &m_auth;
+        options.admin_key_sha256 = sha256_hex(kAdminKey);
+        options.metrics_text = [] { return std::string("switchboard_up 1\n"); };
+        options.forward_sim_headers = true;
+        if (tweak_options) tweak_options(options);
+        auto server = GatewayServer::start(*stack->engine, options);
+        if (!server) qFatal("gateway: %s", server.error().c_str());
+        stack->server = std::move(*server);
+        stack->base = "http://127.0.0.1:" + std::to_string(stack->server->port());
+        return stack;
+    }
+
+    Reply post_chat(const std::string& body, Headers headers = bearer("tok-a"), Stack* stack = nullptr) {
+        return fetch(*m_client, "POST", (stack ? stack : m_stack.get())->base + "/v1/chat/completions", body,
+                     std::move(headers));
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        m_simulator = test::start_simulator({}, &m_port);
+        QVERIFY(m_simulator);
+        m_stack = make_stack(m_port);
+        m_client = std::make_unique<HttpClient>();
+    }
+
+    void cleanupTestCase() {
+        m_client.reset();
+        m_stack.reset();
+    }
+
+    void answersLikeTheEngineWithHeaders() {
+        const std::string prompt = "What is the price of the desk lamp?";
+        const auto reply = post_chat(chat_body(prompt));
+        QCOMPARE(reply.status, 200);
+        const auto json = reply.json();
+        QCOMPARE(json.value("object", ""), std::string("chat.completion"));
+        const auto content = json["choices"][0]["message"]["content"].get<std::string>();
+
+        ChatRequest direct;
+        direct.messages = {{Role::System, "You are terse."}, {Role::User, prompt}};
+        direct.cache_policy = CachePolicy::NoStore;
+        auto future = m_stack->engine->submit(std::move(direct));
+        const auto result = future.get();
+        QVERIFY(result.ok());
+        QCOMPARE(content, result.outcome->content);
+        QVERIFY(json["usage"]["total_tokens"].get<int>() > 0);
+
+        QVERIFY(reply.header("x-request-id").rfind("sb-", 0) == 0);
+        QCOMPARE(reply.header("x-switchboard-provider"), std::string("openai"));
+        QCOMPARE(reply.header("x-switchboard-model"), std::string("gpt-4o-mini"));
+        QCOMPARE(reply.header("x-switchboard-tier"), std::string("standard"));
+        QCOMPARE(reply.header("x-switchboard-cache"), std::string("miss"));
+        QTRY_VERIFY(m_auth.charged_tokens > 0);
+        QVERIFY(m_auth.last_estimate > 0);
+    }
+
+    void streamsChunksThatAddUpToTheAnswer_data() {
+        QTest::addColumn<bool>("includeUsage");
+        QTest::newRow("with usage") << true;
+        QTest::newRow("without usage") << false;
+    }
+    void streamsChunksThatAddUpToTheAnswer() {
+        QFETCH(bool, includeUsage);
+        const std::string prompt = includeUsage ? "Stream the lamp with usage" : "Stream the lamp";
+        const auto whole = post_chat(chat_body(prompt));
+        QCOMPARE(whole.status, 200);
+        const auto expected = whole.json()["choices"][0]["message"]["content"].get<std::string>();
+
+        const auto reply = fetch_stream(*m_client, m_stack->base + "/v1/chat/completions",
+                                        chat_body(prompt, true, includeUsage), bearer("tok-a"));
+        QCOMPARE(reply.status, 200);
+        QVERIFY(reply.header("content-type").rfind("text/event-stream", 0) == 0);
+        QVERIFY(reply.header("x-request-id").rfind("sb-", 0) == 0);
+        const auto payloads = sse_payloads(reply.body);
+        QVERIFY2(payloads.size() >= 4, reply.body.c_str());
+        QCOMPARE(payloads.back(), std::string("[DONE]"));
+
+        const auto first = nlohmann::json::parse(payloads.front());
+        QCOMPARE(first.value("object", ""), std::string("chat.completion.chunk"));
+        QCOMPARE(first["choices"][0]["delta"].value("role", ""), std::string("assistant"));
+        std::string streamed;
+        std::string finish;
+        std::optional<nlohmann::json> usage_chunk;
+        for (std::size_t i = 0; i + 1 < payloads.size(); ++i) {
+            const auto chunk = nlohmann::json::parse(payloads[i]);
+            QCOMPARE(chunk.value("id", ""), first.value("id", ""));
+            QCOMPARE(chunk.contains("usage"), includeUsage);
+            if (chunk["choices"].empty()) {
+                QVERIFY(!usage_chunk);
+                usage_chunk = chunk;
+                continue;
+            }
+            QVERIFY(!usage_chunk);  // the usage chunk is the last one
+            const auto& choice = chunk["choices"][0];
+            if (choice["delta"].contains("content"))
+                streamed += choice["delta"]["content"].get<std::string>();
+            if (!choice["finish_reason"].is_null()) finish = choice["finish_reason"].get<std::string>();
+        }
+        QCOMPARE(streamed, expected);
+        QCOMPARE(finish, std::string("stop"));
+        // Known only at the end of the stream: sent as trailers.
+        QCOMPARE(reply.header("x-switchboard-provider"), std::string("openai"));
+        QCOMPARE(reply.header("x-switchboard-cache"),
+                 std::string("hit"));  // the non-streamed answer stored it
+        QCOMPARE(bool(usage_chunk), includeUsage);
+        if (usage_chunk) {
+            QVERIFY((*usage_chunk)["usage"]["total_tokens"].get<int>() > 0);
+            QCOMPARE((*usage_chunk)["usage"]["total_tokens"].get<int>(),
+                     (*usage_chunk)["usage"]["prompt_tokens"].get<int>() +
+                         (*usage_chunk)["usage"]["completion_tokens"].get<int>());
+        }
+    }
+
+    void refusesBadRequests_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<QString>("param");  // "-" = null
+        QTest::addColumn<QString>("code");   // "-" = null
+        const QString chat = "/v1/chat/completions";
+        QTest::newRow("malformed json")
+            << "POST" << chat << QByteArray("{not json") << 400 << "invalid_request_error"
+            << "-"
+            << "-";
+        QTest::newRow("invalid utf-8")
+            << "POST" << chat << QByteArray("{\"messages\":[{\"role\":\"user\",\"content\":\"\xff\xfe\"}]}")
+            << 400 << "invalid_request_error"
+            << "-"
+            << "-";
+        QTest::newRow("not an object")
+            << "POST" << chat << QByteArray("[1,2]") << 400 << "invalid_request_error"
+            << "-"
+            << "-";
+        QTest::newRow("no messages") << "POST" << chat << QByteArray("{\"model\":\"gpt-4o-mini\"}") << 400
+                                     << "invalid_request_error"
+                                     << "messages"
+                                     << "-";
+        QTest::newRow("empty messages")
+            << "POST" << chat << QByteArray("{\"messages\":[]}") << 400 << "invalid_request_error"
+            << "messages"
+            << "-";
+        QTest::newRow("unknown role")
+            << "POST" << chat << QByteArray("{\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}")
+            << 400 << "invalid_request_error"
+            << "messages[0].role"
+            << "-";
+        QTest::newRow("temperature")
+            << "POST" << chat
+            << QByteArray("{\"temperature\":7,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}") << 400
+            << "invalid_request_error"
+            << "temperature"
+            << "-";
+        QTest::newRow("stream not boolean")
+            << "POST" << chat
+            << QByteArray("{\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}") << 400
+            << "invalid_request_error"
+            << "stream"
+            << "-";
+        QTest::newRow("unknown model")
+            << "POST" << chat
+            << QByteArray("{\"model\":\"gpt-9-ultra\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+            << 404 << "invalid_request_error"
+            << "model"
+            << "model_not_found";
+        QTest::newRow("unknown path") << "GET"
+                                      << "/v1/nothing-here" << QByteArray() << 404 << "invalid_request_error"
+                                      << "-"
+                                      << "unknown_url";
+        QTest::newRow("wrong method") << "GET" << chat << QByteArray() << 405 << "invalid_request_error"
+                                      << "-"
+                                      << "method_not_allowed";
+        QTest::newRow("models by POST") << "POST"
+                                        << "/v1/models" << QByteArray("{}") << 405 << "invalid_request_error"
+                                        << "-"
+                                        << "method_not_allowed";
+    }
+    void refusesBadRequests() {
+        QFETCH(QString, method);
+        QFETCH(QString, path);
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        QFETCH(QString, type);
+        QFETCH(QString, param);
+        QFETCH(QString, code);
+        const auto reply = fetch(*m_client, method.toStdString(), m_stack->base + path.toStdString(),
+                                 body.toStdString(), bearer("tok-a"));
+        QCOMPARE(reply.status, status);
+        QVERIFY(reply.header("content-type").rfind("application/json", 0) == 0);
+        const auto json = reply.json();
+        QVERIFY2(json.is_object() && json.contains("error"), reply.body.c_str());
+        const auto& error = json["error"];
+        QVERIFY(error["message"].is_string() && !error["message"].get<std::string>().empty());
+        QCOMPARE(QString::fromStdString(error["type"].get<std::string>()), type);
+        QCOMPARE(error["param"].is_null() ? QString("-")
+                                          : QString::fromStdString(error["param"].get<std::string>()),
+                 param);
+        QCOMPARE(
+            error["code"].is_null() ? QString("-") : QString::fromStdString(error["code"].get<std::string>()),
+            code);
+        if (status == 405)
+            QCOMPARE(reply.header("allow"), path == "/v1/models" ? std::string("GET") : std::string("POST"));
+    }
+
+    void refusesABodyOverTheLimit() {
+        const std::string big(5u << 20, 'x');
+        const auto reply = post_chat(chat_body(big));
+        QCOMPARE(reply.status, 413);
+        QCOMPARE(reply.json()["error"].value("code", ""), std::string("request_too_large"));
+        // The server is still fine.
+        QCOMPARE(fetch(*m_client, "GET", m_stack->base + "/healthz").status, 200);
+    }
+
+    void needsAKey_data() {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("token");
+        QTest::newRow("chat without key") << "/v1/chat/completions"
+                                          << "";
+        QTest::newRow("chat with wrong key") << "/v1/chat/completions"
+                                             << "tok-wrong";
+        QTest::newRow("models without key") << "/v1/models"
+                                            << "";
+        QTest::newRow("models with wrong key") << "/v1/models"
+                                               << "tok-wrong";
+    }
+    void needsAKey() {
+        QFETCH(QString, path);
+        QFETCH(QString, token);
+        const bool chat = path.contains("chat");
+        const auto reply = fetch(*m_client, chat ? "POST" : "GET", m_stack->base + path.toStdString(),
+                                 chat ? chat_body("hello") : std::string(),
+                                 token.isEmpty() ? Headers{} : bearer(token.toStdString()));
+        QCOMPARE(reply.status, 401);
+        QCOMPARE(reply.json()["error"].value("code", ""), std::string("invalid_api_key"));
+    }
+
+    void withoutAKeyStoreEveryV1RequestIs401() {
+        auto stack = make_stack(m_port, {}, [](GatewayOptions& options) { options.auth = nullptr; });
+        const auto reply = post_chat(chat_body("hello"), bearer("tok-a"), stack.get());
+        QCOMPARE(reply.status, 401);
+        QVERIFY(reply.json()["error"]["message"].get<std::string>().find("keys create") != std::string::npos);
+        auto open = make_stack(m_port, {}, [](GatewayOptions& options) {
+            options.auth = nullptr;
+            options.allow_unauthenticated = true;
+        });
+        QCOMPARE(post_chat(chat_body("hello without keys"), {}, open.get()).status, 200);
+    }
+
+    void rateLimitAndBudgetFromAdmit() {
+        QCOMPARE(post_chat(chat_body("first of the limited"), bearer("tok-limited")).status, 200);
+        const auto limited = post_chat(chat_body("second of the limited"), bearer("tok-limited"));
+        QCOMPARE(limited.status, 429);
+        QCOMPARE(limited.header("retry-after"), std::string("2"));
+        QCOMPARE(limited.json()["error"].value("type", ""), std::string("rate_limit_error"));
+        const auto broke = post_chat(chat_body("over budget"), bearer("tok-broke"));
+        QCOMPARE(broke.status, 429);
+        QCOMPARE(broke.json()["error"].value("code", ""), std::string("insufficient_quota"));
+        QCOMPARE(broke.json()["error"].value("type", ""), std::string("insufficient_quota"));
+    }
+
+    void cacheControlAndRepeats() {
+        const auto body = chat_body("Which lamps are cached?");
+        auto headers = bearer("tok-a");
+        headers.emplace_back("cache-control", "no-store");
+        QCOMPARE(post_chat(body, headers).header("x-switchboard-cache"), std::string("skip"));
+        QCOMPARE(post_chat(body).header("x-switchboard-cache"), std::string("miss"));
+        const auto repeat = post_chat(body);
+        QCOMPARE(repeat.status, 200);
+        QCOMPARE(repeat.header("x-switchboard-cache"), std::string("hit"));
+    }
+
+    void upstreamFailureAfterRetriesAndFailover() {
+        auto stack = make_stack(m_port);
+        auto headers = bearer("tok-a");
+        headers.emplace_back("x-sim-fault", "unavailable");
+        const auto reply = post_chat(chat_body("Fail everywhere"), headers, stack.get());
+        QCOMPARE(reply.status, 503);
+        const auto json = reply.json();
+        QVERIFY2(json.contains("error"), reply.body.c_str());
+        QCOMPARE(json["error"].value("type", ""), std::string("service_unavailable_error"));
+        QVERIFY(reply.header("x-request-id").rfind("sb-", 0) == 0);
+        QVERIFY(stack->engine->stats().retries > 0);
+        QVERIFY(stack->engine->stats().failovers > 0);
+
+        // The same as a stream: nothing was sent yet, so it is still a plain 503.
+        const auto streamed = fetch_stream(*m_client, stack->base + "/v1/chat/completions",
+                                           chat_body("Fail everywhere as a stream", true), headers);
+        QCOMPARE(streamed.status, 503);
+        QVERIFY(nlohmann::json::parse(streamed.body, nullptr, false).contains("error"));
+
+        // An upstream rate limit that outlasts the retries passes its Retry-After on.
+        auto single = make_stack(m_port, [](Config& config) {
+            config.retry.max_attempts = 1;
+            config.retry.failover = false;
+        });
+        auto limited = bearer("tok-a");
+        limited.emplace_back("x-sim-fault", "rate_limited");
+        limited.emplace_back("x-sim-retry-after", "3");
+        const auto throttled = post_chat(chat_body("Throttled upstream"), limited, single.get());
+        QCOMPARE(throttled.status, 429);
+        QCOMPARE(throttled.header("retry-after"), std::string("3"));
+        QCOMPARE(throttled.json()["error"].value("code", ""), std::string("rate_limit_exceeded"));
+    }
+
+    void errorAfterTheStreamBeganIsAnEventThenClose() {
+        auto stack = make_stack(m_port, [](Config& config) { config.cache.enabled = false; });
+        auto headers = bearer("tok-a");
+        headers.emplace_back("x-sim-fault", "stream_error");
+        const auto reply = fetch_stream(*m_client, stack->base + "/v1/chat/completions",
+                                        chat_body("Break mid-stream", true), headers);
+        QCOMPARE(reply.status, 200);
+        const auto payloads = sse_payloads(reply.body);
+        QVERIFY2(!payloads.empty(), reply.body.c_str());
+        QVERIFY2(payloads.back() != "[DONE]", reply.body.c_str());
+        const auto last = nlohmann::json::parse(payloads.back(), nullptr, false);
+        QVERIFY2(last.contains("error") && last["error"].contains("type"), reply.body.c_str());
+    }
+
+    void listsModels() {
+        const auto reply = fetch(*m_client, "GET", m_stack->base + "/v1/models", {}, bearer("tok-a"));
+        QCOMPARE(reply.status, 200);
+        const auto json = reply.json();
+        QCOMPARE(json.value("object", ""), std::string("list"));
+        std::map<std::string, std::string> owners;
+        for (const auto& model : json["data"]) {
+            QCOMPARE(model.value("object", ""), std::string("model"));
+            QVERIFY2(
+                owners.emplace(model["id"].get<std::string>(), model["owned_by"].get<std::string>()).second,
+                "duplicate model id");
+        }
+        QCOMPARE(owners["auto"], std::string("switchboard"));
+        QCOMPARE(owners["standard"], std::string("switchboard"));
+        QCOMPARE(owners["gpt-4o-mini"], std::string("openai"));
+        QCOMPARE(owners["claude-haiku-4-5"], std::string("anthropic"));
+        QCOMPARE(owners["llama3.2"], std::string("local"));
+        // A listed model is accepted by name.
+        QCOMPARE(post_chat(chat_body("by name", false, false, "claude-haiku-4-5"))
+                     .header("x-switchboard-provider"),
+                 std::string("anthropic"));
+    }
+
+    void healthReadinessAndMetrics() {
+        const auto health = fetch(*m_client, "GET", m_stack->base + "/healthz");
+        QCOMPARE(health.status, 200);
+        QCOMPARE(health.json().value("status", ""), std::string("ok"));
+        QCOMPARE(fetch(*m_client, "GET", m_stack->base + "/readyz").status, 200);
+        const auto metrics = fetch(*m_client, "GET", m_stack->base + "/metrics");
+        QCOMPARE(metrics.status, 200);
+        QVERIFY(metrics.header("content-type").rfind("text/plain; version=0.0.4", 0) == 0);
+        QCOMPARE(metrics.body, std::string("switchboard_up 1\n"));
+
+        auto bare = make_stack(m_port, {}, [](GatewayOptions& options) { options.metrics_text = nullptr; });
+        QCOMPARE(fetch(*m_client, "GET", bare->base + "/metrics").status, 404);
+        bare->server->stop();
+        QCOMPARE(fetch(*m_client, "GET", bare->base + "/healthz").status, 0);  // nothing listens any more
+
+        // No provider enabled: alive, not ready, and it says why.
+        EngineOptions options;
+        options.config = test::simulator_config(m_port);
+        for (auto& provider : options.config.providers) provider.enabled = false;
+        options.history = false;
+        auto engine = Engine::create(std::move(options));
+        if (engine) {
+            GatewayOptions gateway;
+            gateway.port = 0;
+            auto server = GatewayServer::start(**engine, gateway);
+            QVERIFY(server);
+            const auto base = "http://127.0.0.1:" + std::to_string((*server)->port());
+            QCOMPARE(fetch(*m_client, "GET", base + "/healthz").status, 200);
+            const auto ready = fetch(*m_client, "GET", base + "/readyz");
+            QCOMPARE(ready.status, 503);
+            QVERIFY2(ready.json().value("reason", "").find("provider") != std::string::npos,
+                     ready.body.c_str());
+            (*server)->stop();
+        }
+    }
+
+    void adminApi() {
+        auto stack = make_stack(m_port);
+        const auto url = stack->base + "/admin/routing";
+        QCOMPARE(fetch(*m_client, "GET", url).status, 401);
+        QCOMPARE(fetch(*m_client, "GET", url, {}, bearer("not-the-admin-key")).status, 401);
+        QCOMPARE(fetch(*m_client, "GET", url, {}, bearer("tok-a")).status, 401);
+        const auto admin = bearer(kAdminKey);
+
+        const auto stats = fetch(*m_client, "GET", stack->base + "/admin/stats", {}, admin);
+        QCOMPARE(stats.status, 200);
+        QVERIFY(stats.json()["engine"].contains("submitted"));
+        QVERIFY(stats.json()["cache"].contains("hits"));
+
+        auto routing = fetch(*m_client, "GET", url, {}, admin);
+        QCOMPARE(routing.status, 200);
+        auto json = routing.json();
+        QVERIFY(json["tiers"].is_array() && !json["tiers"].empty());
+        // Send the standard tier to anthropic only.
+        for (auto& tier : json["tiers"])
+            for (auto& target : tier["targets"])
+                target["weight"] = target["provider"] == "anthropic" ? 1.0 : 0.0;
+        const auto applied = fetch(*m_client, "PUT", url, json.dump(), admin);
+        QCOMPARE(applied.status, 200);
+        auto headers = bearer("tok-a");
+        headers.emplace_back("cache-control", "no-store");
+        QCOMPARE(
+            post_chat(chat_body("Who answers now?"), headers, stack.get()).header("x-switchboard-provider"),
+            std::string("anthropic"));
+
+        json["tiers"][0]["targets"][0]["provider"] = "nobody";
+        const auto refused = fetch(*m_client, "PUT", url, json.dump(), admin);
+        QCOMPARE(refused.status, 400);
+        const auto message = refused.json()["error"]["message"].get<std::string>();
+        QVERIFY2(message.find("routing.tiers[0].targets[0].provider") != std::string::npos, message.c_str());
+        QCOMPARE(fetch(*m_client, "PUT", url, "{oops", admin).status, 400);
+        QCOMPARE(fetch(*m_client, "DELETE", url, {}, admin).status, 405);
+
+        const auto rules_url = stack->base + "/admin/cache/rules";
+        const auto rules = fetch(*m_client, "GET", rules_url, {}, admin);
+        QCOMPARE(rules.status, 200);
+        QVERIFY(rules.json()["rules"].is_array());
+        QCOMPARE(fetch(*m_client, "PUT", rules_url, rules.body, admin).status, 200);
+        const auto bad_rules = fetch(*m_client, "PUT", rules_url, "{\"rules\":[{\"name\":42}]}", admin);
+        QCOMPARE(bad_rules.status, 400);
+        QVERIFY2(
+            bad_rules.json()["error"]["message"].get<std::string>().find("rules[0]") != std::string::npos,
+            bad_rules.body.c_str());
+
+        auto no_cache = make_stack(m_port, [](Config& config) { config.cache.enabled = false; });
+        QCOMPARE(fetch(*m_client, "GET", no_cache->base + "/admin/cache/rules", {}, admin).status, 404);
+        auto no_admin =
+            make_stack(m_port, {}, [](GatewayOptions& options) { options.admin_key_sha256.clear(); });
+        QCOMPARE(fetch(*m_client, "GET", no_admin->base + "/admin/stats", {}, admin).status, 404);
+    }
+
+    void clientDisconnectMidStreamCancels() {
+        SimulatorProfile slow;
+        slow.chunk_interval_ms = 150;
+        slow.reply_words = 60;
+        std::uint16_t slow_port = 0;
+        auto simulator = test::start_simulator(slow, &slow_port);
+        QVERIFY(simulator);
+        auto stack = make_stack(slow_port);
+
+        HttpRequest request;
+        request.url = stack->base + "/v1/chat/completions";
+        request.body = chat_body("A long slow story please", true);
+        request.headers = bearer("tok-a");
+        auto received = std::make_shared<std::atomic<std::size_t>>(0);
+        std::promise<HttpResponse> done;
+        auto future = done.get_future();
+        const auto id = m_client->send(
+            std::move(request), [&done](HttpResponse&& response) { done.set_value(std::move(response)); },
+            [received](std::string_view bytes) { *received += bytes.size(); });
+        QTRY_VERIFY_WITH_TIMEOUT(*received > 0, 10000);
+        QCOMPARE(stack->engine->stats().cancelled, std::uint64_t(0));
+        m_client->cancel(id);
+        QVERIFY(future.wait_for(10s) == std::future_status::ready);
+        QTRY_COMPARE_WITH_TIMEOUT(stack->engine->stats().cancelled, std::uint64_t(1), 5000);
+    }
+
+    void answersManyConcurrentRequests() {
+        constexpr int kRequests = 200;
+        HttpClient client;
+        std::atomic<int> ok{0}, answered{0};
+        for (int i = 0; i < kRequests; ++i) {
+            HttpRequest request;
+            request.url = m_stack->base + "/v1/chat/completions";
+            request.body = chat_body("Concurrent question " + std::to_string(i), i % 2 == 1);
+            request.headers = bearer("tok-a");
+            request.headers.emplace_back("content-type", "application/json");
+            client.send(
+                std::move(request),
+                [&](HttpResponse&& response) {
+                    if (response.status == 200) ++ok;
+                    ++answered;
+                },
+                i % 2 == 1 ? HttpClient::DataCallback([](std::string_view) {}) : HttpClient::DataCallback());
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(answered.load(), kRequests, 60000);
+        QCOMPARE(ok.load(), kRequests);
+    }
+
+    void holdsAThousandOpenStreams() {
+        SimulatorProfile paced;
+        paced.chunk_interval_ms = 40;
+        paced.reply_words = 25;
+        std::uint16_t paced_port = 0;
+        auto simulator = test::start_simulator(paced, &paced_port);
+        QVERIFY(simulator);
+        auto stack = make_stack(paced_port, [](Config& config) {
+            config.cache.enabled = false;
+            for (auto& provider : config.providers)
+                provider.concurrency.initial = provider.concurrency.max = 1000;
+        });
+        constexpr int kStreams = 1000;
+        HttpClient client;
+        std::atomic<int> ok{0}, answered{0}, open{0}, most_open{0};
+        for (int i = 0; i < kStreams; ++i) {
+            HttpRequest request;
+            request.url = stack->base + "/v1/chat/completions";
+            request.body = chat_body("Stream number " + std::to_string(i), true);
+            request.headers = bearer("tok-a");
+            request.total_timeout = 60s;
+            auto started = std::make_shared<bool>(false);
+            client.send(
+                std::move(request),
+                [&, started](HttpResponse&& response) {
+                    if (response.status == 200 && response.curl_code == 0) ++ok;
+                    if (*started) --open;
+                    ++answered;
+                },
+                [&, started](std::string_view) {
+                    if (*started) return;
+                    *started = true;
+                    const int now = ++open;
+                    int seen = most_open;
+                    while (now > seen && !most_open.compare_exchange_weak(seen, now)) {
+                    }
+                });
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(answered.load(), kStreams, 90000);
+        QCOMPARE(ok.load(), kStreams);
+        qInfo("at most %d streams open at once", most_open.load());
+        QVERIFY(most_open > kStreams / 2);
+    }
+
+    void keepsConnectionsAlive() {
+        HttpClient client;
+        for (int i = 0; i < 3; ++i) QCOMPARE(fetch(client, "GET", m_stack->base + "/healthz").status, 200);
+        QCOMPARE(client.stats().new_connections, std::uint64_t(1));
+    }
+
+    void survivesGarbage() {
+        const auto port = m_stack->server->port();
+        const auto garbage = raw_exchange(port, "THIS IS NOT HTTP\r\n\r\n");
+        QVERIFY2(garbage.rfind("HTTP/1.1 400", 0) == 0, garbage.c_str());
+        const auto binary =
+            raw_exchange(port, std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n");
+        QVERIFY2(binary.rfind("HTTP/1.1 400", 0) == 0 || binary.empty(), binary.c_str());
+        const auto huge = raw_exchange(
+            port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+        QVERIFY2(huge.rfind("HTTP/1.1 431", 0) == 0, huge.substr(0, 200).c_str());
+        // A truncated body: the client promises 1000 bytes, sends 10 and leaves.
+        raw_exchange(port,
+                     "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok-a\r\n"
+                     "Content-Length: 1000\r\n\r\n{\"messages",
+                     100ms, true);
+        // A chunked body that lies about its chunk size.
+        const auto bad_chunk =
+            raw_exchange(port,
+                         "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         "zz\r\nhello\r\n0\r\n\r\n");
+        QVERIFY2(bad_chunk.rfind("HTTP/1.1 400", 0) == 0, bad_chunk.c_str());
+        // Invalid UTF-8 in the path is echoed safely.
+        const auto odd_path =
+            raw_exchange(port, "GET /v1/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        QVERIFY2(odd_path.rfind("HTTP/1.1", 0) == 0, odd_path.c_str());
+        QCOMPARE(fetch(*m_client, "GET", m_stack->base + "/healthz").status, 200);
+    }
+
+    void closesSlowAndIdleClients() {
+        auto stack = make_stack(m_port, {}, [](GatewayOptions& options) { options.read_timeout = 500ms; });
+        const auto port = stack->server->port();
+        const auto started = std::chrono::steady_clock::now();
+        // Slowloris: half a request line, then nothing. The server closes; we see EOF, not our timeout.
+        const auto slow = raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow:", 5000ms);
+        QCOMPARE(slow, std::string());
+        QVERIFY(std::chrono::steady_clock::now() - started < 3s);
+        // Idle keep-alive: one answer, then closed after the timeout.
+        const auto idle = raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 5000ms);
+        QVERIFY2(idle.rfind("HTTP/1.1 200", 0) == 0 && idle.find("<timeout>") == std::string::npos,
+                 idle.c_str());
+        QCOMPARE(fetch(*m_client, "GET", stack->base + "/healthz").status, 200);
+    }
+
+    void serveRunsUntilSigterm() {
+        QProcess process;
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.remove("OPENAI_API_KEY");
+        environment.remove("ANTHROPIC_API_KEY");
+        environment.remove("SWITCHBOARD_LOCAL_URL");
+        environment.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));
+        environment.insert("XDG_DATA_HOME", m_dir.filePath("data"));
+        environment.insert("SWITCHBOARD_ADMIN_KEY", kAdminKey);
+        process.setProcessEnvironment(environment);
+        process.start(SB_GATEWAY_BIN, {"serve", "--demo", "on", "--no-auth", "--listen", "127.0.0.1:0",
+                                       "--database", m_dir.filePath("serve.db"), "--demo-profile",
+                                       SB_RESOURCES_DIR "/simulator/zero.json"});
+        QVERIFY(process.waitForStarted(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(process.canReadLine(), 20000);
+        const QString banner = QString::fromUtf8(process.readLine());
+        const auto match = QRegularExpression("listening on http://127\\.0\\.0\\.1:(\\d+)").match(banner);
+        QVERIFY2(match.hasMatch(), qPrintable(banner));
+        QVERIFY(match.captured(1).toInt() > 0);
+        const std::string base = "http://127.0.0.1:" + match.captured(1).toStdString();
+
+        const auto reply =
+            fetch(*m_client, "POST", base + "/v1/chat/completions", chat_body("Hello from the CLI test"));
+        QCOMPARE(reply.status, 200);
+        QVERIFY(!reply.json()["choices"][0]["message"]["content"].get<std::string>().empty());
+        QCOMPARE(fetch(*m_client, "GET", base + "/admin/stats", {}, bearer(kAdminKey)).status, 200);
+
+        process.terminate();  // SIGTERM
+        QVERIFY(process.waitForFinished(15000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 0);
+        const auto err = QString::fromUtf8(process.readAllStandardError());
+        QVERIFY2(!err.contains(kAdminKey), qPrintable(err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGatewayServer)
+#include "tst_gateway_server.moc"
