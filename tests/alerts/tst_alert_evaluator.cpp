@@ -354,7 +354,8 @@ private slots:
         config->alerts.rules[3].enabled = false;
         const auto written = sb::to_json(*config);
         QCOMPARE(QString::fromStdString(written["alerts"]["rules"][0].dump()),
-                 QStringLiteral(R"({"enabled":true,"for_s":30,"kind":"error_rate","name":"SwitchboardHighErrorRate","severity":"warning","threshold":0.1,"window_s":60})"));
+                 QStringLiteral("{\"enabled\":true,\"for_s\":30,\"kind\":\"error_rate\",\"name\":\"SwitchboardHighErrorRate\","
+                                "\"severity\":\"warning\",\"threshold\":0.1,\"window_s\":60}"));
         QVERIFY(!written["alerts"]["rules"][3].contains("threshold"));
         auto again = sb::parse_config(written, [](const std::string&) { return std::nullopt; });
         QVERIFY(again);
