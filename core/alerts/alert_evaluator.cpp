@@ -140,6 +140,9 @@ void AlertEvaluator::evaluate(const AlertInputs& inputs, Clock::time_point now) 
     std::vector<AlertEvent> fired;
     {
         std::lock_guard lock(m_mutex);
+        // Two threads may evaluate (the tick, an Apply): time never runs backwards for the states.
+        now = std::max(now, m_last_now);
+        m_last_now = now;
         std::set<Key> holds;
         for (const auto& rule : m_rules) {
             if (!rule.enabled) continue;

@@ -127,6 +127,7 @@ private:
     std::size_t m_history_limit;
     std::uint64_t m_next_id = 1;
     std::uint64_t m_generation = 0;
+    Clock::time_point m_last_now{};
 
     std::mutex m_listeners_mutex;  // held while listeners run: unsubscribe waits for them
     std::map<std::uint64_t, FiredListener> m_listeners;

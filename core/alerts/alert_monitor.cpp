@@ -1,5 +1,7 @@
 #include "alerts/alert_monitor.h"
 
+#include <algorithm>
+
 #include "metrics/metrics_registry.h"
 
 namespace sb {
@@ -36,8 +38,10 @@ AlertInputs collect_alert_inputs(const MetricsRegistry& metrics, const std::vect
                                  std::vector<BudgetStatus> budgets, std::vector<TargetState> targets) {
     AlertInputs inputs;
     for (const auto window : windows) {
-        // One frame over the whole window: its totals are what the rule judges.
-        const auto snapshot = metrics.recent(window, window);
+        // The snapshot starts at a multiple of its resolution: a fine one keeps the span the
+        // rule judges within 2% of its window, and a few dozen frames keep it cheap.
+        const std::chrono::milliseconds resolution = std::max<std::chrono::seconds>(std::chrono::seconds(1), window / 60);
+        const auto snapshot = metrics.recent(window, resolution);
         inputs.traffic[window] = TrafficSummary{snapshot.requests, snapshot.errors, snapshot.p99_ms};
     }
     inputs.budgets = std::move(budgets);
