@@ -4,6 +4,7 @@
 #include <QLabel>
 #include <QLocale>
 
+#include "alerts/alert_notifier.h"
 #include "engine_bridge.h"
 
 using namespace std::chrono_literals;
@@ -23,7 +24,7 @@ StatusSummary::StatusSummary(EngineBridge& bridge, QWidget* parent)
     m_mode->setText(bridge.demoMode() ? tr("Demo mode (simulated providers)") : tr("Live"));
     m_mode->setToolTip(bridge.demoMode() ? tr("Providers without an API key are served by the built-in simulator")
                                          : tr("Every provider is a real upstream"));
-    m_alerts->setText(tr("No active alerts"));
+    m_alerts->setObjectName(QStringLiteral("statusAlerts"));
     connect(&m_timer, &QTimer::timeout, this, &StatusSummary::refresh);
     m_timer.start(500);
     refresh();
@@ -37,6 +38,8 @@ void StatusSummary::refresh() {
     const double error_pct = minute.requests ? 100.0 * static_cast<double>(minute.errors) / static_cast<double>(minute.requests) : 0.0;
     m_errors->setText(tr("errors %1% (1 min)").arg(locale.toString(error_pct, 'f', 1)));
     m_spend->setText(tr("spend today $%1").arg(locale.toString(minute.cost_today_usd, 'f', 4)));
+    const QString alerts = AlertNotifier::summary(m_bridge.engine().alerts().firing_count());
+    if (m_alerts->text() != alerts) m_alerts->setText(alerts);
 }
 
 QString StatusSummary::text() const {

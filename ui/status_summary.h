@@ -1,6 +1,6 @@
 #pragma once
-// The status bar's live summary: mode, requests/s, error %, spend today, alerts. Pulled
-// from the metrics snapshot on a timer, like every other live view.
+// The status bar's live summary: mode, requests/s, error %, spend today, alerts firing. Pulled
+// from the metrics snapshot and the engine's alerts on a timer, like every other live view.
 #include <QTimer>
 #include <QWidget>
 

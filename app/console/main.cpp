@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "alerts/alerts_page.h"
 #include "cache/cache_page.h"
 #include "config/config.h"
 #include "config/paths.h"
@@ -72,7 +73,7 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     std::string source;
-    // The file the config came from, if any: where the Routing and Cache pages save what is applied.
+    // The file the config came from, if any: where the Routing, Cache and Alerts pages save what is applied.
     QString config_file = parser.value(config_option);
     if (config_file.isEmpty() && std::filesystem::exists(sb::default_config_file()))
         config_file = QString::fromStdString(sb::default_config_file().string());
@@ -114,6 +115,9 @@ int main(int argc, char** argv) {
     auto* cache = new CachePage(**bridge);
     if (config_writable) cache->setConfigFile(config_file);
     window.addPage(QObject::tr("Cache"), cache);
+    auto* alerts = new AlertsPage(**bridge);
+    if (config_writable) alerts->setConfigFile(config_file);
+    window.addPage(QObject::tr("Alerts"), alerts);
     window.restoreSettings();
     if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
     window.show();

@@ -250,6 +250,8 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
         }
     }
 
+    if (const auto* alerts_json = root.raw("alerts")) config.alerts = parse_alerts(*alerts_json, "alerts", errors);
+
     if (const auto* retry_json = root.raw("retry")) {
         ConfigReader retry(*retry_json, "retry", errors);
         retry.read("max_attempts", config.retry.max_attempts, 1, 20);
@@ -349,6 +351,7 @@ nlohmann::json to_json(const Config& config) {
         {"routing", to_json(config.routing)},
         {"cache", to_json(config.cache)},
         {"budgets", to_json(config.budgets)},
+        {"alerts", to_json(config.alerts)},
     };
 }
 

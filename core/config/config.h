@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alerts/alert_rules.h"
 #include "config/budget_config.h"
 #include "config/cache_config.h"
 #include "config/routing_config.h"
@@ -104,6 +105,8 @@ struct Config {
     RoutingConfig routing;
     CacheConfig cache;
     std::vector<Budget> budgets;
+    // From "alerts"; a file without one gets default_alert_rules().
+    AlertsConfig alerts;
     // Not errors, but worth telling the operator (e.g. a provider disabled for a missing key).
     std::vector<ConfigError> notes;
 

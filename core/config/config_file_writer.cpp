@@ -101,4 +101,15 @@ std::expected<void, std::string> save_cache_rules(const std::filesystem::path& f
     });
 }
 
+std::expected<void, std::string> save_alert_rules(const std::filesystem::path& file, const std::vector<AlertRule>& rules) {
+    return edit_json_file(file, "alert rules", [&](nlohmann::json& json) -> std::expected<void, std::string> {
+        auto alerts = json.find("alerts");
+        if (alerts == json.end()) alerts = json.emplace("alerts", nlohmann::json::object()).first;
+        if (!alerts->is_object())
+            return std::unexpected(file.string() + ": \"alerts\" is not an object; alert rules not saved");
+        (*alerts)["rules"] = to_json(rules);
+        return {};
+    });
+}
+
 }  // namespace sb

@@ -10,6 +10,7 @@
 
 #include <vector>
 
+#include "alerts/alert_rules.h"
 #include "config/cache_config.h"
 #include "config/routing_config.h"
 
@@ -21,6 +22,9 @@ std::expected<void, std::string> save_routing_section(const std::filesystem::pat
 // Replaces only "cache.rules" (a missing "cache" object is created; its other keys stay).
 // Fails (and leaves the file alone) like save_routing_section, or when "cache" is not an object.
 std::expected<void, std::string> save_cache_rules(const std::filesystem::path& file, const std::vector<CacheRule>& rules);
+
+// Replaces only "alerts.rules", like save_cache_rules.
+std::expected<void, std::string> save_alert_rules(const std::filesystem::path& file, const std::vector<AlertRule>& rules);
 
 // Replaces `file` with `text` atomically, keeping the file's permissions when it exists.
 std::expected<void, std::string> write_file_atomically(const std::filesystem::path& file, std::string_view text);

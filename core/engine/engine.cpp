@@ -5,6 +5,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "alerts/alert_monitor.h"
 #include "cache/single_flight.h"
 #include "config/paths.h"
 #include "cost/price_table.h"
@@ -152,10 +153,14 @@ public:
             shared_token_counter();
             m_tokenizer_ready = true;
         });
+        m_alerts = std::make_unique<AlertMonitor>(m_config.alerts.rules, [this](const auto& windows) {
+            return collect_alert_inputs(m_metrics, windows, budget_status(), target_states());
+        });
         return {};
     }
 
     void shutdown() {
+        if (m_alerts) m_alerts->stop();  // it reads the router and budgets torn down below
         std::vector<CallPtr> active;
         {
             std::lock_guard lock(m_calls_mutex);
@@ -299,6 +304,7 @@ public:
 
     std::vector<BudgetStatus> budget_status() const { return m_budgets->status(); }
     SpendForecast spend_forecast() const { return m_budgets->forecast(); }
+    AlertMonitor& alert_monitor() const { return *m_alerts; }
 
     std::string prometheus_text() const {
         ScrapeGauges gauges;
@@ -692,6 +698,7 @@ private:
     std::atomic<bool> m_tokenizer_ready{false};
     std::future<void> m_tokenizer_load;  // after the flag it sets: destroyed (joined) first
     SingleFlight<SharedAnswer> m_flight;
+    std::unique_ptr<AlertMonitor> m_alerts;
 
     mutable std::mutex m_calls_mutex;
     std::unordered_map<std::string, CallPtr> m_calls;
@@ -745,5 +752,14 @@ std::vector<BudgetStatus> Engine::budget_status() const { return m_impl->budget_
 SpendForecast Engine::spend_forecast() const { return m_impl->spend_forecast(); }
 std::string Engine::prometheus_text() const { return m_impl->prometheus_text(); }
 TokenPrediction Engine::predict(const ChatRequest& request) const { return m_impl->predict(request); }
+AlertEvaluator& Engine::alerts() { return m_impl->alert_monitor().evaluator(); }
+const AlertEvaluator& Engine::alerts() const { return m_impl->alert_monitor().evaluator(); }
+std::vector<AlertEvent> Engine::alert_events() const { return alerts().events(); }
+std::vector<ActiveAlert> Engine::active_alerts() const { return alerts().active(); }
+std::vector<AlertRule> Engine::alert_rules() const { return alerts().rules(); }
+std::expected<void, std::vector<ConfigError>> Engine::apply_alert_rules(std::vector<AlertRule> rules) {
+    return alerts().set_rules(std::move(rules));
+}
+void Engine::evaluate_alerts() { m_impl->alert_monitor().evaluate_now(); }
 
 }  // namespace sb

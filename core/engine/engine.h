@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "alerts/alert_evaluator.h"
 #include "cache/response_cache.h"
 #include "config/config.h"
 #include "cost/budget_tracker.h"
@@ -124,6 +125,17 @@ public:
     // Spend against the budgets (seeded from the history at start) and the month-end forecast.
     std::vector<BudgetStatus> budget_status() const;
     SpendForecast spend_forecast() const;
+
+    // Alert rules evaluated once a second on the engine's own alert thread (the console's
+    // Alerts page and status bar read them). apply_alert_rules() validates and swaps the rules
+    // whole; errors are relative to the rules array ("[1].threshold: …").
+    AlertEvaluator& alerts();
+    const AlertEvaluator& alerts() const;
+    std::vector<AlertEvent> alert_events() const;   // fired and resolved, oldest first
+    std::vector<ActiveAlert> active_alerts() const;  // pending and firing
+    std::vector<AlertRule> alert_rules() const;
+    std::expected<void, std::vector<ConfigError>> apply_alert_rules(std::vector<AlertRule> rules);
+    void evaluate_alerts();  // now, on the caller's thread, besides the once-a-second tick
 
     // The history row for a finished request (used by the engine and the batch runner).
     static HistoryRecord history_record(const ChatRequest& request, const RequestResult& result, bool store_text);

@@ -1,0 +1,39 @@
+#pragma once
+// The alert rules being edited on the Alerts page, staged against the engine's live rules:
+// the editor changes the draft through edit(), the draft is validated after each change
+// (validate_alert_rules), and only Apply hands it to the engine. A clean draft follows the
+// live rules when they change elsewhere; an edited one is kept until applied or reverted.
+#include <QObject>
+
+#include <functional>
+#include <vector>
+
+#include "alerts/alert_rules.h"
+#include "config/config.h"
+
+class AlertRulesDraft final : public QObject {
+    Q_OBJECT
+public:
+    explicit AlertRulesDraft(std::vector<sb::AlertRule> applied, QObject* parent = nullptr);
+
+    const std::vector<sb::AlertRule>& applied() const { return m_applied; }
+    const std::vector<sb::AlertRule>& draft() const { return m_draft; }
+    bool isDirty() const { return m_draft != m_applied; }
+    // Paths relative to the rules array: "[0].threshold".
+    const std::vector<sb::ConfigError>& errors() const { return m_errors; }
+    bool canApply() const { return isDirty() && m_errors.empty(); }
+
+    void setApplied(std::vector<sb::AlertRule> applied);
+    void revert();
+    void edit(const std::function<void(std::vector<sb::AlertRule>&)>& change);
+
+signals:
+    void changed();  // the draft, the applied rules or the errors changed
+
+private:
+    void validate();
+
+    std::vector<sb::AlertRule> m_applied;
+    std::vector<sb::AlertRule> m_draft;
+    std::vector<sb::ConfigError> m_errors;
+};

@@ -1,0 +1,172 @@
+#include "alerts/alerts_page.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include "alerts/alert_events_model.h"
+#include "alerts/alert_notifier.h"
+#include "alerts/alert_rules_draft.h"
+#include "alerts/alert_rules_editor.h"
+#include "config/config_file_writer.h"
+#include "engine_bridge.h"
+
+namespace {
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+}  // namespace
+
+AlertsPage::AlertsPage(EngineBridge& bridge, QWidget* parent)
+    : QWidget(parent),
+      m_bridge(bridge),
+      m_notifier(new AlertNotifier(bridge.engine().alerts(), this)),
+      m_model(new AlertEventsModel(this)),
+      m_draft(new AlertRulesDraft(bridge.engine().alert_rules(), this)),
+      m_liveTimer(new QTimer(this)) {
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("alertsSummary"));
+    QFont bold = m_summary->font();
+    bold.setBold(true);
+    m_summary->setFont(bold);
+    m_notice = new QLabel(this);
+    m_notice->setObjectName(QStringLiteral("alertNotice"));
+    m_notice->setWordWrap(true);
+    m_notice->setStyleSheet(QStringLiteral("background: #fdecea; color: #b71c1c; padding: 6px; border-radius: 3px;"));
+    m_notice->hide();
+
+    m_view = new QTableView(this);
+    m_view->setObjectName(QStringLiteral("alertEvents"));
+    m_view->setModel(m_model);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->verticalHeader()->hide();
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setSectionResizeMode(AlertEventsModel::MessageColumn, QHeaderView::Stretch);
+
+    m_editor = new AlertRulesEditor(*m_draft, this);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_view);
+    split->addWidget(buildRulesBox());
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_notice);
+    layout->addWidget(split, 1);
+
+    connect(m_draft, &AlertRulesDraft::changed, this, &AlertsPage::onDraftChanged);
+    connect(m_notifier, &AlertNotifier::alertFired, this, &AlertsPage::onAlertFired);
+    m_liveTimer->setInterval(kLiveRefreshMs);
+    connect(m_liveTimer, &QTimer::timeout, this, [this] {
+        if (isVisible()) refreshLive();  // hidden pages cost nothing; the notifier still tells
+    });
+    m_liveTimer->start();
+    updateActions();
+    refreshLive();
+}
+
+AlertsPage::~AlertsPage() = default;
+
+QWidget* AlertsPage::buildRulesBox() {
+    auto* box = new QWidget(this);
+    auto* bar = new QHBoxLayout;
+    m_apply = new QPushButton(tr("Apply"), box);
+    m_apply->setToolTip(tr("Make the draft the live rules; the next evaluation follows them"));
+    m_revert = new QPushButton(tr("Revert draft"), box);
+    m_revert->setToolTip(tr("Discard the edits not applied yet"));
+    m_status = new QLabel(box);
+    m_status->setObjectName(QStringLiteral("alertsStatus"));
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    connect(m_apply, &QPushButton::clicked, this, &AlertsPage::apply);
+    connect(m_revert, &QPushButton::clicked, this, &AlertsPage::revert);
+    bar->addWidget(m_apply);
+    bar->addWidget(m_revert);
+    bar->addWidget(m_status, 1);
+    auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_editor, 1);
+    layout->addLayout(bar);
+    return box;
+}
+
+void AlertsPage::setConfigFile(const QString& path) { m_configFile = path; }
+
+void AlertsPage::onDraftChanged() {
+    m_message.clear();
+    m_editor->sync();
+    updateActions();
+}
+
+void AlertsPage::onAlertFired(const QString& text) {
+    m_notice->setText(tr("⚠ Alert fired: %1").arg(text));
+    m_notice->show();
+    refreshLive();
+    emit alertFired(text);
+}
+
+void AlertsPage::updateActions() {
+    m_apply->setEnabled(m_draft->canApply());
+    m_revert->setEnabled(m_draft->isDirty());
+    QString status = m_message;
+    if (status.isEmpty() && m_draft->isDirty())
+        status = m_draft->errors().empty() ? tr("Draft: edits not applied yet") : tr("Draft: fix the marked rules to apply");
+    else if (status.isEmpty())
+        status = tr("The draft is the live rules");
+    if (m_status->text() != status) m_status->setText(status);
+}
+
+bool AlertsPage::apply() {
+    if (!m_draft->canApply()) return false;
+    sb::Engine& engine = m_bridge.engine();
+    const auto applied = engine.apply_alert_rules(m_draft->draft());
+    if (!applied) {
+        QStringList lines;
+        for (const auto& e : applied.error()) lines << QStringLiteral("alerts.rules") + qs(e.to_string());
+        m_message = tr("Not applied: %1").arg(lines.join(QStringLiteral("; ")));
+        updateActions();
+        return false;
+    }
+    m_draft->setApplied(engine.alert_rules());  // the draft is now the live rules: clean again
+    m_message = tr("Applied %n rule(s)", nullptr, int(m_draft->applied().size()));
+    if (!m_configFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
+    engine.evaluate_alerts();  // judged by the new rules now, not at the next tick
+    refreshLive();
+    updateActions();
+    return true;
+}
+
+QString AlertsPage::persist() {
+    const auto saved = sb::save_alert_rules(m_configFile.toStdString(), m_draft->applied());
+    return saved ? tr("saved to %1").arg(m_configFile) : tr("not saved: %1").arg(qs(saved.error()));
+}
+
+void AlertsPage::revert() { m_draft->revert(); }
+
+void AlertsPage::refreshLive() {
+    sb::Engine& engine = m_bridge.engine();
+    // Applied elsewhere (the gateway's admin API): a clean draft follows.
+    m_draft->setApplied(engine.alert_rules());
+    const auto generation = engine.alerts().generation();
+    if (generation != m_generation) {
+        m_generation = generation;
+        m_model->setEvents(engine.alert_events());
+    }
+    const int firing = m_model->firingCount();
+    const QString summary = AlertNotifier::summary(std::size_t(firing));
+    if (m_summary->text() != summary) m_summary->setText(summary);
+    if (firing == 0 && m_notice->isVisible()) m_notice->hide();
+}
+
+void AlertsPage::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    refreshLive();  // the timer skipped work while hidden
+}
+
+QString AlertsPage::summaryText() const { return m_summary->text(); }
+QString AlertsPage::noticeText() const { return m_notice->isVisibleTo(this) ? m_notice->text() : QString(); }
+QString AlertsPage::statusText() const { return m_status->text(); }
