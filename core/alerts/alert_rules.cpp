@@ -63,6 +63,8 @@ AlertRule make_rule(std::string_view name, AlertKind kind, double threshold, std
     rule.kind = kind;
     rule.threshold = threshold;
     rule.severity = std::move(severity);
+    // As the shipped Prometheus rules: a condition must hold a minute before it fires.
+    rule.for_duration = std::chrono::seconds(60);
     return rule;
 }
 
@@ -99,7 +101,7 @@ std::vector<AlertRule> default_alert_rules() {
         make_rule(kAlertHighErrorRate, AlertKind::ErrorRate, 0.05, "warning"),
         make_rule(kAlertHighLatencyP99, AlertKind::LatencyP99, 2.0, "warning"),
         make_rule(kAlertBudget80, AlertKind::BudgetUsed, 0.8, "warning"),
-        make_rule(kAlertCircuitOpen, AlertKind::CircuitOpen, 0, "warning"),
+        make_rule(kAlertCircuitOpen, AlertKind::CircuitOpen, 0, "critical"),
     };
 }
 

@@ -3,6 +3,7 @@
 // circuits are judged per subject; the history is bounded (resolved events go first);
 // invalid rules are refused with their paths; listeners hear each firing once. Also the
 // "alerts" config section: defaults, parse errors with paths, and the round trip.
+#include <QFile>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -88,6 +89,19 @@ private slots:
         QCOMPARE(rules[2].threshold, 0.8);
         QCOMPARE(rules[3].name, std::string("SwitchboardCircuitOpen"));
         QVERIFY(sb::validate_alert_rules(rules).empty());
+        // The shipped Prometheus file has the same names, `for` durations and severities.
+        QFile file(QStringLiteral(SB_RESOURCES_DIR "/prometheus/switchboard-alerts.yml"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString yml = QString::fromUtf8(file.readAll());
+        for (const auto& rule : rules) {
+            const auto at = yml.indexOf(QStringLiteral("- alert: ") + QString::fromStdString(rule.name));
+            QVERIFY2(at >= 0, rule.name.c_str());
+            const auto next = yml.indexOf(QStringLiteral("- alert: "), at + 1);
+            const QString block = yml.mid(at, next < 0 ? -1 : next - at);
+            const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(rule.for_duration).count();
+            QVERIFY2(block.contains(QStringLiteral("for: %1m").arg(minutes)), rule.name.c_str());
+            QVERIFY2(block.contains(QStringLiteral("severity: ") + QString::fromStdString(rule.severity)), rule.name.c_str());
+        }
     }
 
     void errorRateFiresAndResolves() {
@@ -247,7 +261,9 @@ private slots:
     }
 
     void historyIsBounded() {
-        sb::AlertEvaluator evaluator(sb::default_alert_rules(), 5);
+        auto rules = sb::default_alert_rules();
+        for (auto& rule : rules) rule.for_duration = 0s;  // fire at once: many events quickly
+        sb::AlertEvaluator evaluator(rules, 5);
         sb::AlertInputs storm = traffic(100, 50);
         storm.budgets = {budget("monthly total", 0.9)};  // keeps firing throughout
         auto t = kT0;

@@ -93,7 +93,10 @@ private slots:
         options.config.routing = sb::fallback_routing(options.config.providers, options.config.default_provider);
         options.config.routing.circuit.consecutive_failures = 1'000'000;
         options.config.routing.circuit.error_rate = 1.0;
-        for (auto& rule : options.config.alerts.rules) rule.window = 10s;
+        for (auto& rule : options.config.alerts.rules) {
+            rule.window = 10s;
+            rule.for_duration = 0s;  // the shipped minute would only make the test wait
+        }
         options.history = false;
         options.retry_uniform = [] { return 0.0; };
         auto bridge = EngineBridge::create(std::move(options));
