@@ -12,7 +12,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <expected>
 #include <filesystem>
+#include <memory>
 
 #include "alerts/alerts_page.h"
 #include "cache/cache_page.h"
@@ -20,6 +22,8 @@
 #include "config/paths.h"
 #include "dashboard/dashboard_page.h"
 #include "engine_bridge.h"
+#include "gateway/embedded_gateway.h"
+#include "gateway/gateway_page.h"
 #include "history/history_page.h"
 #include "main_window.h"
 #include "playground/playground_page.h"
@@ -69,7 +73,9 @@ int main(int argc, char** argv) {
     QCommandLineOption page_option("page", "Page to open (1 = Dashboard).", "n");
     QCommandLineOption screenshots_option("screenshots", "Save a PNG of every page into <dir>, then quit.", "dir");
     QCommandLineOption after_option("after", "Seconds of traffic before --screenshots.", "seconds", "10");
-    parser.addOptions({config_option, traffic_option, page_option, screenshots_option, after_option});
+    QCommandLineOption serve_option("serve", "Also serve the OpenAI-compatible endpoint at HOST:PORT (e.g. 127.0.0.1:8080).",
+                                    "host:port");
+    parser.addOptions({config_option, traffic_option, page_option, screenshots_option, after_option, serve_option});
     parser.process(app);
 
     std::string source;
@@ -102,6 +108,28 @@ int main(int argc, char** argv) {
     const int rate = parser.value(traffic_option).toInt();
     if ((*bridge)->demoMode() && rate > 0) (*bridge)->demoTraffic().start(rate);
 
+    // Declared before the window: pages go first, then the endpoint, then the engine.
+    std::unique_ptr<EmbeddedGateway> gateway;
+    QString gateway_problem;
+    if (auto opened = EmbeddedGateway::open(**bridge)) gateway = std::move(*opened);
+    else gateway_problem = opened.error();
+    if (parser.isSet(serve_option)) {
+        const QString listen = parser.value(serve_option);
+        const auto colon = listen.lastIndexOf(QLatin1Char(':'));
+        bool port_ok = false;
+        const auto port = colon > 0 ? listen.mid(colon + 1).toUShort(&port_ok) : 0;
+        const auto served = !gateway ? std::expected<void, QString>(std::unexpected(gateway_problem))
+                            : !port_ok ? std::expected<void, QString>(std::unexpected(QObject::tr("--serve must be HOST:PORT")))
+                                       : gateway->serve(listen.left(colon).remove(QLatin1Char('[')).remove(QLatin1Char(']')), port);
+        if (!served) {
+            std::fprintf(stderr, "switchboard: --serve %s: %s\n", qPrintable(listen), qPrintable(served.error()));
+            QMessageBox::critical(nullptr, "Switchboard", QObject::tr("The endpoint could not start: %1").arg(served.error()));
+            return 1;
+        }
+        std::printf("listening on %s\n", qPrintable(gateway->url()));
+        std::fflush(stdout);
+    }
+
     MainWindow window(**bridge);
     window.addPage(QObject::tr("Dashboard"), new DashboardPage(**bridge));
     window.addPage(QObject::tr("Playground"), new PlaygroundPage(**bridge));
@@ -118,6 +146,7 @@ int main(int argc, char** argv) {
     auto* alerts = new AlertsPage(**bridge);
     if (config_writable) alerts->setConfigFile(config_file);
     window.addPage(QObject::tr("Alerts"), alerts);
+    window.addPage(QObject::tr("Gateway"), new GatewayPage(gateway.get(), gateway_problem));
     window.restoreSettings();
     if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
     window.show();

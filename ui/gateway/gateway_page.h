@@ -1,0 +1,68 @@
+#pragma once
+// The Gateway page: whether the console serves the OpenAI-compatible endpoint and where,
+// and the gateway keys — list, create (the secret is shown once, with Copy), revoke. Keys
+// are the same ones `switchboard-gateway keys` manages: stored hashed in the history
+// database, so a key made here works for `switchboard-gateway serve` on that database.
+#include <QString>
+#include <QWidget>
+
+#include <functional>
+
+class EmbeddedGateway;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+class QTimer;
+
+class GatewayPage final : public QWidget {
+    Q_OBJECT
+public:
+    static constexpr int kRefreshMs = 2000;
+    enum Column { NameColumn, IdColumn, PrefixColumn, CreatedColumn, StatusColumn, RpmColumn, TpmColumn,
+                  BudgetColumn, SpentColumn, LastUsedColumn, ColumnCount };
+
+    // `gateway` null: keys cannot be kept (history is off); the page says why.
+    explicit GatewayPage(EmbeddedGateway* gateway, const QString& unavailableReason = {}, QWidget* parent = nullptr);
+
+    bool createKey(const QString& name, int rpm, int tpm, double monthlyBudgetUsd);  // false: reason in statusText()
+    bool revokeSelected();  // asks for confirmation first
+    void refresh();
+    // Replaces the yes/no question before a revocation (tests answer it).
+    void setConfirmation(std::function<bool(const QString& question)> confirm) { m_confirm = std::move(confirm); }
+
+    QString endpointText() const;
+    QString statusText() const;
+    QString newSecret() const;  // the key just created; empty once another action happened
+    QTableWidget* table() const { return m_table; }
+    QLineEdit* nameEdit() const { return m_name; }
+    QPushButton* createButton() const { return m_create; }
+    QPushButton* revokeButton() const { return m_revoke; }
+
+signals:
+    void keysChanged();
+
+protected:
+    void showEvent(QShowEvent* event) override;
+    void hideEvent(QHideEvent* event) override;
+
+private:
+    void showStatus(const QString& text);
+
+    EmbeddedGateway* m_gateway;
+    std::function<bool(const QString&)> m_confirm;
+    QLabel* m_endpoint = nullptr;
+    QTableWidget* m_table = nullptr;
+    QLineEdit* m_name = nullptr;
+    QSpinBox* m_rpm = nullptr;
+    QSpinBox* m_tpm = nullptr;
+    QDoubleSpinBox* m_budget = nullptr;
+    QPushButton* m_create = nullptr;
+    QPushButton* m_revoke = nullptr;
+    QLineEdit* m_secret = nullptr;
+    QPushButton* m_copy = nullptr;
+    QLabel* m_status = nullptr;
+    QTimer* m_timer = nullptr;
+};
