@@ -33,7 +33,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -48,21 +47,19 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 
+#include "open_loop_load.h"
 #include "engine/engine.h"
 #include "gateway/gateway_options.h"
 #include "gateway/gateway_server.h"
 #include "simulator/simulator.h"
 #include "simulator/simulator_profile.h"
-#include "simulator_process.h"
 
 using namespace sb;
+using namespace sb::bench;
 using namespace std::chrono;
 
 namespace net = boost::asio;
-namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 
@@ -76,7 +73,7 @@ constexpr double kMaxCleanP99Ms = 50;
 
 // ---- child processes ------------------------------------------------------------------
 
-struct Usage {
+struct ProcessUsage {
     double cpu_s = 0;  // user + system
     long rss_kb = 0;
     long hwm_kb = 0;
@@ -90,7 +87,7 @@ struct Command {
 
 struct Reply {
     std::uint16_t port = 0;
-    Usage usage;
+    ProcessUsage usage;
     long completed = 0;
     long failed = 0;
 };
@@ -100,7 +97,7 @@ long status_kb(const std::string& status, const char* key) {
     return at == std::string::npos ? 0 : std::atol(status.c_str() + at + std::strlen(key));
 }
 
-Usage own_usage() {
+ProcessUsage own_usage() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     auto seconds = [](const timeval& tv) { return double(tv.tv_sec) + double(tv.tv_usec) / 1e6; };
@@ -136,9 +133,9 @@ struct Child {
             return std::nullopt;
         return reply;
     }
-    Usage usage() const {
+    ProcessUsage usage() const {
         auto reply = ask({'u', 0, 0});
-        return reply ? reply->usage : Usage{};
+        return reply ? reply->usage : ProcessUsage{};
     }
     void stop() {
         if (pid <= 0) return;
@@ -268,7 +265,7 @@ ChildBody engine_body(std::uint16_t simulator_port) {
             const long total = std::lround(command.rate * command.seconds);
             done = 0;
             failed = 0;
-            const Usage before = own_usage();
+            const ProcessUsage before = own_usage();
             const auto start = steady_clock::now();
             const auto interval = duration<double>(1.0 / command.rate);
             for (long i = 0; i < total;) {
@@ -317,208 +314,15 @@ std::string http_request(bool stream) {
            std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
-struct LoadResult {
-    double target_rate = 0;
-    double achieved_rate = 0;
-    long ok = 0;
-    long errors = 0;
-    double p50_ms = 0, p99_ms = 0, max_ms = 0;
-    double generator_cpu_us = 0;  // this process, per request
-
-    bool clean() const {
-        return errors == 0 && achieved_rate >= 0.95 * target_rate && p99_ms <= kMaxCleanP99Ms;
-    }
-};
-
-double cpu_seconds_self() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    auto seconds = [](const timeval& tv) { return double(tv.tv_sec) + double(tv.tv_usec) / 1e6; };
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-// One open-loop run: `rate` requests/s for `seconds_long`, over kConnections keep-alive
-// connections. A request due while every connection is busy waits in a backlog; its
-// latency still counts from its scheduled time.
-class LoadRun {
-public:
-    LoadRun(std::uint16_t port, double rate, double seconds_long)
-        : m_endpoint(net::ip::make_address("127.0.0.1"), port),
-          m_request(http_request(false)),
-          m_rate(rate),
-          m_total(std::lround(rate * seconds_long)),
-          m_timer(m_context),
-          m_deadline(m_context) {}
-
-    LoadResult run() {
-        for (int i = 0; i < kConnections; ++i) {
-            auto connection = std::make_unique<Connection>(m_context);
-            error_code ec;
-            connection->socket.connect(m_endpoint, ec);
-            if (ec) return fail_setup(ec);
-            connection->socket.set_option(tcp::no_delay(true), ec);
-            m_idle.push_back(connection.get());
-            m_connections.push_back(std::move(connection));
-        }
-        m_latencies_us.reserve(static_cast<std::size_t>(m_total));
-        const double cpu_before = cpu_seconds_self();
-        m_start = steady_clock::now() + milliseconds(5);
-        m_last_done = m_start;
-        m_timer.expires_at(m_start);
-        m_timer.async_wait([this](error_code) { on_tick(); });
-        // Whatever is still open this long after the last send counts as an error (timeout).
-        m_deadline.expires_at(scheduled(m_total) + seconds(5));
-        m_deadline.async_wait([this](error_code ec) {
-            if (!ec) m_context.stop();
-        });
-        m_context.run();
-        const double cpu = cpu_seconds_self() - cpu_before;
-
-        LoadResult result;
-        result.target_rate = m_rate;
-        result.ok = static_cast<long>(m_latencies_us.size());
-        result.errors = m_errors + (m_total - m_finished);
-        const double span = std::max(duration<double>(scheduled(m_total) - m_start).count(),
-                                     duration<double>(m_last_done - m_start).count());
-        result.achieved_rate = double(result.ok) / span;
-        if (!m_latencies_us.empty()) {
-            std::sort(m_latencies_us.begin(), m_latencies_us.end());
-            const auto n = m_latencies_us.size();
-            result.p50_ms = m_latencies_us[n / 2] / 1e3;
-            result.p99_ms = m_latencies_us[std::min(n - 1, n * 99 / 100)] / 1e3;
-            result.max_ms = m_latencies_us.back() / 1e3;
-        }
-        result.generator_cpu_us = cpu / double(std::max<long>(1, m_total)) * 1e6;
-        return result;
-    }
-
-private:
-    struct Connection {
-        explicit Connection(net::io_context& context) : socket(context) {}
-        tcp::socket socket;
-        boost::beast::flat_buffer buffer;
-        std::optional<http::response_parser<http::string_body>> parser;
-        steady_clock::time_point scheduled;
-    };
-
-    LoadResult fail_setup(const error_code& ec) {
-        std::fprintf(stderr, "bench_gateway: connect to port %u: %s\n", unsigned(m_endpoint.port()),
-                     ec.message().c_str());
-        LoadResult result;
-        result.target_rate = m_rate;
-        result.errors = m_total;
-        return result;
-    }
-
-    steady_clock::time_point scheduled(long i) const {
-        return m_start + duration_cast<nanoseconds>(duration<double>(double(i) / m_rate));
-    }
-
-    // Sends everything that is due, then sleeps until the next request is.
-    void on_tick() {
-        const auto now = steady_clock::now();
-        for (; m_next < m_total && scheduled(m_next) <= now; ++m_next) dispatch(scheduled(m_next));
-        if (m_next < m_total) {
-            m_timer.expires_at(scheduled(m_next));
-            m_timer.async_wait([this](error_code) { on_tick(); });
-        }
-    }
-
-    void dispatch(steady_clock::time_point due) {
-        if (m_idle.empty()) {
-            m_backlog.push_back(due);
-            return;
-        }
-        Connection* connection = m_idle.back();
-        m_idle.pop_back();
-        send(*connection, due);
-    }
-
-    void send(Connection& connection, steady_clock::time_point due) {
-        connection.scheduled = due;
-        connection.parser.emplace();
-        connection.parser->body_limit(1 << 20);
-        // A failed write closes the socket; the read then fails and counts the error once.
-        net::async_write(connection.socket, net::buffer(m_request), [&connection](error_code ec, std::size_t) {
-            if (ec) connection.socket.close(ec);
-        });
-        http::async_read(connection.socket, connection.buffer, *connection.parser,
-                         [this, &connection](error_code ec, std::size_t) {
-                             if (ec) return on_error(connection);
-                             on_response(connection);
-                         });
-    }
-
-    void on_response(Connection& connection) {
-        const auto now = steady_clock::now();
-        m_last_done = now;
-        const auto& response = connection.parser->get();
-        if (response.result_int() == 200)
-            m_latencies_us.push_back(float(duration<double, std::micro>(now - connection.scheduled).count()));
-        else
-            ++m_errors;
-        if (finish_one()) return;
-        if (!response.keep_alive()) return reconnect(connection);
-        next(connection);
-    }
-
-    void on_error(Connection& connection) {
-        ++m_errors;
-        if (finish_one()) return;
-        reconnect(connection);
-    }
-
-    bool finish_one() {
-        if (++m_finished < m_total) return false;
-        m_context.stop();
-        return true;
-    }
-
-    void reconnect(Connection& connection) {
-        error_code ignored;
-        connection.socket.close(ignored);
-        connection.buffer.clear();
-        connection.socket.async_connect(m_endpoint, [this, &connection](error_code ec) {
-            if (ec) return;  // this connection is lost for the rest of the run
-            error_code ignored;
-            connection.socket.set_option(tcp::no_delay(true), ignored);
-            next(connection);
-        });
-    }
-
-    void next(Connection& connection) {
-        if (m_backlog.empty()) return m_idle.push_back(&connection);
-        const auto due = m_backlog.front();
-        m_backlog.pop_front();
-        send(connection, due);
-    }
-
-    net::io_context m_context{1};
-    tcp::endpoint m_endpoint;
-    std::string m_request;
-    double m_rate;
-    long m_total;
-    long m_next = 0;
-    long m_finished = 0;
-    long m_errors = 0;
-    net::steady_timer m_timer;
-    net::steady_timer m_deadline;
-    steady_clock::time_point m_start, m_last_done;
-    std::vector<std::unique_ptr<Connection>> m_connections;
-    std::vector<Connection*> m_idle;
-    std::deque<steady_clock::time_point> m_backlog;
-    std::vector<float> m_latencies_us;
-};
-
 LoadResult load(std::uint16_t port, double rate, double seconds_long) {
-    return LoadRun(port, rate, seconds_long).run();
+    return LoadRun(port, http_request(false), rate, seconds_long, kConnections).run();
 }
 
 // ---- streams held open ----------------------------------------------------------------
 
 struct StreamsResult {
     int opened = 0;  // connections that got the response head and a first event
-    Usage before, with_streams;
+    ProcessUsage before, with_streams;
     bool ok() const { return opened == kStreams; }
 };
 
@@ -613,7 +417,7 @@ Ramp highest_clean_rate(const char* label, std::uint16_t port, double step_secon
         print_run(label, r);
         std::fflush(stdout);
         ramp.requests += r.ok + r.errors;
-        if (!r.clean()) break;
+        if (!r.clean(kMaxCleanP99Ms)) break;
         ramp.best = rate;
         std::this_thread::sleep_for(milliseconds(300));  // let queues settle between steps
     }
@@ -706,14 +510,14 @@ int main(int argc, char** argv) {
             const auto direct = load(simulator.port, rate, step_seconds);
             print_run("direct (simulator)", direct);
 
-            const Usage g0 = gateway.usage();
+            const ProcessUsage g0 = gateway.usage();
             const auto through = load(gateway.port, rate, step_seconds);
-            const Usage g1 = gateway.usage();
+            const ProcessUsage g1 = gateway.usage();
             print_run("through the gateway", through);
 
-            const Usage d0 = gateway_db.usage();
+            const ProcessUsage d0 = gateway_db.usage();
             const auto through_db = load(gateway_db.port, rate, step_seconds);
-            const Usage d1 = gateway_db.usage();
+            const ProcessUsage d1 = gateway_db.usage();
             print_run("gateway + SQLite history", through_db);
 
             const auto alone = engine.ask({'r', rate, step_seconds});
@@ -737,9 +541,9 @@ int main(int argc, char** argv) {
     std::printf("\nhighest clean rate (no errors, ≥ 95%% achieved, p99 ≤ %.0f ms), %.1f s per step\n", kMaxCleanP99Ms,
                 step_seconds);
     const double direct_max = highest_clean_rate("direct (simulator)", simulator.port, step_seconds).best;
-    const Usage gateway_before_ramp = gateway.usage();
+    const ProcessUsage gateway_before_ramp = gateway.usage();
     const Ramp gateway_ramp = highest_clean_rate("through the gateway", gateway.port, step_seconds);
-    const Usage gateway_after_ramp = gateway.usage();
+    const ProcessUsage gateway_after_ramp = gateway.usage();
     const double gateway_max = gateway_ramp.best;
     const double ramp_cpu = (gateway_after_ramp.cpu_s - gateway_before_ramp.cpu_s) * 1e6 /
                             double(std::max<long>(1, gateway_ramp.requests));
