@@ -22,6 +22,7 @@
 //
 // Usage: bench_gateway [seconds_per_step=3]
 // Exits 0 when it could measure (a failed target is reported, not an error), 1 on setup failure.
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -156,6 +157,7 @@ Child fork_child(const ChildBody& body) {
     std::fflush(nullptr);
     const pid_t pid = fork();
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphans if this process dies mid-run
         close(to_child[1]);
         close(from_child[0]);
         body(to_child[0], from_child[1]);
@@ -165,9 +167,8 @@ Child fork_child(const ChildBody& body) {
     close(from_child[1]);
     Child child{pid, to_child[1], from_child[0], 0};
     Reply hello;
-    if (pid < 0 || !read_all(child.reply_fd, &hello, sizeof hello)) return {};
-    child.port = hello.port;
-    return child;
+    if (pid > 0 && read_all(child.reply_fd, &hello, sizeof hello)) child.port = hello.port;
+    return child;  // port 0: it did not start (the caller stops it)
 }
 
 Config upstream_config(std::uint16_t simulator_port) {
@@ -241,11 +242,12 @@ ChildBody gateway_body(std::uint16_t simulator_port, std::filesystem::path datab
     };
 }
 
-ChatRequest engine_request(int i) {
+// The request the load generator sends, as the gateway hands it to the engine.
+ChatRequest engine_request() {
     ChatRequest request;
     request.model = "gpt-4o-mini";
     request.messages = {{Role::System, "You are a concise customer-service assistant."},
-                        {Role::User, "Is item " + std::to_string(i % 1000) + " in stock, and when can it ship?"}};
+                        {Role::User, "Is item 42 in stock, and when can it ship?"}};
     request.max_tokens = 64;
     request.source = "bench";
     return request;
@@ -272,7 +274,7 @@ ChildBody engine_body(std::uint16_t simulator_port) {
                 std::this_thread::sleep_until(start + duration_cast<nanoseconds>(interval * double(i)));
                 const auto now = steady_clock::now();
                 for (; i < total && start + duration_cast<nanoseconds>(interval * double(i)) <= now; ++i)
-                    engine->submit(engine_request(int(i)), [&](RequestResult&& result) {
+                    engine->submit(engine_request(), [&](RequestResult&& result) {
                         if (!result.ok()) ++failed;
                         ++done;
                     });
@@ -424,10 +426,18 @@ Ramp highest_clean_rate(const char* label, std::uint16_t port, double step_secon
     return ramp;
 }
 
-void row(const char* figure, const std::string& measured, const char* target, std::optional<bool> pass,
+// Pads to `width` characters, not bytes ("≤", "µ" and "…" are several bytes in UTF-8).
+std::string pad(std::string text, std::size_t width, bool right = false) {
+    const auto characters = std::size_t(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+    const std::string fill(width > characters ? width - characters : 0, ' ');
+    return right ? fill + text : text + fill;
+}
+
+void row(const std::string& figure, const std::string& measured, const std::string& target, std::optional<bool> pass,
          const std::string& baseline) {
-    std::printf("%-40s %14s %12s %6s   %s\n", figure, measured.c_str(), target,
-                pass ? (*pass ? "PASS" : "FAIL") : "-", baseline.c_str());
+    std::printf("%s %s %s %s   %s\n", pad(figure, 40).c_str(), pad(measured, 11, true).c_str(),
+                pad(target, 12, true).c_str(), pad(pass ? (*pass ? "PASS" : "FAIL") : "-", 5, true).c_str(),
+                baseline.c_str());
 }
 
 std::string format(const char* pattern, double value) {
@@ -566,7 +576,7 @@ int main(int argc, char** argv) {
     const double rss_mb = streams.with_streams.rss_kb / 1024.0;
 
     std::printf("\nmedians of %d rounds; \"baseline\" is measured in this run\n", kRounds);
-    std::printf("%-40s %14s %12s %6s   %s\n", "figure", "measured", "target", "", "baseline / ratio");
+    row("figure", "measured", "target", std::nullopt, "baseline in this run / ratio");
     row("added latency p50 @ 2,000/s", format("%.3f ms", added50), "≤ 0.1 ms", added50 <= 0.1,
         format2("direct p50 %.3f ms; gateway %.2f× direct", d50, g50 / std::max(d50, 1e-9)));
     row("added latency p99 @ 2,000/s", format("%.3f ms", added99), "≤ 0.5 ms", added99 <= 0.5,
