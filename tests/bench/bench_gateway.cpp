@@ -30,6 +30,11 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -43,16 +48,10 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
-
-#include "open_loop_load.h"
 #include "engine/engine.h"
 #include "gateway/gateway_options.h"
 #include "gateway/gateway_server.h"
+#include "open_loop_load.h"
 #include "simulator/simulator.h"
 #include "simulator/simulator_profile.h"
 
@@ -66,9 +65,9 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr int kConnections = 128;   // keep-alive connections of the load generator
-constexpr int kStreams = 1'000;     // streams held open for the memory figure
-constexpr int kRounds = 3;          // fixed-rate runs, interleaved, medians reported
+constexpr int kConnections = 128;      // keep-alive connections of the load generator
+constexpr int kStreams = 1'000;        // streams held open for the memory figure
+constexpr int kRounds = 3;             // fixed-rate runs, interleaved, medians reported
 constexpr int kProviderLimit = 2'048;  // engine concurrency pinned: the adaptive limit is not under test
 constexpr double kMaxCleanP99Ms = 50;
 
@@ -78,6 +77,7 @@ struct ProcessUsage {
     double cpu_s = 0;  // user + system
     long rss_kb = 0;
     long hwm_kb = 0;
+    long context_switches = 0;  // voluntary + involuntary, every thread
 };
 
 struct Command {
@@ -105,7 +105,7 @@ ProcessUsage own_usage() {
     std::ifstream file("/proc/self/status");
     const std::string status((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
     return {seconds(usage.ru_utime) + seconds(usage.ru_stime), status_kb(status, "VmRSS:"),
-            status_kb(status, "VmHWM:")};
+            status_kb(status, "VmHWM:"), usage.ru_nvcsw + usage.ru_nivcsw};
 }
 
 bool write_all(int fd, const void* data, std::size_t size) {
@@ -188,7 +188,8 @@ Config upstream_config(std::uint16_t simulator_port) {
 }
 
 std::filesystem::path scratch_database(const char* name) {
-    return std::filesystem::temp_directory_path() / (std::string(name) + "_" + std::to_string(getpid()) + ".db");
+    return std::filesystem::temp_directory_path() /
+           (std::string(name) + "_" + std::to_string(getpid()) + ".db");
 }
 
 std::unique_ptr<Engine> make_engine(std::uint16_t simulator_port, const std::filesystem::path& database) {
@@ -280,9 +281,12 @@ ChildBody engine_body(std::uint16_t simulator_port) {
                     });
             }
             const auto deadline = steady_clock::now() + seconds(10);
-            while (done < total && steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(1));
+            while (done < total && steady_clock::now() < deadline)
+                std::this_thread::sleep_for(milliseconds(1));
             Reply reply;
-            reply.usage.cpu_s = own_usage().cpu_s - before.cpu_s;
+            const ProcessUsage after = own_usage();
+            reply.usage.cpu_s = after.cpu_s - before.cpu_s;
+            reply.usage.context_switches = after.context_switches - before.context_switches;
             reply.completed = done;
             reply.failed = failed + (total - done);
             return reply;
@@ -307,10 +311,11 @@ ChildBody simulator_body(SimulatorProfile profile) {
 // ---- load generator -------------------------------------------------------------------
 
 std::string http_request(bool stream) {
-    const std::string body = std::string(R"({"model":"gpt-4o-mini","messages":[)") +
-                             R"({"role":"system","content":"You are a concise customer-service assistant."},)" +
-                             R"({"role":"user","content":"Is item 42 in stock, and when can it ship?"}],)" +
-                             R"("max_tokens":64)" + (stream ? R"(,"stream":true})" : "}");
+    const std::string body =
+        std::string(R"({"model":"gpt-4o-mini","messages":[)") +
+        R"({"role":"system","content":"You are a concise customer-service assistant."},)" +
+        R"({"role":"user","content":"Is item 42 in stock, and when can it ship?"}],)" + R"("max_tokens":64)" +
+        (stream ? R"(,"stream":true})" : "}");
     return "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-bench-dummy\r\n"
            "Content-Type: application/json\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -401,18 +406,21 @@ double median(std::vector<double> values) {
 }
 
 void print_run(const char* label, const LoadResult& r) {
-    std::printf("  %-26s %7.0f/s  achieved %7.0f/s  p50 %7.3f ms  p99 %7.3f ms  max %8.2f ms  errors %ld  gen %4.1f µs/req\n",
-                label, r.target_rate, r.achieved_rate, r.p50_ms, r.p99_ms, r.max_ms, r.errors, r.generator_cpu_us);
+    std::printf(
+        "  %-26s %7.0f/s  achieved %7.0f/s  p50 %7.3f ms  p99 %7.3f ms  max %8.2f ms  errors %ld  gen %4.1f "
+        "µs/req\n",
+        label, r.target_rate, r.achieved_rate, r.p50_ms, r.p99_ms, r.max_ms, r.errors, r.generator_cpu_us);
 }
 
 struct Ramp {
-    double best = 0;     // highest clean step, requests/s (0 = none)
-    long requests = 0;   // sent over every step, the failing one included
+    double best = 0;    // highest clean step, requests/s (0 = none)
+    long requests = 0;  // sent over every step, the failing one included
 };
 
 // Steps the rate up until a step is not clean.
 Ramp highest_clean_rate(const char* label, std::uint16_t port, double step_seconds) {
-    static constexpr double kSteps[] = {2'000, 4'000, 6'000, 8'000, 10'000, 12'000, 15'000, 20'000, 25'000, 30'000};
+    static constexpr double kSteps[] = {2'000,  4'000,  6'000,  8'000,  10'000,
+                                        12'000, 15'000, 20'000, 25'000, 30'000};
     Ramp ramp;
     for (double rate : kSteps) {
         const auto r = load(port, rate, step_seconds);
@@ -428,13 +436,14 @@ Ramp highest_clean_rate(const char* label, std::uint16_t port, double step_secon
 
 // Pads to `width` characters, not bytes ("≤", "µ" and "…" are several bytes in UTF-8).
 std::string pad(std::string text, std::size_t width, bool right = false) {
-    const auto characters = std::size_t(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+    const auto characters =
+        std::size_t(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
     const std::string fill(width > characters ? width - characters : 0, ' ');
     return right ? fill + text : text + fill;
 }
 
-void row(const std::string& figure, const std::string& measured, const std::string& target, std::optional<bool> pass,
-         const std::string& baseline) {
+void row(const std::string& figure, const std::string& measured, const std::string& target,
+         std::optional<bool> pass, const std::string& baseline) {
     std::printf("%s %s %s %s   %s\n", pad(figure, 40).c_str(), pad(measured, 11, true).c_str(),
                 pad(target, 12, true).c_str(), pad(pass ? (*pass ? "PASS" : "FAIL") : "-", 5, true).c_str(),
                 baseline.c_str());
@@ -491,16 +500,17 @@ int main(int argc, char** argv) {
             return 1;
         }
 
-    std::printf("bench_gateway: %.1f s per run, %d keep-alive connections, open loop, one generator thread;\n"
-                "zero-latency simulator, gateway and load generator on this %u-core machine\n\n",
-                step_seconds, kConnections, std::thread::hardware_concurrency());
+    std::printf(
+        "bench_gateway: %.1f s per run, %d keep-alive connections, open loop, one generator thread;\n"
+        "zero-latency simulator, gateway and load generator on this %u-core machine\n\n",
+        step_seconds, kConnections, std::thread::hardware_concurrency());
 
     // Warm-up: connections, allocators, the engine's connection pool, the history database.
     for (auto port : {simulator.port, gateway.port, gateway_db.port}) {
         const auto warm = load(port, 1'000, 1.0);
         if (warm.ok == 0) {
-            std::fprintf(stderr, "bench_gateway: warm-up against port %u failed (%ld errors)\n", unsigned(port),
-                         warm.errors);
+            std::fprintf(stderr, "bench_gateway: warm-up against port %u failed (%ld errors)\n",
+                         unsigned(port), warm.errors);
             stop_all();
             return 1;
         }
@@ -509,7 +519,8 @@ int main(int argc, char** argv) {
 
     // Fixed rates, interleaved rounds: direct, gateway, gateway+db, engine alone.
     struct AtRate {
-        std::vector<double> direct_p50, direct_p99, gateway_p50, gateway_p99, gateway_cpu_us, db_cpu_us, engine_cpu_us;
+        std::vector<double> direct_p50, direct_p99, gateway_p50, gateway_p99, gateway_cpu_us, db_cpu_us,
+            engine_cpu_us, gateway_switches;
         long errors = 0;
     };
     AtRate at_500, at_2000;
@@ -531,25 +542,36 @@ int main(int argc, char** argv) {
             print_run("gateway + SQLite history", through_db);
 
             const auto alone = engine.ask({'r', rate, step_seconds});
-            const double gateway_cpu = (g1.cpu_s - g0.cpu_s) / double(std::max<long>(1, through.ok + through.errors)) * 1e6;
-            const double db_cpu = (d1.cpu_s - d0.cpu_s) / double(std::max<long>(1, through_db.ok + through_db.errors)) * 1e6;
-            const double engine_cpu = alone ? alone->usage.cpu_s / double(std::max<long>(1, alone->completed)) * 1e6 : 0;
-            std::printf("  CPU per request: gateway %.1f µs, gateway + history %.1f µs, engine alone %.1f µs%s\n",
-                        gateway_cpu, db_cpu, engine_cpu, alone && alone->failed ? " (engine run had failures)" : "");
+            const double sent = double(std::max<long>(1, through.ok + through.errors));
+            const double gateway_cpu = (g1.cpu_s - g0.cpu_s) / sent * 1e6;
+            const double gateway_switches = double(g1.context_switches - g0.context_switches) / sent;
+            const double db_cpu =
+                (d1.cpu_s - d0.cpu_s) / double(std::max<long>(1, through_db.ok + through_db.errors)) * 1e6;
+            const double engine_cpu =
+                alone ? alone->usage.cpu_s / double(std::max<long>(1, alone->completed)) * 1e6 : 0;
+            const double engine_switches =
+                alone ? double(alone->usage.context_switches) / double(std::max<long>(1, alone->completed))
+                      : 0;
+            std::printf(
+                "  CPU per request: gateway %.1f µs (%.1f context switches), gateway + history %.1f µs, "
+                "engine alone %.1f µs (%.1f context switches)%s\n",
+                gateway_cpu, gateway_switches, db_cpu, engine_cpu, engine_switches,
+                alone && alone->failed ? " (engine run had failures)" : "");
             std::fflush(stdout);
             into.direct_p50.push_back(direct.p50_ms);
             into.direct_p99.push_back(direct.p99_ms);
             into.gateway_p50.push_back(through.p50_ms);
             into.gateway_p99.push_back(through.p99_ms);
             into.gateway_cpu_us.push_back(gateway_cpu);
+            into.gateway_switches.push_back(gateway_switches);
             into.db_cpu_us.push_back(db_cpu);
             into.engine_cpu_us.push_back(engine_cpu);
             into.errors += direct.errors + through.errors + through_db.errors + (alone ? alone->failed : 1);
         }
     }
 
-    std::printf("\nhighest clean rate (no errors, ≥ 95%% achieved, p99 ≤ %.0f ms), %.1f s per step\n", kMaxCleanP99Ms,
-                step_seconds);
+    std::printf("\nhighest clean rate (no errors, ≥ 95%% achieved, p99 ≤ %.0f ms), %.1f s per step\n",
+                kMaxCleanP99Ms, step_seconds);
     const double direct_max = highest_clean_rate("direct (simulator)", simulator.port, step_seconds).best;
     const ProcessUsage gateway_before_ramp = gateway.usage();
     const Ramp gateway_ramp = highest_clean_rate("through the gateway", gateway.port, step_seconds);
@@ -561,7 +583,8 @@ int main(int argc, char** argv) {
     std::printf("\n%d streams held open through the gateway (upstream: one event a second)\n", kStreams);
     const auto streams = hold_streams(stream_gateway);
     std::printf("  opened %d/%d; gateway RSS %.1f MB before, %.1f MB with the streams (%.1f KB per stream)\n",
-                streams.opened, kStreams, streams.before.rss_kb / 1024.0, streams.with_streams.rss_kb / 1024.0,
+                streams.opened, kStreams, streams.before.rss_kb / 1024.0,
+                streams.with_streams.rss_kb / 1024.0,
                 double(streams.with_streams.rss_kb - streams.before.rss_kb) / kStreams);
     stop_all();
 
@@ -585,11 +608,14 @@ int main(int argc, char** argv) {
         format("JS gateway: 2–3 ms p50 added (%.0f× ours)", 2.5 / std::max(added50_500, 1e-3)));
     row("added latency p99 @ 500/s", format("%.3f ms", added99_500), "-", std::nullopt, "");
     row("highest clean rate", format("%.0f /s", gateway_max), "≥ 10,000/s", gateway_max >= 10'000,
-        format2("direct %.0f /s (gateway %.2f× direct)", direct_max, gateway_max / std::max(direct_max, 1.0)) +
+        format2("direct %.0f /s (gateway %.2f× direct)", direct_max,
+                gateway_max / std::max(direct_max, 1.0)) +
             format("; JS gateway ~750/s (%.1f× ours)", gateway_max / 750.0));
     row("gateway CPU per request @ 2,000/s", format("%.1f µs", cpu), "≤ 100 µs", cpu <= 100,
         format2("engine alone %.1f µs (%.2f×)", cpu_engine, cpu / std::max(cpu_engine, 1e-9)) +
             format("; JS gateway ~1,500 µs (%.0f× ours)", 1500.0 / std::max(cpu, 1e-9)));
+    row("  … context switches per request", format("%.1f", median(at_2000.gateway_switches)), "-",
+        std::nullopt, "thread hand-offs: Asio thread → transport thread → Asio strand");
     row("  … with SQLite history (serve default)", format("%.1f µs", cpu_db), "≤ 100 µs", cpu_db <= 100,
         format("history adds %.1f µs", cpu_db - cpu));
     row("  … over the whole ramp", format("%.1f µs", ramp_cpu), "-", std::nullopt,
@@ -598,8 +624,8 @@ int main(int argc, char** argv) {
         format2("idle %.1f MB; %.1f KB per stream", streams.before.rss_kb / 1024.0,
                 double(streams.with_streams.rss_kb - streams.before.rss_kb) / kStreams) +
             (streams.ok() ? "" : format("; only %.0f streams opened", streams.opened)));
-    row("gateway peak RSS (after the ramp)", format("%.1f MB", gateway_after_ramp.hwm_kb / 1024.0), "-", std::nullopt,
-        "");
+    row("gateway peak RSS (after the ramp)", format("%.1f MB", gateway_after_ramp.hwm_kb / 1024.0), "-",
+        std::nullopt, "");
     if (at_2000.errors + at_500.errors > 0)
         std::printf("note: %ld errors in the fixed-rate runs\n", at_2000.errors + at_500.errors);
     return 0;

@@ -5,6 +5,13 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -13,14 +20,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 
 namespace sb::bench {
 
@@ -156,9 +155,10 @@ private:
         connection.parser.emplace();
         connection.parser->body_limit(1 << 20);
         // A failed write closes the socket; the read then fails and counts the error once.
-        net::async_write(connection.socket, net::buffer(m_request), [&connection](error_code ec, std::size_t) {
-            if (ec) connection.socket.close(ec);
-        });
+        net::async_write(connection.socket, net::buffer(m_request),
+                         [&connection](error_code ec, std::size_t) {
+                             if (ec) connection.socket.close(ec);
+                         });
         http::async_read(connection.socket, connection.buffer, *connection.parser,
                          [this, &connection](error_code ec, std::size_t) {
                              if (ec) return on_error(connection);
