@@ -413,8 +413,9 @@ void print_run(const char* label, const LoadResult& r) {
 }
 
 struct Ramp {
-    double best = 0;    // highest clean step, requests/s (0 = none)
-    long requests = 0;  // sent over every step, the failing one included
+    double best = 0;      // highest clean step, requests/s (0 = none)
+    long requests = 0;    // sent over every step, the failing one included
+    bool capped = false;  // every step was clean: the ceiling is above the last one
 };
 
 // Steps the rate up until a step is not clean.
@@ -431,6 +432,7 @@ Ramp highest_clean_rate(const char* label, std::uint16_t port, double step_secon
         ramp.best = rate;
         std::this_thread::sleep_for(milliseconds(300));  // let queues settle between steps
     }
+    ramp.capped = ramp.best == kSteps[std::size(kSteps) - 1];
     return ramp;
 }
 
@@ -572,7 +574,8 @@ int main(int argc, char** argv) {
 
     std::printf("\nhighest clean rate (no errors, ≥ 95%% achieved, p99 ≤ %.0f ms), %.1f s per step\n",
                 kMaxCleanP99Ms, step_seconds);
-    const double direct_max = highest_clean_rate("direct (simulator)", simulator.port, step_seconds).best;
+    const Ramp direct_ramp = highest_clean_rate("direct (simulator)", simulator.port, step_seconds);
+    const double direct_max = direct_ramp.best;
     const ProcessUsage gateway_before_ramp = gateway.usage();
     const Ramp gateway_ramp = highest_clean_rate("through the gateway", gateway.port, step_seconds);
     const ProcessUsage gateway_after_ramp = gateway.usage();
@@ -606,13 +609,17 @@ int main(int argc, char** argv) {
         format2("direct p99 %.3f ms; gateway %.2f× direct", d99, g99 / std::max(d99, 1e-9)));
     row("added latency p50 @ 500/s", format("%.3f ms", added50_500), "-", std::nullopt,
         format("JS gateway: 2–3 ms p50 added (%.0f× ours)", 2.5 / std::max(added50_500, 1e-3)));
-    row("added latency p99 @ 500/s", format("%.3f ms", added99_500), "-", std::nullopt, "");
-    row("highest clean rate", format("%.0f /s", gateway_max), "≥ 10,000/s", gateway_max >= 10'000,
-        format2("direct %.0f /s (gateway %.2f× direct)", direct_max,
-                gateway_max / std::max(direct_max, 1.0)) +
-            format("; JS gateway ~750/s (%.1f× ours)", gateway_max / 750.0));
+    row("added latency p99 @ 500/s", format("%.3f ms", added99_500), "-", std::nullopt,
+        added99_500 < 0 ? "negative: within this run's noise" : "");
+    row("highest clean rate", format(gateway_ramp.capped ? "≥ %.0f /s" : "%.0f /s", gateway_max),
+        "≥ 10,000/s", gateway_max >= 10'000,
+        format2(direct_ramp.capped ? "direct ≥ %.0f /s (gateway %.2f× direct)"
+                                   : "direct %.0f /s (gateway %.2f× direct)",
+                direct_max, gateway_max / std::max(direct_max, 1.0)) +
+            format("; JS gateway ~750/s (ours %.1f× it)", gateway_max / 750.0));
     row("gateway CPU per request @ 2,000/s", format("%.1f µs", cpu), "≤ 100 µs", cpu <= 100,
-        format2("engine alone %.1f µs (%.2f×)", cpu_engine, cpu / std::max(cpu_engine, 1e-9)) +
+        format2("engine alone, same rate %.1f µs (gateway %.2f× it)", cpu_engine,
+                cpu / std::max(cpu_engine, 1e-9)) +
             format("; JS gateway ~1,500 µs (%.0f× ours)", 1500.0 / std::max(cpu, 1e-9)));
     row("  … context switches per request", format("%.1f", median(at_2000.gateway_switches)), "-",
         std::nullopt, "thread hand-offs: Asio thread → transport thread → Asio strand");
