@@ -63,6 +63,12 @@ bool is_known_model(const Engine& engine, std::string_view model) {
         fallback && fallback->enabled && fallback->kind == ProviderKind::OpenAICompatible)
         return true;
     const auto wanted = lowercase(model);
+    // The common cases first, without copying the live routing: "auto" and a listed model.
+    if (wanted == "auto") return true;
+    for (const auto& provider : config.providers)
+        if (provider.enabled && (provider.default_model == model ||
+                                 std::find(provider.models.begin(), provider.models.end(), model) != provider.models.end()))
+            return true;
     for (const auto& entry : entries(engine)) {
         // Tier names and "auto" match in any case, as routing reads them; models exactly.
         if (entry.id == model) return true;

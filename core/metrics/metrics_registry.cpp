@@ -12,11 +12,15 @@ std::int64_t unix_now_ms() {
 }
 
 namespace {
-std::int64_t local_midnight_ms(std::int64_t now_ms) {
+// Local midnight at the start of the day of `now_ms`, `days_later` days on (DST-safe: mktime
+// normalises the day). Costly (the time zone is consulted), so record() caches the day.
+std::int64_t local_midnight_ms(std::int64_t now_ms, int days_later = 0) {
     std::time_t now = static_cast<std::time_t>(now_ms / 1000);
     std::tm local{};
     localtime_r(&now, &local);
     local.tm_hour = local.tm_min = local.tm_sec = 0;
+    local.tm_mday += days_later;
+    local.tm_isdst = -1;
     return static_cast<std::int64_t>(std::mktime(&local)) * 1000;
 }
 }  // namespace
@@ -56,10 +60,11 @@ void MetricsRegistry::record(const RecordedRequest& r) {
     cell.latency.add(r.latency_ms);
 
     ++m_lifetime_requests;
-    const auto midnight = local_midnight_ms(r.finished_ms);
-    if (midnight != m_today_start_ms) {
+    if (r.finished_ms < m_today_start_ms || r.finished_ms >= m_tomorrow_start_ms) {
+        const auto midnight = local_midnight_ms(r.finished_ms);
+        if (midnight != m_today_start_ms) m_cost_today = 0;
         m_today_start_ms = midnight;
-        m_cost_today = 0;
+        m_tomorrow_start_ms = local_midnight_ms(r.finished_ms, 1);
     }
     m_cost_today += r.cost_usd;
 }

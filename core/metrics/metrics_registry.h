@@ -116,6 +116,7 @@ private:
     std::deque<Second> m_seconds;  // ascending t_s
     std::uint64_t m_lifetime_requests = 0;
     std::int64_t m_today_start_ms = 0;
+    std::int64_t m_tomorrow_start_ms = 0;  // [today, tomorrow): no time-zone lookup per record
     double m_cost_today = 0;
 };
 
