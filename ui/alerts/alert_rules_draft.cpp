@@ -2,46 +2,34 @@
 
 #include <utility>
 
-AlertRulesDraft::AlertRulesDraft(std::vector<sb::AlertRule> applied, QObject* parent)
-    : QObject(parent), m_applied(std::move(applied)), m_draft(m_applied) {
-    validate();
+namespace {
+
+// NaN never equals itself: thresholds compare by "both unreadable" too, so re-typing the same
+// unreadable value is no edit.
+bool sameRules(const std::vector<sb::AlertRule>& a, const std::vector<sb::AlertRule>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto x = a[i], y = b[i];
+        const bool sameThreshold = x.threshold == y.threshold || (x.threshold != x.threshold && y.threshold != y.threshold);
+        x.threshold = y.threshold = 0;
+        if (!sameThreshold || !(x == y)) return false;
+    }
+    return true;
 }
 
+}  // namespace
+
+AlertRulesDraft::AlertRulesDraft(std::vector<sb::AlertRule> applied, QObject* parent)
+    : QObject(parent), m_state(std::move(applied), &sb::validate_alert_rules, &sameRules) {}
+
 void AlertRulesDraft::setApplied(std::vector<sb::AlertRule> applied) {
-    if (applied == m_applied) return;
-    const bool follow = !isDirty();
-    m_applied = std::move(applied);
-    if (follow) {
-        m_draft = m_applied;
-        validate();
-    }
-    emit changed();
+    if (m_state.setApplied(std::move(applied))) emit changed();
 }
 
 void AlertRulesDraft::revert() {
-    if (!isDirty()) return;
-    m_draft = m_applied;
-    validate();
-    emit changed();
+    if (m_state.revert()) emit changed();
 }
 
 void AlertRulesDraft::edit(const std::function<void(std::vector<sb::AlertRule>&)>& change) {
-    auto next = m_draft;
-    change(next);
-    // NaN never equals itself: compare thresholds by bits so an unchanged unreadable value is no edit.
-    if (next.size() == m_draft.size()) {
-        bool same = true;
-        for (std::size_t i = 0; same && i < next.size(); ++i) {
-            auto a = next[i], b = m_draft[i];
-            same = (a.threshold == b.threshold || (a.threshold != a.threshold && b.threshold != b.threshold));
-            a.threshold = b.threshold = 0;
-            same = same && a == b;
-        }
-        if (same) return;
-    }
-    m_draft = std::move(next);
-    validate();
-    emit changed();
+    if (m_state.edit(change)) emit changed();
 }
-
-void AlertRulesDraft::validate() { m_errors = sb::validate_alert_rules(m_draft); }

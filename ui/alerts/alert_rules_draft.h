@@ -10,18 +10,19 @@
 
 #include "alerts/alert_rules.h"
 #include "config/config.h"
+#include "staged_draft.h"
 
 class AlertRulesDraft final : public QObject {
     Q_OBJECT
 public:
     explicit AlertRulesDraft(std::vector<sb::AlertRule> applied, QObject* parent = nullptr);
 
-    const std::vector<sb::AlertRule>& applied() const { return m_applied; }
-    const std::vector<sb::AlertRule>& draft() const { return m_draft; }
-    bool isDirty() const { return m_draft != m_applied; }
+    const std::vector<sb::AlertRule>& applied() const { return m_state.applied(); }
+    const std::vector<sb::AlertRule>& draft() const { return m_state.draft(); }
+    bool isDirty() const { return m_state.isDirty(); }
     // Paths relative to the rules array: "[0].threshold".
-    const std::vector<sb::ConfigError>& errors() const { return m_errors; }
-    bool canApply() const { return isDirty() && m_errors.empty(); }
+    const std::vector<sb::ConfigError>& errors() const { return m_state.errors(); }
+    bool canApply() const { return m_state.canApply(); }
 
     void setApplied(std::vector<sb::AlertRule> applied);
     void revert();
@@ -31,9 +32,5 @@ signals:
     void changed();  // the draft, the applied rules or the errors changed
 
 private:
-    void validate();
-
-    std::vector<sb::AlertRule> m_applied;
-    std::vector<sb::AlertRule> m_draft;
-    std::vector<sb::ConfigError> m_errors;
+    StagedDraft<std::vector<sb::AlertRule>> m_state;
 };

@@ -11,18 +11,19 @@
 
 #include "config/cache_config.h"
 #include "config/config.h"
+#include "staged_draft.h"
 
 class CacheRulesDraft final : public QObject {
     Q_OBJECT
 public:
     explicit CacheRulesDraft(std::vector<sb::CacheRule> applied, QObject* parent = nullptr);
 
-    const std::vector<sb::CacheRule>& applied() const { return m_applied; }
-    const std::vector<sb::CacheRule>& draft() const { return m_draft; }
-    bool isDirty() const { return m_draft != m_applied; }
+    const std::vector<sb::CacheRule>& applied() const { return m_state.applied(); }
+    const std::vector<sb::CacheRule>& draft() const { return m_state.draft(); }
+    bool isDirty() const { return m_state.isDirty(); }
     // Paths relative to the rules array: "[1].pattern".
-    const std::vector<sb::ConfigError>& errors() const { return m_errors; }
-    bool canApply() const { return isDirty() && m_errors.empty(); }
+    const std::vector<sb::ConfigError>& errors() const { return m_state.errors(); }
+    bool canApply() const { return m_state.canApply(); }
 
     void setApplied(std::vector<sb::CacheRule> applied);
     void revert();
@@ -32,9 +33,5 @@ signals:
     void changed();  // the draft, the applied rules or the errors changed
 
 private:
-    void validate();
-
-    std::vector<sb::CacheRule> m_applied;
-    std::vector<sb::CacheRule> m_draft;
-    std::vector<sb::ConfigError> m_errors;
+    StagedDraft<std::vector<sb::CacheRule>> m_state;
 };

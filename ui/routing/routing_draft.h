@@ -11,19 +11,20 @@
 
 #include "config/config.h"
 #include "config/routing_config.h"
+#include "staged_draft.h"
 
 class RoutingDraft final : public QObject {
     Q_OBJECT
 public:
     RoutingDraft(std::vector<sb::ProviderConfig> providers, sb::RoutingConfig applied, QObject* parent = nullptr);
 
-    const sb::RoutingConfig& applied() const { return m_applied; }
-    const sb::RoutingConfig& draft() const { return m_draft; }
+    const sb::RoutingConfig& applied() const { return m_state.applied(); }
+    const sb::RoutingConfig& draft() const { return m_state.draft(); }
     const std::vector<sb::ProviderConfig>& providers() const { return m_providers; }
-    bool isDirty() const { return m_draft != m_applied; }
+    bool isDirty() const { return m_state.isDirty(); }
     // validate_routing() of the draft; paths are relative to the routing section.
-    const std::vector<sb::ConfigError>& errors() const { return m_errors; }
-    bool canApply() const { return isDirty() && m_errors.empty(); }
+    const std::vector<sb::ConfigError>& errors() const { return m_state.errors(); }
+    bool canApply() const { return m_state.canApply(); }
 
     void setApplied(sb::RoutingConfig applied);
     void revert();
@@ -34,10 +35,6 @@ signals:
     void changed();  // the draft, the applied routing or the errors changed
 
 private:
-    void validate();
-
     std::vector<sb::ProviderConfig> m_providers;
-    sb::RoutingConfig m_applied;
-    sb::RoutingConfig m_draft;
-    std::vector<sb::ConfigError> m_errors;
+    StagedDraft<sb::RoutingConfig> m_state;
 };
