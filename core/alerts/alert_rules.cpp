@@ -148,14 +148,7 @@ nlohmann::json to_json(const AlertsConfig& alerts) { return {{"rules", to_json(a
 
 std::vector<AlertRule> parse_alert_rules(const nlohmann::json& json, const std::string& path,
                                          std::vector<ConfigError>& errors) {
-    std::vector<AlertRule> rules;
-    if (!json.is_array()) {
-        errors.push_back({path, "must be an array of rules"});
-        return rules;
-    }
-    for (std::size_t i = 0; i < json.size(); ++i)
-        rules.push_back(read_rule(json[i], path + "[" + std::to_string(i) + "]", errors));
-    return rules;
+    return read_array(json, path, "rules", errors, read_rule);
 }
 
 AlertsConfig parse_alerts(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {

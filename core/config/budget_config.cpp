@@ -31,14 +31,9 @@ std::string_view to_string(BudgetAction action) {
 }
 
 std::vector<Budget> parse_budgets(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {
-    std::vector<Budget> budgets;
-    if (!json.is_array()) {
-        errors.push_back({path, "must be an array of budgets"});
-        return budgets;
-    }
-    for (std::size_t i = 0; i < json.size(); ++i) {
+    return read_array(json, path, "budgets", errors, [](const nlohmann::json& item, const std::string& at, std::vector<ConfigError>& errs) {
         Budget budget;
-        ConfigReader reader(json[i], path + "[" + std::to_string(i) + "]", errors);
+        ConfigReader reader(item, at, errs);
         reader.read("name", budget.name);
         read_enum(reader, "period", kPeriods, budget.period);
         reader.read("provider", budget.provider);
@@ -47,9 +42,8 @@ std::vector<Budget> parse_budgets(const nlohmann::json& json, const std::string&
         read_enum(reader, "action", kActions, budget.action);
         reader.read("tier", budget.tier);
         reader.finish();
-        budgets.push_back(std::move(budget));
-    }
-    return budgets;
+        return budget;
+    });
 }
 
 std::vector<ConfigError> validate_budgets(const std::vector<Budget>& budgets, const std::vector<std::string>& providers,

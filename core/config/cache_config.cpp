@@ -66,14 +66,7 @@ std::string_view to_string(CacheBackendKind kind) {
 
 std::vector<CacheRule> parse_cache_rules(const nlohmann::json& json, const std::string& path,
                                          std::vector<ConfigError>& errors) {
-    std::vector<CacheRule> rules;
-    if (!json.is_array()) {
-        errors.push_back({path, "must be an array of rules"});
-        return rules;
-    }
-    for (std::size_t i = 0; i < json.size(); ++i)
-        rules.push_back(read_rule(json[i], path + "[" + std::to_string(i) + "]", errors));
-    return rules;
+    return read_array(json, path, "rules", errors, read_rule);
 }
 
 CacheConfig parse_cache(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {

@@ -43,4 +43,18 @@ private:
     std::set<std::string, std::less<>> m_known;
 };
 
+// A JSON array of objects, each read by `read_item(json, "<path>[i]", errors)`; anything but an
+// array is reported as "<path>: must be an array of <what>".
+template <typename ReadItem>
+auto read_array(const nlohmann::json& json, const std::string& path, std::string_view what,
+                std::vector<ConfigError>& errors, ReadItem read_item) {
+    std::vector<decltype(read_item(json, path, errors))> items;
+    if (!json.is_array()) {
+        errors.push_back({path, "must be an array of " + std::string(what)});
+        return items;
+    }
+    for (std::size_t i = 0; i < json.size(); ++i) items.push_back(read_item(json[i], path + "[" + std::to_string(i) + "]", errors));
+    return items;
+}
+
 }  // namespace sb
