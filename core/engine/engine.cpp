@@ -662,10 +662,12 @@ private:
         }
         result.total_ms = std::chrono::duration<double, std::milli>(m_scheduler->now() - call->started).count();
         result.outcome = std::move(outcome);
-        if (result.ok() && !from_cache) result.cost_usd = PriceTable::built_in().cost_usd(result.model, result.outcome->usage);
-        if (m_cache && result.ok() && !from_cache) m_cache->store(call->cache, *result.outcome, result.provider, result.cost_usd);
-        if (result.ok() && !from_cache && result.cost_usd) m_budgets->record(result.provider, *result.cost_usd);
-        if (result.ok() && !from_cache) calibrate_tokens(call->request, result);
+        if (result.ok() && !from_cache) {  // an answer bought just now: price it, keep it, count it
+            result.cost_usd = PriceTable::built_in().cost_usd(result.model, result.outcome->usage);
+            if (m_cache) m_cache->store(call->cache, *result.outcome, result.provider, result.cost_usd);
+            if (result.cost_usd) m_budgets->record(result.provider, *result.cost_usd);
+            calibrate_tokens(call->request, result);
+        }
         if (call->flight_leader) {
             call->flight_leader = false;
             m_flight.complete(call->cache.key, SharedAnswer{result.outcome, result.provider, result.model, result.cost_usd});
