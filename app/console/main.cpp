@@ -27,6 +27,7 @@
 #include "history/history_page.h"
 #include "main_window.h"
 #include "playground/playground_page.h"
+#include "prices/prices_page.h"
 #include "routing/routing_page.h"
 #include "screenshot_tour.h"
 
@@ -147,6 +148,9 @@ int main(int argc, char** argv) {
     if (config_writable) alerts->setConfigFile(config_file);
     window.addPage(QObject::tr("Alerts"), alerts);
     window.addPage(QObject::tr("Gateway"), new GatewayPage(gateway.get(), gateway_problem));
+    auto* prices = new PricesPage(**bridge);
+    if (config_writable) prices->setConfigFile(config_file);
+    window.addPage(QObject::tr("Prices"), prices);
     window.restoreSettings();
     if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
     window.show();

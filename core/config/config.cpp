@@ -275,6 +275,12 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
         store.finish();
     }
 
+    if (const auto* cost_json = root.raw("cost")) {
+        ConfigReader cost(*cost_json, "cost", errors);
+        cost.read("pricing", config.cost.pricing);
+        cost.finish();
+    }
+
     if (const auto* batch_json = root.raw("batch")) {
         ConfigReader batch(*batch_json, "batch", errors);
         batch.read("max_concurrency", config.batch.max_concurrency, 1, 4096);
@@ -348,6 +354,7 @@ nlohmann::json to_json(const Config& config) {
           {"store_text", config.store.store_text}}},
         {"demo", {{"mode", demo_mode_name(config.demo.mode)}, {"profile", config.demo.profile}}},
         {"batch", {{"max_concurrency", config.batch.max_concurrency}}},
+        {"cost", {{"pricing", config.cost.pricing}}},
         {"routing", to_json(config.routing)},
         {"cache", to_json(config.cache)},
         {"budgets", to_json(config.budgets)},

@@ -82,6 +82,12 @@ struct DemoConfig {
     std::string profile;             // simulator profile file; empty = resources/simulator/demo.json
 };
 
+struct CostConfig {
+    // A price file in the form of resources/pricing.json that replaces the built-in table;
+    // empty = the built-in table. The Prices page saves edits there.
+    std::string pricing;
+};
+
 struct BatchConfig {
     int max_concurrency = 64;
 };
@@ -101,6 +107,7 @@ struct Config {
     StoreConfig store;
     DemoConfig demo;
     BatchConfig batch;
+    CostConfig cost;
     // From "routing"; a file without one gets fallback_routing() (all traffic to the default provider).
     RoutingConfig routing;
     CacheConfig cache;

@@ -90,26 +90,33 @@ std::expected<void, std::string> save_routing_section(const std::filesystem::pat
     });
 }
 
-std::expected<void, std::string> save_cache_rules(const std::filesystem::path& file, const std::vector<CacheRule>& rules) {
-    return edit_json_file(file, "cache rules", [&](nlohmann::json& json) -> std::expected<void, std::string> {
-        auto cache = json.find("cache");
-        if (cache == json.end()) cache = json.emplace("cache", nlohmann::json::object()).first;
-        if (!cache->is_object())
-            return std::unexpected(file.string() + ": \"cache\" is not an object; cache rules not saved");
-        (*cache)["rules"] = to_json(rules);
+namespace {
+
+// Replaces only json[section][key] (a missing section object is created; its other keys stay).
+std::expected<void, std::string> save_section_key(const std::filesystem::path& file, const std::string& section,
+                                                  const std::string& key, nlohmann::json value, std::string_view what) {
+    return edit_json_file(file, what, [&](nlohmann::json& json) -> std::expected<void, std::string> {
+        auto object = json.find(section);
+        if (object == json.end()) object = json.emplace(section, nlohmann::json::object()).first;
+        if (!object->is_object())
+            return std::unexpected(file.string() + ": \"" + section + "\" is not an object; " + std::string(what) + " not saved");
+        (*object)[key] = std::move(value);
         return {};
     });
 }
 
+}  // namespace
+
+std::expected<void, std::string> save_cache_rules(const std::filesystem::path& file, const std::vector<CacheRule>& rules) {
+    return save_section_key(file, "cache", "rules", to_json(rules), "cache rules");
+}
+
 std::expected<void, std::string> save_alert_rules(const std::filesystem::path& file, const std::vector<AlertRule>& rules) {
-    return edit_json_file(file, "alert rules", [&](nlohmann::json& json) -> std::expected<void, std::string> {
-        auto alerts = json.find("alerts");
-        if (alerts == json.end()) alerts = json.emplace("alerts", nlohmann::json::object()).first;
-        if (!alerts->is_object())
-            return std::unexpected(file.string() + ": \"alerts\" is not an object; alert rules not saved");
-        (*alerts)["rules"] = to_json(rules);
-        return {};
-    });
+    return save_section_key(file, "alerts", "rules", to_json(rules), "alert rules");
+}
+
+std::expected<void, std::string> save_pricing_file_name(const std::filesystem::path& file, const std::filesystem::path& pricing) {
+    return save_section_key(file, "cost", "pricing", pricing.string(), "the price file's name");
 }
 
 }  // namespace sb

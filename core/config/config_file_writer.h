@@ -1,7 +1,7 @@
 #pragma once
-// Writing back to the operator's config file. Only the routing section (or the cache rules)
-// is replaced: every other key stays as written (${ENV} references stay references, nothing resolved or
-// defaulted leaks in). The write is atomic — a temporary file beside the target, synced,
+// Writing back to the operator's config file. Only the routing section (or the cache rules,
+// the alert rules, the price file's name) is replaced: every other key stays as written
+// (${ENV} references stay references, nothing resolved or defaulted leaks in). The write is atomic — a temporary file beside the target, synced,
 // then renamed over it — so a crash leaves the old file or the new one, never half of one.
 #include <expected>
 #include <filesystem>
@@ -25,6 +25,9 @@ std::expected<void, std::string> save_cache_rules(const std::filesystem::path& f
 
 // Replaces only "alerts.rules", like save_cache_rules.
 std::expected<void, std::string> save_alert_rules(const std::filesystem::path& file, const std::vector<AlertRule>& rules);
+
+// Replaces only "cost.pricing", like save_cache_rules.
+std::expected<void, std::string> save_pricing_file_name(const std::filesystem::path& file, const std::filesystem::path& pricing);
 
 // Replaces `file` with `text` atomically, keeping the file's permissions when it exists.
 std::expected<void, std::string> write_file_atomically(const std::filesystem::path& file, std::string_view text);

@@ -1,11 +1,15 @@
 #include "cost/price_table.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <set>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "config/config.h"
 #include "config/embedded_resources.h"
 
 namespace sb {
@@ -72,6 +76,48 @@ const PriceTable& PriceTable::built_in() {
         return parsed ? std::move(*parsed) : PriceTable{};  // a broken built-in fails its test
     }();
     return table;
+}
+
+std::vector<ConfigError> validate_price_sheet(const PriceSheet& sheet) {
+    std::vector<ConfigError> errors;
+    const bool dated = sheet.as_of.size() == 10 && sheet.as_of[4] == '-' && sheet.as_of[7] == '-' &&
+                       std::all_of(sheet.as_of.begin(), sheet.as_of.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '-'; });
+    if (!dated) errors.push_back({"as_of", "must be the date the prices were read, as YYYY-MM-DD"});
+    std::set<std::string, std::less<>> seen;
+    for (std::size_t i = 0; i < sheet.models.size(); ++i) {
+        const auto& p = sheet.models[i];
+        const std::string row = "[" + std::to_string(i) + "]";
+        if (p.model.empty() || p.model.find_first_of(" \t") != std::string::npos)
+            errors.push_back({row + ".model", "must be a model name without spaces"});
+        else if (!seen.insert(p.model).second)
+            errors.push_back({row + ".model", "is listed twice"});
+        for (const auto& [field, value] : {std::pair{".input", p.input_per_million}, std::pair{".cached_input", p.cached_input_per_million},
+                                           std::pair{".output", p.output_per_million}})
+            if (!std::isfinite(value) || value < 0) errors.push_back({row + field, "must be a number >= 0"});
+        if (p.source.empty()) errors.push_back({row + ".source", "must say where the prices come from"});
+    }
+    return errors;
+}
+
+std::expected<PriceTable, std::vector<ConfigError>> PriceTable::from_sheet(const PriceSheet& sheet) {
+    auto errors = validate_price_sheet(sheet);
+    if (!errors.empty()) return std::unexpected(std::move(errors));
+    PriceTable table;
+    table.m_as_of = sheet.as_of;
+    table.m_prices = sheet.models;
+    std::sort(table.m_prices.begin(), table.m_prices.end(),
+              [](const ModelPrice& a, const ModelPrice& b) { return a.model < b.model; });
+    return table;
+}
+
+nlohmann::json to_json(const PriceTable& table) {
+    nlohmann::json models = nlohmann::json::object();
+    for (const auto& p : table.prices())
+        models[p.model] = {{"input", p.input_per_million},
+                           {"cached_input", p.cached_input_per_million},
+                           {"output", p.output_per_million},
+                           {"source", p.source}};
+    return {{"as_of", table.as_of()}, {"currency", "USD"}, {"unit", "per 1,000,000 tokens"}, {"models", std::move(models)}};
 }
 
 const ModelPrice* PriceTable::find(std::string_view model) const {

@@ -17,13 +17,26 @@
 
 namespace sb {
 
+struct ConfigError;
+
 struct ModelPrice {
     std::string model;
     double input_per_million = 0;
     double cached_input_per_million = 0;
     double output_per_million = 0;
     std::string source;
+    bool operator==(const ModelPrice&) const = default;
 };
+
+// The table as the console edits it: rows in the operator's order, not validated yet.
+struct PriceSheet {
+    std::string as_of;
+    std::vector<ModelPrice> models;
+    bool operator==(const PriceSheet&) const = default;
+};
+
+// Every problem, with paths "as_of" and "[i].<field>" (i = row of the sheet).
+std::vector<ConfigError> validate_price_sheet(const PriceSheet& sheet);
 
 class PriceTable {
 public:
@@ -31,6 +44,10 @@ public:
     static std::expected<PriceTable, std::string> parse(const nlohmann::json& json);
     static std::expected<PriceTable, std::string> load(const std::filesystem::path& file);
     static const PriceTable& built_in();  // resources/pricing.json
+    static std::expected<PriceTable, std::vector<ConfigError>> from_sheet(const PriceSheet& sheet);
+
+    PriceSheet sheet() const { return {m_as_of, m_prices}; }
+    bool operator==(const PriceTable&) const = default;
 
     const ModelPrice* find(std::string_view model) const;
     // nullopt when the model has no price: an unknown cost is not a zero cost.
@@ -43,5 +60,8 @@ private:
     std::string m_as_of;
     std::vector<ModelPrice> m_prices;  // sorted by model name
 };
+
+// The pricing.json form: what PriceTable::parse reads back.
+nlohmann::json to_json(const PriceTable& table);
 
 }  // namespace sb

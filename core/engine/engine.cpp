@@ -138,6 +138,11 @@ public:
             m_history = std::move(*writer);
             m_database_path = path;
         }
+        if (!m_config.cost.pricing.empty()) {
+            auto prices = PriceTable::load(m_config.cost.pricing);
+            if (!prices) return std::unexpected("cost.pricing: " + prices.error());
+            m_prices = std::make_shared<const PriceTable>(std::move(*prices));
+        }
         m_versions = std::make_unique<ConfigVersionLog>(m_database_path);
         m_budgets = std::make_unique<BudgetTracker>(m_config.budgets);
         if (m_history) seed_budgets();
@@ -299,7 +304,18 @@ public:
     TokenPrediction predict(const ChatRequest& request) const {
         std::string model = request.model;
         if (const auto route = m_routes->preview(request)) model = model_of(route->target);
-        return predict_tokens(shared_token_counter(), model, request);
+        return predict_tokens(shared_token_counter(), model, request, *prices());
+    }
+
+    std::shared_ptr<const PriceTable> prices() const {
+        std::lock_guard lock(m_prices_mutex);
+        return m_prices;
+    }
+
+    void set_prices(PriceTable table) {
+        auto next = std::make_shared<const PriceTable>(std::move(table));
+        std::lock_guard lock(m_prices_mutex);
+        m_prices = std::move(next);
     }
 
     std::vector<BudgetStatus> budget_status() const { return m_budgets->status(); }
@@ -663,7 +679,7 @@ private:
         result.total_ms = std::chrono::duration<double, std::milli>(m_scheduler->now() - call->started).count();
         result.outcome = std::move(outcome);
         if (result.ok() && !from_cache) {  // an answer bought just now: price it, keep it, count it
-            result.cost_usd = PriceTable::built_in().cost_usd(result.model, result.outcome->usage);
+            result.cost_usd = prices()->cost_usd(result.model, result.outcome->usage);
             if (m_cache) m_cache->store(call->cache, *result.outcome, result.provider, result.cost_usd);
             if (result.cost_usd) m_budgets->record(result.provider, *result.cost_usd);
             calibrate_tokens(call->request, result);
@@ -697,6 +713,9 @@ private:
     PrometheusMetrics m_prometheus;
     std::unique_ptr<ResponseCache> m_cache;
     std::unique_ptr<BudgetTracker> m_budgets;
+    mutable std::mutex m_prices_mutex;
+    // Never null; swapped whole, so a request prices with one table from start to end.
+    std::shared_ptr<const PriceTable> m_prices{std::shared_ptr<const PriceTable>(), &PriceTable::built_in()};
     std::atomic<bool> m_tokenizer_ready{false};
     std::future<void> m_tokenizer_load;  // after the flag it sets: destroyed (joined) first
     SingleFlight<SharedAnswer> m_flight;
@@ -754,6 +773,8 @@ std::vector<BudgetStatus> Engine::budget_status() const { return m_impl->budget_
 SpendForecast Engine::spend_forecast() const { return m_impl->spend_forecast(); }
 std::string Engine::prometheus_text() const { return m_impl->prometheus_text(); }
 TokenPrediction Engine::predict(const ChatRequest& request) const { return m_impl->predict(request); }
+std::shared_ptr<const PriceTable> Engine::prices() const { return m_impl->prices(); }
+void Engine::set_prices(PriceTable prices) { m_impl->set_prices(std::move(prices)); }
 AlertEvaluator& Engine::alerts() { return m_impl->alert_monitor().evaluator(); }
 const AlertEvaluator& Engine::alerts() const { return m_impl->alert_monitor().evaluator(); }
 std::vector<AlertEvent> Engine::alert_events() const { return alerts().events(); }

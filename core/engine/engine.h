@@ -18,6 +18,7 @@
 #include "cache/response_cache.h"
 #include "config/config.h"
 #include "cost/budget_tracker.h"
+#include "cost/price_table.h"
 #include "engine/request_result.h"
 #include "engine/scheduler.h"
 #include "engine/token_prediction.h"
@@ -121,6 +122,11 @@ public:
 
     // Tokens and cost before sending, for the model the request would be routed to.
     TokenPrediction predict(const ChatRequest& request) const;
+
+    // The price table answers are priced with, live: config.cost.pricing's file (read at
+    // start) or the built-in table. set_prices() swaps it whole; the next answer follows it.
+    std::shared_ptr<const PriceTable> prices() const;
+    void set_prices(PriceTable prices);
 
     // Spend against the budgets (seeded from the history at start) and the month-end forecast.
     std::vector<BudgetStatus> budget_status() const;

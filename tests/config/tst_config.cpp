@@ -166,6 +166,7 @@ private slots:
                                          << "budgets[0].provider: must name a configured provider (or be empty for all)";
         QTest::newRow("budget tier") << R"({"budgets":[{"name":"b","limit_usd":5,"action":"downgrade","tier":"nope"}]})"
                                      << "budgets[0].tier: must name a routing tier to move traffic to";
+        QTest::newRow("cost typo") << R"({"cost":{"prices":"p.json"}})" << "cost.prices: unknown key";
         QTest::newRow("missing key, demo off") << R"({"demo":{"mode":"off"}})"
                                                << "providers: no provider is usable (set a key, or turn demo mode on)";
     }

@@ -160,6 +160,23 @@ private slots:
         QCOMPARE(read(file), std::string("[1, 2"));
     }
 
+    void namesThePriceFileAndNothingElse() {
+        const auto file = path("cost.json");
+        const nlohmann::json original = {{"version", 1}, {"cost", {{"pricing", ""}}}, {"store", {{"path", "/x.db"}}}};
+        write(file, original.dump());
+        QVERIFY(save_pricing_file_name(file, "/etc/switchboard/pricing.json").has_value());
+        auto json = nlohmann::json::parse(read(file));
+        QCOMPARE(json["cost"]["pricing"].get<std::string>(), std::string("/etc/switchboard/pricing.json"));
+        json["cost"]["pricing"] = "";
+        QCOMPARE(json.dump(), original.dump());
+        const std::string odd = nlohmann::json{{"cost", 3}}.dump();
+        write(file, odd);
+        const auto refused = save_pricing_file_name(file, "/p.json");
+        QVERIFY(!refused.has_value());
+        QCOMPARE(refused.error(), file.string() + ": \"cost\" is not an object; the price file's name not saved");
+        QCOMPARE(read(file), odd);
+    }
+
     void atomicWriteReplacesTheWholeFile() {
         const auto file = path("plain.txt");
         write(file, "a much longer old content");

@@ -1,10 +1,15 @@
 // The price table: the built-in file parses and is dated and sourced, costs match the
 // published prices to the cent (cached input at its own price), dated snapshots find their
-// model, unknown models have no cost (not a zero one), and bad files name what is wrong.
+// model, unknown models have no cost (not a zero one), and bad files name what is wrong. The
+// editable form (a sheet, as the Prices page edits it) validates row by row, and a table
+// written as JSON reads back the same.
 #include <QtTest>
+
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
+#include "config/config.h"
 #include "cost/price_table.h"
 
 using namespace sb;
@@ -85,6 +90,44 @@ private slots:
         const auto parsed = PriceTable::parse(nlohmann::json::parse(json.toStdString()));
         QVERIFY(!parsed.has_value());
         QVERIFY2(QString::fromStdString(parsed.error()).startsWith(error), parsed.error().c_str());
+    }
+
+    void aTableWrittenAsJsonReadsBackTheSame() {
+        const auto& table = PriceTable::built_in();
+        const auto again = PriceTable::parse(to_json(table));
+        QVERIFY2(again.has_value(), again ? "" : again.error().c_str());
+        QVERIFY(*again == table);
+        QVERIFY(*PriceTable::from_sheet(table.sheet()) == table);
+    }
+
+    void aSheetIsSortedByModelWhenItBecomesATable() {
+        PriceSheet sheet{"2026-11-29", {{"zeta", 1, 0.5, 2, "contract"}, {"alpha", 3, 3, 4, "contract"}}};
+        const auto table = PriceTable::from_sheet(sheet);
+        QVERIFY(table.has_value());
+        QCOMPARE(table->prices().front().model, std::string("alpha"));
+        QCOMPARE(table->as_of(), std::string("2026-11-29"));
+        QVERIFY(cents_equal(*table->cost_usd("zeta", usage(1'000'000, 1'000'000, 1'000'000)), 2.50));
+    }
+
+    void aSheetNamesEveryProblemByRow() {
+        PriceSheet sheet{"29.11.2026",
+                         {{"gpt-4o", 2.5, 1.25, 10, "https://openai.com/api/pricing/"},
+                          {"gpt-4o", 1, 1, 1, "x"},
+                          {"", 1, 1, 1, "x"},
+                          {"my model", -1, 1, std::nan(""), ""}}};
+        std::vector<std::string> errors;
+        for (const auto& e : validate_price_sheet(sheet)) errors.push_back(e.to_string());
+        const std::vector<std::string> expected{
+            "as_of: must be the date the prices were read, as YYYY-MM-DD",
+            "[1].model: is listed twice",
+            "[2].model: must be a model name without spaces",
+            "[3].model: must be a model name without spaces",
+            "[3].input: must be a number >= 0",
+            "[3].output: must be a number >= 0",
+            "[3].source: must say where the prices come from",
+        };
+        QCOMPARE(errors, expected);
+        QVERIFY(!PriceTable::from_sheet(sheet).has_value());
     }
 };
 

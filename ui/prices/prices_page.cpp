@@ -1,0 +1,136 @@
+#include "prices/prices_page.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config_file_writer.h"
+#include "engine_bridge.h"
+#include "prices/prices_draft.h"
+#include "prices/prices_editor.h"
+
+namespace {
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+}  // namespace
+
+PricesPage::PricesPage(EngineBridge& bridge, QWidget* parent)
+    : QWidget(parent),
+      m_bridge(bridge),
+      m_pricingFile(qs(bridge.config().cost.pricing)),
+      m_draft(new PricesDraft(bridge.engine().prices()->sheet(), this)),
+      m_editor(new PricesEditor(*m_draft, this)),
+      m_origin(new QLabel(this)) {
+    m_origin->setObjectName(QStringLiteral("pricesOrigin"));
+    m_origin->setWordWrap(true);
+    m_origin->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(buildToolbar());
+    layout->addWidget(m_origin);
+    layout->addWidget(m_editor, 1);
+    connect(m_draft, &PricesDraft::changed, this, &PricesPage::onDraftChanged);
+    updateOrigin();
+    updateActions();
+}
+
+PricesPage::~PricesPage() = default;
+
+QWidget* PricesPage::buildToolbar() {
+    auto* bar = new QWidget(this);
+    auto* row = new QHBoxLayout(bar);
+    row->setContentsMargins(0, 0, 0, 0);
+    m_apply = new QPushButton(tr("Apply"), bar);
+    m_apply->setToolTip(tr("Price the next answers with the draft"));
+    m_revert = new QPushButton(tr("Revert draft"), bar);
+    m_revert->setToolTip(tr("Discard the edits not applied yet"));
+    m_builtIn = new QPushButton(tr("Built-in prices"), bar);
+    m_builtIn->setToolTip(tr("Stage the table shipped with Switchboard (apply to use it)"));
+    m_status = new QLabel(bar);
+    m_status->setObjectName(QStringLiteral("pricesStatus"));
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // a long message must not widen the page
+    connect(m_apply, &QPushButton::clicked, this, &PricesPage::apply);
+    connect(m_revert, &QPushButton::clicked, this, &PricesPage::revert);
+    connect(m_builtIn, &QPushButton::clicked, this, &PricesPage::stageBuiltIn);
+    row->addWidget(m_apply);
+    row->addWidget(m_revert);
+    row->addSpacing(16);
+    row->addWidget(m_builtIn);
+    row->addWidget(m_status, 1);
+    return bar;
+}
+
+void PricesPage::setConfigFile(const QString& path) {
+    m_configFile = path;
+    if (m_pricingFile.isEmpty() && !path.isEmpty())  // not named yet: the first Apply names it
+        m_pricingFile = QDir(QFileInfo(path).absolutePath()).filePath(QStringLiteral("pricing.json"));
+    updateOrigin();
+}
+
+void PricesPage::onDraftChanged() {
+    m_message.clear();  // an outcome shown until the next edit
+    m_editor->sync();
+    updateActions();
+}
+
+void PricesPage::updateActions() {
+    m_apply->setEnabled(m_draft->canApply());
+    m_revert->setEnabled(m_draft->isDirty());
+    QString status = m_message;
+    if (status.isEmpty() && m_draft->isDirty())
+        status = m_draft->errors().empty() ? tr("Draft: edits not applied yet") : tr("Draft: fix the marked prices to apply");
+    else if (status.isEmpty())
+        status = tr("The draft is the live price table");
+    if (m_status->text() != status) m_status->setText(status);
+}
+
+void PricesPage::updateOrigin() {
+    const QString named = qs(m_bridge.config().cost.pricing);
+    QString text = named.isEmpty() ? tr("Started with the built-in prices (resources/pricing.json).")
+                                   : tr("Started with the prices in %1 (cost.pricing).").arg(named);
+    if (!m_pricingFile.isEmpty()) text += QLatin1Char(' ') + tr("Apply saves to %1.").arg(m_pricingFile);
+    else text += QLatin1Char(' ') + tr("Applied prices last until Switchboard stops: start it with --config to keep them.");
+    m_origin->setText(text);
+}
+
+bool PricesPage::apply() {
+    if (!m_draft->canApply()) return false;
+    auto table = sb::PriceTable::from_sheet(m_draft->draft());
+    if (!table) return false;  // canApply() said the draft is valid
+    m_bridge.engine().set_prices(*table);
+    m_draft->setApplied(m_bridge.engine().prices()->sheet());  // sorted by model: clean again
+    const auto n = m_draft->applied().models.size();
+    m_message = n == 1 ? tr("Applied 1 price") : tr("Applied %1 prices").arg(n);
+    if (!m_pricingFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
+    updateActions();
+    return true;
+}
+
+QString PricesPage::persist() {
+    const auto text = sb::to_json(*m_bridge.engine().prices()).dump(2) + "\n";
+    if (const auto written = sb::write_file_atomically(m_pricingFile.toStdString(), text); !written)
+        return tr("not saved: %1").arg(qs(written.error()));
+    if (!m_configFile.isEmpty() && m_bridge.config().cost.pricing.empty()) {
+        const auto named = sb::save_pricing_file_name(m_configFile.toStdString(), m_pricingFile.toStdString());
+        if (!named) return tr("saved to %1, but the config does not name it: %2").arg(m_pricingFile, qs(named.error()));
+    }
+    return tr("saved to %1").arg(m_pricingFile);
+}
+
+void PricesPage::revert() { m_draft->revert(); }
+
+void PricesPage::stageBuiltIn() {
+    m_draft->edit([](sb::PriceSheet& sheet) { sheet = sb::PriceTable::built_in().sheet(); });
+}
+
+void PricesPage::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    m_draft->setApplied(m_bridge.engine().prices()->sheet());  // a clean draft follows the live table
+}
+
+QString PricesPage::statusText() const { return m_status->text(); }
+
+QString PricesPage::originText() const { return m_origin->text(); }
