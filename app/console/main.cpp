@@ -30,6 +30,7 @@
 #include "prices/prices_page.h"
 #include "routing/routing_page.h"
 #include "screenshot_tour.h"
+#include "security/process_hardening.h"
 
 namespace {
 
@@ -56,6 +57,7 @@ bool has_display() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    sb::forbid_core_dumps();  // API keys are in memory: no core file holds them
     if (!has_display()) run_headless(argv[0]);
 
     QApplication app(argc, argv);
