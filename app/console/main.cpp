@@ -28,6 +28,7 @@
 #include "main_window.h"
 #include "playground/playground_page.h"
 #include "prices/prices_page.h"
+#include "providers/providers_page.h"
 #include "routing/routing_page.h"
 #include "screenshot_tour.h"
 #include "security/process_hardening.h"
@@ -153,6 +154,7 @@ int main(int argc, char** argv) {
     auto* prices = new PricesPage(**bridge);
     if (config_writable) prices->setConfigFile(config_file);
     window.addPage(QObject::tr("Prices"), prices);
+    window.addPage(QObject::tr("Providers"), new ProvidersPage(**bridge));
     window.restoreSettings();
     if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
     window.show();

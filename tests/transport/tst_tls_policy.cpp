@@ -1,18 +1,22 @@
 // The transport's TLS policy against a real TLS server (`openssl s_server` with a certificate
 // made for the test): a certificate the trust store does not vouch for is refused —
 // verification cannot be switched off — and the same server is reached once its CA is
-// trusted (HttpClientOptions::ca_bundle), with the TLS phase timed. URLs of other schemes
-// are refused outright.
+// trusted (HttpClientOptions::ca_bundle), with the TLS phase timed; against an HTTP/2 server
+// (nghttpd, installed by tools/setup) the same client speaks HTTP/2. URLs of other schemes are
+// refused outright.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <condition_variable>
+#include <functional>
 #include <curl/curl.h>
 #include <mutex>
 
@@ -75,8 +79,25 @@ class TestTlsPolicy : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QProcess m_server;
+    QProcess m_server;  // openssl s_server: HTTP/1.0 over TLS
+    QProcess m_h2;      // nghttpd: HTTP/2 over TLS
     quint16 m_port = 0;
+    quint16 m_h2Port = 0;
+
+    // Starts `program` with `arguments(port)` on a free port; a port taken meanwhile is retried.
+    quint16 startServer(QProcess& server, const QString& program, const std::function<QStringList(quint16)>& arguments) {
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            const quint16 port = free_port();
+            server.setWorkingDirectory(m_dir.path());
+            server.start(program, arguments(port));
+            if (!server.waitForStarted(5000)) return 0;
+            for (int i = 0; i < 50 && !accepts(port); ++i) QTest::qWait(100);
+            if (accepts(port)) return port;
+            server.kill();
+            server.waitForFinished();
+        }
+        return 0;
+    }
 
 private slots:
     void initTestCase() {
@@ -87,27 +108,26 @@ private slots:
                                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "key.pem", "-out", "cert.pem"});
         QVERIFY(make.waitForFinished(30000));
         QCOMPARE(make.exitCode(), 0);
-        // A busy port is possible between probing and binding: try a few.
-        for (int attempt = 0; attempt < 5 && m_port == 0; ++attempt) {
-            const quint16 port = free_port();
-            m_server.setWorkingDirectory(m_dir.path());
-            m_server.start("openssl", {"s_server", "-accept", QString::number(port), "-cert", "cert.pem", "-key", "key.pem",
-                                       "-www", "-quiet"});
-            QVERIFY(m_server.waitForStarted(5000));
-            for (int i = 0; i < 50 && !accepts(port); ++i) QTest::qWait(100);
-            if (accepts(port)) {
-                m_port = port;
-            } else {
-                m_server.kill();
-                m_server.waitForFinished();
-            }
-        }
+        m_port = startServer(m_server, "openssl", [](quint16 port) {
+            return QStringList{"s_server", "-accept", QString::number(port), "-cert", "cert.pem", "-key", "key.pem", "-www", "-quiet"};
+        });
         QVERIFY2(m_port != 0, "openssl s_server did not start");
+        QVERIFY(QDir(m_dir.path()).mkpath("www"));
+        QFile page(m_dir.filePath("www/hello.txt"));
+        QVERIFY(page.open(QIODevice::WriteOnly));
+        page.write("hello over h2\n");
+        page.close();
+        m_h2Port = startServer(m_h2, "nghttpd", [](quint16 port) {
+            return QStringList{"--address=127.0.0.1", "-d", "www", QString::number(port), "key.pem", "cert.pem"};
+        });
+        QVERIFY2(m_h2Port != 0, "nghttpd did not start (tools/setup installs nghttp2-server)");
     }
 
     void cleanupTestCase() {
-        m_server.kill();
-        m_server.waitForFinished();
+        for (QProcess* server : {&m_server, &m_h2}) {
+            server->kill();
+            server->waitForFinished();
+        }
     }
 
     void anUntrustedCertificateIsRefused() {
@@ -128,6 +148,20 @@ private slots:
         QCOMPARE(response.status, 200);
         QVERIFY(response.body.find("s_server") != std::string::npos);  // its -www status page
         QVERIFY(response.timings.tls_ms > response.timings.connect_ms);
+    }
+
+    void http2IsSpokenWhereOffered() {
+        HttpClientOptions options;
+        options.ca_bundle = m_dir.filePath("cert.pem").toStdString();
+        HttpClient client(options);
+        const auto response = fetch(client, "https://127.0.0.1:" + std::to_string(m_h2Port) + "/hello.txt");
+        QVERIFY2(response.curl_code == CURLE_OK, response.curl_error.c_str());
+        QCOMPARE(response.status, 200);
+        QCOMPARE(response.http_version, 2L);
+        QCOMPARE(response.body, std::string("hello over h2\n"));
+        // … and refuses it too without trusting the certificate.
+        HttpClient strict;
+        QCOMPARE(fetch(strict, "https://127.0.0.1:" + std::to_string(m_h2Port) + "/hello.txt").status, 0);
     }
 
     void otherSchemesAreRefused() {
