@@ -122,7 +122,10 @@ private slots:
         QVERIFY(simulator);
         auto config = test::simulator_config(port);
         config.retry.deadline = 120'000ms;  // queueing counts against the deadline
-        for (auto& provider : config.providers) provider.timeouts.total = 120'000ms;
+        for (auto& provider : config.providers) {
+            provider.timeouts.total = 120'000ms;
+            provider.timeouts.idle = 30'000ms;  // a starved CI machine is not an upstream hang
+        }
         auto engine = test::make_engine(config, dir.filePath("burst.db").toStdString());
         const auto rss_before = rss_kib();
         const auto fds_before = open_fds();

@@ -18,7 +18,12 @@ using sb::test::with_fault;
 
 namespace {
 constexpr std::size_t k50MiB = 50u << 20;
+
+RequestResult ask(Engine& engine, ChatRequest request) {
+    auto future = engine.submit(std::move(request));
+    return test::wait_for(future, std::chrono::seconds(120));
 }
+}  // namespace
 
 class TestFaultLargeBody : public QObject {
     Q_OBJECT
@@ -26,6 +31,17 @@ class TestFaultLargeBody : public QObject {
     std::unique_ptr<Simulator> m_simulator;
     std::uint16_t m_port = 0;
     QTemporaryDir m_dir;
+
+    // The simulator takes a while to build 50 MB on a busy machine: that silence is not the fault.
+    Config config() const {
+        auto config = test::simulator_config(m_port);
+        for (auto& provider : config.providers) {
+            provider.timeouts.idle = 30'000ms;
+            provider.timeouts.total = 60'000ms;
+        }
+        config.retry.deadline = 90'000ms;
+        return config;
+    }
 
 private slots:
     void initTestCase() {
@@ -35,11 +51,10 @@ private slots:
     }
 
     void plainAnswerOverTheLimitIsAClearErrorNotRetried() {
-        auto engine =
-            test::make_engine(test::simulator_config(m_port), m_dir.filePath("plain.db").toStdString());
+        auto engine = test::make_engine(config(), m_dir.filePath("plain.db").toStdString());
         auto request = with_fault(question("send me 50 MB"), "huge");
         request.provider = "openai";
-        const auto result = test::ask(*engine, std::move(request));
+        const auto result = ask(*engine, std::move(request));
         QVERIFY(!result.ok());
         const auto& error = result.outcome.error();
         QCOMPARE(error.cls, ErrorClass::MalformedResponse);
@@ -56,8 +71,8 @@ private slots:
 
     // Another provider may answer normally: an unpinned request moves on and succeeds.
     void plainAnswerOverTheLimitFailsOver() {
-        auto engine = test::make_engine(test::simulator_config(m_port));
-        const auto result = test::ask(*engine, with_fault(question("huge once"), "huge", 1, "huge-once"));
+        auto engine = test::make_engine(config());
+        const auto result = ask(*engine, with_fault(question("huge once"), "huge", 1, "huge-once"));
         QVERIFY2(result.ok(), result.ok() ? "" : result.outcome.error().message.c_str());
         QCOMPARE(result.attempts.size(), std::size_t(2));
         QCOMPARE(result.attempts[0].provider, std::string("openai"));
@@ -67,11 +82,10 @@ private slots:
     }
 
     void streamedFiftyMegabytesArriveWhole() {
-        auto engine =
-            test::make_engine(test::simulator_config(m_port), m_dir.filePath("stream.db").toStdString());
+        auto engine = test::make_engine(config(), m_dir.filePath("stream.db").toStdString());
         auto request = with_fault(question("stream me 50 MB"), "huge");
         request.provider = "openai";
-        const auto streamed = test::ask_streaming(*engine, std::move(request));
+        const auto streamed = test::ask_streaming(*engine, std::move(request), std::chrono::seconds(120));
         QVERIFY2(streamed.result.ok(),
                  streamed.result.ok() ? "" : streamed.result.outcome.error().message.c_str());
         QVERIFY(streamed.text.size() >= k50MiB);
@@ -112,7 +126,7 @@ private slots:
     }
 
     void gatewayRefusesAFiftyMegabyteRequestWith413() {
-        auto engine = test::make_engine(test::simulator_config(m_port));
+        auto engine = test::make_engine(config());
         test::GatewayStack gateway(*engine);
         const auto reply =
             gateway.post("/v1/chat/completions", test::GatewayStack::chat_body(std::string(k50MiB, 'x')));
