@@ -51,7 +51,7 @@ ProvidersPage::ProvidersPage(EngineBridge& bridge, QWidget* parent) : QWidget(pa
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setSectionResizeMode(UrlColumn, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setStretchLastSection(true);  // the URL keeps its width; the live figures take the rest
     buildTable();
 
     m_key = new QLabel(this);
