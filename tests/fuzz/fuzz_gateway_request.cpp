@@ -2,6 +2,8 @@
 // does it (core/gateway/chat_completions.cpp): JSON, chat_request_from_openai, validate_request;
 // then what the engine sends upstream, to either kind of provider. Invariants:
 // - a refusal is a BadRequest value (never an exception or a crash);
+// - what is accepted nests no deeper than kMaxJsonDepth: the engine copies and dumps the fields
+//   it passes through, recursively (a deep one overflowed the stack);
 // - the request sent to an OpenAI upstream (chat_request_to_openai, as JSON text) reads back
 //   as the request the client sent: nothing is lost or changed on the way through;
 // - the Anthropic translation of any accepted request can be built and sent.
@@ -11,6 +13,7 @@
 
 #include "engine/request_validation.h"
 #include "fuzz_common.h"
+#include "model/json_depth.h"
 #include "providers/anthropic_translation.h"
 #include "providers/openai_translation.h"
 
@@ -36,6 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         return 0;
     }
     const sb::ChatRequest& request = *parsed;
+    SB_FUZZ_CHECK(!sb::json_deeper_than(request.extra));
     if (const auto invalid = sb::validate_request(request)) SB_FUZZ_CHECK(invalid->cls == sb::ErrorClass::BadRequest);
 
     const auto back = sb::chat_request_from_openai(nlohmann::json::parse(send(sb::chat_request_to_openai(request)), nullptr, false));

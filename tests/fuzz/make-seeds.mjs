@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Writes the seed inputs of tests/fuzz/corpus/<target>/: the public wire samples of
 // tests/data/wire (see tests/data/README.md), the default config, and a few hand-written
-// edge cases, named seed-*. Deterministic; re-running rewrites the same files. Inputs that
-// fuzzing found (crashes kept as regressions, and what -merge=1 kept) sit beside them, named
-// by their SHA-1 as libFuzzer writes them, and are left alone.
+// edge cases, named seed-*. Deterministic; re-running rewrites the same files. The other
+// inputs are left alone: boundary-* sit at a parser's limit, and inputs named by their SHA-1
+// are what fuzzing found (tools/fuzz --merge). Inputs that once crashed a parser are kept
+// apart, in tests/fuzz/regressions/<target>/.
 // Usage: node tests/fuzz/make-seeds.mjs
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
