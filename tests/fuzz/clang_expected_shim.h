@@ -3,9 +3,9 @@
 //
 // libstdc++ 12 (Debian 12) declares std::expected only when __cpp_concepts >= 202002L, the
 // value that announces P0848 (conditionally trivial special members). Clang 16 implements
-// P0848 but still reports 201907L (a later clang raised the value), so <expected> comes
-// out empty without this. Clang 14, Debian 12's default,
-// lacks P0848 itself, which is why the fuzz build needs clang 16.
+// P0848 but still reports 201907L (a later clang raised it), so <expected> would come out
+// empty. Clang 14, Debian 12's default, lacks P0848 itself (std::expected's copy fails to
+// compile even with this), which is why the fuzz build needs clang 16.
 #if defined(__clang__) && __clang_major__ >= 16 && __cpp_concepts < 202002L
 #pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Wmacro-redefined"
