@@ -16,7 +16,8 @@ const std::regex& reference_pattern() {
 }  // namespace
 
 std::expected<std::string, std::string> expand_environment(const std::string& text, const EnvLookup& env) {
-    if (text.size() > kMaxText) return std::unexpected("must be at most " + std::to_string(kMaxText) + " characters");
+    if (text.size() > kMaxText)
+        return std::unexpected("must be at most " + std::to_string(kMaxText) + " characters");
     std::string out;
     auto begin = text.cbegin();
     std::smatch match;

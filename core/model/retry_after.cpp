@@ -77,7 +77,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const Headers& header
         // In milliseconds, not the clock's nanoseconds, for the same reason.
         using std::chrono::milliseconds, std::chrono::time_point_cast;
         const auto delta = time_point_cast<milliseconds>(*when) - time_point_cast<milliseconds>(now);
-        return to_ms(static_cast<double>(std::max(delta.count(), std::int64_t{0})));  // a past date means "now"
+        // A past date means "now".
+        return to_ms(static_cast<double>(std::max(delta.count(), std::int64_t{0})));
     }
     return std::nullopt;
 }

@@ -128,7 +128,8 @@ Usage usage_from_anthropic(const nlohmann::json& usage) {
 std::expected<ChatRequest, Error> chat_request_from_anthropic(const nlohmann::json& body) {
     if (!body.is_object()) return std::unexpected(bad_request("body", "must be a JSON object"));
     if (json_deeper_than(body))
-        return std::unexpected(bad_request("body", "must not nest more than " + std::to_string(kMaxJsonDepth) + " levels"));
+        return std::unexpected(
+            bad_request("body", "must not nest more than " + std::to_string(kMaxJsonDepth) + " levels"));
     ChatRequest request;
     request.model = string_or_empty(body, "model");
     if (auto* system = field(body, "system")) {
@@ -146,7 +147,8 @@ std::expected<ChatRequest, Error> chat_request_from_anthropic(const nlohmann::js
     }
     if (auto max_tokens = wire::number(body, "max_tokens")) {
         request.max_tokens = wire::to_int(*max_tokens);
-        if (!request.max_tokens) return std::unexpected(bad_request("max_tokens", "must be from 1 to 2147483647"));
+        if (!request.max_tokens)
+            return std::unexpected(bad_request("max_tokens", "must be from 1 to 2147483647"));
     }
     request.temperature = wire::number(body, "temperature");
     request.top_p = wire::number(body, "top_p");

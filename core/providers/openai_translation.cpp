@@ -106,7 +106,8 @@ Usage usage_from_openai(const nlohmann::json& usage) {
 std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json& body) {
     if (!body.is_object()) return std::unexpected(bad_request("body", "must be a JSON object"));
     if (json_deeper_than(body))
-        return std::unexpected(bad_request("body", "must not nest more than " + std::to_string(kMaxJsonDepth) + " levels"));
+        return std::unexpected(
+            bad_request("body", "must not nest more than " + std::to_string(kMaxJsonDepth) + " levels"));
     ChatRequest request;
     request.model = string_or_empty(body, "model");
     auto* messages = field(body, "messages");
@@ -142,7 +143,8 @@ std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json&
     }
     if (max_tokens) {
         request.max_tokens = wire::to_int(*max_tokens);
-        if (!request.max_tokens) return std::unexpected(bad_request(max_name, "must be from 1 to 2147483647"));
+        if (!request.max_tokens)
+            return std::unexpected(bad_request(max_name, "must be from 1 to 2147483647"));
     }
     if (auto* stop = field(body, "stop")) {
         if (stop->is_string())

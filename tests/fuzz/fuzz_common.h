@@ -12,13 +12,12 @@
 #include "model/headers.h"
 
 // A violated invariant aborts, which libFuzzer reports as a crash and saves the input for.
-#define SB_FUZZ_CHECK(condition)                                                                  \
-    do {                                                                                          \
-        if (!(condition)) {                                                                       \
-            std::fprintf(stderr, "fuzz invariant violated: %s (%s:%d)\n", #condition, __FILE__, \
-                         __LINE__);                                                               \
-            std::abort();                                                                         \
-        }                                                                                         \
+#define SB_FUZZ_CHECK(condition)                                                                           \
+    do {                                                                                                   \
+        if (!(condition)) {                                                                                \
+            std::fprintf(stderr, "fuzz invariant violated: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
+            std::abort();                                                                                  \
+        }                                                                                                  \
     } while (false)
 
 namespace sb::fuzz {
@@ -53,7 +52,9 @@ inline HttpInput split_http_input(std::string_view input) {
     int status = 0;
     std::from_chars(digits.data(), digits.data() + digits.size(), status);
     // Only final statuses (200-599) reach a parser; any other number reads as one of them.
-    out.status = status >= 200 && status <= 599 ? status : 200 + static_cast<int>(static_cast<unsigned>(status) % 400u);
+    out.status = status >= 200 && status <= 599
+                     ? status
+                     : 200 + static_cast<int>(static_cast<unsigned>(status) % 400u);
     while (!head.empty()) {
         const auto field = take();
         const auto colon = field.find(':');

@@ -4,16 +4,17 @@
 // - an accepted config round-trips: what to_json writes (what the console saves) parses
 //   again, and writes out the same.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "config/config.h"
 #include "fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
-    static const sb::EnvLookup no_environment = [](const std::string&) { return std::optional<std::string>(); };
+    static const sb::EnvLookup no_environment = [](const std::string&) {
+        return std::optional<std::string>();
+    };
     const auto json = nlohmann::json::parse(sb::fuzz::as_text(bytes, size), nullptr, false);
     if (json.is_discarded()) return 0;  // load_config reports "is not valid JSON" itself
     const auto config = sb::parse_config(json, no_environment);

@@ -8,7 +8,6 @@
 //   as the request the client sent: nothing is lost or changed on the way through;
 // - the Anthropic translation of any accepted request can be built and sent.
 #include <cstdint>
-
 #include <nlohmann/json.hpp>
 
 #include "engine/request_validation.h"
@@ -20,8 +19,9 @@
 namespace {
 
 bool same_request(const sb::ChatRequest& a, const sb::ChatRequest& b) {
-    return a.model == b.model && a.messages == b.messages && a.temperature == b.temperature && a.top_p == b.top_p && a.max_tokens == b.max_tokens && a.stop == b.stop &&
-           a.stream == b.stream && a.extra == b.extra;
+    return a.model == b.model && a.messages == b.messages && a.temperature == b.temperature &&
+           a.top_p == b.top_p && a.max_tokens == b.max_tokens && a.stop == b.stop && a.stream == b.stream &&
+           a.extra == b.extra;
 }
 
 std::string send(const nlohmann::json& body) {
@@ -40,9 +40,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     }
     const sb::ChatRequest& request = *parsed;
     SB_FUZZ_CHECK(!sb::json_deeper_than(request.extra));
-    if (const auto invalid = sb::validate_request(request)) SB_FUZZ_CHECK(invalid->cls == sb::ErrorClass::BadRequest);
+    if (const auto invalid = sb::validate_request(request))
+        SB_FUZZ_CHECK(invalid->cls == sb::ErrorClass::BadRequest);
 
-    const auto back = sb::chat_request_from_openai(nlohmann::json::parse(send(sb::chat_request_to_openai(request)), nullptr, false));
+    const auto back = sb::chat_request_from_openai(
+        nlohmann::json::parse(send(sb::chat_request_to_openai(request)), nullptr, false));
     SB_FUZZ_CHECK(back.has_value());
     SB_FUZZ_CHECK(same_request(*back, request));
     SB_FUZZ_CHECK(!send(sb::chat_request_to_anthropic(request, "claude")).empty());

@@ -99,8 +99,10 @@ Outcome reference(std::string_view input) {
             long long ms = 0;
             bool fits = true;
             for (char c : value) {
-                if (ms > (LLONG_MAX - (c - '0')) / 10) fits = false;
-                else ms = ms * 10 + (c - '0');
+                if (ms > (LLONG_MAX - (c - '0')) / 10)
+                    fits = false;
+                else
+                    ms = ms * 10 + (c - '0');
             }
             if (fits) out.retry_ms = ms;
         }

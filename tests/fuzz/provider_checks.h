@@ -2,11 +2,10 @@
 // What the provider targets (fuzz_{openai,anthropic}_{response,stream}.cpp) check, shared
 // because both providers promise the same.
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fuzz_common.h"
 #include "providers/openai_translation.h"
@@ -23,7 +22,8 @@ inline bool same_response(const ChatResponse& a, const ChatResponse& b) {
 // The gateway answers its clients in OpenAI's format (chat_response_to_openai, sent as JSON
 // text); an OpenAI client must read back the same answer, whichever provider gave it.
 inline void check_gateway_round_trip(const ChatResponse& answer) {
-    const auto sent = chat_response_to_openai(answer, 0).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const auto sent =
+        chat_response_to_openai(answer, 0).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     const auto back = chat_response_from_openai(nlohmann::json::parse(sent, nullptr, false));
     SB_FUZZ_CHECK(back.has_value());
     SB_FUZZ_CHECK(same_response(*back, answer));
