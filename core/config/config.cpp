@@ -434,6 +434,24 @@ std::expected<Config, std::vector<ConfigError>> default_config(const EnvLookup& 
 
 namespace sb {
 
+namespace {
+
+// The JSON text, or where and why it is not JSON: "line 3, column 14: syntax error while
+// parsing object - unexpected '}'; expected string literal", so the operator can go to it.
+std::expected<nlohmann::json, std::string> parse_json_text(const std::string& text) {
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& error) {
+        const std::string what = error.what();
+        constexpr std::string_view marker = "parse error at ";
+        const auto at = what.find(marker);
+        if (at != std::string::npos) return std::unexpected(what.substr(at + marker.size()));
+        return std::unexpected("byte " + std::to_string(error.byte) + ": " + what);
+    }
+}
+
+}  // namespace
+
 std::expected<Config, std::vector<ConfigError>> load_user_config(const std::filesystem::path& file, const EnvLookup& env,
                                                                  std::string* source, std::string_view demo_mode) {
     std::filesystem::path chosen = file;
@@ -447,10 +465,11 @@ std::expected<Config, std::vector<ConfigError>> load_user_config(const std::file
         buffer << in.rdbuf();
         text = buffer.str();
     }
-    auto json = nlohmann::json::parse(text, nullptr, false);
-    if (json.is_discarded())
+    auto parsed = parse_json_text(text);
+    if (!parsed)
         return std::unexpected(std::vector<ConfigError>{{"", (chosen.empty() ? "the built-in defaults" : chosen.string()) +
-                                                                 " is not valid JSON"}});
+                                                                 " is not valid JSON: " + parsed.error()}});
+    auto json = std::move(*parsed);
     // The override goes in before validation: which providers are simulated depends on it.
     if (!demo_mode.empty() && json.is_object()) json["demo"]["mode"] = std::string(demo_mode);
     return parse_config(json, env);

@@ -347,6 +347,11 @@ public:
             gauges.cache_entries = cache.store.entries;
             gauges.cache_bytes = cache.store.bytes;
         }
+        if (m_history) {
+            const auto history = m_history->stats();
+            gauges.history = ScrapeGauges::History{history.written, history.dropped, history.failed_commits,
+                                                   history.queue_depth, history.failing};
+        }
         for (const auto& budget : budget_status())
             gauges.budgets.push_back({budget.budget.name, std::string(to_string(budget.budget.period)),
                                       budget.budget.provider.empty() ? "all" : budget.budget.provider,
