@@ -67,7 +67,12 @@ struct UrlParts {
     std::string host;
 };
 
+// libstdc++'s std::regex recurses once per character it matches: a long enough string
+// overflows the stack, so none longer than this reaches it.
+constexpr std::size_t kMaxUrlLength = 2048;
+
 std::optional<UrlParts> split_url(const std::string& url) {
+    if (url.size() > kMaxUrlLength) return std::nullopt;
     static const std::regex pattern(R"(^(https?)://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+)(:[0-9]{1,5})?(/.*)?$)");
     std::smatch match;
     if (!std::regex_match(url, match, pattern)) return std::nullopt;
@@ -181,7 +186,9 @@ ProviderConfig read_provider(const nlohmann::json& json, const std::string& path
     }
 
     auto expanded = expand_environment(p.base_url_ref, env);
-    if (!expanded) {
+    if (p.base_url_ref.size() > kMaxUrlLength) {
+        reader.fail("base_url", "must be at most " + std::to_string(kMaxUrlLength) + " characters");
+    } else if (!expanded) {
         if (!missing) missing = ConfigError{reader.child_path("base_url"), expanded.error()};
     } else {
         p.base_url = std::move(*expanded);

@@ -380,6 +380,8 @@ private slots:
                                                << "4" << qint64(4000);
         QTest::newRow("absurd") << ""
                                 << "99999999999999999999" << qint64(-1);
+        QTest::newRow("date past 2262") << ""  // beyond a year: garbage, and no nanosecond overflow
+                                        << "Sun, 06 Nov 3988 08:49:37 GMT" << qint64(-1);
         QTest::newRow("bad date") << ""
                                   << "Wed, 31 Feb 2026 20:02:30 GMT" << qint64(-1);
         QTest::newRow("absent") << ""
