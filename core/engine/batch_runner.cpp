@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "model/digest.h"
 #include "model/request_id.h"
+#include "security/stored_text.h"
 #include "store/batch_store.h"
 #include "store/history_record.h"
 #include "store/history_writer.h"
@@ -127,7 +128,17 @@ std::expected<BatchSummary, std::string> run_batch(Engine& engine, const BatchOp
 
     BatchInfo info{summary.batch_id, std::filesystem::absolute(options.input).string(), input_sha, summary.total,
                    unix_ms_now(), std::nullopt};
-    if (auto registered = store->create_or_get_batch(info); !registered) return std::unexpected(registered.error().message);
+    auto registered = store->create_or_get_batch(info);
+    if (!registered) return std::unexpected(registered.error().message);
+    const StoredTextPolicy text_policy = engine.history_text_policy().stored();
+    if (registered->finished_ms) {
+        const auto masked = store->outputs_masked(summary.batch_id);
+        if (!masked) return std::unexpected(masked.error().message);
+        if (*masked)
+            return std::unexpected("batch " + summary.batch_id + " already finished and its output was written; the stored " +
+                                   "copies are masked (privacy.redact_history), so it cannot be written again: " +
+                                   "run it again with --restart");
+    }
     const auto done_lines = store->batch_done_lines(summary.batch_id);
     if (!done_lines) return std::unexpected(done_lines.error().message);
     std::vector<bool> done(lines.size() + 1, false);
@@ -154,7 +165,8 @@ std::expected<BatchSummary, std::string> run_batch(Engine& engine, const BatchOp
         record.batch_id = summary.batch_id;
         record.batch_line = line_no;
         record.custom_id = std::move(custom_id);
-        record.output_json = std::move(output);
+        // Sealed only: the output file is made from these rows, so they are masked after it is written.
+        record.output_json = protect_text(std::move(output), {false, text_policy.cipher});
         return record;
     };
 
@@ -229,8 +241,15 @@ std::expected<BatchSummary, std::string> run_batch(Engine& engine, const BatchOp
                                " (run the same command again to resume)");
     if (!failure) return std::unexpected(failure.error());
 
-    const auto rows = store->batch_results(summary.batch_id);
+    auto rows = store->batch_results(summary.batch_id);
     if (!rows) return std::unexpected(rows.error().message);
+    for (auto& row : *rows) {
+        auto opened = reveal_text(row.output_json, text_policy.cipher);
+        if (!opened)
+            return std::unexpected("batch " + summary.batch_id + " line " + std::to_string(row.line_no) +
+                                   ": the stored output cannot be read: " + opened.error());
+        row.output_json = std::move(*opened);
+    }
     const bool incomplete = static_cast<std::int64_t>(rows->size()) < summary.total;
     const bool stop_requested = options.stop && options.stop->load();
     if (incomplete && !stop_requested) {
@@ -252,6 +271,18 @@ std::expected<BatchSummary, std::string> run_batch(Engine& engine, const BatchOp
     if (auto written = write_output(options.output, *rows); !written) return std::unexpected(written.error());
     if (auto finished = store->finish_batch(summary.batch_id, unix_ms_now()); !finished)
         return std::unexpected(finished.error().message);
+    if (text_policy.redact) {
+        const auto mask = [&](std::string_view stored) -> std::expected<std::string, std::string> {
+            auto opened = reveal_text(stored, text_policy.cipher);
+            if (!opened) return opened;
+            auto sealed = protect_text(redact_json_strings(*opened), {false, text_policy.cipher});
+            if (sealed.empty()) return std::unexpected("the masked output could not be encrypted");
+            return sealed;
+        };
+        if (auto masked = store->mask_outputs(summary.batch_id, mask, unix_ms_now()); !masked)
+            return std::unexpected("the output was written to " + options.output.string() +
+                                   ", but its stored copies could not be masked: " + masked.error().message);
+    }
     return summary;
 }
 

@@ -24,6 +24,7 @@
 #include "engine/token_prediction.h"
 #include "model/chat.h"
 #include "routing/router.h"
+#include "security/stored_text.h"
 #include "store/config_version_store.h"
 
 namespace sb {
@@ -36,6 +37,7 @@ struct HistoryTextPolicy {
     bool store_text = true;
     bool redact = false;                  // personal data and key shapes masked
     const FieldCipher* cipher = nullptr;  // non-null: text stored encrypted
+    StoredTextPolicy stored() const { return {redact, cipher}; }
 };
 class HistoryWriter;
 class MetricsRegistry;

@@ -1,8 +1,8 @@
 // Engine::history_record: what one finished request leaves in the history.
 #include "engine/engine.h"
 #include "model/digest.h"
-#include "security/field_cipher.h"
 #include "security/redaction.h"
+#include "security/stored_text.h"
 #include "store/history_record.h"
 
 namespace sb {
@@ -23,14 +23,6 @@ std::string transcript(const std::vector<Message>& messages) {
 }
 
 std::optional<double> phase(double ms) { return ms > 0 ? std::optional<double>(ms) : std::nullopt; }
-
-// Redacted and/or encrypted as the policy says. Text that cannot be encrypted is not stored.
-std::string stored_text(std::string text, const HistoryTextPolicy& policy) {
-    if (policy.redact) text = redact(text);
-    if (!policy.cipher) return text;
-    auto sealed = policy.cipher->encrypt(text);
-    return sealed ? std::move(*sealed) : std::string();
-}
 
 }  // namespace
 
@@ -53,7 +45,7 @@ HistoryRecord Engine::history_record(const ChatRequest& request, const RequestRe
 
     const std::string prompt = transcript(request.messages);
     record.prompt_hash = sha256_hex(prompt);
-    if (policy.store_text) record.prompt_text = stored_text(prompt, policy);
+    if (policy.store_text) record.prompt_text = protect_text(prompt, policy.stored());
 
     if (result.ok()) {
         const auto& response = *result.outcome;
@@ -63,7 +55,7 @@ HistoryRecord Engine::history_record(const ChatRequest& request, const RequestRe
         record.tokens_in = record.cache_hit ? 0 : response.usage.input_tokens;
         record.tokens_out = record.cache_hit ? 0 : response.usage.output_tokens;
         record.cost_usd = result.cost_usd.value_or(0.0);
-        if (policy.store_text) record.response_text = stored_text(response.content, policy);
+        if (policy.store_text) record.response_text = protect_text(response.content, policy.stored());
     } else {
         const auto& error = result.outcome.error();
         record.status = error.cls == ErrorClass::Cancelled ? RequestStatus::Cancelled : RequestStatus::Error;

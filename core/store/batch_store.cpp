@@ -111,4 +111,61 @@ StoreResult<void> BatchStore::finish_batch(const std::string& batch_id, std::int
     return {};
 }
 
+StoreResult<void> BatchStore::mask_outputs(const std::string& batch_id, const OutputMask& mask, std::int64_t masked_ms) {
+    const std::string what = "mask the outputs of batch '" + batch_id + "'";
+    if (auto begun = m_db.exec("BEGIN IMMEDIATE", what); !begun)
+        return begun;
+    auto rollback = [&](StoreError error) -> StoreResult<void> {
+        (void)m_db.exec("ROLLBACK", "roll back: " + what);
+        return std::unexpected(std::move(error));
+    };
+    auto select = m_db.prepare("SELECT line_no, output_json FROM batch_results WHERE batch_id = ?1", what);
+    if (!select)
+        return rollback(select.error());
+    auto update = m_db.prepare("UPDATE batch_results SET output_json = ?3 WHERE batch_id = ?1 AND line_no = ?2", what);
+    if (!update)
+        return rollback(update.error());
+    select->bind(1, std::string_view(batch_id));
+    for (;;) {
+        auto row = select->step(what);
+        if (!row)
+            return rollback(row.error());
+        if (!*row)
+            break;
+        const std::int64_t line = select->int64(0);
+        auto masked = mask(select->text(1));
+        if (!masked)
+            return rollback(StoreError{"history database '" + m_db.file().string() + "': " + what + ": line " +
+                                           std::to_string(line) + ": " + masked.error(),
+                                       SQLITE_ERROR});
+        update->bind(1, std::string_view(batch_id));
+        update->bind(2, line);
+        update->bind(3, std::string_view(*masked));
+        if (auto ok = update->run(what); !ok)
+            return rollback(ok.error());
+    }
+    select->reset();
+    auto mark = m_db.prepare("INSERT OR REPLACE INTO batch_outputs_masked (batch_id, masked_ms) VALUES (?1, ?2)", what);
+    if (!mark)
+        return rollback(mark.error());
+    mark->bind(1, std::string_view(batch_id));
+    mark->bind(2, masked_ms);
+    if (auto ok = mark->run(what); !ok)
+        return rollback(ok.error());
+    if (auto committed = m_db.exec("COMMIT", what); !committed)
+        return rollback(committed.error());
+    return {};
+}
+
+StoreResult<bool> BatchStore::outputs_masked(const std::string& batch_id) {
+    auto stmt = m_db.prepare("SELECT 1 FROM batch_outputs_masked WHERE batch_id = ?1", "prepare batch mask lookup");
+    if (!stmt)
+        return std::unexpected(stmt.error());
+    stmt->bind(1, std::string_view(batch_id));
+    auto row = stmt->step("look up whether batch '" + batch_id + "' was masked");
+    if (!row)
+        return std::unexpected(row.error());
+    return *row;
+}
+
 }  // namespace sb

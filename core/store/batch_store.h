@@ -3,7 +3,9 @@
 // re-run after a crash skip exactly the lines already done. Results themselves are written
 // by the HistoryWriter, in the same transaction as their request row.
 #include <cstdint>
+#include <expected>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +40,13 @@ public:
     StoreResult<std::vector<std::int64_t>> batch_done_lines(const std::string& batch_id);  // ascending
     StoreResult<std::vector<BatchResultRow>> batch_results(const std::string& batch_id);  // by line_no
     StoreResult<void> finish_batch(const std::string& batch_id, std::int64_t finished_ms);
+
+    // Rewrites every stored output of the batch through `mask` and marks the batch masked, in
+    // one transaction (privacy.redact_history, once the output file holds the real answers).
+    // A mask that fails names the line and nothing is rewritten.
+    using OutputMask = std::function<std::expected<std::string, std::string>(std::string_view stored)>;
+    StoreResult<void> mask_outputs(const std::string& batch_id, const OutputMask& mask, std::int64_t masked_ms);
+    StoreResult<bool> outputs_masked(const std::string& batch_id);
 
     Database& database() { return m_db; }
 

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "security/redaction.h"
+
 namespace sb {
 
 namespace {
@@ -60,11 +62,11 @@ std::optional<std::string> from_json_text(const std::string& text, Conversation&
 }  // namespace
 
 StoreResult<ConversationStore> ConversationStore::open(const std::filesystem::path& file,
-                                                       const DatabaseOptions& options) {
+                                                       const DatabaseOptions& options, StoredTextPolicy policy) {
     auto db = Database::open(file, OpenMode::ReadWrite, options);
     if (!db)
         return std::unexpected(db.error());
-    return ConversationStore(std::move(*db));
+    return ConversationStore(std::move(*db), policy);
 }
 
 StoreResult<Conversation> ConversationStore::save(Conversation conversation) {
@@ -79,13 +81,27 @@ StoreResult<Conversation> ConversationStore::save(Conversation conversation) {
         "prepare conversation save");
     if (!stmt)
         return std::unexpected(stmt.error());
+    if (m_policy.redact) {
+        conversation.title = redact(conversation.title);
+        conversation.system_prompt = redact(conversation.system_prompt);
+        for (auto& turn : conversation.turns)
+            turn.text = redact(turn.text);
+    }
+    // Sealing only: the masking is done above, field by field, so the returned copy shows it.
+    const StoredTextPolicy seal{false, m_policy.cipher};
+    const std::string stored_title = protect_text(conversation.title, seal);
+    const std::string stored_json = protect_text(to_json_text(conversation), seal);
+    if (stored_json.empty())
+        return std::unexpected(StoreError{"history database '" + m_db.file().string() + "': save conversation '" +
+                                              conversation.title + "': the text could not be encrypted",
+                                          SQLITE_ERROR});
     if (conversation.id > 0)
         stmt->bind(1, conversation.id);
     else
         stmt->bind_null(1);
-    stmt->bind(2, std::string_view(conversation.title));
+    stmt->bind(2, std::string_view(stored_title));
     stmt->bind(3, now_ms());
-    stmt->bind(4, std::string_view(to_json_text(conversation)));
+    stmt->bind(4, std::string_view(stored_json));
     auto row = stmt->step("save conversation '" + conversation.title + "'");
     if (!row)
         return std::unexpected(row.error());
@@ -112,7 +128,9 @@ StoreResult<std::vector<ConversationSummary>> ConversationStore::list() {
             return std::unexpected(row.error());
         if (!*row)
             break;
-        rows.push_back({stmt->int64(0), stmt->text(1), stmt->int64(2)});
+        auto title = reveal_text(stmt->text(1), m_policy.cipher);
+        rows.push_back({stmt->int64(0), title ? std::move(*title) : "[encrypted title: " + title.error() + "]",
+                        stmt->int64(2)});
     }
     return rows;
 }
@@ -131,10 +149,17 @@ StoreResult<std::optional<Conversation>> ConversationStore::load(std::int64_t id
         return std::optional<Conversation>();
     Conversation c;
     c.id = id;
-    c.title = stmt->text(0);
+    auto title = reveal_text(stmt->text(0), m_policy.cipher);
+    std::expected<std::string, std::string> content =
+        title ? reveal_text(stmt->text(3), m_policy.cipher) : std::unexpected(title.error());
+    if (!content)
+        return std::unexpected(StoreError{"history database '" + m_db.file().string() + "': " + what + ": " +
+                                              content.error(),
+                                          SQLITE_ERROR});
+    c.title = std::move(*title);
     c.created_ms = stmt->int64(1);
     c.updated_ms = stmt->int64(2);
-    if (auto problem = from_json_text(stmt->text(3), c))
+    if (auto problem = from_json_text(*content, c))
         return std::unexpected(StoreError{"history database '" + m_db.file().string() + "': " + what +
                                               ": stored JSON is invalid: " + *problem,
                                           SQLITE_CORRUPT});

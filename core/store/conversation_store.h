@@ -2,6 +2,8 @@
 // Playground conversations saved in the history database: one row per conversation, its
 // content (system prompt, turns, target, parameters) as one JSON document, so the shape can
 // grow without a migration. Opens its own connection; one ConversationStore per thread.
+// The title and content are written under the privacy rules (security/stored_text.h): masked
+// with privacy.redact_history, sealed with privacy.encrypt_history, opened again on load.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "model/chat.h"
+#include "security/stored_text.h"
 #include "store/database.h"
 
 namespace sb {
@@ -45,19 +48,24 @@ struct ConversationSummary {
 
 class ConversationStore final {
 public:
-    static StoreResult<ConversationStore> open(const std::filesystem::path& file, const DatabaseOptions& options = {});
+    // `policy.cipher`, when set, must outlive the store (the engine's history cipher).
+    static StoreResult<ConversationStore> open(const std::filesystem::path& file, const DatabaseOptions& options = {},
+                                               StoredTextPolicy policy = {});
 
     // Inserts (id 0, or an id no longer in the file) or updates, in one statement. Returns the
-    // conversation as stored: id, created_ms and updated_ms filled in.
+    // conversation as stored: id, created_ms and updated_ms filled in, text masked if the
+    // policy masks it.
     StoreResult<Conversation> save(Conversation conversation);
-    StoreResult<std::vector<ConversationSummary>> list();  // most recently updated first
+    // Most recently updated first; a title no key opens reads "[encrypted title: …]".
+    StoreResult<std::vector<ConversationSummary>> list();
     StoreResult<std::optional<Conversation>> load(std::int64_t id);
     StoreResult<bool> remove(std::int64_t id);  // false: there was no such conversation
 
 private:
-    explicit ConversationStore(Database db) : m_db(std::move(db)) {}
+    ConversationStore(Database db, StoredTextPolicy policy) : m_db(std::move(db)), m_policy(policy) {}
 
     Database m_db;
+    StoredTextPolicy m_policy;
 };
 
 }  // namespace sb

@@ -16,6 +16,76 @@ std::filesystem::path with_suffix(const std::filesystem::path& file, const char*
     return out;
 }
 
+// One table's sealed text columns, and its key: the columns that find a row again, bound after
+// the texts in the UPDATE ("T" a text key column, "I" an integer one).
+struct SealedColumns {
+    const char* table;
+    std::vector<const char*> columns;
+    std::vector<const char*> keys;
+    const char* key_types;
+};
+
+const std::vector<SealedColumns>& sealed_tables() {
+    static const std::vector<SealedColumns> tables{
+        {"requests", {"prompt_text", "response_text"}, {"id"}, "I"},
+        {"conversations", {"title", "conversation_json"}, {"id"}, "I"},
+        {"batch_results", {"output_json"}, {"batch_id", "line_no"}, "TI"},
+    };
+    return tables;
+}
+
+// Re-encrypts every non-null text of one table with `writer`; an error names table and row.
+std::expected<void, std::string> rotate_table(Database& db, const SealedColumns& table, const FieldCipher& reader,
+                                              const FieldCipher& writer, RotationReport& report) {
+    const int texts = static_cast<int>(table.columns.size());
+    const int keys = static_cast<int>(table.keys.size());
+    std::string select_sql = "SELECT ";
+    std::string any_text;
+    std::string update_sql = std::string("UPDATE ") + table.table + " SET ";
+    for (int i = 0; i < keys; ++i) select_sql += std::string(table.keys[i]) + ", ";
+    for (int i = 0; i < texts; ++i) {
+        select_sql += std::string(i ? ", " : "") + table.columns[i];
+        any_text += std::string(i ? " OR " : "") + table.columns[i] + " IS NOT NULL";
+        update_sql += std::string(i ? ", " : "") + table.columns[i] + " = ?" + std::to_string(i + 1);
+    }
+    select_sql += std::string(" FROM ") + table.table + " WHERE " + any_text;
+    for (int i = 0; i < keys; ++i)
+        update_sql += std::string(i ? " AND " : " WHERE ") + table.keys[i] + " = ?" + std::to_string(texts + 1 + i);
+    const std::string what = std::string("re-encrypt ") + table.table;
+    auto select = db.prepare(select_sql, what);
+    if (!select) return std::unexpected(select.error().message);
+    auto update = db.prepare(update_sql, what);
+    if (!update) return std::unexpected(update.error().message);
+    for (;;) {
+        auto row = select->step(what);
+        if (!row) return std::unexpected(row.error().message);
+        if (!*row) break;
+        std::string row_name = std::string(table.table) + " row";
+        for (int key = 0; key < keys; ++key) row_name += " " + select->text(key);
+        for (int column = 0; column < texts; ++column) {
+            const int at = keys + column;
+            if (select->is_null(at)) {
+                update->bind_null(column + 1);
+                continue;
+            }
+            auto plain = reader.decrypt(select->text(at));
+            if (!plain) return std::unexpected(row_name + ": " + plain.error());
+            auto sealed = writer.encrypt(*plain);
+            if (!sealed) return std::unexpected(row_name + ": " + sealed.error());
+            update->bind(column + 1, std::string_view(*sealed));
+            ++report.fields;
+        }
+        for (int key = 0; key < keys; ++key) {
+            if (table.key_types[key] == 'T') update->bind(texts + 1 + key, std::string_view(select->text(key)));
+            else update->bind(texts + 1 + key, select->int64(key));
+        }
+        if (auto done = update->run(what); !done) return std::unexpected(done.error().message);
+        ++report.rows;
+    }
+    select->reset();
+    return {};
+}
+
 }  // namespace
 
 std::expected<RotationReport, std::string> rotate_history_key(const std::filesystem::path& database,
@@ -35,52 +105,15 @@ std::expected<RotationReport, std::string> rotate_history_key(const std::filesys
     auto db = Database::open(database, OpenMode::ReadWrite);
     if (!db) return std::unexpected(db.error().message);
     RotationReport report;
-    {
-        if (auto begun = db->exec("BEGIN IMMEDIATE", "begin the key rotation"); !begun) return std::unexpected(begun.error().message);
-        auto select = db->prepare("SELECT id, prompt_text, response_text FROM requests "
-                                  "WHERE prompt_text IS NOT NULL OR response_text IS NOT NULL",
-                                  "read the history text");
-        auto update = db->prepare("UPDATE requests SET prompt_text = ?1, response_text = ?2 WHERE id = ?3",
-                                  "rewrite the history text");
-        if (!select || !update) {
+    if (auto begun = db->exec("BEGIN IMMEDIATE", "begin the key rotation"); !begun) return std::unexpected(begun.error().message);
+    for (const auto& table : sealed_tables()) {
+        if (auto rotated = rotate_table(*db, table, reader, writer, report); !rotated) {
             (void)db->exec("ROLLBACK", "roll back the key rotation");
-            return std::unexpected(!select ? select.error().message : update.error().message);
+            return std::unexpected("nothing rotated: " + rotated.error());
         }
-        std::string failure;
-        for (;;) {
-            auto row = select->step("read the history text");
-            if (!row) {
-                failure = row.error().message;
-                break;
-            }
-            if (!*row) break;
-            std::string texts[2];
-            for (int column = 0; column < 2 && failure.empty(); ++column) {
-                if (select->is_null(column + 1)) continue;
-                auto plain = reader.decrypt(select->text(column + 1));
-                auto sealed = plain ? writer.encrypt(*plain) : std::expected<std::string, std::string>(std::unexpected(plain.error()));
-                if (!sealed) failure = "row " + std::to_string(select->int64(0)) + ": " + sealed.error();
-                else texts[column] = std::move(*sealed), ++report.fields;
-            }
-            if (!failure.empty()) break;
-            for (int column = 0; column < 2; ++column)
-                if (select->is_null(column + 1)) update->bind_null(column + 1);
-                else update->bind(column + 1, std::string_view(texts[column]));
-            update->bind(3, select->int64(0));
-            if (auto done = update->run("rewrite the history text"); !done) {
-                failure = done.error().message;
-                break;
-            }
-            ++report.rows;
-        }
-        select->reset();
-        if (!failure.empty()) {
-            (void)db->exec("ROLLBACK", "roll back the key rotation");
-            return std::unexpected("nothing rotated: " + failure);
-        }
-        if (auto committed = db->exec("COMMIT", "commit the key rotation"); !committed)
-            return std::unexpected("nothing rotated: " + committed.error().message);
     }
+    if (auto committed = db->exec("COMMIT", "commit the key rotation"); !committed)
+        return std::unexpected("nothing rotated: " + committed.error().message);
 
     // Step 3: the new key becomes the key; the old one stays readable as ".previous".
     const auto previous_file = with_suffix(key_file, ".previous");

@@ -132,6 +132,15 @@ CREATE TABLE gateway_keys (
     last_used_ms        INTEGER
 );
 )sql"},
+    // Batches whose stored outputs were masked once their output file was written
+    // (privacy.redact_history): they can no longer be written out again. IF NOT EXISTS: a file
+    // rolled back by hand to an older version keeps this table.
+    Migration{5, R"sql(
+CREATE TABLE IF NOT EXISTS batch_outputs_masked (
+    batch_id   TEXT PRIMARY KEY,
+    masked_ms  INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 static_assert(kMigrations.back().version == kSchemaVersion);

@@ -4,16 +4,23 @@
 // files hold none of it in plain text), the History page's worker shows it decrypted, error
 // messages are masked too, and `rotate-key` re-encrypts every row under a new key — rows
 // written before encryption was on included — while an interrupted rotation loses nothing.
+// The same rules cover the two other stores of text: saved Playground conversations and batch
+// outputs (sealed while the batch runs, masked once its output file holds the real answers).
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <fstream>
+
 #include "../support/engine_fixture.h"
+#include "engine/batch_runner.h"
 #include "engine/engine.h"
 #include "history/history_query_worker.h"
 #include "security/field_cipher.h"
 #include "security/key_file.h"
+#include "store/batch_store.h"
+#include "store/conversation_store.h"
 #include "store/history_key_rotation.h"
 #include "store/history_query.h"
 #include "store/history_writer.h"
@@ -57,9 +64,12 @@ class TestHistoryPrivacy : public QObject {
 
     std::filesystem::path path(const QString& name) const { return m_dir.filePath(name).toStdString(); }
 
-    std::unique_ptr<Engine> engine(const QString& db, bool redact, bool encrypt) {
+    std::unique_ptr<Engine> engine(const QString& db, bool redact, bool encrypt, bool echo = false) {
         EngineOptions options;
         options.config = test::simulator_config(m_port);
+        // The simulator answers with the transcript, so the answers hold the personal data too.
+        if (echo)
+            for (auto& provider : options.config.providers) provider.headers.emplace_back("x-sim-echo", "1");
         options.config.privacy.redact_history = redact;
         options.config.privacy.encrypt_history = encrypt;
         options.config.privacy.history_key_file = path("keys/history.key").string();
@@ -164,6 +174,166 @@ private slots:
         std::sort(prompts.begin(), prompts.end());
         QCOMPARE(prompts, (std::vector<std::string>{"user: encrypted question", "user: plain question from before",
                                                      "user: written mid-rotation"}));
+    }
+
+    void conversationsAreMaskedAndSealed() {
+        Conversation sent;
+        sent.title = "Refund for " + kEmail;
+        sent.system_prompt = "The customer's card is " + kCard + ".";
+        sent.turns = {{Role::User, "My key " + kKeyShape + " and e-mail " + kEmail}, {Role::Assistant, "Noted."}};
+        std::int64_t id = 0;
+        {
+            auto e = engine("conversations.db", true, true);
+            // The Playground's repository opens the store with exactly this policy.
+            auto store = ConversationStore::open(path("conversations.db"), {}, e->history_text_policy().stored());
+            QVERIFY(store.has_value());
+            const auto saved = store->save(sent);
+            QVERIFY(saved.has_value());
+            id = saved->id;
+            QCOMPARE(saved->title, std::string("Refund for [e-mail]"));  // what was stored, as the page is told
+            const auto loaded = store->load(id);
+            QVERIFY(loaded.has_value() && loaded->has_value());
+            QCOMPARE((*loaded)->system_prompt, std::string("The customer's card is [card number]."));
+            QCOMPARE((*loaded)->turns[0].text, std::string("My key [api key] and e-mail [e-mail]"));
+            QCOMPARE((*loaded)->turns[1].text, std::string("Noted."));
+            const auto list = store->list();
+            QVERIFY(list.has_value() && list->size() == 1);
+            QCOMPARE(list->front().title, std::string("Refund for [e-mail]"));
+        }
+        const std::string bytes =
+            file_bytes(m_dir.filePath("conversations.db")) + file_bytes(m_dir.filePath("conversations.db-wal"));
+        for (const auto& secret : {kEmail, kCard, kKeyShape, std::string("Refund for"), std::string("Noted.")})
+            QVERIFY2(bytes.find(secret) == std::string::npos, secret.c_str());
+
+        // Without the key the page says why it cannot open it, and lists the title as sealed.
+        auto keyless = ConversationStore::open(path("conversations.db"));
+        QVERIFY(keyless.has_value());
+        const auto loaded = keyless->load(id);
+        QVERIFY(!loaded.has_value());
+        QVERIFY2(loaded.error().message.find("privacy.encrypt_history is off") != std::string::npos,
+                 loaded.error().message.c_str());
+        const auto list = keyless->list();
+        QVERIFY(list.has_value() && list->size() == 1);
+        QVERIFY(list->front().title.starts_with("[encrypted title: "));
+    }
+
+    void batchOutputsAreSealedAndMaskedOnceWritten() {
+        const QString input = m_dir.filePath("private-batch.jsonl");
+        {
+            std::ofstream out(input.toStdString());
+            for (int i = 1; i <= 3; ++i)
+                out << nlohmann::json{{"custom_id", "line-" + std::to_string(i)},
+                                      {"method", "POST"},
+                                      {"url", "/v1/chat/completions"},
+                                      {"body", {{"model", "gpt-4o-mini"},
+                                                {"messages", {{{"role", "user"},
+                                                               {"content", "Question " + std::to_string(i) + " from " +
+                                                                               kEmail + ", card " + kCard}}}}}}}
+                           .dump()
+                    << '\n';
+        }
+        BatchOptions options;
+        options.input = input.toStdString();
+        options.output = path("private-batch.out.jsonl");
+        std::string batch_id;
+        {
+            auto e = engine("batch.db", true, true, /*echo=*/true);
+            const auto summary = run_batch(*e, options);
+            QVERIFY2(summary.has_value(), summary ? "" : summary.error().c_str());
+            QCOMPARE(summary->succeeded, std::int64_t(3));
+            batch_id = summary->batch_id;
+            // The output file holds the real answers: the simulator echoed the address.
+            QVERIFY(file_bytes(QString::fromStdString(options.output.string())).find(kEmail) != std::string::npos);
+
+            // A second run cannot write the masked copies out as if they were the answers.
+            const auto again = run_batch(*e, options);
+            QVERIFY(!again.has_value());
+            QVERIFY2(again.error().find("--restart") != std::string::npos, again.error().c_str());
+            QVERIFY(file_bytes(QString::fromStdString(options.output.string())).find(kEmail) != std::string::npos);
+
+            // The stored copies are sealed, and masked inside.
+            auto store = BatchStore::open(path("batch.db"));
+            QVERIFY(store.has_value());
+            const auto rows = store->batch_results(batch_id);
+            QVERIFY(rows.has_value() && rows->size() == 3);
+            for (const auto& row : *rows) {
+                QVERIFY(FieldCipher::is_encrypted(row.output_json));
+                const auto opened = e->history_cipher()->decrypt(row.output_json);
+                QVERIFY(opened.has_value());
+                QVERIFY(nlohmann::json::parse(*opened)["response"]["body"]["choices"].is_array());  // still JSON
+                QVERIFY2(opened->find("[e-mail]") != std::string::npos, opened->c_str());
+                QVERIFY(opened->find(kEmail) == std::string::npos);
+            }
+        }
+        const std::string bytes = file_bytes(m_dir.filePath("batch.db")) + file_bytes(m_dir.filePath("batch.db-wal"));
+        QVERIFY(!bytes.empty());
+        for (const auto& secret : {kEmail, kCard, std::string("Question 1 from")})
+            QVERIFY2(bytes.find(secret) == std::string::npos, secret.c_str());
+    }
+
+    void batchOutputsStaySealedAndWholeWithoutRedaction() {
+        const QString input = m_dir.filePath("sealed-batch.jsonl");
+        {
+            std::ofstream out(input.toStdString());
+            out << nlohmann::json{{"custom_id", "only"},
+                                  {"method", "POST"},
+                                  {"url", "/v1/chat/completions"},
+                                  {"body", {{"model", "gpt-4o-mini"},
+                                            {"messages", {{{"role", "user"}, {"content", "Write to " + kEmail}}}}}}}
+                       .dump()
+                << '\n';
+        }
+        BatchOptions options;
+        options.input = input.toStdString();
+        options.output = path("sealed-batch.out.jsonl");
+        auto e = engine("sealed-batch.db", false, true, /*echo=*/true);
+        QVERIFY(run_batch(*e, options).has_value());
+        // Re-running a finished, unmasked batch writes the same answers out again, decrypted.
+        std::filesystem::remove(options.output);
+        const auto again = run_batch(*e, options);
+        QVERIFY2(again.has_value(), again ? "" : again.error().c_str());
+        QCOMPARE(again->resumed, std::int64_t(1));
+        QVERIFY(file_bytes(QString::fromStdString(options.output.string())).find(kEmail) != std::string::npos);
+        const std::string bytes =
+            file_bytes(m_dir.filePath("sealed-batch.db")) + file_bytes(m_dir.filePath("sealed-batch.db-wal"));
+        QVERIFY(bytes.find(kEmail) == std::string::npos);
+    }
+
+    void rotationCoversConversationsAndBatchOutputs() {
+        // conversations.db and batch.db were written by the tests above under history.key.
+        const auto key_file = path("keys/history.key");
+        const auto old_key = load_key_file(key_file);
+        QVERIFY(old_key.has_value());
+        for (const char* db : {"conversations.db", "batch.db"}) {
+            const auto report = rotate_history_key(path(db), key_file);
+            QVERIFY2(report.has_value(), report ? "" : report.error().c_str());
+            QVERIFY(report->rows > 0);
+        }
+        // Each rotation made a new key: the current one and the one it replaced open everything,
+        // the key both files were written under opens nothing.
+        const FieldCipher old_only({*old_key});
+        auto rotated = FieldCipher::from_key_file(key_file);
+        QVERIFY(rotated.has_value());
+        const FieldCipher& new_only = *rotated;
+        auto conversations = ConversationStore::open(path("conversations.db"), {}, {false, &new_only});
+        QVERIFY(conversations.has_value());
+        const auto list = conversations->list();
+        QVERIFY(list.has_value() && list->size() == 1);
+        QCOMPARE(list->front().title, std::string("Refund for [e-mail]"));
+        auto stale = ConversationStore::open(path("conversations.db"), {}, {false, &old_only});
+        QVERIFY(!stale->load(list->front().id).has_value());
+
+        auto batches = BatchStore::open(path("batch.db"));
+        QVERIFY(batches.has_value());
+        auto info = batches->database().prepare("SELECT batch_id FROM batches", "test");
+        QVERIFY(info.has_value());
+        QVERIFY(*info->step("test"));
+        const auto rows = batches->batch_results(info->text(0));
+        QVERIFY(rows.has_value() && rows->size() == 3);
+        for (const auto& row : *rows) {
+            QVERIFY(!old_only.decrypt(row.output_json).has_value());
+            QVERIFY(new_only.decrypt(row.output_json).has_value());
+        }
     }
 };
 

@@ -7,11 +7,11 @@
 // Owns the store connection; opened on first use, on the worker thread.
 class ConversationRepository::Worker final : public QObject {
 public:
-    explicit Worker(std::string path) : m_path(std::move(path)) {}
+    Worker(std::string path, sb::StoredTextPolicy policy) : m_path(std::move(path)), m_policy(policy) {}
 
     sb::StoreResult<sb::ConversationStore*> store() {
         if (!m_store) {
-            auto opened = sb::ConversationStore::open(m_path);
+            auto opened = sb::ConversationStore::open(m_path, {}, m_policy);
             if (!opened) return std::unexpected(opened.error());
             m_store.emplace(std::move(*opened));
         }
@@ -20,11 +20,12 @@ public:
 
 private:
     std::string m_path;
+    sb::StoredTextPolicy m_policy;
     std::optional<sb::ConversationStore> m_store;
 };
 
-ConversationRepository::ConversationRepository(QString databasePath, QObject* parent)
-    : QObject(parent), m_worker(new Worker(databasePath.toStdString())) {
+ConversationRepository::ConversationRepository(QString databasePath, sb::StoredTextPolicy policy, QObject* parent)
+    : QObject(parent), m_worker(new Worker(databasePath.toStdString(), policy)) {
     m_thread.setObjectName(QStringLiteral("conversation-store"));
     m_worker->moveToThread(&m_thread);
     m_thread.start();

@@ -19,7 +19,8 @@ public:
     template <typename T>
     using Done = std::function<void(const sb::StoreResult<T>& result)>;
 
-    explicit ConversationRepository(QString databasePath, QObject* parent = nullptr);
+    // `policy`: the privacy rules saved conversations are written under (the engine's).
+    ConversationRepository(QString databasePath, sb::StoredTextPolicy policy, QObject* parent = nullptr);
     ~ConversationRepository() override;
 
     void save(sb::Conversation conversation, Done<sb::Conversation> done);

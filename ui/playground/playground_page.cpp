@@ -60,7 +60,7 @@ PlaygroundPage::PlaygroundPage(EngineBridge& bridge, QWidget* parent) : QWidget(
     if (database.isEmpty()) {
         showStatus(tr("History is off: conversations are not saved."));
     } else {
-        m_repository = new ConversationRepository(database, this);
+        m_repository = new ConversationRepository(database, bridge.engine().history_text_policy().stored(), this);
         refreshList();
         const std::int64_t last = QSettings().value(QLatin1String(kCurrentKey), 0).toLongLong();
         if (last > 0) loadConversation(last);
@@ -306,12 +306,16 @@ void PlaygroundPage::saveConversation() {
         return;
     }
     m_saveInFlight = true;
-    m_repository->save(currentConversation(), [this](const sb::StoreResult<sb::Conversation>& saved) {
+    sb::Conversation sent = currentConversation();
+    m_repository->save(sent, [this, sent](const sb::StoreResult<sb::Conversation>& saved) {
         m_saveInFlight = false;
         if (saved) {
             m_currentId = saved->id;
             rememberCurrent();
             refreshList();
+            // The editor keeps what was typed; say so when the saved copy differs from it.
+            if (saved->turns != sent.turns || saved->system_prompt != sent.system_prompt)
+                showStatus(tr("Saved with personal data and keys masked (privacy.redact_history)."));
             emit conversationSaved(saved->id);
         } else {
             showStatus(tr("Could not save the conversation: %1").arg(storeMessage(saved.error())));
