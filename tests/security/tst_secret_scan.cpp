@@ -2,7 +2,8 @@
 // plain text. A real-looking OpenAI key is stored with `secrets set` (stdin), the config
 // names it as "secret:openai", an upstream (the stand-alone simulator) accepts only that key,
 // and `ask` sends prompts holding an e-mail address, a card number, a phone number and
-// another key shape, with the shipped privacy rules (redact) plus encrypt_history on. Then
+// another key shape, with the shipped privacy rules (redact) plus encrypt_history on; so do a
+// `batch` run and a conversation in the console's Playground, which saves it. Then
 // the database (and its WAL), the config and secret files, the logs (everything the commands
 // print but `ask`'s answer itself) and the core files a crash leaves behind are searched.
 // The crash: `serve`, holding the key in memory, killed with SIGSEGV while allowed to dump
@@ -16,10 +17,16 @@
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
+
+#include "config/config.h"
+#include "engine_bridge.h"
+#include "playground/playground_page.h"
 
 namespace {
 
@@ -111,6 +118,14 @@ class TestSecretScan : public QObject {
 private slots:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
+        // The console part of the run is in this process: it finds the config, the secrets and
+        // its settings where the commands do.
+        qputenv("XDG_CONFIG_HOME", m_dir.filePath("config").toLocal8Bit());
+        qputenv("XDG_DATA_HOME", m_dir.filePath("data").toLocal8Bit());
+        for (const char* name : {"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "SWITCHBOARD_LOCAL_URL"}) qunsetenv(name);
+        QCoreApplication::setOrganizationName(QStringLiteral("SwitchboardScan"));
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath(QStringLiteral("config")));
         // The upstream accepts exactly the stored key.
         auto env = environment();
         env.insert("UPSTREAM_KEY", QString::fromLatin1(kOpenAiKey));
@@ -157,6 +172,46 @@ private slots:
             QVERIFY2(asked.exit_code == 0, (asked.out + asked.err).constData());  // the stored key was accepted
         }
 
+        // 3b. A batch of the same questions; its output file (outside the scanned folders) is
+        // the product and holds the answers.
+        QDir().mkpath(m_dir.filePath("work"));
+        {
+            QFile input(m_dir.filePath("work/in.jsonl"));
+            QVERIFY(input.open(QIODevice::WriteOnly));
+            for (int line = 1; line <= 3; ++line)
+                input.write(QByteArray::fromStdString(
+                                nlohmann::json{{"custom_id", "q" + std::to_string(line)},
+                                               {"method", "POST"},
+                                               {"url", "/v1/chat/completions"},
+                                               {"body", {{"model", "gpt-4o-mini"},
+                                                         {"messages", {{{"role", "user"}, {"content", prompt.toStdString()}}}}}}}
+                                    .dump()) +
+                            "\n");
+        }
+        const auto batch = run({"batch", m_dir.filePath("work/in.jsonl"), "-o", m_dir.filePath("work/out.jsonl"), "--no-progress"});
+        QVERIFY2(batch.exit_code == 0, (batch.out + batch.err).constData());
+        QVERIFY(contents(m_dir.filePath("work/out.jsonl")).contains(kEmail));  // the answers echo the question
+
+        // 3c. The console's Playground, on the same config and database, saves its conversation.
+        {
+            auto loaded = sb::load_user_config({}, sb::process_environment());
+            QVERIFY(loaded.has_value());
+            sb::EngineOptions options;
+            options.config = std::move(*loaded);
+            options.database = m_dir.filePath("data/switchboard/switchboard.db").toStdString();
+            auto bridge = EngineBridge::create(std::move(options));
+            QVERIFY2(bridge.has_value(), bridge ? "" : qPrintable(bridge.error()));
+            auto page = std::make_unique<PlaygroundPage>(**bridge);
+            page->newConversation();
+            page->setSystemPrompt(QStringLiteral("The customer is ") + QString::fromLatin1(kEmail));
+            page->setTarget(QStringLiteral("openai"), QStringLiteral("gpt-4o-mini"));
+            page->setMessage(QString::fromUtf8(prompt));
+            QSignalSpy saved(page.get(), &PlaygroundPage::conversationSaved);
+            page->send();
+            QTRY_VERIFY_WITH_TIMEOUT(saved.size() >= 1, 20000);
+            QVERIFY2(page->answerText().contains(QString::fromLatin1(kEmail)), qPrintable(page->answerText()));
+        }
+
         // 4. A crash of a process holding the key.
         const QStringList cores = crashServe(m_dir.filePath("crash"), false);
         QVERIFY2(cores.isEmpty(), qPrintable(cores.join(", ")));
@@ -195,5 +250,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSecretScan)
+QTEST_MAIN(TestSecretScan)
 #include "tst_secret_scan.moc"
