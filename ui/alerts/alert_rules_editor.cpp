@@ -16,13 +16,13 @@
 #include <cmath>
 #include <limits>
 
+#include "editor_table.h"
 #include "alerts/alert_rules_draft.h"
 
 namespace {
 
 QString qs(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
 
-const QString kInvalidStyle = QStringLiteral("border: 1px solid #d32f2f;");
 
 QString kindLabel(sb::AlertKind kind) {
     switch (kind) {
@@ -66,11 +66,7 @@ AlertRulesEditor::AlertRulesEditor(AlertRulesDraft& draft, QWidget* parent)
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
-    m_hint->setObjectName(QStringLiteral("alertRulesHint"));
-    m_hint->setWordWrap(true);
-    m_hint->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_hint->setStyleSheet(QStringLiteral("color: #d32f2f;"));
-    m_hint->hide();
+    setUpErrorHint(m_hint, QStringLiteral("alertRulesHint"));
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -161,25 +157,12 @@ void AlertRulesEditor::markRow(int index) {
     std::array<QStringList, ColumnCount> byColumn;
     for (const auto& error : m_draft.errors())
         if (error.path.rfind(prefix, 0) == 0) byColumn[std::size_t(columnOf(error.path))] << errorLine(error);
-    row.invalid = false;
     const std::array<std::pair<int, QWidget*>, 4> cells{
         {{ThresholdColumn, row.threshold}, {WindowColumn, row.window}, {ForColumn, row.forDuration}, {SeverityColumn, row.severity}}};
-    for (const auto& [column, widget] : cells) {
-        const QStringList& lines = byColumn[std::size_t(column)];
-        row.invalid = row.invalid || !lines.isEmpty();
-        const QString style = lines.isEmpty() ? QString() : kInvalidStyle;
-        if (widget->styleSheet() != style) widget->setStyleSheet(style);
-        widget->setToolTip(lines.join(QLatin1Char('\n')));
-    }
+    row.invalid = markCells(cells, byColumn);
     row.invalid = row.invalid || !byColumn[NameColumn].isEmpty();
     m_table->item(index, NameColumn)->setToolTip(byColumn[NameColumn].join(QLatin1Char('\n')));
-    auto* header = m_table->verticalHeaderItem(index);
-    if (!header) {
-        header = new QTableWidgetItem;
-        m_table->setVerticalHeaderItem(index, header);
-    }
-    const QString label = row.invalid ? QStringLiteral("%1 ⚠").arg(index + 1) : QString::number(index + 1);
-    if (header->text() != label) header->setText(label);
+    markRowNumber(m_table, index, row.invalid);
 }
 
 void AlertRulesEditor::sync() {
@@ -194,9 +177,7 @@ void AlertRulesEditor::sync() {
 
     QStringList lines;
     for (const auto& error : m_draft.errors()) lines << errorLine(error);
-    const QString hint = lines.join(QLatin1Char('\n'));
-    if (m_hint->text() != hint) m_hint->setText(hint);
-    m_hint->setVisible(!lines.isEmpty());
+    showErrorLines(m_hint, lines);
 }
 
 int AlertRulesEditor::rowCount() const { return int(m_rows.size()); }

@@ -3,7 +3,6 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -16,6 +15,7 @@
 #include <array>
 #include <utility>
 
+#include "editor_table.h"
 #include "centred_cell.h"
 #include "cache/cache_rules_draft.h"
 #include "routing/row_focus.h"
@@ -27,7 +27,6 @@ QString qs(const std::string& s) { return QString::fromStdString(s); }
 constexpr std::array kActions{sb::CacheAction::Never, sb::CacheAction::Pin, sb::CacheAction::Ttl};
 constexpr std::array kMatches{sb::CacheMatch::Keywords, sb::CacheMatch::Regex, sb::CacheMatch::PersonalData};
 constexpr int kMaxTtlS = 366 * 24 * 3600;
-const QString kInvalidStyle = QStringLiteral("border: 1px solid #d32f2f;");
 
 QString actionLabel(sb::CacheAction action) {
     switch (action) {
@@ -104,26 +103,14 @@ CacheRulesEditor::CacheRulesEditor(CacheRulesDraft& draft, QWidget* parent)
       m_remove(new QPushButton(tr("Remove"), this)),
       m_up(new QPushButton(tr("Move up"), this)),
       m_down(new QPushButton(tr("Move down"), this)) {
-    m_table->setObjectName(QStringLiteral("cacheRules"));
-    m_table->setHorizontalHeaderLabels(
-        {tr("Name"), tr("Action"), tr("Match"), tr("Keywords or pattern"), tr("TTL (s)"), tr("Enabled")});
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setSectionResizeMode(ConditionColumn, QHeaderView::Stretch);
-    // Rule names are short phrases ("account and security"): wider than a line edit's hint.
-    m_table->horizontalHeader()->setSectionResizeMode(NameColumn, QHeaderView::Interactive);
-    m_table->setColumnWidth(NameColumn, 190);
+    setUpEditorTable(m_table, QStringLiteral("cacheRules"),
+                     {tr("Name"), tr("Action"), tr("Match"), tr("Keywords or pattern"), tr("TTL (s)"), tr("Enabled")},
+                     ConditionColumn, NameColumn);
     connect(m_table, &QTableWidget::currentCellChanged, this, [this] {
         updateButtons();
         emit currentRowChanged(currentRow());
     });
-    m_hint->setObjectName(QStringLiteral("cacheRulesHint"));
-    m_hint->setWordWrap(true);
-    m_hint->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_hint->setStyleSheet(QStringLiteral("color: #d32f2f;"));
-    m_hint->hide();
+    setUpErrorHint(m_hint, QStringLiteral("cacheRulesHint"));
     connect(m_add, &QPushButton::clicked, this, &CacheRulesEditor::addRule);
     connect(m_remove, &QPushButton::clicked, this, [this] { removeRule(currentRow()); });
     connect(m_up, &QPushButton::clicked, this, [this] { moveRule(currentRow(), -1); });
@@ -260,23 +247,10 @@ void CacheRulesEditor::markRow(int index) {
     for (const auto& error : m_draft.errors())
         if (error.path.rfind(prefix, 0) == 0)
             byColumn[std::size_t(columnOf(error.path))] << QStringLiteral("rules") + qs(error.to_string());
-    row.invalid = false;
     const std::array<std::pair<int, QWidget*>, 3> cells{
         {{NameColumn, row.name}, {ConditionColumn, row.condition}, {TtlColumn, row.ttl}}};
-    for (const auto& [column, widget] : cells) {
-        const QStringList& lines = byColumn[std::size_t(column)];
-        row.invalid = row.invalid || !lines.isEmpty();
-        const QString style = lines.isEmpty() ? QString() : kInvalidStyle;
-        if (widget->styleSheet() != style) widget->setStyleSheet(style);
-        widget->setToolTip(lines.join(QLatin1Char('\n')));
-    }
-    auto* header = m_table->verticalHeaderItem(index);
-    if (!header) {
-        header = new QTableWidgetItem;
-        m_table->setVerticalHeaderItem(index, header);
-    }
-    const QString label = row.invalid ? QStringLiteral("%1 ⚠").arg(index + 1) : QString::number(index + 1);
-    if (header->text() != label) header->setText(label);
+    row.invalid = markCells(cells, byColumn);
+    markRowNumber(m_table, index, row.invalid);
 }
 
 void CacheRulesEditor::sync() {
@@ -291,9 +265,7 @@ void CacheRulesEditor::sync() {
 
     QStringList lines;
     for (const auto& error : m_draft.errors()) lines << QStringLiteral("rules") + qs(error.to_string());
-    const QString hint = lines.join(QLatin1Char('\n'));
-    if (m_hint->text() != hint) m_hint->setText(hint);
-    m_hint->setVisible(!lines.isEmpty());
+    showErrorLines(m_hint, lines);
     updateButtons();
 }
 

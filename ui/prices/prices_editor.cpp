@@ -3,7 +3,6 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -16,6 +15,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "editor_table.h"
 #include "prices/prices_draft.h"
 #include "routing/row_focus.h"
 
@@ -23,7 +23,6 @@ namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
-const QString kInvalidStyle = QStringLiteral("border: 1px solid #d32f2f;");
 
 // Which cell an error path points at: "[1].source" → the source.
 int columnOf(const std::string& path) {
@@ -55,25 +54,14 @@ PricesEditor::PricesEditor(PricesDraft& draft, QWidget* parent)
         m_draft.edit([&](sb::PriceSheet& sheet) { sheet.as_of = text.trimmed().toStdString(); });
     });
 
-    m_table->setObjectName(QStringLiteral("prices"));
-    m_table->setHorizontalHeaderLabels(
-        {tr("Model"), tr("Input $/1M"), tr("Cached input $/1M"), tr("Output $/1M"), tr("Source")});
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setSectionResizeMode(SourceColumn, QHeaderView::Stretch);
-    m_table->horizontalHeader()->setSectionResizeMode(ModelColumn, QHeaderView::Interactive);
-    m_table->setColumnWidth(ModelColumn, 190);
+    setUpEditorTable(m_table, QStringLiteral("prices"),
+                     {tr("Model"), tr("Input $/1M"), tr("Cached input $/1M"), tr("Output $/1M"), tr("Source")},
+                     SourceColumn, ModelColumn);
     connect(m_table, &QTableWidget::currentCellChanged, this, [this] {
         updateButtons();
         emit currentRowChanged(currentRow());
     });
-    m_hint->setObjectName(QStringLiteral("pricesHint"));
-    m_hint->setWordWrap(true);
-    m_hint->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_hint->setStyleSheet(QStringLiteral("color: #d32f2f;"));
-    m_hint->hide();
+    setUpErrorHint(m_hint, QStringLiteral("pricesHint"));
     connect(m_add, &QPushButton::clicked, this, &PricesEditor::addModel);
     connect(m_remove, &QPushButton::clicked, this, [this] { removeModel(currentRow()); });
 
@@ -182,26 +170,13 @@ void PricesEditor::markRow(int index) {
     std::array<QStringList, ColumnCount> byColumn;
     for (const auto& error : m_draft.errors())
         if (error.path.rfind(prefix, 0) == 0) byColumn[std::size_t(columnOf(error.path))] << qs(error.rule);
-    row.invalid = false;
     const std::array<std::pair<int, QWidget*>, ColumnCount> cells{{{ModelColumn, row.model},
                                                                    {InputColumn, row.input},
                                                                    {CachedInputColumn, row.cachedInput},
                                                                    {OutputColumn, row.output},
                                                                    {SourceColumn, row.source}}};
-    for (const auto& [column, widget] : cells) {
-        const QStringList& lines = byColumn[std::size_t(column)];
-        row.invalid = row.invalid || !lines.isEmpty();
-        const QString style = lines.isEmpty() ? QString() : kInvalidStyle;
-        if (widget->styleSheet() != style) widget->setStyleSheet(style);
-        widget->setToolTip(lines.join(QLatin1Char('\n')));
-    }
-    auto* header = m_table->verticalHeaderItem(index);
-    if (!header) {
-        header = new QTableWidgetItem;
-        m_table->setVerticalHeaderItem(index, header);
-    }
-    const QString label = row.invalid ? QStringLiteral("%1 ⚠").arg(index + 1) : QString::number(index + 1);
-    if (header->text() != label) header->setText(label);
+    row.invalid = markCells(cells, byColumn);
+    markRowNumber(m_table, index, row.invalid);
 }
 
 void PricesEditor::sync() {
@@ -235,10 +210,8 @@ void PricesEditor::sync() {
             lines << qs(error.to_string());
         }
     }
-    m_asOf->setStyleSheet(dateInvalid ? kInvalidStyle : QString());
-    const QString hint = lines.join(QLatin1Char('\n'));
-    if (m_hint->text() != hint) m_hint->setText(hint);
-    m_hint->setVisible(!lines.isEmpty());
+    m_asOf->setStyleSheet(dateInvalid ? invalidCellStyle() : QString());
+    showErrorLines(m_hint, lines);
     updateButtons();
 }
 
