@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/engine_fixture.h"
+#include "../support/page_fixture.h"
 #include "alerts/alert_events_model.h"
 #include "alerts/alert_notifier.h"
 #include "alerts/alert_rules_draft.h"
@@ -54,18 +55,16 @@ class TestAlertsPage : public QObject {
 
     // Sends `count` requests to one provider and waits for all of them.
     void send(int count, const char* fault = nullptr, int latency_ms = 0) {
-        std::vector<std::future<sb::RequestResult>> futures;
+        std::vector<sb::ChatRequest> requests(static_cast<std::size_t>(count));
         for (int i = 0; i < count; ++i) {
-            sb::ChatRequest request;
+            sb::ChatRequest& request = requests[std::size_t(i)];
             request.messages = {{sb::Role::User, "Is my parcel on its way? " + std::to_string(i)}};
             request.provider = "openai";
             request.source = "test";
             if (fault) request.extra_headers.emplace_back("x-sim-fault", fault);
             if (latency_ms > 0) request.extra_headers.emplace_back("x-sim-latency-ms", std::to_string(latency_ms));
-            futures.push_back(engine().submit(std::move(request)));
         }
-        for (auto& f : futures)
-            if (f.wait_for(20s) != std::future_status::ready) qFatal("request did not finish in time");
+        sb::test::submit_all(engine(), std::move(requests));
     }
 
     QString cell(int row, int column) { return model()->index(row, column).data().toString(); }

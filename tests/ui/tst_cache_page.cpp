@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/engine_fixture.h"
+#include "../support/page_fixture.h"
 #include "cache/cache_key.h"
 #include "cache/cache_key_box.h"
 #include "cache/cache_page.h"
@@ -83,13 +84,8 @@ class TestCachePage : public QObject {
         options.history = false;
         options.database = m_dir.filePath(QStringLiteral("history.db")).toStdString();
         options.retry_uniform = [] { return 0.0; };
-        auto bridge = EngineBridge::create(std::move(options));
-        if (!bridge) qFatal("engine: %s", qPrintable(bridge.error()));
-        m_bridge = std::move(*bridge);
-        m_page = std::make_unique<CachePage>(*m_bridge);
-        m_page->resize(1300, 850);
-        m_page->show();
-        if (!QTest::qWaitForWindowExposed(m_page.get())) qFatal("the page was not shown");
+        m_bridge = sb::test::make_bridge(std::move(options));
+        m_page = sb::test::show_page<CachePage>(*m_bridge, {1300, 850});
     }
 
     sb::RequestResult ask(const std::string& text) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../support/engine_fixture.h"
+#include "../support/page_fixture.h"
 #include "dashboard/dashboard_data.h"
 #include "dashboard/dashboard_page.h"
 #include "dashboard/metric_format.h"
@@ -43,17 +44,15 @@ class TestDashboard : public QObject {
 
     // Sends `count` requests and waits for all of them.
     void send(int count, const std::string& provider = "openai", bool fault = false) {
-        std::vector<std::future<sb::RequestResult>> futures;
+        std::vector<sb::ChatRequest> requests(static_cast<std::size_t>(count));
         for (int i = 0; i < count; ++i) {
-            sb::ChatRequest request;
+            sb::ChatRequest& request = requests[std::size_t(i)];
             request.messages = {{sb::Role::User, "Where is my order " + std::to_string(i) + "?"}};
             request.provider = provider;
             request.source = "test";
             if (fault) request.extra_headers.emplace_back("x-sim-fault", "server_error");
-            futures.push_back(m_bridge->engine().submit(std::move(request)));
         }
-        for (auto& f : futures)
-            if (f.wait_for(20s) != std::future_status::ready) qFatal("request did not finish in time");
+        sb::test::submit_all(m_bridge->engine(), std::move(requests));
     }
 
 private slots:

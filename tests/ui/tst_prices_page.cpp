@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/engine_fixture.h"
+#include "../support/page_fixture.h"
 #include "config/config.h"
 #include "cost/price_table.h"
 #include "engine/engine.h"
@@ -60,14 +61,9 @@ class TestPricesPage : public QObject {
         sb::EngineOptions options;
         options.config = std::move(config);
         options.history = false;
-        auto bridge = EngineBridge::create(std::move(options));
-        if (!bridge) qFatal("engine: %s", qPrintable(bridge.error()));
-        m_bridge = std::move(*bridge);
-        m_page = std::make_unique<PricesPage>(*m_bridge);
+        m_bridge = sb::test::make_bridge(std::move(options));
+        m_page = sb::test::show_page<PricesPage>(*m_bridge, {1100, 700});
         if (!configFile.isEmpty()) m_page->setConfigFile(configFile);
-        m_page->resize(1100, 700);
-        m_page->show();
-        if (!QTest::qWaitForWindowExposed(m_page.get())) qFatal("the page was not shown");
     }
 
     int rowOf(const std::string& model) {

@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include "../support/engine_fixture.h"
+#include "../support/page_fixture.h"
 #include "engine_bridge.h"
 #include "providers/providers_page.h"
 
@@ -29,13 +30,8 @@ class TestProvidersPage : public QObject {
         sb::EngineOptions options;
         options.config = std::move(config);
         options.history = false;
-        auto bridge = EngineBridge::create(std::move(options));
-        if (!bridge) qFatal("engine: %s", qPrintable(bridge.error()));
-        m_bridge = std::move(*bridge);
-        m_page = std::make_unique<ProvidersPage>(*m_bridge);
-        m_page->resize(1300, 700);
-        m_page->show();
-        if (!QTest::qWaitForWindowExposed(m_page.get())) qFatal("the page was not shown");
+        m_bridge = sb::test::make_bridge(std::move(options));
+        m_page = sb::test::show_page<ProvidersPage>(*m_bridge, {1300, 700});
     }
 
     // Tests the selected provider and waits for its result.

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/engine_fixture.h"
+#include "../support/page_fixture.h"
 #include "engine/engine.h"
 #include "engine_bridge.h"
 #include "routing/route_preview_box.h"
@@ -76,17 +77,13 @@ class TestRoutingPage : public QObject {
 
     // Sends `count` routed (not pinned) requests; returns how many each provider served.
     std::map<std::string, int> send(int count, const std::string& text = "Where is my order?") {
-        std::vector<std::future<sb::RequestResult>> futures;
+        std::vector<sb::ChatRequest> requests(static_cast<std::size_t>(count));
         for (int i = 0; i < count; ++i) {
-            sb::ChatRequest request;
-            request.messages = {{sb::Role::User, text + " #" + std::to_string(i)}};
-            request.source = "test";
-            futures.push_back(engine().submit(std::move(request)));
+            requests[std::size_t(i)].messages = {{sb::Role::User, text + " #" + std::to_string(i)}};
+            requests[std::size_t(i)].source = "test";
         }
         std::map<std::string, int> served;
-        for (auto& f : futures) {
-            if (f.wait_for(20s) != std::future_status::ready) qFatal("request did not finish in time");
-            const auto result = f.get();
+        for (const auto& result : sb::test::submit_all(engine(), std::move(requests))) {
             if (!result.ok()) qFatal("request failed: %s", result.outcome.error().message.c_str());
             ++served[result.provider];
         }
@@ -112,13 +109,8 @@ private slots:
         options.database = m_dir.filePath("history.db").toStdString();
         options.history = true;
         options.retry_uniform = [] { return 0.0; };
-        auto bridge = EngineBridge::create(std::move(options));
-        QVERIFY2(bridge, bridge ? "" : qPrintable(bridge.error()));
-        m_bridge = std::move(*bridge);
-        m_page = std::make_unique<RoutingPage>(*m_bridge);
-        m_page->resize(1400, 900);
-        m_page->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
+        m_bridge = sb::test::make_bridge(std::move(options));
+        m_page = sb::test::show_page<RoutingPage>(*m_bridge, {1400, 900});
     }
 
     void cleanupTestCase() {
