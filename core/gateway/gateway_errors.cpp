@@ -46,6 +46,19 @@ GatewayError gateway_error_for(const Error& error) {
     const bool local = error.http_status == 0 && error.curl_code == 0;
     out.message = local && !error.message.empty() ? error.message : std::string(user_facing_text(error.cls));
     out.retry_after = error.retry_after;
+    if ((error.cls == ErrorClass::Auth || error.cls == ErrorClass::Permission) && !local) {
+        // The provider refused *our* credentials for it. Passed on as a 401/403, the caller's
+        // SDK would report the caller's own gateway key as wrong; it is the gateway's config.
+        const bool auth = error.cls == ErrorClass::Auth;
+        out.status = 502;
+        out.type = "api_error";
+        out.code = auth ? "upstream_authentication_failed" : "upstream_permission_denied";
+        out.message = std::string(auth ? "The upstream provider rejected the gateway's API key for it"
+                                       : "The upstream provider refused the gateway's API key access") +
+                      " (HTTP " + std::to_string(error.http_status ? error.http_status : (auth ? 401 : 403)) +
+                      "). Your gateway key is valid; the operator must fix the provider's api_key.";
+        return out;
+    }
     switch (error.cls) {
         case ErrorClass::BadRequest:
         case ErrorClass::ContextLength:

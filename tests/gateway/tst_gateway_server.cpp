@@ -519,6 +519,28 @@ private slots:
         QCOMPARE(throttled.json()["error"].value("code", ""), std::string("rate_limit_exceeded"));
     }
 
+    void upstreamCredentialFailuresAreTheGatewaysNotTheCallers_data() {
+        QTest::addColumn<QString>("fault");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("401") << "auth" << "upstream_authentication_failed";
+        QTest::newRow("403") << "permission" << "upstream_permission_denied";
+    }
+
+    void upstreamCredentialFailuresAreTheGatewaysNotTheCallers() {
+        QFETCH(QString, fault);
+        QFETCH(QString, code);
+        auto stack = make_stack(m_port, [](Config& config) { config.retry.failover = false; });
+        auto headers = bearer("tok-a");
+        headers.emplace_back("x-sim-fault", fault.toStdString());
+        const auto reply = post_chat(chat_body("Upstream refuses our key"), headers, stack.get());
+        // Not 401/403: the caller's SDK would blame the caller's own (valid) gateway key.
+        QCOMPARE(reply.status, 502);
+        const auto error = reply.json()["error"];
+        QCOMPARE(error.value("type", ""), std::string("api_error"));
+        QCOMPARE(error.value("code", ""), code.toStdString());
+        QVERIFY2(error.value("message", "").find("Your gateway key is valid") != std::string::npos, reply.body.c_str());
+    }
+
     void errorAfterTheStreamBeganIsAnEventThenClose() {
         auto stack = make_stack(m_port, [](Config& config) { config.cache.enabled = false; });
         auto headers = bearer("tok-a");
