@@ -202,6 +202,18 @@ void AlertEvaluator::evaluate(const AlertInputs& inputs, Clock::time_point now) 
         for (const auto& [token, listener] : m_listeners) listener(event);
 }
 
+void AlertEvaluator::restore(std::vector<AlertEvent> past) {
+    std::lock_guard lock(m_mutex);
+    const std::uint64_t first_own = m_events.empty() ? UINT64_MAX : m_events.front().id;
+    std::erase_if(past, [&](const AlertEvent& e) { return e.id >= first_own; });
+    std::sort(past.begin(), past.end(), [](const AlertEvent& a, const AlertEvent& b) { return a.id < b.id; });
+    if (past.empty()) return;
+    m_next_id = std::max(m_next_id, past.back().id + 1);
+    m_events.insert(m_events.begin(), std::make_move_iterator(past.begin()), std::make_move_iterator(past.end()));
+    trim_history();
+    ++m_generation;
+}
+
 std::vector<AlertEvent> AlertEvaluator::events() const {
     std::lock_guard lock(m_mutex);
     return {m_events.begin(), m_events.end()};

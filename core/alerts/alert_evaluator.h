@@ -56,6 +56,7 @@ struct AlertEvent {
     double value = 0;  // the latest value while firing, in the rule's threshold unit
     double threshold = 0;
     std::string message;  // "error rate 37.5% over 5 min (threshold 5%)"
+    bool operator==(const AlertEvent&) const = default;
 };
 
 // A (rule, subject) whose condition holds now: pending (waiting out `for`) or firing.
@@ -89,6 +90,10 @@ public:
     std::vector<std::chrono::seconds> windows() const;
 
     void evaluate(const AlertInputs& inputs, Clock::time_point now);
+
+    // Events from before this process (the stored alert history, oldest first), listed before
+    // any this evaluator makes; new ids continue after theirs. Call before the first evaluate().
+    void restore(std::vector<AlertEvent> past);
 
     std::vector<AlertEvent> events() const;  // oldest first
     std::vector<ActiveAlert> active() const;  // pending and firing, by rule then subject

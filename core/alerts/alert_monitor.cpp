@@ -6,8 +6,26 @@
 
 namespace sb {
 
-AlertMonitor::AlertMonitor(std::vector<AlertRule> rules, Collect collect, std::chrono::milliseconds interval)
-    : m_evaluator(std::move(rules)), m_collect(std::move(collect)), m_interval(interval), m_thread([this] { run(); }) {}
+namespace {
+
+bool same_record(const AlertEvent& a, const AlertEvent& b) {
+    return a.state == b.state && a.resolved_at == b.resolved_at && a.value == b.value && a.message == b.message;
+}
+
+}  // namespace
+
+AlertMonitor::AlertMonitor(std::vector<AlertRule> rules, Collect collect, std::chrono::milliseconds interval,
+                           AlertHistory history)
+    : m_evaluator(std::move(rules)),
+      m_collect(std::move(collect)),
+      m_save(std::move(history.save)),
+      m_interval(interval) {
+    // The past goes in before the thread's first tick, so new ids continue after it.
+    for (const auto& event : history.past) m_saved.emplace(event.id, event);
+    m_evaluator.restore(std::move(history.past));
+    m_saved_generation = m_evaluator.generation();
+    m_thread = std::thread([this] { run(); });
+}
 
 AlertMonitor::~AlertMonitor() { stop(); }
 
@@ -22,6 +40,23 @@ void AlertMonitor::stop() {
 
 void AlertMonitor::evaluate_now() {
     m_evaluator.evaluate(m_collect(m_evaluator.windows()), AlertEvaluator::Clock::now());
+    if (m_save) save_changes();
+}
+
+void AlertMonitor::save_changes() {
+    std::lock_guard lock(m_save_mutex);
+    const std::uint64_t generation = m_evaluator.generation();
+    if (generation == m_saved_generation) return;
+    const auto events = m_evaluator.events();
+    std::vector<AlertEvent> changed;
+    for (const auto& event : events) {
+        const auto saved = m_saved.find(event.id);
+        if (saved == m_saved.end() || !same_record(saved->second, event)) changed.push_back(event);
+    }
+    if (!changed.empty() && !m_save(changed)) return;
+    m_saved.clear();  // only what the evaluator still holds can change again
+    for (const auto& event : events) m_saved.emplace(event.id, event);
+    m_saved_generation = generation;
 }
 
 void AlertMonitor::run() {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -17,12 +18,20 @@ namespace sb {
 
 class MetricsRegistry;
 
+// Where the alert history lasts (the engine's history database), if anywhere.
+struct AlertHistory {
+    std::vector<AlertEvent> past;  // restored before the first tick
+    // Called on the evaluating thread with the events that fired, changed or resolved since
+    // the last successful call; false: it failed, and they are offered again next time.
+    std::function<bool(const std::vector<AlertEvent>& changed)> save;
+};
+
 class AlertMonitor {
 public:
     using Collect = std::function<AlertInputs(const std::vector<std::chrono::seconds>& windows)>;
 
     AlertMonitor(std::vector<AlertRule> rules, Collect collect,
-                 std::chrono::milliseconds interval = std::chrono::milliseconds(1000));
+                 std::chrono::milliseconds interval = std::chrono::milliseconds(1000), AlertHistory history = {});
     ~AlertMonitor();  // stop()
     AlertMonitor(const AlertMonitor&) = delete;
     AlertMonitor& operator=(const AlertMonitor&) = delete;
@@ -34,14 +43,19 @@ public:
 
 private:
     void run();
+    void save_changes();
 
     AlertEvaluator m_evaluator;
     Collect m_collect;
+    std::function<bool(const std::vector<AlertEvent>&)> m_save;
+    std::mutex m_save_mutex;  // evaluate_now() runs on the tick and on an Apply
+    std::map<std::uint64_t, AlertEvent> m_saved;  // as last saved, by id
+    std::uint64_t m_saved_generation = 0;
     std::chrono::milliseconds m_interval;
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stopping = false;
-    std::thread m_thread;  // last: starts once everything it uses exists
+    std::thread m_thread;  // started last in the constructor, once the past is restored
 };
 
 // What the engine's alert rules look at: each window's requests, errors and p99 from the

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "alerts/alert_monitor.h"
+#include "engine/alert_persistence.h"
 #include "cache/single_flight.h"
 #include "config/paths.h"
 #include "cost/price_table.h"
@@ -167,9 +168,16 @@ public:
             shared_token_counter();
             m_tokenizer_ready = true;
         });
-        m_alerts = std::make_unique<AlertMonitor>(m_config.alerts.rules, [this](const auto& windows) {
-            return collect_alert_inputs(m_metrics, windows, budget_status(), target_states());
-        });
+        AlertHistory alert_history;
+        if (m_history) {
+            auto opened = open_alert_history(m_database_path, AlertEvaluator::kDefaultHistory);
+            if (!opened) return std::unexpected(opened.error());
+            alert_history = std::move(*opened);
+        }
+        m_alerts = std::make_unique<AlertMonitor>(
+            m_config.alerts.rules,
+            [this](const auto& windows) { return collect_alert_inputs(m_metrics, windows, budget_status(), target_states()); },
+            std::chrono::milliseconds(1000), std::move(alert_history));
         return {};
     }
 

@@ -141,6 +141,23 @@ CREATE TABLE IF NOT EXISTS batch_outputs_masked (
     masked_ms  INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    // Alerts that fired, and when they resolved, so the Alerts page's history outlives a
+    // restart. IF NOT EXISTS: see version 5.
+    Migration{6, R"sql(
+CREATE TABLE IF NOT EXISTS alert_events (
+    id           INTEGER PRIMARY KEY,
+    rule         TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    subject      TEXT NOT NULL,
+    severity     TEXT NOT NULL,
+    fired_ms     INTEGER NOT NULL,
+    resolved_ms  INTEGER,
+    value        REAL NOT NULL,
+    threshold    REAL NOT NULL,
+    message      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alert_events_fired ON alert_events(fired_ms);
+)sql"},
 };
 
 static_assert(kMigrations.back().version == kSchemaVersion);
