@@ -168,7 +168,7 @@ private slots:
                 writer->enqueue(std::move(r), Overflow::Block);
                 if (i % 50 == 0) {
                     (void)writer->flush(5s);
-                    inserted = i;
+                    inserted = i + 1;  // rows committed so far
                 }
             }
         });
@@ -189,6 +189,10 @@ private slots:
             if (!page->next)
                 break;
             cursor = page->next;
+            // Past the first page, rows are being committed while the rest is read: on a busy
+            // machine the reader could otherwise finish before the inserter's first commit.
+            if (pages == 1)
+                QTRY_VERIFY_WITH_TIMEOUT(inserted.load() > 0, 10000);
             std::this_thread::yield();
         }
         stop = true;
