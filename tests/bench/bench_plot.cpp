@@ -69,6 +69,11 @@ struct ReplayFile {
 
 const QStringList kModeLabels{"raw calls", "batching", "batching + cache + tiers"};
 
+// What the bar labels show: whole milliseconds, percentages to one decimal.
+double rounded(double value, bool percent) {
+    return percent ? std::round(value * 10.0) / 10.0 : std::round(value);
+}
+
 // Grouped bars: the brief's row, then each workload, per mode.
 void replay_bars(const std::vector<ReplayFile>& files, const QString& title, const QString& axis_title,
                  const char* field, const char* brief_field, double scale, bool percent_axis, double y_min,
@@ -79,7 +84,7 @@ void replay_bars(const std::vector<ReplayFile>& files, const QString& title, con
     brief->setColor(kBriefGrey);
     double top = 0;
     for (const auto& row : files.front().json["brief"]) {
-        const double v = row[brief_field].get<double>() * scale;
+        const double v = rounded(row[brief_field].get<double>() * scale, percent_axis);
         brief->append(v);
         top = std::max(top, v);
     }
@@ -88,16 +93,21 @@ void replay_bars(const std::vector<ReplayFile>& files, const QString& title, con
         auto* set = new QBarSet(files[i].name);
         set->setColor(kColours[int(i) % kColours.size()]);
         for (const auto& mode : files[i].json["modes"]) {
-            const double v = mode[field].get<double>() * scale;
+            const double v = rounded(mode[field].get<double>() * scale, percent_axis);
             set->append(v);
             top = std::max(top, v);
         }
         series->append(set);
     }
+    // Values on the bars: above them in dark text, or — where bars reach the top of a
+    // percentage axis — inside their tops in white.
+    const bool inside = percent_axis && top > 95.0;
     series->setLabelsVisible(true);
-    series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
+    series->setLabelsPosition(inside ? QAbstractBarSeries::LabelsInsideEnd
+                                     : QAbstractBarSeries::LabelsOutsideEnd);
     series->setLabelsFormat(percent_axis ? "@value%" : "@value");
-    series->setLabelsPrecision(percent_axis ? 4 : 4);
+    series->setLabelsPrecision(4);
+    for (auto* set : series->barSets()) set->setLabelColor(inside ? QColor(Qt::white) : QColor(0x333333));
     chart->addSeries(series);
     auto* x = new QBarCategoryAxis;
     x->append(kModeLabels);
@@ -105,7 +115,8 @@ void replay_bars(const std::vector<ReplayFile>& files, const QString& title, con
     series->attachAxis(x);
     auto* y = new QValueAxis;
     y->setTitleText(axis_title);
-    y->setRange(y_min, percent_axis ? 100.0 : niceCeil(top * 1.12));
+    y->setRange(y_min, percent_axis ? (inside ? 100.0 : std::min(100.0, niceCeil(top * 1.15)))
+                                    : niceCeil(top * 1.12));
     y->setLabelFormat(percent_axis ? "%.0f%%" : "%.0f");
     chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(y);
@@ -119,7 +130,7 @@ void replay_cdf(const ReplayFile& file, const QString& path) {
     x->setTitleText("latency (ms, log scale)");
     x->setBase(10);
     x->setLabelFormat("%g");
-    x->setMinorTickCount(-1);
+    x->setMinorTickCount(0);
     auto* y = new QValueAxis;
     y->setTitleText("share of requests done (%)");
     y->setRange(0, 100);

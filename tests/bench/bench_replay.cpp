@@ -8,6 +8,9 @@
 // schedule. By default the three modes of a workload run at the same time (the replay is I/O
 // bound: its CPU use is printed; --sequential runs them one after another).
 //
+// SB_REPLAY_TRACE=1 prints each provider's concurrency limit, calls in flight and calls waiting
+// every 2 s while the engine modes run.
+//
 // Usage: bench_replay [--workload FILE]... [--upstream FILE] [--config FILE] [--prices FILE]
 //                     [--out DIR] [--sequential] [--describe]
 //   --workload  default: resources/replay/workload-brief.json and workload-half-repetition.json
@@ -158,7 +161,8 @@ void judge(const std::string& workload, const std::vector<ModeSummary>& summarie
     const ModeSummary* raw = nullptr;
     for (const auto& s : summaries)
         if (s.mode == Mode::Raw) raw = &s;
-    const std::string bench = "replay " + workload;
+    const std::string short_name = workload.starts_with("workload-") ? workload.substr(9) : workload;
+    const std::string bench = "replay " + short_name;
     for (const auto& s : summaries) {
         if (s.mode == Mode::Raw) {
             bench::summary_row(bench, "raw calls: mean latency / success",

@@ -405,18 +405,15 @@ int main(int argc, char** argv) {
                     fmt("direct %.3f ms; gateway %.2f× direct", l->direct.p50_ms,
                         l->gateway.p50_ms / std::max(l->direct.p50_ms, 1e-9)));
     }
-    if (!rates.empty()) {
-        // The highest rate the gateway sustained cleanly, and what it added there.
-        const std::pair<Figures, Figures>* best = nullptr;
-        for (std::size_t i = 0; i < rates.size(); ++i)
-            if (rates[i].second.errors == 0 && rates[i].second.rate >= 0.95 * kRates[i]) best = &rates[i];
-        if (best) {
-            const double added = best->second.p99_ms - best->first.p99_ms;
-            summary_row(bench, fmt("gateway added p99 at %.0f/s", best->second.rate), fmt("%.3f ms", added),
-                        fmt("< %.0f ms", kNegligibleMs), added < kNegligibleMs,
-                        fmt("direct p99 %.3f ms; gateway %.2f× direct", best->first.p99_ms,
-                            best->second.p99_ms / std::max(best->first.p99_ms, 1e-9)));
-        }
+    // At 1,000/s: ten times the replay's load, well within one core.
+    for (std::size_t i = 0; i < rates.size(); ++i) {
+        if (kRates[i] != 1'000) continue;
+        const auto& [direct, through_gateway] = rates[i];
+        const double added = through_gateway.p99_ms - direct.p99_ms;
+        summary_row(bench, "gateway added p99 at 1,000/s", fmt("%.3f ms", added),
+                    fmt("< %.0f ms", kNegligibleMs), added < kNegligibleMs && through_gateway.errors == 0,
+                    fmt("direct p99 %.3f ms; gateway %.2f× direct", direct.p99_ms,
+                        through_gateway.p99_ms / std::max(direct.p99_ms, 1e-9)));
     }
     for (const int n : {1'000, 10'000}) {
         const Level* l = level_of(n);
