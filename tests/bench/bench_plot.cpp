@@ -208,6 +208,7 @@ void scale_lines(const nlohmann::json& scale, const QString& title, const QStrin
     } else {
         auto* axis = new QValueAxis;
         axis->setRange(0, niceCeil(high * 1.1));
+        axis->applyNiceNumbers();  // ticks on round numbers
         axis->setLabelFormat("%g");
         y = axis;
     }
