@@ -45,7 +45,12 @@ void ConcurrencyLimiter::close_window(Clock::time_point now) {
         m_limit = std::max<double>(m_config.min, m_limit * m_decrease_factor);
         m_peak_in_flight = m_in_flight;
         m_slow_start = false;
+        m_probe = 1.0;
+    } else if (m_window_grew && m_limit >= m_last_max) {
+        // Past the last cut and still needed: probe faster each round trip that stays clean.
+        m_probe = std::min(m_probe * 2.0, std::max(1.0, m_limit / 2.0));
     }
+    m_window_grew = false;
     if (calls > 0) {
         const double keep = std::pow(1.0 - kBackgroundRate, calls);
         m_background = std::min(kMaxBackground, keep * m_background + (1.0 - keep) * (m_window_congested / calls));
@@ -73,11 +78,13 @@ void ConcurrencyLimiter::release(std::chrono::microseconds latency, bool congest
         const int whole = static_cast<int>(std::floor(m_limit));
         if (m_peak_in_flight >= whole - 1) {
             // Slow start: one per call. Below the limit of the last cut: half the way back per
-            // round trip (a cut that was noise costs a few round trips, not dozens). Above
-            // it: about one per round trip, probing.
+            // round trip (a cut that was noise costs a few round trips, not dozens). Above it:
+            // 1, 2, 4… more per round trip while round trips stay clean (BIC's max probing), so
+            // a limit cut early, below the traffic, finds it again in a few round trips too.
             const double per_round_trip = m_slow_start          ? m_limit
                                           : m_limit < m_last_max ? std::max(1.0, (m_last_max - m_limit) / 2.0)
-                                                                 : 1.0;
+                                                                 : m_probe;
+            m_window_grew = true;
             m_limit = std::min<double>(m_config.max, m_limit + per_round_trip / m_limit);
             if (static_cast<int>(std::floor(m_limit)) > whole) m_peak_in_flight = m_in_flight;
         }

@@ -3,7 +3,7 @@
 // it starts in slow start (the limit doubles per round trip while it is used, so a busy
 // provider is not throttled while the engine learns); after a cut it climbs back half the
 // way to the limit it was cut from per round trip (binary search, as TCP BIC does), and
-// beyond that grows by about one per round trip while latency holds.
+// beyond that probes by 1, 2, 4… more per round trip while round trips stay clean.
 // Once per round trip the window is judged: if more than 10% of its completions (and at
 // least two) were congestion (429, overload, timeout) and that count is significantly above
 // the provider's background rate, or its mean latency rose above spike_factor × the baseline,
@@ -54,6 +54,8 @@ private:
     double m_background;       // learnt share of congestion signals (see kMaxBackground)
     bool m_slow_start = true;  // until the first cut
     double m_last_max = 0;     // the limit the last cut started from
+    double m_probe = 1.0;      // growth per round trip above m_last_max
+    bool m_window_grew = false;  // the limit grew in the current window (it was in use)
     // The current round-trip window.
     Clock::time_point m_window_start{};
     int m_window_calls = 0;

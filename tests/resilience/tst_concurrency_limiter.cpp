@@ -174,12 +174,34 @@ private slots:
         QCOMPARE(lowest, 70);
         for (int r = 0; r < 3; ++r) round_trip(0);
         QVERIFY2(limiter.limit() >= 95, qPrintable(QString::number(limiter.limit())));
-        // Cut again before getting back: the target itself comes down.
-        round_trip(40);
+    }
+
+    void pastTheLastCutTheLimitProbesFaster() {
+        // A cut early in slow start, below what the traffic needs: once back where it was cut,
+        // the limit grows 1, 2, 4… per clean round trip, not one, so it catches up in a few.
+        ConcurrencyLimiter limiter(bounds(1, 100, 2000));
+        auto now = ConcurrencyLimiter::Clock::now();
+        int lowest = 100;
+        auto round_trip = [&](int congested) {  // 100 calls in 100 ms, the limit kept full
+            for (int i = 0; i < 100; ++i) {
+                while (limiter.try_acquire()) {}
+                now += 1ms;
+                limiter.release(100ms, i < congested, now);
+                lowest = std::min(lowest, limiter.limit());
+            }
+        };
+        round_trip(100);  // every call congested: cut from 100 to 70 when the next comes in
         round_trip(0);
-        round_trip(40);
-        for (int r = 0; r < 8; ++r) round_trip(0);
-        QVERIFY2(limiter.limit() < 100, qPrintable(QString::number(limiter.limit())));
+        QCOMPARE(lowest, 70);
+        for (int r = 0; r < 14; ++r) round_trip(0);
+        // Half-way steps back to 100 take about six round trips; one more per round trip after
+        // that would end near 110.
+        QVERIFY2(limiter.limit() > 150, qPrintable(QString::number(limiter.limit())));
+        // Congestion there cuts again.
+        const int before = limiter.limit();
+        round_trip(60);
+        round_trip(0);
+        QVERIFY(limiter.limit() < before);
     }
 
     void aSlowRoundTripCountsAsCongestion() {
