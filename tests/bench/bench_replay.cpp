@@ -12,12 +12,13 @@
 // every 2 s while the engine modes run.
 //
 // Usage: bench_replay [--workload FILE]... [--upstream FILE] [--config FILE] [--prices FILE]
-//                     [--out DIR] [--sequential] [--describe]
+//                     [--out DIR] [--modes LIST] [--sequential] [--describe]
 //   --workload  default: resources/replay/workload-brief.json and workload-half-repetition.json
 //   --upstream  default: resources/replay/upstream-brief.json (a simulator profile)
 //   --config    an engine config (routing, retries, limits, cache rules); default: the shipped one
 //   --prices    a price file like resources/pricing.json; default: the built-in table
 //   --out       where replay-<workload>.json goes; default: $SB_BENCH_RESULTS, else none
+//   --modes     some of raw,batching,cache (default: all three; cost saved needs raw)
 //   --describe  print what the workloads look like and stop
 // Exit code: 0 when every target was met, 2 when one was missed, 1 on a setup error.
 #include <algorithm>
@@ -61,6 +62,7 @@ struct Options {
     std::filesystem::path out;
     bool sequential = false;
     bool describe_only = false;
+    std::vector<Mode> modes{std::begin(kModes), std::end(kModes)};
 };
 
 std::optional<Options> parse_args(int argc, char** argv) {
@@ -87,11 +89,20 @@ std::optional<Options> parse_args(int argc, char** argv) {
             options.prices = *v;
         else if (arg == "--out" && (v = value()))
             options.out = *v;
-        else {
+        else if (arg == "--modes" && (v = value())) {
+            options.modes.clear();
+            for (const Mode mode : kModes)
+                if (("," + *v + ",").find("," + std::string(to_string(mode)) + ",") != std::string::npos)
+                    options.modes.push_back(mode);
+            if (options.modes.empty()) {
+                std::fprintf(stderr, "bench_replay: --modes takes raw,batching,cache\n");
+                return std::nullopt;
+            }
+        } else {
             std::fprintf(
                 stderr,
                 "usage: bench_replay [--workload FILE]... [--upstream FILE] [--config FILE] [--prices FILE]"
-                " [--out DIR] [--sequential] [--describe]\n");
+                " [--out DIR] [--modes raw,batching,cache] [--sequential] [--describe]\n");
             return std::nullopt;
         }
     }
@@ -249,9 +260,10 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         if (options->describe_only) continue;
 
-        std::vector<ModeRun> runs(std::size(kModes));
-        std::vector<Upstreams> upstreams(std::size(kModes));
-        for (std::size_t m = 0; m < std::size(kModes); ++m) {
+        const auto& modes = options->modes;
+        std::vector<ModeRun> runs(modes.size());
+        std::vector<Upstreams> upstreams(modes.size());
+        for (std::size_t m = 0; m < modes.size(); ++m) {
             auto started = Upstreams::start(*base, *profile);
             if (!started) {
                 std::fprintf(stderr, "bench_replay: %s\n", started.error().c_str());
@@ -261,14 +273,14 @@ int main(int argc, char** argv) {
         }
         auto run_one = [&](std::size_t m) {
             const Config config =
-                replay_config(*base, upstreams[m].ports(), workload->params.client, kModes[m]);
-            runs[m] = run_mode(*workload, kModes[m], config, *prices);
+                replay_config(*base, upstreams[m].ports(), workload->params.client, modes[m]);
+            runs[m] = run_mode(*workload, modes[m], config, *prices);
         };
         if (options->sequential) {
-            for (std::size_t m = 0; m < std::size(kModes); ++m) run_one(m);
+            for (std::size_t m = 0; m < modes.size(); ++m) run_one(m);
         } else {
             std::vector<std::thread> threads;
-            for (std::size_t m = 0; m < std::size(kModes); ++m) threads.emplace_back(run_one, m);
+            for (std::size_t m = 0; m < modes.size(); ++m) threads.emplace_back(run_one, m);
             for (auto& thread : threads) thread.join();
         }
 

@@ -307,9 +307,10 @@ ModeRun run_mode(const Workload& workload, Mode mode, const Config& config, cons
                        r.upstream_attempts = outcome.upstream_attempts;
                        r.failed_over = outcome.failed_over;
                        ++finished;
-                       if (next.turn + 1 < conversation.turns.size())
-                           due.push({now_ms() + conversation.turns[next.turn + 1].think_time_ms,
-                                     next.conversation, next.turn + 1});
+                       const auto& turns = workload.conversations[next.conversation].turns;
+                       if (next.turn + 1 < turns.size())
+                           due.push({now_ms() + turns[next.turn + 1].think_time_ms, next.conversation,
+                                     next.turn + 1});
                        wake.notify_one();
                    });
             lock.lock();
