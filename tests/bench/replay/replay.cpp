@@ -70,15 +70,6 @@ std::expected<Upstreams, std::string> Upstreams::start(const Config& config,
     return upstreams;
 }
 
-std::uint64_t Upstreams::attempts() const {
-    std::uint64_t n = 0;
-    for (const auto& simulator : m_simulators) {
-        const auto stats = simulator->stats();
-        n += stats.requests_to(SimEndpoint::chat_completions) + stats.requests_to(SimEndpoint::messages);
-    }
-    return n;
-}
-
 Config replay_config(Config base, const std::map<std::string, std::uint16_t>& ports,
                      const ClientParams& client, Mode mode) {
     base.demo.mode = DemoMode::Off;

@@ -45,7 +45,6 @@ public:
     // Every provider of `config` gets a simulator with `profile` (seeded per provider).
     static std::expected<Upstreams, std::string> start(const Config& config, const SimulatorProfile& profile);
     const std::map<std::string, std::uint16_t>& ports() const { return m_ports; }
-    std::uint64_t attempts() const;  // chat requests every simulator received
 
 private:
     std::vector<std::unique_ptr<Simulator>> m_simulators;

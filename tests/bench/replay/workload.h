@@ -23,13 +23,9 @@
 #include <vector>
 
 #include "model/chat.h"
+#include "replay/question_pool.h"
 
 namespace sb::replay {
-
-// Difficulty as a person labels it (the engine's router decides its own tier).
-enum class Difficulty { Simple, Medium, Hard };
-inline constexpr int kDifficultyCount = 3;
-const char* to_string(Difficulty difficulty);
 
 struct ClientParams {
     int timeout_ms = 10'000;              // per attempt, the same for every mode
@@ -58,25 +54,6 @@ struct WorkloadParams {
 std::expected<WorkloadParams, std::string> parse_workload(const nlohmann::json& json,
                                                           const std::filesystem::path& base_dir);
 std::expected<WorkloadParams, std::string> load_workload(const std::filesystem::path& file);
-
-struct PoolQuestion {
-    std::string text;
-    Difficulty difficulty = Difficulty::Simple;
-    int topic = -1;  // index into QuestionPool::topics; -1 for generic follow-ups
-};
-
-// The pool with every {placeholder} expanded (except {order}, filled at each use).
-struct QuestionPool {
-    std::string system_prompt;
-    std::vector<std::string> topics;
-    std::vector<PoolQuestion> openers;
-    std::vector<PoolQuestion> follow_ups;  // of a topic
-    std::vector<PoolQuestion> generic_follow_ups;
-    std::vector<PoolQuestion> one_offs;  // contain {order}
-};
-
-std::expected<QuestionPool, std::string> parse_question_pool(const nlohmann::json& json);
-std::expected<QuestionPool, std::string> load_question_pool(const std::filesystem::path& file);
 
 struct Turn {
     std::string user_text;
