@@ -6,6 +6,7 @@
 
 #include "alerts/alert_notifier.h"
 #include "engine_bridge.h"
+#include "store/history_writer.h"
 
 using namespace std::chrono_literals;
 
@@ -16,11 +17,15 @@ StatusSummary::StatusSummary(EngineBridge& bridge, QWidget* parent)
       m_rate(new QLabel(this)),
       m_errors(new QLabel(this)),
       m_spend(new QLabel(this)),
-      m_alerts(new QLabel(this)) {
+      m_alerts(new QLabel(this)),
+      m_history(new QLabel(this)) {
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(16);
-    for (auto* label : {m_mode, m_rate, m_errors, m_spend, m_alerts}) layout->addWidget(label);
+    for (auto* label : {m_mode, m_rate, m_errors, m_spend, m_alerts, m_history}) layout->addWidget(label);
+    m_history->setObjectName(QStringLiteral("statusHistory"));
+    m_history->setStyleSheet(QStringLiteral("color: #c0392b"));
+    m_history->hide();
     m_mode->setText(bridge.demoMode() ? tr("Demo mode (simulated providers)") : tr("Live"));
     m_mode->setToolTip(bridge.demoMode() ? tr("Providers without an API key are served by the built-in simulator")
                                          : tr("Every provider is a real upstream"));
@@ -40,8 +45,32 @@ void StatusSummary::refresh() {
     m_spend->setText(tr("spend today $%1").arg(locale.toString(minute.cost_today_usd, 'f', 4)));
     const QString alerts = AlertNotifier::summary(m_bridge.engine().alerts().firing_count());
     if (m_alerts->text() != alerts) m_alerts->setText(alerts);
+    refresh_history();
+}
+
+// Requests go on while the history cannot be written; the operator must still know it.
+void StatusSummary::refresh_history() {
+    QString text;
+    QString detail;
+    if (auto* history = m_bridge.engine().history()) {
+        const auto stats = history->stats();
+        const QLocale locale;
+        if (stats.failing) {
+            text = tr("History not saved (%1 waiting)").arg(locale.toString(static_cast<qulonglong>(stats.queue_depth)));
+            detail = QString::fromStdString(stats.last_error);
+        }
+        if (stats.dropped > 0) {
+            const QString dropped = tr("%1 history rows dropped").arg(locale.toString(static_cast<qulonglong>(stats.dropped)));
+            text = text.isEmpty() ? dropped : text + QStringLiteral(", ") + dropped;
+        }
+    }
+    if (m_history->text() != text) m_history->setText(text);
+    m_history->setToolTip(detail);
+    m_history->setVisible(!text.isEmpty());
 }
 
 QString StatusSummary::text() const {
-    return QStringList{m_mode->text(), m_rate->text(), m_errors->text(), m_spend->text(), m_alerts->text()}.join(" | ");
+    QStringList fields{m_mode->text(), m_rate->text(), m_errors->text(), m_spend->text(), m_alerts->text()};
+    if (!m_history->text().isEmpty()) fields << m_history->text();
+    return fields.join(" | ");
 }

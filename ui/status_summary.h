@@ -1,5 +1,6 @@
 #pragma once
-// The status bar's live summary: mode, requests/s, error %, spend today, alerts firing. Pulled
+// The status bar's live summary: mode, requests/s, error %, spend today, alerts firing, and a
+// warning while the history cannot be written (disk full, I/O error). Pulled
 // from the metrics snapshot and the engine's alerts on a timer, like every other live view.
 #include <QTimer>
 #include <QWidget>
@@ -15,11 +16,14 @@ public:
     QString text() const;  // all fields, for tests and the accessible name
 
 private:
+    void refresh_history();
+
     EngineBridge& m_bridge;
     QLabel* m_mode;
     QLabel* m_rate;
     QLabel* m_errors;
     QLabel* m_spend;
     QLabel* m_alerts;
+    QLabel* m_history;  // empty and hidden while the history is written normally
     QTimer m_timer;
 };

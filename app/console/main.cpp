@@ -28,8 +28,10 @@
 #include "main_window.h"
 #include "playground/playground_page.h"
 #include "prices/prices_page.h"
+#include "providers/providers_page.h"
 #include "routing/routing_page.h"
 #include "screenshot_tour.h"
+#include "security/process_hardening.h"
 
 namespace {
 
@@ -56,6 +58,7 @@ bool has_display() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    sb::forbid_core_dumps();  // API keys are in memory: no core file holds them
     if (!has_display()) run_headless(argv[0]);
 
     QApplication app(argc, argv);
@@ -151,6 +154,7 @@ int main(int argc, char** argv) {
     auto* prices = new PricesPage(**bridge);
     if (config_writable) prices->setConfigFile(config_file);
     window.addPage(QObject::tr("Prices"), prices);
+    window.addPage(QObject::tr("Providers"), new ProvidersPage(**bridge));
     window.restoreSettings();
     if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
     window.show();

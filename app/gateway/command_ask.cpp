@@ -5,6 +5,7 @@
 #include "cli_args.h"
 #include "cli_engine.h"
 #include "commands.h"
+#include "security/redaction.h"
 
 namespace sb::cli {
 
@@ -56,8 +57,10 @@ int run_ask(int argc, char** argv) {
     }();
     if (!result.ok()) {
         const auto& error = result.outcome.error();
+        // An upstream error can echo what was sent: log lines are redacted unless told not to.
+        const std::string message = engine->config().privacy.redact_logs ? redact(error.message) : error.message;
         std::fprintf(stderr, "%serror: %s: %s\n", args.has("--stream") ? "\n" : "", std::string(to_string(error.cls)).c_str(),
-                     error.message.c_str());
+                     message.c_str());
         return ExitCode::RequestFailed;
     }
     if (!args.has("--stream")) std::fputs(result.outcome->content.c_str(), stdout);

@@ -1,9 +1,11 @@
-// switchboard-gateway: the headless engine — serve, ask, batch, simulate, demo, keys.
+// switchboard-gateway: the headless engine — serve, ask, batch, simulate, demo, keys,
+// secrets, history.
 #include <cstdio>
 #include <cstring>
 
 #include "cli_args.h"
 #include "commands.h"
+#include "security/process_hardening.h"
 
 namespace {
 void usage(FILE* out) {
@@ -20,6 +22,9 @@ void usage(FILE* out) {
         "  demo [--rate N] [--seconds S]   synthetic traffic with a live one-line summary\n"
         "  keys create NAME [--rpm N] [--tpm N] [--budget-usd X]   a gateway API key, shown once\n"
         "  keys list | keys revoke ID   [--db FILE] [--config FILE]\n"
+        "  secrets set NAME | secrets list | secrets remove NAME\n"
+        "                       provider API keys, stored encrypted; config: \"api_key\": \"secret:NAME\"\n"
+        "  history rotate-key [--db FILE] [--config FILE]   re-encrypt stored text under a new key\n"
         "\n"
         "options for serve, ask, batch and demo:\n"
         "  --config FILE        configuration (default: $XDG_CONFIG_HOME/switchboard/config.json,\n"
@@ -36,6 +41,7 @@ void usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    sb::forbid_core_dumps();  // API keys are in memory: no core file holds them
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? sb::cli::ExitCode::Usage : sb::cli::ExitCode::Ok;
@@ -50,6 +56,8 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[1], "simulate")) return sb::cli::run_simulate(argc, argv);
     if (!std::strcmp(argv[1], "demo")) return sb::cli::run_demo(argc, argv);
     if (!std::strcmp(argv[1], "keys")) return sb::cli::run_keys(argc, argv);
+    if (!std::strcmp(argv[1], "secrets")) return sb::cli::run_secrets(argc, argv);
+    if (!std::strcmp(argv[1], "history")) return sb::cli::run_history(argc, argv);
     std::fprintf(stderr, "unknown command \"%s\"\n\n", argv[1]);
     usage(stderr);
     return sb::cli::ExitCode::Usage;

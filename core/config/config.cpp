@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "config/embedded_resources.h"
 #include "config/env_expansion.h"
 #include "config/paths.h"
+#include "security/secret_store.h"
 
 namespace sb {
 
@@ -29,8 +31,20 @@ const ProviderConfig* Config::provider(std::string_view name) const {
     return nullptr;
 }
 
+namespace {
+constexpr std::string_view kSecretPrefix = "secret:";
+}  // namespace
+
 EnvLookup process_environment() {
-    return [](const std::string& name) -> std::optional<std::string> {
+    // The store is opened once, at the first secret asked for.
+    auto store = std::make_shared<std::optional<std::expected<SecretStore, std::string>>>();
+    return [store](const std::string& name) -> std::optional<std::string> {
+        if (name.starts_with(kSecretPrefix)) {
+            if (!*store) *store = SecretStore::open();
+            if (!**store) return std::nullopt;
+            auto value = (**store)->get(name.substr(kSecretPrefix.size()));
+            return value && *value ? std::optional<std::string>(std::move(**value)) : std::nullopt;
+        }
         const char* value = std::getenv(name.c_str());
         if (!value || !*value) return std::nullopt;
         return std::string(value);
@@ -53,7 +67,12 @@ struct UrlParts {
     std::string host;
 };
 
+// libstdc++'s std::regex recurses once per character it matches: a long enough string
+// overflows the stack, so none longer than this reaches it.
+constexpr std::size_t kMaxUrlLength = 2048;
+
 std::optional<UrlParts> split_url(const std::string& url) {
+    if (url.size() > kMaxUrlLength) return std::nullopt;
     static const std::regex pattern(R"(^(https?)://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+)(:[0-9]{1,5})?(/.*)?$)");
     std::smatch match;
     if (!std::regex_match(url, match, pattern)) return std::nullopt;
@@ -62,6 +81,10 @@ std::optional<UrlParts> split_url(const std::string& url) {
 
 bool is_loopback_host(const std::string& host) {
     return host == "localhost" || host == "[::1]" || host.starts_with("127.");
+}
+
+bool plain_http_allowed(const std::string& host, const std::vector<std::string>& allowed) {
+    return is_loopback_host(host) || std::find(allowed.begin(), allowed.end(), to_lower(host)) != allowed.end();
 }
 
 void read_timeouts(ConfigReader& parent, TimeoutConfig& out, std::vector<ConfigError>& errors) {
@@ -95,8 +118,9 @@ std::optional<ProviderKind> kind_from_string(std::string_view text) {
     return std::nullopt;
 }
 
-ProviderConfig read_provider(const nlohmann::json& json, const std::string& path, DemoMode demo,
+ProviderConfig read_provider(const nlohmann::json& json, const std::string& path, const Config& config,
                              const EnvLookup& env, std::vector<ConfigError>& errors, std::vector<ConfigError>& notes) {
+    const DemoMode demo = config.demo.mode;
     ProviderConfig p;
     ConfigReader reader(json, path, errors);
     if (!reader.is_object()) return p;
@@ -137,11 +161,21 @@ ProviderConfig read_provider(const nlohmann::json& json, const std::string& path
     // With demo mode off, a provider whose key or URL is missing cannot work: it is disabled
     // and the reason is reported as a note, so the providers that are set up still run.
     std::optional<ConfigError> missing;
-    if (!p.api_key_ref.empty()) {
+    if (p.api_key_ref.starts_with(kSecretPrefix)) {
+        const std::string name = p.api_key_ref.substr(kSecretPrefix.size());
+        if (!SecretStore::valid_name(name))
+            reader.fail("api_key", "secret:NAME must name a secret of 1-64 characters of a-z, 0-9, '_', '-', '.'");
+        else if (auto value = env(p.api_key_ref))
+            p.api_key = std::move(*value);
+        else
+            missing = ConfigError{reader.child_path("api_key"), "secret " + name + " is not in the secret store (" +
+                                                                     SecretStore::default_file().string() +
+                                                                     "); add it with: switchboard-gateway secrets set " + name};
+    } else if (!p.api_key_ref.empty()) {
         const auto key_ref = parse_single_reference(p.api_key_ref);
         if (!key_ref) {
-            reader.fail("api_key", "must be an environment reference such as \"${OPENAI_API_KEY}\"; "
-                                   "plain-text keys are not allowed in the config");
+            reader.fail("api_key", "must be an environment reference such as \"${OPENAI_API_KEY}\" or a secret reference "
+                                   "such as \"secret:openai\"; plain-text keys are not allowed in the config");
         } else if (auto value = env(*key_ref)) {
             p.api_key = std::move(*value);
         } else {
@@ -152,7 +186,9 @@ ProviderConfig read_provider(const nlohmann::json& json, const std::string& path
     }
 
     auto expanded = expand_environment(p.base_url_ref, env);
-    if (!expanded) {
+    if (p.base_url_ref.size() > kMaxUrlLength) {
+        reader.fail("base_url", "must be at most " + std::to_string(kMaxUrlLength) + " characters");
+    } else if (!expanded) {
         if (!missing) missing = ConfigError{reader.child_path("base_url"), expanded.error()};
     } else {
         p.base_url = std::move(*expanded);
@@ -161,8 +197,8 @@ ProviderConfig read_provider(const nlohmann::json& json, const std::string& path
             if (!missing) missing = ConfigError{reader.child_path("base_url"), "must not be empty"};
         } else if (const auto url = split_url(p.base_url); !url) {
             reader.fail("base_url", "must be an http:// or https:// URL");
-        } else if (url->scheme != "https" && !is_loopback_host(url->host)) {
-            reader.fail("base_url", "must be https:// unless host is loopback");
+        } else if (url->scheme != "https" && !plain_http_allowed(url->host, config.transport.allow_http_hosts)) {
+            reader.fail("base_url", "must be https:// unless the host is loopback or listed in transport.allow_http_hosts");
         }
     }
     p.simulated = demo == DemoMode::On || (demo == DemoMode::Auto && missing);
@@ -195,6 +231,22 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
         demo.finish();
     }
 
+    if (const auto* transport_json = root.raw("transport")) {
+        ConfigReader transport(*transport_json, "transport", errors);
+        transport.read("allow_http_hosts", config.transport.allow_http_hosts);
+        for (auto& host : config.transport.allow_http_hosts) host = to_lower(host);
+        transport.finish();
+    }
+
+    if (const auto* privacy_json = root.raw("privacy")) {
+        ConfigReader privacy(*privacy_json, "privacy", errors);
+        privacy.read("redact_history", config.privacy.redact_history);
+        privacy.read("redact_logs", config.privacy.redact_logs);
+        privacy.read("encrypt_history", config.privacy.encrypt_history);
+        privacy.read("history_key_file", config.privacy.history_key_file);
+        privacy.finish();
+    }
+
     const auto* providers = root.raw("providers");
     if (!providers || !providers->is_array() || providers->empty()) {
         errors.push_back({"providers", "must be a non-empty array of providers"});
@@ -202,7 +254,7 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
         std::set<std::string> names;
         for (std::size_t i = 0; i < providers->size(); ++i) {
             const std::string path = "providers[" + std::to_string(i) + "]";
-            auto provider = read_provider((*providers)[i], path, config.demo.mode, env, errors, config.notes);
+            auto provider = read_provider((*providers)[i], path, config, env, errors, config.notes);
             if (!provider.name.empty() && !names.insert(provider.name).second)
                 errors.push_back({path + ".name", "must be unique (\"" + provider.name + "\" is used twice)"});
             config.providers.push_back(std::move(provider));
@@ -355,6 +407,12 @@ nlohmann::json to_json(const Config& config) {
         {"demo", {{"mode", demo_mode_name(config.demo.mode)}, {"profile", config.demo.profile}}},
         {"batch", {{"max_concurrency", config.batch.max_concurrency}}},
         {"cost", {{"pricing", config.cost.pricing}}},
+        {"privacy",
+         {{"redact_history", config.privacy.redact_history},
+          {"redact_logs", config.privacy.redact_logs},
+          {"encrypt_history", config.privacy.encrypt_history},
+          {"history_key_file", config.privacy.history_key_file}}},
+        {"transport", {{"allow_http_hosts", config.transport.allow_http_hosts}}},
         {"routing", to_json(config.routing)},
         {"cache", to_json(config.cache)},
         {"budgets", to_json(config.budgets)},
@@ -376,6 +434,24 @@ std::expected<Config, std::vector<ConfigError>> default_config(const EnvLookup& 
 
 namespace sb {
 
+namespace {
+
+// The JSON text, or where and why it is not JSON: "line 3, column 14: syntax error while
+// parsing object - unexpected '}'; expected string literal", so the operator can go to it.
+std::expected<nlohmann::json, std::string> parse_json_text(const std::string& text) {
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& error) {
+        const std::string what = error.what();
+        constexpr std::string_view marker = "parse error at ";
+        const auto at = what.find(marker);
+        if (at != std::string::npos) return std::unexpected(what.substr(at + marker.size()));
+        return std::unexpected("byte " + std::to_string(error.byte) + ": " + what);
+    }
+}
+
+}  // namespace
+
 std::expected<Config, std::vector<ConfigError>> load_user_config(const std::filesystem::path& file, const EnvLookup& env,
                                                                  std::string* source, std::string_view demo_mode) {
     std::filesystem::path chosen = file;
@@ -389,10 +465,11 @@ std::expected<Config, std::vector<ConfigError>> load_user_config(const std::file
         buffer << in.rdbuf();
         text = buffer.str();
     }
-    auto json = nlohmann::json::parse(text, nullptr, false);
-    if (json.is_discarded())
+    auto parsed = parse_json_text(text);
+    if (!parsed)
         return std::unexpected(std::vector<ConfigError>{{"", (chosen.empty() ? "the built-in defaults" : chosen.string()) +
-                                                                 " is not valid JSON"}});
+                                                                 " is not valid JSON: " + parsed.error()}});
+    auto json = std::move(*parsed);
     // The override goes in before validation: which providers are simulated depends on it.
     if (!demo_mode.empty() && json.is_object()) json["demo"]["mode"] = std::string(demo_mode);
     return parse_config(json, env);

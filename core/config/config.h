@@ -1,7 +1,8 @@
 #pragma once
 // The whole configuration as one value type. Loaded from one JSON file; defaults come
 // from resources/default-config.json. API keys are never stored in it: a provider names
-// an environment variable (`"api_key": "${OPENAI_API_KEY}"`) that is resolved at load.
+// an environment variable (`"api_key": "${OPENAI_API_KEY}"`) or an entry of the encrypted
+// secret store (`"api_key": "secret:openai"`), resolved at load.
 #include <chrono>
 #include <cstddef>
 #include <expected>
@@ -82,6 +83,22 @@ struct DemoConfig {
     std::string profile;             // simulator profile file; empty = resources/simulator/demo.json
 };
 
+struct PrivacyConfig {
+    // Mask personal data and key-shaped secrets (security/redaction) in the history's text
+    // and error messages, and in log lines.
+    bool redact_history = false;
+    bool redact_logs = true;
+    // Store the history's prompt and response text Fernet-encrypted (security/field_cipher).
+    bool encrypt_history = false;
+    std::string history_key_file;  // empty = <config dir>/history.key (created 0600)
+};
+
+struct TransportPolicyConfig {
+    // Hosts a provider may be reached over plain http:// besides loopback (local model
+    // servers on a trusted network). Everything else must be https://, verified.
+    std::vector<std::string> allow_http_hosts;
+};
+
 struct CostConfig {
     // A price file in the form of resources/pricing.json that replaces the built-in table;
     // empty = the built-in table. The Prices page saves edits there.
@@ -108,6 +125,8 @@ struct Config {
     DemoConfig demo;
     BatchConfig batch;
     CostConfig cost;
+    PrivacyConfig privacy;
+    TransportPolicyConfig transport;
     // From "routing"; a file without one gets fallback_routing() (all traffic to the default provider).
     RoutingConfig routing;
     CacheConfig cache;
@@ -121,7 +140,10 @@ struct Config {
 };
 
 
+// Where referenced values come from: env("NAME") answers an environment variable, and
+// env("secret:NAME") an entry of the secret store.
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+// The process environment, and the default secret store (security/secret_store).
 EnvLookup process_environment();
 
 // Parses and validates; every problem found is reported, not only the first.

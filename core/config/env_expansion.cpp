@@ -5,6 +5,10 @@
 namespace sb {
 
 namespace {
+// libstdc++'s std::regex recurses once per character it matches: a long enough string
+// overflows the stack, so none longer than this reaches it.
+constexpr std::size_t kMaxText = 4096;
+
 const std::regex& reference_pattern() {
     static const std::regex pattern(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\})");
     return pattern;
@@ -12,6 +16,8 @@ const std::regex& reference_pattern() {
 }  // namespace
 
 std::expected<std::string, std::string> expand_environment(const std::string& text, const EnvLookup& env) {
+    if (text.size() > kMaxText)
+        return std::unexpected("must be at most " + std::to_string(kMaxText) + " characters");
     std::string out;
     auto begin = text.cbegin();
     std::smatch match;
@@ -29,6 +35,7 @@ std::expected<std::string, std::string> expand_environment(const std::string& te
 
 std::optional<std::string> parse_single_reference(const std::string& text) {
     static const std::regex whole(R"(^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$)");
+    if (text.size() > kMaxText) return std::nullopt;
     std::smatch match;
     if (!std::regex_match(text, match, whole)) return std::nullopt;
     return match[1].str();

@@ -20,6 +20,7 @@
 #include "resilience/concurrency_limiter.h"
 #include "resilience/retry_policy.h"
 #include "routing/routing_diff.h"
+#include "security/field_cipher.h"
 #include "store/history_query.h"
 #include "store/history_writer.h"
 #include "transport/http_client.h"
@@ -137,6 +138,14 @@ public:
             if (!writer) return std::unexpected("history database " + path.string() + ": " + writer.error().message);
             m_history = std::move(*writer);
             m_database_path = path;
+        }
+        if (m_config.privacy.encrypt_history) {
+            const std::filesystem::path key_file = m_config.privacy.history_key_file.empty()
+                                                       ? default_history_key_file()
+                                                       : std::filesystem::path(m_config.privacy.history_key_file);
+            auto cipher = FieldCipher::from_key_file(key_file);
+            if (!cipher) return std::unexpected("privacy.encrypt_history: " + cipher.error());
+            m_history_cipher.emplace(std::move(*cipher));
         }
         if (!m_config.cost.pricing.empty()) {
             auto prices = PriceTable::load(m_config.cost.pricing);
@@ -307,6 +316,11 @@ public:
         return predict_tokens(shared_token_counter(), model, request, *prices());
     }
 
+    HistoryTextPolicy history_text_policy() const {
+        return {m_config.store.store_text, m_config.privacy.redact_history, m_history_cipher ? &*m_history_cipher : nullptr};
+    }
+    const FieldCipher* history_cipher() const { return m_history_cipher ? &*m_history_cipher : nullptr; }
+
     std::shared_ptr<const PriceTable> prices() const {
         std::lock_guard lock(m_prices_mutex);
         return m_prices;
@@ -332,6 +346,11 @@ public:
             const auto cache = m_cache->stats();
             gauges.cache_entries = cache.store.entries;
             gauges.cache_bytes = cache.store.bytes;
+        }
+        if (m_history) {
+            const auto history = m_history->stats();
+            gauges.history = ScrapeGauges::History{history.written, history.dropped, history.failed_commits,
+                                                   history.queue_depth, history.failing};
         }
         for (const auto& budget : budget_status())
             gauges.budgets.push_back({budget.budget.name, std::string(to_string(budget.budget.period)),
@@ -694,7 +713,7 @@ private:
         if (result.ok() || result.outcome.error().cls != ErrorClass::Cancelled) m_metrics.record(recorded(result));
         record_prometheus(result);
         if (m_history && call->options.record_history)
-            m_history->enqueue(Engine::history_record(call->request, result, m_config.store.store_text), Overflow::Drop);
+            m_history->enqueue(Engine::history_record(call->request, result, history_text_policy()), Overflow::Drop);
         if (call->on_done) call->on_done(std::move(result));
     }
 
@@ -713,6 +732,7 @@ private:
     PrometheusMetrics m_prometheus;
     std::unique_ptr<ResponseCache> m_cache;
     std::unique_ptr<BudgetTracker> m_budgets;
+    std::optional<FieldCipher> m_history_cipher;
     mutable std::mutex m_prices_mutex;
     // Never null; swapped whole, so a request prices with one table from start to end.
     std::shared_ptr<const PriceTable> m_prices{std::shared_ptr<const PriceTable>(), &PriceTable::built_in()};
@@ -773,6 +793,8 @@ std::vector<BudgetStatus> Engine::budget_status() const { return m_impl->budget_
 SpendForecast Engine::spend_forecast() const { return m_impl->spend_forecast(); }
 std::string Engine::prometheus_text() const { return m_impl->prometheus_text(); }
 TokenPrediction Engine::predict(const ChatRequest& request) const { return m_impl->predict(request); }
+HistoryTextPolicy Engine::history_text_policy() const { return m_impl->history_text_policy(); }
+const FieldCipher* Engine::history_cipher() const { return m_impl->history_cipher(); }
 std::shared_ptr<const PriceTable> Engine::prices() const { return m_impl->prices(); }
 void Engine::set_prices(PriceTable prices) { m_impl->set_prices(std::move(prices)); }
 AlertEvaluator& Engine::alerts() { return m_impl->alert_monitor().evaluator(); }

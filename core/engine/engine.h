@@ -29,6 +29,14 @@
 namespace sb {
 
 struct HistoryRecord;
+class FieldCipher;
+
+// What of a request's text a history row keeps, and how (config store.store_text, privacy.*).
+struct HistoryTextPolicy {
+    bool store_text = true;
+    bool redact = false;                  // personal data and key shapes masked
+    const FieldCipher* cipher = nullptr;  // non-null: text stored encrypted
+};
 class HistoryWriter;
 class MetricsRegistry;
 
@@ -144,7 +152,11 @@ public:
     void evaluate_alerts();  // now, on the caller's thread, besides the once-a-second tick
 
     // The history row for a finished request (used by the engine and the batch runner).
-    static HistoryRecord history_record(const ChatRequest& request, const RequestResult& result, bool store_text);
+    static HistoryRecord history_record(const ChatRequest& request, const RequestResult& result,
+                                        const HistoryTextPolicy& policy);
+    HistoryTextPolicy history_text_policy() const;
+    // Opens the text of history rows written with privacy.encrypt_history; null when it is off.
+    const FieldCipher* history_cipher() const;
 
     class Impl;
 

@@ -1,6 +1,8 @@
 // Engine::history_record: what one finished request leaves in the history.
 #include "engine/engine.h"
 #include "model/digest.h"
+#include "security/field_cipher.h"
+#include "security/redaction.h"
 #include "store/history_record.h"
 
 namespace sb {
@@ -22,9 +24,18 @@ std::string transcript(const std::vector<Message>& messages) {
 
 std::optional<double> phase(double ms) { return ms > 0 ? std::optional<double>(ms) : std::nullopt; }
 
+// Redacted and/or encrypted as the policy says. Text that cannot be encrypted is not stored.
+std::string stored_text(std::string text, const HistoryTextPolicy& policy) {
+    if (policy.redact) text = redact(text);
+    if (!policy.cipher) return text;
+    auto sealed = policy.cipher->encrypt(text);
+    return sealed ? std::move(*sealed) : std::string();
+}
+
 }  // namespace
 
-HistoryRecord Engine::history_record(const ChatRequest& request, const RequestResult& result, bool store_text) {
+HistoryRecord Engine::history_record(const ChatRequest& request, const RequestResult& result,
+                                     const HistoryTextPolicy& policy) {
     HistoryRecord record;
     record.ts_ms = result.started_unix_ms;
     record.request_id = request.id;
@@ -42,7 +53,7 @@ HistoryRecord Engine::history_record(const ChatRequest& request, const RequestRe
 
     const std::string prompt = transcript(request.messages);
     record.prompt_hash = sha256_hex(prompt);
-    if (store_text) record.prompt_text = prompt;
+    if (policy.store_text) record.prompt_text = stored_text(prompt, policy);
 
     if (result.ok()) {
         const auto& response = *result.outcome;
@@ -52,12 +63,13 @@ HistoryRecord Engine::history_record(const ChatRequest& request, const RequestRe
         record.tokens_in = record.cache_hit ? 0 : response.usage.input_tokens;
         record.tokens_out = record.cache_hit ? 0 : response.usage.output_tokens;
         record.cost_usd = result.cost_usd.value_or(0.0);
-        if (store_text) record.response_text = response.content;
+        if (policy.store_text) record.response_text = stored_text(response.content, policy);
     } else {
         const auto& error = result.outcome.error();
         record.status = error.cls == ErrorClass::Cancelled ? RequestStatus::Cancelled : RequestStatus::Error;
         record.error_class = std::string(to_string(error.cls));
-        record.error_message = error.message;
+        // Upstream error bodies can echo what was sent (a key, an address): masked like the text.
+        record.error_message = policy.redact ? redact(error.message) : error.message;
         if (error.http_status) record.http_status = error.http_status;
     }
     return record;

@@ -10,6 +10,7 @@
 #include "engine/engine.h"
 #include "gateway/gateway_errors.h"
 #include "model/digest.h"
+#include "store/history_writer.h"
 
 namespace sb {
 namespace {
@@ -32,7 +33,22 @@ nlohmann::json stats_json(Engine& engine) {
                             {"retries", stats.retries},
                             {"failovers", stats.failovers},
                             {"providers", std::move(providers)}}},
-                          {"cache", nullptr}};
+                          {"cache", nullptr},
+                          {"history", nullptr}};
+    // A history that cannot be written (disk full, I/O error) is shown here while requests go on.
+    if (auto* history = engine.history()) {
+        const auto h = history->stats();
+        out["history"] = {{"database", engine.database_path().string()},
+                          {"enqueued", h.enqueued},
+                          {"written", h.written},
+                          {"duplicates", h.duplicates},
+                          {"dropped", h.dropped},
+                          {"rejected", h.rejected},
+                          {"failed_commits", h.failed_commits},
+                          {"queue_depth", h.queue_depth},
+                          {"failing", h.failing},
+                          {"last_error", h.last_error}};
+    }
     if (auto* cache = engine.cache()) {
         const auto c = cache->stats();
         auto top = nlohmann::json::array();

@@ -241,6 +241,20 @@ std::string PrometheusMetrics::render(const ScrapeGauges& gauges) const {
                   static_cast<double>(gauges.cache_entries));
     append_scalar(out, "switchboard_cache_bytes", "gauge", "Bytes held by the response cache",
                   static_cast<double>(gauges.cache_bytes));
+    if (const auto& h = gauges.history) {
+        append_scalar(out, "switchboard_history_rows_written_total", "counter",
+                      "Request rows committed to the history database", static_cast<double>(h->written));
+        append_scalar(out, "switchboard_history_rows_dropped_total", "counter",
+                      "Request rows refused because the history queue was full",
+                      static_cast<double>(h->dropped));
+        append_scalar(out, "switchboard_history_write_failures_total", "counter",
+                      "History write attempts that failed (disk full, I/O); each is retried",
+                      static_cast<double>(h->failed_commits));
+        append_scalar(out, "switchboard_history_queue_depth", "gauge", "Request rows waiting to be written",
+                      static_cast<double>(h->queue_depth));
+        append_scalar(out, "switchboard_history_write_failing", "gauge",
+                      "1 while the latest history write failed, else 0", h->failing ? 1.0 : 0.0);
+    }
     if (!gauges.budgets.empty()) {
         constexpr std::array<std::string_view, 3> labels{"budget", "period", "provider"};
         struct Gauge {

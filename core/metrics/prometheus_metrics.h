@@ -61,6 +61,11 @@ struct ScrapeGauges {
     std::vector<Circuit> circuits;
     std::uint64_t cache_entries = 0, cache_bytes = 0;
     std::vector<Budget> budgets;
+    struct History {
+        std::uint64_t written = 0, dropped = 0, failed_commits = 0, queue_depth = 0;
+        bool failing = false;
+    };
+    std::optional<History> history;  // nullopt when the history is off
 };
 
 // 0 closed, 1 half-open, 2 open, 3 auth_failed (the values the alert rules compare against).

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "model/json_depth.h"
+
 namespace sb::detail {
 namespace {
 
@@ -124,7 +126,7 @@ ErrorBody read_error_json(const nlohmann::json& json) {
     ErrorBody out;
     if (!json.is_object()) {
         out.shape_problem = "JSON body is " + std::string(json_kind(json)) + ", not an object";
-        out.message = clean_message(json.dump(), kMaxHtmlText);
+        if (!json_deeper_than(json)) out.message = clean_message(json.dump(), kMaxHtmlText);
         return out;
     }
     out.request_id = string_field(json, "request_id");

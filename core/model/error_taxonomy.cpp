@@ -190,6 +190,8 @@ constexpr CurlRule kCurlRules[] = {
     {CURLE_WEIRD_SERVER_REPLY,         "WEIRD_SERVER_REPLY",         Network,   true},
     {CURLE_OPERATION_TIMEDOUT,         "OPERATION_TIMEDOUT",         Timeout,   true},
     {CURLE_ABORTED_BY_CALLBACK,        "ABORTED_BY_CALLBACK",        Cancelled, false},
+    // A body past the transport's size limit: the same target would send it again; another may not.
+    {CURLE_FILESIZE_EXCEEDED,          "FILESIZE_EXCEEDED",          MalformedResponse, false},
     // A certificate problem will not fix itself on the same host; another target may be fine.
     {CURLE_PEER_FAILED_VERIFICATION,   "PEER_FAILED_VERIFICATION",   Network,   false},
     {CURLE_SSL_CACERT_BADFILE,         "SSL_CACERT_BADFILE",         Network,   false},

@@ -1,7 +1,9 @@
 // parse_retry_after (declared in error.h): the server-directed delay before a retry.
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 
 #include "model/error.h"
 
@@ -32,7 +34,8 @@ std::optional<int> parse_int(std::string_view text) {
 }
 
 // IMF-fixdate, the only date form HTTP senders may generate: "Sun, 06 Nov 1994 08:49:37 GMT".
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
+// In seconds: the clock's nanoseconds overflow past the year 2262.
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text) {
     static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     text = trim(text);
@@ -71,8 +74,11 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const Headers& header
     if (!header) return std::nullopt;
     if (auto seconds = parse_number(*header)) return to_ms(*seconds * 1000.0);
     if (auto when = parse_http_date(*header)) {
-        auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*when - now);
-        return std::max(delta, std::chrono::milliseconds{0});  // a past date means "now"
+        // In milliseconds, not the clock's nanoseconds, for the same reason.
+        using std::chrono::milliseconds, std::chrono::time_point_cast;
+        const auto delta = time_point_cast<milliseconds>(*when) - time_point_cast<milliseconds>(now);
+        // A past date means "now".
+        return to_ms(static_cast<double>(std::max(delta.count(), std::int64_t{0})));
     }
     return std::nullopt;
 }

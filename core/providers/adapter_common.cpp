@@ -1,5 +1,6 @@
 #include "providers/adapter_common.h"
 
+#include "model/utf8.h"
 #include "providers/json_fields.h"
 
 namespace sb::adapter {
@@ -25,6 +26,7 @@ HttpRequest make_post(const ProviderConfig& provider, const ChatRequest& request
     http.connect_timeout = provider.timeouts.connect;
     http.total_timeout = provider.timeouts.total;
     http.idle_timeout = provider.timeouts.idle;
+    http.max_response_bytes = request.stream ? kMaxStreamResponseBytes : kMaxResponseBytes;
     return http;
 }
 
@@ -35,7 +37,9 @@ std::expected<nlohmann::json, Error> json_body(const HttpResponse& response, std
         return std::unexpected(classify_transport_error(response.curl_code, response.curl_error));
     if (response.status < 200 || response.status > 299)
         return std::unexpected(classify_http_error(response.status, response.headers, response.body));
-    auto json = nlohmann::json::parse(response.body, nullptr, false);
+    // A stray invalid byte in an answer is repaired (model/utf8.h), not a reason to refuse it.
+    std::string repaired;
+    auto json = nlohmann::json::parse(valid_utf8_view(response.body, repaired), nullptr, false);
     if (json.is_discarded()) {
         auto error = wire::make_error(ErrorClass::MalformedResponse,
                                       std::string(label) + " response body is not JSON (HTTP " +

@@ -2,6 +2,7 @@
 // Pieces every adapter shares: the POST skeleton with the provider's timeouts and
 // extra headers, and the first step of reading a response (transport error, HTTP error
 // or a JSON body).
+#include <cstddef>
 #include <expected>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -15,6 +16,13 @@ namespace sb::adapter {
 
 // "https://api.openai.com/v1/" + "/chat/completions" without a doubled slash.
 std::string join_url(std::string_view base_url, std::string_view path);
+
+// The most an answer may weigh on the wire. A whole body is held in memory until it is
+// parsed, so it gets the tighter bound: the longest answers models give today (128k output
+// tokens) are well under 1 MiB of JSON. A stream is decoded as it arrives and only its text
+// is kept, but every token carries ~250 bytes of chunk framing, so its bound is wider.
+inline constexpr std::size_t kMaxResponseBytes = 32u << 20;        // 32 MiB
+inline constexpr std::size_t kMaxStreamResponseBytes = 256u << 20;  // 256 MiB
 
 // POST with JSON body and the provider's timeouts; `auth` headers go before the
 // provider's static headers and the request's pass-through headers.

@@ -1,5 +1,6 @@
 #include "providers/anthropic_stream_decoder.h"
 
+#include "model/utf8.h"
 #include "providers/anthropic_translation.h"
 #include "providers/json_fields.h"
 
@@ -7,7 +8,8 @@ namespace sb {
 
 Error AnthropicStreamDecoder::on_event(std::string_view event, std::string_view data,
                                        std::vector<StreamDelta>& out) {
-    auto json = nlohmann::json::parse(data, nullptr, false);
+    std::string repaired;  // a stray invalid byte is replaced by U+FFFD (model/utf8.h)
+    auto json = nlohmann::json::parse(valid_utf8_view(data, repaired), nullptr, false);
     if (json.is_discarded() || !json.is_object())
         return wire::make_error(ErrorClass::MalformedResponse,
                                 "Anthropic stream event " + wire::in_quotes(event) + " is not a JSON object");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "model/json_depth.h"
 #include "providers/json_fields.h"
 
 namespace sb {
@@ -126,6 +127,9 @@ Usage usage_from_anthropic(const nlohmann::json& usage) {
 
 std::expected<ChatRequest, Error> chat_request_from_anthropic(const nlohmann::json& body) {
     if (!body.is_object()) return std::unexpected(bad_request("body", "must be a JSON object"));
+    if (json_deeper_than(body))
+        return std::unexpected(
+            bad_request("body", "must not nest more than " + std::to_string(kMaxJsonDepth) + " levels"));
     ChatRequest request;
     request.model = string_or_empty(body, "model");
     if (auto* system = field(body, "system")) {
@@ -141,8 +145,11 @@ std::expected<ChatRequest, Error> chat_request_from_anthropic(const nlohmann::js
         auto read = read_turn((*messages)[i], "messages[" + std::to_string(i) + "]", request.messages);
         if (!read) return std::unexpected(read.error());
     }
-    if (auto max_tokens = wire::number(body, "max_tokens"))
-        request.max_tokens = static_cast<int>(*max_tokens);
+    if (auto max_tokens = wire::number(body, "max_tokens")) {
+        request.max_tokens = wire::to_int(*max_tokens);
+        if (!request.max_tokens)
+            return std::unexpected(bad_request("max_tokens", "must be from 1 to 2147483647"));
+    }
     request.temperature = wire::number(body, "temperature");
     request.top_p = wire::number(body, "top_p");
     if (auto* stop = field(body, "stop_sequences"); stop && stop->is_array())
@@ -191,6 +198,9 @@ nlohmann::json chat_request_to_anthropic(const ChatRequest& request, std::string
 
 std::expected<ChatResponse, Error> chat_response_from_anthropic(const nlohmann::json& body) {
     if (!body.is_object()) return std::unexpected(malformed("is not a JSON object"));
+    // tool_use inputs are dumped to text below.
+    if (json_deeper_than(body))
+        return std::unexpected(malformed("nests more than " + std::to_string(kMaxJsonDepth) + " levels"));
     auto* content = field(body, "content");
     if (!content || !content->is_array()) return std::unexpected(malformed("has no content array"));
     ChatResponse response;

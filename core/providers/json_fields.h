@@ -2,6 +2,7 @@
 // Small readers for wire JSON shared by the translations and stream decoders. They never
 // throw: a missing or wrong-typed field reads as "absent".
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -31,6 +32,15 @@ inline std::optional<double> number(const nlohmann::json& object, std::string_vi
     auto* value = field(object, key);
     if (!value || !value->is_number()) return std::nullopt;
     return value->get<double>();
+}
+
+// A JSON number as an int (fractions cut off), when an int can hold it: casting a double
+// outside int's range is undefined behaviour.
+inline std::optional<int> to_int(double value) {
+    constexpr double below = static_cast<double>(std::numeric_limits<int>::min()) - 1.0;
+    constexpr double above = static_cast<double>(std::numeric_limits<int>::max()) + 1.0;
+    if (!(value > below && value < above)) return std::nullopt;
+    return static_cast<int>(value);
 }
 
 inline Error make_error(ErrorClass cls, std::string message) {

@@ -1,5 +1,6 @@
 #include "providers/openai_stream_decoder.h"
 
+#include "model/utf8.h"
 #include "providers/json_fields.h"
 #include "providers/openai_translation.h"
 
@@ -23,7 +24,8 @@ Error OpenAIStreamDecoder::on_event(std::string_view, std::string_view data, std
         m_finished = true;
         return {};
     }
-    auto chunk = nlohmann::json::parse(data, nullptr, false);
+    std::string repaired;  // a stray invalid byte is replaced by U+FFFD (model/utf8.h)
+    auto chunk = nlohmann::json::parse(valid_utf8_view(data, repaired), nullptr, false);
     if (chunk.is_discarded() || !chunk.is_object())
         return wire::make_error(ErrorClass::MalformedResponse, "OpenAI stream chunk is not a JSON object");
     // openai-python treats any payload with a truthy top-level "error" as an error event.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "model/json_depth.h"
 #include "providers/json_fields.h"
 
 namespace sb {
@@ -104,6 +105,9 @@ Usage usage_from_openai(const nlohmann::json& usage) {
 
 std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json& body) {
     if (!body.is_object()) return std::unexpected(bad_request("body", "must be a JSON object"));
+    if (json_deeper_than(body))
+        return std::unexpected(
+            bad_request("body", "must not nest more than " + std::to_string(kMaxJsonDepth) + " levels"));
     ChatRequest request;
     request.model = string_or_empty(body, "model");
     auto* messages = field(body, "messages");
@@ -131,9 +135,17 @@ std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json&
     }
     request.temperature = wire::number(body, "temperature");
     request.top_p = wire::number(body, "top_p");
-    auto max_tokens = wire::number(body, "max_completion_tokens");
-    if (!max_tokens) max_tokens = wire::number(body, "max_tokens");
-    if (max_tokens) request.max_tokens = static_cast<int>(*max_tokens);
+    std::string max_name = "max_completion_tokens";
+    auto max_tokens = wire::number(body, max_name);
+    if (!max_tokens) {
+        max_name = "max_tokens";
+        max_tokens = wire::number(body, max_name);
+    }
+    if (max_tokens) {
+        request.max_tokens = wire::to_int(*max_tokens);
+        if (!request.max_tokens)
+            return std::unexpected(bad_request(max_name, "must be from 1 to 2147483647"));
+    }
     if (auto* stop = field(body, "stop")) {
         if (stop->is_string())
             request.stop.push_back(stop->get<std::string>());

@@ -28,6 +28,9 @@ RetryDecision RetryPolicy::decide(const Error& error, int attempts_made, std::ch
                                   std::chrono::milliseconds deadline) const {
     if (deadline.count() <= 0) deadline = m_config.deadline;
     if (!should_retry_in_place(error)) {
+        // A transport rule (a bad certificate, a body over the size limit) or the server itself.
+        if (error.should_retry == false && error.curl_code != 0)
+            return {false, {}, "the same target would fail the same way"};
         if (error.should_retry == false) return {false, {}, "server said x-should-retry: false"};
         return {false, {}, std::string(to_string(error.cls)) + " is not retried in place"};
     }

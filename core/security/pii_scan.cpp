@@ -35,6 +35,40 @@ std::size_t digit_run(std::string_view text, std::size_t i, std::string_view sep
     return end;
 }
 
+bool is_token_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
+
+// Prefixes of secret tokens, and how many token characters must follow for a match.
+struct KeyShape {
+    std::string_view prefix;
+    std::size_t min_rest;
+};
+constexpr KeyShape kKeyShapes[] = {
+    {"sk-", 20},                                         // OpenAI (sk-proj-…), Anthropic (sk-ant-…), ours (sk-sb-…)
+    {"AKIA", 16}, {"ASIA", 16},                          // AWS access key ids
+    {"ghp_", 30}, {"gho_", 30}, {"ghu_", 30}, {"ghs_", 30}, {"ghr_", 30}, {"github_pat_", 30},
+    {"xoxb-", 10}, {"xoxp-", 10}, {"xoxa-", 10}, {"xoxr-", 10}, {"xoxs-", 10},  // Slack
+    {"AIza", 30},                                        // Google API keys
+};
+
+// A key-shaped token starting at `i` (at a word start): its end, or `i` if none.
+std::size_t key_shape_end(std::string_view text, std::size_t i) {
+    std::size_t end = i;
+    while (end < text.size() && is_token_char(text[end])) ++end;
+    const auto token = text.substr(i, end - i);
+    for (const auto& shape : kKeyShapes)
+        if (token.starts_with(shape.prefix) && token.size() >= shape.prefix.size() + shape.min_rest) return end;
+    // "Bearer <token>": the credential is the token, whatever its shape.
+    if (token == "Bearer" && end + 1 < text.size() && text[end] == ' ') {
+        std::size_t credential = end + 1;
+        while (credential < text.size() && (is_token_char(text[credential]) || text[credential] == '.' ||
+                                             text[credential] == '~' || text[credential] == '+' || text[credential] == '/' ||
+                                             text[credential] == '='))
+            ++credential;
+        if (credential - (end + 1) >= 16) return credential;
+    }
+    return i;
+}
+
 }  // namespace
 
 std::string_view to_string(PiiKind kind) {
@@ -42,6 +76,7 @@ std::string_view to_string(PiiKind kind) {
     case PiiKind::CardNumber: return "card_number";
     case PiiKind::Email: return "email";
     case PiiKind::Phone: return "phone";
+    case PiiKind::ApiKey: return "api_key";
     }
     return "unknown";
 }
@@ -79,6 +114,15 @@ std::vector<PiiSpan> find_pii(std::string_view text) {
                 i = end;
                 continue;
             }
+        }
+        if (std::isalpha(static_cast<unsigned char>(c)) && (i == 0 || !is_token_char(text[i - 1]))) {
+            if (const std::size_t end = key_shape_end(text, i); end > i) {
+                found.push_back({PiiKind::ApiKey, i, end});
+                i = end;
+                continue;
+            }
+            while (i < text.size() && is_token_char(text[i])) ++i;  // the rest of the word is not a number
+            continue;
         }
         const bool starts_number = (is_digit(c) || c == '+' || c == '(') && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])));
         if (starts_number) {

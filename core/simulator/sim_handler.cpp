@@ -1,5 +1,6 @@
 #include "simulator/sim_handler.h"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -46,6 +47,48 @@ SimResponse error_for(SimEndpoint endpoint, SimOutcome outcome, const SimErrorIn
 {
     return endpoint == SimEndpoint::messages ? anthropic_error(outcome, info)
                                              : openai_error(outcome, info);
+}
+
+constexpr std::int64_t kHugeDefaultBytes = 50ll << 20;
+constexpr std::int64_t kHugeMaxBytes = 1ll << 30;
+
+// The `huge` fault: filler pieces of 4 KiB until the text is `bytes` long.
+void pad_reply(SimReply& reply, std::int64_t bytes)
+{
+    std::string block;
+    while (block.size() < 4096)
+        block += " padding";
+    while (static_cast<std::int64_t>(reply.text.size()) < bytes) {
+        const auto missing = static_cast<std::size_t>(bytes - static_cast<std::int64_t>(reply.text.size()));
+        reply.pieces.push_back(block.substr(0, std::min(block.size(), missing)));
+        reply.text += reply.pieces.back();
+    }
+    reply.completion_tokens = static_cast<std::int64_t>(reply.pieces.size());
+    reply.truncated = false;
+}
+
+// A JSON serialiser cannot write ill-formed UTF-8, so the answer carries a placeholder (the
+// noncharacter U+FFFF, which no reply contains otherwise) that is swapped for raw bytes
+// afterwards: a lone 0xFF and a 3-byte sequence cut after its second byte.
+constexpr std::string_view kUtf8Placeholder = "\xEF\xBF\xBF";
+constexpr std::string_view kInvalidUtf8 = "\xFF\xE2\x82";
+
+void mark_invalid_utf8(SimReply& reply)
+{
+    if (reply.pieces.empty())
+        reply.pieces.emplace_back();
+    auto& first = reply.pieces.front();
+    first.insert(first.size() / 2, kUtf8Placeholder);
+    reply.text.clear();
+    for (const auto& piece : reply.pieces)
+        reply.text += piece;
+}
+
+void replace_placeholder(std::string& bytes)
+{
+    for (auto at = bytes.find(kUtf8Placeholder); at != std::string::npos;
+         at = bytes.find(kUtf8Placeholder, at + kInvalidUtf8.size()))
+        bytes.replace(at, kUtf8Placeholder.size(), kInvalidUtf8);
 }
 
 }  // namespace
@@ -166,7 +209,11 @@ SimResponse SimHandler::chat(const SimRequest& request, SimEndpoint endpoint,
     switch (fate.outcome) {
     case SimOutcome::ok:
     case SimOutcome::stream_error:
-    case SimOutcome::malformed: {
+    case SimOutcome::malformed:
+    case SimOutcome::stall_mid_stream:
+    case SimOutcome::reset_mid_stream:
+    case SimOutcome::invalid_utf8:
+    case SimOutcome::huge: {
         const bool stream_error = fate.outcome == SimOutcome::stream_error;
         if (stream_error && !chat.stream) {
             response = error_for(endpoint, fate.outcome, info);
@@ -175,12 +222,31 @@ SimResponse SimHandler::chat(const SimRequest& request, SimEndpoint endpoint,
         SimChatRequest shaped = chat;
         if (fate.outcome == SimOutcome::malformed)
             shaped.stream = false;  // a malformed answer is always a cut JSON body
-        const SimReply reply = request.sim_echo ? make_echo_reply(shaped) : make_sim_reply(shaped, profile.reply_words);
+        SimReply reply = request.sim_echo ? make_echo_reply(shaped) : make_sim_reply(shaped, profile.reply_words);
+        if (fate.outcome == SimOutcome::huge) {
+            const auto bytes = parse_count(request.sim_reply_bytes).value_or(kHugeDefaultBytes);
+            pad_reply(reply, std::min(bytes, kHugeMaxBytes));
+        }
+        if (fate.outcome == SimOutcome::invalid_utf8)
+            mark_invalid_utf8(reply);
         response = endpoint == SimEndpoint::messages
             ? anthropic_messages_reply(shaped, reply, fate.entropy, stream_error)
             : openai_chat_reply(shaped, reply, fate.entropy, stream_error);
         if (fate.outcome == SimOutcome::malformed)
             response.body.resize(response.body.size() / 2);
+        if (fate.outcome == SimOutcome::invalid_utf8) {
+            replace_placeholder(response.body);
+            for (auto& event : response.events)
+                replace_placeholder(event.bytes);
+        }
+        if (fate.outcome == SimOutcome::stall_mid_stream || fate.outcome == SimOutcome::reset_mid_stream) {
+            response.ending = fate.outcome == SimOutcome::stall_mid_stream ? SimResponse::Ending::stall
+                                                                           : SimResponse::Ending::reset;
+            // Some of the answer is out before the connection dies: at least one content event.
+            response.ending_after = response.action == SimResponse::Action::stream
+                ? std::max<std::size_t>(2, response.events.size() / 2)
+                : response.body.size() / 2;
+        }
         break;
     }
     case SimOutcome::hang:
@@ -196,6 +262,8 @@ SimResponse SimHandler::chat(const SimRequest& request, SimEndpoint endpoint,
     response.outcome = fate.outcome;
     response.delay_ms = fate.latency_ms;
     response.chunk_interval_ms = profile.chunk_interval_ms;
+    if (auto interval = parse_count(request.sim_chunk_interval_ms))
+        response.chunk_interval_ms = static_cast<double>(std::min<std::int64_t>(*interval, 600'000));
     return response;
 }
 

@@ -28,6 +28,8 @@ struct SimRequest {
     std::string_view sim_latency_ms;   // x-sim-latency-ms
     bool sim_echo = false;             // x-sim-echo: answer with the transcript of the request
     std::string_view sim_retry_after;  // x-sim-retry-after
+    std::string_view sim_chunk_interval_ms;  // x-sim-chunk-interval-ms: pause between stream chunks
+    std::string_view sim_reply_bytes;        // x-sim-reply-bytes: answer size of the `huge` fault
 };
 
 class SimHandler {

@@ -8,7 +8,8 @@ constexpr std::array<std::string_view, kSimOutcomeCount> kNames = {
     "auth",         "permission",       "not_found",              "context_length",
     "bad_request",  "server_error",     "bad_gateway_html",       "bad_gateway_json",
     "unavailable",  "overloaded",       "hang",                   "reset",
-    "malformed",    "stream_error",
+    "malformed",    "stream_error",     "stall_mid_stream",       "reset_mid_stream",
+    "invalid_utf8", "huge",
 };
 }  // namespace
 

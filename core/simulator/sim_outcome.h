@@ -28,8 +28,13 @@ enum class SimOutcome {
     reset,
     malformed,
     stream_error,
+    // Forced with x-sim-fault only, never drawn from a profile's error mix:
+    stall_mid_stream,  // half the answer (stream events, or body bytes), then silence
+    reset_mid_stream,  // half the answer, then the connection closed with RST
+    invalid_utf8,      // 200 whose answer text holds ill-formed UTF-8 bytes
+    huge,              // 200 whose answer text is x-sim-reply-bytes long (default 50 MiB)
 };
-inline constexpr std::size_t kSimOutcomeCount = static_cast<std::size_t>(SimOutcome::stream_error) + 1;
+inline constexpr std::size_t kSimOutcomeCount = static_cast<std::size_t>(SimOutcome::huge) + 1;
 
 enum class SimEndpoint { chat_completions, messages, models, other };
 inline constexpr std::size_t kSimEndpointCount = static_cast<std::size_t>(SimEndpoint::other) + 1;

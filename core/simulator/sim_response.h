@@ -23,6 +23,11 @@ struct SimResponse {
     std::vector<SimEvent> events;  // Action::stream
     double delay_ms = 0;         // before the first byte
     double chunk_interval_ms = 0;
+    // A connection that dies mid-answer: after `ending_after` events (stream) or body bytes
+    // (reply) the rest is never sent; the server goes silent or resets the connection.
+    enum class Ending { complete, stall, reset };
+    Ending ending = Ending::complete;
+    std::size_t ending_after = 0;
     SimOutcome outcome = SimOutcome::ok;
     SimEndpoint endpoint = SimEndpoint::other;
 };

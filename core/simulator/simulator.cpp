@@ -103,6 +103,8 @@ private:
         view.sim_latency_ms = field(request, "x-sim-latency-ms");
         view.sim_echo = !field(request, "x-sim-echo").empty();
         view.sim_retry_after = field(request, "x-sim-retry-after");
+        view.sim_chunk_interval_ms = field(request, "x-sim-chunk-interval-ms");
+        view.sim_reply_bytes = field(request, "x-sim-reply-bytes");
         m_plan = m_handler.handle(view);
 
         if (m_plan.action == SimResponse::Action::hang)
@@ -129,8 +131,43 @@ private:
         case SimResponse::Action::stream:
             return write_stream_head();
         default:
+            if (m_plan.ending != SimResponse::Ending::complete)
+                return write_partial_reply();
             return write_reply();
         }
+    }
+
+    // Headers that promise the whole body, then only its first `ending_after` bytes.
+    void write_partial_reply()
+    {
+        const auto status = static_cast<http::status>(m_plan.status);
+        const auto reason = http::obsolete_reason(status);
+        m_chunk = "HTTP/1.1 " + std::to_string(m_plan.status) + " " + std::string(reason.data(), reason.size())
+            + "\r\n";
+        for (const auto& [name, value] : m_plan.headers)
+            m_chunk += name + ": " + value + "\r\n";
+        m_chunk += "Content-Length: " + std::to_string(m_plan.body.size()) + "\r\n\r\n";
+        m_chunk.append(m_plan.body, 0, std::min(m_plan.ending_after, m_plan.body.size()));
+        net::async_write(m_socket, net::buffer(m_chunk), [self = shared_from_this()](error_code ec, std::size_t) {
+            if (ec)
+                return self->close();
+            self->end_early();
+        });
+    }
+
+    // The planned death of a connection mid-answer.
+    void end_early()
+    {
+        if (m_plan.ending == SimResponse::Ending::stall)
+            return hang();
+        error_code ignored;
+        m_socket.set_option(net::socket_base::linger(true, 0), ignored);  // close sends RST
+        m_socket.close(ignored);
+    }
+
+    bool ends_here() const
+    {
+        return m_plan.ending != SimResponse::Ending::complete && m_next_event >= m_plan.ending_after;
     }
 
     void write_reply()
@@ -166,6 +203,8 @@ private:
     void next_chunk()
     {
         const auto& events = m_plan.events;
+        if (ends_here())
+            return end_early();
         if (m_next_event == events.size()) {
             net::async_write(m_socket, http::make_chunk_last(),
                              [self = shared_from_this()](error_code ec, std::size_t) {
@@ -194,7 +233,7 @@ private:
         m_chunk.clear();
         do {
             m_chunk += events[m_next_event++].bytes;
-        } while (m_next_event < events.size() && !(pace && events[m_next_event].paced));
+        } while (m_next_event < events.size() && !(pace && events[m_next_event].paced) && !ends_here());
         net::async_write(m_socket, http::make_chunk(net::buffer(m_chunk)),
                          [self = shared_from_this()](error_code ec, std::size_t) {
                              if (ec)

@@ -7,7 +7,12 @@
 // Per-request overrides (request headers): x-sim-fault: <SimOutcome name>, x-sim-fault-times: N
 // (fault only the first N attempts of the request key, then answer ok), x-sim-latency-ms: N,
 // x-sim-retry-after: S, x-sim-key: <key> (else the body is the key), x-sim-echo: 1 (the answer
-// is the transcript of every turn received, to check a translation end to end).
+// is the transcript of every turn received, to check a translation end to end),
+// x-sim-chunk-interval-ms: N (pause between streamed chunks, instead of the profile's),
+// x-sim-reply-bytes: N (the answer size of the `huge` fault; default 50 MiB).
+// Faults only a header can force: stall_mid_stream and reset_mid_stream (half the answer —
+// stream events, or body bytes under a Content-Length for all of it — then silence or an RST),
+// invalid_utf8 (ill-formed bytes inside the answer text), huge (a very large answer).
 #include <cstdint>
 #include <expected>
 #include <memory>

@@ -56,8 +56,11 @@ EnqueueResult HistoryWriter::enqueue(HistoryRecord&& record, Overflow policy) {
     }
     m_queue.push_back(std::move(record));
     ++m_stats.enqueued;
+    // Only a waiting writer needs the wake-up (a lingering one also when its batch is full):
+    // a busy one takes the row with the next batch.
+    const bool wake = std::exchange(m_writer_idle, false) || m_queue.size() >= m_options.batch_rows;
     lock.unlock();
-    m_work_cv.notify_one();
+    if (wake) m_work_cv.notify_one();
     return EnqueueResult::Queued;
 }
 
@@ -65,7 +68,10 @@ StoreResult<void> HistoryWriter::flush(std::chrono::milliseconds timeout) {
     std::unique_lock lock(m_mutex);
     const std::uint64_t target = m_stats.enqueued;
     const std::uint64_t rejected_before = m_stats.rejected;
+    ++m_flush_waiters;
+    m_work_cv.notify_one();  // a lingering writer commits now
     m_done_cv.wait_for(lock, timeout, [&] { return m_done >= target || m_stopped; });
+    --m_flush_waiters;
     const std::string file = "history database '" + m_db.file().string() + "'";
     if (m_done < target) {
         const std::uint64_t pending = target - m_done;
@@ -129,10 +135,17 @@ void HistoryWriter::run() {
     for (;;) {
         {
             std::unique_lock lock(m_mutex);
-            while (m_queue.empty() && !m_closing)
+            while (m_queue.empty() && !m_closing) {
+                m_writer_idle = true;
                 m_work_cv.wait_for(lock, std::chrono::seconds(1));
+            }
+            m_writer_idle = false;
             if (m_queue.empty() || past_close_deadline())
                 break;
+            if (m_options.commit_linger.count() > 0)
+                m_work_cv.wait_for(lock, m_options.commit_linger, [&] {
+                    return m_queue.size() >= m_options.batch_rows || m_closing || m_flush_waiters > 0;
+                });
             const std::size_t take = std::min(m_queue.size(), m_options.batch_rows);
             for (std::size_t i = 0; i < take; ++i) {
                 batch.push_back(std::move(m_queue.front()));
@@ -215,6 +228,7 @@ bool HistoryWriter::write_with_retry(std::vector<HistoryRecord>& batch) {
             {
                 std::lock_guard lock(m_mutex);
                 m_stats.written += outcome->inserted;
+                ++m_stats.commits;
                 m_stats.duplicates += outcome->duplicates;
                 m_stats.failing = false;
                 m_done += rows.size();

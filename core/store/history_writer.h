@@ -37,6 +37,10 @@ enum class EnqueueResult {
 struct HistoryWriterOptions {
     std::size_t queue_capacity = 65'536;
     std::size_t batch_rows = 1'024;  // at most this many rows per transaction
+    // Group commit: a batch smaller than batch_rows waits up to this long for more rows, so
+    // light traffic commits a few transactions a second instead of one per row (each costs
+    // a WAL append and a writer wake-up). A flush() or close() ends the wait at once.
+    std::chrono::milliseconds commit_linger{20};
     std::chrono::milliseconds block_timeout{30'000};
     std::chrono::milliseconds retry_initial{50};  // backoff after a failed write, doubling…
     std::chrono::milliseconds retry_max{2'000};   // …up to this
@@ -50,6 +54,7 @@ struct HistoryWriterOptions {
 struct HistoryWriterStats {
     std::uint64_t enqueued = 0;        // accepted into the queue
     std::uint64_t written = 0;         // committed
+    std::uint64_t commits = 0;         // transactions that committed rows
     std::uint64_t duplicates = 0;      // request_id already stored: skipped, not written twice
     std::uint64_t dropped = 0;         // refused by enqueue (full, timed out or closed)
     std::uint64_t rejected = 0;        // a row SQLite refuses outright (not a disk problem)
@@ -112,6 +117,8 @@ private:
     bool m_closing = false;
     bool m_stopped = false;
     bool m_retry_now = false;
+    bool m_writer_idle = false;     // the writer waits for rows: the next enqueue wakes it
+    std::size_t m_flush_waiters = 0;  // flush() calls waiting: no lingering for them
     std::chrono::steady_clock::time_point m_close_deadline;
     std::optional<std::int64_t> m_pending_page_limit;
     std::vector<HistoryRecord> m_unwritten;

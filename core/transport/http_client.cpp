@@ -268,6 +268,11 @@ void HttpClient::Loop::retire(Transfer& transfer, CURLcode code, std::string err
     m_connections.fetch_add(static_cast<std::uint64_t>(collect_transfer_info(transfer)),
                             std::memory_order_relaxed);
     HttpResponse& response = transfer.response;
+    if (!cancelled && (transfer.body_too_large || code == CURLE_FILESIZE_EXCEEDED)) {
+        code = CURLE_FILESIZE_EXCEEDED;
+        error = "the response body is larger than the limit of " +
+                std::to_string(transfer.request.max_response_bytes) + " bytes";
+    }
     response.cancelled = cancelled;
     response.curl_code = code;
     if (code != CURLE_OK) {

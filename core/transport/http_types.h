@@ -1,6 +1,7 @@
 #pragma once
 // Plain values that cross the transport boundary.
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "model/headers.h"
@@ -26,6 +27,10 @@ struct HttpRequest {
     std::chrono::milliseconds total_timeout{600'000};
     // A stream (or any response) that sends no byte for this long is cut off as a timeout.
     std::chrono::milliseconds idle_timeout{60'000};
+    // Body bytes accepted, whether accumulated or handed to a data callback; 0 = no limit.
+    // Past it the transfer ends with CURLE_FILESIZE_EXCEEDED, so a runaway upstream cannot
+    // fill the memory of the process.
+    std::size_t max_response_bytes = 0;
 };
 
 struct HttpResponse {

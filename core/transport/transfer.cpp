@@ -43,6 +43,11 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     auto& transfer = *static_cast<Transfer*>(user);
     const size_t bytes = size * count;
     transfer.last_activity = TransportClock::now();
+    transfer.body_bytes += bytes;
+    if (transfer.request.max_response_bytes > 0 && transfer.body_bytes > transfer.request.max_response_bytes) {
+        transfer.body_too_large = true;
+        return 0;  // ends the transfer; retire() reports it as CURLE_FILESIZE_EXCEEDED
+    }
     if (transfer.body_mode == Transfer::BodyMode::Undecided) {
         const bool ok_status = transfer.header_status >= 200 && transfer.header_status < 300;
         transfer.body_mode = transfer.on_data && ok_status ? Transfer::BodyMode::Stream
@@ -109,6 +114,7 @@ CURLcode configure_transfer(Transfer& transfer, const HttpClientOptions& options
     set(CURLOPT_PRIVATE, static_cast<void*>(&transfer));
     set(CURLOPT_ERRORBUFFER, transfer.error_buffer);
     set(CURLOPT_NOSIGNAL, 1L);
+    set(CURLOPT_PROTOCOLS_STR, "http,https");  // never file://, ftp:// … whatever a URL says
     set(CURLOPT_WRITEFUNCTION, &on_body);
     set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
     set(CURLOPT_HEADERFUNCTION, &on_header);
@@ -120,6 +126,9 @@ CURLcode configure_transfer(Transfer& transfer, const HttpClientOptions& options
     set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
     set(CURLOPT_TIMEOUT_MS, static_cast<long>(request.total_timeout.count()));
     set(CURLOPT_TCP_KEEPALIVE, 1L);
+    // A body announced (Content-Length) as too large is refused before it is read.
+    if (request.max_response_bytes > 0)
+        set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_response_bytes));
 
     if (request.method == "GET") {
         set(CURLOPT_HTTPGET, 1L);

@@ -29,6 +29,8 @@ struct Transfer {
     BodyMode body_mode = BodyMode::Undecided;
     int header_status = 0;  // from the latest status line
     bool data_callback_failed = false;
+    std::size_t body_bytes = 0;     // received so far, against request.max_response_bytes
+    bool body_too_large = false;
     char error_buffer[CURL_ERROR_SIZE] = {};
 };
 

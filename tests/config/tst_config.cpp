@@ -131,12 +131,13 @@ private slots:
         QTest::addColumn<QString>("patch");  // JSON merge patch applied to a valid config
         QTest::addColumn<QString>("expected");
         QTest::newRow("http remote") << R"({"providers":[{"base_url":"http://api.example.com/v1"}]})"
-                                     << "providers[0].base_url: must be https:// unless host is loopback";
+                                     << "providers[0].base_url: must be https:// unless the host is loopback or listed in transport.allow_http_hosts";
         QTest::newRow("not a url") << R"({"providers":[{"base_url":"ftp://x"}]})"
                                    << "providers[0].base_url: must be an http:// or https:// URL";
         QTest::newRow("plain key") << R"({"providers":[{"api_key":"sk-live-abc"}]})"
                                    << "providers[0].api_key: must be an environment reference such as "
-                                      "\"${OPENAI_API_KEY}\"; plain-text keys are not allowed in the config";
+                                      "\"${OPENAI_API_KEY}\" or a secret reference such as \"secret:openai\"; "
+                                      "plain-text keys are not allowed in the config";
         QTest::newRow("bad kind") << R"({"providers":[{"kind":"gemini"}]})"
                                   << "providers[0].kind: must be one of openai, anthropic, openai_compatible";
         QTest::newRow("typo") << R"({"providers":[{"defualt_model":"x"}]})" << "providers[0].defualt_model: unknown key";
@@ -166,6 +167,13 @@ private slots:
                                          << "budgets[0].provider: must name a configured provider (or be empty for all)";
         QTest::newRow("budget tier") << R"({"budgets":[{"name":"b","limit_usd":5,"action":"downgrade","tier":"nope"}]})"
                                      << "budgets[0].tier: must name a routing tier to move traffic to";
+        QTest::newRow("http host listed elsewhere")
+            << R"({"transport":{"allow_http_hosts":["models.lan"]},"providers":[{"base_url":"http://gpu.lan:8000/v1"}]})"
+            << "providers[0].base_url: must be https:// unless the host is loopback or listed in transport.allow_http_hosts";
+        QTest::newRow("bad secret name") << R"({"providers":[{"api_key":"secret:Open AI"}]})"
+                                         << "providers[0].api_key: secret:NAME must name a secret of 1-64 characters of a-z, "
+                                            "0-9, '_', '-', '.'";
+        QTest::newRow("privacy typo") << R"({"privacy":{"encrypt":true}})" << "privacy.encrypt: unknown key";
         QTest::newRow("cost typo") << R"({"cost":{"prices":"p.json"}})" << "cost.prices: unknown key";
         QTest::newRow("missing key, demo off") << R"({"demo":{"mode":"off"}})"
                                                << "providers: no provider is usable (set a key, or turn demo mode on)";
@@ -195,7 +203,7 @@ private slots:
         json["retry"] = {{"max_attempts", 99}};
         const auto result = parse_config(json, fake_env({}));
         QVERIFY(!result.has_value());
-        QVERIFY(has_error(result.error(), "providers[0].base_url: must be https:// unless host is loopback"));
+        QVERIFY(has_error(result.error(), "providers[0].base_url: must be https:// unless the host is loopback or listed in transport.allow_http_hosts"));
         QVERIFY(has_error(result.error(), "providers[1].name: must be unique (\"a\" is used twice)"));
         QVERIFY(has_error(result.error(), "retry.max_attempts: must be an integer from 1 to 20"));
     }
@@ -213,6 +221,29 @@ private slots:
         QCOMPARE(config->notes[0].to_string(),
                  std::string("providers[1].api_key: environment variable OTHER_KEY is not set; provider disabled "
                              "(demo mode is off)"));
+    }
+
+    void listedHttpHostsAndSecretReferences() {
+        nlohmann::json json = {{"demo", {{"mode", "off"}}}, {"providers", {minimal_provider("openai"), minimal_provider("gpu")}}};
+        json["transport"] = {{"allow_http_hosts", {"GPU.lan"}}};
+        json["providers"][0]["api_key"] = "secret:openai";
+        json["providers"][1]["kind"] = "openai_compatible";
+        json["providers"][1]["api_key"] = "";
+        json["providers"][1]["base_url"] = "http://gpu.lan:8000/v1";
+        const auto config = parse_config(json, fake_env({{"secret:openai", "sk-from-the-store"}}));
+        QVERIFY2(config.has_value(), config ? "" : qPrintable(dump(config.error())));
+        QCOMPARE(config->provider("openai")->api_key, std::string("sk-from-the-store"));
+        QCOMPARE(config->provider("gpu")->base_url, std::string("http://gpu.lan:8000/v1"));
+        // The reference is what is saved, never the value.
+        QCOMPARE(to_json(*config)["providers"][0]["api_key"].get<std::string>(), std::string("secret:openai"));
+        QVERIFY(to_json(*config).dump().find("sk-from-the-store") == std::string::npos);
+
+        const auto missing = parse_config(json, fake_env({}));
+        QVERIFY(missing.has_value());
+        QVERIFY(!missing->provider("openai")->enabled);
+        QVERIFY2(missing->notes[0].to_string().starts_with("providers[0].api_key: secret openai is not in the secret store ("),
+                 missing->notes[0].to_string().c_str());
+        QVERIFY(missing->notes[0].to_string().find("add it with: switchboard-gateway secrets set openai") != std::string::npos);
     }
 
     void loopbackHttpIsAllowed() {

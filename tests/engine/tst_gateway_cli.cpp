@@ -110,7 +110,7 @@ private slots:
                "\"http://api.example.com/v1\", \"api_key\": \"${X_KEY}\", \"default_model\": \"m\"}]}";
         const auto result = run({"ask", "hi", "--config", config});
         QCOMPARE(result.exit_code, 4);
-        QVERIFY2(result.err.contains("providers[0].base_url: must be https:// unless host is loopback"),
+        QVERIFY2(result.err.contains("providers[0].base_url: must be https:// unless the host is loopback or listed in transport.allow_http_hosts"),
                  qPrintable(result.err));
     }
 

@@ -798,7 +798,8 @@ private slots:
         environment.insert("XDG_DATA_HOME", m_dir.filePath("data"));
         environment.insert("SWITCHBOARD_ADMIN_KEY", kAdminKey);
         process.setProcessEnvironment(environment);
-        process.start(SB_GATEWAY_BIN, {"serve", "--demo", "on", "--no-auth", "--listen", "127.0.0.1:0",
+        // No host given: the gateway listens on loopback, never on every interface.
+        process.start(SB_GATEWAY_BIN, {"serve", "--demo", "on", "--no-auth", "--listen", ":0",
                                        "--database", m_dir.filePath("serve.db"), "--demo-profile",
                                        SB_RESOURCES_DIR "/simulator/zero.json"});
         QVERIFY(process.waitForStarted(5000));

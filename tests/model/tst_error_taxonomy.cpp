@@ -380,6 +380,8 @@ private slots:
                                                << "4" << qint64(4000);
         QTest::newRow("absurd") << ""
                                 << "99999999999999999999" << qint64(-1);
+        QTest::newRow("date past 2262") << ""  // beyond a year: garbage, and no nanosecond overflow
+                                        << "Sun, 06 Nov 3988 08:49:37 GMT" << qint64(-1);
         QTest::newRow("bad date") << ""
                                   << "Wed, 31 Feb 2026 20:02:30 GMT" << qint64(-1);
         QTest::newRow("absent") << ""
@@ -415,6 +417,7 @@ private slots:
         QTest::newRow("aborted") << int(CURLE_ABORTED_BY_CALLBACK) << "cancelled" << false << false;
         QTest::newRow("bad certificate") << int(CURLE_PEER_FAILED_VERIFICATION) << "network" << false << true;
         QTest::newRow("ca file") << int(CURLE_SSL_CACERT_BADFILE) << "network" << false << true;
+        QTest::newRow("body over the size limit") << int(CURLE_FILESIZE_EXCEEDED) << "malformed_response" << false << true;
         QTest::newRow("redirects") << int(CURLE_TOO_MANY_REDIRECTS) << "bad_request" << false << false;
         QTest::newRow("url") << int(CURLE_URL_MALFORMAT) << "internal" << false << false;
         QTest::newRow("protocol") << int(CURLE_UNSUPPORTED_PROTOCOL) << "internal" << false << false;

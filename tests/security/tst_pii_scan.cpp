@@ -45,6 +45,16 @@ private slots:
         QTest::newRow("plain numbers") << "I bought 3 lamps for 120 dollars in 2024" << QStringList{};
         QTest::newRow("long id no separators") << "tracking 1234567890123" << QStringList{};
         QTest::newRow("two kinds") << "a@b.com 4111111111111111" << QStringList{"email:a@b.com", "card_number:4111111111111111"};
+        // Key shapes, assembled here so that no fixture holds a key-looking literal.
+        const QString fill = QString("T3stOnlyNotAKey").repeated(3);
+        QTest::newRow("openai project key") << "my key is sk-proj-" + fill + ", why 401?"
+                                            << QStringList{"api_key:sk-proj-" + fill};
+        QTest::newRow("anthropic key") << "x-api-key: sk-ant-api03-" + fill << QStringList{"api_key:sk-ant-api03-" + fill};
+        QTest::newRow("gateway key") << "sk-sb-" + fill.left(40) << QStringList{"api_key:sk-sb-" + fill.left(40)};
+        QTest::newRow("aws key id") << "AKIA" + QString("T3STONLYT3STONLY") + " leaked" << QStringList{"api_key:AKIAT3STONLYT3STONLY"};
+        QTest::newRow("bearer token") << "Authorization: Bearer " + fill + "." + fill << QStringList{"api_key:Bearer " + fill + "." + fill};
+        QTest::newRow("short sk- words are not keys") << "ask-me sk-learn sk-1234" << QStringList{};
+        QTest::newRow("key inside a word is not a key") << "mask-proj-" + fill << QStringList{};
     }
     void finds() {
         QFETCH(QString, text);

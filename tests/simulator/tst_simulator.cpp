@@ -419,6 +419,51 @@ private slots:
         QCOMPARE(sim.stats().count(SimOutcome::reset), 1u);
     }
 
+    // Faults only a header forces: the answer dies half way (silence or RST), carries
+    // ill-formed UTF-8, or is huge; and a per-request pause between stream chunks.
+    void headerOnlyFaults()
+    {
+        Simulator sim(quiet_profile());
+        QVERIFY(sim.start());
+        const auto chat = url(sim, "/v1/chat/completions");
+
+        Http stall;
+        const Reply stalled = stall.post(chat, openai_body("s", true), {"x-sim-fault: stall_mid_stream"}, 500);
+        QCOMPARE(stalled.code, CURLE_OPERATION_TIMEDOUT);
+        QCOMPARE(stalled.status, 200L);
+        QVERIFY(stalled.body.find("\"content\"") != std::string::npos);  // part of the answer came
+        QVERIFY(stalled.body.find("[DONE]") == std::string::npos);
+
+        Http reset;
+        const Reply cut = reset.post(chat, openai_body("r"), {"x-sim-fault: reset_mid_stream"});
+        QVERIFY2(cut.code != CURLE_OK && cut.code != CURLE_OPERATION_TIMEDOUT, curl_easy_strerror(cut.code));
+        QVERIFY(!cut.body.empty());
+        QVERIFY(!nlohmann::json::accept(cut.body));
+
+        Http http;
+        const Reply bad = http.post(chat, openai_body("u"), {"x-sim-fault: invalid_utf8"});
+        QCOMPARE(bad.status, 200L);
+        QVERIFY(bad.body.find("Simu\xFF\xE2\x82lated") != std::string::npos);
+        QVERIFY(!nlohmann::json::accept(bad.body));  // JSON must be UTF-8
+
+        const Reply huge = http.post(chat, openai_body("h"), {"x-sim-fault: huge", "x-sim-reply-bytes: 100000"});
+        QCOMPARE(huge.status, 200L);
+        const auto content = nlohmann::json::parse(huge.body)["choices"][0]["message"]["content"].get<std::string>();
+        QCOMPARE(content.size(), std::size_t(100000));
+
+        QElapsedTimer timer;
+        timer.start();
+        const Reply slow = http.post(chat, openai_body("d", true), {"x-sim-chunk-interval-ms: 30"});
+        QCOMPARE(slow.status, 200L);
+        QVERIFY(slow.body.find("[DONE]") != std::string::npos);
+        QVERIFY2(timer.elapsed() >= 16 * 30 - 50, qPrintable(QString::number(timer.elapsed())));
+
+        QCOMPARE(sim.stats().count(SimOutcome::stall_mid_stream), 1u);
+        QCOMPARE(sim.stats().count(SimOutcome::reset_mid_stream), 1u);
+        QCOMPARE(sim.stats().count(SimOutcome::invalid_utf8), 1u);
+        QCOMPARE(sim.stats().count(SimOutcome::huge), 1u);
+    }
+
     void streamErrors()
     {
         Simulator sim(quiet_profile());

@@ -113,6 +113,34 @@ private slots:
             QVERIFY(ids.contains("req-" + std::to_string(i)));
     }
 
+    void lightTrafficIsGroupCommitted() {
+        // Rows trickling in (a request every millisecond) share transactions: the writer
+        // lingers for more rows instead of committing each one alone — and still commits
+        // them all without a flush.
+        QTemporaryDir dir;
+        const auto file = in(dir, "group.db");
+        HistoryWriterOptions options;
+        options.commit_linger = 200ms;
+        auto writer = open_writer(file, options);
+        for (int i = 0; i < 100; ++i) {
+            QCOMPARE(writer->enqueue(make_record(i)), EnqueueResult::Queued);
+            std::this_thread::sleep_for(1ms);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(writer->stats().written, 100u, 10000);
+        QVERIFY2(writer->stats().commits <= 10, std::to_string(writer->stats().commits).c_str());
+        QCOMPARE(count_rows(file), 100);
+
+        // A flush does not wait for the linger (here far longer than any scheduling delay).
+        writer.reset();
+        options.commit_linger = 30s;
+        writer = open_writer(file, options);
+        QCOMPARE(writer->enqueue(make_record(100)), EnqueueResult::Queued);
+        const auto started = std::chrono::steady_clock::now();
+        QVERIFY(writer->flush(60s).has_value());
+        QVERIFY(std::chrono::steady_clock::now() - started < 10s);
+        QCOMPARE(count_rows(file), 101);
+    }
+
     void duplicateRequestIdIsSkippedAndCounted() {
         QTemporaryDir dir;
         const auto file = in(dir, "history.db");

@@ -120,6 +120,7 @@ private slots:
     void idle_timeout_mid_stream();
     void slow_drip_is_not_idle();
     void reset_is_network_error();
+    void body_over_the_limit_is_cut();
     void connection_refused();
     void https_to_plain_server_fails();
     void cancel_mid_stream_once();
@@ -379,6 +380,24 @@ void TestHttpClient::reset_is_network_error() {
     QVERIFY(!response.curl_error.empty());
     QCOMPARE(response.status, 0);
     QVERIFY(!response.cancelled);
+}
+
+void TestHttpClient::body_over_the_limit_is_cut() {
+    Collector collector;
+    HttpClient client;
+    // A chunked body (no Content-Length to refuse up front) accumulates until it passes the limit.
+    HttpRequest request = get(m_server.url("/stream-forever"));
+    request.max_response_bytes = 200;
+    QElapsedTimer timer;
+    timer.start();
+    client.send(std::move(request), collector.done(1));
+    QVERIFY(collector.wait_done(1));
+    const HttpResponse response = collector.response(1);
+    QCOMPARE(response.curl_code, int(CURLE_FILESIZE_EXCEEDED));
+    QCOMPARE(response.curl_error, std::string("the response body is larger than the limit of 200 bytes"));
+    QVERIFY(response.body.size() <= 200);
+    QVERIFY(timer.elapsed() < 20'000);  // cut as it passed the limit, not when the server gave up
+    QCOMPARE(collector.calls(1), 1);
 }
 
 void TestHttpClient::connection_refused() {

@@ -25,8 +25,8 @@ bool isNumeric(int column) {
 
 }  // namespace
 
-HistoryModel::HistoryModel(const QString& databasePath, QObject* parent)
-    : QAbstractTableModel(parent), m_queries(databasePath) {
+HistoryModel::HistoryModel(const QString& databasePath, QObject* parent, const sb::FieldCipher* cipher)
+    : QAbstractTableModel(parent), m_queries(databasePath, cipher) {
     connect(m_queries.worker(), &HistoryQueryWorker::pageReady, this, &HistoryModel::onPage);
     connect(m_queries.worker(), &HistoryQueryWorker::countReady, this, &HistoryModel::onCount);
     connect(m_queries.worker(), &HistoryQueryWorker::countFailed, this,

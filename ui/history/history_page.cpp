@@ -43,10 +43,11 @@ std::string text(const QLineEdit* edit) { return edit->text().trimmed().toStdStr
 
 }  // namespace
 
-HistoryPage::HistoryPage(EngineBridge& bridge, QWidget* parent) : HistoryPage(bridge.databasePath(), parent) {}
+HistoryPage::HistoryPage(EngineBridge& bridge, QWidget* parent)
+    : HistoryPage(bridge.databasePath(), parent, bridge.engine().history_cipher()) {}
 
-HistoryPage::HistoryPage(const QString& databasePath, QWidget* parent)
-    : QWidget(parent), m_databasePath(databasePath), m_model(new HistoryModel(databasePath, this)) {
+HistoryPage::HistoryPage(const QString& databasePath, QWidget* parent, const sb::FieldCipher* cipher)
+    : QWidget(parent), m_databasePath(databasePath), m_cipher(cipher), m_model(new HistoryModel(databasePath, this, cipher)) {
     buildUi();
     applyFilterBar();
 }
@@ -198,7 +199,7 @@ bool HistoryPage::exportCsv(const QString& path) {
     if (m_exporting)
         return false;
     if (!m_exporter) {
-        m_exporter = std::make_unique<HistoryQueries>(m_databasePath);
+        m_exporter = std::make_unique<HistoryQueries>(m_databasePath, m_cipher);
         connect(m_exporter->worker(), &HistoryQueryWorker::exportProgress, this,
                 [this](qint64 rows) { m_statusLabel->setText(tr("Exporting… %1 rows").arg(QLocale().toString(rows))); });
         connect(m_exporter->worker(), &HistoryQueryWorker::exportFinished, this, &HistoryPage::onExportFinished);

@@ -8,6 +8,10 @@
 
 #include "store/history_query.h"
 
+namespace sb {
+class FieldCipher;
+}
+
 class EngineBridge;
 class HistoryModel;
 class HistoryQueries;
@@ -24,7 +28,8 @@ class HistoryPage final : public QWidget {
     Q_OBJECT
 public:
     explicit HistoryPage(EngineBridge& bridge, QWidget* parent = nullptr);
-    explicit HistoryPage(const QString& databasePath, QWidget* parent = nullptr);
+    // `cipher` opens text stored with privacy.encrypt_history (the engine's history_cipher()).
+    explicit HistoryPage(const QString& databasePath, QWidget* parent = nullptr, const sb::FieldCipher* cipher = nullptr);
     ~HistoryPage() override;
 
     // Shows `filter` in the table; the filter bar is left as it is.
@@ -56,6 +61,7 @@ private:
     void showDetail(int row);
 
     const QString m_databasePath;
+    const sb::FieldCipher* m_cipher;
     HistoryModel* m_model;
     std::unique_ptr<HistoryQueries> m_exporter;  // created on the first export
     bool m_exporting = false;

@@ -1,6 +1,7 @@
 #include "history/history_queries.h"
 
-HistoryQueries::HistoryQueries(const QString& databasePath) : m_worker(new HistoryQueryWorker(databasePath)) {
+HistoryQueries::HistoryQueries(const QString& databasePath, const sb::FieldCipher* cipher)
+    : m_worker(new HistoryQueryWorker(databasePath, cipher)) {
     qRegisterMetaType<HistoryPageResult>();
     qRegisterMetaType<HistoryExportResult>();
     m_thread.setObjectName(QStringLiteral("history-queries"));

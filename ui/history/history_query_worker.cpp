@@ -12,7 +12,17 @@ QString errorText(const sb::StoreError& error) { return QString::fromStdString(e
 
 }  // namespace
 
-HistoryQueryWorker::HistoryQueryWorker(QString databasePath) : m_databasePath(std::move(databasePath)) {}
+HistoryQueryWorker::HistoryQueryWorker(QString databasePath, const sb::FieldCipher* cipher)
+    : m_databasePath(std::move(databasePath)), m_cipher(cipher) {}
+
+void HistoryQueryWorker::openText(sb::HistoryRecord& record) const {
+    for (std::string* text : {&record.prompt_text, &record.response_text}) {
+        if (!sb::FieldCipher::is_encrypted(*text)) continue;
+        auto plain = m_cipher ? m_cipher->decrypt(*text)
+                              : std::expected<std::string, std::string>(std::unexpected("privacy.encrypt_history is off"));
+        *text = plain ? std::move(*plain) : "[encrypted text: " + plain.error() + "]";
+    }
+}
 
 sb::HistoryReader* HistoryQueryWorker::reader(QString& error) {
     if (!m_reader) {
@@ -36,6 +46,7 @@ void HistoryQueryWorker::runPage(const HistoryPageRequest& request) {
         auto page = r->page(request.filter, request.after, request.limit);
         if (page) {
             result.rows = std::move(page->rows);
+            for (auto& row : result.rows) openText(row);
             result.next = page->next;
         } else {
             result.error = errorText(page.error());
@@ -80,8 +91,10 @@ void HistoryQueryWorker::runExport(const sb::HistoryFilter& filter, const QStrin
                 result.error = errorText(page.error());
                 break;
             }
-            for (const sb::HistoryRecord& record : page->rows)
+            for (sb::HistoryRecord& record : page->rows) {
+                openText(record);
                 file.write(history_csv::row(record));
+            }
             result.rows += static_cast<qint64>(page->rows.size());
             after = page->next;
             emit exportProgress(result.rows);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "security/field_cipher.h"
 #include "store/history_query.h"
 
 enum class HistoryRequestKind { Append, Tail };
@@ -42,7 +43,8 @@ Q_DECLARE_METATYPE(HistoryExportResult)
 class HistoryQueryWorker final : public QObject {
     Q_OBJECT
 public:
-    explicit HistoryQueryWorker(QString databasePath);
+    // `cipher` opens text stored with privacy.encrypt_history (null: shown as stored).
+    HistoryQueryWorker(QString databasePath, const sb::FieldCipher* cipher);
 
     // Called from any thread: requests of older generations are skipped without running.
     void setLatestGeneration(quint64 generation) { m_latest.store(generation); }
@@ -65,7 +67,10 @@ private:
     sb::HistoryReader* reader(QString& error);  // opened on first use, on this thread
     bool stale(quint64 generation) const { return m_stopping.load() || generation < m_latest.load(); }
 
+    void openText(sb::HistoryRecord& record) const;
+
     const QString m_databasePath;
+    const sb::FieldCipher* m_cipher;
     std::optional<sb::HistoryReader> m_reader;
     std::atomic<quint64> m_latest{0};
     std::atomic<bool> m_stopping{false};

@@ -1,0 +1,88 @@
+#pragma once
+// What the provider targets (fuzz_{openai,anthropic}_{response,stream}.cpp) check, shared
+// because both providers promise the same.
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzz_common.h"
+#include "providers/openai_translation.h"
+#include "providers/provider_adapter.h"
+#include "transport/sse_parser.h"
+
+namespace sb::fuzz {
+
+inline bool same_response(const ChatResponse& a, const ChatResponse& b) {
+    return a.id == b.id && a.model == b.model && a.content == b.content && a.tool_calls == b.tool_calls &&
+           a.finish_reason == b.finish_reason && a.usage == b.usage;
+}
+
+// The gateway answers its clients in OpenAI's format (chat_response_to_openai, sent as JSON
+// text); an OpenAI client must read back the same answer, whichever provider gave it.
+inline void check_gateway_round_trip(const ChatResponse& answer) {
+    const auto sent =
+        chat_response_to_openai(answer, 0).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const auto back = chat_response_from_openai(nlohmann::json::parse(sent, nullptr, false));
+    SB_FUZZ_CHECK(back.has_value());
+    SB_FUZZ_CHECK(same_response(*back, answer));
+}
+
+// A whole (non-streamed) response, 2xx or not, as the adapter reads it (parse_response: the
+// body, or classify_http_error with the headers). Input: see split_http_input.
+// - an error is a value with a class (never None) and the response's status; a 2xx body
+//   that cannot be read is MalformedResponse, an HTTP error never is;
+// - a Retry-After that was read lies between 0 and a year;
+// - an answer survives the gateway round trip.
+inline void check_response(const ProviderAdapter& adapter, std::string_view bytes) {
+    const auto input = split_http_input(bytes);
+    HttpResponse response;
+    response.status = input.status;
+    response.headers = input.headers;
+    response.body = std::string(input.body);
+    const bool success = response.status >= 200 && response.status <= 299;
+
+    const auto parsed = adapter.parse_response(response);
+    if (parsed) {
+        SB_FUZZ_CHECK(success);
+        check_gateway_round_trip(*parsed);
+        return;
+    }
+    const Error& error = parsed.error();
+    SB_FUZZ_CHECK(error.cls != ErrorClass::None);
+    SB_FUZZ_CHECK(error.http_status == response.status);
+    SB_FUZZ_CHECK(success == (error.cls == ErrorClass::MalformedResponse));
+    if (error.retry_after) {
+        SB_FUZZ_CHECK(error.retry_after->count() >= 0);
+        SB_FUZZ_CHECK(*error.retry_after <= std::chrono::hours(24 * 366));
+    }
+}
+
+// A streamed response: the bytes go through the SSE parser into the adapter's stream decoder
+// as the engine feeds them (core/engine/engine.cpp, on_stream_bytes), the first error ending
+// the stream.
+// - an error from the decoder has a class;
+// - the deltas sent to a streaming client add up to the content of the final answer (the one
+//   the history and the cache keep);
+// - a finished stream's answer survives the gateway round trip.
+inline void check_stream(const ProviderAdapter& adapter, std::string_view bytes) {
+    const auto decoder = adapter.make_stream_decoder();
+    std::vector<StreamDelta> deltas;
+    Error error;
+    SseParser sse;
+    sse.feed(bytes, [&](SseEvent&& event) {
+        if (error) return;
+        error = decoder->on_event(event.event, event.data, deltas);
+        if (error) SB_FUZZ_CHECK(error.cls != ErrorClass::None);
+    });
+    sse.finish();
+
+    std::string streamed;
+    for (const auto& delta : deltas) streamed += delta.content;
+    const ChatResponse answer = decoder->response();
+    SB_FUZZ_CHECK(streamed == answer.content);
+    if (!error && decoder->finished()) check_gateway_round_trip(answer);
+}
+
+}  // namespace sb::fuzz

@@ -1,0 +1,171 @@
+// The history's text at rest, over a real engine, the loopback simulator and a real SQLite
+// file: with privacy.redact_history and privacy.encrypt_history on, a prompt holding an
+// e-mail address, a card number and a key shape is stored masked and encrypted (the database
+// files hold none of it in plain text), the History page's worker shows it decrypted, error
+// messages are masked too, and `rotate-key` re-encrypts every row under a new key — rows
+// written before encryption was on included — while an interrupted rotation loses nothing.
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "../support/engine_fixture.h"
+#include "engine/engine.h"
+#include "history/history_query_worker.h"
+#include "security/field_cipher.h"
+#include "security/key_file.h"
+#include "store/history_key_rotation.h"
+#include "store/history_query.h"
+#include "store/history_writer.h"
+
+using namespace sb;
+
+namespace {
+
+const std::string kEmail = "jane.doe@example.com";
+const std::string kCard = "4111 1111 1111 1111";
+const std::string kKeyShape = "sk-ant-api03-" + std::string("T3stOnlyNotAKey") + std::string(30, 'z');
+
+ChatRequest question(const std::string& text) {
+    ChatRequest request;
+    request.provider = "openai";
+    request.messages = {{Role::User, text}};
+    request.source = "test";
+    return request;
+}
+
+std::string file_bytes(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll().toStdString() : std::string();
+}
+
+std::vector<HistoryRecord> all_rows(const std::filesystem::path& db) {
+    auto reader = HistoryReader::open(db);
+    if (!reader) return {};
+    auto page = reader->page({}, std::nullopt, 1000);
+    return page ? page->rows : std::vector<HistoryRecord>{};
+}
+
+}  // namespace
+
+class TestHistoryPrivacy : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Simulator> m_simulator;
+    std::uint16_t m_port = 0;
+
+    std::filesystem::path path(const QString& name) const { return m_dir.filePath(name).toStdString(); }
+
+    std::unique_ptr<Engine> engine(const QString& db, bool redact, bool encrypt) {
+        EngineOptions options;
+        options.config = test::simulator_config(m_port);
+        options.config.privacy.redact_history = redact;
+        options.config.privacy.encrypt_history = encrypt;
+        options.config.privacy.history_key_file = path("keys/history.key").string();
+        options.database = path(db);
+        auto created = Engine::create(std::move(options));
+        if (!created) qFatal("engine: %s", created.error().c_str());
+        return std::move(*created);
+    }
+
+    void ask_and_flush(Engine& e, const std::string& text) {
+        const auto result = test::ask(e, question(text));
+        QVERIFY(result.ok());
+        QVERIFY(e.history()->flush(std::chrono::seconds(10)).has_value());
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        m_simulator = test::start_simulator({}, &m_port);
+        QVERIFY(m_simulator);
+    }
+
+    void textIsStoredMaskedAndEncrypted() {
+        const std::string prompt = "I am " + kEmail + ", card " + kCard + ", and my key " + kKeyShape + " fails.";
+        {
+            auto e = engine("private.db", true, true);
+            ask_and_flush(*e, prompt);
+            const auto rows = all_rows(path("private.db"));
+            QCOMPARE(rows.size(), std::size_t(1));
+            QVERIFY(FieldCipher::is_encrypted(rows[0].prompt_text));
+            QVERIFY(FieldCipher::is_encrypted(rows[0].response_text));
+            const auto opened = e->history_cipher()->decrypt(rows[0].prompt_text);
+            QVERIFY(opened.has_value());
+            QCOMPARE(*opened, std::string("user: I am [e-mail], card [card number], and my key [api key] fails."));
+        }
+        // Nothing of it is in the database files, WAL included.
+        const std::string bytes = file_bytes(m_dir.filePath("private.db")) + file_bytes(m_dir.filePath("private.db-wal"));
+        QVERIFY(!bytes.empty());
+        for (const auto& secret : {kEmail, kCard, kKeyShape, std::string("I am ")})
+            QVERIFY2(bytes.find(secret) == std::string::npos, secret.c_str());
+
+        // The History page's worker shows the (masked) text, and without the key says why it cannot.
+        auto cipher = FieldCipher::from_key_file(path("keys/history.key"));
+        QVERIFY(cipher.has_value());
+        for (const FieldCipher* with : {static_cast<const FieldCipher*>(&*cipher), static_cast<const FieldCipher*>(nullptr)}) {
+            HistoryQueryWorker worker(m_dir.filePath("private.db"), with);
+            QSignalSpy ready(&worker, &HistoryQueryWorker::pageReady);
+            HistoryPageRequest request;
+            worker.runPage(request);
+            QCOMPARE(ready.count(), 1);
+            const auto result = ready.at(0).at(0).value<HistoryPageResult>();
+            QCOMPARE(result.rows.size(), std::size_t(1));
+            if (with)
+                QVERIFY(result.rows[0].prompt_text.starts_with("user: I am [e-mail]"));
+            else
+                QCOMPARE(result.rows[0].prompt_text, std::string("[encrypted text: privacy.encrypt_history is off]"));
+        }
+    }
+
+    void errorMessagesAreMaskedToo() {
+        RequestResult result;
+        result.outcome = std::unexpected(Error{ErrorClass::Auth, "Incorrect API key provided: " + kKeyShape + " (" + kEmail + ")"});
+        const auto record = Engine::history_record(question("hi"), result, {true, true, nullptr});
+        QCOMPARE(record.error_message, std::string("Incorrect API key provided: [api key] ([e-mail])"));
+        const auto plain = Engine::history_record(question("hi"), result, {true, false, nullptr});
+        QVERIFY(plain.error_message.find(kEmail) != std::string::npos);  // redaction is the rule's choice
+    }
+
+    void rotationReencryptsEveryRowAndSurvivesAnInterruption() {
+        // A row from before encryption was on, then encrypted rows.
+        { auto e = engine("rotate.db", false, false); ask_and_flush(*e, "plain question from before"); }
+        { auto e = engine("rotate.db", false, true); ask_and_flush(*e, "encrypted question"); }
+        const auto key_file = path("keys/history.key");
+        const auto old_key = load_key_file(key_file);
+        QVERIFY(old_key.has_value());
+
+        // Interrupted: the new key exists, no row was rewritten; new rows use it, old ones still open.
+        QVERIFY(load_or_create_key_file(path("keys/history.key.new")).has_value());
+        { auto e = engine("rotate.db", false, true); ask_and_flush(*e, "written mid-rotation"); }
+        auto both = FieldCipher::from_key_file(key_file);
+        QVERIFY(both.has_value());
+        for (const auto& row : all_rows(path("rotate.db"))) QVERIFY(both->decrypt(row.prompt_text).has_value());
+
+        const auto report = rotate_history_key(path("rotate.db"), key_file);
+        QVERIFY2(report.has_value(), report ? "" : report.error().c_str());
+        QCOMPARE(report->rows, std::size_t(3));
+        QCOMPARE(report->fields, std::size_t(6));
+        QVERIFY(!std::filesystem::exists(path("keys/history.key.new")));
+        QVERIFY(std::filesystem::exists(path("keys/history.key.previous")));
+
+        const FieldCipher old_only({*old_key});
+        auto current = FieldCipher::from_key_file(key_file);
+        QVERIFY(current.has_value());
+        const auto new_key = load_key_file(key_file);
+        const FieldCipher new_only({*new_key});
+        std::vector<std::string> prompts;
+        for (const auto& row : all_rows(path("rotate.db"))) {
+            QVERIFY(FieldCipher::is_encrypted(row.prompt_text));  // the plain row too
+            QVERIFY(!old_only.decrypt(row.prompt_text).has_value());
+            prompts.push_back(*new_only.decrypt(row.prompt_text));
+        }
+        std::sort(prompts.begin(), prompts.end());
+        QCOMPARE(prompts, (std::vector<std::string>{"user: encrypted question", "user: plain question from before",
+                                                     "user: written mid-rotation"}));
+    }
+};
+
+QTEST_MAIN(TestHistoryPrivacy)
+#include "tst_history_privacy.moc"
