@@ -423,7 +423,8 @@ private:
         ResponseCache* keys = m_cache ? m_cache.get() : m_coalescer.get();
         if (!keys) return false;
         call->cache = keys->lookup(call->request, cache_target(call->route, model_of(call->route.target)));
-        call->result.cache = m_cache ? call->cache.status : CacheStatus::Off;  // coalescer: only sharing is news
+        // With only the coalescer, nothing is cached: "coalesced" is the one status worth reporting.
+        call->result.cache = m_cache ? call->cache.status : CacheStatus::Off;
         call->result.cache_rule = call->cache.decision.rule;
         if (call->cache.status == CacheStatus::Hit) {
             const CachedAnswer& answer = *call->cache.answer;
