@@ -5,7 +5,7 @@
 //
 // Real requests over loopback HTTP, in real time: every mode gets its own simulators (one per
 // configured provider, in this process) and replays the same conversations on the same
-// schedule. By default the three modes of a workload run at the same time (the replay is I/O
+// schedule. By default every mode of every workload runs at the same time (the replay is I/O
 // bound: its CPU use is printed; --sequential runs them one after another).
 //
 // SB_REPLAY_TRACE=1 prints each provider's concurrency limit, calls in flight and calls waiting
@@ -240,45 +240,59 @@ int main(int argc, char** argv) {
                 options->upstream.filename().c_str(),
                 options->config.empty() ? "shipped (resources/default-config.json)" : options->config.c_str(),
                 options->prices.empty() ? "built-in" : options->prices.c_str(), prices->as_of().c_str(),
-                options->sequential ? "one after another" : "at the same time");
+                options->sequential ? "one after another" : "all at the same time");
     std::fflush(stdout);
 
-    Verdicts verdicts;
+    // Every workload is generated and described first; then all their modes run at once (each
+    // mode with its own simulators), so the suite takes one workload's time, not the sum.
+    std::vector<Workload> workloads;
     for (const auto& file : options->workloads) {
         auto workload = load_and_generate(file);
         if (!workload) {
             std::fprintf(stderr, "bench_replay: %s\n", workload.error().c_str());
             return 1;
         }
-        const WorkloadStats stats = describe(*workload);
         std::printf("\n");
-        print_workload(*workload, stats);
+        print_workload(*workload, describe(*workload));
         std::fflush(stdout);
-        if (options->describe_only) continue;
+        workloads.push_back(std::move(*workload));
+    }
+    if (options->describe_only) return 0;
 
-        const auto& modes = options->modes;
-        std::vector<ModeRun> runs(modes.size());
-        std::vector<Upstreams> upstreams(modes.size());
+    const auto& modes = options->modes;
+    std::vector<std::vector<ModeRun>> all_runs(workloads.size(), std::vector<ModeRun>(modes.size()));
+    std::vector<std::vector<Upstreams>> all_upstreams(workloads.size());
+    for (std::size_t w = 0; w < workloads.size(); ++w)
         for (std::size_t m = 0; m < modes.size(); ++m) {
             auto started = Upstreams::start(*base, *profile);
             if (!started) {
                 std::fprintf(stderr, "bench_replay: %s\n", started.error().c_str());
                 return 1;
             }
-            upstreams[m] = std::move(*started);
+            all_upstreams[w].push_back(std::move(*started));
         }
-        auto run_one = [&](std::size_t m) {
-            const Config config =
-                replay_config(*base, upstreams[m].ports(), workload->params.client, modes[m]);
-            runs[m] = run_mode(*workload, modes[m], config, *prices);
-        };
-        if (options->sequential) {
-            for (std::size_t m = 0; m < modes.size(); ++m) run_one(m);
-        } else {
-            std::vector<std::thread> threads;
-            for (std::size_t m = 0; m < modes.size(); ++m) threads.emplace_back(run_one, m);
-            for (auto& thread : threads) thread.join();
-        }
+    auto run_one = [&](std::size_t w, std::size_t m) {
+        const Config config =
+            replay_config(*base, all_upstreams[w][m].ports(), workloads[w].params.client, modes[m]);
+        all_runs[w][m] = run_mode(workloads[w], modes[m], config, *prices);
+    };
+    if (options->sequential) {
+        for (std::size_t w = 0; w < workloads.size(); ++w)
+            for (std::size_t m = 0; m < modes.size(); ++m) run_one(w, m);
+    } else {
+        std::vector<std::thread> threads;
+        for (std::size_t w = 0; w < workloads.size(); ++w)
+            for (std::size_t m = 0; m < modes.size(); ++m) threads.emplace_back(run_one, w, m);
+        for (auto& thread : threads) thread.join();
+    }
+    all_upstreams.clear();
+
+    Verdicts verdicts;
+    for (std::size_t w = 0; w < workloads.size(); ++w) {
+        const Workload* workload = &workloads[w];
+        const WorkloadStats stats = describe(*workload);
+        const auto& runs = all_runs[w];
+        std::printf("\nworkload %s:\n", workload->params.name.c_str());
 
         std::vector<ModeSummary> summaries, warmups;
         double cpu = 0, wall = 0;
@@ -294,8 +308,9 @@ int main(int argc, char** argv) {
         }
         compare_with_raw(summaries);
         compare_with_raw(warmups);
-        std::printf("  replayed in %.0f s; this process used %.1f s of CPU (%.1f%% of one core)%s\n", wall,
+        std::printf("  replayed in %.0f s; this process used %.1f s of CPU (%.1f%% of one core%s)%s\n", wall,
                     cpu, cpu / std::max(wall, 1e-9) * 100.0,
+                    options->sequential || workloads.size() < 2 ? "" : ", every workload's modes together",
                     complete ? "" : "; SOME REQUESTS DID NOT FINISH");
         std::printf("measured requests (after the warm-up):\n");
         print_table(summaries);
