@@ -79,6 +79,7 @@ CacheConfig parse_cache(const nlohmann::json& json, const std::string& path, std
     reader.read("max_mb", max_mb, 1, 1 << 20);
     cache.max_bytes = max_mb << 20;
     reader.read("turns", cache.turns, 1, 100);
+    reader.read("coalesce_in_flight", cache.coalesce_in_flight);
     int ttl = static_cast<int>(cache.default_ttl.count());
     reader.read("default_ttl_s", ttl, 1, kMaxTtlS);
     cache.default_ttl = std::chrono::seconds(ttl);
@@ -157,6 +158,7 @@ nlohmann::json to_json(const CacheConfig& cache) {
         {"backend", to_string(cache.backend)},
         {"max_mb", cache.max_bytes >> 20},
         {"turns", cache.turns},
+        {"coalesce_in_flight", cache.coalesce_in_flight},
         {"default_ttl_s", cache.default_ttl.count()},
         {"rules", to_json(cache.rules)},
         {"redis",

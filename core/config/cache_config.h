@@ -56,6 +56,10 @@ struct CacheConfig {
     std::chrono::seconds default_ttl{3600};
     std::vector<CacheRule> rules;
     RedisConfig redis;
+    // Identical requests in flight at the same time share one upstream call (single flight),
+    // even with `enabled` false; then the key is the whole conversation and nothing is stored.
+    // "never" rules still apply. Off when the key is missing; the shipped config turns it on.
+    bool coalesce_in_flight = false;
 };
 
 // Cross-checks a parse cannot do alone (unique names, regexes compile, keywords present).

@@ -313,6 +313,7 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
         retry.read_ms("retry_after_cap_ms", config.retry.retry_after_cap, 0, 3'600'000);
         retry.read_ms("deadline_ms", config.retry.deadline, 1, 24LL * 3600 * 1000);
         retry.read("failover", config.retry.failover);
+        retry.read("failover_first", config.retry.failover_first);
         retry.finish();
         if (config.retry.initial_delay > config.retry.max_delay)
             retry.fail("initial_delay_ms", "must not exceed retry.max_delay_ms");
@@ -398,7 +399,8 @@ nlohmann::json to_json(const Config& config) {
           {"jitter_ms", config.retry.jitter.count()},
           {"retry_after_cap_ms", config.retry.retry_after_cap.count()},
           {"deadline_ms", config.retry.deadline.count()},
-          {"failover", config.retry.failover}}},
+          {"failover", config.retry.failover},
+          {"failover_first", config.retry.failover_first}}},
         {"store",
          {{"path", config.store.path},
           {"queue_capacity", config.store.queue_capacity},

@@ -67,6 +67,10 @@ struct RetryConfig {
     std::chrono::milliseconds retry_after_cap{60'000};  // a longer Retry-After is not waited for
     std::chrono::milliseconds deadline{120'000};        // total per request, retries included
     bool failover = true;
+    // On a transient failure (429, 5xx, timeout) go to the tier's next target at once instead of
+    // backing off on the same one; backoff resumes once every target was tried. Off when the key
+    // is missing (the behaviour before it existed); the shipped config turns it on.
+    bool failover_first = false;
 };
 
 struct StoreConfig {

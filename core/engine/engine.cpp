@@ -160,6 +160,16 @@ public:
             auto cache = ResponseCache::create(m_config.cache);
             if (!cache) return std::unexpected(cache.error());
             m_cache = std::move(*cache);
+        } else if (m_config.cache.coalesce_in_flight) {
+            // Keys and "never" rules only: nothing is stored, so the whole conversation is the
+            // key and the smallest in-process store will do (never Redis).
+            CacheConfig keys = m_config.cache;
+            keys.backend = CacheBackendKind::Memory;
+            keys.max_bytes = std::size_t{1} << 20;
+            keys.turns = 100;
+            auto coalescer = ResponseCache::create(keys);
+            if (!coalescer) return std::unexpected(coalescer.error());
+            m_coalescer = std::move(*coalescer);
         }
         m_http = std::make_unique<HttpClient>();
         m_transport = m_http.get();
@@ -418,9 +428,11 @@ private:
     // Looks the request up; true when it is answered (a hit) or waits behind an identical
     // request already on its way (single flight). False: send it upstream.
     bool answered_by_cache(const CallPtr& call) {
-        if (!m_cache) return false;
-        call->cache = m_cache->lookup(call->request, cache_target(call->route, model_of(call->route.target)));
-        call->result.cache = call->cache.status;
+        ResponseCache* keys = m_cache ? m_cache.get() : m_coalescer.get();
+        if (!keys) return false;
+        call->cache = keys->lookup(call->request, cache_target(call->route, model_of(call->route.target)));
+        // With only the coalescer, nothing is cached: "coalesced" is the one status worth reporting.
+        call->result.cache = m_cache ? call->cache.status : CacheStatus::Off;
         call->result.cache_rule = call->cache.decision.rule;
         if (call->cache.status == CacheStatus::Hit) {
             const CachedAnswer& answer = *call->cache.answer;
@@ -455,7 +467,7 @@ private:
         if (shared.outcome) {
             call->result.saved_usd = shared.cost_usd;
             call->result.cost_usd = 0.0;
-            m_cache->count_coalesced(shared.cost_usd);
+            (m_cache ? m_cache : m_coalescer)->count_coalesced(shared.cost_usd);
             deliver_whole(call, *shared.outcome);
         }
         finish(call, shared.outcome);
@@ -607,23 +619,32 @@ private:
             decision.retry = false;  // the target is shedding traffic: waiting for it helps no one
             decision.reason = "the circuit of " + call->target.provider + "/" + call->target.model + " is open";
         }
+        // A 429 or 5xx from one target says nothing of the next: rather than wait out its backoff,
+        // ask the next while one is left (failover_first), and back off once all were tried.
+        if (decision.retry && m_config.retry.failover_first && fail_over(call, error)) return;
         if (decision.retry) {
             ++m_retries;
             call->next_delay = decision.delay;
             m_scheduler->schedule(decision.delay, [this, call] { start_attempt(call); });
             return;
         }
-        if (m_config.retry.failover && !call->pinned && may_fail_over(error)) {
-            // The whole conversation moves: the next adapter translates it to its own format.
-            if (const auto next = m_routes->next(call->request.tier, call->request, call->tried)) {
-                ++m_failovers;
-                call->result.route_reason += "; failed over to " + next->target.provider + " (" + next->reason + ")";
-                move_to(*call, next->target);
-                return start_attempt(call);
-            }
-        }
+        if (fail_over(call, error)) return;
         error.message += " (not retried: " + decision.reason + ")";
         fail(call, std::move(error));
+    }
+
+    // Moves the call to the next untried target of its tier and starts it; false when failover
+    // is off, the caller pinned the target, the error rules it out or no target is left.
+    bool fail_over(const CallPtr& call, const Error& error) {
+        if (!m_config.retry.failover || call->pinned || !may_fail_over(error)) return false;
+        // The whole conversation moves: the next adapter translates it to its own format.
+        const auto next = m_routes->next(call->request.tier, call->request, call->tried);
+        if (!next) return false;
+        ++m_failovers;
+        call->result.route_reason += "; failed over to " + next->target.provider + " (" + next->reason + ")";
+        move_to(*call, next->target);
+        start_attempt(call);
+        return true;
     }
 
     void cancel_call(const CallPtr& call) {
@@ -739,6 +760,7 @@ private:
     MetricsRegistry m_metrics;
     PrometheusMetrics m_prometheus;
     std::unique_ptr<ResponseCache> m_cache;
+    std::unique_ptr<ResponseCache> m_coalescer;  // cache off, coalesce_in_flight on: keys and rules only
     std::unique_ptr<BudgetTracker> m_budgets;
     std::optional<FieldCipher> m_history_cipher;
     mutable std::mutex m_prices_mutex;

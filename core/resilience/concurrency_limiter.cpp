@@ -5,9 +5,6 @@
 
 namespace sb {
 
-ConcurrencyLimiter::ConcurrencyLimiter(ConcurrencyConfig config, double decrease_factor)
-    : m_config(config), m_decrease_factor(decrease_factor), m_limit(config.initial) {}
-
 bool ConcurrencyLimiter::try_acquire() {
     std::lock_guard lock(m_mutex);
     if (m_in_flight >= static_cast<int>(std::floor(m_limit))) return false;
@@ -19,17 +16,44 @@ bool ConcurrencyLimiter::try_acquire() {
 namespace {
 constexpr double kCongestedShare = 0.10;  // of a window's calls
 constexpr int kMinCongested = 2;          // one 429 in a quiet window is noise, not congestion
+// The background share of congestion signals is learnt per call (a horizon of about five
+// hundred calls), starting from what a healthy provider shows and never above kMaxBackground:
+// more than that is congestion, however steady.
+constexpr double kBackgroundPrior = 0.05;
+constexpr double kBackgroundRate = 0.002;
+constexpr double kMaxBackground = 0.10;
+constexpr double kSignificance = 3.5;  // standard deviations above the background
 }  // namespace
 
+ConcurrencyLimiter::ConcurrencyLimiter(ConcurrencyConfig config, double decrease_factor)
+    : m_config(config), m_decrease_factor(decrease_factor), m_limit(config.initial), m_background(kBackgroundPrior) {}
+
 void ConcurrencyLimiter::close_window(Clock::time_point now) {
-    const bool congested =
-        m_window_congested >= kMinCongested && m_window_congested > kCongestedShare * m_window_calls;
+    // Congested: more 429s, overloads and timeouts than the provider's background rate explains
+    // (a binomial count kSignificance standard deviations above it), and at least kCongestedShare.
+    const double calls = m_window_calls;
+    const double expected = m_background * calls;
+    const double spread = kSignificance * std::sqrt(calls * m_background * (1.0 - m_background));
+    const bool congested = m_window_congested >= kMinCongested &&
+                           m_window_congested > std::max(kCongestedShare * calls, expected + spread);
     const bool slow = m_window_successes > 0 && m_baseline_ms > 0 &&
                       m_window_latency_ms / m_window_successes > m_baseline_ms * m_config.latency_spike_factor;
     if (congested || slow) {
+        // Where to climb back to: the limit before this cut, or — cut again before getting
+        // there — a little below it, so a limit that keeps meeting congestion settles lower.
+        m_last_max = m_limit < m_last_max ? m_limit * (1.0 + m_decrease_factor) / 2.0 : m_limit;
         m_limit = std::max<double>(m_config.min, m_limit * m_decrease_factor);
         m_peak_in_flight = m_in_flight;
         m_slow_start = false;
+        m_probe = 1.0;
+    } else if (m_window_grew && m_limit >= m_last_max) {
+        // Past the last cut and still needed: probe faster each round trip that stays clean.
+        m_probe = std::min(m_probe * 2.0, std::max(1.0, m_limit / 2.0));
+    }
+    m_window_grew = false;
+    if (calls > 0) {
+        const double keep = std::pow(1.0 - kBackgroundRate, calls);
+        m_background = std::min(kMaxBackground, keep * m_background + (1.0 - keep) * (m_window_congested / calls));
     }
     m_window_start = now;
     m_window_calls = m_window_congested = m_window_successes = 0;
@@ -53,7 +77,15 @@ void ConcurrencyLimiter::release(std::chrono::microseconds latency, bool congest
         // Grow only while the limit is actually used; an idle limit proves nothing.
         const int whole = static_cast<int>(std::floor(m_limit));
         if (m_peak_in_flight >= whole - 1) {
-            m_limit = std::min<double>(m_config.max, m_limit + (m_slow_start ? 1.0 : 1.0 / m_limit));
+            // Slow start: one per call. Below the limit of the last cut: half the way back per
+            // round trip (a cut that was noise costs a few round trips, not dozens). Above it:
+            // 1, 2, 4… more per round trip while round trips stay clean (BIC's max probing), so
+            // a limit cut early, below the traffic, finds it again in a few round trips too.
+            const double per_round_trip = m_slow_start          ? m_limit
+                                          : m_limit < m_last_max ? std::max(1.0, (m_last_max - m_limit) / 2.0)
+                                                                 : m_probe;
+            m_window_grew = true;
+            m_limit = std::min<double>(m_config.max, m_limit + per_round_trip / m_limit);
             if (static_cast<int>(std::floor(m_limit)) > whole) m_peak_in_flight = m_in_flight;
         }
     }
@@ -79,6 +111,11 @@ int ConcurrencyLimiter::in_flight() const {
 double ConcurrencyLimiter::baseline_ms() const {
     std::lock_guard lock(m_mutex);
     return m_baseline_ms;
+}
+
+double ConcurrencyLimiter::background_share() const {
+    std::lock_guard lock(m_mutex);
+    return m_background;
 }
 
 }  // namespace sb

@@ -1,14 +1,19 @@
 #pragma once
 // Adaptive concurrency limit for one provider (AIMD, as TCP congestion control):
 // it starts in slow start (the limit doubles per round trip while it is used, so a busy
-// provider is not throttled while the engine learns), and after the first cut grows by
-// about one per round trip while latency holds.
+// provider is not throttled while the engine learns); after a cut it climbs back half the
+// way to the limit it was cut from per round trip (binary search, as TCP BIC does), and
+// beyond that probes by 1, 2, 4… more per round trip while round trips stay clean.
 // Once per round trip the window is judged: if more than 10% of its completions (and at
-// least two) were congestion (429, overload, timeout), or its mean latency rose above
-// spike_factor × the baseline, the limit is cut by `decrease_factor`; never below min nor
-// above max. Judging windows rather than single calls matters: providers fail a few
-// percent of calls at random and have a long latency tail at any load, and cutting on each
-// such call drove the limit to a handful while requests queued for seconds. Thread-safe.
+// least two) were congestion (429, overload, timeout) and that count is significantly above
+// the provider's background rate, or its mean latency rose above spike_factor × the baseline,
+// the limit is cut by `decrease_factor`; never below min nor above max. Judging windows
+// rather than single calls matters: providers fail a few percent of calls at random and have
+// a long latency tail at any load, and cutting on each such call drove the limit to a handful
+// while requests queued for seconds. The background rate matters for the same reason: with a
+// steady 6% of 429s/503s/timeouts, a fixed 10% threshold was crossed by chance every minute
+// or so, and each cut took dozens of round trips to win back (the baseline replay showed
+// requests queueing until their deadline). Thread-safe.
 #include <chrono>
 #include <mutex>
 
@@ -34,6 +39,7 @@ public:
     int limit() const;
     int in_flight() const;
     double baseline_ms() const;
+    double background_share() const;  // the learnt share of 429s/overloads/timeouts a provider shows anyway
 
 private:
     void close_window(Clock::time_point now);
@@ -45,7 +51,11 @@ private:
     int m_in_flight = 0;
     int m_peak_in_flight = 0;  // highest in_flight since the limit last changed step
     double m_baseline_ms = 0;  // slow-moving EWMA of successful latencies
+    double m_background;       // learnt share of congestion signals (see kMaxBackground)
     bool m_slow_start = true;  // until the first cut
+    double m_last_max = 0;     // the limit the last cut started from
+    double m_probe = 1.0;      // growth per round trip above m_last_max
+    bool m_window_grew = false;  // the limit grew in the current window (it was in use)
     // The current round-trip window.
     Clock::time_point m_window_start{};
     int m_window_calls = 0;

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_results.h"
 #include "../support/redis_server.h"
 #include "cache/cache_key.h"
 #include "cache/memory_cache.h"
@@ -155,6 +156,8 @@ int main(int argc, char** argv) {
     print("MemoryCache::get alone", raw, miss.p50_us);
     std::printf("  hit throughput, 2 threads: %.0f hits/s\n", hit_throughput);
     std::printf("  target hit p50 ≤ 20 µs: %s\n\n", hit.p50_us <= 20 ? "PASS" : "FAIL");
+    bench::summary_row("cache", "cache hit p50 through the engine (memory)", bench::fmt("%.1f µs", hit.p50_us), "≤ 20 µs",
+                       hit.p50_us <= 20, bench::fmt("miss %.0f µs; hit %.3f× the miss", miss.p50_us, hit.p50_us / miss.p50_us));
 
     std::printf("Redis cache (redis-server on loopback)\n");
     bool redis_pass = false;
@@ -162,6 +165,8 @@ int main(int argc, char** argv) {
         test::RedisServer server;
         if (!server.error().empty()) {
             std::printf("  skipped: %s\n", server.error().c_str());
+            bench::summary_row("cache", "cache hit p50 through the engine (Redis)", "skipped", "≤ 300 µs", std::nullopt,
+                               server.error());
         } else {
             auto redis_engine = make_engine(port, CacheBackendKind::Redis, server.port());
             const auto redis_miss = time_requests(*redis_engine, 2'000, true);
@@ -183,6 +188,9 @@ int main(int argc, char** argv) {
             std::printf("  hit throughput, 2 threads: %.0f hits/s\n", redis_throughput);
             redis_pass = redis_hit.p50_us <= 300;
             std::printf("  target hit p50 ≤ 300 µs: %s\n", redis_pass ? "PASS" : "FAIL");
+            bench::summary_row("cache", "cache hit p50 through the engine (Redis)", bench::fmt("%.1f µs", redis_hit.p50_us),
+                               "≤ 300 µs", redis_pass,
+                               bench::fmt("miss %.0f µs; hit %.3f× the miss", redis_miss.p50_us, redis_hit.p50_us / redis_miss.p50_us));
         }
     }
     memory_engine.reset();

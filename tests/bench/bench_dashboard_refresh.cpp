@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_results.h"
 #include "../support/engine_fixture.h"
 #include "simulator_process.h"
 #include "dashboard/dashboard_page.h"
@@ -144,6 +145,9 @@ int main(int argc, char** argv) {
         std::printf("  refresh p95  %10.3f ms\n", p95);
         std::printf("  refresh max  %10.3f ms\n", max);
         std::printf("  %s: p95 %.3f ms vs target < %.1f ms\n", pass ? "PASS" : "FAIL", p95, kTargetMs);
+        sb::bench::summary_row("dashboard", sb::bench::fmt("dashboard refresh p95 at %.0f requests/s", rps),
+                               sb::bench::fmt("%.2f ms", p95), sb::bench::fmt("< %.0f ms", kTargetMs), pass,
+                               sb::bench::fmt("mean %.2f ms; no baseline (UI-thread work only)", mean));
         rc = pass ? 0 : 1;
     }
     sb::bench::stop_simulator_process(simulator);

@@ -48,6 +48,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench_results.h"
+#include "child_process.h"
 #include "engine/engine.h"
 #include "gateway/gateway_options.h"
 #include "gateway/gateway_server.h"
@@ -70,106 +72,6 @@ constexpr int kStreams = 1'000;        // streams held open for the memory figur
 constexpr int kRounds = 3;             // fixed-rate runs, interleaved, medians reported
 constexpr int kProviderLimit = 2'048;  // engine concurrency pinned: the adaptive limit is not under test
 constexpr double kMaxCleanP99Ms = 50;
-
-// ---- child processes ------------------------------------------------------------------
-
-struct ProcessUsage {
-    double cpu_s = 0;  // user + system
-    long rss_kb = 0;
-    long hwm_kb = 0;
-    long context_switches = 0;  // voluntary + involuntary, every thread
-};
-
-struct Command {
-    char op = 0;  // 'u' usage, 'r' run (engine child), 'q' quit
-    double rate = 0;
-    double seconds = 0;
-};
-
-struct Reply {
-    std::uint16_t port = 0;
-    ProcessUsage usage;
-    long completed = 0;
-    long failed = 0;
-};
-
-long status_kb(const std::string& status, const char* key) {
-    const auto at = status.find(key);
-    return at == std::string::npos ? 0 : std::atol(status.c_str() + at + std::strlen(key));
-}
-
-ProcessUsage own_usage() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    auto seconds = [](const timeval& tv) { return double(tv.tv_sec) + double(tv.tv_usec) / 1e6; };
-    std::ifstream file("/proc/self/status");
-    const std::string status((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    return {seconds(usage.ru_utime) + seconds(usage.ru_stime), status_kb(status, "VmRSS:"),
-            status_kb(status, "VmHWM:"), usage.ru_nvcsw + usage.ru_nivcsw};
-}
-
-bool write_all(int fd, const void* data, std::size_t size) {
-    return write(fd, data, size) == static_cast<ssize_t>(size);
-}
-bool read_all(int fd, void* data, std::size_t size) {
-    auto* out = static_cast<char*>(data);
-    while (size > 0) {
-        const ssize_t n = read(fd, out, size);
-        if (n <= 0) return false;
-        out += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-struct Child {
-    pid_t pid = -1;
-    int command_fd = -1;
-    int reply_fd = -1;
-    std::uint16_t port = 0;
-
-    std::optional<Reply> ask(Command command) const {
-        Reply reply;
-        if (!write_all(command_fd, &command, sizeof command) || !read_all(reply_fd, &reply, sizeof reply))
-            return std::nullopt;
-        return reply;
-    }
-    ProcessUsage usage() const {
-        auto reply = ask({'u', 0, 0});
-        return reply ? reply->usage : ProcessUsage{};
-    }
-    void stop() {
-        if (pid <= 0) return;
-        kill(pid, SIGKILL);  // nothing of theirs needs flushing: databases are scratch files
-        waitpid(pid, nullptr, 0);
-        close(command_fd);
-        close(reply_fd);
-        pid = -1;
-    }
-};
-
-// `body` runs in the child: it sets up, then serves commands until 'q' or the parent is gone.
-using ChildBody = std::function<void(int command_fd, int reply_fd)>;
-
-Child fork_child(const ChildBody& body) {
-    int to_child[2], from_child[2];
-    if (pipe(to_child) != 0 || pipe(from_child) != 0) return {};
-    std::fflush(nullptr);
-    const pid_t pid = fork();
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphans if this process dies mid-run
-        close(to_child[1]);
-        close(from_child[0]);
-        body(to_child[0], from_child[1]);
-        _exit(0);
-    }
-    close(to_child[0]);
-    close(from_child[1]);
-    Child child{pid, to_child[1], from_child[0], 0};
-    Reply hello;
-    if (pid > 0 && read_all(child.reply_fd, &hello, sizeof hello)) child.port = hello.port;
-    return child;  // port 0: it did not start (the caller stops it)
-}
 
 Config upstream_config(std::uint16_t simulator_port) {
     ProviderConfig provider;
@@ -205,42 +107,9 @@ std::unique_ptr<Engine> make_engine(std::uint16_t simulator_port, const std::fil
     return std::move(*engine);
 }
 
-void serve_usage(int command_fd, int reply_fd, const std::function<Reply(const Command&)>& run = {}) {
-    Command command;
-    while (read_all(command_fd, &command, sizeof command)) {
-        Reply reply;
-        if (command.op == 'q') return;
-        if (command.op == 'r' && run)
-            reply = run(command);  // its usage is the run's CPU
-        else
-            reply.usage = own_usage();
-        if (!write_all(reply_fd, &reply, sizeof reply)) return;
-    }
-}
-
-// Engine + GatewayServer in this (child) process; reports its port, then usage on request.
+// Engine + GatewayServer in a child process; reports its port, then usage on request.
 ChildBody gateway_body(std::uint16_t simulator_port, std::filesystem::path database) {
-    return [simulator_port, database](int command_fd, int reply_fd) {
-        auto engine = make_engine(simulator_port, database);
-        Reply hello;
-        std::unique_ptr<GatewayServer> server;
-        if (engine) {
-            GatewayOptions options;
-            options.port = 0;
-            options.allow_unauthenticated = true;
-            auto started = GatewayServer::start(*engine, options);
-            if (started) {
-                server = std::move(*started);
-                hello.port = server->port();
-            } else {
-                std::fprintf(stderr, "bench_gateway: %s\n", started.error().c_str());
-            }
-        }
-        write_all(reply_fd, &hello, sizeof hello);
-        if (hello.port == 0) return;
-        serve_usage(command_fd, reply_fd);
-        _exit(0);  // no orderly shutdown needed; skips joining threads blocked in I/O
-    };
+    return gateway_child(upstream_config(simulator_port), std::move(database), "bench_gateway");
 }
 
 // The request the load generator sends, as the gateway hands it to the engine.
@@ -291,19 +160,6 @@ ChildBody engine_body(std::uint16_t simulator_port) {
             reply.failed = failed + (total - done);
             return reply;
         });
-        _exit(0);
-    };
-}
-
-ChildBody simulator_body(SimulatorProfile profile) {
-    return [profile](int command_fd, int reply_fd) {
-        Simulator simulator(profile);
-        const auto bound = simulator.start(0);
-        Reply hello;
-        hello.port = bound ? *bound : 0;
-        write_all(reply_fd, &hello, sizeof hello);
-        if (!bound) return;
-        serve_usage(command_fd, reply_fd);
         _exit(0);
     };
 }
@@ -449,6 +305,7 @@ void row(const std::string& figure, const std::string& measured, const std::stri
     std::printf("%s %s %s %s   %s\n", pad(figure, 40).c_str(), pad(measured, 11, true).c_str(),
                 pad(target, 12, true).c_str(), pad(pass ? (*pass ? "PASS" : "FAIL") : "-", 5, true).c_str(),
                 baseline.c_str());
+    if (figure != "figure") summary_row("gateway", figure, measured, target, pass, baseline);
 }
 
 std::string format(const char* pattern, double value) {
@@ -480,11 +337,11 @@ int main(int argc, char** argv) {
 
     // Every child before any thread exists here.
     std::vector<Child*> children;
-    Child simulator = fork_child(simulator_body(SimulatorProfile{}));
+    Child simulator = fork_child(simulator_child(SimulatorProfile{}));
     SimulatorProfile slow;
     slow.chunk_interval_ms = 1'000;  // one event a second …
     slow.reply_words = 600;          // … for ten minutes: open for as long as we hold them
-    Child slow_simulator = fork_child(simulator_body(slow));
+    Child slow_simulator = fork_child(simulator_child(slow));
     const auto db = scratch_database("bench_gateway");
     Child gateway = fork_child(gateway_body(simulator.port, {}));
     Child gateway_db = fork_child(gateway_body(simulator.port, db));

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_results.h"
 #include "../routing/routing_fixture.h"
 #include "routing/router.h"
 
@@ -122,5 +123,9 @@ int main(int argc, char** argv) {
     const double worst = std::max({weighted, latency, sticky, sticky_latency});
     const bool pass = worst < 2000.0;
     std::printf("target < 2 µs per pick: %s (worst %.0f ns)\n", pass ? "PASS" : "FAIL", worst);
+    sb::bench::summary_row("routing", "routing pick, worst of four kinds (10 targets)", sb::bench::fmt("%.0f ns", worst),
+                           "< 2,000 ns", pass, sb::bench::fmt("plain weighted pick %.0f ns; worst %.2f× it", weighted, worst / weighted));
+    sb::bench::summary_row("routing", "tier classification, long prompt (6.6 kB)", sb::bench::fmt("%.0f ns", c_long), "-",
+                           std::nullopt, sb::bench::fmt("short question %.0f ns; long %.1f× it", c_short, c_long / c_short));
     return pass ? 0 : 1;
 }

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_results.h"
 #include "model/token_estimate.h"
 #include "tokenize/token_counter.h"
 
@@ -84,11 +85,13 @@ int main(int argc, char** argv) {
                 prompts.size());
 
     volatile std::int64_t sink = 0;
+    std::vector<double> per_kb_us;
     const auto report = [&](const char* name, auto count_one) {
         const double whole = median_seconds(rounds, [&] { sink = sink + count_one(big); });
         const double per_prompt = median_seconds(rounds, [&] {
             for (const auto& prompt : prompts) sink = sink + count_one(prompt);
         });
+        per_kb_us.push_back(per_prompt / static_cast<double>(prompts.size()) * 1e6);
         std::printf("%-22s %8.1f MB/s   %8.2f us per 1 kB prompt\n", name,
                     static_cast<double>(big.size()) / whole / 1e6,
                     per_prompt / static_cast<double>(prompts.size()) * 1e6);
@@ -97,5 +100,7 @@ int main(int argc, char** argv) {
     report("exact cl100k_base", [&](const std::string& s) { return counter.count_text("gpt-4", s).tokens; });
     report("calibrated estimate", [&](const std::string& s) { return counter.count_text("claude-3-5-sonnet", s).tokens; });
     report("raw estimate_tokens", [&](const std::string& s) { return estimate_tokens(s); });
+    sb::bench::summary_row("tokens", "exact o200k_base count, 1 kB prompt", sb::bench::fmt("%.2f µs", per_kb_us[0]), "-",
+                           std::nullopt, sb::bench::fmt("raw estimate %.2f µs; exact %.1f× it", per_kb_us[3], per_kb_us[0] / per_kb_us[3]));
     return 0;
 }

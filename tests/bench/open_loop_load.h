@@ -2,6 +2,8 @@
 // An open-loop HTTP/1.1 load generator on one Asio thread: keep-alive connections, a
 // scheduled send time per request, latency measured from that time (so a server that stalls
 // is charged for every request queued behind the stall: no coordinated omission).
+// LoadRun(LoadRun::Closed{}, …) is the closed-loop form: a fixed number of requests in flight, each
+// connection sending its next request as soon as it has the answer.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -66,6 +68,14 @@ public:
           m_timer(m_context),
           m_deadline(m_context) {}
 
+    // Closed loop: `connections` requests always in flight for `seconds_long`; latency from each send.
+    struct Closed {};
+    LoadRun(Closed, std::uint16_t port, std::string request, int connections, double seconds_long)
+        : LoadRun(port, std::move(request), 1.0, 0.0, connections) {
+        m_closed = true;
+        m_seconds = seconds_long;
+    }
+
     LoadResult run() {
         for (int i = 0; i < m_connection_count; ++i) {
             auto connection = std::make_unique<Connection>(m_context);
@@ -76,14 +86,15 @@ public:
             m_idle.push_back(connection.get());
             m_connections.push_back(std::move(connection));
         }
-        m_latencies_us.reserve(static_cast<std::size_t>(m_total));
+        m_latencies_us.reserve(static_cast<std::size_t>(m_closed ? 100'000 : m_total));
         const double cpu_before = cpu_seconds_self();
         m_start = steady_clock::now() + milliseconds(5);
         m_last_done = m_start;
+        m_end = m_start + duration_cast<nanoseconds>(duration<double>(m_seconds));
         m_timer.expires_at(m_start);
-        m_timer.async_wait([this](error_code) { on_tick(); });
+        m_timer.async_wait([this](error_code) { m_closed ? start_closed() : on_tick(); });
         // Whatever is still open this long after the last send counts as an error (timeout).
-        m_deadline.expires_at(scheduled(m_total) + seconds(5));
+        m_deadline.expires_at((m_closed ? m_end : scheduled(m_total)) + seconds(5));
         m_deadline.async_wait([this](error_code ec) {
             if (!ec) m_context.stop();
         });
@@ -91,11 +102,12 @@ public:
         const double cpu = cpu_seconds_self() - cpu_before;
 
         LoadResult result;
-        result.target_rate = m_rate;
+        result.target_rate = m_closed ? 0 : m_rate;
         result.ok = static_cast<long>(m_latencies_us.size());
-        result.errors = m_errors + (m_total - m_finished);
-        const double span = std::max(duration<double>(scheduled(m_total) - m_start).count(),
-                                     duration<double>(m_last_done - m_start).count());
+        result.errors = m_errors + (m_closed ? m_sent - m_finished : m_total - m_finished);
+        const double span = m_closed ? std::max(1e-9, duration<double>(m_last_done - m_start).count())
+                                     : std::max(duration<double>(scheduled(m_total) - m_start).count(),
+                                                duration<double>(m_last_done - m_start).count());
         result.achieved_rate = double(result.ok) / span;
         if (!m_latencies_us.empty()) {
             std::sort(m_latencies_us.begin(), m_latencies_us.end());
@@ -104,7 +116,7 @@ public:
             result.p99_ms = m_latencies_us[std::min(n - 1, n * 99 / 100)] / 1e3;
             result.max_ms = m_latencies_us.back() / 1e3;
         }
-        result.generator_cpu_us = cpu / double(std::max<long>(1, m_total)) * 1e6;
+        result.generator_cpu_us = cpu / double(std::max<long>(1, m_closed ? m_sent : m_total)) * 1e6;
         return result;
     }
 
@@ -150,7 +162,16 @@ private:
         send(*connection, due);
     }
 
+    // Closed loop: every connection sends at once, then again after each answer until m_end.
+    void start_closed() {
+        auto idle = std::move(m_idle);
+        m_idle.clear();
+        const auto now = steady_clock::now();
+        for (Connection* connection : idle) send(*connection, now);
+    }
+
     void send(Connection& connection, steady_clock::time_point due) {
+        ++m_sent;
         connection.scheduled = due;
         connection.parser.emplace();
         connection.parser->body_limit(1 << 20);
@@ -186,6 +207,10 @@ private:
     }
 
     bool finish_one() {
+        if (m_closed) {
+            ++m_finished;
+            return false;  // next() decides when a closed run is over
+        }
         if (++m_finished < m_total) return false;
         m_context.stop();
         return true;
@@ -204,6 +229,13 @@ private:
     }
 
     void next(Connection& connection) {
+        if (m_closed) {
+            const auto now = steady_clock::now();
+            if (now < m_end) return send(connection, now);
+            m_idle.push_back(&connection);
+            if (m_finished >= m_sent) m_context.stop();  // the last answer is in
+            return;
+        }
         if (m_backlog.empty()) return m_idle.push_back(&connection);
         const auto due = m_backlog.front();
         m_backlog.pop_front();
@@ -219,6 +251,10 @@ private:
     long m_next = 0;
     long m_finished = 0;
     long m_errors = 0;
+    long m_sent = 0;
+    bool m_closed = false;
+    double m_seconds = 0;
+    steady_clock::time_point m_end;
     net::steady_timer m_timer;
     net::steady_timer m_deadline;
     steady_clock::time_point m_start, m_last_done;

@@ -201,6 +201,62 @@ private slots:
         QCOMPARE(engine->cache()->stats().coalesced, std::uint64_t(49));
     }
 
+    // cache.coalesce_in_flight with the cache off: identical requests in flight share one
+    // call, nothing is stored, a "never" rule still keeps its requests apart.
+    void coalescingWithTheCacheOff_data() {
+        QTest::addColumn<bool>("coalesce");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("calls");
+        QTest::newRow("on") << true << "Twenty people ask this at once" << 1;
+        QTest::newRow("off") << false << "Twenty people ask this at once too" << 20;
+        QTest::newRow("never rule") << true << "Twenty people ask about my account" << 20;
+    }
+    void coalescingWithTheCacheOff() {
+        QFETCH(bool, coalesce);
+        QFETCH(QString, text);
+        QFETCH(int, calls);
+        EngineOptions options;
+        options.config = test::simulator_config(m_port);
+        options.config.cache.enabled = false;
+        options.config.cache.coalesce_in_flight = coalesce;
+        CacheRule never;
+        never.name = "account";
+        never.action = CacheAction::Never;
+        never.keywords = {"my account"};
+        options.config.cache.rules = {never};
+        options.history = false;
+        auto created = Engine::create(std::move(options));
+        QVERIFY2(created, created ? "" : created.error().c_str());
+        auto& engine = **created;
+        QVERIFY(!engine.cache());
+        const auto before = upstream_calls();
+        std::vector<std::future<RequestResult>> futures;
+        for (int i = 0; i < 20; ++i) {
+            auto request = question(text.toStdString());
+            request.extra_headers.emplace_back("x-sim-latency-ms", "300");
+            futures.push_back(engine.submit(std::move(request)));
+        }
+        int coalesced = 0;
+        for (auto& future : futures) {
+            const auto result = wait_for(future);
+            QVERIFY(result.ok());
+            if (result.cache == CacheStatus::Coalesced) {
+                ++coalesced;
+                QCOMPARE(result.cost_usd.value_or(-1), 0.0);
+            } else {
+                QCOMPARE(result.cache, CacheStatus::Off);
+            }
+        }
+        QCOMPARE(int(upstream_calls() - before), calls);
+        QCOMPARE(coalesced, 20 - calls);
+        // Nothing was kept: the same question once more goes upstream again.
+        const auto before_again = upstream_calls();
+        const auto again = ask(engine, question(text.toStdString()));
+        QVERIFY(again.ok());
+        QCOMPARE(again.cache, CacheStatus::Off);
+        QCOMPARE(upstream_calls() - before_again, std::uint64_t(1));
+    }
+
     void streamingCallerGetsTheCachedAnswerAsAStream() {
         auto engine = make_engine();
         QVERIFY(ask(*engine, question("stream me")).ok());

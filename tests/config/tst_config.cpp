@@ -116,6 +116,32 @@ private slots:
         QVERIFY(to_json(*redis).dump().find("s3cret-redis") == std::string::npos);
     }
 
+    // The two tail and batching switches: on in the shipped file, off when a file lacks them,
+    // and a wrong type is named with its path.
+    void failoverFirstAndCoalescingAreShippedOn() {
+        const auto config = default_config(fake_env({}));
+        QVERIFY(config.has_value());
+        QVERIFY(config->retry.failover_first);
+        QVERIFY(config->cache.coalesce_in_flight);
+        nlohmann::json bare = {{"version", 1}, {"providers", {minimal_provider()}}};
+        const auto plain = parse_config(bare, fake_env({}));
+        QVERIFY(plain.has_value());
+        QVERIFY(!plain->retry.failover_first);
+        QVERIFY(!plain->cache.coalesce_in_flight);
+        bare["retry"] = {{"failover_first", true}};
+        bare["cache"] = {{"enabled", false}, {"coalesce_in_flight", true}};
+        const auto on = parse_config(bare, fake_env({}));
+        QVERIFY2(on.has_value(), on ? "" : qPrintable(dump(on.error())));
+        QVERIFY(on->retry.failover_first);
+        QVERIFY(on->cache.coalesce_in_flight);
+        QCOMPARE(to_json(*on)["retry"]["failover_first"], nlohmann::json(true));
+        QCOMPARE(to_json(*on)["cache"]["coalesce_in_flight"], nlohmann::json(true));
+        bare["retry"] = {{"failover_first", "yes"}};
+        const auto wrong = parse_config(bare, fake_env({}));
+        QVERIFY(!wrong.has_value());
+        QVERIFY2(dump(wrong.error()).contains("retry.failover_first"), qPrintable(dump(wrong.error())));
+    }
+
     void expansionWithFallback() {
         const auto env = fake_env({{"HOST", "example.com"}});
         QCOMPARE(*expand_environment("https://${HOST}/v1", env), std::string("https://example.com/v1"));

@@ -204,6 +204,71 @@ private slots:
         QCOMPARE(engine->stats().failovers, std::uint64_t(1));
     }
 
+    // retry.failover_first: a transient failure moves to the next target at once, with no
+    // backoff; without it the same target is retried after its delay.
+    void failoverFirstSkipsTheBackoff_data() {
+        QTest::addColumn<QString>("fault");
+        QTest::addColumn<bool>("failoverFirst");
+        QTest::addColumn<QString>("secondProvider");
+        QTest::addColumn<int>("delays");
+        QTest::newRow("503, failover first") << "unavailable" << true << "anthropic" << 0;
+        QTest::newRow("429, failover first") << "rate_limited" << true << "anthropic" << 0;
+        QTest::newRow("502, failover first") << "bad_gateway_json" << true << "anthropic" << 0;
+        QTest::newRow("503, retry first") << "unavailable" << false << "openai" << 1;
+        QTest::newRow("429, retry first") << "rate_limited" << false << "openai" << 1;
+    }
+    void failoverFirstSkipsTheBackoff() {
+        QFETCH(QString, fault);
+        QFETCH(bool, failoverFirst);
+        QFETCH(QString, secondProvider);
+        QFETCH(int, delays);
+        auto scheduler = std::make_shared<test::ManualScheduler>();
+        auto config = test::simulator_config(m_port);
+        config.retry.failover_first = failoverFirst;
+        auto engine = make_engine(scheduler, config, false);
+        const std::string key = "failover-first-" + std::string(QTest::currentDataTag());
+        auto future = engine->submit(with_fault(question(), fault.toStdString(), 1, key));
+        const auto result = wait_for(future);
+        QVERIFY2(result.ok(), result.ok() ? "" : result.outcome.error().message.c_str());
+        QCOMPARE(result.attempts.size(), std::size_t(2));
+        QCOMPARE(result.attempts[0].provider, std::string("openai"));
+        QCOMPARE(QString::fromStdString(result.attempts[1].provider), secondProvider);
+        QCOMPARE(int(scheduler->delays().size()), delays);
+        QCOMPARE(engine->stats().failovers, std::uint64_t(failoverFirst ? 1 : 0));
+    }
+
+    void failoverFirstBacksOffOnceEveryTargetWasTried() {
+        auto scheduler = std::make_shared<test::ManualScheduler>();
+        auto config = test::simulator_config(m_port);
+        config.retry.failover_first = true;
+        auto engine = make_engine(scheduler, config, false);
+        // Three failures: openai, anthropic and local each fail once, then local is retried.
+        auto future = engine->submit(with_fault(question(), "unavailable", 3, "503-everywhere"));
+        const auto result = wait_for(future);
+        QVERIFY2(result.ok(), result.ok() ? "" : result.outcome.error().message.c_str());
+        QCOMPARE(result.attempts.size(), std::size_t(4));
+        QCOMPARE(result.attempts[0].provider, std::string("openai"));
+        QCOMPARE(result.attempts[1].provider, std::string("anthropic"));
+        QCOMPARE(result.attempts[2].provider, std::string("local"));
+        QCOMPARE(result.attempts[3].provider, std::string("local"));
+        QCOMPARE(scheduler->delays(), std::vector<std::chrono::milliseconds>{20ms});
+    }
+
+    void failoverFirstLeavesAPinnedProviderAlone() {
+        auto scheduler = std::make_shared<test::ManualScheduler>();
+        auto config = test::simulator_config(m_port);
+        config.retry.failover_first = true;
+        auto engine = make_engine(scheduler, config, false);
+        auto request = with_fault(question(), "unavailable", 1, "503-pinned");
+        request.provider = "openai";
+        auto future = engine->submit(std::move(request));
+        const auto result = wait_for(future);
+        QVERIFY(result.ok());
+        QCOMPARE(result.attempts.size(), std::size_t(2));
+        QCOMPARE(result.attempts[1].provider, std::string("openai"));
+        QCOMPARE(scheduler->delays(), std::vector<std::chrono::milliseconds>{20ms});
+    }
+
     void hangEndsInTimeoutAndIsRetried() {
         auto config = test::simulator_config(m_port);
         config.providers[0].timeouts.idle = 300ms;

@@ -1,7 +1,10 @@
 // The adaptive limiter: grows while latency holds, cuts once per round trip that shows
 // congestion (a share of 429s/overloads/timeouts, or a slow mean), ignores the random
-// failures and long tail every provider has, stays in bounds.
+// failures and long tail every provider has — a steady background rate of them included —
+// stays in bounds.
 #include <QtTest>
+
+#include <random>
 
 #include "resilience/concurrency_limiter.h"
 
@@ -68,7 +71,7 @@ private slots:
         const int cut = limiter.limit();
         QCOMPARE(cut, 14);
         pumped(limiter, 140, 20ms);  // ten round trips at the limit
-        // About one more slot per round trip.
+        // Back to the 20 it was cut from within a few round trips, then about one more per round trip.
         QVERIFY2(limiter.limit() >= cut + 6 && limiter.limit() <= cut + 11, qPrintable(QString::number(limiter.limit())));
     }
 
@@ -116,6 +119,89 @@ private slots:
             now += 800ms;  // the next window
         }
         QVERIFY2(limiter.limit() > 40, qPrintable(QString::number(limiter.limit())));
+    }
+
+    void steadyBackgroundCongestionIsNotCongestion() {
+        // 6% of calls are 429s, 503s or timeouts at random, whatever the load (the baseline
+        // replay's upstream): 200 round trips of 100 calls must not keep cutting the limit.
+        ConcurrencyLimiter limiter(bounds(1, 100, 256));
+        std::mt19937 rng(7);
+        std::bernoulli_distribution congested(0.06);
+        auto now = ConcurrencyLimiter::Clock::now();
+        int cuts = 0;
+        for (int call = 0; call < 20'000; ++call) {
+            while (limiter.try_acquire()) {}
+            const int before = limiter.limit();
+            now += 1ms;  // 100 calls per 100 ms round trip
+            limiter.release(100ms, congested(rng), now);
+            cuts += limiter.limit() < before;
+        }
+        QVERIFY2(cuts <= 1, qPrintable(QString::number(cuts)));
+        QVERIFY2(limiter.limit() > 200, qPrintable(QString::number(limiter.limit())));
+        QVERIFY2(std::abs(limiter.background_share() - 0.06) < 0.025, qPrintable(QString::number(limiter.background_share())));
+
+        // A real rate limit shows as a jump above that background: cut at once.
+        const int before = limiter.limit();
+        for (int call = 0; call < 100; ++call) {
+            while (limiter.try_acquire()) {}
+            now += 1ms;
+            limiter.release(100ms, call % 4 == 0, now);  // 25%
+        }
+        now += 1ms;
+        limiter.release(100ms, false, now);
+        QVERIFY2(limiter.limit() <= before * 0.75, qPrintable(QString("%1 → %2").arg(before).arg(limiter.limit())));
+    }
+
+    void aCutClimbsBackHalfTheWayPerRoundTrip() {
+        // After a cut the limit returns towards where it was, half the gap per round trip, so a
+        // cut that the next round trips do not confirm costs a few of them, not dozens.
+        ConcurrencyLimiter limiter(bounds(1, 100, 100));
+        auto now = ConcurrencyLimiter::Clock::now();
+        int lowest = 100;
+        auto round_trip = [&](int congested) {  // 100 calls in 100 ms, the limit kept full
+            for (int i = 0; i < 100; ++i) {
+                while (limiter.try_acquire()) {}
+                now += 1ms;
+                limiter.release(100ms, i < congested, now);
+                lowest = std::min(lowest, limiter.limit());
+            }
+        };
+        round_trip(0);
+        round_trip(0);
+        QCOMPARE(limiter.limit(), 100);
+        round_trip(40);
+        round_trip(0);  // the congested round trip is judged when the next one starts
+        QCOMPARE(lowest, 70);
+        for (int r = 0; r < 3; ++r) round_trip(0);
+        QVERIFY2(limiter.limit() >= 95, qPrintable(QString::number(limiter.limit())));
+    }
+
+    void pastTheLastCutTheLimitProbesFaster() {
+        // A cut early in slow start, below what the traffic needs: once back where it was cut,
+        // the limit grows 1, 2, 4… per clean round trip, not one, so it catches up in a few.
+        ConcurrencyLimiter limiter(bounds(1, 100, 2000));
+        auto now = ConcurrencyLimiter::Clock::now();
+        int lowest = 100;
+        auto round_trip = [&](int congested) {  // 100 calls in 100 ms, the limit kept full
+            for (int i = 0; i < 100; ++i) {
+                while (limiter.try_acquire()) {}
+                now += 1ms;
+                limiter.release(100ms, i < congested, now);
+                lowest = std::min(lowest, limiter.limit());
+            }
+        };
+        round_trip(100);  // every call congested: cut from 100 to 70 when the next comes in
+        round_trip(0);
+        QCOMPARE(lowest, 70);
+        for (int r = 0; r < 14; ++r) round_trip(0);
+        // Half-way steps back to 100 take about six round trips; one more per round trip after
+        // that would end near 110.
+        QVERIFY2(limiter.limit() > 150, qPrintable(QString::number(limiter.limit())));
+        // Congestion there cuts again.
+        const int before = limiter.limit();
+        round_trip(60);
+        round_trip(0);
+        QVERIFY(limiter.limit() < before);
     }
 
     void aSlowRoundTripCountsAsCongestion() {

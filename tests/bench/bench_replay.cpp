@@ -1,0 +1,353 @@
+// The baseline replay of the design brief's experiment: customer-service traffic (a workload
+// file) against upstreams that behave like the brief's (a simulator profile), through three
+// clients — raw calls, batching (the engine's adaptive concurrency, retries and failover) and
+// batching + cache + tiers (the engine as shipped) — reported next to the brief's table.
+//
+// Real requests over loopback HTTP, in real time: every mode gets its own simulators (one per
+// configured provider, in this process) and replays the same conversations on the same
+// schedule. By default every mode of every workload runs at the same time (the replay is I/O
+// bound: its CPU use is printed; --sequential runs them one after another).
+//
+// SB_REPLAY_TRACE=1 prints each provider's concurrency limit, calls in flight and calls waiting
+// every 2 s while the engine modes run.
+//
+// Usage: bench_replay [--workload FILE]... [--upstream FILE] [--config FILE] [--prices FILE]
+//                     [--out DIR] [--modes LIST] [--sequential] [--describe]
+//   --workload  default: resources/replay/workload-brief.json and workload-half-repetition.json
+//   --upstream  default: resources/replay/upstream-brief.json (a simulator profile)
+//   --config    an engine config (routing, retries, limits, cache rules); default: the shipped one
+//   --prices    a price file like resources/pricing.json; default: the built-in table
+//   --out       where replay-<workload>.json goes; default: $SB_BENCH_RESULTS, else none
+//   --modes     some of raw,batching,cache (default: all three; cost saved needs raw)
+//   --describe  print what the workloads look like and stop
+// Exit code: 0 when every target was met, 2 when one was missed, 1 on a setup error.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_results.h"
+#include "config/config.h"
+#include "cost/price_table.h"
+#include "replay/replay.h"
+#include "replay/workload.h"
+#include "simulator/simulator_profile.h"
+
+using namespace sb;
+using namespace sb::replay;
+
+namespace {
+
+// The brief's table (design brief, "性能对比数据"), per mode.
+struct BriefRow {
+    double mean_ms, success, saved;
+};
+constexpr BriefRow kBrief[] = {{1200, 0.92, 0.0}, {800, 0.95, 0.22}, {350, 0.995, 0.45}};
+constexpr double kCacheSuccessTarget = 0.999;
+
+const BriefRow& brief(Mode mode) {
+    return kBrief[static_cast<int>(mode)];
+}
+
+struct Options {
+    std::vector<std::filesystem::path> workloads;
+    std::filesystem::path upstream = SB_RESOURCES_DIR "/replay/upstream-brief.json";
+    std::filesystem::path config;
+    std::filesystem::path prices;
+    std::filesystem::path out;
+    bool sequential = false;
+    bool describe_only = false;
+    std::vector<Mode> modes{std::begin(kModes), std::end(kModes)};
+};
+
+std::optional<Options> parse_args(int argc, char** argv) {
+    Options options;
+    options.out = bench::results_dir();
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        auto value = [&]() -> std::optional<std::string> {
+            if (i + 1 >= argc) return std::nullopt;
+            return std::string(argv[++i]);
+        };
+        std::optional<std::string> v;
+        if (arg == "--sequential")
+            options.sequential = true;
+        else if (arg == "--describe")
+            options.describe_only = true;
+        else if (arg == "--workload" && (v = value()))
+            options.workloads.emplace_back(*v);
+        else if (arg == "--upstream" && (v = value()))
+            options.upstream = *v;
+        else if (arg == "--config" && (v = value()))
+            options.config = *v;
+        else if (arg == "--prices" && (v = value()))
+            options.prices = *v;
+        else if (arg == "--out" && (v = value()))
+            options.out = *v;
+        else if (arg == "--modes" && (v = value())) {
+            options.modes.clear();
+            for (const Mode mode : kModes)
+                if (("," + *v + ",").find("," + std::string(to_string(mode)) + ",") != std::string::npos)
+                    options.modes.push_back(mode);
+            if (options.modes.empty()) {
+                std::fprintf(stderr, "bench_replay: --modes takes raw,batching,cache\n");
+                return std::nullopt;
+            }
+        } else {
+            std::fprintf(
+                stderr,
+                "usage: bench_replay [--workload FILE]... [--upstream FILE] [--config FILE] [--prices FILE]"
+                " [--out DIR] [--modes raw,batching,cache] [--sequential] [--describe]\n");
+            return std::nullopt;
+        }
+    }
+    if (options.workloads.empty())
+        options.workloads = {SB_RESOURCES_DIR "/replay/workload-brief.json",
+                             SB_RESOURCES_DIR "/replay/workload-half-repetition.json"};
+    return options;
+}
+
+std::string percent(double share) {
+    return bench::fmt("%.1f%%", share * 100.0);
+}
+std::string percent2(double share) {
+    return bench::fmt("%.2f%%", share * 100.0);
+}
+
+void print_workload(const Workload& workload, const WorkloadStats& stats) {
+    const auto& p = workload.params;
+    std::printf(
+        "workload %s: %zu conversations (%d warm-up), %zu requests (%zu measured), %.0f conversations/s "
+        "over %.0f s\n",
+        p.name.c_str(), stats.conversations, p.warmup_conversations, stats.requests, stats.measured_requests,
+        p.arrival_per_s, stats.span_s);
+    std::printf(
+        "  turns per conversation %.2f; difficulty simple/medium/hard %s/%s/%s; one-off %s; Zipf s=%.2f\n",
+        stats.mean_turns, percent(stats.difficulty_share[0]).c_str(),
+        percent(stats.difficulty_share[1]).c_str(), percent(stats.difficulty_share[2]).c_str(),
+        percent(stats.one_off_share).c_str(), p.zipf_s);
+    std::printf(
+        "  repetition (request sent before): %s of all, %s of the measured; first questions %s; "
+        "top first question %s\n",
+        percent(stats.repetition).c_str(), percent(stats.measured_repetition).c_str(),
+        percent(stats.opener_repetition).c_str(), percent(stats.top_opener_share).c_str());
+}
+
+void print_table(const std::vector<ModeSummary>& summaries) {
+    const ModeSummary* raw = nullptr;
+    for (const auto& s : summaries)
+        if (s.mode == Mode::Raw) raw = &s;
+    std::printf("  %-26s %9s %9s %9s %9s %10s %9s %7s %7s   | brief: %7s %7s %6s\n", "mode", "mean ms",
+                "× raw", "p99 ms", "success", "$/1k ans.", "saved", "saved$", "cache", "mean", "success",
+                "saved");
+    for (const auto& s : summaries) {
+        const auto& b = brief(s.mode);
+        std::printf("  %-26s %9.0f %8.2f× %9.0f %9s %10.4f %9s %7s %7s   | %12.0f %7s %6s\n", label(s.mode),
+                    s.mean_ms, raw && raw->mean_ms > 0 ? s.mean_ms / raw->mean_ms : 0.0, s.p99_ms,
+                    percent2(s.success).c_str(), s.cost_per_1k_answered, percent(s.saved_vs_raw).c_str(),
+                    percent(s.saved_total_vs_raw).c_str(), percent(s.cache_hit_ratio).c_str(), b.mean_ms,
+                    percent(b.success).c_str(), percent(b.saved).c_str());
+    }
+}
+
+struct Verdicts {
+    bool all = true;
+    void add(const std::string& bench, const std::string& figure, const std::string& measured,
+             const std::string& target, bool pass, const std::string& baseline) {
+        all = all && pass;
+        std::printf("  %-4s %-52s %-12s target %s\n", pass ? "PASS" : "FAIL", figure.c_str(),
+                    measured.c_str(), target.c_str());
+        bench::summary_row(bench, figure, measured, target, pass, baseline);
+    }
+};
+
+// The targets: every engine mode beats its row of the brief on success, cost saved and mean
+// latency; batching + cache + tiers reaches 99.9 %.
+void judge(const std::string& workload, const std::vector<ModeSummary>& summaries, Verdicts& verdicts) {
+    const ModeSummary* raw = nullptr;
+    for (const auto& s : summaries)
+        if (s.mode == Mode::Raw) raw = &s;
+    const std::string short_name = workload.starts_with("workload-") ? workload.substr(9) : workload;
+    const std::string bench = "replay " + short_name;
+    for (const auto& s : summaries) {
+        if (s.mode == Mode::Raw) {
+            bench::summary_row(bench, "raw calls: mean latency / success",
+                               bench::fmt("%.0f ms", s.mean_ms) + " / " + percent2(s.success), "-",
+                               std::nullopt, "brief: 1200 ms / 92%");
+            continue;
+        }
+        const auto& b = brief(s.mode);
+        const std::string name = label(s.mode);
+        const std::string vs_raw =
+            raw ? bench::fmt("raw %.0f ms; %.2f× raw", raw->mean_ms, s.mean_ms / std::max(raw->mean_ms, 1e-9))
+                : "";
+        const double success_target = s.mode == Mode::CacheTiers ? kCacheSuccessTarget : b.success;
+        verdicts.add(bench, name + ": success", percent2(s.success),
+                     (s.mode == Mode::CacheTiers ? "≥ " : "> ") + percent(success_target),
+                     s.mode == Mode::CacheTiers ? s.success >= success_target : s.success > success_target,
+                     raw ? "raw " + percent2(raw->success) : "");
+        verdicts.add(bench, name + ": cost saved per answer", percent(s.saved_vs_raw),
+                     "> " + percent(b.saved), s.saved_vs_raw > b.saved,
+                     raw ? bench::fmt("raw $%.4f per 1k answers", raw->cost_per_1k_answered) : "");
+        verdicts.add(bench, name + ": mean latency", bench::fmt("%.0f ms", s.mean_ms),
+                     bench::fmt("< %.0f ms", b.mean_ms), s.mean_ms < b.mean_ms, vs_raw);
+    }
+}
+
+std::string cpu_model() {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.starts_with("model name")) return line.substr(line.find(':') + 2);
+    return "unknown";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const auto options = parse_args(argc, argv);
+    if (!options) return 1;
+
+    auto profile = load_simulator_profile(options->upstream);
+    if (!profile) {
+        std::fprintf(stderr, "bench_replay: %s\n", profile.error().c_str());
+        return 1;
+    }
+    const EnvLookup no_environment = [](const std::string&) { return std::optional<std::string>(); };
+    auto base = options->config.empty() ? default_config(no_environment)
+                                        : load_config(options->config, no_environment);
+    if (!base) {
+        for (const auto& error : base.error())
+            std::fprintf(stderr, "bench_replay: config: %s\n", error.to_string().c_str());
+        return 1;
+    }
+    std::optional<PriceTable> prices;
+    if (options->prices.empty()) {
+        prices = PriceTable::built_in();
+    } else if (auto loaded = PriceTable::load(options->prices)) {
+        prices = std::move(*loaded);
+    } else {
+        std::fprintf(stderr, "bench_replay: prices: %s\n", loaded.error().c_str());
+        return 1;
+    }
+
+    std::printf("bench_replay: upstream %s; engine config %s; prices %s (as of %s); modes %s\n",
+                options->upstream.filename().c_str(),
+                options->config.empty() ? "shipped (resources/default-config.json)" : options->config.c_str(),
+                options->prices.empty() ? "built-in" : options->prices.c_str(), prices->as_of().c_str(),
+                options->sequential ? "one after another" : "all at the same time");
+    std::fflush(stdout);
+
+    // Every workload is generated and described first; then all their modes run at once (each
+    // mode with its own simulators), so the suite takes one workload's time, not the sum.
+    std::vector<Workload> workloads;
+    for (const auto& file : options->workloads) {
+        auto workload = load_and_generate(file);
+        if (!workload) {
+            std::fprintf(stderr, "bench_replay: %s\n", workload.error().c_str());
+            return 1;
+        }
+        std::printf("\n");
+        print_workload(*workload, describe(*workload));
+        std::fflush(stdout);
+        workloads.push_back(std::move(*workload));
+    }
+    if (options->describe_only) return 0;
+
+    const auto& modes = options->modes;
+    std::vector<std::vector<ModeRun>> all_runs(workloads.size(), std::vector<ModeRun>(modes.size()));
+    std::vector<std::vector<Upstreams>> all_upstreams(workloads.size());
+    for (std::size_t w = 0; w < workloads.size(); ++w)
+        for (std::size_t m = 0; m < modes.size(); ++m) {
+            auto started = Upstreams::start(*base, *profile);
+            if (!started) {
+                std::fprintf(stderr, "bench_replay: %s\n", started.error().c_str());
+                return 1;
+            }
+            all_upstreams[w].push_back(std::move(*started));
+        }
+    auto run_one = [&](std::size_t w, std::size_t m) {
+        const Config config =
+            replay_config(*base, all_upstreams[w][m].ports(), workloads[w].params.client, modes[m]);
+        all_runs[w][m] = run_mode(workloads[w], modes[m], config, *prices);
+    };
+    if (options->sequential) {
+        for (std::size_t w = 0; w < workloads.size(); ++w)
+            for (std::size_t m = 0; m < modes.size(); ++m) run_one(w, m);
+    } else {
+        std::vector<std::thread> threads;
+        for (std::size_t w = 0; w < workloads.size(); ++w)
+            for (std::size_t m = 0; m < modes.size(); ++m) threads.emplace_back(run_one, w, m);
+        for (auto& thread : threads) thread.join();
+    }
+    all_upstreams.clear();
+
+    Verdicts verdicts;
+    for (std::size_t w = 0; w < workloads.size(); ++w) {
+        const Workload* workload = &workloads[w];
+        const WorkloadStats stats = describe(*workload);
+        const auto& runs = all_runs[w];
+        std::printf("\nworkload %s:\n", workload->params.name.c_str());
+
+        std::vector<ModeSummary> summaries, warmups;
+        double cpu = 0, wall = 0;
+        bool complete = true;
+        for (const auto& run : runs) {
+            summaries.push_back(summarize(run, true));
+            ModeRun warm = run;
+            for (auto& r : warm.records) r.measured = !r.measured;  // the warm-up alone: a cold start
+            warmups.push_back(summarize(warm, true));
+            cpu = options->sequential ? cpu + run.cpu_s : std::max(cpu, run.cpu_s);
+            wall = options->sequential ? wall + run.wall_s : std::max(wall, run.wall_s);
+            complete = complete && run.complete;
+        }
+        compare_with_raw(summaries);
+        compare_with_raw(warmups);
+        std::printf("  replayed in %.0f s; this process used %.1f s of CPU (%.1f%% of one core%s)%s\n", wall,
+                    cpu, cpu / std::max(wall, 1e-9) * 100.0,
+                    options->sequential || workloads.size() < 2 ? "" : ", every workload's modes together",
+                    complete ? "" : "; SOME REQUESTS DID NOT FINISH");
+        std::printf("measured requests (after the warm-up):\n");
+        print_table(summaries);
+        std::printf("warm-up only (cold cache, limits still learning):\n");
+        print_table(warmups);
+        judge(workload->params.name, summaries, verdicts);
+        std::fflush(stdout);
+
+        if (!options->out.empty()) {
+            nlohmann::json report = {
+                {"workload", to_json(workload->params)},
+                {"workload_stats", to_json(stats)},
+                {"upstream",
+                 {{"file", options->upstream.filename().string()},
+                  {"median_ms", profile->latency_median_ms},
+                  {"p99_ms", profile->latency_p99_ms},
+                  {"error_total", profile->errors.total()},
+                  {"retry_after_s", profile->retry_after_s},
+                  {"reply_words", profile->reply_words}}},
+                {"prices_as_of", prices->as_of()},
+                {"concurrent_modes", !options->sequential},
+                {"wall_s", wall},
+                {"cpu_s", cpu},
+                {"machine", {{"cpus", std::thread::hardware_concurrency()}, {"cpu_model", cpu_model()}}},
+                {"brief", nlohmann::json::array()},
+                {"modes", nlohmann::json::array()},
+                {"warmup_modes", nlohmann::json::array()}};
+            for (const auto& row : kBrief)
+                report["brief"].push_back(
+                    {{"mean_ms", row.mean_ms}, {"success", row.success}, {"saved", row.saved}});
+            for (const auto& s : summaries) report["modes"].push_back(to_json(s));
+            for (const auto& s : warmups) report["warmup_modes"].push_back(to_json(s));
+            std::error_code ignored;
+            std::filesystem::create_directories(options->out, ignored);
+            std::ofstream(options->out / ("replay-" + workload->params.name + ".json"))
+                << report.dump(1) << "\n";
+        }
+    }
+    return verdicts.all ? 0 : 2;
+}

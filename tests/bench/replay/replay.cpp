@@ -1,0 +1,435 @@
+#include "replay/replay.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <queue>
+#include <thread>
+
+#include "engine/engine.h"
+#include "model/error.h"
+#include "providers/provider_adapter.h"
+#include "simulator/simulator.h"
+#include "transport/http_client.h"
+
+namespace sb::replay {
+
+const char* to_string(Mode mode) {
+    switch (mode) {
+        case Mode::Raw:
+            return "raw";
+        case Mode::Batching:
+            return "batching";
+        case Mode::CacheTiers:
+            return "cache";
+    }
+    return "?";
+}
+
+const char* label(Mode mode) {
+    switch (mode) {
+        case Mode::Raw:
+            return "raw calls";
+        case Mode::Batching:
+            return "batching";
+        case Mode::CacheTiers:
+            return "batching + cache + tiers";
+    }
+    return "?";
+}
+
+// ---- upstreams ---------------------------------------------------------------------------
+
+Upstreams::Upstreams() = default;
+Upstreams::~Upstreams() {
+    for (auto& simulator : m_simulators) simulator->stop();
+}
+Upstreams::Upstreams(Upstreams&&) noexcept = default;
+Upstreams& Upstreams::operator=(Upstreams&&) noexcept = default;
+
+std::expected<Upstreams, std::string> Upstreams::start(const Config& config,
+                                                       const SimulatorProfile& profile) {
+    Upstreams upstreams;
+    std::uint64_t index = 0;
+    for (const auto& provider : config.providers) {
+        SimulatorProfile own = profile;
+        own.seed = profile.seed + 7919 * index++;  // independent fates per provider
+        auto simulator = std::make_unique<Simulator>(own);
+        auto port = simulator->start(0);
+        if (!port) return std::unexpected("simulator for " + provider.name + ": " + port.error());
+        upstreams.m_ports[provider.name] = *port;
+        upstreams.m_simulators.push_back(std::move(simulator));
+    }
+    return upstreams;
+}
+
+Config replay_config(Config base, const std::map<std::string, std::uint16_t>& ports,
+                     const ClientParams& client, Mode mode) {
+    base.demo.mode = DemoMode::Off;
+    for (auto& provider : base.providers) {
+        const auto port = ports.find(provider.name);
+        if (port == ports.end()) continue;
+        provider.base_url = "http://127.0.0.1:" + std::to_string(port->second) + "/v1";
+        provider.api_key = "sk-replay";
+        provider.simulated = false;
+        provider.timeouts.total = std::chrono::milliseconds(client.timeout_ms);
+    }
+    base.cache.enabled = mode == Mode::CacheTiers;
+    base.cache.backend = CacheBackendKind::Memory;  // the replay needs no Redis server
+    base.budgets.clear();                           // a budget could refuse or downgrade mid-run
+    return base;
+}
+
+// ---- driver ------------------------------------------------------------------------------
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& tv) { return double(tv.tv_sec) + double(tv.tv_usec) / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+struct Outcome {
+    bool ok = false;
+    double cost_usd = 0;
+    bool cost_known = true;
+    std::string provider, model, tier, cache, error;
+    int upstream_attempts = 0;
+    bool failed_over = false;
+};
+
+using Submit = std::function<void(ChatRequest, std::function<void(Outcome)>)>;
+
+// The naive client: one attempt with the strong model on the provider that lists it.
+class RawClient {
+public:
+    RawClient(const Config& config, const PriceTable& prices, const ClientParams& client)
+        : m_prices(prices), m_model(client.strong_model), m_timeout(client.timeout_ms) {
+        for (const auto& provider : config.providers)
+            if (std::find(provider.models.begin(), provider.models.end(), m_model) != provider.models.end()) {
+                m_provider = provider;
+                break;
+            }
+        if (m_provider.name.empty() && !config.providers.empty()) m_provider = config.providers.front();
+        m_adapter = make_provider_adapter(m_provider.kind);
+    }
+
+    void submit(ChatRequest request, std::function<void(Outcome)> done) {
+        HttpRequest http = m_adapter->build_request(request, m_provider, m_model);
+        http.total_timeout = m_timeout;
+        m_http.send(std::move(http), [this, done = std::move(done)](HttpResponse&& response) {
+            Outcome outcome;
+            outcome.provider = m_provider.name;
+            outcome.model = m_model;
+            outcome.cache = "off";
+            outcome.upstream_attempts = 1;
+            if (response.cancelled) {
+                outcome.error = "cancelled";
+            } else if (response.curl_code != 0) {
+                outcome.error = std::string(
+                    sb::to_string(classify_transport_error(response.curl_code, response.curl_error).cls));
+            } else if (auto answer = m_adapter->parse_response(response)) {
+                outcome.ok = true;
+                const auto cost = m_prices.cost_usd(m_model, answer->usage);
+                outcome.cost_known = cost.has_value();
+                outcome.cost_usd = cost.value_or(0.0);
+            } else {
+                outcome.error = std::string(sb::to_string(answer.error().cls));
+            }
+            done(std::move(outcome));
+        });
+    }
+
+private:
+    const PriceTable& m_prices;
+    std::string m_model;
+    std::chrono::milliseconds m_timeout;
+    ProviderConfig m_provider;
+    std::unique_ptr<ProviderAdapter> m_adapter;
+    HttpClient m_http;  // last: destroyed first, so callbacks never outlive the members above
+};
+
+Outcome outcome_of(RequestResult&& result) {
+    Outcome outcome;
+    outcome.ok = result.ok();
+    outcome.provider = result.provider;
+    outcome.model = result.model;
+    outcome.tier = result.tier;
+    outcome.cache = std::string(sb::to_string(result.cache));
+    outcome.cost_known = !outcome.ok || result.cost_usd.has_value();
+    outcome.cost_usd = result.cost_usd.value_or(0.0);
+    if (!outcome.ok) outcome.error = std::string(sb::to_string(result.outcome.error().cls));
+    outcome.upstream_attempts = static_cast<int>(result.attempts.size());
+    for (const auto& attempt : result.attempts)
+        if (attempt.provider != result.attempts.front().provider ||
+            attempt.model != result.attempts.front().model)
+            outcome.failed_over = true;
+    return outcome;
+}
+
+}  // namespace
+
+ModeRun run_mode(const Workload& workload, Mode mode, const Config& config, const PriceTable& prices,
+                 RunOptions options) {
+    ModeRun run;
+    run.mode = mode;
+    const auto& client = workload.params.client;
+
+    // Record slots, conversation by conversation.
+    std::vector<std::size_t> first_record(workload.conversations.size());
+    for (std::size_t c = 0; c < workload.conversations.size(); ++c) {
+        first_record[c] = run.records.size();
+        for (std::size_t k = 0; k < workload.conversations[c].turns.size(); ++k) {
+            RequestRecord record;
+            record.conversation = static_cast<int>(c);
+            record.turn = static_cast<int>(k);
+            record.measured = !workload.conversations[c].warmup;
+            record.difficulty = workload.conversations[c].turns[k].difficulty;
+            run.records.push_back(record);
+        }
+    }
+
+    std::unique_ptr<RawClient> raw;
+    std::unique_ptr<Engine> engine;
+    Submit submit;
+    std::string model;
+    if (mode == Mode::Raw) {
+        raw = std::make_unique<RawClient>(config, prices, client);
+        submit = [&raw](ChatRequest request, std::function<void(Outcome)> done) {
+            raw->submit(std::move(request), std::move(done));
+        };
+        model = client.strong_model;
+    } else {
+        EngineOptions engine_options;
+        engine_options.config = config;
+        engine_options.history = false;
+        auto created = Engine::create(std::move(engine_options));
+        if (!created) {
+            std::fprintf(stderr, "replay: engine: %s\n", created.error().c_str());
+            run.complete = false;
+            return run;
+        }
+        engine = std::move(*created);
+        engine->set_prices(prices);
+        submit = [&engine](ChatRequest request, std::function<void(Outcome)> done) {
+            engine->submit(std::move(request), [done = std::move(done)](RequestResult&& result) {
+                done(outcome_of(std::move(result)));
+            });
+        };
+        model = mode == Mode::Batching ? client.strong_model : "auto";
+    }
+
+    struct Due {
+        double at_ms;
+        std::size_t conversation;
+        std::size_t turn;
+        bool operator>(const Due& other) const { return at_ms > other.at_ms; }
+    };
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
+    std::size_t finished = 0;
+    const std::size_t total = run.records.size();
+    for (std::size_t c = 0; c < workload.conversations.size(); ++c)
+        due.push({workload.conversations[c].start_ms, c, 0});
+
+    const auto start = Clock::now() + std::chrono::milliseconds(20);
+    const double cpu_start = cpu_seconds();
+    auto now_ms = [&] { return std::chrono::duration<double, std::milli>(Clock::now() - start).count(); };
+    auto at = [&](double ms) {
+        return start + std::chrono::microseconds(static_cast<long long>(ms * 1000.0));
+    };
+
+    // SB_REPLAY_TRACE=1: every 2 s, each provider's concurrency limit, calls in flight and
+    // calls waiting for a slot (how the adaptive limit behaves under the replay).
+    std::atomic<bool> trace_stop{false};
+    std::thread trace;
+    if (engine && std::getenv("SB_REPLAY_TRACE"))
+        trace = std::thread([&] {
+            while (!trace_stop) {
+                std::this_thread::sleep_for(std::chrono::seconds(2));
+                const auto stats = engine->stats();
+                std::string line;
+                for (const auto& p : stats.providers)
+                    line += " " + p.name + " limit " + std::to_string(p.concurrency_limit) + " in flight " +
+                            std::to_string(p.in_flight) + " waiting " + std::to_string(p.waiting) + ";";
+                std::fprintf(
+                    stderr, "[%s %3.0f s] answered %llu, failed %llu, retries %llu, failovers %llu;%s\n",
+                    to_string(mode), now_ms() / 1000.0, static_cast<unsigned long long>(stats.succeeded),
+                    static_cast<unsigned long long>(stats.failed),
+                    static_cast<unsigned long long>(stats.retries),
+                    static_cast<unsigned long long>(stats.failovers), line.c_str());
+            }
+        });
+    std::unique_lock lock(mutex);
+    Clock::time_point guard = Clock::time_point::max();
+    while (finished < total) {
+        if (!due.empty() && due.top().at_ms <= now_ms()) {
+            const Due next = due.top();
+            due.pop();
+            const auto& conversation = workload.conversations[next.conversation];
+            const double sent_ms = next.at_ms;  // latency counts from when the turn was due
+            lock.unlock();
+            submit(request_for(workload, conversation, next.turn, model),
+                   [&, sent_ms, next](Outcome outcome) {
+                       std::lock_guard done_lock(mutex);
+                       RequestRecord& r = run.records[first_record[next.conversation] + next.turn];
+                       r.finished = true;
+                       r.ok = outcome.ok;
+                       r.latency_ms = now_ms() - sent_ms;
+                       r.cost_usd = outcome.cost_usd;
+                       r.cost_known = outcome.cost_known;
+                       r.provider = std::move(outcome.provider);
+                       r.model = std::move(outcome.model);
+                       r.tier = std::move(outcome.tier);
+                       r.cache = std::move(outcome.cache);
+                       r.error = std::move(outcome.error);
+                       r.upstream_attempts = outcome.upstream_attempts;
+                       r.failed_over = outcome.failed_over;
+                       ++finished;
+                       const auto& turns = workload.conversations[next.conversation].turns;
+                       if (next.turn + 1 < turns.size())
+                           due.push({now_ms() + turns[next.turn + 1].think_time_ms, next.conversation,
+                                     next.turn + 1});
+                       wake.notify_one();
+                   });
+            lock.lock();
+            continue;
+        }
+        // Nothing due and nothing queued: what is in flight has `guard` to finish (a callback may
+        // still queue a next turn, which resets it).
+        if (due.empty() && guard == Clock::time_point::max()) guard = Clock::now() + options.guard;
+        const auto until = due.empty() ? guard : std::min(guard, at(due.top().at_ms));
+        if (Clock::now() >= guard) {
+            run.complete = false;
+            break;
+        }
+        wake.wait_until(lock, until);
+        if (!due.empty()) guard = Clock::time_point::max();  // a new turn arrived: the run goes on
+    }
+    run.wall_s = now_ms() / 1000.0;
+    run.cpu_s = cpu_seconds() - cpu_start;
+    lock.unlock();
+    trace_stop = true;
+    if (trace.joinable()) trace.join();
+    // Unfinished requests are cancelled by destroying the client; their callbacks still run.
+    engine.reset();
+    raw.reset();
+    std::lock_guard final_lock(mutex);
+    for (auto& r : run.records)
+        if (!r.finished && r.error.empty()) r.error = "unfinished";
+    return run;
+}
+
+// ---- summary -----------------------------------------------------------------------------
+
+ModeSummary summarize(const ModeRun& run, bool measured_only) {
+    ModeSummary s;
+    s.mode = run.mode;
+    std::vector<double> latencies;
+    double latency_sum = 0, answered_sum = 0, upstream = 0;
+    std::size_t cache_answers = 0, failovers = 0;
+    std::map<std::string, std::size_t> models, errors;
+    std::map<std::string, std::map<std::string, std::size_t>> tiers;
+    std::size_t by_difficulty[kDifficultyCount] = {};
+    for (const auto& r : run.records) {
+        if (measured_only && !r.measured) continue;
+        ++s.requests;
+        latencies.push_back(r.latency_ms);
+        latency_sum += r.latency_ms;
+        upstream += r.upstream_attempts;
+        failovers += r.failed_over;
+        ++by_difficulty[static_cast<int>(r.difficulty)];
+        tiers[to_string(r.difficulty)][r.tier.empty() ? "(none)" : r.tier]++;
+        if (r.ok) {
+            ++s.answered;
+            answered_sum += r.latency_ms;
+            s.cost_usd += r.cost_usd;
+            models[r.model]++;
+            if (r.cache == "hit" || r.cache == "coalesced") ++cache_answers;
+        } else {
+            errors[r.error.empty() ? "unknown" : r.error]++;
+        }
+    }
+    if (s.requests == 0) return s;
+    const double n = double(s.requests);
+    s.success = double(s.answered) / n;
+    s.mean_ms = latency_sum / n;
+    s.mean_answered_ms = s.answered ? answered_sum / double(s.answered) : 0;
+    s.cost_per_1k_answered = s.answered ? s.cost_usd / double(s.answered) * 1000.0 : 0;
+    s.cache_hit_ratio = double(cache_answers) / n;
+    s.upstream_calls_per_request = upstream / n;
+    s.failover_share = double(failovers) / n;
+    for (const auto& [model, count] : models)
+        s.model_share[model] = double(count) / double(std::max<std::size_t>(1, s.answered));
+    for (const auto& [error, count] : errors) s.error_share[error] = double(count) / n;
+    for (const auto& [difficulty, row] : tiers) {
+        std::size_t row_total = 0;
+        for (const auto& [tier, count] : row) row_total += count;
+        for (const auto& [tier, count] : row)
+            s.tier_by_difficulty[difficulty][tier] = double(count) / double(row_total);
+    }
+    std::sort(latencies.begin(), latencies.end());
+    auto quantile = [&](double q) {
+        const double position = q * double(latencies.size() - 1);
+        const auto below = static_cast<std::size_t>(position);
+        const auto above = std::min(below + 1, latencies.size() - 1);
+        return latencies[below] + (latencies[above] - latencies[below]) * (position - double(below));
+    };
+    s.p50_ms = quantile(0.50);
+    s.p90_ms = quantile(0.90);
+    s.p99_ms = quantile(0.99);
+    s.max_ms = latencies.back();
+    for (int i = 0; i <= 100; ++i) s.latency_quantiles.push_back(quantile(i / 100.0));
+    return s;
+}
+
+void compare_with_raw(std::vector<ModeSummary>& summaries) {
+    const auto raw = std::find_if(summaries.begin(), summaries.end(),
+                                  [](const ModeSummary& s) { return s.mode == Mode::Raw; });
+    if (raw == summaries.end()) return;
+    const double raw_per_answer = raw->cost_per_1k_answered;
+    const double raw_total = raw->cost_usd;
+    for (auto& s : summaries) {
+        s.saved_vs_raw = raw_per_answer > 0 ? 1.0 - s.cost_per_1k_answered / raw_per_answer : 0;
+        s.saved_total_vs_raw = raw_total > 0 ? 1.0 - s.cost_usd / raw_total : 0;
+    }
+}
+
+nlohmann::json to_json(const ModeSummary& s) {
+    return {{"mode", to_string(s.mode)},
+            {"label", label(s.mode)},
+            {"requests", s.requests},
+            {"answered", s.answered},
+            {"success", s.success},
+            {"mean_ms", s.mean_ms},
+            {"p50_ms", s.p50_ms},
+            {"p90_ms", s.p90_ms},
+            {"p99_ms", s.p99_ms},
+            {"max_ms", s.max_ms},
+            {"mean_answered_ms", s.mean_answered_ms},
+            {"cost_usd", s.cost_usd},
+            {"cost_per_1k_answered_usd", s.cost_per_1k_answered},
+            {"saved_vs_raw", s.saved_vs_raw},
+            {"saved_total_vs_raw", s.saved_total_vs_raw},
+            {"cache_hit_ratio", s.cache_hit_ratio},
+            {"upstream_calls_per_request", s.upstream_calls_per_request},
+            {"failover_share", s.failover_share},
+            {"model_share", s.model_share},
+            {"error_share", s.error_share},
+            {"tier_by_difficulty", s.tier_by_difficulty},
+            {"latency_quantiles_ms", s.latency_quantiles}};
+}
+
+}  // namespace sb::replay

@@ -1,0 +1,294 @@
+// The baseline replay's logic: the workload files parse (and bad ones are named), the
+// generator is deterministic from its seed, its difficulty mix, one-off share, conversation
+// length and Zipf repetition match the parameters, the half-repetition file has about half the
+// brief's repetition, requests carry the conversation so far, and a tiny replay over loopback
+// (fast simulator, injected errors) gives sane figures: raw calls fail some requests, the
+// engine's retries answer more of them, and cache + tiers pays less per answer.
+#include <QtTest>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "config/config.h"
+#include "cost/price_table.h"
+#include "replay/replay.h"
+#include "replay/workload.h"
+#include "simulator/simulator_profile.h"
+
+using namespace sb;
+using namespace sb::replay;
+
+namespace {
+
+const std::filesystem::path kReplayDir = SB_RESOURCES_DIR "/replay";
+
+QuestionPool pool() {
+    auto loaded = load_question_pool(kReplayDir / "questions.json");
+    if (!loaded) qFatal("%s", loaded.error().c_str());
+    return *loaded;
+}
+
+WorkloadParams params(int conversations) {
+    WorkloadParams p;
+    p.name = "test";
+    p.seed = 99;
+    p.conversations = conversations;
+    p.arrival_per_s = 1000;
+    p.turns_mean = 2.0;
+    p.turns_max = 6;
+    p.think_time_ms = 10;
+    p.zipf_s = 1.0;
+    p.one_off_share = 0.2;
+    return p;
+}
+
+// E[min(1 + Geometric, max)] = Σ_{k<max} q^k with q = 1 − 1/mean.
+double expected_turns(double mean, int max) {
+    const double q = 1.0 - 1.0 / mean;
+    double sum = 0;
+    for (int k = 0; k < max; ++k) sum += std::pow(q, k);
+    return sum;
+}
+
+Config fast_engine_config() {
+    auto config = default_config([](const std::string&) { return std::optional<std::string>(); });
+    if (!config) qFatal("default config does not load");
+    config->retry.initial_delay = std::chrono::milliseconds(5);
+    config->retry.jitter = std::chrono::milliseconds(5);
+    config->retry.max_delay = std::chrono::milliseconds(40);
+    config->retry.retry_after_cap = std::chrono::milliseconds(100);
+    return *config;
+}
+
+}  // namespace
+
+class TestReplay : public QObject {
+    Q_OBJECT
+
+private slots:
+    void shippedFilesLoad() {
+        for (const char* name : {"workload-brief.json", "workload-half-repetition.json"}) {
+            auto workload = load_and_generate(kReplayDir / name);
+            QVERIFY2(workload.has_value(), workload ? "" : workload.error().c_str());
+            QVERIFY(workload->request_count() > 1000);
+            QCOMPARE(workload->params.client.strong_model, std::string("gpt-4o"));
+        }
+        auto upstream = load_simulator_profile(kReplayDir / "upstream-brief.json");
+        QVERIFY2(upstream.has_value(), upstream ? "" : upstream.error().c_str());
+        QVERIFY(std::abs(upstream->errors.total() - 0.08) < 1e-9);
+        // Log-normal mean = median · exp(σ²/2): about the brief's 1,200 ms.
+        const double sigma = std::log(upstream->latency_p99_ms / upstream->latency_median_ms) / 2.326;
+        const double mean = upstream->latency_median_ms * std::exp(sigma * sigma / 2);
+        QVERIFY2(mean > 1150 && mean < 1250, qPrintable(QString::number(mean)));
+    }
+
+    void badParametersAreNamed_data() {
+        QTest::addColumn<QString>("json");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("unknown key") << R"({"zipf": 1})"
+                                     << "zipf: unknown key";
+        QTest::newRow("mix sum") << R"({"tier_mix": {"simple": 0.5, "medium": 0.3, "hard": 0.1}})"
+                                 << "tier_mix: shares must sum to 1";
+        QTest::newRow("share range") << R"({"one_off_share": 1.5})"
+                                     << "one_off_share: must be a number in [0, 1]";
+        QTest::newRow("warm-up") << R"({"conversations": 10, "warmup_conversations": 10})"
+                                 << "warmup_conversations: must be less than conversations";
+        QTest::newRow("turns") << R"({"turns": {"mean": 4, "max": 3}})"
+                               << "turns.mean: must not exceed turns.max";
+        QTest::newRow("client") << R"({"client": {"strong_model": ""}})"
+                                << "client.strong_model: must not be empty";
+    }
+    void badParametersAreNamed() {
+        QFETCH(QString, json);
+        QFETCH(QString, error);
+        auto parsed = parse_workload(nlohmann::json::parse(json.toStdString()), ".");
+        QVERIFY(!parsed);
+        QCOMPARE(QString::fromStdString(parsed.error()), error);
+    }
+
+    void badPoolIsNamed() {
+        auto json = nlohmann::json::parse(R"({"system_prompt": "s", "topics": [{"name": "t", "openers": [
+            {"tier": "simple", "text": "Do you ship to {planet}?"}]}]})");
+        auto parsed = parse_question_pool(json);
+        QVERIFY(!parsed);
+        QCOMPARE(QString::fromStdString(parsed.error()),
+                 QString("topics[0].openers[0].text: unknown placeholder {planet}"));
+    }
+
+    void poolExpandsPlaceholders() {
+        const auto p = pool();
+        QVERIFY(p.openers.size() > 300);  // templates × products, countries…
+        bool chinese = false, braces = false;
+        for (const auto& q : p.openers) {
+            chinese = chinese || q.text.find("退货") != std::string::npos;
+            braces = braces || q.text.find('{') != std::string::npos;
+        }
+        QVERIFY(chinese);
+        QVERIFY(!braces);
+        for (const auto& q : p.one_offs) QVERIFY(q.text.find("{order}") != std::string::npos);
+    }
+
+    void deterministicFromSeed() {
+        const auto p = pool();
+        const auto a = generate_workload(params(300), p);
+        const auto b = generate_workload(params(300), p);
+        QCOMPARE(a.conversations.size(), b.conversations.size());
+        for (std::size_t c = 0; c < a.conversations.size(); ++c) {
+            QCOMPARE(a.conversations[c].start_ms, b.conversations[c].start_ms);
+            QCOMPARE(a.conversations[c].turns.size(), b.conversations[c].turns.size());
+            for (std::size_t k = 0; k < a.conversations[c].turns.size(); ++k) {
+                QCOMPARE(a.conversations[c].turns[k].user_text, b.conversations[c].turns[k].user_text);
+                QCOMPARE(a.conversations[c].turns[k].think_time_ms,
+                         b.conversations[c].turns[k].think_time_ms);
+            }
+        }
+        auto other = params(300);
+        other.seed = 100;
+        const auto c = generate_workload(other, p);
+        int same = 0;
+        for (std::size_t i = 0; i < c.conversations.size(); ++i)
+            same += c.conversations[i].turns[0].user_text == a.conversations[i].turns[0].user_text;
+        QVERIFY(same < 100);
+    }
+
+    void oneOffShareLeavesOtherDrawsInPlace() {
+        // Only which turns are one-offs changes: arrivals, lengths and difficulties stay.
+        const auto p = pool();
+        auto more = params(300);
+        more.one_off_share = 0.6;
+        const auto a = generate_workload(params(300), p), b = generate_workload(more, p);
+        for (std::size_t c = 0; c < a.conversations.size(); ++c) {
+            QCOMPARE(a.conversations[c].start_ms, b.conversations[c].start_ms);
+            QCOMPARE(a.conversations[c].turns.size(), b.conversations[c].turns.size());
+            for (std::size_t k = 0; k < a.conversations[c].turns.size(); ++k)
+                QCOMPARE(a.conversations[c].turns[k].difficulty, b.conversations[c].turns[k].difficulty);
+        }
+    }
+
+    void mixLengthAndRepetitionMatchParameters() {
+        const auto p = pool();
+        auto wp = params(20000);
+        wp.tier_mix[0] = 0.5;
+        wp.tier_mix[1] = 0.35;
+        wp.tier_mix[2] = 0.15;
+        const auto workload = generate_workload(wp, p);
+        const auto stats = describe(workload);
+        for (int d = 0; d < kDifficultyCount; ++d)
+            QVERIFY2(std::abs(stats.difficulty_share[d] - wp.tier_mix[d]) < 0.01,
+                     qPrintable(QString("difficulty %1: %2").arg(d).arg(stats.difficulty_share[d])));
+        QVERIFY2(std::abs(stats.one_off_share - wp.one_off_share) < 0.01,
+                 qPrintable(QString::number(stats.one_off_share)));
+        const double turns = expected_turns(wp.turns_mean, wp.turns_max);
+        QVERIFY2(std::abs(stats.mean_turns - turns) < 0.03,
+                 qPrintable(QString("%1 vs %2").arg(stats.mean_turns).arg(turns)));
+        // Zipf: the share of first questions asked before matches its expectation.
+        const double expected = expected_opener_repetition(wp, p);
+        QVERIFY2(std::abs(stats.opener_repetition - expected) < 0.01,
+                 qPrintable(QString("%1 vs %2").arg(stats.opener_repetition).arg(expected)));
+        // …and, over fewer conversations (far from every question having been asked), a steeper
+        // law repeats more and a flatter one less, each as expected.
+        auto base = params(1000), steep = base, flat = base;
+        steep.zipf_s = 1.4;
+        flat.zipf_s = 0.5;
+        const double at_base = describe(generate_workload(base, p)).opener_repetition;
+        const double at_steep = describe(generate_workload(steep, p)).opener_repetition;
+        const double at_flat = describe(generate_workload(flat, p)).opener_repetition;
+        QVERIFY2(at_steep > at_base + 0.05 && at_flat < at_base - 0.05,
+                 qPrintable(QString("%1 %2 %3").arg(at_flat).arg(at_base).arg(at_steep)));
+        for (const auto& [wp_s, measured] : {std::pair{steep, at_steep}, std::pair{flat, at_flat}})
+            QVERIFY2(std::abs(measured - expected_opener_repetition(wp_s, p)) < 0.03,
+                     qPrintable(QString("%1 vs %2").arg(measured).arg(expected_opener_repetition(wp_s, p))));
+    }
+
+    void halfRepetitionFileHasHalfTheRepetition() {
+        auto brief = load_and_generate(kReplayDir / "workload-brief.json");
+        auto half = load_and_generate(kReplayDir / "workload-half-repetition.json");
+        QVERIFY(brief && half);
+        const auto a = describe(*brief), b = describe(*half);
+        const double ratio = b.measured_repetition / a.measured_repetition;
+        QVERIFY2(ratio > 0.45 && ratio < 0.55,
+                 qPrintable(QString("%1 / %2").arg(b.measured_repetition).arg(a.measured_repetition)));
+        // Everything else is the same traffic.
+        QCOMPARE(half->params.tier_mix[0], brief->params.tier_mix[0]);
+        QCOMPARE(half->params.turns_mean, brief->params.turns_mean);
+        QCOMPARE(half->params.zipf_s, brief->params.zipf_s);
+        QCOMPARE(half->params.conversations, brief->params.conversations);
+    }
+
+    void requestCarriesTheConversation() {
+        const auto workload = generate_workload(params(200), pool());
+        const Conversation* longest = &workload.conversations.front();
+        for (const auto& c : workload.conversations)
+            if (c.turns.size() > longest->turns.size()) longest = &c;
+        QVERIFY(longest->turns.size() >= 3);
+        const auto request = request_for(workload, *longest, 2, "auto");
+        QCOMPARE(request.messages.size(), std::size_t(6));
+        QCOMPARE(request.messages[0].role, Role::System);
+        QCOMPARE(request.messages[1].content, longest->turns[0].user_text);
+        QCOMPARE(request.messages[2].role, Role::Assistant);
+        QCOMPARE(request.messages[2].content, logged_answer(longest->turns[0].user_text));
+        QCOMPARE(request.messages[5].content, longest->turns[2].user_text);
+        QCOMPARE(request.conversation_id, longest->id);
+        QCOMPARE(request.model, std::string("auto"));
+    }
+
+    void tinyReplayGivesSaneFigures() {
+        // A few dozen requests, a fast upstream that fails a quarter of the attempts.
+        auto wp = params(24);
+        wp.arrival_per_s = 100;
+        wp.one_off_share = 0.0;  // popular questions only: the cache has something to answer
+        wp.zipf_s = 1.5;
+        wp.client.timeout_ms = 2000;
+        const auto workload = generate_workload(wp, pool());
+        QVERIFY(workload.request_count() >= 30);
+
+        SimulatorProfile upstream;
+        upstream.seed = 5;
+        upstream.latency_median_ms = 2;
+        upstream.latency_p99_ms = 10;
+        upstream.reply_words = 60;
+        upstream.retry_after_s = 0;
+        upstream.errors.rate_limited = 0.10;
+        upstream.errors.bad_gateway = 0.10;
+        upstream.errors.unavailable = 0.05;
+
+        const Config base = fast_engine_config();
+        std::vector<ModeSummary> summaries;
+        for (const Mode mode : kModes) {
+            auto upstreams = Upstreams::start(base, upstream);
+            QVERIFY2(upstreams.has_value(), upstreams ? "" : upstreams.error().c_str());
+            const Config config = replay_config(base, upstreams->ports(), wp.client, mode);
+            RunOptions options;
+            options.guard = std::chrono::seconds(20);
+            const ModeRun run = run_mode(workload, mode, config, PriceTable::built_in(), options);
+            QVERIFY(run.complete);
+            QCOMPARE(run.records.size(), workload.request_count());
+            for (const auto& record : run.records) QVERIFY(record.finished);
+            summaries.push_back(summarize(run));
+        }
+        compare_with_raw(summaries);
+        const auto& raw = summaries[0];
+        const auto& batching = summaries[1];
+        const auto& cache = summaries[2];
+        QVERIFY2(raw.success < 1.0, qPrintable(QString::number(raw.success)));
+        QVERIFY(raw.success > 0.5);
+        QVERIFY2(batching.success > raw.success,
+                 qPrintable(QString("%1 vs %2").arg(batching.success).arg(raw.success)));
+        QVERIFY(batching.upstream_calls_per_request > 1.0);  // retries happened
+        QCOMPARE(raw.upstream_calls_per_request, 1.0);
+        QCOMPARE(raw.model_share.size(), std::size_t(1));
+        QVERIFY(raw.model_share.contains("gpt-4o"));
+        QVERIFY(cache.cache_hit_ratio > 0.0);
+        QVERIFY2(cache.cost_per_1k_answered < batching.cost_per_1k_answered,
+                 qPrintable(
+                     QString("%1 vs %2").arg(cache.cost_per_1k_answered).arg(batching.cost_per_1k_answered)));
+        QVERIFY(cache.saved_vs_raw > 0.2);
+        QVERIFY(raw.mean_ms > 0 && raw.p99_ms >= raw.p50_ms);
+        QCOMPARE(raw.latency_quantiles.size(), std::size_t(101));
+        const auto json = to_json(cache);
+        QCOMPARE(json["mode"].get<std::string>(), std::string("cache"));
+        QVERIFY(json.contains("tier_by_difficulty"));
+    }
+};
+
+QTEST_MAIN(TestReplay)
+#include "tst_replay.moc"
