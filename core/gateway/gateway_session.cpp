@@ -61,6 +61,7 @@ public:
         : m_session(std::move(session)), m_gate(std::move(gate)) {}
 
     void respond(GatewayResponse response) override;
+    void respond_with(std::move_only_function<GatewayResponse()> make) override;
     void begin_stream(Headers headers) override;
     void send(std::string bytes) override;
     void end_stream(Headers trailers) override;
@@ -412,6 +413,9 @@ void SessionChannel::post(F&& action) {
 void SessionChannel::respond(GatewayResponse response) {
     post(
         [response = std::move(response)](Session& session) mutable { session.respond(std::move(response)); });
+}
+void SessionChannel::respond_with(std::move_only_function<GatewayResponse()> make) {
+    post([make = std::move(make)](Session& session) mutable { session.respond(make()); });
 }
 void SessionChannel::begin_stream(Headers headers) {
     post([headers = std::move(headers)](Session& session) mutable {
