@@ -174,9 +174,12 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
             if (!result.ok())
                 return respond_error(*channel, gateway_error_for(result.outcome.error()), result.request_id,
                                      result_headers(result));
-            auto response = json_response(200, chat_response_to_openai(*result.outcome, unix_seconds()));
-            for (auto& header : result_headers(result)) response.headers.push_back(std::move(header));
-            channel->respond(std::move(response));
+            // Built on the connection's thread, not here on the transport thread.
+            channel->respond_with([result = std::move(result)]() mutable {
+                auto response = json_response(200, chat_response_to_openai(*result.outcome, unix_seconds()));
+                for (auto& header : result_headers(result)) response.headers.push_back(std::move(header));
+                return response;
+            });
         });
         return;
     }

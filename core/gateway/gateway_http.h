@@ -41,6 +41,10 @@ public:
     virtual ~ResponseChannel() = default;
     // A complete response.
     virtual void respond(GatewayResponse response) = 0;
+    // A complete response that `make` builds on the connection's own thread when it is due:
+    // serialising an answer then costs the engine's transport thread (the one thread every
+    // request passes through) nothing. `make` does not run when the client has gone.
+    virtual void respond_with(std::move_only_function<GatewayResponse()> make) = 0;
     // A chunked 200 response: the head now, events as they come, then the end.
     virtual void begin_stream(Headers headers) = 0;
     virtual void send(std::string bytes) = 0;

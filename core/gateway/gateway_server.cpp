@@ -1,9 +1,15 @@
 // The listener: acceptor, Asio threads, start and stop. Connections: gateway_session.cpp.
+//
+// One io_context per thread, each run by that thread alone, and every connection bound to one
+// of them (round robin): the context is the connection's strand (an implicit one). A shared
+// context with several threads costs a futex hand-off between its threads on most requests
+// (one waits in epoll, another runs the handler); here the thread that sees a socket ready runs
+// its handler, and an engine callback wakes exactly the thread that owns the connection.
 #include "gateway/gateway_server.h"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -21,7 +27,8 @@ struct GatewayServer::Impl {
     Impl(Engine& engine, GatewayOptions opts) : options(std::move(opts)), routes(engine, options) {}
 
     void accept() {
-        acceptor->async_accept(net::make_strand(*context), [this](error_code ec, tcp::socket socket) {
+        net::io_context& owner = *contexts[next_context++ % contexts.size()];
+        acceptor->async_accept(owner, [this](error_code ec, tcp::socket socket) {
             if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
             if (ec) {
                 // Out of file descriptors, most likely: try again shortly instead of spinning.
@@ -43,9 +50,11 @@ struct GatewayServer::Impl {
     GatewayOptions options;
     GatewayRoutes routes;
     std::shared_ptr<PostGate> gate = std::make_shared<PostGate>();
-    std::unique_ptr<net::io_context> context = std::make_unique<net::io_context>();
-    std::optional<tcp::acceptor> acceptor{std::in_place, *context};
-    std::optional<net::steady_timer> retry{std::in_place, *context};
+    // One per thread, each run by its thread only (concurrency hint 1); the acceptor lives on the first.
+    std::vector<std::unique_ptr<net::io_context>> contexts;
+    std::size_t next_context = 0;  // acceptor handler only
+    std::optional<tcp::acceptor> acceptor;
+    std::optional<net::steady_timer> retry;
     std::vector<std::thread> threads;
 };
 
@@ -61,6 +70,9 @@ std::expected<std::unique_ptr<GatewayServer>, std::string> GatewayServer::start(
     const std::string where = options.address + ":" + std::to_string(options.port);
     const int threads = std::max(1, options.threads);
     auto impl = std::make_unique<Impl>(engine, std::move(options));
+    for (int i = 0; i < threads; ++i) impl->contexts.push_back(std::make_unique<net::io_context>(1));
+    impl->acceptor.emplace(*impl->contexts.front());
+    impl->retry.emplace(*impl->contexts.front());
     error_code ec;
     const auto address = net::ip::make_address(impl->options.address, ec);
     if (ec) return std::unexpected("gateway: bad listen address \"" + impl->options.address + "\"");
@@ -75,27 +87,31 @@ std::expected<std::unique_ptr<GatewayServer>, std::string> GatewayServer::start(
     if (ec) return std::unexpected("gateway: cannot read the bound port: " + ec.message());
 
     impl->accept();
-    for (int i = 0; i < threads; ++i)
-        impl->threads.emplace_back([context = impl->context.get()] { context->run(); });
+    for (auto& context : impl->contexts)
+        impl->threads.emplace_back([context = context.get()] {
+            // Idle contexts (no connection yet) must not return from run().
+            auto guard = net::make_work_guard(*context);
+            context->run();
+        });
     return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(impl), port));
 }
 
 void GatewayServer::stop() {
-    if (!m_impl || !m_impl->context) return;
+    if (!m_impl || m_impl->contexts.empty()) return;
     m_impl->routes.set_stopping();
     {
         // From here on, engine callbacks drop what they would have posted.
         std::lock_guard lock(m_impl->gate->mutex);
         m_impl->gate->open = false;
     }
-    m_impl->context->stop();
+    for (auto& context : m_impl->contexts) context->stop();
     for (auto& thread : m_impl->threads) thread.join();
     m_impl->threads.clear();
-    // Destroying the context frees every session (closing its socket and cancelling its
-    // engine request); the acceptor and timer go first, they use the context.
+    // Destroying a context frees its sessions (closing each socket and cancelling its engine
+    // request); the acceptor and timer go first, they use the first context.
     m_impl->acceptor.reset();
     m_impl->retry.reset();
-    m_impl->context.reset();
+    m_impl->contexts.clear();
 }
 
 }  // namespace sb

@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <deque>
 #include <functional>
+#include <charconv>
 #include <optional>
 #include <sstream>
 
@@ -31,6 +32,27 @@ constexpr std::size_t kMaxReadAhead = 64 * 1024;
 // client reads our answer instead of a reset.
 constexpr auto kLingerTime = std::chrono::seconds(2);
 
+// A whole response as the bytes on the wire, straight from Beast's serializer into one string
+// sized once (a std::ostringstream grows and copies several times per response).
+std::string wire_bytes(http::response<http::string_body>& message) {
+    std::string out;
+    http::serializer<false, http::string_body> serializer{message};
+    error_code ec;
+    while (!ec && !serializer.is_done()) {
+        serializer.next(ec, [&](error_code& next_ec, const auto& buffers) {
+            next_ec = {};
+            const std::size_t size = net::buffer_size(buffers);
+            out.reserve(out.size() + size);
+            for (auto it = net::buffer_sequence_begin(buffers); it != net::buffer_sequence_end(buffers); ++it) {
+                const net::const_buffer piece = *it;
+                out.append(static_cast<const char*>(piece.data()), piece.size());
+            }
+            serializer.consume(size);
+        });
+    }
+    return out;
+}
+
 class Session;
 
 class SessionChannel final : public ResponseChannel, public std::enable_shared_from_this<SessionChannel> {
@@ -39,6 +61,7 @@ public:
         : m_session(std::move(session)), m_gate(std::move(gate)) {}
 
     void respond(GatewayResponse response) override;
+    void respond_with(std::move_only_function<GatewayResponse()> make) override;
     void begin_stream(Headers headers) override;
     void send(std::string bytes) override;
     void end_stream(Headers trailers) override;
@@ -110,9 +133,7 @@ public:
         reply.body() = std::move(response.body);
         reply.prepare_payload();
         if (m_head_request) reply.body().clear();  // Content-Length still tells the size
-        std::ostringstream text;
-        text << reply;
-        queue(text.str(), After::Finish);
+        queue(wire_bytes(reply), After::Finish);
     }
 
     void begin_stream(Headers headers) {
@@ -129,9 +150,12 @@ public:
 
     void send(std::string bytes) {
         if (m_state != State::Streaming || bytes.empty()) return;
-        std::ostringstream size;
-        size << std::hex << bytes.size() << "\r\n";
-        queue(size.str() + bytes + "\r\n", After::Nothing);
+        char size[20];
+        const auto end = std::to_chars(size, size + sizeof size, bytes.size(), 16).ptr;
+        std::string chunk;
+        chunk.reserve(static_cast<std::size_t>(end - size) + bytes.size() + 4);
+        chunk.append(size, end).append("\r\n").append(bytes).append("\r\n");
+        queue(std::move(chunk), After::Nothing);
     }
 
     void end_stream(const Headers& trailers) {
@@ -151,20 +175,25 @@ private:
     enum class State { Reading, Responding, Streaming, Finishing, Closed };
     enum class After { Nothing, Finish, Close, Linger };
 
-    void read_request() {
+    // `deadline_set`: the wait for this request's deadline is already running (finished()).
+    void read_request(bool deadline_set = false) {
         m_state = State::Reading;
         m_parser.emplace();
         m_parser->header_limit(static_cast<std::uint32_t>(m_options.max_header_bytes));
         m_parser->body_limit(m_options.max_body_bytes);
         // One deadline for the whole request, headers and body: a client that trickles bytes
         // (slowloris) or idles on keep-alive is closed when it passes.
+        if (!deadline_set) arm_read_deadline();
+        http::async_read_header(
+            m_socket, m_buffer, *m_parser,
+            [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
+    }
+
+    void arm_read_deadline() {
         m_timer.expires_after(m_options.read_timeout);
         m_timer.async_wait([self = shared_from_this()](error_code ec) {
             if (!ec && self->m_state == State::Reading) self->close();
         });
-        http::async_read_header(
-            m_socket, m_buffer, *m_parser,
-            [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
     }
 
     void on_header(error_code ec) {
@@ -217,9 +246,7 @@ private:
         reply.keep_alive(false);
         reply.body() = std::move(response.body);
         reply.prepare_payload();
-        std::ostringstream text;
-        text << reply;
-        queue(text.str(), After::Linger);
+        queue(wire_bytes(reply), After::Linger);
     }
 
     void on_request(error_code ec) {
@@ -261,7 +288,7 @@ private:
         m_watching = false;
         if (!ec || (ec == net::error::operation_aborted && n > 0)) m_buffer.commit(n);
         if (m_state == State::Closed) return;
-        if (m_state == State::Reading) return read_request();  // the answer ended; cancelled on purpose
+        if (m_state == State::Reading) return read_request(true);  // the answer ended: the next request
         if (ec == net::error::operation_aborted) return;
         if (ec) return close();  // EOF or reset: the client is gone
         if (m_buffer.size() > kMaxReadAhead) return close();
@@ -301,11 +328,19 @@ private:
         m_after = After::Nothing;
         if (after == After::Linger) return linger();
         if (after == After::Close || !m_keep_alive) return close();
-        // Keep-alive: the next request. A pending watch read must finish first (it holds the buffer).
+        // Keep-alive: the next request. A pending watch read already waits for its first bytes
+        // (it holds the buffer): when they come, on_watch starts the parse. Only the idle
+        // deadline is set here; cancelling and re-issuing the read would cost a round through
+        // the reactor and a wasted recv per request.
         m_state = State::Reading;
         if (m_watching) {
-            error_code ignored;
-            m_socket.cancel(ignored);  // on_watch then starts the next read
+            arm_read_deadline();
+            // Bytes of the next request already here (pipelined): no read will bring more,
+            // so stop the watch; on_watch then parses them.
+            if (m_buffer.size() > 0) {
+                error_code ignored;
+                m_socket.cancel(ignored);
+            }
             return;
         }
         read_request();
@@ -378,6 +413,9 @@ void SessionChannel::post(F&& action) {
 void SessionChannel::respond(GatewayResponse response) {
     post(
         [response = std::move(response)](Session& session) mutable { session.respond(std::move(response)); });
+}
+void SessionChannel::respond_with(std::move_only_function<GatewayResponse()> make) {
+    post([make = std::move(make)](Session& session) mutable { session.respond(make()); });
 }
 void SessionChannel::begin_stream(Headers headers) {
     post([headers = std::move(headers)](Session& session) mutable {

@@ -203,29 +203,42 @@ std::expected<ChatResponse, Error> chat_response_from_openai(const nlohmann::jso
 }
 
 nlohmann::json chat_response_to_openai(const ChatResponse& response, std::int64_t created) {
-    nlohmann::json message = {{"role", "assistant"}};
-    message["content"] = response.content.empty() && !response.tool_calls.empty()
-                             ? nlohmann::json(nullptr)
-                             : nlohmann::json(response.content);
+    // Built member by member with moves: a nested initializer list deep-copies every inner
+    // object once per level, which made this the costliest step of a gateway answer.
+    nlohmann::json message = nlohmann::json::object();
+    message["role"] = "assistant";
+    if (response.content.empty() && !response.tool_calls.empty())
+        message["content"] = nullptr;
+    else
+        message["content"] = response.content;
     if (!response.tool_calls.empty()) message["tool_calls"] = tool_calls_to_json(response.tool_calls);
+
+    nlohmann::json choice = nlohmann::json::object();
+    choice["index"] = 0;
+    choice["message"] = std::move(message);
+    choice["logprobs"] = nullptr;
+    if (response.finish_reason.empty())
+        choice["finish_reason"] = nullptr;
+    else
+        choice["finish_reason"] = response.finish_reason;
+
     const auto& usage = response.usage;
-    return {{"id", response.id},
-            {"object", "chat.completion"},
-            {"created", created},
-            {"model", response.model},
-            {"choices",
-             nlohmann::json::array({{{"index", 0},
-                                     {"message", message},
-                                     {"logprobs", nullptr},
-                                     {"finish_reason", response.finish_reason.empty()
-                                                           ? nlohmann::json(nullptr)
-                                                           : nlohmann::json(response.finish_reason)}}})},
-            {"usage",
-             {{"prompt_tokens", usage.input_tokens},
-              {"completion_tokens", usage.output_tokens},
-              {"total_tokens", usage.total()},
-              {"prompt_tokens_details", {{"cached_tokens", usage.cached_input_tokens}}},
-              {"completion_tokens_details", {{"reasoning_tokens", usage.reasoning_tokens}}}}}};
+    nlohmann::json usage_json = nlohmann::json::object();
+    usage_json["prompt_tokens"] = usage.input_tokens;
+    usage_json["completion_tokens"] = usage.output_tokens;
+    usage_json["total_tokens"] = usage.total();
+    usage_json["prompt_tokens_details"]["cached_tokens"] = usage.cached_input_tokens;
+    usage_json["completion_tokens_details"]["reasoning_tokens"] = usage.reasoning_tokens;
+
+    nlohmann::json out = nlohmann::json::object();
+    out["id"] = response.id;
+    out["object"] = "chat.completion";
+    out["created"] = created;
+    out["model"] = response.model;
+    out["choices"] = nlohmann::json::array();
+    out["choices"].push_back(std::move(choice));
+    out["usage"] = std::move(usage_json);
+    return out;
 }
 
 }  // namespace sb

@@ -767,6 +767,28 @@ private slots:
         QCOMPARE(client.stats().new_connections, std::uint64_t(1));
     }
 
+    // The read that watches for a disconnect while an answer is produced also waits for the
+    // next keep-alive request: pipelined bytes it took early, and a request that comes later
+    // on the same connection, are both answered, in order, and the last one closes.
+    void answersPipelinedAndLaterRequestsOnOneConnection() {
+        const auto port = m_stack->server->port();
+        const std::string health = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+        const auto pipelined =
+            raw_exchange(port, health + health + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        std::size_t answers = 0;
+        for (auto at = pipelined.find("HTTP/1.1 200"); at != std::string::npos;
+             at = pipelined.find("HTTP/1.1 200", at + 1))
+            ++answers;
+        QVERIFY2(answers == 3 && pipelined.find("<timeout>") == std::string::npos, pipelined.c_str());
+
+        HttpClient client;
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(fetch(client, "GET", m_stack->base + "/healthz").status, 200);
+            std::this_thread::sleep_for(50ms);  // the next request finds the connection idle
+        }
+        QCOMPARE(client.stats().new_connections, std::uint64_t(1));
+    }
+
     void survivesGarbage() {
         const auto port = m_stack->server->port();
         const auto garbage = raw_exchange(port, "THIS IS NOT HTTP\r\n\r\n");
