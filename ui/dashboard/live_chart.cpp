@@ -47,7 +47,8 @@ LiveChart::LiveChart(const QString& title, MetricUnit unit, QWidget* parent)
     m_xAxis->setTickCount(6);
     m_xAxis->setFormat(QStringLiteral("hh:mm:ss"));
     m_yAxis->setLabelFormat(metric_format::axisFormat(unit));
-    m_yAxis->setRange(0, 1);
+    // A percent axis is 0–100 from the start, so its labels get their full width at the first layout.
+    m_yAxis->setRange(0, unit == MetricUnit::Percent ? 100 : 1);
     m_chart->addAxis(m_xAxis, Qt::AlignBottom);
     m_chart->addAxis(m_yAxis, Qt::AlignLeft);
     setChart(m_chart);

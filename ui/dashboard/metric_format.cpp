@@ -54,7 +54,7 @@ QString axisFormat(MetricUnit unit) {
     switch (unit) {
     case MetricUnit::UsdPerMinute:
     case MetricUnit::Usd: return QStringLiteral("$%.4f");
-    case MetricUnit::Percent: return QStringLiteral("%5.0f %%");
+    case MetricUnit::Percent: return QStringLiteral("%.0f %%");  // the axis is always 0–100
     case MetricUnit::Milliseconds: return QStringLiteral("%6.0f");
     default: return QStringLiteral("%7.1f");
     }
