@@ -22,6 +22,7 @@
 #include <string>
 
 #include "bench_results.h"
+#include "bench_upstream.h"
 #include "engine/engine.h"
 #include "simulator_process.h"
 #include "providers/provider_adapter.h"
@@ -94,18 +95,7 @@ ChatRequest make_request(int i) {
 }
 
 Config bench_config(std::uint16_t port) {
-    ProviderConfig provider;
-    provider.name = "openai";
-    provider.kind = ProviderKind::OpenAI;
-    provider.base_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
-    provider.api_key = "sk-bench-dummy";
-    provider.default_model = "gpt-4o-mini";
-    provider.models = {"gpt-4o-mini"};
-    provider.concurrency.min = provider.concurrency.initial = provider.concurrency.max = kInFlight;
-    Config config;
-    config.providers = {provider};
-    config.default_provider = "openai";
-    return config;
+    return bench::loopback_upstream_config(port, kInFlight);
 }
 
 void print_row(const char* name, const Measurement& m) {

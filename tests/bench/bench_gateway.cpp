@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "bench_results.h"
+#include "bench_upstream.h"
 #include "child_process.h"
 #include "engine/engine.h"
 #include "gateway/gateway_options.h"
@@ -74,19 +75,7 @@ constexpr int kProviderLimit = 2'048;  // engine concurrency pinned: the adaptiv
 constexpr double kMaxCleanP99Ms = 50;
 
 Config upstream_config(std::uint16_t simulator_port) {
-    ProviderConfig provider;
-    provider.name = "openai";
-    provider.kind = ProviderKind::OpenAI;
-    provider.base_url = "http://127.0.0.1:" + std::to_string(simulator_port) + "/v1";
-    provider.api_key = "sk-bench-dummy";
-    provider.default_model = "gpt-4o-mini";
-    provider.models = {"gpt-4o-mini"};
-    provider.concurrency.min = provider.concurrency.initial = provider.concurrency.max = kProviderLimit;
-    Config config;
-    config.providers = {provider};
-    config.default_provider = "openai";
-    config.cache.enabled = false;  // identical bodies must reach the upstream
-    return config;
+    return bench::loopback_upstream_config(simulator_port, kProviderLimit);
 }
 
 std::filesystem::path scratch_database(const char* name) {

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "bench_results.h"
+#include "bench_upstream.h"
 #include "child_process.h"
 #include "engine/engine.h"
 #include "open_loop_load.h"
@@ -51,19 +52,8 @@ constexpr int kRateConnections = 128;
 constexpr double kNegligibleMs = 12.0;
 
 Config upstream_config(std::uint16_t port) {
-    ProviderConfig provider;
-    provider.name = "openai";
-    provider.kind = ProviderKind::OpenAI;
-    provider.base_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
-    provider.api_key = "sk-bench-dummy";
-    provider.default_model = "gpt-4o-mini";
-    provider.models = {"gpt-4o-mini"};
-    provider.timeouts.total = seconds(60);
-    provider.concurrency.min = provider.concurrency.initial = provider.concurrency.max = kProviderLimit;
-    Config config;
-    config.providers = {provider};
-    config.default_provider = "openai";
-    config.cache.enabled = false;  // identical bodies must reach the upstream
+    Config config = bench::loopback_upstream_config(port, kProviderLimit);
+    config.providers[0].timeouts.total = seconds(60);
     return config;
 }
 
