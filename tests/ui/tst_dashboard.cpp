@@ -108,6 +108,20 @@ private slots:
         QCOMPARE(metric_format::percent(0.9734, QLocale::c()), QStringLiteral("97.3 %"));
     }
 
+    // Axis labels write their ticks exactly: a 0–25 axis in quarters is 6.25, 12.5, 18.75 —
+    // not "6.3" and "18.8".
+    void axisLabelsHaveTheDecimalsTheirStepNeeds() {
+        QCOMPARE(metric_format::axisFormat(MetricUnit::PerSecond, 6.25), QStringLiteral("%7.2f"));
+        QCOMPARE(metric_format::axisFormat(MetricUnit::PerSecond, 12.5), QStringLiteral("%7.1f"));
+        QCOMPARE(metric_format::axisFormat(MetricUnit::PerSecond, 250), QStringLiteral("%7.1f"));
+        QCOMPARE(metric_format::axisFormat(MetricUnit::TokensPerSecond, 0.25), QStringLiteral("%7.2f"));
+        QCOMPARE(metric_format::axisFormat(MetricUnit::Milliseconds, 1250), QStringLiteral("%6.0f"));
+        QCOMPARE(metric_format::axisFormat(MetricUnit::Milliseconds, 2.5), QStringLiteral("%6.1f"));
+        QCOMPARE(metric_format::axisFormat(MetricUnit::Percent, 25), QStringLiteral("%.0f %%"));
+        QCOMPARE(QString::asprintf(qPrintable(metric_format::axisFormat(MetricUnit::PerSecond, 6.25)), 18.75),
+                 QStringLiteral("  18.75"));
+    }
+
     void phasesShowIncrementsOfCumulativeTimes() {
         sb::PhaseBreakdown phase;
         phase.dns_ms = 2;

@@ -150,12 +150,14 @@ void LiveChart::updateValueAxes() {
     if (nice != m_yMax) {
         m_yMax = nice;
         m_yAxis->setRange(0, nice);
+        m_yAxis->setLabelFormat(metric_format::axisFormat(m_unit, nice / (m_yAxis->tickCount() - 1)));
     }
     if (m_y2Axis) {
         const double nice2 = niceCeil(max2 * 1.05);
         if (nice2 != m_y2Max) {
             m_y2Max = nice2;
             m_y2Axis->setRange(0, nice2);
+            m_y2Axis->setLabelFormat(metric_format::axisFormat(m_secondaryUnit, nice2 / (m_y2Axis->tickCount() - 1)));
         }
     }
 }

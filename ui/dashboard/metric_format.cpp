@@ -1,5 +1,6 @@
 #include "dashboard/metric_format.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace metric_format {
@@ -50,13 +51,27 @@ QString value(double v, MetricUnit unit, const QLocale& locale) {
     return locale.toString(v);
 }
 
-QString axisFormat(MetricUnit unit) {
+namespace {
+
+// The fewest decimals (at most 3) that write `step` exactly: 5 → 0, 2.5 → 1, 0.25 → 2.
+int decimalsFor(double step) {
+    for (int decimals = 0; decimals < 3; ++decimals) {
+        const double scaled = step * std::pow(10.0, decimals);
+        if (std::abs(scaled - std::round(scaled)) < 1e-6 * std::max(1.0, scaled)) return decimals;
+    }
+    return 3;
+}
+
+}  // namespace
+
+QString axisFormat(MetricUnit unit, double step) {
+    const int needed = step > 0 ? decimalsFor(step) : 0;
     switch (unit) {
     case MetricUnit::UsdPerMinute:
     case MetricUnit::Usd: return QStringLiteral("$%.4f");
     case MetricUnit::Percent: return QStringLiteral("%.0f %%");  // the axis is always 0–100
-    case MetricUnit::Milliseconds: return QStringLiteral("%6.0f");
-    default: return QStringLiteral("%7.1f");
+    case MetricUnit::Milliseconds: return QStringLiteral("%6.%1f").arg(needed);
+    default: return QStringLiteral("%7.%1f").arg(std::max(1, needed));
     }
 }
 

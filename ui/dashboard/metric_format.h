@@ -15,6 +15,8 @@ QString tokens(double count, const QLocale& locale = QLocale());     // "950", "
 QString rate(double perSecond, const QLocale& locale = QLocale());   // "12.5/s"
 QString bytes(double count, const QLocale& locale = QLocale());      // "512 B", "12.3 KB", "4.0 MB" (1 KB = 1024 B)
 QString value(double v, MetricUnit unit, const QLocale& locale = QLocale());
-QString axisFormat(MetricUnit unit);  // printf-style format for a QValueAxis' labels
+// printf-style format for a QValueAxis' labels, with decimals enough to show ticks `step`
+// apart exactly (6.25, not "6.3"); step 0: the unit's usual format.
+QString axisFormat(MetricUnit unit, double step = 0);
 
 }  // namespace metric_format
