@@ -16,6 +16,7 @@
 
 #include "gateway/gateway_routes.h"
 #include "gateway/gateway_session.h"
+#include "transport/loop_transport.h"
 
 namespace sb {
 
@@ -89,6 +90,10 @@ std::expected<std::unique_ptr<GatewayServer>, std::string> GatewayServer::start(
     impl->accept();
     for (auto& context : impl->contexts)
         impl->threads.emplace_back([context = context.get()] {
+            // The engine's plain-http upstream calls made on this thread run on its own loop:
+            // the answer comes back to the thread that owns the caller's connection.
+            LoopTransport transport(*context);
+            LoopTransport::Scope lend(transport);
             // Idle contexts (no connection yet) must not return from run().
             auto guard = net::make_work_guard(*context);
             context->run();

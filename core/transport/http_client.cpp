@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "transport/loop_transport.h"
 #include "transport/transfer.h"
 
 namespace sb {
@@ -246,6 +247,7 @@ void HttpClient::Loop::enforce_idle(TransportClock::time_point now) {
     m_next_idle_check = next;
     for (Transfer* transfer : m_expired) {
         m_idle_timeouts.fetch_add(1, std::memory_order_relaxed);
+        transfer->response.idle_timed_out = true;
         retire(*transfer, CURLE_OPERATION_TIMEDOUT,
                "no data for " + std::to_string(transfer->request.idle_timeout.count()) + " ms");
     }
@@ -265,8 +267,8 @@ void HttpClient::Loop::retire(Transfer& transfer, CURLcode code, std::string err
         curl_multi_remove_handle(m_multi.get(), transfer.easy.get());
         transfer.in_multi = false;
     }
-    m_connections.fetch_add(static_cast<std::uint64_t>(collect_transfer_info(transfer)),
-                            std::memory_order_relaxed);
+    transfer.response.new_connections = collect_transfer_info(transfer);
+    m_connections.fetch_add(static_cast<std::uint64_t>(transfer.response.new_connections), std::memory_order_relaxed);
     HttpResponse& response = transfer.response;
     if (!cancelled && (transfer.body_too_large || code == CURLE_FILESIZE_EXCEEDED)) {
         code = CURLE_FILESIZE_EXCEEDED;
@@ -342,16 +344,52 @@ void HttpClient::Loop::release_easy(CurlEasy easy) {
     m_pool.push_back(std::move(easy));
 }
 
-HttpClient::HttpClient(HttpClientOptions options) : m_loop(std::make_unique<Loop>(std::move(options))) {}
+struct HttpClient::LentCounters {
+    std::atomic<std::uint64_t> started{0};
+    std::atomic<std::uint64_t> completed{0};
+    std::atomic<std::uint64_t> cancelled{0};
+    std::atomic<std::uint64_t> idle_timeouts{0};
+    std::atomic<std::uint64_t> new_connections{0};
+};
+
+HttpClient::HttpClient(HttpClientOptions options)
+    : m_loop(std::make_unique<Loop>(std::move(options))), m_lent(std::make_shared<LentCounters>()) {}
 
 HttpClient::~HttpClient() = default;
 
 std::uint64_t HttpClient::send(HttpRequest request, DoneCallback on_done, DataCallback on_data) {
-    return m_loop->send(std::move(request), std::move(on_done), std::move(on_data));
+    LoopTransport* lent = LoopTransport::current();
+    if (!lent || !LoopTransport::takes(request))
+        return m_loop->send(std::move(request), std::move(on_done), std::move(on_data));
+    m_lent->started.fetch_add(1, std::memory_order_relaxed);
+    // The counters are shared: a lent transfer belongs to its loop and may outlive this client.
+    auto counted = [lent = m_lent, on_done = std::move(on_done)](HttpResponse&& response) {
+        lent->completed.fetch_add(1, std::memory_order_relaxed);
+        if (response.cancelled) lent->cancelled.fetch_add(1, std::memory_order_relaxed);
+        if (response.idle_timed_out) lent->idle_timeouts.fetch_add(1, std::memory_order_relaxed);
+        lent->new_connections.fetch_add(static_cast<std::uint64_t>(response.new_connections), std::memory_order_relaxed);
+        if (on_done) on_done(std::move(response));
+    };
+    return lent->send(std::move(request), std::move(counted), std::move(on_data));
 }
 
-void HttpClient::cancel(std::uint64_t id) { m_loop->cancel(id); }
+void HttpClient::cancel(std::uint64_t id) {
+    if (LoopTransport::owns(id)) return LoopTransport::cancel_any(id);
+    m_loop->cancel(id);
+}
 
-HttpClientStats HttpClient::stats() const { return m_loop->stats(); }
+HttpClientStats HttpClient::stats() const {
+    HttpClientStats s = m_loop->stats();
+    const auto started = m_lent->started.load(std::memory_order_relaxed);
+    const auto completed = m_lent->completed.load(std::memory_order_relaxed);
+    s.started += started;
+    s.completed += completed;
+    s.in_flight += started >= completed ? started - completed : 0;
+    s.cancelled += m_lent->cancelled.load(std::memory_order_relaxed);
+    s.new_connections += m_lent->new_connections.load(std::memory_order_relaxed);
+    s.idle_timeouts += m_lent->idle_timeouts.load(std::memory_order_relaxed);
+    s.on_lent_loops = started;
+    return s;
+}
 
 }  // namespace sb

@@ -1,6 +1,8 @@
 #pragma once
 // Asynchronous HTTP client: one thread owns a libcurl multi handle and every easy handle.
 // Other threads hand requests in through a queue and wake that thread with curl_multi_wakeup.
+// A thread that lent its own event loop (LoopTransport::Scope, the gateway's threads) runs its
+// plain-http requests there instead, without the hand-off; their callbacks run on that thread.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -28,15 +30,16 @@ struct HttpClientStats {
     std::uint64_t completed = 0;        // done callbacks run (any outcome)
     std::uint64_t cancelled = 0;        // completed with cancelled = true
     std::uint64_t idle_timeouts = 0;    // ended by the idle timeout
-    std::uint64_t new_connections = 0;  // sum of CURLINFO_NUM_CONNECTS
+    std::uint64_t new_connections = 0;  // sum of CURLINFO_NUM_CONNECTS (libcurl transfers)
+    std::uint64_t on_lent_loops = 0;    // of `started`, run on a caller's LoopTransport
 };
 
 class HttpClient final {
 public:
-    // Runs on the transport thread (or inline in send() once the client is shutting down).
-    // Must be short and must not block.
+    // Runs on the transport thread (or inline in send() once the client is shutting down), or
+    // on the lending thread for a LoopTransport transfer. Must be short and must not block.
     using DoneCallback = std::function<void(HttpResponse&&)>;
-    // Streamed body bytes of a 2xx response; runs on the transport thread.
+    // Streamed body bytes of a 2xx response; runs where the done callback runs.
     using DataCallback = std::function<void(std::string_view)>;
 
     explicit HttpClient(HttpClientOptions options = {});
@@ -60,6 +63,8 @@ public:
 private:
     class Loop;
     std::unique_ptr<Loop> m_loop;
+    struct LentCounters;  // of the transfers run on a lent LoopTransport
+    std::shared_ptr<LentCounters> m_lent;
 };
 
 }  // namespace sb

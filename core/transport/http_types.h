@@ -41,7 +41,9 @@ struct HttpResponse {
     int curl_code = 0;    // CURLcode; 0 = CURLE_OK
     std::string curl_error;
     long http_version = 0;  // 11, 2, …
+    long new_connections = 0;  // connections this transfer opened (0: it reused one)
     bool cancelled = false;
+    bool idle_timed_out = false;  // ended by idle_timeout (curl_code is then CURLE_OPERATION_TIMEDOUT)
 };
 
 }  // namespace sb

@@ -468,7 +468,7 @@ int main(int argc, char** argv) {
                 cpu / std::max(cpu_engine, 1e-9)) +
             format("; JS gateway ~1,500 µs (%.0f× ours)", 1500.0 / std::max(cpu, 1e-9)));
     row("  … context switches per request", format("%.1f", median(at_2000.gateway_switches)), "-",
-        std::nullopt, "thread hand-offs: Asio thread → transport thread → Asio strand");
+        std::nullopt, "the upstream call runs on the connection's own thread (LoopTransport)");
     row("  … with SQLite history (serve default)", format("%.1f µs", cpu_db), "≤ 100 µs", cpu_db <= 100,
         format("history adds %.1f µs", cpu_db - cpu));
     row("  … over the whole ramp", format("%.1f µs", ramp_cpu), "-", std::nullopt,

@@ -13,6 +13,9 @@
 //   /interim              a 1xx response with its own header, then the final 200
 //   /reset                closes the connection with a TCP RST (SO_LINGER 0)
 //   /close                200 with Connection: close
+//   /ok-drop-next         like /ok, then the next request on that connection is dropped unanswered
+//                         (a kept-alive connection the server closed while it sat idle)
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -196,11 +199,32 @@ private:
         }
     }
 
+    bool take_drop_mark(tcp::socket& socket) {
+        std::lock_guard lock(m_mutex);
+        const auto it = std::find(m_drop_next.begin(), m_drop_next.end(), socket.native_handle());
+        if (it == m_drop_next.end()) return false;
+        m_drop_next.erase(it);
+        return true;
+    }
+
     // Returns whether the connection stays open for another request.
     awaitable<bool> respond(tcp::socket& socket,
                             const boost::beast::http::request<boost::beast::http::string_body>& request) {
         const std::string target(request.target());
         const std::string_view path(target);
+        if (take_drop_mark(socket)) {
+            // The connection a keep-alive client kept: closed as an idle server would, unanswered.
+            boost::system::error_code ec;
+            socket.close(ec);
+            co_return false;
+        }
+        if (path == "/ok-drop-next") {
+            {
+                std::lock_guard lock(m_mutex);
+                m_drop_next.push_back(socket.native_handle());
+            }
+            co_return co_await write(socket, simple_response(200, "application/json", R"({"ok":true})"));
+        }
         if (path == "/ok") co_return co_await write(socket, simple_response(200, "application/json", R"({"ok":true})"));
         if (path == "/echo") {
             const std::string extra = "X-Mixed-Case: Value\r\nX-Echo-Method: " +
@@ -290,6 +314,7 @@ private:
     std::atomic<std::size_t> m_requests{0};
 
     mutable std::mutex m_mutex;  // guards the members below
+    std::vector<int> m_drop_next;  // sockets whose next request is dropped (/ok-drop-next)
     std::vector<RecordedRequest> m_recorded;
     std::string m_stream_payload = "data: one\n\ndata: two\n\n";
     int m_stream_pieces = 2;

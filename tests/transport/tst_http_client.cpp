@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/lent_loop.h"
 #include "../support/loopback_http_server.h"
 
 using namespace std::chrono_literals;
@@ -22,6 +23,26 @@ using sb::HttpResponse;
 using sb::test::LoopbackHttpServer;
 
 namespace {
+
+// Built twice: tst_http_client sends from the test thread (libcurl's transport thread runs the
+// requests); tst_http_client_lent_loop sends every request from a thread that lent its Asio
+// loop, as the gateway's threads do, so plain-http requests run on LoopTransport instead.
+#ifdef SB_TEST_LENT_LOOP
+constexpr bool kLentLoop = true;
+#else
+constexpr bool kLentLoop = false;
+#endif
+
+sb::test::LentLoop& lent_loop() {
+    static sb::test::LentLoop loop;
+    return loop;
+}
+
+std::uint64_t send(HttpClient& client, HttpRequest request, HttpClient::DoneCallback on_done,
+                   HttpClient::DataCallback on_data = {}) {
+    if (!kLentLoop) return client.send(std::move(request), std::move(on_done), std::move(on_data));
+    return lent_loop().call([&] { return client.send(std::move(request), std::move(on_done), std::move(on_data)); });
+}
 
 // Collects done callbacks (transport thread) for the test thread; every wait has a deadline.
 class Collector {
@@ -129,6 +150,8 @@ private slots:
     void send_during_shutdown_still_completes();
     void malformed_urls_fail_once();
     void timings_monotone();
+    void dropped_keep_alive_connection_is_retried();
+    void requests_run_where_they_were_sent();
 
 private:
     LoopbackHttpServer m_server;
@@ -143,7 +166,7 @@ void TestHttpClient::post_round_trip() {
     // Over 1 KiB, so an "Expect: 100-continue" round trip would show up in the recorded headers.
     request.body = R"({"text":"h\u00e9llo \u2603","pad":")" + std::string(4000, 'p') + R"("})";
     const std::string sent_body = request.body;
-    const auto id = client.send(std::move(request), collector.done(1));
+    const auto id = send(client, std::move(request), collector.done(1));
     QVERIFY(id != 0);
     QVERIFY(collector.wait_done(1));
 
@@ -174,7 +197,7 @@ void TestHttpClient::post_round_trip() {
 void TestHttpClient::get_without_body() {
     Collector collector;
     HttpClient client;
-    client.send(get(m_server.url("/ok")), collector.done(1));
+    send(client, get(m_server.url("/ok")), collector.done(1));
     QVERIFY(collector.wait_done(1));
     const HttpResponse response = collector.response(1);
     QCOMPARE(response.status, 200);
@@ -187,7 +210,7 @@ void TestHttpClient::get_without_body() {
 void TestHttpClient::interim_response_headers_dropped() {
     Collector collector;
     HttpClient client;
-    client.send(get(m_server.url("/interim")), collector.done(1));
+    send(client, get(m_server.url("/interim")), collector.done(1));
     QVERIFY(collector.wait_done(1));
     const HttpResponse response = collector.response(1);
     QCOMPARE(response.status, 200);
@@ -202,7 +225,7 @@ void TestHttpClient::error_body_accumulated_with_data_callback() {
     HttpRequest request;
     request.url = m_server.url("/status/503");
     request.body = "{}";
-    client.send(std::move(request), collector.done(1), collector.data(1));
+    send(client, std::move(request), collector.done(1), collector.data(1));
     QVERIFY(collector.wait_done(1));
     const HttpResponse response = collector.response(1);
     QCOMPARE(response.curl_code, 0);
@@ -219,7 +242,7 @@ void TestHttpClient::streaming_pieces_reassemble() {
 
     Collector collector;
     HttpClient client;
-    client.send(get(m_server.url("/stream")), collector.done(1), collector.data(1));
+    send(client, get(m_server.url("/stream")), collector.done(1), collector.data(1));
     QVERIFY(collector.wait_done(1));
     const HttpResponse response = collector.response(1);
     QCOMPARE(response.curl_code, 0);
@@ -252,7 +275,7 @@ void TestHttpClient::concurrent_requests_complete_once() {
         HttpRequest request;
         request.url = m_server.url("/echo");
         request.body = "request " + std::to_string(i);
-        ids.push_back(client.send(std::move(request), collector.done(i)));
+        ids.push_back(send(client, std::move(request), collector.done(i)));
     }
     QVERIFY(collector.wait_done(kCount));
     std::sort(ids.begin(), ids.end());
@@ -280,7 +303,7 @@ void TestHttpClient::sequential_batches_reuse_connections() {
     HttpClient client;
     const auto accepted_before = m_server.accepted_connections();
     for (int b = 0; b < kBatches; ++b) {
-        for (int i = 0; i < kPerBatch; ++i) client.send(get(m_server.url("/ok")), collector.done(b * kPerBatch + i));
+        for (int i = 0; i < kPerBatch; ++i) send(client, get(m_server.url("/ok")), collector.done(b * kPerBatch + i));
         QVERIFY(collector.wait_done(std::size_t(b + 1) * kPerBatch));
     }
     for (int k = 0; k < kBatches * kPerBatch; ++k) QCOMPARE(collector.response(k).status, 200);
@@ -292,12 +315,13 @@ void TestHttpClient::sequential_batches_reuse_connections() {
 }
 
 void TestHttpClient::host_connection_limit() {
+    if (kLentLoop) QSKIP("max_host_connections is libcurl's; on a lent loop the engine's limiter bounds concurrency");
     sb::HttpClientOptions options;
     options.max_host_connections = 2;
     Collector collector;
     HttpClient client(options);
     const auto accepted_before = m_server.accepted_connections();
-    for (int i = 0; i < 20; ++i) client.send(get(m_server.url("/slow-headers/20")), collector.done(i));
+    for (int i = 0; i < 20; ++i) send(client, get(m_server.url("/slow-headers/20")), collector.done(i));
     QVERIFY(collector.wait_done(20));
     for (int i = 0; i < 20; ++i) QCOMPARE(collector.response(i).status, 200);
     QVERIFY(m_server.accepted_connections() - accepted_before <= 2);
@@ -310,7 +334,7 @@ void TestHttpClient::total_timeout_on_hang() {
     request.total_timeout = 500ms;
     QElapsedTimer timer;
     timer.start();
-    client.send(std::move(request), collector.done(1));
+    send(client, std::move(request), collector.done(1));
     QVERIFY(collector.wait_done(1));
     const auto elapsed = timer.elapsed();
     const HttpResponse response = collector.response(1);
@@ -327,7 +351,7 @@ void TestHttpClient::idle_timeout_on_hang() {
     request.idle_timeout = 300ms;
     QElapsedTimer timer;
     timer.start();
-    client.send(std::move(request), collector.done(1));
+    send(client, std::move(request), collector.done(1));
     QVERIFY(collector.wait_done(1));
     const auto elapsed = timer.elapsed();
     const HttpResponse response = collector.response(1);
@@ -342,7 +366,7 @@ void TestHttpClient::idle_timeout_mid_stream() {
     HttpClient client;
     HttpRequest request = get(m_server.url("/stall"));
     request.idle_timeout = 300ms;
-    client.send(std::move(request), collector.done(1), collector.data(1));
+    send(client, std::move(request), collector.done(1), collector.data(1));
     QVERIFY(collector.wait_done(1));
     const HttpResponse response = collector.response(1);
     QCOMPARE(response.status, 200);
@@ -360,7 +384,7 @@ void TestHttpClient::slow_drip_is_not_idle() {
     request.idle_timeout = 600ms;
     QElapsedTimer timer;
     timer.start();
-    client.send(std::move(request), collector.done(1));
+    send(client, std::move(request), collector.done(1));
     QVERIFY(collector.wait_done(1));
     const HttpResponse response = collector.response(1);
     QCOMPARE(response.curl_code, 0);
@@ -372,7 +396,7 @@ void TestHttpClient::slow_drip_is_not_idle() {
 void TestHttpClient::reset_is_network_error() {
     Collector collector;
     HttpClient client;
-    client.send(get(m_server.url("/reset")), collector.done(1));
+    send(client, get(m_server.url("/reset")), collector.done(1));
     QVERIFY(collector.wait_done(1));
     const HttpResponse response = collector.response(1);
     QVERIFY(response.curl_code != 0);
@@ -390,7 +414,7 @@ void TestHttpClient::body_over_the_limit_is_cut() {
     request.max_response_bytes = 200;
     QElapsedTimer timer;
     timer.start();
-    client.send(std::move(request), collector.done(1));
+    send(client, std::move(request), collector.done(1));
     QVERIFY(collector.wait_done(1));
     const HttpResponse response = collector.response(1);
     QCOMPARE(response.curl_code, int(CURLE_FILESIZE_EXCEEDED));
@@ -404,7 +428,7 @@ void TestHttpClient::connection_refused() {
     Collector collector;
     HttpClient client;
     const auto port = LoopbackHttpServer::closed_port();
-    client.send(get("http://127.0.0.1:" + std::to_string(port) + "/ok"), collector.done(1));
+    send(client, get("http://127.0.0.1:" + std::to_string(port) + "/ok"), collector.done(1));
     QVERIFY(collector.wait_done(1));
     const HttpResponse response = collector.response(1);
     QCOMPARE(response.curl_code, int(CURLE_COULDNT_CONNECT));
@@ -417,7 +441,7 @@ void TestHttpClient::https_to_plain_server_fails() {
     HttpClient client;
     HttpRequest request = get("https://127.0.0.1:" + std::to_string(m_server.port()) + "/ok");
     request.total_timeout = 10s;
-    client.send(std::move(request), collector.done(1));
+    send(client, std::move(request), collector.done(1));
     QVERIFY(collector.wait_done(1));
     const HttpResponse response = collector.response(1);
     QVERIFY(response.curl_code != 0);
@@ -427,7 +451,7 @@ void TestHttpClient::https_to_plain_server_fails() {
 void TestHttpClient::cancel_mid_stream_once() {
     Collector collector;
     HttpClient client;
-    const auto id = client.send(get(m_server.url("/stream-forever")), collector.done(1), collector.data(1));
+    const auto id = send(client, get(m_server.url("/stream-forever")), collector.done(1), collector.data(1));
     QVERIFY(collector.wait_chunks(1, 2));
     client.cancel(id);
     QVERIFY(collector.wait_done(1));
@@ -452,7 +476,7 @@ void TestHttpClient::cancel_from_data_callback() {
     HttpClient::DataCallback on_data = [&](std::string_view) {
         if (++pieces == 3) client.cancel(id.load());
     };
-    id = client.send(get(m_server.url("/stream-forever")), collector.done(1), on_data);
+    id = send(client, get(m_server.url("/stream-forever")), collector.done(1), on_data);
     QVERIFY(collector.wait_done(1));
     QVERIFY(collector.response(1).cancelled);
     QVERIFY(pieces.load() >= 3);
@@ -463,7 +487,26 @@ void TestHttpClient::destroy_with_requests_in_flight() {
     Collector collector;
     auto client = std::make_unique<HttpClient>();
     const auto requests_before = m_server.requests_received();
-    for (int i = 0; i < kCount; ++i) client->send(get(m_server.url("/hang")), collector.done(i));
+    if (kLentLoop) {
+        // A lent transfer belongs to the loop that runs it: ending the loop ends it.
+        sb::test::LentLoop loop;
+        for (int i = 0; i < kCount; ++i)
+            loop.call([&] { return client->send(get(m_server.url("/hang")), collector.done(i)); });
+        wait_until([&] { return m_server.requests_received() - requests_before >= std::size_t(kCount); }, 10s);
+        QCOMPARE(collector.keys_done(), std::size_t{0});
+        QElapsedTimer timer;
+        timer.start();
+        loop.stop();
+        QVERIFY2(timer.elapsed() < 5'000, qPrintable(QString::number(timer.elapsed())));
+        QCOMPARE(collector.keys_done(), std::size_t{kCount});
+        for (int i = 0; i < kCount; ++i) {
+            QCOMPARE(collector.calls(i), 1);
+            QVERIFY(collector.response(i).cancelled);
+        }
+        QCOMPARE(client->stats().in_flight, std::uint64_t{0});
+        return;
+    }
+    for (int i = 0; i < kCount; ++i) send(*client, get(m_server.url("/hang")), collector.done(i));
     // Let most of them reach the server, so they are truly in flight.
     wait_until([&] { return m_server.requests_received() - requests_before >= std::size_t(kCount); }, 10s);
     QElapsedTimer timer;
@@ -478,13 +521,14 @@ void TestHttpClient::destroy_with_requests_in_flight() {
 }
 
 void TestHttpClient::send_during_shutdown_still_completes() {
+    if (kLentLoop) QSKIP("about the libcurl thread's shutdown; a lent loop's end is destroy_with_requests_in_flight");
     Collector collector;
     auto client = std::make_unique<HttpClient>();
     HttpClient* raw = client.get();
     const auto requests_before = m_server.requests_received();
     // A done callback that retries, as an engine would, while the client is being destroyed.
     auto retry_done = collector.done(2);
-    client->send(get(m_server.url("/hang")), [raw, retry_done](HttpResponse&& response) {
+    send(*client, get(m_server.url("/hang")), [raw, retry_done](HttpResponse&& response) {
         if (response.cancelled) raw->send(get("http://127.0.0.1:1/never"), retry_done);
     });
     QVERIFY(wait_until([&] { return m_server.requests_received() > requests_before; }, 10s));
@@ -496,8 +540,8 @@ void TestHttpClient::send_during_shutdown_still_completes() {
 void TestHttpClient::malformed_urls_fail_once() {
     Collector collector;
     HttpClient client;
-    client.send(get("bogus://127.0.0.1/x"), collector.done(1));
-    client.send(get(""), collector.done(2));
+    send(client, get("bogus://127.0.0.1/x"), collector.done(1));
+    send(client, get(""), collector.done(2));
     QVERIFY(collector.wait_done(2));
     QCOMPARE(collector.response(1).curl_code, int(CURLE_UNSUPPORTED_PROTOCOL));
     QVERIFY(collector.response(2).curl_code != 0);
@@ -511,7 +555,7 @@ void TestHttpClient::malformed_urls_fail_once() {
 void TestHttpClient::timings_monotone() {
     Collector collector;
     HttpClient client;
-    client.send(get(m_server.url("/slow-headers/50")), collector.done(1));
+    send(client, get(m_server.url("/slow-headers/50")), collector.done(1));
     QVERIFY(collector.wait_done(1));
     const auto t = collector.response(1).timings;
     QVERIFY(t.dns_ms >= 0);
@@ -522,6 +566,60 @@ void TestHttpClient::timings_monotone() {
     QVERIFY(t.total_ms > 0);
     // The server waited 50 ms before answering; allow for timer slack.
     QVERIFY2(t.first_byte_ms >= 40, qPrintable(QString::number(t.first_byte_ms)));
+}
+
+void TestHttpClient::dropped_keep_alive_connection_is_retried() {
+    Collector collector;
+    HttpClient client;
+    send(client, get(m_server.url("/ok-drop-next")), collector.done(1));
+    QVERIFY(collector.wait_done(1));
+    QCOMPARE(collector.response(1).status, 200);
+    const auto accepted_before = m_server.accepted_connections();
+    // The kept connection is reused, the server drops the request unanswered: the client
+    // must try once more on a new connection instead of failing a request no server saw through.
+    send(client, get(m_server.url("/echo")), collector.done(2));
+    QVERIFY(collector.wait_done(2));
+    const HttpResponse response = collector.response(2);
+    QVERIFY2(response.curl_code == 0, response.curl_error.c_str());
+    QCOMPARE(response.status, 200);
+    QCOMPARE(m_server.accepted_connections(), accepted_before + 1);
+}
+
+void TestHttpClient::requests_run_where_they_were_sent() {
+    Collector collector;
+    HttpClient client;
+    std::thread::id sender;
+    std::thread::id answered_on;
+    auto done = collector.done(1);
+    const auto on_done = [&, done](HttpResponse&& response) mutable {
+        answered_on = std::this_thread::get_id();
+        done(std::move(response));
+    };
+    if (kLentLoop)
+        lent_loop().call([&] {
+            sender = std::this_thread::get_id();
+            return client.send(get(m_server.url("/ok")), on_done);
+        });
+    else
+        client.send(get(m_server.url("/ok")), on_done);
+    QVERIFY(collector.wait_done(1));
+    QCOMPARE(collector.response(1).status, 200);
+    const auto stats = client.stats();
+    QCOMPARE(stats.started, std::uint64_t{1});
+    QCOMPARE(stats.completed, std::uint64_t{1});
+    if (kLentLoop) {
+        QCOMPARE(stats.on_lent_loops, std::uint64_t{1});
+        QVERIFY(answered_on == sender);  // no hand-off to libcurl's thread and back
+    } else {
+        QCOMPARE(stats.on_lent_loops, std::uint64_t{0});
+        QVERIFY(answered_on != std::this_thread::get_id());  // libcurl's transport thread
+    }
+    // https is never run on a lent loop: it goes to libcurl wherever it was sent from.
+    HttpRequest secure = get("https://127.0.0.1:" + std::to_string(m_server.port()) + "/ok");
+    secure.connect_timeout = 2s;
+    send(client, std::move(secure), collector.done(2));
+    QVERIFY(collector.wait_done(2));
+    QCOMPARE(client.stats().on_lent_loops, std::uint64_t{kLentLoop ? 1 : 0});
 }
 
 QTEST_GUILESS_MAIN(TestHttpClient)
