@@ -126,7 +126,6 @@ public:
 
     std::uint64_t send(HttpRequest request, DoneCallback on_done, DataCallback on_data);
     void post_cancel(std::uint64_t id);
-    LoopTransportStats stats() const { return m_stats; }
 
 private:
     struct Transfer;
@@ -157,7 +156,6 @@ private:
     std::uint64_t m_next_sequence = 1;
     std::unordered_map<std::uint64_t, TransferPtr> m_active;
     std::unordered_map<std::string, std::vector<Idle>> m_idle;
-    LoopTransportStats m_stats;
 };
 
 struct LoopTransport::Impl::Transfer {
@@ -218,7 +216,6 @@ std::uint64_t LoopTransport::Impl::send(HttpRequest request, DoneCallback on_don
     t->on_data = std::move(on_data);
     t->started = t->last_activity = Clock::now();
     t->total_deadline = t->started + t->request.total_timeout;
-    ++m_stats.started;
     m_active.emplace(t->id, t);
     // Never complete inside send(): the caller may hold a lock its callback takes.
     net::post(m_context, [this, t] { open(t); });
@@ -260,7 +257,6 @@ void LoopTransport::Impl::connect(const TransferPtr& t) {
     t->connecting = true;
     t->connect_deadline = Clock::now() + t->request.connect_timeout;
     arm_timer(t);
-    ++m_stats.new_connections;
     ++t->response.new_connections;
     auto on_connected = [this, t](const error_code& ec) {
         if (t->finished) return;
@@ -386,7 +382,6 @@ void LoopTransport::Impl::read_body(const TransferPtr& t) {
 bool LoopTransport::Impl::retry_stale(const TransferPtr& t, const error_code& ec) {
     const bool answered = t->buffer.size() > 0 || (t->parser && t->parser->got_some());
     if (!t->reused || answered || ec == net::error::operation_aborted) return false;
-    ++m_stats.stale_retries;
     error_code ignored;
     t->socket.close(ignored);
     connect(t);
@@ -523,10 +518,6 @@ void LoopTransport::cancel_any(std::uint64_t id) {
     // Under the registry lock the loop cannot be destroyed; its io_context outlives it.
     std::lock_guard lock(reg.mutex);
     if (void* impl = reg.slots[slot]) static_cast<Impl*>(impl)->post_cancel(id);
-}
-
-LoopTransportStats LoopTransport::stats() const {
-    return m_impl->stats();
 }
 
 }  // namespace sb

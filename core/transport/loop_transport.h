@@ -25,12 +25,6 @@ class io_context;
 
 namespace sb {
 
-struct LoopTransportStats {
-    std::uint64_t started = 0;
-    std::uint64_t new_connections = 0;   // connections opened (the rest reused a kept-alive one)
-    std::uint64_t stale_retries = 0;     // a kept-alive connection the server had closed, retried on a new one
-};
-
 class LoopTransport final {
 public:
     using DoneCallback = std::function<void(HttpResponse&&)>;
@@ -69,8 +63,6 @@ public:
     // ignored once the transfer or its loop is gone).
     static bool owns(std::uint64_t id);
     static void cancel_any(std::uint64_t id);
-
-    LoopTransportStats stats() const;  // on the loop's thread
 
 private:
     class Impl;
