@@ -43,16 +43,7 @@ class TestAlertHistory : public QObject {
 
     std::unique_ptr<sb::Engine> engine(std::uint16_t port, const QString& db) {
         sb::EngineOptions options;
-        options.config = sb::test::simulator_config(port);
-        options.config.retry.max_attempts = 1;
-        options.config.retry.failover = false;
-        options.config.routing = sb::fallback_routing(options.config.providers, options.config.default_provider);
-        options.config.routing.circuit.consecutive_failures = 1'000'000;
-        options.config.routing.circuit.error_rate = 1.0;
-        for (auto& rule : options.config.alerts.rules) {
-            rule.window = 10s;
-            rule.for_duration = 0s;
-        }
+        options.config = sb::test::error_storm_config(port);
         options.database = m_dir.filePath(db).toStdString();
         auto created = sb::Engine::create(std::move(options));
         if (!created) qFatal("engine: %s", created.error().c_str());

@@ -352,12 +352,10 @@ int main(int argc, char** argv) {
         for (auto* child : children) child->stop();
         for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
     };
-    for (auto* child : children)
-        if (child->pid <= 0 || child->port == 0) {
-            std::fprintf(stderr, "bench_gateway: a child process did not start\n");
-            stop_all();
-            return 1;
-        }
+    if (!all_started(children, "bench_gateway")) {
+        stop_all();
+        return 1;
+    }
 
     std::printf(
         "bench_gateway: %.1f s per run, %d keep-alive connections, open loop, one generator thread;\n"

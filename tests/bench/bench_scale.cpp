@@ -282,12 +282,10 @@ int main(int argc, char** argv) {
     auto stop_all = [&] {
         for (auto* child : children) child->stop();
     };
-    for (auto* child : children)
-        if (child->pid <= 0 || child->port == 0) {
-            std::fprintf(stderr, "bench_scale: a child process did not start\n");
-            stop_all();
-            return 1;
-        }
+    if (!all_started(children, "bench_scale")) {
+        stop_all();
+        return 1;
+    }
 
     std::printf(
         "bench_scale: %.1f s per step; zero-latency simulator, gateway, engine and load generator on this "

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/engine.h"
 #include "gateway/gateway_options.h"
@@ -128,6 +129,16 @@ inline Child fork_child(const ChildBody& body) {
     Reply hello;
     if (pid > 0 && read_all(child.reply_fd, &hello, sizeof hello)) child.port = hello.port;
     return child;  // port 0: it did not start (the caller stops it)
+}
+
+// Whether every child runs and reported its port; if not, says so for `bench` (the caller stops them).
+inline bool all_started(const std::vector<Child*>& children, const char* bench) {
+    for (const Child* child : children)
+        if (child->pid <= 0 || child->port == 0) {
+            std::fprintf(stderr, "%s: a child process did not start\n", bench);
+            return false;
+        }
+    return true;
 }
 
 // Answers usage requests; `run` serves the 'r' command.

@@ -50,6 +50,24 @@ inline Config simulator_config(std::uint16_t port) {
     return config;
 }
 
+// simulator_config() set up for an injected error storm (x-sim-fault): each request fails once,
+// fast, and only the error-rate alert can fire — retries and failover off, the circuit kept
+// closed, the alert rules on a 10 s window that fire at once.
+inline Config error_storm_config(std::uint16_t port) {
+    using namespace std::chrono_literals;
+    Config config = simulator_config(port);
+    config.retry.max_attempts = 1;
+    config.retry.failover = false;
+    config.routing = fallback_routing(config.providers, config.default_provider);
+    config.routing.circuit.consecutive_failures = 1'000'000;
+    config.routing.circuit.error_rate = 1.0;
+    for (auto& rule : config.alerts.rules) {
+        rule.window = 10s;
+        rule.for_duration = 0s;  // the shipped minute would only make a test wait
+    }
+    return config;
+}
+
 inline std::unique_ptr<Simulator> start_simulator(SimulatorProfile profile = {}, std::uint16_t* port = nullptr) {
     SimulatorOptions options;
     options.api_key = kTestKey;

@@ -85,17 +85,7 @@ private slots:
         m_simulator = sb::test::start_simulator({}, &port);
         QVERIFY(m_simulator);
         sb::EngineOptions options;
-        options.config = sb::test::simulator_config(port);
-        options.config.retry.max_attempts = 1;  // each storm request fails once, fast
-        options.config.retry.failover = false;
-        // The storm is about the error rate: keep the circuit closed so it raises nothing else.
-        options.config.routing = sb::fallback_routing(options.config.providers, options.config.default_provider);
-        options.config.routing.circuit.consecutive_failures = 1'000'000;
-        options.config.routing.circuit.error_rate = 1.0;
-        for (auto& rule : options.config.alerts.rules) {
-            rule.window = 10s;
-            rule.for_duration = 0s;  // the shipped minute would only make the test wait
-        }
+        options.config = sb::test::error_storm_config(port);
         options.history = false;
         options.retry_uniform = [] { return 0.0; };
         auto bridge = EngineBridge::create(std::move(options));
