@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -235,6 +236,9 @@ void LoopTransport::Impl::open(const TransferPtr& t) {
     wire.append(t->target.host_header).append("\r\n");
     bool has_length = false;
     for (const auto& [name, value] : t->request.headers) {
+        // A line break would end the header early and let the rest pose as headers of its own.
+        if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos)
+            return finish(t, CURLE_URL_MALFORMAT, "the request header \"" + name + "\" contains a line break or colon");
         if (name.size() == 4 && to_lower(name) == "host") continue;
         if (name.size() == 14 && to_lower(name) == "content-length") has_length = true;
         wire.append(name).append(": ").append(value).append("\r\n");
@@ -470,6 +474,10 @@ std::optional<tcp::socket> LoopTransport::Impl::take_idle(const std::string& key
 
 void LoopTransport::Impl::keep_idle(const std::string& key, tcp::socket socket) {
     auto& idle = m_idle[key];
+    // Oldest first: those past kMaxIdle would be refused by take_idle anyway; close them now.
+    const auto now = Clock::now();
+    const auto fresh = std::find_if(idle.begin(), idle.end(), [&](const Idle& entry) { return now - entry.since < kMaxIdle; });
+    idle.erase(idle.begin(), fresh);
     if (idle.size() >= kMaxIdlePerHost) return;  // closes it
     idle.push_back(Idle{std::move(socket), Clock::now()});
 }
