@@ -105,17 +105,6 @@ ChildBody gateway_body(std::uint16_t simulator_port, std::filesystem::path datab
     return gateway_child(upstream_config(simulator_port), std::move(database), "bench_gateway");
 }
 
-// The request the load generator sends, as the gateway hands it to the engine.
-ChatRequest engine_request() {
-    ChatRequest request;
-    request.model = "gpt-4o-mini";
-    request.messages = {{Role::System, "You are a concise customer-service assistant."},
-                        {Role::User, "Is item 42 in stock, and when can it ship?"}};
-    request.max_tokens = 64;
-    request.source = "bench";
-    return request;
-}
-
 // Engine alone, at a fixed rate from its main thread: the reference for the gateway's CPU.
 ChildBody engine_body(std::uint16_t simulator_port) {
     return [simulator_port](int command_fd, int reply_fd) {
@@ -137,7 +126,7 @@ ChildBody engine_body(std::uint16_t simulator_port) {
                 std::this_thread::sleep_until(start + duration_cast<nanoseconds>(interval * double(i)));
                 const auto now = steady_clock::now();
                 for (; i < total && start + duration_cast<nanoseconds>(interval * double(i)) <= now; ++i)
-                    engine->submit(engine_request(), [&](RequestResult&& result) {
+                    engine->submit(bench::engine_request(), [&](RequestResult&& result) {
                         if (!result.ok()) ++failed;
                         ++done;
                     });
@@ -279,7 +268,7 @@ Ramp highest_clean_rate(const char* label, std::uint16_t port, double step_secon
         const ProcessUsage after = measured ? measured->usage() : ProcessUsage{};
         print_run(label, r);
         const long sent = r.ok + r.errors;
-        const double cpu_us = (after.cpu_s - before.cpu_s) * 1e6 / double(std::max<long>(1, sent));
+        const double cpu_us = cpu_us_per_request(before, after, sent);
         if (measured) std::printf("  %-26s %7.0f/s  CPU %.1f µs per request\n", "", rate, cpu_us);
         std::fflush(stdout);
         ramp.requests += sent;
@@ -400,10 +389,9 @@ int main(int argc, char** argv) {
 
             const auto alone = engine.ask({'r', rate, step_seconds});
             const double sent = double(std::max<long>(1, through.ok + through.errors));
-            const double gateway_cpu = (g1.cpu_s - g0.cpu_s) / sent * 1e6;
+            const double gateway_cpu = cpu_us_per_request(g0, g1, through.ok + through.errors);
             const double gateway_switches = double(g1.context_switches - g0.context_switches) / sent;
-            const double db_cpu =
-                (d1.cpu_s - d0.cpu_s) / double(std::max<long>(1, through_db.ok + through_db.errors)) * 1e6;
+            const double db_cpu = cpu_us_per_request(d0, d1, through_db.ok + through_db.errors);
             const double engine_cpu =
                 alone ? alone->usage.cpu_s / double(std::max<long>(1, alone->completed)) * 1e6 : 0;
             const double engine_switches =
@@ -435,8 +423,7 @@ int main(int argc, char** argv) {
     const Ramp gateway_ramp = highest_clean_rate("through the gateway", gateway.port, step_seconds, &gateway);
     const ProcessUsage gateway_after_ramp = gateway.usage();
     const double gateway_max = gateway_ramp.best;
-    const double ramp_cpu = (gateway_after_ramp.cpu_s - gateway_before_ramp.cpu_s) * 1e6 /
-                            double(std::max<long>(1, gateway_ramp.requests));
+    const double ramp_cpu = cpu_us_per_request(gateway_before_ramp, gateway_after_ramp, gateway_ramp.requests);
 
     std::printf("\n%d streams held open through the gateway (upstream: one event a second)\n", kStreams);
     const auto streams = hold_streams(stream_gateway);

@@ -57,16 +57,6 @@ Config upstream_config(std::uint16_t port) {
     return config;
 }
 
-ChatRequest engine_request() {
-    ChatRequest request;
-    request.model = "gpt-4o-mini";
-    request.messages = {{Role::System, "You are a concise customer-service assistant."},
-                        {Role::User, "Is item 42 in stock, and when can it ship?"}};
-    request.max_tokens = 64;
-    request.source = "bench";
-    return request;
-}
-
 std::string http_request() {
     const std::string body =
         R"({"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a concise customer-service assistant."},)"
@@ -140,7 +130,7 @@ ChildBody transport_child(Config config) {
         HttpClient http;
         const auto adapter = make_provider_adapter(ProviderKind::OpenAI);
         const HttpRequest prototype =
-            adapter->build_request(engine_request(), config.providers[0], "gpt-4o-mini");
+            adapter->build_request(bench::engine_request(), config.providers[0], "gpt-4o-mini");
         Reply hello;
         hello.port = 1;
         write_all(reply_fd, &hello, sizeof hello);
@@ -167,7 +157,7 @@ ChildBody engine_child(Config config) {
         if (!engine) return;
         serve_usage(command_fd, reply_fd, [&](const Command& command) {
             return closed_loop(command.in_flight, command.seconds, [&](auto done) {
-                (*engine)->submit(engine_request(), [done](RequestResult&& r) { done(r.ok()); });
+                (*engine)->submit(bench::engine_request(), [done](RequestResult&& r) { done(r.ok()); });
             });
         });
         _exit(0);
@@ -231,7 +221,7 @@ Figures through(const Child& server, int connections, double seconds_long, bool 
     Figures f = from_load(result);
     if (measure_server) {
         const ProcessUsage after = server.usage();
-        f.cpu_us = (after.cpu_s - before.cpu_s) / double(std::max<long>(1, f.requests)) * 1e6;
+        f.cpu_us = cpu_us_per_request(before, after, f.requests);
         f.rss_mb = double(middle.rss_kb) / 1024.0;
     }
     return f;
@@ -243,7 +233,7 @@ Figures at_rate(const Child& server, double rate, double seconds_long, bool meas
     Figures f = from_load(result);
     if (measure_server) {
         const ProcessUsage after = server.usage();
-        f.cpu_us = (after.cpu_s - before.cpu_s) / double(std::max<long>(1, f.requests)) * 1e6;
+        f.cpu_us = cpu_us_per_request(before, after, f.requests);
         f.rss_mb = double(after.rss_kb) / 1024.0;
     }
     return f;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "model/chat.h"
 
 namespace sb::bench {
 
@@ -23,6 +24,17 @@ inline Config loopback_upstream_config(std::uint16_t port, int concurrency) {
     config.default_provider = "openai";
     config.cache.enabled = false;
     return config;
+}
+
+// The request the benchmarks' load generators send, as the gateway hands it to the engine.
+inline ChatRequest engine_request() {
+    ChatRequest request;
+    request.model = "gpt-4o-mini";
+    request.messages = {{Role::System, "You are a concise customer-service assistant."},
+                        {Role::User, "Is item 42 in stock, and when can it ship?"}};
+    request.max_tokens = 64;
+    request.source = "bench";
+    return request;
 }
 
 }  // namespace sb::bench

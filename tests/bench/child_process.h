@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -129,6 +130,11 @@ inline Child fork_child(const ChildBody& body) {
     Reply hello;
     if (pid > 0 && read_all(child.reply_fd, &hello, sizeof hello)) child.port = hello.port;
     return child;  // port 0: it did not start (the caller stops it)
+}
+
+// CPU microseconds per request between two usage samples of one process.
+inline double cpu_us_per_request(const ProcessUsage& before, const ProcessUsage& after, long requests) {
+    return (after.cpu_s - before.cpu_s) * 1e6 / double(std::max<long>(1, requests));
 }
 
 // Whether every child runs and reported its port; if not, says so for `bench` (the caller stops them).

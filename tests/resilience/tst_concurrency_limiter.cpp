@@ -12,6 +12,23 @@ using namespace sb;
 using namespace std::chrono_literals;
 
 namespace {
+// Round trips of 100 calls in 100 ms with the limit kept full; the first `congested` calls of
+// one are congested. Remembers the lowest limit seen.
+struct RoundTrips {
+    explicit RoundTrips(ConcurrencyLimiter& limiter) : limiter(limiter) {}
+    void run(int congested) {
+        for (int i = 0; i < 100; ++i) {
+            while (limiter.try_acquire()) {}
+            now += 1ms;
+            limiter.release(100ms, i < congested, now);
+            lowest = std::min(lowest, limiter.limit());
+        }
+    }
+    ConcurrencyLimiter& limiter;
+    ConcurrencyLimiter::Clock::time_point now = ConcurrencyLimiter::Clock::now();
+    int lowest = 100;
+};
+
 ConcurrencyConfig bounds(int min, int initial, int max) {
     ConcurrencyConfig config;
     config.min = min;
@@ -156,22 +173,14 @@ private slots:
         // After a cut the limit returns towards where it was, half the gap per round trip, so a
         // cut that the next round trips do not confirm costs a few of them, not dozens.
         ConcurrencyLimiter limiter(bounds(1, 100, 100));
-        auto now = ConcurrencyLimiter::Clock::now();
-        int lowest = 100;
-        auto round_trip = [&](int congested) {  // 100 calls in 100 ms, the limit kept full
-            for (int i = 0; i < 100; ++i) {
-                while (limiter.try_acquire()) {}
-                now += 1ms;
-                limiter.release(100ms, i < congested, now);
-                lowest = std::min(lowest, limiter.limit());
-            }
-        };
+        RoundTrips trips(limiter);
+        auto round_trip = [&](int congested) { trips.run(congested); };
         round_trip(0);
         round_trip(0);
         QCOMPARE(limiter.limit(), 100);
         round_trip(40);
         round_trip(0);  // the congested round trip is judged when the next one starts
-        QCOMPARE(lowest, 70);
+        QCOMPARE(trips.lowest, 70);
         for (int r = 0; r < 3; ++r) round_trip(0);
         QVERIFY2(limiter.limit() >= 95, qPrintable(QString::number(limiter.limit())));
     }
@@ -180,19 +189,11 @@ private slots:
         // A cut early in slow start, below what the traffic needs: once back where it was cut,
         // the limit grows 1, 2, 4… per clean round trip, not one, so it catches up in a few.
         ConcurrencyLimiter limiter(bounds(1, 100, 2000));
-        auto now = ConcurrencyLimiter::Clock::now();
-        int lowest = 100;
-        auto round_trip = [&](int congested) {  // 100 calls in 100 ms, the limit kept full
-            for (int i = 0; i < 100; ++i) {
-                while (limiter.try_acquire()) {}
-                now += 1ms;
-                limiter.release(100ms, i < congested, now);
-                lowest = std::min(lowest, limiter.limit());
-            }
-        };
+        RoundTrips trips(limiter);
+        auto round_trip = [&](int congested) { trips.run(congested); };
         round_trip(100);  // every call congested: cut from 100 to 70 when the next comes in
         round_trip(0);
-        QCOMPARE(lowest, 70);
+        QCOMPARE(trips.lowest, 70);
         for (int r = 0; r < 14; ++r) round_trip(0);
         // Half-way steps back to 100 take about six round trips; one more per round trip after
         // that would end near 110.
