@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "model/json_string.h"
+#include "providers/openai_response_writer.h"
 #include "providers/openai_translation.h"
 
 namespace sb {
@@ -44,14 +46,14 @@ std::expected<BatchInputLine, BatchLineError> parse_batch_line(std::string_view 
 
 std::string batch_output_for_response(const std::string& custom_id, const std::string& request_id,
                                       const ChatResponse& response) {
-    // Keys in the order OpenAI's batch output uses.
-    const nlohmann::ordered_json line = {
-        {"id", "batch_req_" + request_id},
-        {"custom_id", custom_id_json(custom_id)},
-        {"response", {{"status_code", 200}, {"request_id", request_id}, {"body", chat_response_to_openai(response, std::time(nullptr))}}},
-        {"error", nullptr},
-    };
-    return line.dump();
+    // Keys in the order OpenAI's batch output uses; the body is the text the gateway sends.
+    std::string line = "{\"id\":";
+    append_json_string(line, "batch_req_" + request_id);
+    line += ",\"custom_id\":" + custom_id_json(custom_id).dump();
+    line += ",\"response\":{\"status_code\":200,\"request_id\":";
+    append_json_string(line, request_id);
+    line += ",\"body\":" + chat_response_to_openai(response, std::time(nullptr)) + "},\"error\":null}";
+    return line;
 }
 
 std::string batch_output_for_error(const std::string& custom_id, const std::string& request_id, const Error& error) {

@@ -12,6 +12,7 @@
 #include "gateway/model_list.h"
 #include "gateway/sse_writer.h"
 #include "model/request_id.h"
+#include "providers/openai_response_writer.h"
 #include "providers/openai_translation.h"
 
 namespace sb {
@@ -176,7 +177,8 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
                                      result_headers(result));
             // Built on the connection's thread, not here on the transport thread.
             channel->respond_with([result = std::move(result)]() mutable {
-                auto response = json_response(200, chat_response_to_openai(*result.outcome, unix_seconds()));
+                auto response = text_response(200, "application/json",
+                                              chat_response_to_openai(*result.outcome, unix_seconds()));
                 for (auto& header : result_headers(result)) response.headers.push_back(std::move(header));
                 return response;
             });

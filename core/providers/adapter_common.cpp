@@ -30,13 +30,17 @@ HttpRequest make_post(const ProviderConfig& provider, const ChatRequest& request
     return http;
 }
 
-std::expected<nlohmann::json, Error> json_body(const HttpResponse& response, std::string_view label) {
-    if (response.cancelled)
-        return std::unexpected(wire::make_error(ErrorClass::Cancelled, "request cancelled"));
+std::optional<Error> unsuccessful(const HttpResponse& response) {
+    if (response.cancelled) return wire::make_error(ErrorClass::Cancelled, "request cancelled");
     if (response.curl_code != 0 || response.status == 0)
-        return std::unexpected(classify_transport_error(response.curl_code, response.curl_error));
+        return classify_transport_error(response.curl_code, response.curl_error);
     if (response.status < 200 || response.status > 299)
-        return std::unexpected(classify_http_error(response.status, response.headers, response.body));
+        return classify_http_error(response.status, response.headers, response.body);
+    return std::nullopt;
+}
+
+std::expected<nlohmann::json, Error> json_body(const HttpResponse& response, std::string_view label) {
+    if (auto error = unsuccessful(response)) return std::unexpected(std::move(*error));
     // A stray invalid byte in an answer is repaired (model/utf8.h), not a reason to refuse it.
     std::string repaired;
     auto json = nlohmann::json::parse(valid_utf8_view(response.body, repaired), nullptr, false);

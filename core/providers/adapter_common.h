@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <expected>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
 
 #include "config/config.h"
@@ -28,6 +29,10 @@ inline constexpr std::size_t kMaxStreamResponseBytes = 256u << 20;  // 256 MiB
 // provider's static headers and the request's pass-through headers.
 HttpRequest make_post(const ProviderConfig& provider, const ChatRequest& request, std::string_view path,
                       const Headers& auth, const nlohmann::json& body);
+
+// The classified error of a response that is not a 2xx answer (cancelled, a transport
+// failure, an HTTP error status), or nothing.
+std::optional<Error> unsuccessful(const HttpResponse& response);
 
 // The JSON body of a 2xx response, or the classified error. `label` names the provider
 // in MalformedResponse messages ("OpenAI response body is not JSON").

@@ -1,7 +1,9 @@
 #include "providers/openai_adapter.h"
 
+#include "model/utf8.h"
 #include "providers/adapter_common.h"
 #include "providers/adapters.h"
+#include "providers/openai_response_reader.h"
 #include "providers/openai_stream_decoder.h"
 #include "providers/openai_translation.h"
 
@@ -23,15 +25,10 @@ HttpRequest OpenAIChatAdapter::build_request(const ChatRequest& request, const P
 }
 
 std::expected<ChatResponse, Error> OpenAIChatAdapter::parse_response(const HttpResponse& response) const {
-    auto json = adapter::json_body(response, "OpenAI");
-    if (!json) return std::unexpected(json.error());
-    auto parsed = chat_response_from_openai(*json);
-    if (!parsed) {
-        auto error = parsed.error();
-        error.http_status = response.status;
-        return std::unexpected(error);
-    }
-    return parsed;
+    if (auto error = adapter::unsuccessful(response)) return std::unexpected(std::move(*error));
+    // A stray invalid byte in an answer is repaired (model/utf8.h), not a reason to refuse it.
+    std::string repaired;
+    return chat_response_from_openai(valid_utf8_view(response.body, repaired), response.status);
 }
 
 std::unique_ptr<StreamDecoder> OpenAIChatAdapter::make_stream_decoder() const {

@@ -22,10 +22,6 @@ Error bad_request(const std::string& path, std::string_view problem) {
     return wire::make_error(ErrorClass::BadRequest, path + ": " + std::string(problem));
 }
 
-Error malformed(std::string_view problem) {
-    return wire::make_error(ErrorClass::MalformedResponse, "OpenAI response " + std::string(problem));
-}
-
 // content: a string, null, or an array of parts of which only text can be kept losslessly.
 std::expected<std::string, Error> read_content(const nlohmann::json& message, const std::string& path) {
     auto* content = field(message, "content");
@@ -176,69 +172,6 @@ nlohmann::json chat_request_to_openai(const ChatRequest& request, const OpenAIRe
     body["stream"] = request.stream;
     if (request.stream) body["stream_options"] = {{"include_usage", true}};
     return body;
-}
-
-std::expected<ChatResponse, Error> chat_response_from_openai(const nlohmann::json& body) {
-    if (!body.is_object()) return std::unexpected(malformed("is not a JSON object"));
-    auto* choices = field(body, "choices");
-    if (!choices || !choices->is_array() || choices->empty())
-        return std::unexpected(malformed("has no choices[0]"));
-    const auto& choice = (*choices)[0];
-    auto* message = field(choice, "message");
-    if (!message || !message->is_object()) return std::unexpected(malformed("has no choices[0].message"));
-    ChatResponse response;
-    response.id = string_or_empty(body, "id");
-    response.model = string_or_empty(body, "model");
-    auto content = read_content(*message, "choices[0].message");
-    if (!content)
-        return std::unexpected(malformed("choices[0].message.content is neither text nor text parts"));
-    response.content = std::move(*content);
-    auto calls = read_tool_calls(*message, "choices[0].message");
-    if (!calls)
-        return std::unexpected(malformed("choices[0].message.tool_calls has an entry without a function"));
-    response.tool_calls = std::move(*calls);
-    response.finish_reason = normalise_openai_finish_reason(string_or_empty(choice, "finish_reason"));
-    if (auto* usage = field(body, "usage")) response.usage = usage_from_openai(*usage);
-    return response;
-}
-
-nlohmann::json chat_response_to_openai(const ChatResponse& response, std::int64_t created) {
-    // Built member by member with moves: a nested initializer list deep-copies every inner
-    // object once per level, which made this the costliest step of a gateway answer.
-    nlohmann::json message = nlohmann::json::object();
-    message["role"] = "assistant";
-    if (response.content.empty() && !response.tool_calls.empty())
-        message["content"] = nullptr;
-    else
-        message["content"] = response.content;
-    if (!response.tool_calls.empty()) message["tool_calls"] = tool_calls_to_json(response.tool_calls);
-
-    nlohmann::json choice = nlohmann::json::object();
-    choice["index"] = 0;
-    choice["message"] = std::move(message);
-    choice["logprobs"] = nullptr;
-    if (response.finish_reason.empty())
-        choice["finish_reason"] = nullptr;
-    else
-        choice["finish_reason"] = response.finish_reason;
-
-    const auto& usage = response.usage;
-    nlohmann::json usage_json = nlohmann::json::object();
-    usage_json["prompt_tokens"] = usage.input_tokens;
-    usage_json["completion_tokens"] = usage.output_tokens;
-    usage_json["total_tokens"] = usage.total();
-    usage_json["prompt_tokens_details"]["cached_tokens"] = usage.cached_input_tokens;
-    usage_json["completion_tokens_details"]["reasoning_tokens"] = usage.reasoning_tokens;
-
-    nlohmann::json out = nlohmann::json::object();
-    out["id"] = response.id;
-    out["object"] = "chat.completion";
-    out["created"] = created;
-    out["model"] = response.model;
-    out["choices"] = nlohmann::json::array();
-    out["choices"].push_back(std::move(choice));
-    out["usage"] = std::move(usage_json);
-    return out;
 }
 
 }  // namespace sb

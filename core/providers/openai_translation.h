@@ -1,8 +1,9 @@
 #pragma once
-// The one translation between provider-neutral chat types and OpenAI's chat completions
-// JSON, in both directions. The OpenAI adapter, the OpenAI-compatible adapter and the
-// gateway (which speaks OpenAI's format to its clients) all use these.
-#include <cstdint>
+// Requests between provider-neutral chat types and OpenAI's chat completions JSON, in both
+// directions, and the pieces of an answer the stream decoder shares. The OpenAI adapter, the
+// OpenAI-compatible adapter and the gateway (which speaks OpenAI's format to its clients)
+// all use these. Whole answers are read and written without a JSON tree, on the gateway's
+// path: openai_response_reader.h and openai_response_writer.h.
 #include <expected>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -23,11 +24,6 @@ struct OpenAIRequestOptions {
 // ("messages[2].content[0].type: unsupported content part \"image_url\"").
 std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json& body);
 nlohmann::json chat_request_to_openai(const ChatRequest& request, const OpenAIRequestOptions& options = {});
-
-// An upstream 2xx body. Errors are MalformedResponse and name what is missing.
-std::expected<ChatResponse, Error> chat_response_from_openai(const nlohmann::json& body);
-// The chat.completion object our gateway returns; `created` is a Unix time in seconds.
-nlohmann::json chat_response_to_openai(const ChatResponse& response, std::int64_t created);
 
 // stop / length / tool_calls / content_filter; anything else passes through unchanged.
 std::string normalise_openai_finish_reason(std::string_view reason);

@@ -1,6 +1,9 @@
 #include <QTest>
 
 #include "providers/anthropic_translation.h"
+#include "model/json_string.h"
+#include "providers/openai_response_reader.h"
+#include "providers/openai_response_writer.h"
 #include "providers/openai_translation.h"
 
 namespace {
@@ -130,7 +133,8 @@ private slots:
         response.content = "Hi there";
         response.finish_reason = "stop";
         response.usage = {12, 3, 4, 1};
-        auto json = sb::chat_response_to_openai(response, 1741570283);
+        const auto text = sb::chat_response_to_openai(response, 1741570283);
+        auto json = nlohmann::json::parse(text);
         QVERIFY(json["object"] == nlohmann::json("chat.completion"));
         QVERIFY(json["created"] == nlohmann::json(1741570283));
         QVERIFY(json["choices"][0]["message"]["content"] == nlohmann::json("Hi there"));
@@ -138,7 +142,7 @@ private slots:
         QVERIFY(json["usage"]["total_tokens"] == nlohmann::json(15));
         QVERIFY(json["usage"]["prompt_tokens_details"]["cached_tokens"] == nlohmann::json(4));
         // And our own reader takes it back unchanged.
-        auto back = sb::chat_response_from_openai(json);
+        auto back = sb::chat_response_from_openai(text);
         QVERIFY(back.has_value());
         QCOMPARE(back->content, response.content);
         QCOMPARE(back->usage, response.usage);
@@ -147,10 +151,44 @@ private slots:
         response.content.clear();
         response.tool_calls = {{"call_1", "f", "{}"}};
         response.finish_reason = "tool_calls";
-        auto with_tools = sb::chat_response_to_openai(response, 0);
+        auto with_tools = nlohmann::json::parse(sb::chat_response_to_openai(response, 0));
         QVERIFY(with_tools["choices"][0]["message"]["content"].is_null());
         QVERIFY(with_tools["choices"][0]["message"]["tool_calls"][0]["function"]["name"] ==
                 nlohmann::json("f"));
+    }
+
+    // The answer is written without a JSON tree: its strings must come out as nlohmann's
+    // dump() writes them, and any text must give valid JSON that reads back to it.
+    void writtenStringsMatchJsonDump() {
+        std::string every_ascii;
+        for (int c = 0; c < 0x80; ++c) every_ascii.push_back(static_cast<char>(c));
+        for (const std::string& text : {std::string(), every_ascii, std::string("caf\xC3\xA9 \xF0\x9F\x98\x80"),
+                                       std::string("\"quoted\" \\ back\\slash\n")}) {
+            std::string written;
+            sb::append_json_string(written, text);
+            QCOMPARE(written, nlohmann::json(text).dump());
+        }
+        // An ill-formed byte becomes U+FFFD rather than breaking the body.
+        std::string written;
+        sb::append_json_string(written, "a\xFF" "b");
+        QCOMPARE(nlohmann::json::parse(written).get<std::string>(), std::string("a\xEF\xBF\xBD" "b"));
+
+        sb::ChatResponse response;
+        response.id = "id\"1";
+        response.model = "m\n";
+        response.content = every_ascii;
+        response.tool_calls = {{"call\t1", "f\\", "{\"a\":\"\\n\"}"}};
+        response.finish_reason = "tool_calls";
+        const auto body = nlohmann::json::parse(sb::chat_response_to_openai(response, 7));
+        QCOMPARE(body["id"].get<std::string>(), response.id);
+        QCOMPARE(body["model"].get<std::string>(), response.model);
+        QCOMPARE(body["choices"][0]["message"]["content"].get<std::string>(), every_ascii);
+        QCOMPARE(body["choices"][0]["message"]["tool_calls"][0]["id"].get<std::string>(), std::string("call\t1"));
+        QCOMPARE(body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"].get<std::string>(),
+                 std::string("{\"a\":\"\\n\"}"));
+        QVERIFY(body["choices"][0]["logprobs"].is_null());
+        response.finish_reason.clear();
+        QVERIFY(nlohmann::json::parse(sb::chat_response_to_openai(response, 7))["choices"][0]["finish_reason"].is_null());
     }
 };
 

@@ -163,6 +163,72 @@ private slots:
         QCOMPARE(parsed->usage, (sb::Usage{100, 20, 64, 12}));
     }
 
+    // The answer is read without a JSON tree (openai_response_reader): it must still read
+    // the body as a JSON reader would, whatever the order, escapes or extra fields.
+    void answerReadAsAJsonTreeWouldReadIt() {
+        const auto parse = [](std::string body) {
+            return sb::make_provider_adapter(sb::ProviderKind::OpenAI)->parse_response(ok_response(std::move(body)));
+        };
+        // Usage before the choices, unknown fields nested deep, a second choice ignored.
+        auto reordered = parse(
+            R"({"usage":{"completion_tokens_details":{"reasoning_tokens":3},"prompt_tokens":7,)"
+            R"("prompt_tokens_details":{"cached_tokens":2,"audio":[{"x":[[[]]]}]},"completion_tokens":5},)"
+            R"("system_fingerprint":{"a":[1,{"content":"not this"}]},)"
+            R"("choices":[{"finish_reason":"length","logprobs":{"content":[{"token":"x"}]},)"
+            R"("message":{"annotations":[{"content":"nor this"}],"content":"Hi","role":"assistant"}},)"
+            R"({"message":{"content":"second"}}],"model":"m","id":"c"})");
+        QVERIFY(reordered.has_value());
+        QCOMPARE(reordered->content, std::string("Hi"));
+        QCOMPARE(reordered->finish_reason, std::string("length"));
+        QCOMPARE(reordered->usage, (sb::Usage{7, 5, 2, 3}));
+        QCOMPARE(reordered->id, std::string("c"));
+
+        // Escapes in values and in keys: "con\u0074ent" is "content".
+        // (Not a raw string: moc misreads backslashes in those.)
+        auto escaped = parse("{\"choices\":[{\"message\":{\"con\\u0074ent\":"
+                             "\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\"}}]}");
+        QVERIFY(escaped.has_value());
+        QCOMPARE(escaped->content, std::string("a\"b\\c\n\xC3\xA9\xF0\x9F\x98\x80"));
+
+        // A repeated key counts with its last value, as in a tree.
+        auto repeated = parse(
+            R"({"choices":[{"message":{"content":"old","tool_calls":[{"function":{"name":"f"}}]}}],)"
+            R"("usage":{"prompt_tokens":9},"choices":[{"message":{"content":[{"type":"text","text":"new"}],)"
+            R"("content":[{"type":"text","text":"ne"},{"type":"text","text":"west"}]}}],"usage":{"completion_tokens":4}})");
+        QVERIFY(repeated.has_value());
+        QCOMPARE(repeated->content, std::string("newest"));
+        QVERIFY(repeated->tool_calls.empty());
+        QCOMPARE(repeated->usage, (sb::Usage{0, 4, 0, 0}));
+        auto later_invalid = parse(R"({"choices":[{"message":{"content":"ok","content":7}}]})");
+        QVERIFY(!later_invalid.has_value());
+        QVERIFY(later_invalid.error().message.find("content is neither text") != std::string::npos);
+        auto later_valid = parse(R"({"choices":[{"message":{"content":7,"content":"ok"}}]})");
+        QVERIFY(later_valid.has_value());
+        QCOMPARE(later_valid->content, std::string("ok"));
+
+        // A part that is not text, and a tool call without a function, are errors.
+        QVERIFY(!parse(R"({"choices":[{"message":{"content":[{"type":"text","text":"a"},{"type":"image_url"}]}}]})"));
+        auto no_function = parse(R"({"choices":[{"message":{"tool_calls":[{"id":"c","function":null}]}}]})");
+        QVERIFY(!no_function.has_value());
+        QVERIFY(no_function.error().message.find("tool_calls has an entry without a function") != std::string::npos);
+
+        // A byte order mark is tolerated; trailing text and trailing commas are not JSON.
+        QVERIFY(parse("\xEF\xBB\xBF" R"({"choices":[{"message":{"content":"x"}}]})").has_value());
+        for (const char* broken : {R"({"choices":[{"message":{}}]} x)", R"({"choices":[{"message":{}}],})",
+                                   R"({"choices":[{"message":{"content":"x"}}])", ""}) {
+            auto parsed = parse(broken);
+            QVERIFY2(!parsed.has_value(), broken);
+            QVERIFY2(parsed.error().message.find("body is not JSON (HTTP 200") != std::string::npos, broken);
+        }
+
+        // Nesting as deep as a body can be is read, not refused for depth.
+        const std::string deep = R"({"x":)" + std::string(5000, '[') + std::string(5000, ']') +
+                                 R"(,"choices":[{"message":{"content":"deep"}}]})";
+        auto nested = parse(deep);
+        QVERIFY(nested.has_value());
+        QCOMPARE(nested->content, std::string("deep"));
+    }
+
     void malformedBodies_data() {
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("mention");

@@ -1,0 +1,386 @@
+#include "providers/openai_response_reader.h"
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "providers/json_fields.h"
+#include "providers/openai_translation.h"
+
+namespace sb {
+namespace {
+
+// Where in the body the parser is. Everything the response does not need is Skip.
+enum class Frame {
+    Root,
+    Skip,
+    Choices,
+    FirstChoice,
+    Message,
+    ContentParts,
+    Part,
+    ToolCalls,
+    ToolCall,
+    Function,
+    Usage,
+    PromptDetails,
+    CompletionDetails
+};
+
+enum class Scalar { Null, Boolean, Integer, Float, String };
+
+// The events of one body, in order. Each value resets what it describes when its key is
+// read, so a repeated key counts with its last value, as it does in a JSON tree.
+class ResponseReader {
+public:
+    void null() { scalar(Scalar::Null); }
+    void boolean() { scalar(Scalar::Boolean); }
+    void integer(std::int64_t value) { scalar(Scalar::Integer, {}, value); }
+    void fraction() { scalar(Scalar::Float); }
+    void string(std::string_view text) { scalar(Scalar::String, text); }
+    void open(bool object);
+    void close();
+    void key(std::string_view name);
+
+    std::expected<ChatResponse, Error> result(int http_status);
+
+private:
+    enum class Content { Absent, Text, Parts, Invalid };
+    enum class Calls { Absent, List, Invalid };
+
+    Frame top() const { return m_stack.back(); }
+    bool is(std::string_view name) const { return m_key == name; }
+    void scalar(Scalar kind, std::string_view text = {}, std::int64_t integer = 0);
+    void reset_choices();
+    void reset_message();
+
+    std::vector<Frame> m_stack;
+    std::string m_key;  // the key whose value comes next, in the innermost object
+
+    bool m_root_object = false;
+    bool m_choices_array = false;
+    std::size_t m_choices = 0;
+    bool m_first_choice_object = false;
+    bool m_message_object = false;
+    Content m_content = Content::Absent;
+    Calls m_calls = Calls::Absent;
+    std::string m_part_type;
+    std::string m_part_text;
+    ToolCall m_call;
+    bool m_call_has_function = false;
+    std::string m_finish_reason;
+    ChatResponse m_response;
+};
+
+void ResponseReader::reset_choices() {
+    m_choices_array = false;
+    m_choices = 0;
+    m_first_choice_object = false;
+    m_message_object = false;
+    m_finish_reason.clear();
+    reset_message();
+}
+
+void ResponseReader::reset_message() {
+    m_content = Content::Absent;
+    m_response.content.clear();
+    m_calls = Calls::Absent;
+    m_response.tool_calls.clear();
+}
+
+void ResponseReader::key(std::string_view name) {
+    m_key = name;
+    auto& usage = m_response.usage;
+    switch (top()) {
+    case Frame::Root:
+        if (is("id")) m_response.id.clear();
+        else if (is("model")) m_response.model.clear();
+        else if (is("choices")) reset_choices();
+        else if (is("usage")) usage = {};
+        break;
+    case Frame::FirstChoice:
+        if (is("message")) {
+            m_message_object = false;
+            reset_message();
+        } else if (is("finish_reason")) {
+            m_finish_reason.clear();
+        }
+        break;
+    case Frame::Message:
+        if (is("content")) {
+            m_content = Content::Absent;
+            m_response.content.clear();
+        } else if (is("tool_calls")) {
+            m_calls = Calls::Absent;
+            m_response.tool_calls.clear();
+        }
+        break;
+    case Frame::Part:
+        if (is("type")) m_part_type.clear();
+        else if (is("text")) m_part_text.clear();
+        break;
+    case Frame::ToolCall:
+        if (is("id")) {
+            m_call.id.clear();
+        } else if (is("function")) {
+            m_call_has_function = false;
+            m_call.name.clear();
+            m_call.arguments_json.clear();
+        }
+        break;
+    case Frame::Function:
+        if (is("name")) m_call.name.clear();
+        else if (is("arguments")) m_call.arguments_json.clear();
+        break;
+    case Frame::Usage:
+        if (is("prompt_tokens")) usage.input_tokens = 0;
+        else if (is("completion_tokens")) usage.output_tokens = 0;
+        else if (is("prompt_tokens_details")) usage.cached_input_tokens = 0;
+        else if (is("completion_tokens_details")) usage.reasoning_tokens = 0;
+        break;
+    case Frame::PromptDetails:
+        if (is("cached_tokens")) usage.cached_input_tokens = 0;
+        break;
+    case Frame::CompletionDetails:
+        if (is("reasoning_tokens")) usage.reasoning_tokens = 0;
+        break;
+    default:
+        break;
+    }
+}
+
+void ResponseReader::scalar(Scalar kind, std::string_view text, std::int64_t integer) {
+    if (m_stack.empty()) return;  // a bare value: m_root_object stays false
+    const bool is_string = kind == Scalar::String;
+    auto& usage = m_response.usage;
+    switch (top()) {
+    case Frame::Root:
+        if (is_string && is("id")) m_response.id = text;
+        else if (is_string && is("model")) m_response.model = text;
+        break;
+    case Frame::Choices:
+        ++m_choices;  // a first choice that is not an object has no message
+        break;
+    case Frame::FirstChoice:
+        if (is_string && is("finish_reason")) m_finish_reason = text;
+        break;
+    case Frame::Message:
+        if (is("content")) {
+            if (is_string) {
+                m_content = Content::Text;
+                m_response.content = text;
+            } else if (kind != Scalar::Null) {
+                m_content = Content::Invalid;
+            }
+        } else if (is("tool_calls") && kind != Scalar::Null) {
+            m_calls = Calls::Invalid;
+        }
+        break;
+    case Frame::ContentParts:
+        m_content = Content::Invalid;  // a part that is not an object has no type "text"
+        break;
+    case Frame::Part:
+        if (is_string && is("type")) m_part_type = text;
+        else if (is_string && is("text")) m_part_text = text;
+        break;
+    case Frame::ToolCalls:
+        m_calls = Calls::Invalid;  // an entry that is not an object has no function
+        break;
+    case Frame::ToolCall:
+        if (is_string && is("id")) m_call.id = text;
+        break;
+    case Frame::Function:
+        if (is_string && is("name")) m_call.name = text;
+        else if (is_string && is("arguments")) m_call.arguments_json = text;
+        break;
+    case Frame::Usage:
+        if (kind == Scalar::Integer && is("prompt_tokens")) usage.input_tokens = integer;
+        else if (kind == Scalar::Integer && is("completion_tokens")) usage.output_tokens = integer;
+        break;
+    case Frame::PromptDetails:
+        if (kind == Scalar::Integer && is("cached_tokens")) usage.cached_input_tokens = integer;
+        break;
+    case Frame::CompletionDetails:
+        if (kind == Scalar::Integer && is("reasoning_tokens")) usage.reasoning_tokens = integer;
+        break;
+    case Frame::Skip:
+        break;
+    }
+}
+
+void ResponseReader::open(bool object) {
+    if (m_stack.empty()) {
+        m_root_object = object;
+        m_stack.push_back(object ? Frame::Root : Frame::Skip);
+        return;
+    }
+    Frame next = Frame::Skip;
+    switch (top()) {
+    case Frame::Root:
+        if (!object && is("choices")) {
+            m_choices_array = true;
+            next = Frame::Choices;
+        } else if (object && is("usage")) {
+            next = Frame::Usage;
+        }
+        break;
+    case Frame::Choices:
+        if (++m_choices == 1 && object) {
+            m_first_choice_object = true;
+            next = Frame::FirstChoice;
+        }
+        break;
+    case Frame::FirstChoice:
+        if (object && is("message")) {
+            m_message_object = true;
+            next = Frame::Message;
+        }
+        break;
+    case Frame::Message:
+        if (is("content")) {
+            m_content = object ? Content::Invalid : Content::Parts;
+            if (!object) next = Frame::ContentParts;
+        } else if (is("tool_calls")) {
+            m_calls = object ? Calls::Invalid : Calls::List;
+            if (!object) next = Frame::ToolCalls;
+        }
+        break;
+    case Frame::ContentParts:
+        if (object) {
+            m_part_type.clear();
+            m_part_text.clear();
+            next = Frame::Part;
+        } else {
+            m_content = Content::Invalid;
+        }
+        break;
+    case Frame::ToolCalls:
+        if (object) {
+            m_call = {};
+            m_call_has_function = false;
+            next = Frame::ToolCall;
+        } else {
+            m_calls = Calls::Invalid;
+        }
+        break;
+    case Frame::ToolCall:
+        if (object && is("function")) {
+            m_call_has_function = true;
+            next = Frame::Function;
+        }
+        break;
+    case Frame::Usage:
+        if (object && is("prompt_tokens_details")) next = Frame::PromptDetails;
+        else if (object && is("completion_tokens_details")) next = Frame::CompletionDetails;
+        break;
+    default:
+        break;
+    }
+    m_stack.push_back(next);
+}
+
+void ResponseReader::close() {
+    const Frame done = top();
+    m_stack.pop_back();
+    if (done == Frame::Part) {
+        if (m_part_type != "text") m_content = Content::Invalid;
+        else if (m_content == Content::Parts) m_response.content += m_part_text;
+    } else if (done == Frame::ToolCall) {
+        if (!m_call_has_function) m_calls = Calls::Invalid;
+        else if (m_calls == Calls::List) m_response.tool_calls.push_back(std::move(m_call));
+    }
+}
+
+std::expected<ChatResponse, Error> ResponseReader::result(int http_status) {
+    auto malformed = [http_status](std::string_view problem) {
+        auto error = wire::make_error(ErrorClass::MalformedResponse, "OpenAI response " + std::string(problem));
+        error.http_status = http_status;
+        return std::unexpected(std::move(error));
+    };
+    if (!m_root_object) return malformed("is not a JSON object");
+    if (!m_choices_array || m_choices == 0) return malformed("has no choices[0]");
+    if (!m_first_choice_object || !m_message_object) return malformed("has no choices[0].message");
+    if (m_content == Content::Invalid)
+        return malformed("choices[0].message.content is neither text nor text parts");
+    if (m_calls == Calls::Invalid) return malformed("choices[0].message.tool_calls has an entry without a function");
+    m_response.finish_reason = normalise_openai_finish_reason(m_finish_reason);
+    return std::move(m_response);
+}
+
+// Boost.JSON's parser events, with strings and keys that arrive in parts put together.
+struct ParserEvents {
+    using error_code = boost::system::error_code;
+    using string_view = boost::json::string_view;
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+
+    static std::string_view view(string_view text) { return {text.data(), text.size()}; }
+    std::string_view whole(std::string& parts, string_view last) {
+        if (parts.empty()) return view(last);
+        parts.append(last.data(), last.size());
+        return parts;
+    }
+
+    bool on_document_begin(error_code&) { return true; }
+    bool on_document_end(error_code&) { return true; }
+    bool on_array_begin(error_code&) { return reader.open(false), true; }
+    bool on_array_end(std::size_t, error_code&) { return reader.close(), true; }
+    bool on_object_begin(error_code&) { return reader.open(true), true; }
+    bool on_object_end(std::size_t, error_code&) { return reader.close(), true; }
+    bool on_string_part(string_view part, std::size_t, error_code&) {
+        return text_parts.append(part.data(), part.size()), true;
+    }
+    bool on_string(string_view last, std::size_t, error_code&) {
+        reader.string(whole(text_parts, last));
+        return text_parts.clear(), true;
+    }
+    bool on_key_part(string_view part, std::size_t, error_code&) {
+        return key_parts.append(part.data(), part.size()), true;
+    }
+    bool on_key(string_view last, std::size_t, error_code&) {
+        reader.key(whole(key_parts, last));
+        return key_parts.clear(), true;
+    }
+    bool on_number_part(string_view, error_code&) { return true; }
+    bool on_int64(std::int64_t value, string_view, error_code&) { return reader.integer(value), true; }
+    bool on_uint64(std::uint64_t value, string_view, error_code&) {
+        return reader.integer(static_cast<std::int64_t>(value)), true;
+    }
+    bool on_double(double, string_view, error_code&) { return reader.fraction(), true; }
+    bool on_bool(bool, error_code&) { return reader.boolean(), true; }
+    bool on_null(error_code&) { return reader.null(), true; }
+    bool on_comment_part(string_view, error_code&) { return true; }
+    bool on_comment(string_view, error_code&) { return true; }
+
+    ResponseReader reader;
+    std::string text_parts;
+    std::string key_parts;
+};
+
+}  // namespace
+
+std::expected<ChatResponse, Error> chat_response_from_openai(std::string_view body, int http_status) {
+    boost::json::parse_options options;
+    options.max_depth = std::numeric_limits<std::size_t>::max();  // its stack is on the heap
+    options.allow_invalid_utf8 = true;  // the body is valid UTF-8 already (model/utf8.h)
+    boost::json::basic_parser<ParserEvents> parser(options);
+    const std::string_view bom = "\xEF\xBB\xBF";  // tolerated at the start, as JSON readers do
+    const std::string_view text = body.starts_with(bom) ? body.substr(bom.size()) : body;
+    boost::system::error_code ec;
+    const auto used = parser.write_some(false, text.data(), text.size(), ec);
+    if (ec || used != text.size() || !parser.done()) {
+        auto error = wire::make_error(ErrorClass::MalformedResponse,
+                                      "OpenAI response body is not JSON (HTTP " + std::to_string(http_status) +
+                                          ", " + std::to_string(body.size()) + " bytes)");
+        error.http_status = http_status;
+        return std::unexpected(std::move(error));
+    }
+    return parser.handler().reader.result(http_status);
+}
+
+}  // namespace sb

@@ -1,0 +1,15 @@
+#pragma once
+// The chat.completion object our gateway returns, written as text field by field: every
+// non-streamed answer passes through here, and building a JSON tree only to print it cost
+// several times as much.
+#include <cstdint>
+#include <string>
+
+#include "model/chat.h"
+
+namespace sb {
+
+// `created` is a Unix time in seconds. Keys come in the order OpenAI sends them.
+std::string chat_response_to_openai(const ChatResponse& response, std::int64_t created);
+
+}  // namespace sb
