@@ -4,14 +4,6 @@
 
 namespace sb {
 
-std::string json_text(const nlohmann::json& json) {
-    return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::string json_text(const nlohmann::ordered_json& json) {
-    return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
 GatewayResponse json_response(int status, const nlohmann::json& body) {
     return {status, {{"content-type", "application/json"}}, json_text(body)};
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "model/headers.h"
+#include "model/json_string.h"  // json_text
 
 namespace sb {
 
@@ -25,9 +26,6 @@ struct GatewayResponse {
     std::string body;
 };
 
-// JSON text that never throws: invalid UTF-8 (echoed paths, upstream text) is replaced.
-std::string json_text(const nlohmann::json& json);
-std::string json_text(const nlohmann::ordered_json& json);
 GatewayResponse json_response(int status, const nlohmann::json& body);
 GatewayResponse text_response(int status, std::string content_type, std::string body);
 

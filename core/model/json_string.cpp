@@ -4,6 +4,14 @@
 
 namespace sb {
 
+std::string json_text(const nlohmann::json& json) {
+    return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string json_text(const nlohmann::ordered_json& json) {
+    return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 void append_json_string(std::string& out, std::string_view text) {
     std::string repaired;
     text = valid_utf8_view(text, repaired);

@@ -12,7 +12,7 @@ std::string join_url(std::string_view base_url, std::string_view path) {
 }
 
 HttpRequest make_post(const ProviderConfig& provider, const ChatRequest& request, std::string_view path,
-                      const Headers& auth, const nlohmann::json& body) {
+                      const Headers& auth, std::string body) {
     HttpRequest http;
     http.method = "POST";
     http.url = join_url(provider.base_url, path);
@@ -21,8 +21,7 @@ HttpRequest make_post(const ProviderConfig& provider, const ChatRequest& request
     http.headers.insert(http.headers.end(), auth.begin(), auth.end());
     for (const auto& [name, value] : provider.headers) http.headers.emplace_back(to_lower(name), value);
     for (const auto& [name, value] : request.extra_headers) http.headers.emplace_back(to_lower(name), value);
-    // Invalid UTF-8 from a caller is replaced rather than thrown on.
-    http.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    http.body = std::move(body);
     http.connect_timeout = provider.timeouts.connect;
     http.total_timeout = provider.timeouts.total;
     http.idle_timeout = provider.timeouts.idle;

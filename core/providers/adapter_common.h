@@ -25,10 +25,10 @@ std::string join_url(std::string_view base_url, std::string_view path);
 inline constexpr std::size_t kMaxResponseBytes = 32u << 20;        // 32 MiB
 inline constexpr std::size_t kMaxStreamResponseBytes = 256u << 20;  // 256 MiB
 
-// POST with JSON body and the provider's timeouts; `auth` headers go before the
-// provider's static headers and the request's pass-through headers.
+// POST with a JSON body (its text) and the provider's timeouts; `auth` headers go before
+// the provider's static headers and the request's pass-through headers.
 HttpRequest make_post(const ProviderConfig& provider, const ChatRequest& request, std::string_view path,
-                      const Headers& auth, const nlohmann::json& body);
+                      const Headers& auth, std::string body);
 
 // The classified error of a response that is not a 2xx answer (cancelled, a transport
 // failure, an HTTP error status), or nothing.

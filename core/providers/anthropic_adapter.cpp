@@ -1,4 +1,5 @@
 // Anthropic Messages (POST {base_url}/messages, x-api-key, anthropic-version).
+#include "model/json_string.h"
 #include "providers/adapter_common.h"
 #include "providers/adapters.h"
 #include "providers/anthropic_stream_decoder.h"
@@ -17,7 +18,7 @@ public:
         if (!provider.api_key.empty()) auth.emplace_back("x-api-key", provider.api_key);
         auth.emplace_back("anthropic-version", provider.anthropic_version);
         return adapter::make_post(provider, request, "messages", auth,
-                                  chat_request_to_anthropic(request, model));
+                                  json_text(chat_request_to_anthropic(request, model)));
     }
 
     std::expected<ChatResponse, Error> parse_response(const HttpResponse& response) const override {

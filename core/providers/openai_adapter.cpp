@@ -21,7 +21,7 @@ HttpRequest OpenAIChatAdapter::build_request(const ChatRequest& request, const P
     }
     auto body = chat_request_to_openai(
         request, {.model = model, .use_legacy_max_tokens = m_options.use_legacy_max_tokens});
-    return adapter::make_post(provider, request, "chat/completions", auth, body);
+    return adapter::make_post(provider, request, "chat/completions", auth, std::move(body));
 }
 
 std::expected<ChatResponse, Error> OpenAIChatAdapter::parse_response(const HttpResponse& response) const {

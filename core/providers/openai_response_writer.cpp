@@ -3,9 +3,8 @@
 #include "model/json_string.h"
 
 namespace sb {
-namespace {
 
-void append_tool_calls(std::string& out, const std::vector<ToolCall>& calls) {
+void append_openai_tool_calls(std::string& out, const std::vector<ToolCall>& calls) {
     out.push_back('[');
     for (std::size_t i = 0; i < calls.size(); ++i) {
         if (i > 0) out.push_back(',');
@@ -19,8 +18,6 @@ void append_tool_calls(std::string& out, const std::vector<ToolCall>& calls) {
     }
     out.push_back(']');
 }
-
-}  // namespace
 
 std::string chat_response_to_openai(const ChatResponse& response, std::int64_t created) {
     std::string out;
@@ -38,7 +35,7 @@ std::string chat_response_to_openai(const ChatResponse& response, std::int64_t c
         append_json_string(out, response.content);
     if (!response.tool_calls.empty()) {
         out.append(",\"tool_calls\":");
-        append_tool_calls(out, response.tool_calls);
+        append_openai_tool_calls(out, response.tool_calls);
     }
     out.append("},\"logprobs\":null,\"finish_reason\":");
     if (response.finish_reason.empty())

@@ -4,7 +4,9 @@
 #include <array>
 
 #include "model/json_depth.h"
+#include "model/json_string.h"
 #include "providers/json_fields.h"
+#include "providers/openai_response_writer.h"
 
 namespace sb {
 namespace {
@@ -59,26 +61,28 @@ std::expected<std::vector<ToolCall>, Error> read_tool_calls(const nlohmann::json
     return calls;
 }
 
-nlohmann::json tool_calls_to_json(const std::vector<ToolCall>& calls) {
-    auto list = nlohmann::json::array();
-    for (const auto& call : calls)
-        list.push_back({{"id", call.id},
-                        {"type", "function"},
-                        {"function", {{"name", call.name}, {"arguments", call.arguments_json}}}});
-    return list;
-}
-
-nlohmann::json message_to_json(const Message& message) {
-    nlohmann::json out = {{"role", to_string(message.role)}};
+void append_message(std::string& out, const Message& message) {
+    out.append("{\"role\":");
+    append_json_string(out, to_string(message.role));
+    out.append(",\"content\":");
     // An assistant turn that only calls tools has content null, as OpenAI sends it.
     if (message.content.empty() && !message.tool_calls.empty())
-        out["content"] = nullptr;
+        out.append("null");
     else
-        out["content"] = message.content;
-    if (!message.name.empty()) out["name"] = message.name;
-    if (!message.tool_calls.empty()) out["tool_calls"] = tool_calls_to_json(message.tool_calls);
-    if (!message.tool_call_id.empty()) out["tool_call_id"] = message.tool_call_id;
-    return out;
+        append_json_string(out, message.content);
+    if (!message.name.empty()) {
+        out.append(",\"name\":");
+        append_json_string(out, message.name);
+    }
+    if (!message.tool_calls.empty()) {
+        out.append(",\"tool_calls\":");
+        append_openai_tool_calls(out, message.tool_calls);
+    }
+    if (!message.tool_call_id.empty()) {
+        out.append(",\"tool_call_id\":");
+        append_json_string(out, message.tool_call_id);
+    }
+    out.push_back('}');
 }
 
 }  // namespace
@@ -157,21 +161,54 @@ std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json&
     return request;
 }
 
-nlohmann::json chat_request_to_openai(const ChatRequest& request, const OpenAIRequestOptions& options) {
-    // Extra fields first, so the fields this translation owns always win.
-    nlohmann::json body = request.extra.is_object() ? request.extra : nlohmann::json::object();
-    body["model"] = options.model.empty() ? request.model : std::string(options.model);
-    auto messages = nlohmann::json::array();
-    for (const auto& message : request.messages) messages.push_back(message_to_json(message));
-    body["messages"] = std::move(messages);
-    if (request.temperature) body["temperature"] = *request.temperature;
-    if (request.top_p) body["top_p"] = *request.top_p;
+std::string chat_request_to_openai(const ChatRequest& request, const OpenAIRequestOptions& options) {
+    std::string out;
+    std::size_t text_bytes = 0;
+    for (const auto& message : request.messages) text_bytes += message.content.size() + 32;
+    out.reserve(256 + text_bytes);
+    std::vector<std::string_view> written = {"model", "messages", "stream"};
+    out.append("{\"model\":");
+    append_json_string(out, options.model.empty() ? std::string_view(request.model) : options.model);
+    out.append(",\"messages\":[");
+    for (std::size_t i = 0; i < request.messages.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        append_message(out, request.messages[i]);
+    }
+    out.push_back(']');
+    auto number = [&](std::string_view name, const std::string& text) {
+        out.append(",\"").append(name).append("\":").append(text);
+        written.push_back(name);
+    };
+    if (request.temperature) number("temperature", json_text(nlohmann::json(*request.temperature)));
+    if (request.top_p) number("top_p", json_text(nlohmann::json(*request.top_p)));
     if (request.max_tokens)
-        body[options.use_legacy_max_tokens ? "max_tokens" : "max_completion_tokens"] = *request.max_tokens;
-    if (!request.stop.empty()) body["stop"] = request.stop;
-    body["stream"] = request.stream;
-    if (request.stream) body["stream_options"] = {{"include_usage", true}};
-    return body;
+        number(options.use_legacy_max_tokens ? "max_tokens" : "max_completion_tokens",
+               std::to_string(*request.max_tokens));
+    if (!request.stop.empty()) {
+        out.append(",\"stop\":[");
+        for (std::size_t i = 0; i < request.stop.size(); ++i) {
+            if (i > 0) out.push_back(',');
+            append_json_string(out, request.stop[i]);
+        }
+        out.push_back(']');
+        written.push_back("stop");
+    }
+    out.append(request.stream ? ",\"stream\":true" : ",\"stream\":false");
+    if (request.stream) {
+        out.append(",\"stream_options\":{\"include_usage\":true}");
+        written.push_back("stream_options");
+    }
+    // The caller's other fields pass through; the fields written above always win.
+    if (request.extra.is_object())
+        for (const auto& [key, value] : request.extra.items()) {
+            if (std::find(written.begin(), written.end(), key) != written.end()) continue;
+            out.push_back(',');
+            append_json_string(out, key);
+            out.push_back(':');
+            out.append(json_text(value));
+        }
+    out.push_back('}');
+    return out;
 }
 
 }  // namespace sb

@@ -6,6 +6,7 @@
 // path: openai_response_reader.h and openai_response_writer.h.
 #include <expected>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
 #include "model/chat.h"
@@ -23,7 +24,9 @@ struct OpenAIRequestOptions {
 // A client's request body. Errors are BadRequest and name the offending field
 // ("messages[2].content[0].type: unsupported content part \"image_url\"").
 std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json& body);
-nlohmann::json chat_request_to_openai(const ChatRequest& request, const OpenAIRequestOptions& options = {});
+// The JSON text sent upstream, written without a tree (it is on the gateway's path). The
+// client's extra fields pass through; the fields this translation owns always win.
+std::string chat_request_to_openai(const ChatRequest& request, const OpenAIRequestOptions& options = {});
 
 // stop / length / tool_calls / content_filter; anything else passes through unchanged.
 std::string normalise_openai_finish_reason(std::string_view reason);

@@ -4,7 +4,7 @@
 // - a refusal is a BadRequest value (never an exception or a crash);
 // - what is accepted nests no deeper than kMaxJsonDepth: the engine copies and dumps the fields
 //   it passes through, recursively (a deep one overflowed the stack);
-// - the request sent to an OpenAI upstream (chat_request_to_openai, as JSON text) reads back
+// - the request sent to an OpenAI upstream (chat_request_to_openai) reads back
 //   as the request the client sent: nothing is lost or changed on the way through;
 // - the Anthropic translation of any accepted request can be built and sent.
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include "engine/request_validation.h"
 #include "fuzz_common.h"
 #include "model/json_depth.h"
+#include "model/json_string.h"
 #include "providers/anthropic_translation.h"
 #include "providers/openai_translation.h"
 
@@ -24,9 +25,6 @@ bool same_request(const sb::ChatRequest& a, const sb::ChatRequest& b) {
            a.extra == b.extra;
 }
 
-std::string send(const nlohmann::json& body) {
-    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // as adapter::make_post
-}
 
 }  // namespace
 
@@ -44,9 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         SB_FUZZ_CHECK(invalid->cls == sb::ErrorClass::BadRequest);
 
     const auto back = sb::chat_request_from_openai(
-        nlohmann::json::parse(send(sb::chat_request_to_openai(request)), nullptr, false));
+        nlohmann::json::parse(sb::chat_request_to_openai(request), nullptr, false));
     SB_FUZZ_CHECK(back.has_value());
     SB_FUZZ_CHECK(same_request(*back, request));
-    SB_FUZZ_CHECK(!send(sb::chat_request_to_anthropic(request, "claude")).empty());
+    SB_FUZZ_CHECK(!sb::json_text(sb::chat_request_to_anthropic(request, "claude")).empty());
     return 0;
 }
