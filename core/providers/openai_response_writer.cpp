@@ -4,8 +4,16 @@
 
 namespace sb {
 
-void append_openai_tool_calls(std::string& out, const std::vector<ToolCall>& calls) {
-    out.push_back('[');
+void append_openai_content(std::string& out, std::string_view content, const std::vector<ToolCall>& calls) {
+    out.append("\"content\":");
+    // A turn that only calls tools has content null, as OpenAI sends it.
+    if (content.empty() && !calls.empty()) {
+        out.append("null");
+    } else {
+        append_json_string(out, content);
+    }
+    if (calls.empty()) return;
+    out.append(",\"tool_calls\":[");
     for (std::size_t i = 0; i < calls.size(); ++i) {
         if (i > 0) out.push_back(',');
         out.append("{\"id\":");
@@ -27,16 +35,8 @@ std::string chat_response_to_openai(const ChatResponse& response, std::int64_t c
     out.append(",\"object\":\"chat.completion\",\"created\":").append(std::to_string(created));
     out.append(",\"model\":");
     append_json_string(out, response.model);
-    out.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
-    // An answer that only calls tools has content null, as OpenAI sends it.
-    if (response.content.empty() && !response.tool_calls.empty())
-        out.append("null");
-    else
-        append_json_string(out, response.content);
-    if (!response.tool_calls.empty()) {
-        out.append(",\"tool_calls\":");
-        append_openai_tool_calls(out, response.tool_calls);
-    }
+    out.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",");
+    append_openai_content(out, response.content, response.tool_calls);
     out.append("},\"logprobs\":null,\"finish_reason\":");
     if (response.finish_reason.empty())
         out.append("null");

@@ -4,6 +4,7 @@
 // several times as much.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/chat.h"
@@ -13,7 +14,8 @@ namespace sb {
 // `created` is a Unix time in seconds. Keys come in the order OpenAI sends them.
 std::string chat_response_to_openai(const ChatResponse& response, std::int64_t created);
 
-// A tool_calls array as OpenAI writes it, in answers and in the assistant turns of requests.
-void append_openai_tool_calls(std::string& out, const std::vector<ToolCall>& calls);
+// A message's "content" and, when it calls tools, "tool_calls", as OpenAI writes them in
+// answers and in the assistant turns of requests.
+void append_openai_content(std::string& out, std::string_view content, const std::vector<ToolCall>& calls);
 
 }  // namespace sb

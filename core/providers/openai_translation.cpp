@@ -64,19 +64,11 @@ std::expected<std::vector<ToolCall>, Error> read_tool_calls(const nlohmann::json
 void append_message(std::string& out, const Message& message) {
     out.append("{\"role\":");
     append_json_string(out, to_string(message.role));
-    out.append(",\"content\":");
-    // An assistant turn that only calls tools has content null, as OpenAI sends it.
-    if (message.content.empty() && !message.tool_calls.empty())
-        out.append("null");
-    else
-        append_json_string(out, message.content);
+    out.push_back(',');
+    append_openai_content(out, message.content, message.tool_calls);
     if (!message.name.empty()) {
         out.append(",\"name\":");
         append_json_string(out, message.name);
-    }
-    if (!message.tool_calls.empty()) {
-        out.append(",\"tool_calls\":");
-        append_openai_tool_calls(out, message.tool_calls);
     }
     if (!message.tool_call_id.empty()) {
         out.append(",\"tool_call_id\":");
