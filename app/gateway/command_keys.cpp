@@ -1,11 +1,13 @@
 // switchboard-gateway keys create NAME [--rpm N] [--tpm N] [--budget-usd X]
 //                      keys list
 //                      keys revoke ID
+//                      keys limits ID [--rpm N] [--tpm N] [--budget-usd X]
 // Gateway API keys in the history database (--db / --database, else config store.path,
 // else the XDG default). The secret is printed once, by create; only its hash is stored.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <expected>
 #include <string>
 
 #include "cli_args.h"
@@ -22,6 +24,7 @@ constexpr const char* kUsage =
     "usage: switchboard-gateway keys create NAME [--rpm N] [--tpm N] [--budget-usd X]\n"
     "       switchboard-gateway keys list\n"
     "       switchboard-gateway keys revoke ID\n"
+    "       switchboard-gateway keys limits ID [--rpm N] [--tpm N] [--budget-usd X]   (0 = no limit)\n"
     "options: --db FILE (or --database FILE), --config FILE\n"
     "exit codes: 0 ok, 1 failure (database, unknown key), 2 usage, 4 invalid configuration\n";
 
@@ -85,23 +88,35 @@ std::int64_t now_ms() {
         .count();
 }
 
-int create(GatewayKeyStore& store, const Args& args) {
-    GatewayKeyLimits limits;
+// The limits given on the command line; a usage error's message when one is malformed.
+std::expected<GatewayKeyLimitChange, std::string> limit_options(const Args& args) {
+    GatewayKeyLimitChange change;
     if (auto rpm = args.value("--rpm")) {
-        auto value = parse_count(*rpm);
-        if (!value) return usage_error("--rpm takes a whole number of requests per minute");
-        limits.rpm = *value;
+        change.rpm = parse_count(*rpm);
+        if (!change.rpm) return std::unexpected(std::string("--rpm takes a whole number of requests per minute"));
     }
     if (auto tpm = args.value("--tpm")) {
-        auto value = parse_count(*tpm);
-        if (!value) return usage_error("--tpm takes a whole number of tokens per minute");
-        limits.tpm = *value;
+        change.tpm = parse_count(*tpm);
+        if (!change.tpm) return std::unexpected(std::string("--tpm takes a whole number of tokens per minute"));
     }
     if (auto budget = args.value("--budget-usd")) {
-        auto value = parse_usd(*budget);
-        if (!value) return usage_error("--budget-usd takes an amount in US dollars, such as 25 or 12.50");
-        limits.monthly_budget_usd = *value;
+        change.monthly_budget_usd = parse_usd(*budget);
+        if (!change.monthly_budget_usd)
+            return std::unexpected(std::string("--budget-usd takes an amount in US dollars, such as 25 or 12.50"));
     }
+    return change;
+}
+
+std::string limits_text(const GatewayKeyLimits& limits) {
+    return "rpm " + limit_text(limits.rpm) + ", tpm " + limit_text(limits.tpm) + ", monthly budget " +
+           (limits.monthly_budget_usd > 0 ? usd_text(limits.monthly_budget_usd) : "-");
+}
+
+int create(GatewayKeyStore& store, const Args& args) {
+    const auto given = limit_options(args);
+    if (!given) return usage_error(given.error());
+    const GatewayKeyLimits limits{given->rpm.value_or(0), given->tpm.value_or(0),
+                                  given->monthly_budget_usd.value_or(0)};
     auto created = store.create(args.positional()[1], limits);
     if (!created) {
         std::fprintf(stderr, "error: %s\n", created.error().c_str());
@@ -111,11 +126,22 @@ int create(GatewayKeyStore& store, const Args& args) {
     std::fprintf(stdout, "%s\n", created->secret.c_str());
     std::fflush(stdout);
     std::fprintf(stderr,
-                 "created key %s \"%s\" (rpm %s, tpm %s, monthly budget %s)\n"
+                 "created key %s \"%s\" (%s)\n"
                  "warning: this key will not be shown again; store it now (only its hash is kept)\n",
-                 created->info.id.c_str(), created->info.name.c_str(), limit_text(limits.rpm).c_str(),
-                 limit_text(limits.tpm).c_str(),
-                 limits.monthly_budget_usd > 0 ? usd_text(limits.monthly_budget_usd).c_str() : "-");
+                 created->info.id.c_str(), created->info.name.c_str(), limits_text(limits).c_str());
+    return ExitCode::Ok;
+}
+
+int change_limits(GatewayKeyStore& store, const Args& args) {
+    const auto given = limit_options(args);
+    if (!given) return usage_error(given.error());
+    auto changed = store.change_limits(args.positional()[1], *given);
+    if (!changed) {
+        std::fprintf(stderr, "error: %s\n", changed.error().c_str());
+        return ExitCode::RequestFailed;
+    }
+    std::printf("key %s \"%s\": %s (a running gateway applies it within a few seconds)\n", changed->id.c_str(),
+                changed->name.c_str(), limits_text(changed->limits).c_str());
     return ExitCode::Ok;
 }
 
@@ -165,7 +191,7 @@ int run_keys(int argc, char** argv) {
             argc, argv, 2, {"--db", "--database", "--config", "--rpm", "--tpm", "--budget-usd"}, {}, args))
         return usage_error(*error);
     const auto& positional = args.positional();
-    if (positional.empty()) return usage_error("keys needs a subcommand: create, list or revoke");
+    if (positional.empty()) return usage_error("keys needs a subcommand: create, list, revoke or limits");
     const std::string& action = positional[0];
     const bool limits_given = args.has("--rpm") || args.has("--tpm") || args.has("--budget-usd");
     if (action == "create") {
@@ -174,6 +200,9 @@ int run_keys(int argc, char** argv) {
         if (positional.size() != 1 || limits_given) return usage_error("keys list takes no arguments");
     } else if (action == "revoke") {
         if (positional.size() != 2 || limits_given) return usage_error("keys revoke takes exactly one ID");
+    } else if (action == "limits") {
+        if (positional.size() != 2 || !limits_given)
+            return usage_error("keys limits takes one ID and at least one of --rpm, --tpm, --budget-usd");
     } else {
         return usage_error("unknown keys subcommand \"" + action + "\"");
     }
@@ -188,6 +217,7 @@ int run_keys(int argc, char** argv) {
     }
     if (action == "create") return create(**store, args);
     if (action == "list") return list(**store);
+    if (action == "limits") return change_limits(**store, args);
     return revoke(**store, positional[1]);
 }
 

@@ -307,54 +307,81 @@ std::expected<NewGatewayKey, std::string> GatewayKeyStore::create(const std::str
     return created;
 }
 
-std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::revoke(const std::string& id_or_prefix) {
+std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::find_locked(const std::string& id_or_prefix) {
     std::string_view text = trim(id_or_prefix);
     // The prefix as `keys list` shows it, ellipsis and all.
     for (std::string_view ellipsis : {std::string_view("\u2026"), std::string_view("...")})
         if (text.ends_with(ellipsis)) text.remove_suffix(ellipsis.size());
     const std::string wanted(text);
     if (wanted.empty()) return std::unexpected(std::string("which key? give its id or its prefix"));
-    std::lock_guard db_lock(m_db_mutex);
     if (auto loaded = reload_locked(); !loaded) return std::unexpected(loaded.error());
 
-    GatewayKeyInfo target;
-    {
-        std::lock_guard lock(m_mutex);
-        std::vector<const Key*> matches;
-        if (auto exact = m_keys.find(wanted); exact != m_keys.end()) {
-            matches.push_back(exact->second.get());
-        } else if (looks_like_gateway_key(wanted)) {
-            // A pasted whole key: find it by its hash, never by comparing secrets.
-            if (auto it = m_by_digest.find(gateway_key_digest(wanted)); it != m_by_digest.end())
-                matches.push_back(it->second);
-        } else {
-            for (const auto& [id, key] : m_keys)
-                if ((wanted.size() >= 4 && id.starts_with(wanted)) ||
-                    (wanted.size() > kGatewayKeyPrefix.size() && key->info.prefix.starts_with(wanted)))
-                    matches.push_back(key.get());
-        }
-        if (matches.empty()) return std::unexpected("no key has the id or prefix '" + wanted + "'");
-        if (matches.size() > 1) {
-            std::string ids;
-            for (const Key* key : matches) ids += (ids.empty() ? "" : ", ") + key->info.id;
-            return std::unexpected("'" + wanted + "' matches several keys (" + ids + "); give the whole id");
-        }
-        target = matches.front()->info;
+    std::lock_guard lock(m_mutex);
+    std::vector<const Key*> matches;
+    if (auto exact = m_keys.find(wanted); exact != m_keys.end()) {
+        matches.push_back(exact->second.get());
+    } else if (looks_like_gateway_key(wanted)) {
+        // A pasted whole key: find it by its hash, never by comparing secrets.
+        if (auto it = m_by_digest.find(gateway_key_digest(wanted)); it != m_by_digest.end())
+            matches.push_back(it->second);
+    } else {
+        for (const auto& [id, key] : m_keys)
+            if ((wanted.size() >= 4 && id.starts_with(wanted)) ||
+                (wanted.size() > kGatewayKeyPrefix.size() && key->info.prefix.starts_with(wanted)))
+                matches.push_back(key.get());
     }
-    if (target.revoked()) return target;
+    if (matches.empty()) return std::unexpected("no key has the id or prefix '" + wanted + "'");
+    if (matches.size() > 1) {
+        std::string ids;
+        for (const Key* key : matches) ids += (ids.empty() ? "" : ", ") + key->info.id;
+        return std::unexpected("'" + wanted + "' matches several keys (" + ids + "); give the whole id");
+    }
+    return matches.front()->info;
+}
 
-    const std::int64_t now = now_ms();
+std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::info_after_write(const std::string& id) {
+    if (auto loaded = reload_locked(); !loaded) return std::unexpected(loaded.error());
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_keys.find(id); it != m_keys.end()) return it->second->info;
+    return std::unexpected("the key " + id + " is no longer in the database");
+}
+
+std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::revoke(const std::string& id_or_prefix) {
+    std::lock_guard db_lock(m_db_mutex);
+    auto target = find_locked(id_or_prefix);
+    if (!target || target->revoked()) return target;
     auto stmt = m_db.prepare("UPDATE gateway_keys SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms IS NULL",
                              "prepare gateway key revocation");
     if (!stmt) return std::unexpected(stmt.error().message);
-    stmt->bind(1, std::string_view(target.id));
-    stmt->bind(2, now);
+    stmt->bind(1, std::string_view(target->id));
+    stmt->bind(2, now_ms());
     if (auto ok = stmt->run("revoke gateway key"); !ok) return std::unexpected(ok.error().message);
-    if (auto loaded = reload_locked(); !loaded) return std::unexpected(loaded.error());
-    std::lock_guard lock(m_mutex);
-    if (auto it = m_keys.find(target.id); it != m_keys.end()) return it->second->info;
-    target.revoked_ms = now;
-    return target;
+    return info_after_write(target->id);
+}
+
+std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::change_limits(const std::string& id_or_prefix,
+                                                                          const GatewayKeyLimitChange& change) {
+    if ((change.rpm && *change.rpm < 0) || (change.tpm && *change.tpm < 0) ||
+        (change.monthly_budget_usd &&
+         !(*change.monthly_budget_usd >= 0 && std::isfinite(*change.monthly_budget_usd))))
+        return std::unexpected(std::string("limits and budgets cannot be negative"));
+    std::lock_guard db_lock(m_db_mutex);
+    auto target = find_locked(id_or_prefix);
+    if (!target) return target;
+    if (target->revoked())
+        return std::unexpected("the key " + target->id + " \"" + target->name + "\" was revoked; its limits no longer apply");
+    // A limit not given keeps the value in the database (NULL → COALESCE keeps the column).
+    auto stmt = m_db.prepare(
+        "UPDATE gateway_keys SET rpm_limit = COALESCE(?2, rpm_limit), tpm_limit = COALESCE(?3, tpm_limit), "
+        "monthly_budget_usd = COALESCE(?4, monthly_budget_usd) WHERE id = ?1",
+        "prepare gateway key limits");
+    if (!stmt) return std::unexpected(stmt.error().message);
+    stmt->bind(1, std::string_view(target->id));
+    change.rpm ? stmt->bind(2, *change.rpm) : stmt->bind_null(2);
+    change.tpm ? stmt->bind(3, *change.tpm) : stmt->bind_null(3);
+    change.monthly_budget_usd ? stmt->bind(4, *change.monthly_budget_usd) : stmt->bind_null(4);
+    if (auto ok = stmt->run("change gateway key limits"); !ok) return std::unexpected(ok.error().message);
+    return info_after_write(target->id);
 }
 
 std::expected<std::vector<GatewayKeyInfo>, std::string> GatewayKeyStore::list() {

@@ -53,6 +53,10 @@ public:
     // By id, a unique start of an id (4+ characters) or the key's display prefix. Revoking a
     // revoked key is not an error; it keeps its first revocation time.
     std::expected<GatewayKeyInfo, std::string> revoke(const std::string& id_or_prefix);
+    // A limit not given keeps its value. Other processes using the file (a running gateway)
+    // apply the change on their next re-read. A revoked key's limits cannot be changed.
+    std::expected<GatewayKeyInfo, std::string> change_limits(const std::string& id_or_prefix,
+                                                             const GatewayKeyLimitChange& change);
     // Every key, newest first, as the database has it plus this process's unflushed use.
     std::expected<std::vector<GatewayKeyInfo>, std::string> list();
 
@@ -90,6 +94,10 @@ private:
     std::expected<std::vector<Row>, std::string> read_rows();  // m_db_mutex held
     void merge(std::vector<Row> rows);                         // m_mutex held
     std::expected<void, std::string> reload_locked();          // m_db_mutex held
+    // The one key an id, a listed prefix or a whole secret names, re-read first; m_db_mutex held.
+    std::expected<GatewayKeyInfo, std::string> find_locked(const std::string& id_or_prefix);
+    // A key as the database has it after a change to it; m_db_mutex held.
+    std::expected<GatewayKeyInfo, std::string> info_after_write(const std::string& id);
     void reload_after_miss();
     void run_background();
 

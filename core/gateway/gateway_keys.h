@@ -25,6 +25,13 @@ struct GatewayKeyLimits {
     bool operator==(const GatewayKeyLimits&) const = default;
 };
 
+// A change to some of a key's limits; the others keep their values.
+struct GatewayKeyLimitChange {
+    std::optional<std::int64_t> rpm;
+    std::optional<std::int64_t> tpm;
+    std::optional<double> monthly_budget_usd;
+};
+
 // What an operator may see of a key: never the secret, never its hash.
 struct GatewayKeyInfo {
     std::string id;      // short random hex, stable

@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <atomic>
+#include <limits>
 #include <set>
 #include <thread>
 #include <vector>
@@ -192,6 +193,41 @@ private slots:
         QVERIFY(quick->authenticate(created.secret).has_value());
         QVERIFY(cli->revoke(created.info.id).has_value());
         QTRY_VERIFY_WITH_TIMEOUT(!quick->authenticate(created.secret).has_value(), 5000);
+    }
+
+    void changedLimitsReachARunningGateway() {
+        QTemporaryDir dir;
+        GatewayKeyStoreOptions fast;
+        fast.refresh_interval = std::chrono::milliseconds(50);
+        fast.flush_interval = std::chrono::milliseconds(20);
+        auto gateway = open_store(file(dir), {}, fast);
+        auto cli = open_store(file(dir));  // another process, as far as the gateway can tell
+        const auto created = make_key(*cli, "tight", {2, 500, 10});
+        const auto caller = gateway->authenticate(created.secret).value();
+        QVERIFY(gateway->admit(caller, 10).has_value());
+        QVERIFY(gateway->admit(caller, 10).has_value());
+        QVERIFY(!gateway->admit(caller, 10).has_value());
+
+        // Only the limit given changes; the gateway applies it on its next re-read.
+        auto changed = cli->change_limits(created.info.prefix + "\u2026", {.rpm = 0});
+        QVERIFY2(changed.has_value(), changed ? "" : changed.error().c_str());
+        QCOMPARE(changed->limits, (GatewayKeyLimits{0, 500, 10}));
+        QTRY_VERIFY_WITH_TIMEOUT(gateway->admit(caller, 10).has_value(), 5000);
+        QVERIFY(!gateway->admit(caller, 600).has_value());  // the tokens limit still holds
+        QVERIFY(cli->change_limits(created.info.id, {.tpm = 1000, .monthly_budget_usd = 2.5}).has_value());
+        QTRY_COMPARE_WITH_TIMEOUT(gateway->list()->front().limits, (GatewayKeyLimits{0, 1000, 2.5}), 5000);
+        QVERIFY(gateway->admit(caller, 600).has_value());
+
+        // Refused: a negative or infinite limit, an unknown key, a revoked key.
+        QCOMPARE(cli->change_limits(created.info.id, {.rpm = -1}).error(),
+                 std::string("limits and budgets cannot be negative"));
+        QVERIFY(!cli->change_limits(created.info.id, {.monthly_budget_usd = std::numeric_limits<double>::infinity()}).has_value());
+        QVERIFY(!cli->change_limits("nothing-like-it", {.rpm = 1}).has_value());
+        QVERIFY(cli->revoke(created.info.id).has_value());
+        auto revoked = cli->change_limits(created.info.id, {.rpm = 1});
+        QVERIFY(!revoked.has_value());
+        QVERIFY2(revoked.error().find("was revoked") != std::string::npos, revoked.error().c_str());
+        QCOMPARE(open_store(file(dir))->list()->front().limits, (GatewayKeyLimits{0, 1000, 2.5}));
     }
 
     void requestsPerMinute() {
@@ -406,6 +442,15 @@ private slots:
         QVERIFY(!listed.out.contains(secret.mid(10)));
         QVERIFY(
             !listed.out.contains(QString::fromStdString(to_hex(gateway_key_digest(secret.toStdString())))));
+
+        const QString key_id = QString::fromStdString(caller->key_id);
+        const auto limited = run({"keys", "limits", key_id, "--rpm", "120", "--tpm", "9000", "--db", db});
+        QCOMPARE(limited.code, 0);
+        QVERIFY2(limited.out.contains("rpm 120, tpm 9000, monthly budget $12.50"), qPrintable(limited.out));
+        QTRY_COMPARE_WITH_TIMEOUT(gateway->list()->front().limits, (GatewayKeyLimits{120, 9000, 12.5}), 5000);
+        QCOMPARE(run({"keys", "limits", key_id, "--db", db}).code, 2);  // nothing to change
+        QCOMPARE(run({"keys", "limits", key_id, "--rpm", "-5", "--db", db}).code, 2);
+        QCOMPARE(run({"keys", "limits", "ffffffffffff", "--rpm", "1", "--db", db}).code, 1);
 
         const auto revoked = run({"keys", "revoke", QString::fromStdString(caller->key_id), "--db", db});
         QCOMPARE(revoked.code, 0);
