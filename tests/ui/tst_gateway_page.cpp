@@ -116,6 +116,29 @@ private slots:
         QCOMPARE(page.table()->item(0, GatewayPage::BudgetColumn)->text(), QStringLiteral("$5.00"));
     }
 
+    void limitsSetOnThePageReachTheEndpoint() {
+        GatewayPage page(m_gateway.get());
+        QVERIFY(page.createKey(QStringLiteral("bursty"), 1, 0, 0));
+        const QString secret = page.newSecret();
+        QCOMPARE(post_chat(*m_client, m_gateway->url(), secret.toStdString()), 200);
+        QCOMPARE(post_chat(*m_client, m_gateway->url(), secret.toStdString()), 429);  // 1 request a minute
+
+        QVERIFY(!page.setLimitsButton()->isEnabled());
+        page.table()->selectRow(0);  // newest first
+        QVERIFY(page.setLimitsButton()->isEnabled());
+        QVERIFY2(page.setLimitsOfSelected(100, 50'000, 7.5), qPrintable(page.statusText()));
+        QCOMPARE(page.table()->item(0, GatewayPage::RpmColumn)->text(), QStringLiteral("100"));
+        QCOMPARE(page.table()->item(0, GatewayPage::TpmColumn)->text(), QStringLiteral("50000"));
+        QCOMPARE(page.table()->item(0, GatewayPage::BudgetColumn)->text(), QStringLiteral("$7.50"));
+        // The console's own endpoint reads the same store: the new limit holds at once.
+        QCOMPARE(post_chat(*m_client, m_gateway->url(), secret.toStdString()), 200);
+
+        page.setConfirmation([](const QString&) { return true; });
+        QVERIFY(page.revokeSelected());
+        QVERIFY(!page.setLimitsOfSelected(5, 0, 0));
+        QVERIFY2(page.statusText().contains(QStringLiteral("was revoked")), qPrintable(page.statusText()));
+    }
+
     void aKeyNeedsAName() {
         GatewayPage page(m_gateway.get());
         const int before = page.table()->rowCount();

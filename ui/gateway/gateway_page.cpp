@@ -70,10 +70,14 @@ GatewayPage::GatewayPage(EmbeddedGateway* gateway, const QString& unavailableRea
     m_budget->setPrefix(QStringLiteral("$"));
     m_budget->setSpecialValueText(tr("no budget"));
     m_create = new QPushButton(tr("Create key"), this);
+    m_setLimits = new QPushButton(tr("Set limits of selected"), this);
+    m_setLimits->setToolTip(tr("Give the selected key the requests/min, tokens/min and budget set here; a running "
+                               "gateway applies them within seconds"));
     m_revoke = new QPushButton(tr("Revoke…"), this);
     for (QWidget* w : {static_cast<QWidget*>(m_name), static_cast<QWidget*>(m_rpm), static_cast<QWidget*>(m_tpm),
                        static_cast<QWidget*>(m_budget), static_cast<QWidget*>(m_create)})
         form->addWidget(w);
+    form->addWidget(m_setLimits);
     form->addStretch();
     form->addWidget(m_revoke);
     layout->addLayout(form);
@@ -93,8 +97,13 @@ GatewayPage::GatewayPage(EmbeddedGateway* gateway, const QString& unavailableRea
     connect(m_create, &QPushButton::clicked, this,
             [this] { createKey(m_name->text(), m_rpm->value(), m_tpm->value(), m_budget->value()); });
     connect(m_revoke, &QPushButton::clicked, this, &GatewayPage::revokeSelected);
+    connect(m_setLimits, &QPushButton::clicked, this,
+            [this] { setLimitsOfSelected(m_rpm->value(), m_tpm->value(), m_budget->value()); });
     connect(m_copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(m_secret->text()); });
-    connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] { m_revoke->setEnabled(!m_table->selectedItems().isEmpty()); });
+    connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
+        m_revoke->setEnabled(!m_table->selectedItems().isEmpty());
+        m_setLimits->setEnabled(!m_table->selectedItems().isEmpty());
+    });
     connect(m_timer, &QTimer::timeout, this, &GatewayPage::refresh);
     m_timer->setInterval(kRefreshMs);
 
@@ -111,6 +120,7 @@ GatewayPage::GatewayPage(EmbeddedGateway* gateway, const QString& unavailableRea
                                "`switchboard-gateway serve` on this history database. Keys made here work for both."));
     }
     m_revoke->setEnabled(false);
+    m_setLimits->setEnabled(false);
     refresh();
 }
 
@@ -151,11 +161,34 @@ bool GatewayPage::createKey(const QString& name, int rpm, int tpm, double monthl
     return true;
 }
 
-bool GatewayPage::revokeSelected() {
+QString GatewayPage::selectedColumn(Column column) const {
     const auto rows = m_table->selectionModel() ? m_table->selectionModel()->selectedRows() : QModelIndexList{};
-    if (!m_gateway || rows.isEmpty()) return false;
-    const QString id = m_table->item(rows.first().row(), IdColumn)->text();
-    const QString name = m_table->item(rows.first().row(), NameColumn)->text();
+    if (rows.isEmpty() || !m_table->item(rows.first().row(), column)) return {};
+    return m_table->item(rows.first().row(), column)->text();
+}
+
+bool GatewayPage::setLimitsOfSelected(int rpm, int tpm, double monthlyBudgetUsd) {
+    const QString id = selectedColumn(IdColumn);
+    if (!m_gateway || id.isEmpty()) return false;
+    const QString name = selectedColumn(NameColumn);
+    const auto changed = m_gateway->keys().change_limits(
+        id.toStdString(), {.rpm = rpm, .tpm = tpm, .monthly_budget_usd = monthlyBudgetUsd});
+    if (!changed) {
+        showStatus(tr("The limits of %1 were not changed: %2").arg(name, QString::fromStdString(changed.error())));
+        return false;
+    }
+    showStatus(tr("Key %1 (%2) now has %3 requests/min, %4 tokens/min and a budget of %5 a month.")
+                   .arg(id, name, limit(rpm), limit(tpm),
+                        monthlyBudgetUsd > 0 ? metric_format::usd(monthlyBudgetUsd, QLocale()) : QStringLiteral("no")));
+    refresh();
+    emit keysChanged();
+    return true;
+}
+
+bool GatewayPage::revokeSelected() {
+    const QString id = selectedColumn(IdColumn);
+    if (!m_gateway || id.isEmpty()) return false;
+    const QString name = selectedColumn(NameColumn);
     if (!m_confirm(tr("Revoke key %1 (%2)? Requests that use it will get 401 from now on.").arg(id, name))) return false;
     const auto revoked = m_gateway->keys().revoke(id.toStdString());
     if (!revoked) {

@@ -1,6 +1,7 @@
 #pragma once
 // The Gateway page: whether the console serves the OpenAI-compatible endpoint and where,
-// and the gateway keys — list, create (the secret is shown once, with Copy), revoke. Keys
+// and the gateway keys — list, create (the secret is shown once, with Copy), change a key's
+// limits (the form's values, applied to the selected key), revoke. Keys
 // are the same ones `switchboard-gateway keys` manages: stored hashed in the history
 // database, so a key made here works for `switchboard-gateway serve` on that database.
 #include <QString>
@@ -29,6 +30,8 @@ public:
 
     bool createKey(const QString& name, int rpm, int tpm, double monthlyBudgetUsd);  // false: reason in statusText()
     bool revokeSelected();  // asks for confirmation first
+    // The selected key's limits become these; false: reason in statusText().
+    bool setLimitsOfSelected(int rpm, int tpm, double monthlyBudgetUsd);
     void refresh();
     // Replaces the yes/no question before a revocation (tests answer it).
     void setConfirmation(std::function<bool(const QString& question)> confirm) { m_confirm = std::move(confirm); }
@@ -40,6 +43,7 @@ public:
     QLineEdit* nameEdit() const { return m_name; }
     QPushButton* createButton() const { return m_create; }
     QPushButton* revokeButton() const { return m_revoke; }
+    QPushButton* setLimitsButton() const { return m_setLimits; }
 
 signals:
     void keysChanged();
@@ -50,6 +54,7 @@ protected:
 
 private:
     void showStatus(const QString& text);
+    QString selectedColumn(Column column) const;  // empty: no row selected
 
     EmbeddedGateway* m_gateway;
     std::function<bool(const QString&)> m_confirm;
@@ -61,6 +66,7 @@ private:
     QDoubleSpinBox* m_budget = nullptr;
     QPushButton* m_create = nullptr;
     QPushButton* m_revoke = nullptr;
+    QPushButton* m_setLimits = nullptr;
     QLineEdit* m_secret = nullptr;
     QPushButton* m_copy = nullptr;
     QLabel* m_status = nullptr;
