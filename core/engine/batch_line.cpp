@@ -49,7 +49,7 @@ std::string batch_output_for_response(const std::string& custom_id, const std::s
     // Keys in the order OpenAI's batch output uses; the body is the text the gateway sends.
     std::string line = "{\"id\":";
     append_json_string(line, "batch_req_" + request_id);
-    line += ",\"custom_id\":" + custom_id_json(custom_id).dump();
+    line += ",\"custom_id\":" + json_text(custom_id_json(custom_id));
     line += ",\"response\":{\"status_code\":200,\"request_id\":";
     append_json_string(line, request_id);
     line += ",\"body\":" + chat_response_to_openai(response, std::time(nullptr)) + "},\"error\":null}";

@@ -368,12 +368,14 @@ std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::change_limits(const 
     std::lock_guard db_lock(m_db_mutex);
     auto target = find_locked(id_or_prefix);
     if (!target) return target;
-    if (target->revoked())
-        return std::unexpected("the key " + target->id + " \"" + target->name + "\" was revoked; its limits no longer apply");
+    const auto revoked = [](const GatewayKeyInfo& key) {
+        return std::unexpected("the key " + key.id + " \"" + key.name + "\" was revoked; its limits no longer apply");
+    };
+    if (target->revoked()) return revoked(*target);
     // A limit not given keeps the value in the database (NULL → COALESCE keeps the column).
     auto stmt = m_db.prepare(
         "UPDATE gateway_keys SET rpm_limit = COALESCE(?2, rpm_limit), tpm_limit = COALESCE(?3, tpm_limit), "
-        "monthly_budget_usd = COALESCE(?4, monthly_budget_usd) WHERE id = ?1",
+        "monthly_budget_usd = COALESCE(?4, monthly_budget_usd) WHERE id = ?1 AND revoked_ms IS NULL",
         "prepare gateway key limits");
     if (!stmt) return std::unexpected(stmt.error().message);
     stmt->bind(1, std::string_view(target->id));
@@ -381,7 +383,10 @@ std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::change_limits(const 
     change.tpm ? stmt->bind(3, *change.tpm) : stmt->bind_null(3);
     change.monthly_budget_usd ? stmt->bind(4, *change.monthly_budget_usd) : stmt->bind_null(4);
     if (auto ok = stmt->run("change gateway key limits"); !ok) return std::unexpected(ok.error().message);
-    return info_after_write(target->id);
+    // Another process may have revoked it since it was read: then the UPDATE changed nothing.
+    auto changed = info_after_write(target->id);
+    if (changed && changed->revoked()) return revoked(*changed);
+    return changed;
 }
 
 std::expected<std::vector<GatewayKeyInfo>, std::string> GatewayKeyStore::list() {
