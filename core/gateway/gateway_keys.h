@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "model/digest.h"
+
 namespace sb {
 
 inline constexpr std::string_view kGatewayKeyPrefix = "sk-sb-";
@@ -54,7 +56,7 @@ struct NewGatewayKey {
     std::string secret;  // shown once to the operator; not stored anywhere
 };
 
-using GatewayKeyDigest = std::array<unsigned char, 32>;  // SHA-256
+using GatewayKeyDigest = Sha256Digest;
 
 // "sk-sb-" + 40 base62 characters from RAND_bytes, by rejection sampling (no modulo bias).
 std::expected<std::string, std::string> generate_gateway_key_secret();

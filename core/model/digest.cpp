@@ -1,19 +1,52 @@
 #include "model/digest.h"
 
+#include <memory>
+
 #include <openssl/evp.h>
 
 namespace sb {
 
+namespace {
+
+// OpenSSL 3 looks the algorithm up in a locked table on every one-shot EVP_Digest with
+// EVP_sha256(), and allocates a context each time; for the short texts hashed per request
+// that cost more than the hash. The method is fetched once, and each thread keeps a context.
+const EVP_MD* sha256_method() {
+    static EVP_MD* const method = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return method;
+}
+
+struct ContextFree {
+    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+
+EVP_MD_CTX* thread_context() {
+    thread_local const std::unique_ptr<EVP_MD_CTX, ContextFree> context(EVP_MD_CTX_new());
+    return context.get();
+}
+
+}  // namespace
+
+Sha256Digest sha256(std::string_view data) {
+    Sha256Digest digest{};
+    EVP_MD_CTX* context = thread_context();
+    const EVP_MD* method = sha256_method();
+    unsigned int size = 0;
+    const bool ok = context && method && EVP_DigestInit_ex2(context, method, nullptr) == 1 &&
+                    EVP_DigestUpdate(context, data.data(), data.size()) == 1 &&
+                    EVP_DigestFinal_ex(context, digest.data(), &size) == 1 && size == digest.size();
+    if (!ok) digest.fill(0);
+    return digest;
+}
+
 std::string sha256_hex(std::string_view data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-    static constexpr char hex[] = "0123456789abcdef";
+    static constexpr char kHex[] = "0123456789abcdef";
+    const Sha256Digest digest = sha256(data);
     std::string out;
-    out.reserve(length * 2);
-    for (unsigned int i = 0; i < length; ++i) {
-        out.push_back(hex[digest[i] >> 4]);
-        out.push_back(hex[digest[i] & 0x0f]);
+    out.reserve(digest.size() * 2);
+    for (unsigned char byte : digest) {
+        out.push_back(kHex[byte >> 4]);
+        out.push_back(kHex[byte & 0x0f]);
     }
     return out;
 }

@@ -140,6 +140,10 @@ StoreResult<Database> Database::open(const std::filesystem::path& file, OpenMode
                                                   file.parent_path().string() + "': " + ec.message(),
                                               SQLITE_CANTOPEN});
     }
+    // SQLite's allocation statistics take a process-wide mutex on every malloc and free; we
+    // never read them. The setting only takes before SQLite initializes, hence first use.
+    static const bool statistics_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+    (void)statistics_off;
     const int flags = (mode == OpenMode::ReadWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                                                    : SQLITE_OPEN_READONLY) |
                       SQLITE_OPEN_NOMUTEX;
