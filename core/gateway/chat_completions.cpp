@@ -8,6 +8,7 @@
 #include "engine/engine.h"
 #include "engine/request_validation.h"
 #include "gateway/caller_auth.h"
+#include "gateway/client_request.h"
 #include "gateway/gateway_errors.h"
 #include "gateway/model_list.h"
 #include "gateway/sse_writer.h"
@@ -39,30 +40,6 @@ void respond_error(ResponseChannel& channel, const GatewayError& error, const st
     for (auto& header : extra)
         if (header.first != "x-request-id") response.headers.push_back(std::move(header));
     channel.respond(std::move(response));
-}
-
-// The OpenAI fields chat_request_from_openai does not check but a client can get wrong.
-std::optional<GatewayError> check_owned_fields(const nlohmann::json& body) {
-    if (auto it = body.find("model"); it != body.end() && !it->is_string() && !it->is_null())
-        return invalid_request("model: must be a string", "model");
-    if (auto it = body.find("stream"); it != body.end() && !it->is_boolean() && !it->is_null())
-        return invalid_request("stream: must be a boolean", "stream");
-    if (auto it = body.find("n");
-        it != body.end() && !it->is_null() && !(it->is_number_integer() && *it == 1))
-        return invalid_request("n: only 1 choice is supported", "n");
-    for (const char* name : {"temperature", "top_p", "max_tokens", "max_completion_tokens"})
-        if (auto it = body.find(name); it != body.end() && !it->is_null() && !it->is_number())
-            return invalid_request(std::string(name) + ": must be a number", name);
-    if (auto it = body.find("stream_options"); it != body.end() && !it->is_null() && !it->is_object())
-        return invalid_request("stream_options: must be an object", "stream_options");
-    return std::nullopt;
-}
-
-bool include_usage(const nlohmann::json& body) {
-    const auto options = body.find("stream_options");
-    if (options == body.end() || !options->is_object()) return false;
-    const auto flag = options->find("include_usage");
-    return flag != options->end() && flag->is_boolean() && flag->get<bool>();
 }
 
 // One streamed answer. Engine callbacks for one request arrive one at a time, but from
@@ -132,13 +109,9 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
     if (!authenticated) return refuse(authenticated.error());
     const std::optional<GatewayCaller> caller = std::move(*authenticated);
 
-    const auto body = nlohmann::json::parse(http.body, nullptr, false);
-    if (body.is_discarded()) return refuse(invalid_request("the body is not valid JSON (UTF-8)"));
-    if (!body.is_object()) return refuse(invalid_request("the body must be a JSON object"));
-    if (auto problem = check_owned_fields(body)) return refuse(*problem);
-    auto parsed = chat_request_from_openai(body);
-    if (!parsed) return refuse(gateway_error_for(parsed.error()));
-    ChatRequest request = std::move(*parsed);
+    auto read = read_client_request(http.body);
+    if (!read) return refuse(read.error());
+    ChatRequest request = std::move(read->request);
     if (auto invalid = validate_request(request)) return refuse(gateway_error_for(*invalid));
     if (!is_known_model(m_engine, request.model)) {
         auto error = not_found("The model `" + request.model + "` does not exist; GET /v1/models lists them",
@@ -186,7 +159,7 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
         return;
     }
     auto state = std::make_shared<StreamState>(
-        channel, request_id, request.model.empty() ? "auto" : request.model, include_usage(body));
+        channel, request_id, request.model.empty() ? "auto" : request.model, read->include_usage);
     m_engine.submit(
         std::move(request),
         [state, charge](RequestResult&& result) {

@@ -1,12 +1,12 @@
 #include "providers/openai_response_reader.h"
 
-#include <boost/json/basic_parser_impl.hpp>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "providers/json_events.h"
 #include "providers/json_fields.h"
 #include "providers/openai_translation.h"
 
@@ -36,14 +36,20 @@ enum class Scalar { Null, Boolean, Integer, Float, String };
 // read, so a repeated key counts with its last value, as it does in a JSON tree.
 class ResponseReader {
 public:
-    void null() { scalar(Scalar::Null); }
-    void boolean() { scalar(Scalar::Boolean); }
-    void integer(std::int64_t value) { scalar(Scalar::Integer, {}, value); }
-    void fraction() { scalar(Scalar::Float); }
-    void string(std::string_view text) { scalar(Scalar::String, text); }
-    void open(bool object);
-    void close();
-    void key(std::string_view name);
+    bool null() { return scalar(Scalar::Null), true; }
+    bool boolean(bool) { return scalar(Scalar::Boolean), true; }
+    bool number(const JsonNumber& number) {
+        switch (number.kind) {
+        case JsonNumber::Kind::Int64: scalar(Scalar::Integer, {}, number.int64); break;
+        case JsonNumber::Kind::UInt64: scalar(Scalar::Integer, {}, static_cast<std::int64_t>(number.uint64)); break;
+        case JsonNumber::Kind::Double: scalar(Scalar::Float); break;
+        }
+        return true;
+    }
+    bool string(std::string_view text) { return scalar(Scalar::String, text), true; }
+    bool open(bool object);
+    bool close();
+    bool key(std::string_view name);
 
     std::expected<ChatResponse, Error> result(int http_status);
 
@@ -91,7 +97,7 @@ void ResponseReader::reset_message() {
     m_response.tool_calls.clear();
 }
 
-void ResponseReader::key(std::string_view name) {
+bool ResponseReader::key(std::string_view name) {
     m_key = name;
     auto& usage = m_response.usage;
     switch (top()) {
@@ -150,6 +156,7 @@ void ResponseReader::key(std::string_view name) {
     default:
         break;
     }
+    return true;
 }
 
 void ResponseReader::scalar(Scalar kind, std::string_view text, std::int64_t integer) {
@@ -211,11 +218,11 @@ void ResponseReader::scalar(Scalar kind, std::string_view text, std::int64_t int
     }
 }
 
-void ResponseReader::open(bool object) {
+bool ResponseReader::open(bool object) {
     if (m_stack.empty()) {
         m_root_object = object;
         m_stack.push_back(object ? Frame::Root : Frame::Skip);
-        return;
+        return true;
     }
     Frame next = Frame::Skip;
     switch (top()) {
@@ -280,9 +287,10 @@ void ResponseReader::open(bool object) {
         break;
     }
     m_stack.push_back(next);
+    return true;
 }
 
-void ResponseReader::close() {
+bool ResponseReader::close() {
     const Frame done = top();
     m_stack.pop_back();
     if (done == Frame::Part) {
@@ -292,6 +300,7 @@ void ResponseReader::close() {
         if (!m_call_has_function) m_calls = Calls::Invalid;
         else if (m_calls == Calls::List) m_response.tool_calls.push_back(std::move(m_call));
     }
+    return true;
 }
 
 std::expected<ChatResponse, Error> ResponseReader::result(int http_status) {
@@ -310,65 +319,13 @@ std::expected<ChatResponse, Error> ResponseReader::result(int http_status) {
     return std::move(m_response);
 }
 
-// Boost.JSON's parser events, with strings and keys that arrive in parts put together.
-struct ParserEvents {
-    using error_code = boost::system::error_code;
-    using string_view = boost::json::string_view;
-    static constexpr std::size_t max_array_size = std::size_t(-1);
-    static constexpr std::size_t max_object_size = std::size_t(-1);
-    static constexpr std::size_t max_string_size = std::size_t(-1);
-    static constexpr std::size_t max_key_size = std::size_t(-1);
-
-    static std::string_view view(string_view text) { return {text.data(), text.size()}; }
-    std::string_view whole(std::string& parts, string_view last) {
-        if (parts.empty()) return view(last);
-        parts.append(last.data(), last.size());
-        return parts;
-    }
-
-    bool on_document_begin(error_code&) { return true; }
-    bool on_document_end(error_code&) { return true; }
-    bool on_array_begin(error_code&) { return reader.open(false), true; }
-    bool on_array_end(std::size_t, error_code&) { return reader.close(), true; }
-    bool on_object_begin(error_code&) { return reader.open(true), true; }
-    bool on_object_end(std::size_t, error_code&) { return reader.close(), true; }
-    bool on_string_part(string_view part, std::size_t, error_code&) {
-        return text_parts.append(part.data(), part.size()), true;
-    }
-    bool on_string(string_view last, std::size_t, error_code&) {
-        reader.string(whole(text_parts, last));
-        return text_parts.clear(), true;
-    }
-    bool on_key_part(string_view part, std::size_t, error_code&) {
-        return key_parts.append(part.data(), part.size()), true;
-    }
-    bool on_key(string_view last, std::size_t, error_code&) {
-        reader.key(whole(key_parts, last));
-        return key_parts.clear(), true;
-    }
-    bool on_number_part(string_view, error_code&) { return true; }
-    bool on_int64(std::int64_t value, string_view, error_code&) { return reader.integer(value), true; }
-    bool on_uint64(std::uint64_t value, string_view, error_code&) {
-        return reader.integer(static_cast<std::int64_t>(value)), true;
-    }
-    bool on_double(double, string_view, error_code&) { return reader.fraction(), true; }
-    bool on_bool(bool, error_code&) { return reader.boolean(), true; }
-    bool on_null(error_code&) { return reader.null(), true; }
-    bool on_comment_part(string_view, error_code&) { return true; }
-    bool on_comment(string_view, error_code&) { return true; }
-
-    ResponseReader reader;
-    std::string text_parts;
-    std::string key_parts;
-};
-
 }  // namespace
 
 std::expected<ChatResponse, Error> chat_response_from_openai(std::string_view body, int http_status) {
     boost::json::parse_options options;
     options.max_depth = std::numeric_limits<std::size_t>::max();  // its stack is on the heap
     options.allow_invalid_utf8 = true;  // the body is valid UTF-8 already (model/utf8.h)
-    boost::json::basic_parser<ParserEvents> parser(options);
+    boost::json::basic_parser<JsonEvents<ResponseReader>> parser(options);
     const std::string_view bom = "\xEF\xBB\xBF";  // tolerated at the start, as JSON readers do
     const std::string_view text = body.starts_with(bom) ? body.substr(bom.size()) : body;
     boost::system::error_code ec;
