@@ -11,11 +11,11 @@
 #include <functional>
 #include <charconv>
 #include <optional>
-#include <sstream>
 
 #include "gateway/gateway_errors.h"
 #include "gateway/gateway_options.h"
 #include "gateway/gateway_routes.h"
+#include "gateway/response_head.h"
 
 namespace sb {
 
@@ -32,24 +32,11 @@ constexpr std::size_t kMaxReadAhead = 64 * 1024;
 // client reads our answer instead of a reset.
 constexpr auto kLingerTime = std::chrono::seconds(2);
 
-// A whole response as the bytes on the wire, straight from Beast's serializer into one string
-// sized once (a std::ostringstream grows and copies several times per response).
-std::string wire_bytes(http::response<http::string_body>& message) {
-    std::string out;
-    http::serializer<false, http::string_body> serializer{message};
-    error_code ec;
-    while (!ec && !serializer.is_done()) {
-        serializer.next(ec, [&](error_code& next_ec, const auto& buffers) {
-            next_ec = {};
-            const std::size_t size = net::buffer_size(buffers);
-            out.reserve(out.size() + size);
-            for (auto it = net::buffer_sequence_begin(buffers); it != net::buffer_sequence_end(buffers); ++it) {
-                const net::const_buffer piece = *it;
-                out.append(static_cast<const char*>(piece.data()), piece.size());
-            }
-            serializer.consume(size);
-        });
-    }
+// A whole response as the bytes on the wire. A HEAD request's answer has no body, but its
+// Content-Length still tells the size.
+std::string response_bytes(const GatewayResponse& response, bool keep_alive, bool head_only) {
+    std::string out = response_head(response.status, response.headers, keep_alive, response.body.size());
+    if (!head_only) out.append(response.body);
     return out;
 }
 
@@ -127,25 +114,13 @@ public:
 
     void respond(GatewayResponse response) {
         if (m_state != State::Responding) return;
-        http::response<http::string_body> reply{static_cast<http::status>(response.status), 11};
-        for (const auto& [name, value] : response.headers) reply.set(name, value);
-        reply.keep_alive(m_keep_alive);
-        reply.body() = std::move(response.body);
-        reply.prepare_payload();
-        if (m_head_request) reply.body().clear();  // Content-Length still tells the size
-        queue(wire_bytes(reply), After::Finish);
+        queue(response_bytes(response, m_keep_alive, m_head_request), After::Finish);
     }
 
     void begin_stream(Headers headers) {
         if (m_state != State::Responding) return;
         m_state = State::Streaming;
-        http::response<http::empty_body> head{http::status::ok, 11};
-        for (const auto& [name, value] : headers) head.set(name, value);
-        head.keep_alive(m_keep_alive);
-        head.chunked(true);
-        std::ostringstream text;
-        text << head.base();
-        queue(text.str(), After::Nothing);
+        queue(response_head(200, headers, m_keep_alive, std::nullopt), After::Nothing);
     }
 
     void send(std::string bytes) {
@@ -161,7 +136,7 @@ public:
     void end_stream(const Headers& trailers) {
         if (m_state != State::Streaming) return;
         std::string last = "0\r\n";
-        for (const auto& [name, value] : trailers) last += name + ": " + value + "\r\n";
+        for (const auto& [name, value] : trailers) append_header_line(last, name, value);
         queue(last + "\r\n", After::Finish);
     }
 
@@ -241,12 +216,7 @@ private:
     }
 
     void respond_then_linger(GatewayResponse response) {
-        http::response<http::string_body> reply{static_cast<http::status>(response.status), 11};
-        for (const auto& [name, value] : response.headers) reply.set(name, value);
-        reply.keep_alive(false);
-        reply.body() = std::move(response.body);
-        reply.prepare_payload();
-        queue(wire_bytes(reply), After::Linger);
+        queue(response_bytes(response, false, false), After::Linger);
     }
 
     void on_request(error_code ec) {
