@@ -930,6 +930,7 @@ private slots:
 
         const auto reply = fetch(*m_client, "POST", base + "/v1/chat/completions", chat_body("Through the proxy", false, false, "llama3.2"));
         QVERIFY2(reply.status == 200, reply.body.c_str());
+        QCOMPARE(reply.header("x-switchboard-provider"), std::string("local"));  // not a failover
         QCOMPARE(reply.json()["choices"][0]["message"]["content"].get<std::string>(), std::string("answered by the proxy"));
         const auto lines = proxy.request_lines();
         QVERIFY(!lines.empty());
