@@ -14,7 +14,6 @@
 #include "gateway/sse_writer.h"
 #include "model/request_id.h"
 #include "providers/openai_response_writer.h"
-#include "providers/openai_translation.h"
 
 namespace sb {
 namespace {
