@@ -1,5 +1,6 @@
 #include "providers/openai_response_reader.h"
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -42,7 +43,12 @@ public:
         switch (number.kind) {
         case JsonNumber::Kind::Int64: scalar(Scalar::Integer, {}, number.int64); break;
         case JsonNumber::Kind::UInt64: scalar(Scalar::Integer, {}, static_cast<std::int64_t>(number.uint64)); break;
-        case JsonNumber::Kind::Double: scalar(Scalar::Float); break;
+        case JsonNumber::Kind::Double:
+            // Boost.JSON reads a number beyond double's range as infinity; a JSON tree refuses
+            // the body, and so does this reader.
+            if (!std::isfinite(number.real)) return false;
+            scalar(Scalar::Float);
+            break;
         }
         return true;
     }

@@ -212,10 +212,14 @@ private slots:
         QVERIFY(!no_function.has_value());
         QVERIFY(no_function.error().message.find("tool_calls has an entry without a function") != std::string::npos);
 
-        // A byte order mark is tolerated; trailing text and trailing commas are not JSON.
+        // A byte order mark is tolerated; trailing text and trailing commas are not JSON, nor is
+        // a number beyond double's range, even in a skipped field (a tree refuses it). One that
+        // underflows reads as 0, as in a tree.
         QVERIFY(parse("\xEF\xBB\xBF" R"({"choices":[{"message":{"content":"x"}}]})").has_value());
+        QVERIFY(parse(R"({"x":1e-400,"choices":[{"message":{"content":"x"}}]})").has_value());
         for (const char* broken : {R"({"choices":[{"message":{}}]} x)", R"({"choices":[{"message":{}}],})",
-                                   R"({"choices":[{"message":{"content":"x"}}])", ""}) {
+                                   R"({"choices":[{"message":{"content":"x"}}])", "",
+                                   R"({"x":[-1e400],"choices":[{"message":{"content":"x"}}]})"}) {
             auto parsed = parse(broken);
             QVERIFY2(!parsed.has_value(), broken);
             QVERIFY2(parsed.error().message.find("body is not JSON (HTTP 200") != std::string::npos, broken);
