@@ -8,18 +8,9 @@
 namespace sb {
 namespace {
 
-bool same_name(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
-
 bool is_framing(std::string_view name) {
-    return same_name(name, "content-length") || same_name(name, "transfer-encoding") ||
-           same_name(name, "connection");
+    return same_header_name(name, "content-length") || same_header_name(name, "transfer-encoding") ||
+           same_header_name(name, "connection");
 }
 
 }  // namespace
@@ -45,7 +36,7 @@ std::string response_head(int status, const Headers& headers, bool keep_alive,
         if (is_framing(name)) continue;
         bool replaced = false;
         for (std::size_t later = i + 1; later < headers.size() && !replaced; ++later)
-            replaced = same_name(headers[later].first, name);
+            replaced = same_header_name(headers[later].first, name);
         if (!replaced) append_header_line(out, name, value);
     }
     if (!keep_alive) out.append("Connection: close\r\n");

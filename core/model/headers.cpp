@@ -12,15 +12,15 @@ std::string to_lower(std::string_view text) {
     return out;
 }
 
+bool same_header_name(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
 std::optional<std::string_view> header_value(const Headers& headers, std::string_view name) {
-    for (const auto& [key, value] : headers) {
-        if (key.size() == name.size() &&
-            std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) ==
-                       std::tolower(static_cast<unsigned char>(b));
-            }))
-            return value;
-    }
+    for (const auto& [key, value] : headers)
+        if (same_header_name(key, name)) return value;
     return std::nullopt;
 }
 

@@ -114,13 +114,10 @@ private:
         Key key = Key::None;     // the key whose value comes next
         std::uint32_t seen = 0;  // known keys read so far in this object
     };
-    // Deep enough for any real request; deeper bodies go to the tree, which bounds depth.
-    static constexpr std::size_t kMaxDepth = 64;
-
     Level& top() { return m_stack.back(); }
     bool enter(Frame frame) {
         m_stack.push_back({frame});
-        return m_stack.size() <= kMaxDepth;
+        return true;
     }
     // A string field read as the tree's string_or_empty does.
     static void text_or_empty(std::string& into, std::string_view text, bool is_string) {
@@ -341,7 +338,9 @@ std::optional<OpenAIRequestRead> RequestReader::result() {
 }  // namespace
 
 std::optional<OpenAIRequestRead> read_plain_openai_request(std::string_view body) {
-    boost::json::basic_parser<JsonEvents<RequestReader>> parser({});
+    boost::json::parse_options options;
+    options.max_depth = 64;  // deep enough for any real request; deeper bodies go to the tree
+    boost::json::basic_parser<JsonEvents<RequestReader>> parser(options);
     boost::system::error_code ec;
     const auto used = parser.write_some(false, body.data(), body.size(), ec);
     if (ec || used != body.size() || !parser.done()) return std::nullopt;

@@ -213,6 +213,10 @@ private slots:
             << QByteArray(R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":3000000000})")
             << "max_tokens: must be from 1 to 2147483647";
         QTest::newRow("not JSON") << QByteArray(R"({"messages":[)") << "the body is not valid JSON (UTF-8)";
+        QTest::newRow("deep nesting in an ignored field")
+            << (QByteArray(R"({"messages":[{"role":"user","content":"hi","x":)") + QByteArray(100, '[') +
+                QByteArray(100, ']') + "}]}")
+            << "";
     }
     void othersGoThroughTheTree() {
         QFETCH(QByteArray, body);

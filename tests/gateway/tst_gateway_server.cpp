@@ -15,10 +15,9 @@
 #include <future>
 #include <map>
 #include <set>
-#include <thread>
-#include <mutex>
 
 #include "../support/engine_fixture.h"
+#include "../support/loopback_http_server.h"
 #include "config/routing_config.h"
 #include "engine/engine.h"
 #include "gateway/gateway_auth.h"
@@ -114,76 +113,6 @@ Reply fetch_stream(HttpClient& client, std::string url, std::string body, Header
 Headers bearer(const std::string& token) {
     return {{"authorization", "Bearer " + token}};
 }
-
-// A forward proxy that answers every request itself, with one OpenAI answer, and keeps each
-// request line. Blocking sockets on its own thread: the test thread waits in fetch().
-class AnsweringProxy {
-public:
-    AnsweringProxy() {
-        m_listener = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(m_listener, reinterpret_cast<sockaddr*>(&address), sizeof address);
-        ::listen(m_listener, 16);
-        socklen_t size = sizeof address;
-        ::getsockname(m_listener, reinterpret_cast<sockaddr*>(&address), &size);
-        m_port = ntohs(address.sin_port);
-        m_thread = std::thread([this] { serve(); });
-    }
-    ~AnsweringProxy() {
-        ::shutdown(m_listener, SHUT_RDWR);
-        ::close(m_listener);
-        m_thread.join();
-    }
-    std::uint16_t port() const { return m_port; }
-    std::vector<std::string> request_lines() {
-        std::lock_guard lock(m_mutex);
-        return m_lines;
-    }
-
-private:
-    void serve() {
-        for (;;) {
-            const int client = ::accept(m_listener, nullptr, nullptr);
-            if (client < 0) return;
-            std::string in;
-            char buffer[4096];
-            std::size_t head_end = std::string::npos;
-            std::size_t length = 0;
-            for (;;) {
-                const auto got = ::recv(client, buffer, sizeof buffer, 0);
-                if (got <= 0) break;
-                in.append(buffer, std::size_t(got));
-                if (head_end == std::string::npos && (head_end = in.find("\r\n\r\n")) != std::string::npos) {
-                    std::string head = in.substr(0, head_end);
-                    for (auto& c : head) c = char(std::tolower(static_cast<unsigned char>(c)));
-                    if (const auto at = head.find("content-length:"); at != std::string::npos)
-                        length = std::stoul(head.substr(at + 15));
-                }
-                if (head_end != std::string::npos && in.size() >= head_end + 4 + length) break;
-            }
-            {
-                std::lock_guard lock(m_mutex);
-                m_lines.push_back(in.substr(0, in.find("\r\n")));
-            }
-            const std::string body =
-                R"({"id":"chatcmpl-proxy","object":"chat.completion","created":1,"model":"via-proxy",)"
-                R"("choices":[{"index":0,"message":{"role":"assistant","content":"answered by the proxy"},)"
-                R"("finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}})";
-            const std::string out = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-            (void)::send(client, out.data(), out.size(), MSG_NOSIGNAL);
-            ::close(client);
-        }
-    }
-
-    int m_listener = -1;
-    std::uint16_t m_port = 0;
-    std::thread m_thread;
-    std::mutex m_mutex;
-    std::vector<std::string> m_lines;
-};
 
 std::string chat_body(const std::string& prompt, bool stream = false, bool include_usage = false,
                       const std::string& model = {}) {
@@ -908,7 +837,7 @@ private slots:
     // proxy in the environment the calls go through libcurl, which honours it. The upstream
     // here is a closed port: only the proxy can answer.
     void upstreamCallsHonourAProxyInTheEnvironment() {
-        AnsweringProxy proxy;
+        sb::test::LoopbackHttpServer proxy;  // answers as the proxy, and records what it was sent
         QTemporaryDir dir;
         QProcess process;
         auto environment = QProcessEnvironment::systemEnvironment();
@@ -931,11 +860,12 @@ private slots:
         const auto reply = fetch(*m_client, "POST", base + "/v1/chat/completions", chat_body("Through the proxy", false, false, "llama3.2"));
         QVERIFY2(reply.status == 200, reply.body.c_str());
         QCOMPARE(reply.header("x-switchboard-provider"), std::string("local"));  // not a failover
-        QCOMPARE(reply.json()["choices"][0]["message"]["content"].get<std::string>(), std::string("answered by the proxy"));
-        const auto lines = proxy.request_lines();
-        QVERIFY(!lines.empty());
-        QCOMPARE(QString::fromStdString(lines.front()),
-                 QString("POST http://127.0.0.1:9/v1/chat/completions HTTP/1.1"));
+        QCOMPARE(reply.json()["choices"][0]["message"]["content"].get<std::string>(),
+                 std::string("answered by the loopback server"));
+        const auto sent = proxy.recorded();
+        QVERIFY(!sent.empty());
+        QCOMPARE(QString::fromStdString(sent.front().method + " " + sent.front().target),
+                 QString("POST http://127.0.0.1:9/v1/chat/completions"));
 
         process.terminate();
         QVERIFY(process.waitForFinished(15000));

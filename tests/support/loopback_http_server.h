@@ -15,6 +15,9 @@
 //   /close                200 with Connection: close
 //   /ok-drop-next         like /ok, then the next request on that connection is dropped unanswered
 //                         (a kept-alive connection the server closed while it sat idle)
+//   /v1/chat/completions  200, an OpenAI chat.completion saying "answered by the loopback server"
+// A target in absolute form ("http://host:port/ok", as a client sends it to a proxy) is served
+// by its path, so the server can stand in for a forward proxy; recorded() keeps it as sent.
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -211,7 +214,11 @@ private:
     awaitable<bool> respond(tcp::socket& socket,
                             const boost::beast::http::request<boost::beast::http::string_body>& request) {
         const std::string target(request.target());
-        const std::string_view path(target);
+        std::string_view path(target);
+        if (path.starts_with("http://")) {
+            const auto slash = path.find('/', 7);
+            path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+        }
         if (take_drop_mark(socket)) {
             // The connection a keep-alive client kept: closed as an idle server would, unanswered.
             boost::system::error_code ec;
@@ -226,6 +233,13 @@ private:
             co_return co_await write(socket, simple_response(200, "application/json", R"({"ok":true})"));
         }
         if (path == "/ok") co_return co_await write(socket, simple_response(200, "application/json", R"({"ok":true})"));
+        if (path == "/v1/chat/completions")
+            co_return co_await write(
+                socket, simple_response(200, "application/json",
+                                        R"({"id":"chatcmpl-loopback","object":"chat.completion","created":1,)"
+                                        R"("model":"loopback","choices":[{"index":0,"message":{"role":"assistant",)"
+                                        R"("content":"answered by the loopback server"},"finish_reason":"stop"}],)"
+                                        R"("usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}})"));
         if (path == "/echo") {
             const std::string extra = "X-Mixed-Case: Value\r\nX-Echo-Method: " +
                                       std::string(request.method_string()) + "\r\n";
