@@ -2,11 +2,13 @@
 // timeouts, keep-alive, chunked framing and disconnect detection.
 #include "gateway/gateway_session.h"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <charconv>
@@ -91,6 +93,9 @@ private:
     std::function<void()> m_on_disconnect;
     bool m_gone = false;
     bool m_ended = false;
+    // Actions posted to the connection's thread and not yet run: while any is, a later one
+    // must queue behind it rather than run at once, to keep their order.
+    std::atomic<int> m_queued = 0;
 };
 
 class Session final : public std::enable_shared_from_this<Session> {
@@ -110,6 +115,10 @@ public:
 
     void start() { read_request(); }
     net::any_io_executor executor() { return m_socket.get_executor(); }
+    bool on_its_thread() {
+        const auto* loop = m_socket.get_executor().target<net::io_context::executor_type>();
+        return loop && loop->running_in_this_thread();
+    }
     bool serves(const SessionChannel* channel) const { return channel == m_channel.get(); }
 
     void respond(GatewayResponse response) {
@@ -368,16 +377,27 @@ private:
 
 template <class F>
 void SessionChannel::post(F&& action) {
-    std::lock_guard lock(m_gate->mutex);
-    if (!m_gate->open) return;
-    auto session = m_session.lock();
-    if (!session) return;
-    // The handler owns the session while it waits, so the last reference never drops here.
-    auto executor = session->executor();
-    net::post(executor, [session = std::move(session), self = shared_from_this(),
-                         action = std::forward<F>(action)]() mutable {
-        if (session->serves(self.get())) action(*session);
-    });
+    std::shared_ptr<Session> session;
+    {
+        std::lock_guard lock(m_gate->mutex);
+        if (!m_gate->open) return;
+        session = m_session.lock();
+        if (!session) return;
+        if (m_queued.load() != 0 || !session->on_its_thread()) {
+            // The handler owns the session while it waits, so the last reference never drops here.
+            ++m_queued;
+            auto executor = session->executor();
+            net::post(executor, [session = std::move(session), self = shared_from_this(),
+                                 action = std::forward<F>(action)]() mutable {
+                --self->m_queued;
+                if (session->serves(self.get())) action(*session);
+            });
+            return;
+        }
+    }
+    // Already on the connection's thread with nothing queued ahead (the answer of a call made
+    // on this thread's loop): act now, so the answer leaves without another turn of the loop.
+    if (session->serves(this)) action(*session);
 }
 
 void SessionChannel::respond(GatewayResponse response) {
