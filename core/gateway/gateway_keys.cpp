@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <vector>
 
 #include "cost/budget_tracker.h"
 
@@ -51,17 +52,10 @@ std::expected<std::string, std::string> generate_gateway_key_secret() {
 }
 
 std::expected<std::string, std::string> random_hex(std::size_t bytes) {
-    std::string raw(bytes, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1)
+    std::vector<unsigned char> raw(bytes);
+    if (RAND_bytes(raw.data(), static_cast<int>(bytes)) != 1)
         return std::unexpected(std::string("cannot generate an id: the random number generator failed"));
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(bytes * 2);
-    for (unsigned char byte : raw) {
-        hex += kHex[byte >> 4];
-        hex += kHex[byte & 0xf];
-    }
-    return hex;
+    return to_hex(raw);
 }
 
 bool looks_like_gateway_key(std::string_view text) {
@@ -71,17 +65,6 @@ bool looks_like_gateway_key(std::string_view text) {
 }
 
 GatewayKeyDigest gateway_key_digest(std::string_view secret) { return sha256(secret); }
-
-std::string to_hex(const GatewayKeyDigest& digest) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(digest.size() * 2);
-    for (unsigned char byte : digest) {
-        hex += kHex[byte >> 4];
-        hex += kHex[byte & 0xf];
-    }
-    return hex;
-}
 
 std::optional<GatewayKeyDigest> digest_from_hex(std::string_view hex) {
     GatewayKeyDigest digest{};

@@ -65,7 +65,6 @@ std::expected<std::string, std::string> random_hex(std::size_t bytes);
 
 bool looks_like_gateway_key(std::string_view text);
 GatewayKeyDigest gateway_key_digest(std::string_view secret);
-std::string to_hex(const GatewayKeyDigest& digest);
 std::optional<GatewayKeyDigest> digest_from_hex(std::string_view hex);
 // Constant time, so the time a comparison takes says nothing about where the digests differ.
 bool digests_equal(const GatewayKeyDigest& a, const GatewayKeyDigest& b);

@@ -39,16 +39,17 @@ Sha256Digest sha256(std::string_view data) {
     return digest;
 }
 
-std::string sha256_hex(std::string_view data) {
+std::string to_hex(std::span<const unsigned char> bytes) {
     static constexpr char kHex[] = "0123456789abcdef";
-    const Sha256Digest digest = sha256(data);
     std::string out;
-    out.reserve(digest.size() * 2);
-    for (unsigned char byte : digest) {
+    out.reserve(bytes.size() * 2);
+    for (unsigned char byte : bytes) {
         out.push_back(kHex[byte >> 4]);
         out.push_back(kHex[byte & 0x0f]);
     }
     return out;
 }
+
+std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
 
 }  // namespace sb

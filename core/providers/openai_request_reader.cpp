@@ -123,7 +123,9 @@ private:
     static void text_or_empty(std::string& into, std::string_view text, bool is_string) {
         into = is_string ? std::string(text) : std::string{};
     }
-    bool scalar(std::string_view text, bool is_string, bool is_null, const JsonNumber* number);
+    // `number`, when the value is one, with `real` its value as the tree reads it.
+    bool scalar(std::string_view text, bool is_string, bool is_null, const JsonNumber* number = nullptr,
+                double real = 0);
 
     std::vector<Level> m_stack;
     bool m_root_seen = false;
@@ -226,8 +228,8 @@ bool RequestReader::close() {
     }
 }
 
-bool RequestReader::string(std::string_view text) { return scalar(text, true, false, nullptr); }
-bool RequestReader::null() { return scalar({}, false, true, nullptr); }
+bool RequestReader::string(std::string_view text) { return scalar(text, true, false); }
+bool RequestReader::null() { return scalar({}, false, true); }
 bool RequestReader::boolean(bool value) {
     if (!m_stack.empty() && top().frame == Frame::Root && top().key == Key::Stream) {
         m_read.request.stream = value;
@@ -237,15 +239,16 @@ bool RequestReader::boolean(bool value) {
         m_read.include_usage = value;
         return true;
     }
-    return scalar({}, false, false, nullptr);
+    return scalar({}, false, false);
 }
 bool RequestReader::number(const JsonNumber& number) {
     // A number the tree refuses (beyond double's range) declines the body wherever it is.
-    if (!real_of(number)) return false;
-    return scalar({}, false, false, &number);
+    const auto real = real_of(number);
+    return real && scalar({}, false, false, &number, *real);
 }
 
-bool RequestReader::scalar(std::string_view text, bool is_string, bool is_null, const JsonNumber* number) {
+bool RequestReader::scalar(std::string_view text, bool is_string, bool is_null, const JsonNumber* number,
+                           double real) {
     if (m_stack.empty()) return false;  // a bare value, not an object
     Level& level = top();
     switch (level.frame) {
@@ -261,12 +264,10 @@ bool RequestReader::scalar(std::string_view text, bool is_string, bool is_null, 
         case Key::MaxCompletionTokens: {
             if (is_null) return true;
             if (!number) return false;
-            const auto value = real_of(*number);
-            if (!value) return false;
-            if (level.key == Key::Temperature) m_read.request.temperature = value;
-            else if (level.key == Key::TopP) m_read.request.top_p = value;
-            else if (level.key == Key::MaxTokens) m_max_tokens = value;
-            else m_max_completion_tokens = value;
+            if (level.key == Key::Temperature) m_read.request.temperature = real;
+            else if (level.key == Key::TopP) m_read.request.top_p = real;
+            else if (level.key == Key::MaxTokens) m_max_tokens = real;
+            else m_max_completion_tokens = real;
             return true;
         }
         case Key::Stop:

@@ -9,10 +9,10 @@
 // - the request sent to an OpenAI upstream (chat_request_to_openai) reads back
 //   as the request the client sent: nothing is lost or changed on the way through;
 // - the Anthropic translation of any accepted request can be built and sent.
-#include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "../support/same_chat_request.h"
 #include "engine/request_validation.h"
 #include "fuzz_common.h"
 #include "gateway/client_request.h"
@@ -24,15 +24,8 @@
 namespace {
 
 bool same_request(const sb::ChatRequest& a, const sb::ChatRequest& b) {
-    // Doubles compared by their bits: a -0.0 that became 0.0 would change what is sent.
-    auto same_number = [](std::optional<double> x, std::optional<double> y) {
-        return x.has_value() == y.has_value() && (!x || std::signbit(*x) == std::signbit(*y)) && x == y;
-    };
-    return same_number(a.temperature, b.temperature) && same_number(a.top_p, b.top_p) && a.model == b.model && a.messages == b.messages && a.temperature == b.temperature &&
-           a.top_p == b.top_p && a.max_tokens == b.max_tokens && a.stop == b.stop && a.stream == b.stream &&
-           a.extra == b.extra;
+    return sb::test::first_difference(a, b) == nullptr;
 }
-
 
 }  // namespace
 

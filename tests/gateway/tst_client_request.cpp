@@ -2,20 +2,15 @@
 // a JSON tree (providers/openai_request_reader), everything else through the tree. Whatever a
 // body holds, both readings must give the same request or the same refusal.
 #include <QTest>
-#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "../providers/wire_samples.h"
+#include "../support/same_chat_request.h"
 #include "gateway/client_request.h"
 
 namespace {
-
-bool same_number(std::optional<double> a, std::optional<double> b) {
-    // By value and sign: a -0.0 read as 0.0 would change the text sent upstream.
-    return a.has_value() == b.has_value() && (!a || (*a == *b && std::signbit(*a) == std::signbit(*b)));
-}
 
 // Empty when both readings agree; else what differs.
 QString disagreement(const std::string& body) {
@@ -29,16 +24,7 @@ QString disagreement(const std::string& body) {
                 .arg(QString::fromStdString(fast.error().message), QString::fromStdString(tree.error().message));
         return {};
     }
-    const auto& a = fast->request;
-    const auto& b = tree->request;
-    if (a.model != b.model) return "model";
-    if (!(a.messages == b.messages)) return "messages";
-    if (!same_number(a.temperature, b.temperature)) return "temperature";
-    if (!same_number(a.top_p, b.top_p)) return "top_p";
-    if (a.max_tokens != b.max_tokens) return "max_tokens";
-    if (a.stop != b.stop) return "stop";
-    if (a.stream != b.stream) return "stream";
-    if (a.extra != b.extra) return "extra";
+    if (const char* field = sb::test::first_difference(fast->request, tree->request)) return field;
     if (fast->include_usage != tree->include_usage) return "include_usage";
     return {};
 }

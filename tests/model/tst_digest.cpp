@@ -1,5 +1,5 @@
 // SHA-256 against the FIPS 180-2 examples, and from many threads at once (each thread keeps
-// its own OpenSSL context, so they must not disturb each other).
+// its own OpenSSL context, so they must not disturb each other); bytes as hex.
 #include <QTest>
 #include <string>
 #include <thread>
@@ -32,6 +32,12 @@ private slots:
         const sb::Sha256Digest raw = sb::sha256(data);
         QCOMPARE(QByteArray(reinterpret_cast<const char*>(raw.data()), raw.size()).toHex(), expected.toLatin1());
         QCOMPARE(QString::fromStdString(sb::sha256_hex(data)), expected);
+    }
+
+    void hexHasTwoLowerCaseDigitsPerByte() {
+        const std::vector<unsigned char> bytes = {0x00, 0x0f, 0xa5, 0xf0, 0xff};
+        QCOMPARE(QString::fromStdString(sb::to_hex(bytes)), QString("000fa5f0ff"));
+        QCOMPARE(QString::fromStdString(sb::to_hex({})), QString());
     }
 
     void threadsHashIndependently() {
