@@ -57,3 +57,8 @@ void markRowNumber(QTableWidget* table, int row, bool invalid) {
     const QString label = invalid ? QStringLiteral("%1 ⚠").arg(row + 1) : QString::number(row + 1);
     if (header->text() != label) header->setText(label);
 }
+
+std::string fieldOfPath(const std::string& path) {
+    const auto dot = path.find('.');
+    return dot == std::string::npos ? std::string() : path.substr(dot + 1);
+}

@@ -5,6 +5,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <string>
+
 #include <span>
 #include <utility>
 
@@ -27,6 +29,10 @@ void showErrorLines(QLabel* hint, const QStringList& lines);
 // Outlines each (column, widget) cell whose column has problems in `byColumn` and sets its
 // tooltip to them; returns whether any cell was invalid.
 bool markCells(std::span<const std::pair<int, QWidget*>> cells, std::span<const QStringList> byColumn);
+
+// The field a problem's config path names after its row ("rules[2].ttl_s" → "ttl_s"); empty
+// when the path names the row itself.
+std::string fieldOfPath(const std::string& path);
 
 // The row's number in the vertical header, with "⚠" when the row is invalid.
 void markRowNumber(QTableWidget* table, int row, bool invalid);

@@ -1,5 +1,7 @@
 #include "cli_args.h"
 
+#include <cstdio>
+
 namespace sb::cli {
 
 std::optional<std::string> Args::parse(int argc, char** argv, int first, const std::set<std::string>& with_value,
@@ -37,6 +39,11 @@ std::optional<std::string> Args::value(const std::string& flag) const {
     const auto it = m_values.find(flag);
     if (it == m_values.end()) return std::nullopt;
     return it->second;
+}
+
+int usage_error(const std::string& message, const char* usage) {
+    std::fprintf(stderr, "%s\n%s", message.c_str(), usage);
+    return ExitCode::Usage;
 }
 
 }  // namespace sb::cli

@@ -25,6 +25,9 @@ private:
     std::set<std::string> m_switches;
 };
 
+// Prints the message and the command's usage text to stderr; returns ExitCode::Usage.
+int usage_error(const std::string& message, const char* usage);
+
 // Exit codes, documented in the README.
 enum ExitCode : int {
     Ok = 0,

@@ -1,7 +1,6 @@
 // switchboard-gateway batch IN.jsonl -o OUT.jsonl [--concurrency N] [--restart] [--no-progress]
 #include <unistd.h>
 
-#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -9,13 +8,11 @@
 #include "cli_engine.h"
 #include "commands.h"
 #include "engine/batch_runner.h"
+#include "stop_signal.h"
 
 namespace sb::cli {
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-void request_stop(int) { g_stop = true; }
 
 void draw_progress(const BatchProgress& p) {
     const std::int64_t remaining_total = p.total - p.resumed;
@@ -69,11 +66,9 @@ int run_batch(int argc, char** argv) {
             return ExitCode::Usage;
         }
     }
-    options.stop = &g_stop;
+    options.stop = &stop_on_signals();
     const bool terminal = isatty(STDERR_FILENO) && !args.has("--no-progress");
     if (terminal) options.on_progress = draw_progress;
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
 
     auto summary = run_batch(*engine, options);
     if (terminal) std::fputc('\n', stderr);

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -13,13 +12,9 @@
 #include "commands.h"
 #include "engine/demo_traffic.h"
 #include "metrics/metrics_registry.h"
+#include "stop_signal.h"
 
 namespace sb::cli {
-
-namespace {
-std::atomic<bool> g_stop{false};
-void request_stop(int) { g_stop = true; }
-}  // namespace
 
 int run_demo(int argc, char** argv) {
     std::set<std::string> values = engine_value_flags;
@@ -47,13 +42,12 @@ int run_demo(int argc, char** argv) {
     if (!engine) return exit_code;
     if (!engine->demo_mode()) std::fprintf(stderr, "note: no provider is simulated; this sends real, billed requests\n");
 
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
+    const auto& stop = stop_on_signals();
     DemoTraffic traffic(*engine);
     traffic.start(rate);
     const bool terminal = isatty(STDOUT_FILENO);
     const auto started = std::chrono::steady_clock::now();
-    while (!g_stop) {
+    while (!stop) {
         std::this_thread::sleep_for(std::chrono::seconds(1));
         const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
         const auto window = std::clamp(elapsed, std::chrono::seconds(1), std::chrono::seconds(10));

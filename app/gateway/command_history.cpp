@@ -16,22 +16,17 @@ namespace sb::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kHistoryUsage =
     "usage: switchboard-gateway history rotate-key [--db FILE] [--config FILE]\n"
     "       re-encrypts the stored prompt and response text under a new history key\n";
-
-int usage_error(const std::string& message) {
-    std::fprintf(stderr, "%s\n%s", message.c_str(), kUsage);
-    return ExitCode::Usage;
-}
 
 }  // namespace
 
 int run_history(int argc, char** argv) {
     Args args;
-    if (auto error = Args::parse(argc, argv, 2, {"--db", "--database", "--config"}, {}, args)) return usage_error(*error);
+    if (auto error = Args::parse(argc, argv, 2, {"--db", "--database", "--config"}, {}, args)) return usage_error(*error, kHistoryUsage);
     const auto& positional = args.positional();
-    if (positional.size() != 1 || positional[0] != "rotate-key") return usage_error("history takes one subcommand: rotate-key");
+    if (positional.size() != 1 || positional[0] != "rotate-key") return usage_error("history takes one subcommand: rotate-key", kHistoryUsage);
 
     std::string source;
     auto config = load_user_config(args.value("--config").value_or(""), process_environment(), &source);

@@ -20,18 +20,13 @@ namespace sb::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kKeysUsage =
     "usage: switchboard-gateway keys create NAME [--rpm N] [--tpm N] [--budget-usd X]\n"
     "       switchboard-gateway keys list\n"
     "       switchboard-gateway keys revoke ID\n"
     "       switchboard-gateway keys limits ID [--rpm N] [--tpm N] [--budget-usd X]   (0 = no limit)\n"
     "options: --db FILE (or --database FILE), --config FILE\n"
     "exit codes: 0 ok, 1 failure (database, unknown key), 2 usage, 4 invalid configuration\n";
-
-int usage_error(const std::string& message) {
-    std::fprintf(stderr, "%s\n%s", message.c_str(), kUsage);
-    return ExitCode::Usage;
-}
 
 // --db/--database, else the config's store.path, else the XDG default: the same file the
 // other commands record history in.
@@ -114,7 +109,7 @@ std::string limits_text(const GatewayKeyLimits& limits) {
 
 int create(GatewayKeyStore& store, const Args& args) {
     const auto given = limit_options(args);
-    if (!given) return usage_error(given.error());
+    if (!given) return usage_error(given.error(), kKeysUsage);
     const GatewayKeyLimits limits{given->rpm.value_or(0), given->tpm.value_or(0),
                                   given->monthly_budget_usd.value_or(0)};
     auto created = store.create(args.positional()[1], limits);
@@ -134,7 +129,7 @@ int create(GatewayKeyStore& store, const Args& args) {
 
 int change_limits(GatewayKeyStore& store, const Args& args) {
     const auto given = limit_options(args);
-    if (!given) return usage_error(given.error());
+    if (!given) return usage_error(given.error(), kKeysUsage);
     auto changed = store.change_limits(args.positional()[1], *given);
     if (!changed) {
         std::fprintf(stderr, "error: %s\n", changed.error().c_str());
@@ -189,22 +184,22 @@ int run_keys(int argc, char** argv) {
     Args args;
     if (auto error = Args::parse(
             argc, argv, 2, {"--db", "--database", "--config", "--rpm", "--tpm", "--budget-usd"}, {}, args))
-        return usage_error(*error);
+        return usage_error(*error, kKeysUsage);
     const auto& positional = args.positional();
-    if (positional.empty()) return usage_error("keys needs a subcommand: create, list, revoke or limits");
+    if (positional.empty()) return usage_error("keys needs a subcommand: create, list, revoke or limits", kKeysUsage);
     const std::string& action = positional[0];
     const bool limits_given = args.has("--rpm") || args.has("--tpm") || args.has("--budget-usd");
     if (action == "create") {
-        if (positional.size() != 2) return usage_error("keys create takes exactly one NAME");
+        if (positional.size() != 2) return usage_error("keys create takes exactly one NAME", kKeysUsage);
     } else if (action == "list") {
-        if (positional.size() != 1 || limits_given) return usage_error("keys list takes no arguments");
+        if (positional.size() != 1 || limits_given) return usage_error("keys list takes no arguments", kKeysUsage);
     } else if (action == "revoke") {
-        if (positional.size() != 2 || limits_given) return usage_error("keys revoke takes exactly one ID");
+        if (positional.size() != 2 || limits_given) return usage_error("keys revoke takes exactly one ID", kKeysUsage);
     } else if (action == "limits") {
         if (positional.size() != 2 || !limits_given)
-            return usage_error("keys limits takes one ID and at least one of --rpm, --tpm, --budget-usd");
+            return usage_error("keys limits takes one ID and at least one of --rpm, --tpm, --budget-usd", kKeysUsage);
     } else {
-        return usage_error("unknown keys subcommand \"" + action + "\"");
+        return usage_error("unknown keys subcommand \"" + action + "\"", kKeysUsage);
     }
 
     int exit_code = ExitCode::RequestFailed;

@@ -19,18 +19,13 @@ namespace sb::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kSecretsUsage =
     "usage: switchboard-gateway secrets set NAME      (the value is read from standard input)\n"
     "       switchboard-gateway secrets list\n"
     "       switchboard-gateway secrets remove NAME\n"
     "options: --store FILE (default $XDG_DATA_HOME/switchboard/secrets.json),\n"
     "         --key-file FILE (default $XDG_CONFIG_HOME/switchboard/secret.key)\n"
     "then refer to it in the config: \"api_key\": \"secret:NAME\"\n";
-
-int usage_error(const std::string& message) {
-    std::fprintf(stderr, "%s\n%s", message.c_str(), kUsage);
-    return ExitCode::Usage;
-}
 
 // At a terminal the value is typed without echo; otherwise all of stdin, minus one trailing newline.
 std::string read_value(const std::string& name) {
@@ -59,15 +54,15 @@ std::string read_value(const std::string& name) {
 
 int run_secrets(int argc, char** argv) {
     Args args;
-    if (auto error = Args::parse(argc, argv, 2, {"--store", "--key-file"}, {}, args)) return usage_error(*error);
+    if (auto error = Args::parse(argc, argv, 2, {"--store", "--key-file"}, {}, args)) return usage_error(*error, kSecretsUsage);
     const auto& positional = args.positional();
-    if (positional.empty()) return usage_error("secrets needs a subcommand: set, list or remove");
+    if (positional.empty()) return usage_error("secrets needs a subcommand: set, list or remove", kSecretsUsage);
     const std::string& action = positional[0];
     if ((action == "set" || action == "remove") && positional.size() != 2)
-        return usage_error("secrets " + action + " takes exactly one NAME");
-    if (action == "list" && positional.size() != 1) return usage_error("secrets list takes no arguments");
+        return usage_error("secrets " + action + " takes exactly one NAME", kSecretsUsage);
+    if (action == "list" && positional.size() != 1) return usage_error("secrets list takes no arguments", kSecretsUsage);
     if (action != "set" && action != "remove" && action != "list")
-        return usage_error("unknown secrets subcommand \"" + action + "\"");
+        return usage_error("unknown secrets subcommand \"" + action + "\"", kSecretsUsage);
 
     auto store = SecretStore::open(args.value("--store").value_or(SecretStore::default_file().string()),
                                    args.value("--key-file").value_or(SecretStore::default_key_file().string()));
@@ -89,7 +84,7 @@ int run_secrets(int argc, char** argv) {
         std::fprintf(stderr, *removed ? "removed secret %s\n" : "no secret %s: nothing removed\n", name.c_str());
         return *removed ? ExitCode::Ok : ExitCode::RequestFailed;
     }
-    if (!SecretStore::valid_name(name)) return usage_error("secret name \"" + name + "\": must be 1-64 of a-z, 0-9, '_', '-', '.'");
+    if (!SecretStore::valid_name(name)) return usage_error("secret name \"" + name + "\": must be 1-64 of a-z, 0-9, '_', '-', '.'", kSecretsUsage);
     const std::string value = read_value(name);
     if (auto saved = store->set(name, value); !saved) {
         std::fprintf(stderr, "error: %s\n", saved.error().c_str());

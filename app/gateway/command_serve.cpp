@@ -14,17 +14,13 @@
 #include "gateway/gateway_key_store.h"
 #include "gateway/gateway_server.h"
 #include "model/digest.h"
+#include "stop_signal.h"
 
 namespace sb::cli {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-void request_stop(int) {
-    g_stop = true;
-}
-
-constexpr const char* kUsage =
+constexpr const char* kServeUsage =
     "usage: switchboard-gateway serve [--config FILE] [--listen HOST:PORT] [--demo auto|on|off]\n"
     "                                 [--database PATH] [--no-auth] [--admin-key-env NAME]\n";
 
@@ -62,14 +58,14 @@ int run_serve(int argc, char** argv) {
     if (auto error = Args::parse(argc, pointers.data(), 2, values, switches, args);
         error || !args.positional().empty()) {
         std::fprintf(stderr, "%s\n%s", error ? error->c_str() : "serve takes no positional arguments",
-                     kUsage);
+                     kServeUsage);
         return ExitCode::Usage;
     }
 
     GatewayOptions options;
     if (!parse_listen(args.value("--listen").value_or("127.0.0.1:8080"), options.address, options.port)) {
         std::fprintf(stderr, "--listen must be HOST:PORT (e.g. 127.0.0.1:8080; port 0 picks a free one)\n%s",
-                     kUsage);
+                     kServeUsage);
         return ExitCode::Usage;
     }
     if (auto threads = args.value("--threads")) {
@@ -89,8 +85,7 @@ int run_serve(int argc, char** argv) {
     options.allow_unauthenticated = args.has("--no-auth");
 
     // Before the engine starts: a signal during start-up still ends in a clean stop.
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
+    const auto& stop = stop_on_signals();
     int exit_code = 0;
     auto engine = make_engine(args, true, exit_code);
     if (!engine) return exit_code;
@@ -138,7 +133,7 @@ int run_serve(int argc, char** argv) {
     if (engine->demo_mode())
         std::fprintf(stderr, "demo mode: some providers are served by the built-in simulator\n");
 
-    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     std::fprintf(stderr, "stopping\n");
     (*server)->stop();  // before the engine: open requests are cancelled while it is there
     server->reset();

@@ -1,5 +1,4 @@
 // switchboard-gateway simulate [--port P] [--address A] [--profile FILE] [--api-key-env VAR]
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -12,13 +11,9 @@
 #include "config/embedded_resources.h"
 #include "simulator/simulator.h"
 #include "simulator/simulator_profile.h"
+#include "stop_signal.h"
 
 namespace sb::cli {
-
-namespace {
-std::atomic<bool> g_stop{false};
-void request_stop(int) { g_stop = true; }
-}  // namespace
 
 int run_simulate(int argc, char** argv) {
     Args args;
@@ -72,12 +67,11 @@ int run_simulate(int argc, char** argv) {
         std::fprintf(stderr, "simulate: %s\n", bound.error().c_str());
         return ExitCode::RequestFailed;
     }
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
+    const auto& stop = stop_on_signals();
     std::printf("simulator listening on http://%s:%u/v1 (%s); Ctrl-C stops it\n", options.address.c_str(),
                 static_cast<unsigned>(*bound), profile_name.c_str());
     std::fflush(stdout);
-    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     simulator.stop();
     return ExitCode::Ok;
 }

@@ -34,7 +34,7 @@ std::string number_text(double value) {
     return text;
 }
 
-AlertRule read_rule(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {
+AlertRule read_alert_rule(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {
     AlertRule rule;
     ConfigReader reader(json, path, errors);
     if (!reader.is_object()) return rule;  // the reader reported it
@@ -148,7 +148,7 @@ nlohmann::json to_json(const AlertsConfig& alerts) { return {{"rules", to_json(a
 
 std::vector<AlertRule> parse_alert_rules(const nlohmann::json& json, const std::string& path,
                                          std::vector<ConfigError>& errors) {
-    return read_array(json, path, "rules", errors, read_rule);
+    return read_array(json, path, "rules", errors, read_alert_rule);
 }
 
 AlertsConfig parse_alerts(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {

@@ -2,16 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include "model/text.h"
 
 namespace sb {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -25,10 +20,10 @@ CachePolicy cache_policy_from_header(std::string_view cache_control) {
     CachePolicy policy = CachePolicy::Default;
     while (!cache_control.empty()) {
         const auto comma = cache_control.find(',');
-        std::string_view directive = trim(cache_control.substr(0, comma));
+        std::string_view directive = trim_blanks(cache_control.substr(0, comma));
         cache_control = comma == std::string_view::npos ? std::string_view{} : cache_control.substr(comma + 1);
         // "no-cache" may carry field names ("no-cache=\"set-cookie\""); the name alone decides here.
-        directive = trim(directive.substr(0, directive.find('=')));
+        directive = trim_blanks(directive.substr(0, directive.find('=')));
         if (iequals(directive, "no-store")) return CachePolicy::NoStore;
         if (iequals(directive, "no-cache")) policy = CachePolicy::NoCache;
     }

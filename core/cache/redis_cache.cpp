@@ -8,6 +8,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <utility>
+#include "model/clock.h"
 
 namespace sb {
 
@@ -77,12 +78,6 @@ std::string glob_escape(std::string_view text) {
         out += c;
     }
     return out;
-}
-
-std::int64_t unix_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 }  // namespace
@@ -353,7 +348,7 @@ void RedisCache::write_batch(std::vector<Pending>& batch) {
     }
     redisContext* context = m_write_connection.context.get();
     const auto now = std::chrono::system_clock::now();
-    const std::int64_t stored_ms = unix_ms();
+    const std::int64_t stored_ms = unix_ms_now();
     std::vector<bool> is_set;  // per appended command: SET (counts an insertion) or SADD
     for (const Pending& pending : batch) {
         std::string ttl;

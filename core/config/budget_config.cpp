@@ -15,7 +15,7 @@ namespace sb {
 namespace {
 
 constexpr std::array kPeriods{BudgetPeriod::Daily, BudgetPeriod::Monthly};
-constexpr std::array kActions{BudgetAction::Warn, BudgetAction::Downgrade, BudgetAction::Refuse};
+constexpr std::array kBudgetActions{BudgetAction::Warn, BudgetAction::Downgrade, BudgetAction::Refuse};
 
 }  // namespace
 
@@ -39,7 +39,7 @@ std::vector<Budget> parse_budgets(const nlohmann::json& json, const std::string&
         reader.read("provider", budget.provider);
         reader.read("limit_usd", budget.limit_usd, 0.0, 1e12);
         reader.read("threshold", budget.threshold, 0.01, 1.0);
-        read_enum(reader, "action", kActions, budget.action);
+        read_enum(reader, "action", kBudgetActions, budget.action);
         reader.read("tier", budget.tier);
         reader.finish();
         return budget;

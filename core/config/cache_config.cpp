@@ -15,16 +15,16 @@ namespace sb {
 
 namespace {
 
-constexpr std::array kActions{CacheAction::Never, CacheAction::Pin, CacheAction::Ttl};
+constexpr std::array kCacheActions{CacheAction::Never, CacheAction::Pin, CacheAction::Ttl};
 constexpr std::array kMatches{CacheMatch::Keywords, CacheMatch::Regex, CacheMatch::PersonalData};
 constexpr std::array kBackends{CacheBackendKind::Memory, CacheBackendKind::Redis};
 constexpr long long kMaxTtlS = 366LL * 24 * 3600;
 
-CacheRule read_rule(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {
+CacheRule read_cache_rule(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {
     CacheRule rule;
     ConfigReader reader(json, path, errors);
     reader.read("name", rule.name);
-    read_enum(reader, "action", kActions, rule.action);
+    read_enum(reader, "action", kCacheActions, rule.action);
     read_enum(reader, "match", kMatches, rule.match);
     reader.read("keywords", rule.keywords);
     reader.read("pattern", rule.pattern);
@@ -66,7 +66,7 @@ std::string_view to_string(CacheBackendKind kind) {
 
 std::vector<CacheRule> parse_cache_rules(const nlohmann::json& json, const std::string& path,
                                          std::vector<ConfigError>& errors) {
-    return read_array(json, path, "rules", errors, read_rule);
+    return read_array(json, path, "rules", errors, read_cache_rule);
 }
 
 CacheConfig parse_cache(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {

@@ -81,7 +81,7 @@ TierConfig read_tier(const nlohmann::json& json, const std::string& path, std::v
     return tier;
 }
 
-ClassifierRule read_rule(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {
+ClassifierRule read_classifier_rule(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {
     ClassifierRule rule;
     ConfigReader reader(json, path, errors);
     reader.read("name", rule.name);
@@ -184,7 +184,7 @@ RoutingConfig parse_routing(const nlohmann::json& json, const std::string& path,
         else
             for (std::size_t i = 0; i < rules->size(); ++i)
                 routing.rules.push_back(
-                    read_rule((*rules)[i], reader.child_path("rules") + "[" + std::to_string(i) + "]", errors));
+                    read_classifier_rule((*rules)[i], reader.child_path("rules") + "[" + std::to_string(i) + "]", errors));
     }
     reader.finish();
     return routing;

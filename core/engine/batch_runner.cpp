@@ -15,17 +15,13 @@
 #include "store/batch_store.h"
 #include "store/history_record.h"
 #include "store/history_writer.h"
+#include "model/clock.h"
 
 namespace sb {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::int64_t unix_ms_now() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::expected<std::string, std::string> read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);

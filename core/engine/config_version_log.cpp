@@ -1,17 +1,13 @@
 #include "engine/config_version_log.h"
 
 #include <chrono>
+#include "model/clock.h"
 
 namespace sb {
 
 namespace {
 
 constexpr std::size_t kLoadedVersions = 500;
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 }  // namespace
 
@@ -42,7 +38,7 @@ ConfigVersion ConfigVersionLog::append(std::string author, std::string summary, 
     ConfigVersion version;
     // Provisional ids continue the stored sequence; the store assigns the same next id.
     version.id = m_versions.empty() ? 1 : m_versions.back().id + 1;
-    version.at_ms = std::max(now_ms(), m_versions.empty() ? 0 : m_versions.back().at_ms);
+    version.at_ms = std::max(unix_ms_now(), m_versions.empty() ? 0 : m_versions.back().at_ms);
     version.author = std::move(author);
     version.summary = std::move(summary);
     version.config_json = std::move(config_json);

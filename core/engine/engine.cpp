@@ -26,17 +26,13 @@
 #include "store/history_writer.h"
 #include "transport/http_client.h"
 #include "transport/sse_parser.h"
+#include "model/clock.h"
 
 namespace sb {
 
 namespace {
 
 using Clock = Scheduler::Clock;
-
-std::int64_t unix_ms_now() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 bool is_congestion(ErrorClass cls) {
     return cls == ErrorClass::RateLimited || cls == ErrorClass::Overloaded || cls == ErrorClass::Timeout;

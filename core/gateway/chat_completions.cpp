@@ -14,15 +14,10 @@
 #include "gateway/sse_writer.h"
 #include "model/request_id.h"
 #include "providers/openai_response_writer.h"
+#include "model/clock.h"
 
 namespace sb {
 namespace {
-
-std::int64_t unix_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 Headers result_headers(const RequestResult& result) {
     return {{"x-request-id", result.request_id},
@@ -49,7 +44,7 @@ public:
                 bool usage)
         : m_channel(std::move(channel)),
           m_request_id(request_id),
-          m_writer("chatcmpl-" + request_id, std::move(model), unix_seconds(), usage) {}
+          m_writer("chatcmpl-" + request_id, std::move(model), unix_seconds_now(), usage) {}
 
     void on_delta(const StreamDelta& delta) {
         std::lock_guard lock(m_mutex);
@@ -150,7 +145,7 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
             // Built on the connection's thread, not here on the transport thread.
             channel->respond_with([result = std::move(result)]() mutable {
                 auto response = text_response(200, "application/json",
-                                              chat_response_to_openai(*result.outcome, unix_seconds()));
+                                              chat_response_to_openai(*result.outcome, unix_seconds_now()));
                 for (auto& header : result_headers(result)) response.headers.push_back(std::move(header));
                 return response;
             });

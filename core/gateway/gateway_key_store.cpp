@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include "model/text.h"
 
 namespace sb {
 
@@ -27,20 +28,14 @@ std::string usd(double value) {
     return text;
 }
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    return text;
-}
-
 // "Bearer sk-sb-…" or the bare token.
 std::string_view bare_token(std::string_view text) {
-    text = trim(text);
+    text = trim_space(text);
     constexpr std::string_view kBearer = "bearer ";
     if (text.size() > kBearer.size() &&
         std::equal(kBearer.begin(), kBearer.end(), text.begin(),
                    [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
-        text = trim(text.substr(kBearer.size()));
+        text = trim_space(text.substr(kBearer.size()));
     return text;
 }
 
@@ -257,7 +252,7 @@ void GatewayKeyStore::run_background() {
 
 std::expected<NewGatewayKey, std::string> GatewayKeyStore::create(const std::string& name,
                                                                   const GatewayKeyLimits& limits) {
-    const std::string clean(trim(name));
+    const std::string clean(trim_space(name));
     if (clean.empty()) return std::unexpected(std::string("a key needs a name"));
     if (std::any_of(clean.begin(), clean.end(), [](unsigned char c) { return std::iscntrl(c); }))
         return std::unexpected(std::string("a key name cannot contain control characters"));
@@ -308,7 +303,7 @@ std::expected<NewGatewayKey, std::string> GatewayKeyStore::create(const std::str
 }
 
 std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::find_locked(const std::string& id_or_prefix) {
-    std::string_view text = trim(id_or_prefix);
+    std::string_view text = trim_space(id_or_prefix);
     // The prefix as `keys list` shows it, ellipsis and all.
     for (std::string_view ellipsis : {std::string_view("\u2026"), std::string_view("...")})
         if (text.ends_with(ellipsis)) text.remove_suffix(ellipsis.size());

@@ -7,6 +7,7 @@
 #include "gateway/caller_auth.h"
 #include "gateway/gateway_errors.h"
 #include "gateway/model_list.h"
+#include "model/clock.h"
 
 namespace sb {
 namespace {
@@ -21,9 +22,7 @@ GatewayRoutes::GatewayRoutes(Engine& engine, const GatewayOptions& options)
     : m_engine(engine),
       m_options(options),
       m_chat(engine, options),
-      m_started_unix_s(std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count()) {}
+      m_started_unix_s(unix_seconds_now()) {}
 
 void GatewayRoutes::handle(const GatewayRequest& request, const std::shared_ptr<ResponseChannel>& channel) {
     const auto& path = request.path;

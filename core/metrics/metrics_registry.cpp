@@ -6,11 +6,6 @@
 
 namespace sb {
 
-std::int64_t unix_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 namespace {
 // Local midnight at the start of the day of `now_ms`, `days_later` days on (DST-safe: mktime
 // normalises the day). Costly (the time zone is consulted), so record() caches the day.
@@ -88,7 +83,7 @@ MetricsSnapshot MetricsRegistry::snapshot(std::int64_t since_ms, std::int64_t un
     {
         std::lock_guard lock(m_mutex);
         snap.lifetime_requests = m_lifetime_requests;
-        snap.cost_today_usd = local_midnight_ms(unix_now_ms()) == m_today_start_ms ? m_cost_today : 0.0;
+        snap.cost_today_usd = local_midnight_ms(unix_ms_now()) == m_today_start_ms ? m_cost_today : 0.0;
         auto it = std::lower_bound(m_seconds.begin(), m_seconds.end(), since_ms / 1000,
                                    [](const Second& s, std::int64_t t) { return s.t_s < t; });
         for (; it != m_seconds.end() && it->t_s * 1000 < until_ms; ++it) {
@@ -151,7 +146,7 @@ MetricsSnapshot MetricsRegistry::snapshot(std::int64_t since_ms, std::int64_t un
 }
 
 std::vector<TargetMetrics> MetricsRegistry::by_target(std::chrono::milliseconds window) const {
-    const std::int64_t since_s = (unix_now_ms() - window.count()) / 1000;
+    const std::int64_t since_s = (unix_ms_now() - window.count()) / 1000;
     std::map<Key, TargetMetrics> totals;
     {
         std::lock_guard lock(m_mutex);
@@ -178,7 +173,7 @@ std::vector<TargetMetrics> MetricsRegistry::by_target(std::chrono::milliseconds 
 }
 
 MetricsSnapshot MetricsRegistry::recent(std::chrono::milliseconds window, std::chrono::milliseconds resolution) const {
-    const auto now = unix_now_ms();
+    const auto now = unix_ms_now();
     return snapshot(now - window.count(), now, resolution.count());
 }
 

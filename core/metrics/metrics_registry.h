@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "metrics/latency_histogram.h"
+#include "model/clock.h"
 
 namespace sb {
 
@@ -119,7 +120,5 @@ private:
     std::int64_t m_tomorrow_start_ms = 0;  // [today, tomorrow): no time-zone lookup per record
     double m_cost_today = 0;
 };
-
-std::int64_t unix_now_ms();
 
 }  // namespace sb

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "model/json_depth.h"
+#include "model/text.h"
 
 namespace sb::detail {
 namespace {
@@ -17,12 +18,6 @@ bool is_space(char c) {
 }
 bool is_key_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-    return text;
 }
 
 std::string string_field(const nlohmann::json& object, const char* key) {
@@ -102,7 +97,7 @@ std::string clean_message(std::string_view text, std::size_t limit) {
     out.reserve(std::min(text.size(), limit + 8));
     bool pending_space = false;
     // Collapsing runs first keeps the cap about what a reader sees, not about padding.
-    for (char c : trim(text)) {
+    for (char c : trim_space(text)) {
         if (is_space(c)) {
             pending_space = true;
             continue;
@@ -157,7 +152,7 @@ ErrorBody read_error_json(const nlohmann::json& json) {
 }
 
 ErrorBody read_error_body(std::string_view body) {
-    auto trimmed = trim(body);
+    auto trimmed = trim_space(body);
     if (trimmed.empty()) {
         ErrorBody out;
         out.shape_problem = "empty body";

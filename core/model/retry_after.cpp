@@ -6,19 +6,14 @@
 #include <cstdint>
 
 #include "model/error.h"
+#include "model/text.h"
 
 namespace sb {
 namespace {
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
 // A plain non-negative decimal number ("27", "26.604"); nothing else may follow it.
 std::optional<double> parse_number(std::string_view text) {
-    text = trim(text);
+    text = trim_blanks(text);
     if (text.empty() || text.front() == '-' || text.front() == '+') return std::nullopt;
     double value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
@@ -38,7 +33,7 @@ std::optional<int> parse_int(std::string_view text) {
 std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text) {
     static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    text = trim(text);
+    text = trim_blanks(text);
     if (text.size() != 29 || text[3] != ',' || text.substr(26) != "GMT") return std::nullopt;
     auto day = parse_int(text.substr(5, 2));
     auto year = parse_int(text.substr(12, 4));

@@ -13,7 +13,7 @@ namespace sb {
 namespace {
 
 // Where in the body the parser is. Skip: a value the request does not keep.
-enum class Frame { Root, Messages, Message, Parts, Part, ToolCalls, ToolCall, Function, Stop, StreamOptions, Skip };
+enum class RequestFrame { Root, Messages, Message, Parts, Part, ToolCalls, ToolCall, Function, Stop, StreamOptions, Skip };
 
 // The keys each object knows; Other is a key it ignores (or, at the root, declines).
 enum class Key : std::uint8_t {
@@ -42,7 +42,7 @@ enum class Key : std::uint8_t {
     IncludeUsage,
 };
 
-Key key_in(Frame frame, std::string_view name) {
+Key key_in(RequestFrame frame, std::string_view name) {
     struct Known {
         std::string_view name;
         Key key;
@@ -72,12 +72,12 @@ Key key_in(Frame frame, std::string_view name) {
         return Key::Other;
     };
     switch (frame) {
-    case Frame::Root: return find(kRoot);
-    case Frame::Message: return find(kMessage);
-    case Frame::Part: return find(kPart);
-    case Frame::ToolCall: return find(kToolCall);
-    case Frame::Function: return find(kFunction);
-    case Frame::StreamOptions: return find(kStreamOptions);
+    case RequestFrame::Root: return find(kRoot);
+    case RequestFrame::Message: return find(kMessage);
+    case RequestFrame::Part: return find(kPart);
+    case RequestFrame::ToolCall: return find(kToolCall);
+    case RequestFrame::Function: return find(kFunction);
+    case RequestFrame::StreamOptions: return find(kStreamOptions);
     default: return Key::Other;
     }
 }
@@ -110,12 +110,12 @@ public:
 
 private:
     struct Level {
-        Frame frame;
+        RequestFrame frame;
         Key key = Key::None;     // the key whose value comes next
         std::uint32_t seen = 0;  // known keys read so far in this object
     };
     Level& top() { return m_stack.back(); }
-    bool enter(Frame frame) {
+    bool enter(RequestFrame frame) {
         m_stack.push_back({frame});
         return true;
     }
@@ -145,7 +145,7 @@ private:
 bool RequestReader::key(std::string_view name) {
     Level& level = top();
     level.key = key_in(level.frame, name);
-    if (level.key == Key::Other) return level.frame != Frame::Root;  // a field passed through
+    if (level.key == Key::Other) return level.frame != RequestFrame::Root;  // a field passed through
     const std::uint32_t bit = 1u << static_cast<unsigned>(level.key);
     if (level.seen & bit) return false;  // given twice: the tree keeps the last one
     level.seen |= bit;
@@ -155,71 +155,71 @@ bool RequestReader::key(std::string_view name) {
 bool RequestReader::open(bool object) {
     if (m_stack.empty()) {
         m_root_seen = object;
-        return object && enter(Frame::Root);
+        return object && enter(RequestFrame::Root);
     }
     Level& level = top();
     switch (level.frame) {
-    case Frame::Root:
+    case RequestFrame::Root:
         switch (level.key) {
-        case Key::Messages: return !object && (m_messages = true) && enter(Frame::Messages);
-        case Key::Stop: return enter(object ? Frame::Skip : Frame::Stop);  // an object stop is ignored
-        case Key::StreamOptions: return object && enter(Frame::StreamOptions);
+        case Key::Messages: return !object && (m_messages = true) && enter(RequestFrame::Messages);
+        case Key::Stop: return enter(object ? RequestFrame::Skip : RequestFrame::Stop);  // an object stop is ignored
+        case Key::StreamOptions: return object && enter(RequestFrame::StreamOptions);
         default: return false;  // a number, string or flag given as an array or object
         }
-    case Frame::Messages:
+    case RequestFrame::Messages:
         if (!object) return false;
         m_message = {};
         m_role.clear();
         m_role_is_string = false;
-        return enter(Frame::Message);
-    case Frame::Message:
+        return enter(RequestFrame::Message);
+    case RequestFrame::Message:
         switch (level.key) {
-        case Key::Content: return !object && enter(Frame::Parts);
-        case Key::ToolCalls: return !object && enter(Frame::ToolCalls);
+        case Key::Content: return !object && enter(RequestFrame::Parts);
+        case Key::ToolCalls: return !object && enter(RequestFrame::ToolCalls);
         case Key::Role: return false;
-        case Key::Name: m_message.name.clear(); return enter(Frame::Skip);
-        case Key::ToolCallId: m_message.tool_call_id.clear(); return enter(Frame::Skip);
-        default: return enter(Frame::Skip);
+        case Key::Name: m_message.name.clear(); return enter(RequestFrame::Skip);
+        case Key::ToolCallId: m_message.tool_call_id.clear(); return enter(RequestFrame::Skip);
+        default: return enter(RequestFrame::Skip);
         }
-    case Frame::Parts:
+    case RequestFrame::Parts:
         if (!object) return false;
         m_part_type.clear();
         m_part_text.clear();
-        return enter(Frame::Part);
-    case Frame::ToolCalls:
+        return enter(RequestFrame::Part);
+    case RequestFrame::ToolCalls:
         if (!object) return false;
         m_call = {};
         m_call_has_function = false;
-        return enter(Frame::ToolCall);
-    case Frame::ToolCall:
-        if (level.key == Key::Function) return object && (m_call_has_function = true) && enter(Frame::Function);
-        return enter(Frame::Skip);  // a non-string id reads as ""; other keys are ignored
-    case Frame::Part:
-    case Frame::Function:
-    case Frame::Stop:
-    case Frame::StreamOptions:
-    case Frame::Skip:
-        return enter(Frame::Skip);  // non-string text, name, arguments or stop entries read as ""
+        return enter(RequestFrame::ToolCall);
+    case RequestFrame::ToolCall:
+        if (level.key == Key::Function) return object && (m_call_has_function = true) && enter(RequestFrame::Function);
+        return enter(RequestFrame::Skip);  // a non-string id reads as ""; other keys are ignored
+    case RequestFrame::Part:
+    case RequestFrame::Function:
+    case RequestFrame::Stop:
+    case RequestFrame::StreamOptions:
+    case RequestFrame::Skip:
+        return enter(RequestFrame::Skip);  // non-string text, name, arguments or stop entries read as ""
     }
     return false;
 }
 
 bool RequestReader::close() {
-    const Frame done = top().frame;
+    const RequestFrame done = top().frame;
     m_stack.pop_back();
     switch (done) {
-    case Frame::Message: {
+    case RequestFrame::Message: {
         const auto role = m_role_is_string ? role_from_string(m_role) : std::nullopt;
         if (!role) return false;
         m_message.role = *role;
         m_read.request.messages.push_back(std::move(m_message));
         return true;
     }
-    case Frame::Part:
+    case RequestFrame::Part:
         if (m_part_type != "text") return false;
         m_message.content += m_part_text;
         return true;
-    case Frame::ToolCall:
+    case RequestFrame::ToolCall:
         if (!m_call_has_function) return false;
         m_message.tool_calls.push_back(std::move(m_call));
         return true;
@@ -231,11 +231,11 @@ bool RequestReader::close() {
 bool RequestReader::string(std::string_view text) { return scalar(text, true, false); }
 bool RequestReader::null() { return scalar({}, false, true); }
 bool RequestReader::boolean(bool value) {
-    if (!m_stack.empty() && top().frame == Frame::Root && top().key == Key::Stream) {
+    if (!m_stack.empty() && top().frame == RequestFrame::Root && top().key == Key::Stream) {
         m_read.request.stream = value;
         return true;
     }
-    if (!m_stack.empty() && top().frame == Frame::StreamOptions && top().key == Key::IncludeUsage) {
+    if (!m_stack.empty() && top().frame == RequestFrame::StreamOptions && top().key == Key::IncludeUsage) {
         m_read.include_usage = value;
         return true;
     }
@@ -252,7 +252,7 @@ bool RequestReader::scalar(std::string_view text, bool is_string, bool is_null, 
     if (m_stack.empty()) return false;  // a bare value, not an object
     Level& level = top();
     switch (level.frame) {
-    case Frame::Root:
+    case RequestFrame::Root:
         switch (level.key) {
         case Key::Model:
             if (!is_string && !is_null) return false;
@@ -282,11 +282,11 @@ bool RequestReader::scalar(std::string_view text, bool is_string, bool is_null, 
         default:
             return false;  // messages as a scalar
         }
-    case Frame::Messages:
-    case Frame::Parts:
-    case Frame::ToolCalls:
+    case RequestFrame::Messages:
+    case RequestFrame::Parts:
+    case RequestFrame::ToolCalls:
         return false;  // an entry that is not an object
-    case Frame::Message:
+    case RequestFrame::Message:
         switch (level.key) {
         case Key::Role:
             m_role_is_string = is_string;
@@ -301,25 +301,25 @@ bool RequestReader::scalar(std::string_view text, bool is_string, bool is_null, 
         case Key::ToolCalls: return is_null;
         default: return true;
         }
-    case Frame::Part:
+    case RequestFrame::Part:
         if (level.key == Key::Type) text_or_empty(m_part_type, text, is_string);
         else if (level.key == Key::Text) text_or_empty(m_part_text, text, is_string);
         return true;
-    case Frame::ToolCall:
+    case RequestFrame::ToolCall:
         if (level.key == Key::Function) return false;  // a function that is not an object
         if (level.key == Key::Id) text_or_empty(m_call.id, text, is_string);
         return true;
-    case Frame::Function:
+    case RequestFrame::Function:
         if (level.key == Key::Name) text_or_empty(m_call.name, text, is_string);
         else if (level.key == Key::Arguments) text_or_empty(m_call.arguments_json, text, is_string);
         return true;
-    case Frame::Stop:
+    case RequestFrame::Stop:
         if (is_string) m_read.request.stop.emplace_back(text);
         return true;
-    case Frame::StreamOptions:
+    case RequestFrame::StreamOptions:
         if (level.key == Key::IncludeUsage) m_read.include_usage = false;  // not a boolean
         return true;
-    case Frame::Skip:
+    case RequestFrame::Skip:
         return true;
     }
     return false;

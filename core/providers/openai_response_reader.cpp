@@ -15,7 +15,7 @@ namespace sb {
 namespace {
 
 // Where in the body the parser is. Everything the response does not need is Skip.
-enum class Frame {
+enum class ResponseFrame {
     Root,
     Skip,
     Choices,
@@ -63,13 +63,13 @@ private:
     enum class Content { Absent, Text, Parts, Invalid };
     enum class Calls { Absent, List, Invalid };
 
-    Frame top() const { return m_stack.back(); }
+    ResponseFrame top() const { return m_stack.back(); }
     bool is(std::string_view name) const { return m_key == name; }
     void scalar(Scalar kind, std::string_view text = {}, std::int64_t integer = 0);
     void reset_choices();
     void reset_message();
 
-    std::vector<Frame> m_stack;
+    std::vector<ResponseFrame> m_stack;
     std::string m_key;  // the key whose value comes next, in the innermost object
 
     bool m_root_object = false;
@@ -107,13 +107,13 @@ bool ResponseReader::key(std::string_view name) {
     m_key = name;
     auto& usage = m_response.usage;
     switch (top()) {
-    case Frame::Root:
+    case ResponseFrame::Root:
         if (is("id")) m_response.id.clear();
         else if (is("model")) m_response.model.clear();
         else if (is("choices")) reset_choices();
         else if (is("usage")) usage = {};
         break;
-    case Frame::FirstChoice:
+    case ResponseFrame::FirstChoice:
         if (is("message")) {
             m_message_object = false;
             reset_message();
@@ -121,7 +121,7 @@ bool ResponseReader::key(std::string_view name) {
             m_finish_reason.clear();
         }
         break;
-    case Frame::Message:
+    case ResponseFrame::Message:
         if (is("content")) {
             m_content = Content::Absent;
             m_response.content.clear();
@@ -130,11 +130,11 @@ bool ResponseReader::key(std::string_view name) {
             m_response.tool_calls.clear();
         }
         break;
-    case Frame::Part:
+    case ResponseFrame::Part:
         if (is("type")) m_part_type.clear();
         else if (is("text")) m_part_text.clear();
         break;
-    case Frame::ToolCall:
+    case ResponseFrame::ToolCall:
         if (is("id")) {
             m_call.id.clear();
         } else if (is("function")) {
@@ -143,20 +143,20 @@ bool ResponseReader::key(std::string_view name) {
             m_call.arguments_json.clear();
         }
         break;
-    case Frame::Function:
+    case ResponseFrame::Function:
         if (is("name")) m_call.name.clear();
         else if (is("arguments")) m_call.arguments_json.clear();
         break;
-    case Frame::Usage:
+    case ResponseFrame::Usage:
         if (is("prompt_tokens")) usage.input_tokens = 0;
         else if (is("completion_tokens")) usage.output_tokens = 0;
         else if (is("prompt_tokens_details")) usage.cached_input_tokens = 0;
         else if (is("completion_tokens_details")) usage.reasoning_tokens = 0;
         break;
-    case Frame::PromptDetails:
+    case ResponseFrame::PromptDetails:
         if (is("cached_tokens")) usage.cached_input_tokens = 0;
         break;
-    case Frame::CompletionDetails:
+    case ResponseFrame::CompletionDetails:
         if (is("reasoning_tokens")) usage.reasoning_tokens = 0;
         break;
     default:
@@ -170,17 +170,17 @@ void ResponseReader::scalar(Scalar kind, std::string_view text, std::int64_t int
     const bool is_string = kind == Scalar::String;
     auto& usage = m_response.usage;
     switch (top()) {
-    case Frame::Root:
+    case ResponseFrame::Root:
         if (is_string && is("id")) m_response.id = text;
         else if (is_string && is("model")) m_response.model = text;
         break;
-    case Frame::Choices:
+    case ResponseFrame::Choices:
         ++m_choices;  // a first choice that is not an object has no message
         break;
-    case Frame::FirstChoice:
+    case ResponseFrame::FirstChoice:
         if (is_string && is("finish_reason")) m_finish_reason = text;
         break;
-    case Frame::Message:
+    case ResponseFrame::Message:
         if (is("content")) {
             if (is_string) {
                 m_content = Content::Text;
@@ -192,34 +192,34 @@ void ResponseReader::scalar(Scalar kind, std::string_view text, std::int64_t int
             m_calls = Calls::Invalid;
         }
         break;
-    case Frame::ContentParts:
+    case ResponseFrame::ContentParts:
         m_content = Content::Invalid;  // a part that is not an object has no type "text"
         break;
-    case Frame::Part:
+    case ResponseFrame::Part:
         if (is_string && is("type")) m_part_type = text;
         else if (is_string && is("text")) m_part_text = text;
         break;
-    case Frame::ToolCalls:
+    case ResponseFrame::ToolCalls:
         m_calls = Calls::Invalid;  // an entry that is not an object has no function
         break;
-    case Frame::ToolCall:
+    case ResponseFrame::ToolCall:
         if (is_string && is("id")) m_call.id = text;
         break;
-    case Frame::Function:
+    case ResponseFrame::Function:
         if (is_string && is("name")) m_call.name = text;
         else if (is_string && is("arguments")) m_call.arguments_json = text;
         break;
-    case Frame::Usage:
+    case ResponseFrame::Usage:
         if (kind == Scalar::Integer && is("prompt_tokens")) usage.input_tokens = integer;
         else if (kind == Scalar::Integer && is("completion_tokens")) usage.output_tokens = integer;
         break;
-    case Frame::PromptDetails:
+    case ResponseFrame::PromptDetails:
         if (kind == Scalar::Integer && is("cached_tokens")) usage.cached_input_tokens = integer;
         break;
-    case Frame::CompletionDetails:
+    case ResponseFrame::CompletionDetails:
         if (kind == Scalar::Integer && is("reasoning_tokens")) usage.reasoning_tokens = integer;
         break;
-    case Frame::Skip:
+    case ResponseFrame::Skip:
         break;
     }
 }
@@ -227,67 +227,67 @@ void ResponseReader::scalar(Scalar kind, std::string_view text, std::int64_t int
 bool ResponseReader::open(bool object) {
     if (m_stack.empty()) {
         m_root_object = object;
-        m_stack.push_back(object ? Frame::Root : Frame::Skip);
+        m_stack.push_back(object ? ResponseFrame::Root : ResponseFrame::Skip);
         return true;
     }
-    Frame next = Frame::Skip;
+    ResponseFrame next = ResponseFrame::Skip;
     switch (top()) {
-    case Frame::Root:
+    case ResponseFrame::Root:
         if (!object && is("choices")) {
             m_choices_array = true;
-            next = Frame::Choices;
+            next = ResponseFrame::Choices;
         } else if (object && is("usage")) {
-            next = Frame::Usage;
+            next = ResponseFrame::Usage;
         }
         break;
-    case Frame::Choices:
+    case ResponseFrame::Choices:
         if (++m_choices == 1 && object) {
             m_first_choice_object = true;
-            next = Frame::FirstChoice;
+            next = ResponseFrame::FirstChoice;
         }
         break;
-    case Frame::FirstChoice:
+    case ResponseFrame::FirstChoice:
         if (object && is("message")) {
             m_message_object = true;
-            next = Frame::Message;
+            next = ResponseFrame::Message;
         }
         break;
-    case Frame::Message:
+    case ResponseFrame::Message:
         if (is("content")) {
             m_content = object ? Content::Invalid : Content::Parts;
-            if (!object) next = Frame::ContentParts;
+            if (!object) next = ResponseFrame::ContentParts;
         } else if (is("tool_calls")) {
             m_calls = object ? Calls::Invalid : Calls::List;
-            if (!object) next = Frame::ToolCalls;
+            if (!object) next = ResponseFrame::ToolCalls;
         }
         break;
-    case Frame::ContentParts:
+    case ResponseFrame::ContentParts:
         if (object) {
             m_part_type.clear();
             m_part_text.clear();
-            next = Frame::Part;
+            next = ResponseFrame::Part;
         } else {
             m_content = Content::Invalid;
         }
         break;
-    case Frame::ToolCalls:
+    case ResponseFrame::ToolCalls:
         if (object) {
             m_call = {};
             m_call_has_function = false;
-            next = Frame::ToolCall;
+            next = ResponseFrame::ToolCall;
         } else {
             m_calls = Calls::Invalid;
         }
         break;
-    case Frame::ToolCall:
+    case ResponseFrame::ToolCall:
         if (object && is("function")) {
             m_call_has_function = true;
-            next = Frame::Function;
+            next = ResponseFrame::Function;
         }
         break;
-    case Frame::Usage:
-        if (object && is("prompt_tokens_details")) next = Frame::PromptDetails;
-        else if (object && is("completion_tokens_details")) next = Frame::CompletionDetails;
+    case ResponseFrame::Usage:
+        if (object && is("prompt_tokens_details")) next = ResponseFrame::PromptDetails;
+        else if (object && is("completion_tokens_details")) next = ResponseFrame::CompletionDetails;
         break;
     default:
         break;
@@ -297,12 +297,12 @@ bool ResponseReader::open(bool object) {
 }
 
 bool ResponseReader::close() {
-    const Frame done = top();
+    const ResponseFrame done = top();
     m_stack.pop_back();
-    if (done == Frame::Part) {
+    if (done == ResponseFrame::Part) {
         if (m_part_type != "text") m_content = Content::Invalid;
         else if (m_content == Content::Parts) m_response.content += m_part_text;
-    } else if (done == Frame::ToolCall) {
+    } else if (done == ResponseFrame::ToolCall) {
         if (!m_call_has_function) m_calls = Calls::Invalid;
         else if (m_calls == Calls::List) m_response.tool_calls.push_back(std::move(m_call));
     }

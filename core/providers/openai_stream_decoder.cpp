@@ -3,22 +3,11 @@
 #include "model/utf8.h"
 #include "providers/json_fields.h"
 #include "providers/openai_translation.h"
+#include "model/text.h"
 
 namespace sb {
-namespace {
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r'))
-        text.remove_suffix(1);
-    return text;
-}
-
-}  // namespace
-
 Error OpenAIStreamDecoder::on_event(std::string_view, std::string_view data, std::vector<StreamDelta>& out) {
-    data = trim(data);
+    data = trim_space(data);
     if (data.empty()) return {};
     if (data == "[DONE]") {
         m_finished = true;

@@ -5,6 +5,7 @@
 
 #include "model/headers.h"
 #include "model/token_estimate.h"
+#include "model/text.h"
 
 namespace sb {
 
@@ -25,12 +26,6 @@ bool iequals(std::string_view a, std::string_view b) {
 bool icontains(std::string_view haystack, std::string_view needle) {
     return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
                        [](char h, char n) { return ascii_lower(h) == n; }) != haystack.end();
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
 }
 
 // Moves a cut so that it does not split a UTF-8 sequence.
@@ -57,7 +52,7 @@ std::optional<std::string> regex_match(const boost::regex& regex, std::string_vi
     return std::nullopt;
 }
 
-std::string in_quotes(std::string_view text) {
+std::string quoted_excerpt(std::string_view text) {
     constexpr std::size_t kMax = 40;
     std::string out = "\"";
     if (text.size() > kMax) {
@@ -128,27 +123,27 @@ Classification TierClassifier::classify(const ChatRequest& request) const {
         case RuleKind::Header: {
             const auto value = header_value(request.extra_headers, rule.header);
             if (!value) break;
-            if (const auto* tier = find_tier(trim(*value)))
+            if (const auto* tier = find_tier(trim_blanks(*value)))
                 return {*tier, rule.name,
-                        because("header " + rule.header + ": " + std::string(trim(*value)), rule, *tier)};
+                        because("header " + rule.header + ": " + std::string(trim_blanks(*value)), rule, *tier)};
             break;
         }
         case RuleKind::ModelAlias:
             for (const auto& alias : lowered)
                 if (!alias.empty() && iequals(request.model, alias))
                     return {*target, rule.name,
-                            because("model alias " + in_quotes(request.model), rule, *target)};
+                            because("model alias " + quoted_excerpt(request.model), rule, *target)};
             break;
         case RuleKind::Keywords:
             for (std::size_t i = 0; i < lowered.size(); ++i)
                 if (!lowered[i].empty() && icontains(last_user, lowered[i]))
                     return {*target, rule.name,
-                            because("keyword " + in_quotes(rule.values[i]), rule, *target)};
+                            because("keyword " + quoted_excerpt(rule.values[i]), rule, *target)};
             break;
         case RuleKind::Regex:
             if (!regex || last_user.empty()) break;
             if (auto matched = regex_match(*regex, last_user))
-                return {*target, rule.name, because("regex matched " + in_quotes(*matched), rule, *target)};
+                return {*target, rule.name, because("regex matched " + quoted_excerpt(*matched), rule, *target)};
             break;
         case RuleKind::TokensAtMost:
             if (prompt_tokens() <= rule.threshold)

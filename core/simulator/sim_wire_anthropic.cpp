@@ -9,7 +9,7 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-std::string request_id(std::uint64_t entropy)
+std::string anthropic_request_id(std::uint64_t entropy)
 {
     return "req_011C" + sim_random_chars(entropy ^ 0x5eedULL, 20, false);
 }
@@ -30,7 +30,7 @@ ojson error_body(const char* type, std::string message, std::uint64_t entropy)
 {
     return ojson{{"type", "error"},
                  {"error", {{"type", type}, {"message", std::move(message)}}},
-                 {"request_id", request_id(entropy)}};
+                 {"request_id", anthropic_request_id(entropy)}};
 }
 
 }  // namespace
@@ -40,7 +40,7 @@ SimResponse anthropic_messages_reply(const SimChatRequest& request, const SimRep
 {
     SimResponse response;
     response.endpoint = SimEndpoint::messages;
-    response.headers.emplace_back("request-id", request_id(entropy));
+    response.headers.emplace_back("request-id", anthropic_request_id(entropy));
     const std::string id = "msg_01" + sim_random_chars(entropy, 22, false);
     const char* stop_reason = reply.truncated ? "max_tokens" : "end_turn";
     auto usage = [&](std::int64_t output_tokens) {
@@ -126,7 +126,7 @@ SimResponse anthropic_error(SimOutcome outcome, const SimErrorInfo& info)
     SimResponse response;
     response.outcome = outcome;
     response.headers.emplace_back("content-type", "application/json");
-    response.headers.emplace_back("request-id", request_id(info.entropy));
+    response.headers.emplace_back("request-id", anthropic_request_id(info.entropy));
     const std::string model = info.model.empty() ? "claude-sonnet-4-5" : info.model;
     ojson body;
     auto retryable = [&](bool yes) {

@@ -10,7 +10,7 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-std::string request_id(std::uint64_t entropy)
+std::string openai_request_id(std::uint64_t entropy)
 {
     return "req_" + sim_random_chars(entropy ^ 0x5eedULL, 32, true);
 }
@@ -19,7 +19,7 @@ void add_common_headers(SimResponse& response, std::uint64_t entropy)
 {
     response.headers.emplace_back("openai-version", "2020-10-01");
     response.headers.emplace_back("openai-processing-ms", "37");
-    response.headers.emplace_back("x-request-id", request_id(entropy));
+    response.headers.emplace_back("x-request-id", openai_request_id(entropy));
 }
 
 ojson usage_json(const SimReply& reply)

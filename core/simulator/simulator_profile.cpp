@@ -16,11 +16,11 @@ double SimulatorErrorRates::total() const
 
 namespace {
 
-using Error = std::unexpected<std::string>;
+using ProfileError = std::unexpected<std::string>;
 
-Error fail(const std::string& path, const std::string& rule)
+ProfileError fail(const std::string& path, const std::string& rule)
 {
-    return Error(path + ": " + rule);
+    return ProfileError(path + ": " + rule);
 }
 
 // Rejects keys outside `allowed`, so a typo in a profile is an error instead of a silent default.
@@ -114,7 +114,7 @@ std::expected<SimulatorProfile, std::string> parse_simulator_profile(const nlohm
                             {"description", "seed", "latency", "streaming", "reply_words",
                              "retry_after_s", "errors", "models"});
         !r)
-        return Error(r.error());
+        return ProfileError(r.error());
 
     SimulatorProfile profile;
     if (json.contains("seed")) {
@@ -128,17 +128,17 @@ std::expected<SimulatorProfile, std::string> parse_simulator_profile(const nlohm
         if (!latency.is_object())
             return fail("latency", "must be an object");
         if (auto r = check_keys(latency, "latency.", {"median_ms", "p99_ms"}); !r)
-            return Error(r.error());
+            return ProfileError(r.error());
         const char* rule = "must be a number of milliseconds in [0, 3600000]";
         if (auto r = read_number(latency, "median_ms", "latency.median_ms", 0, kMaxMs, rule,
                                  profile.latency_median_ms);
             !r)
-            return Error(r.error());
+            return ProfileError(r.error());
         profile.latency_p99_ms = profile.latency_median_ms;
         if (auto r = read_number(latency, "p99_ms", "latency.p99_ms", 0, kMaxMs, rule,
                                  profile.latency_p99_ms);
             !r)
-            return Error(r.error());
+            return ProfileError(r.error());
         if (profile.latency_p99_ms < profile.latency_median_ms)
             return fail("latency.p99_ms", "must be at least latency.median_ms");
     }
@@ -147,21 +147,21 @@ std::expected<SimulatorProfile, std::string> parse_simulator_profile(const nlohm
         if (!streaming.is_object())
             return fail("streaming", "must be an object");
         if (auto r = check_keys(streaming, "streaming.", {"chunk_interval_ms"}); !r)
-            return Error(r.error());
+            return ProfileError(r.error());
         if (auto r = read_number(streaming, "chunk_interval_ms", "streaming.chunk_interval_ms", 0,
                                  60'000, "must be a number of milliseconds in [0, 60000]",
                                  profile.chunk_interval_ms);
             !r)
-            return Error(r.error());
+            return ProfileError(r.error());
     }
     if (auto r = read_int(json, "reply_words", "reply_words", 1, 100'000, profile.reply_words); !r)
-        return Error(r.error());
+        return ProfileError(r.error());
     if (auto r = read_int(json, "retry_after_s", "retry_after_s", 0, 86'400, profile.retry_after_s);
         !r)
-        return Error(r.error());
+        return ProfileError(r.error());
     if (json.contains("errors")) {
         if (auto r = parse_errors(json.at("errors"), profile.errors); !r)
-            return Error(r.error());
+            return ProfileError(r.error());
     }
     if (json.contains("models")) {
         const auto& models = json.at("models");
@@ -182,13 +182,13 @@ std::expected<SimulatorProfile, std::string> load_simulator_profile(
 {
     std::ifstream in(path);
     if (!in)
-        return Error(path.string() + ": cannot open file");
+        return ProfileError(path.string() + ": cannot open file");
     auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded())
-        return Error(path.string() + ": not valid JSON");
+        return ProfileError(path.string() + ": not valid JSON");
     auto profile = parse_simulator_profile(json);
     if (!profile)
-        return Error(path.string() + ": " + profile.error());
+        return ProfileError(path.string() + ": " + profile.error());
     return profile;
 }
 

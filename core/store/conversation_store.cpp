@@ -7,15 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "security/redaction.h"
+#include "model/clock.h"
 
 namespace sb {
 
 namespace {
-
-std::int64_t now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string to_json_text(const Conversation& c) {
     nlohmann::json turns = nlohmann::json::array();
@@ -100,7 +96,7 @@ StoreResult<Conversation> ConversationStore::save(Conversation conversation) {
     else
         stmt->bind_null(1);
     stmt->bind(2, std::string_view(stored_title));
-    stmt->bind(3, now_ms());
+    stmt->bind(3, unix_ms_now());
     stmt->bind(4, std::string_view(stored_json));
     auto row = stmt->step("save conversation '" + conversation.title + "'");
     if (!row)

@@ -4,24 +4,17 @@
 #include <charconv>
 #include <string>
 #include <string_view>
+#include "model/text.h"
 
 namespace sb {
 
 namespace {
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                             text.back() == '\n'))
-        text.remove_suffix(1);
-    return text;
-}
-
 size_t on_header(char* buffer, size_t size, size_t count, void* user) {
     auto& transfer = *static_cast<Transfer*>(user);
     const size_t bytes = size * count;
     transfer.last_activity = TransportClock::now();
-    const std::string_view line = trim(std::string_view(buffer, bytes));
+    const std::string_view line = trim_space(std::string_view(buffer, bytes));
     if (line.starts_with("HTTP/")) {
         // A new status line (after 1xx, or a redirect): only the final response's headers stay.
         transfer.response.headers.clear();
@@ -35,7 +28,7 @@ size_t on_header(char* buffer, size_t size, size_t count, void* user) {
     }
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) return bytes;
-    transfer.response.headers.emplace_back(to_lower(line.substr(0, colon)), trim(line.substr(colon + 1)));
+    transfer.response.headers.emplace_back(to_lower(line.substr(0, colon)), trim_space(line.substr(colon + 1)));
     return bytes;
 }
 

@@ -32,7 +32,7 @@ std::int64_t existing_rows(const std::filesystem::path& path) {
 bool build_history(const std::filesystem::path& path, std::int64_t rows) {
     auto writer = sb::HistoryWriter::open(path);
     if (!writer) return false;
-    const std::int64_t now = sb::unix_now_ms();
+    const std::int64_t now = sb::unix_ms_now();
     static const char* providers[] = {"openai", "anthropic", "local"};
     for (std::int64_t i = 0; i < rows; ++i) {
         sb::HistoryRecord r;

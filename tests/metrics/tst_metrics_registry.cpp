@@ -143,7 +143,7 @@ private slots:
 
     void totalsPerTargetOverTheWindow() {
         MetricsRegistry registry;
-        const std::int64_t now = unix_now_ms();
+        const std::int64_t now = unix_ms_now();
         for (int i = 0; i < 10; ++i) registry.record(request_at(now - 1000, "openai", 100, i != 0));
         auto tiered = request_at(now - 1000, "openai", 300);
         tiered.tier = "advanced";

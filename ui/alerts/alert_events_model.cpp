@@ -1,4 +1,5 @@
 #include "alerts/alert_events_model.h"
+#include "qt_text.h"
 
 #include <QBrush>
 #include <QColor>
@@ -9,7 +10,6 @@
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 bool firing(const sb::AlertEvent& e) { return e.state == sb::AlertState::Firing; }
 

@@ -18,10 +18,10 @@
 
 #include "editor_table.h"
 #include "alerts/alert_rules_draft.h"
+#include "qt_text.h"
 
 namespace {
 
-QString qs(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
 
 
 QString kindLabel(sb::AlertKind kind) {
@@ -35,9 +35,8 @@ QString kindLabel(sb::AlertKind kind) {
 }
 
 // Which cell an error path points at: "[0].threshold" → the threshold.
-int columnOf(const std::string& path) {
-    const auto dot = path.find('.');
-    const std::string field = dot == std::string::npos ? std::string() : path.substr(dot + 1);
+int alertRuleColumn(const std::string& path) {
+    const std::string field = fieldOfPath(path);
     if (field == "threshold") return AlertRulesEditor::ThresholdColumn;
     if (field == "window_s") return AlertRulesEditor::WindowColumn;
     if (field == "for_s") return AlertRulesEditor::ForColumn;
@@ -156,7 +155,7 @@ void AlertRulesEditor::markRow(int index) {
     const std::string prefix = "[" + std::to_string(index) + "]";
     std::array<QStringList, ColumnCount> byColumn;
     for (const auto& error : m_draft.errors())
-        if (error.path.rfind(prefix, 0) == 0) byColumn[std::size_t(columnOf(error.path))] << errorLine(error);
+        if (error.path.rfind(prefix, 0) == 0) byColumn[std::size_t(alertRuleColumn(error.path))] << errorLine(error);
     const std::array<std::pair<int, QWidget*>, 4> cells{
         {{ThresholdColumn, row.threshold}, {WindowColumn, row.window}, {ForColumn, row.forDuration}, {SeverityColumn, row.severity}}};
     row.invalid = markCells(cells, byColumn);

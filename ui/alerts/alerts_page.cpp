@@ -15,10 +15,7 @@
 #include "alerts/alert_rules_editor.h"
 #include "config/config_file_writer.h"
 #include "engine_bridge.h"
-
-namespace {
-QString qs(const std::string& s) { return QString::fromStdString(s); }
-}  // namespace
+#include "qt_text.h"
 
 AlertsPage::AlertsPage(EngineBridge& bridge, QWidget* parent)
     : QWidget(parent),

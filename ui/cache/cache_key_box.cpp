@@ -11,10 +11,10 @@
 
 #include "cache/conversation_text.h"
 #include "engine_bridge.h"
+#include "qt_text.h"
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 // The decision's reason is "<why> → <outcome> (rule <name>)"; the box shows the outcome first.
 QString whyOf(const sb::CacheDecision& decision) {

@@ -15,10 +15,10 @@
 #include "cache/cache_stats_panel.h"
 #include "config/config_file_writer.h"
 #include "engine_bridge.h"
+#include "qt_text.h"
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 QString entries(std::size_t n) {
     return n == 1 ? QObject::tr("1 entry") : QObject::tr("%1 entries").arg(QLocale().toString(qulonglong(n)));

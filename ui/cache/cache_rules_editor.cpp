@@ -19,10 +19,10 @@
 #include "centred_cell.h"
 #include "cache/cache_rules_draft.h"
 #include "routing/row_focus.h"
+#include "qt_text.h"
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 constexpr std::array kActions{sb::CacheAction::Never, sb::CacheAction::Pin, sb::CacheAction::Ttl};
 constexpr std::array kMatches{sb::CacheMatch::Keywords, sb::CacheMatch::Regex, sb::CacheMatch::PersonalData};
@@ -56,9 +56,8 @@ QString conditionHint(sb::CacheMatch match) {
 }
 
 // Which cell an error path points at: "[1].pattern" → the condition.
-int columnOf(const std::string& path) {
-    const auto dot = path.find('.');
-    const std::string field = dot == std::string::npos ? std::string() : path.substr(dot + 1);
+int cacheRuleColumn(const std::string& path) {
+    const std::string field = fieldOfPath(path);
     if (field == "name") return CacheRulesEditor::NameColumn;
     if (field == "ttl_s") return CacheRulesEditor::TtlColumn;
     return CacheRulesEditor::ConditionColumn;
@@ -246,7 +245,7 @@ void CacheRulesEditor::markRow(int index) {
     std::array<QStringList, ColumnCount> byColumn;
     for (const auto& error : m_draft.errors())
         if (error.path.rfind(prefix, 0) == 0)
-            byColumn[std::size_t(columnOf(error.path))] << QStringLiteral("rules") + qs(error.to_string());
+            byColumn[std::size_t(cacheRuleColumn(error.path))] << QStringLiteral("rules") + qs(error.to_string());
     const std::array<std::pair<int, QWidget*>, 3> cells{
         {{NameColumn, row.name}, {ConditionColumn, row.condition}, {TtlColumn, row.ttl}}};
     row.invalid = markCells(cells, byColumn);

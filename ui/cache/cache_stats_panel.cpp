@@ -8,10 +8,10 @@
 #include <QVBoxLayout>
 
 #include "dashboard/metric_format.h"
+#include "qt_text.h"
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 void setText(QLabel* label, const QString& text) {
     if (label->text() != text) label->setText(text);

@@ -1,4 +1,5 @@
 #include "history/history_detail.h"
+#include "qt_text.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -9,7 +10,6 @@ namespace history_detail {
 
 namespace {
 
-QString qs(const std::string& text) { return QString::fromStdString(text); }
 
 QString ms(const std::optional<double>& value) {
     return value ? QString::number(*value, 'f', 1) : QStringLiteral("—");

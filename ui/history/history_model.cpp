@@ -1,4 +1,5 @@
 #include "history/history_model.h"
+#include "qt_text.h"
 
 #include <QDateTime>
 
@@ -7,7 +8,6 @@
 
 namespace {
 
-QString qs(const std::string& text) { return QString::fromStdString(text); }
 
 bool isNumeric(int column) {
     switch (column) {

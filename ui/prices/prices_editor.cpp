@@ -18,16 +18,15 @@
 #include "editor_table.h"
 #include "prices/prices_draft.h"
 #include "routing/row_focus.h"
+#include "qt_text.h"
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 
 // Which cell an error path points at: "[1].source" → the source.
-int columnOf(const std::string& path) {
-    const auto dot = path.find('.');
-    const std::string field = dot == std::string::npos ? std::string() : path.substr(dot + 1);
+int priceColumn(const std::string& path) {
+    const std::string field = fieldOfPath(path);
     if (field == "input") return PricesEditor::InputColumn;
     if (field == "cached_input") return PricesEditor::CachedInputColumn;
     if (field == "output") return PricesEditor::OutputColumn;
@@ -169,7 +168,7 @@ void PricesEditor::markRow(int index) {
     const std::string prefix = "[" + std::to_string(index) + "]";
     std::array<QStringList, ColumnCount> byColumn;
     for (const auto& error : m_draft.errors())
-        if (error.path.rfind(prefix, 0) == 0) byColumn[std::size_t(columnOf(error.path))] << qs(error.rule);
+        if (error.path.rfind(prefix, 0) == 0) byColumn[std::size_t(priceColumn(error.path))] << qs(error.rule);
     const std::array<std::pair<int, QWidget*>, ColumnCount> cells{{{ModelColumn, row.model},
                                                                    {InputColumn, row.input},
                                                                    {CachedInputColumn, row.cachedInput},

@@ -13,10 +13,7 @@
 #include "engine_bridge.h"
 #include "prices/prices_draft.h"
 #include "prices/prices_editor.h"
-
-namespace {
-QString qs(const std::string& s) { return QString::fromStdString(s); }
-}  // namespace
+#include "qt_text.h"
 
 PricesPage::PricesPage(EngineBridge& bridge, QWidget* parent)
     : QWidget(parent),

@@ -13,10 +13,10 @@
 #include "engine_bridge.h"
 #include "security/redaction.h"
 #include "transport/http_client.h"
+#include "qt_text.h"
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 QString seconds(std::chrono::milliseconds ms) { return QString::number(double(ms.count()) / 1000.0, 'g', 4) + QStringLiteral(" s"); }
 

@@ -10,10 +10,7 @@
 #include "engine_bridge.h"
 #include "routing/router.h"
 #include "routing/routing_draft.h"
-
-namespace {
-QString qs(const std::string& s) { return QString::fromStdString(s); }
-}  // namespace
+#include "qt_text.h"
 
 RoutePreviewBox::RoutePreviewBox(EngineBridge& bridge, const RoutingDraft& draft, QWidget* parent)
     : QGroupBox(tr("Try a prompt"), parent),

@@ -22,6 +22,7 @@
 #include "routing/tier_editor.h"
 #include "routing/versions_list.h"
 #include "routing/what_if_panel.h"
+#include "qt_text.h"
 
 using namespace std::chrono_literals;
 
@@ -29,7 +30,6 @@ namespace {
 
 constexpr int kMaxErrorsShown = 8;
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 }  // namespace
 

@@ -19,10 +19,10 @@
 #include "centred_cell.h"
 #include "routing/routing_draft.h"
 #include "routing/row_focus.h"
+#include "qt_text.h"
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 constexpr std::array kKinds{sb::RuleKind::Keywords,     sb::RuleKind::Regex,         sb::RuleKind::ModelAlias,
                             sb::RuleKind::Header,       sb::RuleKind::TokensAtMost,  sb::RuleKind::TokensAtLeast,

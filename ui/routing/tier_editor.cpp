@@ -20,10 +20,10 @@
 #include "routing/routing_figures.h"
 #include "routing/row_focus.h"
 #include "routing/weight_editor.h"
+#include "qt_text.h"
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 void setCurrentData(QComboBox* box, const QString& data, const QString& missingLabel) {
     int index = box->findData(data);
