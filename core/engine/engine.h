@@ -1,8 +1,9 @@
 #pragma once
 // The Engine facade: the one API every ingress (CLI, batch, GUI, gateway) calls. It wires
-// the stages in order — validate → choose target → concurrency limit → provider adapter →
-// transport → classify → retry / fail over → history — and is the only place that knows
-// that order (DESIGN.md). Callbacks run on engine threads and must be short.
+// the stages in order — validate → route → cache → budget → concurrency limit → provider
+// adapter → transport → classify → retry / fail over → finish (price, cache store, metrics,
+// history) — and is the only place that knows that order (docs/ARCHITECTURE.md, "One request,
+// stage by stage"). Callbacks run on engine threads and must be short.
 #include <atomic>
 #include <cstdint>
 #include <expected>

@@ -74,13 +74,13 @@ double rounded(double value, bool percent) {
     return percent ? std::round(value * 10.0) / 10.0 : std::round(value);
 }
 
-// Grouped bars: the brief's row, then each workload, per mode.
+// Grouped bars: the reference case's row, then each workload, per mode.
 void replay_bars(const std::vector<ReplayFile>& files, const QString& title, const QString& axis_title,
                  const char* field, const char* brief_field, double scale, bool percent_axis, double y_min,
                  const QString& path) {
     auto* chart = new_chart(title);
     auto* series = new QBarSeries;
-    auto* brief = new QBarSet("design brief (its table)");
+    auto* brief = new QBarSet("reference case (its table)");
     brief->setColor(kBriefGrey);
     double top = 0;
     for (const auto& row : files.front().json["brief"]) {
@@ -273,7 +273,7 @@ int main(int argc, char** argv) {
     int drawn = 0;
 
     std::vector<ReplayFile> replays;
-    for (const QString& name : {QString("workload-brief"), QString("workload-half-repetition")})
+    for (const QString& name : {QString("workload-reference-case"), QString("workload-half-repetition")})
         if (auto json = read_json(results + "/replay-" + name + ".json")) replays.push_back({name, *json});
     if (!replays.empty()) {
         replay_bars(replays, "Mean latency per request (failed ones included)", "mean latency (ms)",

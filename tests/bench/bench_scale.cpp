@@ -48,7 +48,7 @@ constexpr int kLevels[] = {1, 10, 100, 1'000, 10'000};
 constexpr double kRates[] = {500, 1'000, 2'000, 5'000, 10'000};
 constexpr int kProviderLimit = 4'096;
 constexpr int kRateConnections = 128;
-// "Negligible": under 1% of the brief's upstream mean latency (1,200 ms).
+// "Negligible": under 1% of the reference case's upstream mean latency (1,200 ms; docs/PERFORMANCE.md).
 constexpr double kNegligibleMs = 12.0;
 
 Config upstream_config(std::uint16_t port) {

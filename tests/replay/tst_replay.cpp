@@ -1,9 +1,9 @@
 // The baseline replay's logic: the workload files parse (and bad ones are named), the
 // generator is deterministic from its seed, its difficulty mix, one-off share, conversation
 // length and Zipf repetition match the parameters, the half-repetition file has about half the
-// brief's repetition, requests carry the conversation so far, and a tiny replay over loopback
-// (fast simulator, injected errors) gives sane figures: raw calls fail some requests, the
-// engine's retries answer more of them, and cache + tiers pays less per answer.
+// reference-case workload's repetition, requests carry the conversation so far, and a tiny
+// replay over loopback (fast simulator, injected errors) gives sane figures: raw calls fail
+// some requests, the engine's retries answer more of them, and cache + tiers pays less per answer.
 #include <QtTest>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -66,16 +66,16 @@ class TestReplay : public QObject {
 
 private slots:
     void shippedFilesLoad() {
-        for (const char* name : {"workload-brief.json", "workload-half-repetition.json"}) {
+        for (const char* name : {"workload-reference-case.json", "workload-half-repetition.json"}) {
             auto workload = load_and_generate(kReplayDir / name);
             QVERIFY2(workload.has_value(), workload ? "" : workload.error().c_str());
             QVERIFY(workload->request_count() > 1000);
             QCOMPARE(workload->params.client.strong_model, std::string("gpt-4o"));
         }
-        auto upstream = load_simulator_profile(kReplayDir / "upstream-brief.json");
+        auto upstream = load_simulator_profile(kReplayDir / "upstream-reference-case.json");
         QVERIFY2(upstream.has_value(), upstream ? "" : upstream.error().c_str());
         QVERIFY(std::abs(upstream->errors.total() - 0.08) < 1e-9);
-        // Log-normal mean = median · exp(σ²/2): about the brief's 1,200 ms.
+        // Log-normal mean = median · exp(σ²/2): about the reference case's 1,200 ms.
         const double sigma = std::log(upstream->latency_p99_ms / upstream->latency_median_ms) / 2.326;
         const double mean = upstream->latency_median_ms * std::exp(sigma * sigma / 2);
         QVERIFY2(mean > 1150 && mean < 1250, qPrintable(QString::number(mean)));
@@ -200,7 +200,7 @@ private slots:
     }
 
     void halfRepetitionFileHasHalfTheRepetition() {
-        auto brief = load_and_generate(kReplayDir / "workload-brief.json");
+        auto brief = load_and_generate(kReplayDir / "workload-reference-case.json");
         auto half = load_and_generate(kReplayDir / "workload-half-repetition.json");
         QVERIFY(brief && half);
         const auto a = describe(*brief), b = describe(*half);

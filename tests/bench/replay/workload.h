@@ -34,7 +34,7 @@ struct ClientParams {
 };
 
 struct WorkloadParams {
-    std::string name;  // the file's stem, e.g. "workload-brief"
+    std::string name;  // the file's stem, e.g. "workload-reference-case"
     std::string description;
     std::uint64_t seed = 1;
     std::filesystem::path questions;  // resolved against the workload file's folder
