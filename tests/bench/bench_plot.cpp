@@ -31,7 +31,7 @@ namespace {
 // The Dashboard's series colours (ui/dashboard/live_chart.cpp), in the same order.
 const QList<QColor> kColours{QColor(0x1f77b4), QColor(0xff7f0e), QColor(0x2ca02c), QColor(0xd62728),
                              QColor(0x9467bd), QColor(0x8c564b), QColor(0xe377c2), QColor(0x17becf)};
-const QColor kBriefGrey(0x9a9a9a);
+const QColor kReferenceGrey(0x9a9a9a);
 
 std::optional<nlohmann::json> read_json(const QString& path) {
     std::ifstream in(path.toStdString());
@@ -76,19 +76,19 @@ double rounded(double value, bool percent) {
 
 // Grouped bars: the reference case's row, then each workload, per mode.
 void replay_bars(const std::vector<ReplayFile>& files, const QString& title, const QString& axis_title,
-                 const char* field, const char* brief_field, double scale, bool percent_axis, double y_min,
+                 const char* field, const char* reference_field, double scale, bool percent_axis, double y_min,
                  const QString& path) {
     auto* chart = new_chart(title);
     auto* series = new QBarSeries;
-    auto* brief = new QBarSet("reference case (its table)");
-    brief->setColor(kBriefGrey);
+    auto* reference = new QBarSet("reference case (its table)");
+    reference->setColor(kReferenceGrey);
     double top = 0;
-    for (const auto& row : files.front().json["brief"]) {
-        const double v = rounded(row[brief_field].get<double>() * scale, percent_axis);
-        brief->append(v);
+    for (const auto& row : files.front().json["reference"]) {
+        const double v = rounded(row[reference_field].get<double>() * scale, percent_axis);
+        reference->append(v);
         top = std::max(top, v);
     }
-    series->append(brief);
+    series->append(reference);
     for (std::size_t i = 0; i < files.size(); ++i) {
         auto* set = new QBarSet(files[i].name);
         set->setColor(kColours[int(i) % kColours.size()]);

@@ -50,14 +50,14 @@ namespace {
 //   raw calls                        1,200 ms       92%        0%
 //   batch processing                   800 ms       95%       22%
 //   batch processing + cache           350 ms     99.5%       45%
-struct BriefRow {
+struct ReferenceRow {
     double mean_ms, success, saved;
 };
-constexpr BriefRow kBrief[] = {{1200, 0.92, 0.0}, {800, 0.95, 0.22}, {350, 0.995, 0.45}};
+constexpr ReferenceRow kReferenceCase[] = {{1200, 0.92, 0.0}, {800, 0.95, 0.22}, {350, 0.995, 0.45}};
 constexpr double kCacheSuccessTarget = 0.999;
 
-const BriefRow& brief(Mode mode) {
-    return kBrief[static_cast<int>(mode)];
+const ReferenceRow& reference_row(Mode mode) {
+    return kReferenceCase[static_cast<int>(mode)];
 }
 
 struct Options {
@@ -152,7 +152,7 @@ void print_table(const std::vector<ModeSummary>& summaries) {
                 "mean ms", "× raw", "p99 ms", "success", "$/1k ans.", "saved", "saved$", "cache", "mean",
                 "success", "saved");
     for (const auto& s : summaries) {
-        const auto& b = brief(s.mode);
+        const auto& b = reference_row(s.mode);
         std::printf("  %-26s %9.0f %8.2f× %9.0f %9s %10.4f %9s %7s %7s   | %21.0f %7s %6s\n", label(s.mode),
                     s.mean_ms, raw && raw->mean_ms > 0 ? s.mean_ms / raw->mean_ms : 0.0, s.p99_ms,
                     percent2(s.success).c_str(), s.cost_per_1k_answered, percent(s.saved_vs_raw).c_str(),
@@ -187,7 +187,7 @@ void judge(const std::string& workload, const std::vector<ModeSummary>& summarie
                                std::nullopt, "reference case: 1200 ms / 92%");
             continue;
         }
-        const auto& b = brief(s.mode);
+        const auto& b = reference_row(s.mode);
         const std::string name = label(s.mode);
         const std::string vs_raw =
             raw ? bench::fmt("raw %.0f ms; %.2f× raw", raw->mean_ms, s.mean_ms / std::max(raw->mean_ms, 1e-9))
@@ -341,11 +341,11 @@ int main(int argc, char** argv) {
                 {"wall_s", wall},
                 {"cpu_s", cpu},
                 {"machine", {{"cpus", std::thread::hardware_concurrency()}, {"cpu_model", cpu_model()}}},
-                {"brief", nlohmann::json::array()},
+                {"reference_case", nlohmann::json::array()},
                 {"modes", nlohmann::json::array()},
                 {"warmup_modes", nlohmann::json::array()}};
-            for (const auto& row : kBrief)
-                report["brief"].push_back(
+            for (const auto& row : kReferenceCase)
+                report["reference_case"].push_back(
                     {{"mean_ms", row.mean_ms}, {"success", row.success}, {"saved", row.saved}});
             for (const auto& s : summaries) report["modes"].push_back(to_json(s));
             for (const auto& s : warmups) report["warmup_modes"].push_back(to_json(s));

@@ -200,18 +200,18 @@ private slots:
     }
 
     void halfRepetitionFileHasHalfTheRepetition() {
-        auto brief = load_and_generate(kReplayDir / "workload-reference-case.json");
+        auto reference = load_and_generate(kReplayDir / "workload-reference-case.json");
         auto half = load_and_generate(kReplayDir / "workload-half-repetition.json");
-        QVERIFY(brief && half);
-        const auto a = describe(*brief), b = describe(*half);
+        QVERIFY(reference && half);
+        const auto a = describe(*reference), b = describe(*half);
         const double ratio = b.measured_repetition / a.measured_repetition;
         QVERIFY2(ratio > 0.45 && ratio < 0.55,
                  qPrintable(QString("%1 / %2").arg(b.measured_repetition).arg(a.measured_repetition)));
         // Everything else is the same traffic.
-        QCOMPARE(half->params.tier_mix[0], brief->params.tier_mix[0]);
-        QCOMPARE(half->params.turns_mean, brief->params.turns_mean);
-        QCOMPARE(half->params.zipf_s, brief->params.zipf_s);
-        QCOMPARE(half->params.conversations, brief->params.conversations);
+        QCOMPARE(half->params.tier_mix[0], reference->params.tier_mix[0]);
+        QCOMPARE(half->params.turns_mean, reference->params.turns_mean);
+        QCOMPARE(half->params.zipf_s, reference->params.zipf_s);
+        QCOMPARE(half->params.conversations, reference->params.conversations);
     }
 
     void requestCarriesTheConversation() {

@@ -26,7 +26,7 @@ private slots:
         COMPARE_TEXT(describe_routing_change(default_routing(), default_routing()), "no change");
     }
 
-    void theExampleFromTheBrief() {
+    void theReferenceExample() {
         const auto before = default_routing();
         auto after = before;
         after.tiers[1].targets[0].weight = 30;
