@@ -14,7 +14,9 @@
 #include "gateway/gateway_key_store.h"
 #include "gateway/gateway_server.h"
 #include "model/digest.h"
+#include "model/headers.h"
 #include "stop_signal.h"
+#include "transport/url_policy.h"
 
 namespace sb::cli {
 
@@ -24,13 +26,14 @@ constexpr const char* kServeUsage =
     "usage: switchboard-gateway serve [--config FILE] [--listen HOST:PORT] [--demo auto|on|off]\n"
     "                                 [--database PATH] [--no-auth] [--admin-key-env NAME]\n";
 
-// "127.0.0.1:8080", "[::1]:0", ":8080" (loopback). False when it is not HOST:PORT.
+// "127.0.0.1:8080", "[::1]:0", ":8080" and "localhost:8080" (both 127.0.0.1). False when it is
+// not HOST:PORT.
 bool parse_listen(const std::string& text, std::string& host, std::uint16_t& port) {
     const auto colon = text.rfind(':');
     if (colon == std::string::npos) return false;
     host = text.substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    if (host.empty()) host = "127.0.0.1";
+    if (host.empty() || to_lower(host) == "localhost") host = "127.0.0.1";
     const auto digits = text.substr(colon + 1);
     if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos)
         return false;
@@ -83,6 +86,15 @@ int run_serve(int argc, char** argv) {
         return ExitCode::Usage;
     }
     options.allow_unauthenticated = args.has("--no-auth");
+    // Without keys, /v1 spends the providers' keys for whoever reaches it: only this machine may.
+    if (options.allow_unauthenticated && !is_loopback_host(options.address)) {
+        std::fprintf(stderr,
+                     "serve: --no-auth is refused on %s, which is not a loopback address: /v1 would answer "
+                     "anyone on the network with the providers' keys. Listen on 127.0.0.1, ::1 or localhost, "
+                     "or drop --no-auth and create a gateway key with `switchboard-gateway keys create NAME`\n",
+                     options.address.c_str());
+        return ExitCode::Usage;
+    }
 
     // Before the engine starts: a signal during start-up still ends in a clean stop.
     const auto& stop = stop_on_signals();

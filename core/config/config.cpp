@@ -13,6 +13,7 @@
 #include "config/env_expansion.h"
 #include "config/paths.h"
 #include "security/secret_store.h"
+#include "transport/url_policy.h"
 
 namespace sb {
 
@@ -62,30 +63,8 @@ std::string_view demo_mode_name(DemoMode mode) {
     return "auto";
 }
 
-struct UrlParts {
-    std::string scheme;
-    std::string host;
-};
-
-// libstdc++'s std::regex recurses once per character it matches: a long enough string
-// overflows the stack, so none longer than this reaches it.
+// A base URL is an address, not a document: a longer one is a mistake.
 constexpr std::size_t kMaxUrlLength = 2048;
-
-std::optional<UrlParts> split_url(const std::string& url) {
-    if (url.size() > kMaxUrlLength) return std::nullopt;
-    static const std::regex pattern(R"(^(https?)://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+)(:[0-9]{1,5})?(/.*)?$)");
-    std::smatch match;
-    if (!std::regex_match(url, match, pattern)) return std::nullopt;
-    return UrlParts{match[1].str(), match[2].str()};
-}
-
-bool is_loopback_host(const std::string& host) {
-    return host == "localhost" || host == "[::1]" || host.starts_with("127.");
-}
-
-bool plain_http_allowed(const std::string& host, const std::vector<std::string>& allowed) {
-    return is_loopback_host(host) || std::find(allowed.begin(), allowed.end(), to_lower(host)) != allowed.end();
-}
 
 void read_timeouts(ConfigReader& parent, TimeoutConfig& out, std::vector<ConfigError>& errors) {
     const auto* json = parent.raw("timeouts");
@@ -195,10 +174,8 @@ ProviderConfig read_provider(const nlohmann::json& json, const std::string& path
         while (p.base_url.ends_with('/')) p.base_url.pop_back();
         if (p.base_url.empty()) {
             if (!missing) missing = ConfigError{reader.child_path("base_url"), "must not be empty"};
-        } else if (const auto url = split_url(p.base_url); !url) {
-            reader.fail("base_url", "must be an http:// or https:// URL");
-        } else if (url->scheme != "https" && !plain_http_allowed(url->host, config.transport.allow_http_hosts)) {
-            reader.fail("base_url", "must be https:// unless the host is loopback or listed in transport.allow_http_hosts");
+        } else if (const auto allowed = check_base_url(p.base_url, config.transport.allow_http_hosts); !allowed) {
+            reader.fail("base_url", allowed.error());
         }
     }
     p.simulated = demo == DemoMode::On || (demo == DemoMode::Auto && missing);

@@ -12,6 +12,7 @@
 #include "cost/price_table.h"
 #include "engine/config_version_log.h"
 #include "engine/demo_upstream.h"
+#include "engine/metric_labels.h"
 #include "engine/route_selection.h"
 #include "engine/request_validation.h"
 #include "metrics/metrics_registry.h"
@@ -124,6 +125,7 @@ public:
             m_config.routing = fallback_routing(m_config.providers, m_config.default_provider);
         m_routes = std::make_unique<RouteSelection>(m_config.providers, m_config.default_provider,
                                                     m_config.routing, std::move(router_options));
+        m_prometheus.declare(known_metric_labels(m_config, m_config.routing));
 
         if (options.history) {
             std::filesystem::path path = options.database;
@@ -295,6 +297,7 @@ public:
         }
         const std::string summary = describe_routing_change(m_routes->routing(), routing);
         const std::string json = to_json(routing).dump();
+        m_prometheus.declare(known_metric_labels(m_config, routing));
         m_routes->update(std::move(routing));
         return m_versions->append(std::move(author), summary, json);
     }

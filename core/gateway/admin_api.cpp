@@ -1,6 +1,5 @@
 #include "gateway/admin_api.h"
 
-#include <cctype>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +8,7 @@
 #include "config/config.h"
 #include "engine/engine.h"
 #include "gateway/gateway_errors.h"
+#include "gateway/gateway_keys.h"
 #include "model/digest.h"
 #include "store/history_writer.h"
 
@@ -144,14 +144,8 @@ GatewayResponse put_cache_rules(ResponseCache& cache, const GatewayRequest& requ
 }  // namespace
 
 bool admin_key_matches(std::string_view token, std::string_view admin_key_sha256) {
-    if (admin_key_sha256.empty() || token.empty()) return false;
-    const auto digest = sha256_hex(token);
-    if (digest.size() != admin_key_sha256.size()) return false;
-    unsigned char diff = 0;
-    for (std::size_t i = 0; i < digest.size(); ++i)
-        diff |= static_cast<unsigned char>(
-            digest[i] ^ static_cast<char>(std::tolower(static_cast<unsigned char>(admin_key_sha256[i]))));
-    return diff == 0;
+    const auto expected = digest_from_hex(admin_key_sha256);
+    return expected && !token.empty() && matches_digest(token, *expected);
 }
 
 std::string_view admin_methods(std::string_view path) {

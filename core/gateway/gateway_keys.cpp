@@ -78,10 +78,6 @@ std::optional<GatewayKeyDigest> digest_from_hex(std::string_view hex) {
     return digest;
 }
 
-bool digests_equal(const GatewayKeyDigest& a, const GatewayKeyDigest& b) {
-    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
 // ---- GatewayKeyWindow ------------------------------------------------------------------
 
 void GatewayKeyWindow::prune(std::int64_t now_ms) {

@@ -66,8 +66,6 @@ std::expected<std::string, std::string> random_hex(std::size_t bytes);
 bool looks_like_gateway_key(std::string_view text);
 GatewayKeyDigest gateway_key_digest(std::string_view secret);
 std::optional<GatewayKeyDigest> digest_from_hex(std::string_view hex);
-// Constant time, so the time a comparison takes says nothing about where the digests differ.
-bool digests_equal(const GatewayKeyDigest& a, const GatewayKeyDigest& b);
 
 // Requests and tokens of one key in the last minute. Not thread-safe: the store locks.
 class GatewayKeyWindow final {

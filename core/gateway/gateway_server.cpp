@@ -17,6 +17,7 @@
 #include "gateway/gateway_routes.h"
 #include "gateway/gateway_session.h"
 #include "transport/loop_transport.h"
+#include "transport/url_policy.h"
 
 namespace sb {
 
@@ -68,6 +69,10 @@ GatewayServer::~GatewayServer() {
 
 std::expected<std::unique_ptr<GatewayServer>, std::string> GatewayServer::start(Engine& engine,
                                                                                 GatewayOptions options) {
+    // Without keys, /v1 spends the providers' keys for whoever reaches it: only this machine may.
+    if (options.allow_unauthenticated && !is_loopback_host(options.address))
+        return std::unexpected("gateway: unauthenticated access is served on loopback only, not on \"" +
+                               options.address + "\"");
     const std::string where = options.address + ":" + std::to_string(options.port);
     const int threads = std::max(1, options.threads);
     auto impl = std::make_unique<Impl>(engine, std::move(options));

@@ -66,7 +66,6 @@ void append_sample(std::string& out, std::string_view name, const std::array<std
 template <std::size_t N, class Map>
 void append_counter_family(std::string& out, std::string_view name, std::string_view help,
                            const std::array<std::string_view, N>& labels, const Map& family) {
-    if (family.empty()) return;
     append_family(out, name, "counter", help);
     for (const auto& [key, value] : family) append_sample(out, name, labels, key, value);
 }
@@ -128,6 +127,22 @@ V& PrometheusMetrics::series(Family<N, V>& family, const std::array<std::string_
     return family.emplace(std::move(owned), V{}).first->second;
 }
 
+void PrometheusMetrics::declare(const KnownLabels& known) {
+    std::lock_guard lock(m_mutex);
+    for (const auto& provider : known.providers) {
+        series(m_retries, {provider});
+        for (const auto& code : known.error_codes)
+            series(m_error_codes, {provider, code.code, code.error_class});
+    }
+    for (const auto& t : known.targets) {
+        for (const auto& status : known.statuses) series(m_requests, {t.provider, t.model, t.tier, status});
+        for (const std::string_view direction : {"input", "output"})
+            series(m_tokens, {t.provider, t.model, direction});
+        series(m_cost, {t.provider, t.model});
+    }
+    for (const auto& result : known.cache_results) series(m_cache_requests, {result});
+}
+
 void PrometheusMetrics::record(const RequestSample& request) {
     const auto bucket = static_cast<std::size_t>(
         std::lower_bound(kBuckets.begin(), kBuckets.end(), request.latency_seconds) - kBuckets.begin());
@@ -172,7 +187,7 @@ std::string PrometheusMetrics::render(const ScrapeGauges& gauges) const {
     append_scalar(out, "switchboard_up", "gauge", "1 while the gateway serves", 1.0);
     {
         std::lock_guard lock(m_mutex);
-        if (!m_duration.empty()) {
+        {
             constexpr std::string_view name = "api_call_duration_seconds";
             constexpr std::array<std::string_view, 4> labels{"provider", "model", "tier", "status"};
             append_family(out, name, "histogram",
@@ -216,17 +231,15 @@ std::string PrometheusMetrics::render(const ScrapeGauges& gauges) const {
                       "What the answers from the cache would have cost upstream, US dollars", m_cache_saved);
     }
 
-    if (!gauges.providers.empty()) {
-        append_family(out, "switchboard_requests_in_flight", "gauge", "Requests holding a concurrency slot");
-        for (const auto& p : gauges.providers)
-            append_sample<1>(out, "switchboard_requests_in_flight", {"provider"}, {p.name},
-                             static_cast<double>(p.in_flight));
-        append_family(out, "switchboard_concurrency_limit", "gauge", "Adaptive concurrency limit");
-        for (const auto& p : gauges.providers)
-            append_sample<1>(out, "switchboard_concurrency_limit", {"provider"}, {p.name},
-                             static_cast<double>(p.concurrency_limit));
-    }
-    if (!gauges.circuits.empty()) {
+    append_family(out, "switchboard_requests_in_flight", "gauge", "Requests holding a concurrency slot");
+    for (const auto& p : gauges.providers)
+        append_sample<1>(out, "switchboard_requests_in_flight", {"provider"}, {p.name},
+                         static_cast<double>(p.in_flight));
+    append_family(out, "switchboard_concurrency_limit", "gauge", "Adaptive concurrency limit");
+    for (const auto& p : gauges.providers)
+        append_sample<1>(out, "switchboard_concurrency_limit", {"provider"}, {p.name},
+                         static_cast<double>(p.concurrency_limit));
+    {
         // A target routed in several tiers has one breaker: one series per (provider, model).
         std::map<std::array<std::string, 2>, int> circuits;
         for (const auto& c : gauges.circuits)
@@ -255,7 +268,7 @@ std::string PrometheusMetrics::render(const ScrapeGauges& gauges) const {
         append_scalar(out, "switchboard_history_write_failing", "gauge",
                       "1 while the latest history write failed, else 0", h->failing ? 1.0 : 0.0);
     }
-    if (!gauges.budgets.empty()) {
+    {
         constexpr std::array<std::string_view, 3> labels{"budget", "period", "provider"};
         struct Gauge {
             std::string_view name, help;

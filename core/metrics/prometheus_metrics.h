@@ -2,8 +2,10 @@
 // Prometheus exposition (text format 0.0.4) of every finished request, cumulative since the
 // process started: the two families the design fixes (`api_call_duration_seconds`,
 // `error_code_counter`), request / retry / failover / cache / token / cost counters, and
-// gauges the engine reads at scrape time. Label sets are interned: a record() looks its
-// series up by string_view and allocates only the first time a label set is seen.
+// gauges the engine reads at scrape time. Every family's HELP and TYPE are there from the first
+// scrape, and declare() adds the zero series of label values known up front. Label sets are
+// interned: a record() looks its series up by string_view and allocates only the first time a
+// label set is seen.
 // Thread-safe: record() from engine threads, render() from the /metrics handler.
 #include <algorithm>
 #include <array>
@@ -68,6 +70,24 @@ struct ScrapeGauges {
     std::optional<History> history;  // nullopt when the history is off
 };
 
+// Label values known before the first request (from the config). Their series are exported at 0
+// from the first scrape, so a query over a fresh instance answers 0 rather than "no data".
+// Families whose labels are not all known up front (a model a client names, a latency
+// histogram) still show their HELP and TYPE.
+struct KnownLabels {
+    struct Target {
+        std::string tier, provider, model;
+    };
+    struct ErrorCode {
+        std::string code, error_class;
+    };
+    std::vector<std::string> providers;
+    std::vector<Target> targets;         // the routing targets, tier by tier
+    std::vector<std::string> statuses;   // of a finished request: "ok" and the error classes
+    std::vector<ErrorCode> error_codes;  // of a failed upstream attempt, one code per class
+    std::vector<std::string> cache_results;
+};
+
 // 0 closed, 1 half-open, 2 open, 3 auth_failed (the values the alert rules compare against).
 int circuit_state_value(CircuitState state);
 
@@ -77,6 +97,9 @@ public:
     static constexpr std::array<double, 15> kBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
                                                      2,     4,    8,     15,   30,  60,   120};
 
+    // Adds the zero series of `known`; series already there keep their counts. Again after a
+    // change of routing: new targets appear, old ones stay (counters are never taken back).
+    void declare(const KnownLabels& known);
     void record(const RequestSample& request);
     std::string render(const ScrapeGauges& gauges) const;
 

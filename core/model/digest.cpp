@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 namespace sb {
@@ -51,5 +52,15 @@ std::string to_hex(std::span<const unsigned char> bytes) {
 }
 
 std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
+
+bool digests_equal(const Sha256Digest& a, const Sha256Digest& b) {
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool matches_digest(std::string_view secret, const Sha256Digest& digest) {
+    // A failed hash is all zeros: it must not match a digest that also failed.
+    const Sha256Digest presented = sha256(secret);
+    return presented != Sha256Digest{} && digests_equal(presented, digest);
+}
 
 }  // namespace sb

@@ -5,6 +5,7 @@
 // target, and how fast to back off. Errors are values; nothing here throws.
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,7 @@ struct Error {
     explicit operator bool() const { return cls != ErrorClass::None; }
 };
 
+std::span<const ErrorClass> error_classes();                    // every class, None first
 std::string_view to_string(ErrorClass cls);                     // snake_case, stable (stored in history)
 std::optional<ErrorClass> error_class_from_string(std::string_view text);
 ErrorPolicy policy_for(ErrorClass cls);

@@ -210,6 +210,15 @@ constexpr CurlRule kCurlRules[] = {
 
 }  // namespace
 
+std::span<const ErrorClass> error_classes() {
+    static constexpr auto classes = [] {
+        std::array<ErrorClass, kClasses.size()> out{};
+        for (std::size_t i = 0; i < kClasses.size(); ++i) out[i] = kClasses[i].cls;
+        return out;
+    }();
+    return classes;
+}
+
 std::string_view to_string(ErrorClass cls) {
     return info(cls).name;
 }

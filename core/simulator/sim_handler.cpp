@@ -34,13 +34,13 @@ SimEndpoint endpoint_of(std::string_view method, std::string_view target)
     return SimEndpoint::other;
 }
 
-bool key_matches(const SimRequest& request, SimEndpoint endpoint, const std::string& key)
+bool key_matches(const SimRequest& request, SimEndpoint endpoint, const Sha256Digest& key)
 {
     if (endpoint == SimEndpoint::messages)
-        return request.api_key == key;
+        return matches_digest(request.api_key, key);
     constexpr std::string_view bearer = "Bearer ";
     return request.authorization.starts_with(bearer)
-        && request.authorization.substr(bearer.size()) == key;
+        && matches_digest(request.authorization.substr(bearer.size()), key);
 }
 
 SimResponse error_for(SimEndpoint endpoint, SimOutcome outcome, const SimErrorInfo& info)
@@ -93,9 +93,9 @@ void replace_placeholder(std::string& bytes)
 
 }  // namespace
 
-SimHandler::SimHandler(SimulatorProfile profile, std::string api_key)
+SimHandler::SimHandler(SimulatorProfile profile, std::string_view api_key)
     : m_profile(std::make_shared<const SimulatorProfile>(std::move(profile))),
-      m_api_key(std::move(api_key))
+      m_api_key_digest(api_key.empty() ? std::nullopt : std::optional(sha256(api_key)))
 {
 }
 
@@ -141,7 +141,7 @@ SimResponse SimHandler::decide(const SimRequest& request, SimEndpoint endpoint)
             + std::string(request.target.substr(0, request.target.find('?'))) + ")";
         return openai_error(SimOutcome::not_found, info);
     }
-    if (!m_api_key.empty() && !key_matches(request, endpoint, m_api_key)) {
+    if (m_api_key_digest && !key_matches(request, endpoint, *m_api_key_digest)) {
         info.key_missing = endpoint == SimEndpoint::messages ? request.api_key.empty()
                                                              : request.authorization.empty();
         return error_for(endpoint, SimOutcome::auth, info);

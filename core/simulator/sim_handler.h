@@ -5,9 +5,11 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "model/digest.h"
 #include "simulator/sim_fate.h"
 #include "simulator/sim_outcome.h"
 #include "simulator/sim_response.h"
@@ -34,7 +36,7 @@ struct SimRequest {
 
 class SimHandler {
 public:
-    SimHandler(SimulatorProfile profile, std::string api_key);
+    SimHandler(SimulatorProfile profile, std::string_view api_key);
 
     SimResponse handle(const SimRequest& request);
 
@@ -49,7 +51,9 @@ private:
 
     mutable std::mutex m_profile_mutex;
     std::shared_ptr<const SimulatorProfile> m_profile;
-    const std::string m_api_key;
+    // SHA-256 of the key requests must carry; nullopt: none is asked for. Only digests are
+    // compared, in constant time, so timing tells neither the key's length nor its content.
+    const std::optional<Sha256Digest> m_api_key_digest;
     SimAttemptCounter m_attempts;
     std::atomic<std::uint64_t> m_served{0};  // makes ids of fate-free answers unique
     std::array<std::atomic<std::uint64_t>, kSimEndpointCount> m_requests{};

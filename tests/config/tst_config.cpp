@@ -157,9 +157,9 @@ private slots:
         QTest::addColumn<QString>("patch");  // JSON merge patch applied to a valid config
         QTest::addColumn<QString>("expected");
         QTest::newRow("http remote") << R"({"providers":[{"base_url":"http://api.example.com/v1"}]})"
-                                     << "providers[0].base_url: must be https:// unless the host is loopback or listed in transport.allow_http_hosts";
+                                     << "providers[0].base_url: must be https:// unless the host is loopback or listed in transport.allow_http_hosts; \"api.example.com\" is neither (loopback: an address in 127.0.0.0/8, [::1], or the name localhost)";
         QTest::newRow("not a url") << R"({"providers":[{"base_url":"ftp://x"}]})"
-                                   << "providers[0].base_url: must be an http:// or https:// URL";
+                                   << "providers[0].base_url: must be an http:// or https:// URL (\"ftp\" is neither)";
         QTest::newRow("plain key") << R"({"providers":[{"api_key":"sk-live-abc"}]})"
                                    << "providers[0].api_key: must be an environment reference such as "
                                       "\"${OPENAI_API_KEY}\" or a secret reference such as \"secret:openai\"; "
@@ -195,7 +195,7 @@ private slots:
                                      << "budgets[0].tier: must name a routing tier to move traffic to";
         QTest::newRow("http host listed elsewhere")
             << R"({"transport":{"allow_http_hosts":["models.lan"]},"providers":[{"base_url":"http://gpu.lan:8000/v1"}]})"
-            << "providers[0].base_url: must be https:// unless the host is loopback or listed in transport.allow_http_hosts";
+            << "providers[0].base_url: must be https:// unless the host is loopback or listed in transport.allow_http_hosts; \"gpu.lan\" is neither (loopback: an address in 127.0.0.0/8, [::1], or the name localhost)";
         QTest::newRow("bad secret name") << R"({"providers":[{"api_key":"secret:Open AI"}]})"
                                          << "providers[0].api_key: secret:NAME must name a secret of 1-64 characters of a-z, "
                                             "0-9, '_', '-', '.'";
@@ -229,7 +229,7 @@ private slots:
         json["retry"] = {{"max_attempts", 99}};
         const auto result = parse_config(json, fake_env({}));
         QVERIFY(!result.has_value());
-        QVERIFY(has_error(result.error(), "providers[0].base_url: must be https:// unless the host is loopback or listed in transport.allow_http_hosts"));
+        QVERIFY(has_error(result.error(), "providers[0].base_url: must be https:// unless the host is loopback or listed in transport.allow_http_hosts; \"remote.example\" is neither (loopback: an address in 127.0.0.0/8, [::1], or the name localhost)"));
         QVERIFY(has_error(result.error(), "providers[1].name: must be unique (\"a\" is used twice)"));
         QVERIFY(has_error(result.error(), "retry.max_attempts: must be an integer from 1 to 20"));
     }
@@ -280,6 +280,75 @@ private slots:
         const auto result = parse_config(json, fake_env({}));
         QVERIFY2(result.has_value(), result ? "" : qPrintable(dump(result.error())));
         QVERIFY(!result->providers[0].simulated);
+    }
+
+    // Plain http only where the key cannot be read on the way; the host judged is the one
+    // libcurl connects to. Refusals name the JSON path and say why.
+    void baseUrlPolicy_data() {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("expected");  // the whole error, or empty when accepted
+        const QString neither = QStringLiteral(
+            "providers[0].base_url: must be https:// unless the host is loopback or listed in "
+            "transport.allow_http_hosts; \"%1\" is neither (loopback: an address in 127.0.0.0/8, [::1], or the "
+            "name localhost)");
+        const QString userinfo = QStringLiteral(
+            "providers[0].base_url: must not hold a user name or password (the part before '@'; the host here is "
+            "\"%1\"): a URL is logged and saved in plain text, so give the key in api_key");
+        // Names that only look like loopback.
+        QTest::newRow("127.evil.example") << "http://127.evil.example/v1" << neither.arg("127.evil.example");
+        QTest::newRow("localhost.evil") << "http://localhost.evil/v1" << neither.arg("localhost.evil");
+        QTest::newRow("127.0.0.1.evil.example") << "http://127.0.0.1.evil.example" << neither.arg("127.0.0.1.evil.example");
+        QTest::newRow("encoded dot") << "http://127.0.0.1%2eevil.example/" << neither.arg("127.0.0.1.evil.example");
+        QTest::newRow("0x7f000001.evil") << "http://0x7f000001.evil" << neither.arg("0x7f000001.evil");
+        QTest::newRow("foo.localhost") << "http://foo.localhost/v1" << neither.arg("foo.localhost");
+        QTest::newRow("localhost.") << "http://localhost./v1" << neither.arg("localhost.");
+        QTest::newRow("remote") << "http://evil.example" << neither.arg("evil.example");
+        QTest::newRow("any address") << "http://0.0.0.0:8080/v1" << neither.arg("0.0.0.0");
+        QTest::newRow("link-local v6") << "http://[fe80::1]/v1" << neither.arg("[fe80::1]");
+        // The user-info tricks: the host is what follows '@'. A password is never echoed.
+        QTest::newRow("127.0.0.1@evil") << "http://127.0.0.1@evil.example/" << userinfo.arg("evil.example");
+        QTest::newRow("localhost:80@evil") << "http://localhost:80@evil.example" << userinfo.arg("evil.example");
+        QTest::newRow("user:pw@loopback") << "http://user:pw@127.0.0.1/" << userinfo.arg("127.0.0.1");
+        QTest::newRow("empty user") << "http://@127.0.0.1/" << userinfo.arg("127.0.0.1");
+        QTest::newRow("https user:pass") << "https://user:pass@api.example.com/v1" << userinfo.arg("api.example.com");
+        QTest::newRow("no scheme") << "127.0.0.1:8080/v1"
+                                   << "providers[0].base_url: must be an http:// or https:// URL (Unsupported URL scheme)";
+        QTest::newRow("bad host") << "http://127.0.0.1;x/v1"
+                                  << "providers[0].base_url: must be an http:// or https:// URL (Bad hostname)";
+        // Accepted.
+        QTest::newRow("127.0.0.1") << "http://127.0.0.1:8089/v1" << "";
+        QTest::newRow("127.3.4.5") << "http://127.3.4.5/" << "";
+        QTest::newRow("localhost") << "http://localhost:1234" << "";
+        QTest::newRow("LOCALHOST") << "http://LOCALHOST/" << "";
+        QTest::newRow("[::1]") << "http://[::1]:80/" << "";
+        QTest::newRow("v4-mapped loopback") << "http://[::ffff:127.0.0.1]/v1" << "";
+        // libcurl itself reads these as 127.0.0.1 and connects there.
+        QTest::newRow("0x7f000001") << "http://0x7f000001/" << "";
+        QTest::newRow("127.1") << "http://127.1:8080/v1" << "";
+        QTest::newRow("listed host") << "http://gpu.lan:8000/v1" << "";
+        QTest::newRow("listed, other case") << "http://GPU.Lan/v1" << "";
+        QTest::newRow("https") << "https://api.example.com/v1" << "";
+        QTest::newRow("https to a look-alike") << "https://127.evil.example/v1" << "";
+    }
+
+    void baseUrlPolicy() {
+        QFETCH(QString, url);
+        QFETCH(QString, expected);
+        nlohmann::json json = {{"providers", {minimal_provider()}}};
+        json["transport"] = {{"allow_http_hosts", {"gpu.lan"}}};
+        json["providers"][0]["base_url"] = url.toStdString();
+        json["providers"][0]["kind"] = "openai_compatible";
+        json["providers"][0]["api_key"] = "";
+        const auto result = parse_config(json, fake_env({}));
+        if (expected.isEmpty()) {
+            QVERIFY2(result.has_value(), result ? "" : qPrintable(dump(result.error())));
+            return;
+        }
+        QVERIFY(!result.has_value());
+        QVERIFY2(has_error(result.error(), expected.toStdString()), qPrintable(dump(result.error())));
+        const QString errors = dump(result.error());
+        QVERIFY2(!errors.contains(QLatin1String("user:pw")) && !errors.contains(QLatin1String("user:pass")),
+                 qPrintable(errors));
     }
 
     void loadFileErrors() {

@@ -114,6 +114,49 @@ private slots:
                  qPrintable(result.err));
     }
 
+    // --no-auth lets anyone who reaches /v1 spend the providers' keys: refused, before anything
+    // listens, unless the address is loopback (judged as an address, not by its first characters).
+    void noAuthIsRefusedOffLoopback_data() {
+        QTest::addColumn<QString>("listen");
+        QTest::newRow("every IPv4 interface") << "0.0.0.0:0";
+        QTest::newRow("every IPv6 interface") << "[::]:0";
+        QTest::newRow("a LAN address") << "192.0.2.10:0";
+        QTest::newRow("a name starting 127.") << "127.evil.example:0";
+    }
+    void noAuthIsRefusedOffLoopback() {
+        QFETCH(QString, listen);
+        const auto result = run({"serve", "--no-auth", "--listen", listen, "--demo", "on"});
+        QCOMPARE(result.exit_code, 2);  // usage; a server that listened would not have exited at all
+        QVERIFY2(!result.out.contains("listening"), qPrintable(result.out));
+        const QString host = listen.left(listen.lastIndexOf(':')).remove('[').remove(']');
+        QVERIFY2(result.err.contains("serve: --no-auth is refused on " + host + ", which is not a loopback address"),
+                 qPrintable(result.err));
+    }
+
+    void noAuthServesOnLoopback_data() {
+        QTest::addColumn<QString>("listen");
+        QTest::newRow("127.0.0.1") << "127.0.0.1:0";
+        QTest::newRow("localhost") << "localhost:0";  // listens on 127.0.0.1
+    }
+    void noAuthServesOnLoopback() {
+        QFETCH(QString, listen);
+        QProcess server;
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));
+        environment.insert("XDG_DATA_HOME", m_dir.filePath("data"));
+        server.setProcessEnvironment(environment);
+        server.start(SB_GATEWAY_BIN, {"serve", "--no-auth", "--listen", listen, "--demo", "on", "--no-history",
+                                      "--demo-profile", SB_RESOURCES_DIR "/simulator/zero.json"});
+        QVERIFY(server.waitForStarted(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(server.canReadLine() || server.state() == QProcess::NotRunning, 20000);
+        const QString line = QString::fromUtf8(server.readLine());
+        QVERIFY2(QRegularExpression("^listening on http://127\\.0\\.0\\.1:[1-9]\\d*$").match(line.trimmed()).hasMatch(),
+                 qPrintable(line + server.readAllStandardError()));
+        server.terminate();
+        QVERIFY(server.waitForFinished(15000));
+        QCOMPARE(server.exitCode(), 0);
+    }
+
     void batchWithBadLinesFinishesWithExitCodeThree() {
         const QString input = m_dir.filePath("mixed.jsonl");
         std::ofstream(input.toStdString())

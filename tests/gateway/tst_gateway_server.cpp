@@ -462,6 +462,18 @@ private slots:
             options.allow_unauthenticated = true;
         });
         QCOMPARE(post_chat(chat_body("hello without keys"), {}, open.get()).status, 200);
+
+        // Without keys only this machine may call: the server itself refuses any other address.
+        for (const char* address : {"0.0.0.0", "::", "192.0.2.10"}) {
+            GatewayOptions options;
+            options.address = address;
+            options.port = 0;
+            options.allow_unauthenticated = true;
+            const auto refused = GatewayServer::start(*m_stack->engine, options);
+            QVERIFY2(!refused, address);
+            QCOMPARE(refused.error(), "gateway: unauthenticated access is served on loopback only, not on \"" +
+                                          std::string(address) + "\"");
+        }
     }
 
     void rateLimitAndBudgetFromAdmit() {

@@ -1,13 +1,17 @@
 // Prometheus exposition: the exact text of a few records (families once, escaped labels,
-// cumulative buckets, +Inf = count, sum), gauges, counts that add up across threads, and a
-// real engine against the loopback simulator whose counters match what happened.
+// cumulative buckets, +Inf = count, sum), gauges, the zero series a fresh instance shows, counts
+// that add up across threads, and a real engine against the loopback simulator whose counters
+// match what happened.
+#include <QRegularExpression>
 #include <QtTest>
 #include <map>
 #include <thread>
 
 #include "../support/engine_fixture.h"
+#include "config/config.h"
 #include "engine/engine.h"
 #include "metrics/prometheus_metrics.h"
+#include "model/error.h"
 
 using namespace sb;
 using namespace std::chrono_literals;
@@ -130,12 +134,25 @@ private slots:
             "upstream, US dollars\n"
             "# TYPE switchboard_cache_saved_usd_total counter\n"
             "switchboard_cache_saved_usd_total 0\n"
+            "# HELP switchboard_requests_in_flight Requests holding a concurrency slot\n"
+            "# TYPE switchboard_requests_in_flight gauge\n"
+            "# HELP switchboard_concurrency_limit Adaptive concurrency limit\n"
+            "# TYPE switchboard_concurrency_limit gauge\n"
+            "# HELP switchboard_circuit_state Circuit breaker state: 0 closed, 1 half-open, 2 open, 3 "
+            "auth_failed\n"
+            "# TYPE switchboard_circuit_state gauge\n"
             "# HELP switchboard_cache_entries Answers in the response cache\n"
             "# TYPE switchboard_cache_entries gauge\n"
             "switchboard_cache_entries 0\n"
             "# HELP switchboard_cache_bytes Bytes held by the response cache\n"
             "# TYPE switchboard_cache_bytes gauge\n"
-            "switchboard_cache_bytes 0\n";
+            "switchboard_cache_bytes 0\n"
+            "# HELP switchboard_budget_spent_usd Spend in the budget's current period, US dollars\n"
+            "# TYPE switchboard_budget_spent_usd gauge\n"
+            "# HELP switchboard_budget_limit_usd The budget's limit, US dollars\n"
+            "# TYPE switchboard_budget_limit_usd gauge\n"
+            "# HELP switchboard_budget_used_ratio Spend as a fraction of the limit\n"
+            "# TYPE switchboard_budget_used_ratio gauge\n";
         QCOMPARE(metrics.render({}), expected);
     }
 
@@ -183,7 +200,9 @@ private slots:
         QCOMPARE(value_of(text, "switchboard_failovers_total"), 1.0);
         QCOMPARE(value_of(text, "switchboard_cache_requests_total{result=\"hit\"}"), 1.0);
         QCOMPARE(value_of(text, "switchboard_cache_saved_usd_total"), 0.25);
-        QVERIFY(text.find("switchboard_retries_total") == std::string::npos);  // no family without series
+        // A family with no series yet: its HELP and TYPE, no sample.
+        QVERIFY(text.find("# TYPE switchboard_retries_total counter\n") != std::string::npos);
+        QVERIFY(text.find("\nswitchboard_retries_total{") == std::string::npos);
         // Each family's HELP and TYPE exactly once.
         std::size_t types = 0;
         for (std::size_t at = text.find("# TYPE api_call_duration_seconds "); at != std::string::npos;
@@ -222,7 +241,9 @@ private slots:
         QCOMPARE(value_of(text, "switchboard_budget_limit_usd" + budget), 100.0);
         QCOMPARE(value_of(text, "switchboard_budget_used_ratio" + budget), 0.85);
         QCOMPARE(value_of(text, "switchboard_up"), 1.0);
-        QVERIFY(text.find("api_call_duration_seconds") == std::string::npos);  // nothing recorded yet
+        // Nothing recorded yet: the histogram's HELP and TYPE, no buckets.
+        QVERIFY(text.find(kHistogramHelp) != std::string::npos);
+        QVERIFY(text.find("api_call_duration_seconds_bucket") == std::string::npos);
     }
 
     void countsAddUpAcrossThreads() {
@@ -264,6 +285,112 @@ private slots:
                                         "\",model=\"m\",direction=\"output\"}"),
                      2 * half);
         }
+    }
+
+    void declaredSeriesStartAtZeroAndKeepTheirCounts() {
+        PrometheusMetrics metrics;
+        KnownLabels known;
+        known.providers = {"openai"};
+        known.targets = {{"simple", "openai", "gpt-4o-mini"}};
+        known.statuses = {"ok", "timeout"};
+        known.error_codes = {{"429", "rate_limited"}};
+        known.cache_results = {"hit", "miss"};
+        metrics.declare(known);
+        const std::string target = "{provider=\"openai\",model=\"gpt-4o-mini\",tier=\"simple\",status=";
+        auto text = metrics.render({});
+        QCOMPARE(value_of(text, "error_code_counter{provider=\"openai\",code=\"429\",class=\"rate_limited\"}"), 0.0);
+        QCOMPARE(value_of(text, "switchboard_requests_total" + target + "\"ok\"}"), 0.0);
+        QCOMPARE(value_of(text, "switchboard_requests_total" + target + "\"timeout\"}"), 0.0);
+        QCOMPARE(value_of(text, "switchboard_retries_total{provider=\"openai\"}"), 0.0);
+        QCOMPARE(value_of(text, "switchboard_cache_requests_total{result=\"hit\"}"), 0.0);
+        QCOMPARE(value_of(text, "switchboard_tokens_total{provider=\"openai\",model=\"gpt-4o-mini\",direction=\"output\"}"),
+                 0.0);
+        QCOMPARE(value_of(text, "switchboard_cost_usd_total{provider=\"openai\",model=\"gpt-4o-mini\"}"), 0.0);
+        QVERIFY(text.find("api_call_duration_seconds_bucket") == std::string::npos);  // no zero histograms
+
+        const AttemptSample attempts[] = {{"openai", "gpt-4o-mini", "rate_limited", 429},
+                                          {"openai", "gpt-4o-mini", "", 200}};
+        RequestSample r;
+        r.provider = "openai";
+        r.model = "gpt-4o-mini";
+        r.tier = "simple";
+        r.status = "ok";
+        r.cache = "miss";
+        r.attempts = attempts;
+        metrics.record(r);
+        known.targets.push_back({"advanced", "openai", "gpt-4o"});  // a routing change
+        metrics.declare(known);
+        text = metrics.render({});
+        QCOMPARE(value_of(text, "error_code_counter{provider=\"openai\",code=\"429\",class=\"rate_limited\"}"), 1.0);
+        QCOMPARE(value_of(text, "switchboard_requests_total" + target + "\"ok\"}"), 1.0);
+        QCOMPARE(value_of(text, "switchboard_retries_total{provider=\"openai\"}"), 1.0);
+        QCOMPARE(value_of(text, "switchboard_cache_requests_total{result=\"miss\"}"), 1.0);
+        QCOMPARE(value_of(text, "switchboard_requests_total{provider=\"openai\",model=\"gpt-4o\",tier=\"advanced\",status=\"ok\"}"),
+                 0.0);
+    }
+
+    // A fresh engine on the shipped config, before any request: every family's HELP and TYPE,
+    // and a 0 for every label value known up front, so a query answers 0, not "no data".
+    void freshEngineShowsEveryFamilyAtZero() {
+        auto config = default_config([](const std::string&) { return std::optional<std::string>(); });
+        QVERIFY(config.has_value());
+        EngineOptions options;
+        options.config = *config;
+        options.history = false;
+        auto created = Engine::create(std::move(options));
+        QVERIFY2(created.has_value(), created ? "" : created.error().c_str());
+        const std::string text = (*created)->prometheus_text();
+
+        for (const auto& [name, type] : std::initializer_list<std::pair<std::string, std::string>>{
+                 {"api_call_duration_seconds", "histogram"},
+                 {"error_code_counter", "counter"},
+                 {"switchboard_requests_total", "counter"},
+                 {"switchboard_retries_total", "counter"},
+                 {"switchboard_failovers_total", "counter"},
+                 {"switchboard_cache_requests_total", "counter"},
+                 {"switchboard_tokens_total", "counter"},
+                 {"switchboard_cost_usd_total", "counter"},
+                 {"switchboard_requests_in_flight", "gauge"},
+                 {"switchboard_concurrency_limit", "gauge"},
+                 {"switchboard_circuit_state", "gauge"},
+                 {"switchboard_budget_used_ratio", "gauge"}}) {
+            QVERIFY2(text.find("\n# HELP " + name + " ") != std::string::npos, name.c_str());
+            QVERIFY2(text.find("\n# TYPE " + name + " " + type + "\n") != std::string::npos, name.c_str());
+        }
+
+        // error_code_counter: every class a failed upstream attempt can have, for every provider.
+        for (const ErrorClass cls : error_classes()) {
+            if (cls == ErrorClass::None || cls == ErrorClass::Cancelled || cls == ErrorClass::Budget) continue;
+            for (const auto& provider : config->providers) {
+                const QRegularExpression line(QStringLiteral("\n(error_code_counter\\{provider=\"%1\",code=\"[a-z0-9]+\",class=\"%2\"\\}) 0\n")
+                                                  .arg(QString::fromStdString(provider.name), QString::fromStdString(std::string(to_string(cls)))));
+                QVERIFY2(line.match(QString::fromStdString(text)).hasMatch(),
+                         qPrintable(QStringLiteral("no zero error_code_counter for %1 %2")
+                                        .arg(QString::fromStdString(provider.name), QString::fromStdString(std::string(to_string(cls))))));
+            }
+        }
+        // Requests, tokens and cost for every routing target; status ok and every error class.
+        for (const auto& tier : config->routing.tiers)
+            for (const auto& target : tier.targets) {
+                const std::string series = labels({{"provider", target.provider}, {"model", target.model}, {"tier", tier.name}, {"status", "ok"}});
+                QCOMPARE(value_of(text, "switchboard_requests_total" + series), 0.0);
+                QCOMPARE(value_of(text, "switchboard_requests_total" +
+                                            labels({{"provider", target.provider}, {"model", target.model}, {"tier", tier.name}, {"status", "rate_limited"}})),
+                         0.0);
+                QCOMPARE(value_of(text, "switchboard_tokens_total" + labels({{"provider", target.provider}, {"model", target.model}, {"direction", "input"}})),
+                         0.0);
+                QCOMPARE(value_of(text, "switchboard_cost_usd_total" + labels({{"provider", target.provider}, {"model", target.model}})), 0.0);
+            }
+        for (const auto& provider : config->providers)
+            QCOMPARE(value_of(text, "switchboard_retries_total" + labels({{"provider", provider.name}})), 0.0);
+        for (const char* result : {"hit", "miss", "coalesced", "skip", "bypass"})
+            QCOMPARE(value_of(text, std::string("switchboard_cache_requests_total{result=\"") + result + "\"}"), 0.0);
+        // Nothing counted yet: every counter sample is 0.
+        for (const std::string prefix : {"\nerror_code_counter{", "\nswitchboard_requests_total{", "\nswitchboard_tokens_total{"})
+            for (auto at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+                const auto end = text.find('\n', at + 1);
+                QVERIFY2(text.compare(end - 2, 2, " 0") == 0, text.substr(at + 1, end - at - 1).c_str());
+            }
     }
 
     void engineCountersMatchWhatHappened() {

@@ -1,7 +1,7 @@
 // The shipped Prometheus files and the exporter, checked by promtool itself: the alert rules
-// load and their unit tests pass, a scrape taken while a few hundred requests are in flight
-// parses and lints, and every metric the alert rules and the Grafana dashboard use is one the
-// exporter produces.
+// load and their unit tests pass, the scrape of a fresh instance and one taken while a few
+// hundred requests are in flight parse and lint, and every metric the alert rules and the
+// Grafana dashboard use is one the exporter produces.
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
@@ -10,6 +10,7 @@
 #include <set>
 
 #include "../support/engine_fixture.h"
+#include "config/config.h"
 #include "engine/engine.h"
 
 using namespace sb;
@@ -98,6 +99,25 @@ private slots:
         const auto run = promtool({QStringLiteral("test"), QStringLiteral("rules"), kRuleTests});
         qInfo().noquote() << run.output.trimmed();
         QVERIFY2(run.exit_code == 0, qPrintable(run.output));
+    }
+
+    // Before any request: every family's HELP and TYPE, zero series, and a text promtool takes.
+    void freshInstancePassesPromtool() {
+        auto config = default_config([](const std::string&) { return std::optional<std::string>(); });
+        QVERIFY(config.has_value());
+        EngineOptions options;
+        options.config = *config;
+        options.history = false;
+        auto created = Engine::create(std::move(options));
+        QVERIFY2(created.has_value(), created ? "" : created.error().c_str());
+        const std::string fresh = (*created)->prometheus_text();
+        QVERIFY2(fresh.find("# TYPE error_code_counter counter\nerror_code_counter{") != std::string::npos,
+                 fresh.c_str());
+        QVERIFY2(fresh.find("# TYPE api_call_duration_seconds histogram\n") != std::string::npos, fresh.c_str());
+        const auto run =
+            promtool({QStringLiteral("check"), QStringLiteral("metrics")}, QByteArray::fromStdString(fresh));
+        qInfo().noquote() << "promtool check metrics (fresh):" << run.exit_code << run.output.trimmed();
+        QVERIFY2(unexpected_metrics_problems(run).isEmpty(), qPrintable(run.output + QString::fromStdString(fresh)));
     }
 
     void metricsUnderLoadPassPromtool() {

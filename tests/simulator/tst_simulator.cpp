@@ -53,6 +53,18 @@ SimulatorProfile quiet_profile(int reply_words = 16)
     return profile;
 }
 
+// The simulator's key, made for this run: no key-shaped text in the source.
+const std::string& run_key()
+{
+    static const std::string key = [] {
+        std::string made = "sk-sim-";
+        for (int i = 0; i < 32; ++i)
+            made += "0123456789abcdef"[QRandomGenerator::system()->bounded(16)];
+        return made;
+    }();
+    return key;
+}
+
 int classify(const Reply& reply)
 {
     if (reply.code != CURLE_OK)
@@ -662,7 +674,7 @@ private slots:
     void apiKey()
     {
         SimulatorOptions options;
-        options.api_key = "sk-test-key";
+        options.api_key = run_key();
         Simulator sim(quiet_profile(), options);
         QVERIFY(sim.start());
         Http http;
@@ -674,14 +686,69 @@ private slots:
         QCOMPARE(ojson::parse(wrong.body)["error"]["code"].get<std::string>(), std::string("invalid_api_key"));
         const Reply missing = http.post(oa, openai_body("k"));
         QCOMPARE(missing.status, 401L);
-        QCOMPARE(http.post(oa, openai_body("k"), {"Authorization: Bearer sk-test-key"}).status, 200L);
+        QCOMPARE(http.post(oa, openai_body("k"), {"Authorization: Bearer " + run_key()}).status, 200L);
         // The OpenAI header does not authenticate Anthropic requests.
-        const Reply an_wrong = http.post(an, anthropic_body("k"), {"Authorization: Bearer sk-test-key"});
+        const Reply an_wrong = http.post(an, anthropic_body("k"), {"Authorization: Bearer " + run_key()});
         QCOMPARE(an_wrong.status, 401L);
         QCOMPARE(shape(ojson::parse(an_wrong.body)), shape(sample_error("anthropic", "401_authentication_error")["body"]));
         QVERIFY(an_wrong.has("request-id"));
-        QCOMPARE(http.post(an, anthropic_body("k"), {"x-api-key: sk-test-key"}).status, 200L);
+        QCOMPARE(http.post(an, anthropic_body("k"), {"x-api-key: " + run_key()}).status, 200L);
         QCOMPARE(sim.stats().count(SimOutcome::auth), 3u);
+    }
+
+    // Only the right key passes, whatever the length or likeness of a wrong one (the
+    // comparison is of SHA-256 digests, in constant time); a missing key is told apart.
+    void apiKeyComparison_data()
+    {
+        QTest::addColumn<QString>("endpoint");
+        QTest::addColumn<QString>("header");  // empty: none sent
+        QTest::addColumn<long>("status");
+        QTest::addColumn<bool>("missing");
+        const QString key = QString::fromStdString(run_key());
+        QString same_length = key;
+        same_length[same_length.size() - 1] = key.back() == QLatin1Char('0') ? QLatin1Char('1') : QLatin1Char('0');
+        const QString oa = QStringLiteral("/v1/chat/completions");
+        const QString an = QStringLiteral("/v1/messages");
+        const QString bearer = QStringLiteral("Authorization: Bearer ");
+        const QString x_api_key = QStringLiteral("x-api-key: ");
+        QTest::newRow("openai right") << oa << bearer + key << 200L << false;
+        QTest::newRow("openai same length") << oa << bearer + same_length << 401L << false;
+        QTest::newRow("openai one short") << oa << bearer + key.chopped(1) << 401L << false;
+        QTest::newRow("openai one long") << oa << bearer + key + QLatin1Char('0') << 401L << false;
+        QTest::newRow("openai prefix") << oa << bearer + key.left(7) << 401L << false;
+        QTest::newRow("openai other scheme") << oa << QStringLiteral("Authorization: Basic ") + key << 401L << false;
+        QTest::newRow("openai missing") << oa << QString() << 401L << true;
+        QTest::newRow("anthropic right") << an << x_api_key + key << 200L << false;
+        QTest::newRow("anthropic same length") << an << x_api_key + same_length << 401L << false;
+        QTest::newRow("anthropic one short") << an << x_api_key + key.chopped(1) << 401L << false;
+        QTest::newRow("anthropic one long") << an << x_api_key + key + QLatin1Char('0') << 401L << false;
+        QTest::newRow("anthropic missing") << an << QString() << 401L << true;
+    }
+
+    void apiKeyComparison()
+    {
+        QFETCH(QString, endpoint);
+        QFETCH(QString, header);
+        QFETCH(long, status);
+        QFETCH(bool, missing);
+        SimulatorOptions options;
+        options.api_key = run_key();
+        Simulator sim(quiet_profile(), options);
+        QVERIFY(sim.start());
+        Http http;
+        const bool openai = endpoint.contains(QLatin1String("chat"));
+        std::vector<std::string> headers;
+        if (!header.isEmpty())
+            headers.push_back(header.toStdString());
+        const Reply reply = http.post(url(sim, endpoint.toStdString().c_str()),
+                                      openai ? openai_body("k") : anthropic_body("k"), headers);
+        QCOMPARE(reply.status, status);
+        if (status == 200)
+            return;
+        const std::string message = ojson::parse(reply.body)["error"]["message"].get<std::string>();
+        const std::string missing_text = openai ? "You didn't provide an API key" : "x-api-key header is required";
+        QVERIFY2((message.find(missing_text) != std::string::npos) == missing, message.c_str());
+        QVERIFY2(message.find(run_key()) == std::string::npos, message.c_str());
     }
 
     void modelsAndRoutes()
