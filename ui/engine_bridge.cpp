@@ -20,6 +20,12 @@ std::expected<std::unique_ptr<EngineBridge>, QString> EngineBridge::create(sb::E
     return std::unique_ptr<EngineBridge>(new EngineBridge(std::move(*engine), parent));
 }
 
+std::expected<void, std::vector<sb::ConfigError>> EngineBridge::applyProviders(std::vector<sb::ProviderConfig> providers) {
+    auto applied = m_engine->apply_providers(std::move(providers));
+    if (applied) emit providersChanged();
+    return applied;
+}
+
 QString EngineBridge::databasePath() const { return QString::fromStdString(m_engine->database_path().string()); }
 
 sb::MetricsSnapshot EngineBridge::snapshot(std::chrono::milliseconds window, std::chrono::milliseconds resolution) const {

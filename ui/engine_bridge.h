@@ -11,6 +11,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "engine/demo_traffic.h"
 #include "engine/engine.h"
@@ -27,7 +28,11 @@ public:
     ~EngineBridge() override;
 
     sb::Engine& engine() { return *m_engine; }
+    // As the engine started; providers() is the live provider set.
     const sb::Config& config() const { return m_engine->config(); }
+    std::vector<sb::ProviderConfig> providers() const { return *m_engine->providers(); }
+    // Engine::apply_providers(), then providersChanged() when the set was swapped.
+    std::expected<void, std::vector<sb::ConfigError>> applyProviders(std::vector<sb::ProviderConfig> providers);
     bool demoMode() const { return m_engine->demo_mode(); }
     QString databasePath() const;
 
@@ -39,6 +44,9 @@ public:
     void cancel(const QString& requestId);
 
     sb::DemoTraffic& demoTraffic() { return *m_demo; }
+
+signals:
+    void providersChanged();  // pages listing providers (targets, names) refresh
 
 private:
     explicit EngineBridge(std::unique_ptr<sb::Engine> engine, QObject* parent);

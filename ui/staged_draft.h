@@ -3,6 +3,7 @@
 // the live value, the draft, and the draft's validation errors. A clean draft follows the
 // live value when it changes elsewhere; an edited one is kept until applied or reverted.
 // Each mutator returns whether anything changed, so the owning QObject knows when to signal.
+#include <algorithm>
 #include <functional>
 #include <utility>
 #include <vector>
@@ -40,6 +41,17 @@ public:
         if (!isDirty()) return false;
         reset_draft();
         return true;
+    }
+
+    // What the draft is checked against changed (not the draft): check it again.
+    bool revalidate() {
+        auto errors = m_validate(m_draft);
+        const bool differ = errors.size() != m_errors.size() ||
+                            !std::equal(errors.begin(), errors.end(), m_errors.begin(), [](const auto& a, const auto& b) {
+                                return a.path == b.path && a.rule == b.rule;
+                            });
+        m_errors = std::move(errors);
+        return differ;
     }
 
     bool edit(const std::function<void(Value&)>& change) {

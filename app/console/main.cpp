@@ -154,7 +154,12 @@ int main(int argc, char** argv) {
     auto* prices = new PricesPage(**bridge);
     if (config_writable) prices->setConfigFile(config_file);
     window.addPage(QObject::tr("Prices"), prices);
-    window.addPage(QObject::tr("Providers"), new ProvidersPage(**bridge));
+    // The Providers page saves even with no config file yet: its first Apply creates one,
+    // so setting a provider up never needs a file written by hand.
+    auto* providers = new ProvidersPage(**bridge);
+    if (config_writable) providers->setConfigFile(config_file);
+    else if (config_file.isEmpty()) providers->setConfigFile(QString::fromStdString(sb::default_config_file().string()));
+    window.addPage(QObject::tr("Providers"), providers);
     window.restoreSettings();
     if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
     window.show();

@@ -333,38 +333,38 @@ std::expected<Config, std::vector<ConfigError>> load_config(const std::filesyste
     return load_user_config(file, env);
 }
 
+nlohmann::json to_json(const ProviderConfig& p) {
+    nlohmann::json headers = nlohmann::json::object();
+    for (const auto& [name, value] : p.headers) headers[name] = value;
+    nlohmann::json item = {
+        {"name", p.name},
+        {"kind", to_string(p.kind)},
+        {"base_url", p.base_url_ref},
+        {"api_key", p.api_key_ref},
+        {"default_model", p.default_model},
+        {"models", p.models},
+        {"enabled", p.enabled},
+        {"headers", headers},
+        {"timeouts",
+         {{"connect_ms", p.timeouts.connect.count()}, {"total_ms", p.timeouts.total.count()}, {"idle_ms", p.timeouts.idle.count()}}},
+        {"concurrency",
+         {{"min", p.concurrency.min},
+          {"initial", p.concurrency.initial},
+          {"max", p.concurrency.max},
+          {"latency_spike_factor", p.concurrency.latency_spike_factor}}},
+    };
+    if (p.kind == ProviderKind::Anthropic) item["anthropic_version"] = p.anthropic_version;
+    else {
+        item["openai_version"] = p.openai_version;
+        item["organization"] = p.organization;
+        item["project"] = p.project;
+    }
+    return item;
+}
+
 nlohmann::json to_json(const Config& config) {
     nlohmann::json providers = nlohmann::json::array();
-    for (const auto& p : config.providers) {
-        nlohmann::json headers = nlohmann::json::object();
-        for (const auto& [name, value] : p.headers) headers[name] = value;
-        nlohmann::json item = {
-            {"name", p.name},
-            {"kind", to_string(p.kind)},
-            {"base_url", p.base_url_ref},
-            {"api_key", p.api_key_ref},
-            {"default_model", p.default_model},
-            {"models", p.models},
-            {"enabled", p.enabled},
-            {"headers", headers},
-            {"timeouts",
-             {{"connect_ms", p.timeouts.connect.count()},
-              {"total_ms", p.timeouts.total.count()},
-              {"idle_ms", p.timeouts.idle.count()}}},
-            {"concurrency",
-             {{"min", p.concurrency.min},
-              {"initial", p.concurrency.initial},
-              {"max", p.concurrency.max},
-              {"latency_spike_factor", p.concurrency.latency_spike_factor}}},
-        };
-        if (p.kind == ProviderKind::Anthropic) item["anthropic_version"] = p.anthropic_version;
-        else {
-            item["openai_version"] = p.openai_version;
-            item["organization"] = p.organization;
-            item["project"] = p.project;
-        }
-        providers.push_back(std::move(item));
-    }
+    for (const auto& p : config.providers) providers.push_back(to_json(p));
     return {
         {"version", config.version},
         {"default_provider", config.default_provider},

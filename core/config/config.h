@@ -29,6 +29,7 @@ struct TimeoutConfig {
     std::chrono::milliseconds connect{10'000};
     std::chrono::milliseconds total{600'000};
     std::chrono::milliseconds idle{60'000};
+    bool operator==(const TimeoutConfig&) const = default;
 };
 
 struct ConcurrencyConfig {
@@ -37,6 +38,7 @@ struct ConcurrencyConfig {
     int max = 256;
     // Latency above `latency_spike_factor` × the running baseline counts as congestion.
     double latency_spike_factor = 2.0;
+    bool operator==(const ConcurrencyConfig&) const = default;
 };
 
 struct ProviderConfig {
@@ -44,7 +46,7 @@ struct ProviderConfig {
     ProviderKind kind = ProviderKind::OpenAI;
     std::string base_url;      // resolved, up to and including /v1
     std::string base_url_ref;  // as written in the file (may hold ${ENV_VAR} references)
-    std::string api_key_ref;  // as written in the file: "${ENV_VAR}" or empty
+    std::string api_key_ref;  // as written in the file: "${ENV_VAR}", "secret:NAME" or empty
     std::string api_key;      // resolved at load; never saved, never logged
     std::string default_model;
     std::vector<std::string> models;
@@ -57,6 +59,7 @@ struct ProviderConfig {
     TimeoutConfig timeouts;
     ConcurrencyConfig concurrency;
     bool simulated = false;  // demo mode: base_url points at the built-in simulator
+    bool operator==(const ProviderConfig&) const = default;
 };
 
 struct RetryConfig {
@@ -156,6 +159,7 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
 std::expected<Config, std::vector<ConfigError>> load_config(const std::filesystem::path& file,
                                                             const EnvLookup& env = process_environment());
 nlohmann::json to_json(const Config& config);  // key references, never resolved keys
+nlohmann::json to_json(const ProviderConfig& provider);  // as written: base_url_ref, api_key_ref
 
 }  // namespace sb
 

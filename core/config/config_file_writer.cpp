@@ -90,6 +90,26 @@ std::expected<void, std::string> save_routing_section(const std::filesystem::pat
     });
 }
 
+std::expected<void, std::string> save_providers(const std::filesystem::path& file, const std::vector<ProviderConfig>& providers,
+                                                const Config& whole) {
+    nlohmann::json written = nlohmann::json::array();
+    for (const auto& provider : providers) written.push_back(to_json(provider));
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) {
+        if (!file.parent_path().empty()) {
+            std::filesystem::create_directories(file.parent_path(), ec);
+            if (ec) return std::unexpected("cannot create " + file.parent_path().string() + ": " + ec.message());
+        }
+        nlohmann::json json = to_json(whole);
+        json["providers"] = std::move(written);
+        return write_file_atomically(file, json.dump(2) + "\n");
+    }
+    return edit_json_file(file, "providers", [&written](nlohmann::json& json) -> std::expected<void, std::string> {
+        json["providers"] = std::move(written);
+        return {};
+    });
+}
+
 namespace {
 
 // Replaces only json[section][key] (a missing section object is created; its other keys stay).

@@ -15,6 +15,15 @@ DemoUpstream::DemoUpstream(std::unique_ptr<Simulator> simulator, std::uint16_t p
 
 DemoUpstream::~DemoUpstream() = default;
 
+void DemoUpstream::serve(std::vector<ProviderConfig>& providers) const {
+    const std::string base_url = "http://127.0.0.1:" + std::to_string(m_port) + "/v1";
+    for (auto& provider : providers) {
+        if (!provider.simulated) continue;
+        provider.base_url = base_url;
+        provider.api_key.clear();
+    }
+}
+
 namespace {
 std::expected<std::string, std::string> profile_text(const Config& config, const std::string& profile_json) {
     if (!profile_json.empty()) return profile_json;
@@ -44,13 +53,9 @@ std::expected<std::unique_ptr<DemoUpstream>, std::string> start_demo_upstream(Co
     auto port = simulator->start(0);
     if (!port) return std::unexpected("cannot start the demo simulator: " + port.error());
 
-    const std::string base_url = "http://127.0.0.1:" + std::to_string(*port) + "/v1";
-    for (auto& provider : config.providers) {
-        if (!provider.simulated) continue;
-        provider.base_url = base_url;
-        provider.api_key.clear();
-    }
-    return std::make_unique<DemoUpstream>(std::move(simulator), *port);
+    auto upstream = std::make_unique<DemoUpstream>(std::move(simulator), *port);
+    upstream->serve(config.providers);
+    return upstream;
 }
 
 }  // namespace sb

@@ -4,6 +4,7 @@
 #include <expected>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 
@@ -17,6 +18,8 @@ public:
     ~DemoUpstream();
     std::uint16_t port() const { return m_port; }
     Simulator& simulator() { return *m_simulator; }
+    // Points the simulated providers of `providers` at the simulator (base_url; no key).
+    void serve(std::vector<ProviderConfig>& providers) const;
 
 private:
     std::unique_ptr<Simulator> m_simulator;

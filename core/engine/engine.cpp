@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <deque>
 #include <mutex>
+#include <set>
+#include <shared_mutex>
 #include <unordered_map>
 
 #include "alerts/alert_monitor.h"
@@ -55,6 +57,8 @@ std::string cache_target(const RouteStart& route, const std::string& model) {
     return route.target.provider + "/" + model;
 }
 
+struct ProviderSet;
+
 // One request on its way through the pipeline. Shared by the transport callbacks, the retry
 // timer and cancel(); `finished` makes sure it completes exactly once.
 struct Call {
@@ -64,6 +68,9 @@ struct Call {
     SubmitOptions options;
     Clock::time_point started;
     std::chrono::milliseconds deadline{0};
+    // The providers as they were when the request started: its retries and failovers stay
+    // on them when apply_providers() swaps in a new set.
+    std::shared_ptr<const ProviderSet> providers;
     std::size_t provider_index = 0;
     TargetKey target;  // provider and model of the current attempt
     std::vector<TargetKey> tried;
@@ -89,15 +96,52 @@ struct Call {
 };
 using CallPtr = std::shared_ptr<Call>;
 
-struct ProviderState {
-    ProviderConfig config;
-    std::unique_ptr<ProviderAdapter> adapter;
+// A provider's adaptive limit and queue; kept across a providers change that leaves its
+// connection and concurrency settings alone.
+struct ProviderLoad {
     ConcurrencyLimiter limiter;
     std::mutex mutex;  // guards `waiting` together with the limiter's acquire
     std::deque<CallPtr> waiting;
 
-    explicit ProviderState(ProviderConfig c)
-        : config(std::move(c)), adapter(make_provider_adapter(config.kind)), limiter(config.concurrency) {}
+    explicit ProviderLoad(const ConcurrencyConfig& concurrency) : limiter(concurrency) {}
+};
+
+struct ProviderState {
+    ProviderConfig config;
+    std::unique_ptr<ProviderAdapter> adapter;
+    std::shared_ptr<ProviderLoad> load;
+};
+
+// Everything but the name that decides how a provider is reached.
+bool same_connection(const ProviderConfig& a, const ProviderConfig& b) {
+    return a.kind == b.kind && a.base_url == b.base_url && a.api_key == b.api_key && a.openai_version == b.openai_version &&
+           a.organization == b.organization && a.project == b.project && a.anthropic_version == b.anthropic_version &&
+           a.headers == b.headers && a.simulated == b.simulated && a.timeouts == b.timeouts;
+}
+
+// The providers requests start with; swapped whole, never changed in place.
+struct ProviderSet {
+    std::vector<ProviderState> states;
+    std::unordered_map<std::string, std::size_t> index;
+    std::shared_ptr<const std::vector<ProviderConfig>> configs;
+
+    // `before` (may be null) lends its load to providers whose settings did not change.
+    ProviderSet(const std::vector<ProviderConfig>& providers, const ProviderSet* before)
+        : configs(std::make_shared<const std::vector<ProviderConfig>>(providers)) {
+        for (const auto& provider : providers) {
+            const ProviderState* old = before ? before->find(provider.name) : nullptr;
+            auto load = old && same_connection(old->config, provider) && old->config.concurrency == provider.concurrency
+                            ? old->load
+                            : std::make_shared<ProviderLoad>(provider.concurrency);
+            index.emplace(provider.name, states.size());
+            states.push_back(ProviderState{provider, make_provider_adapter(provider.kind), std::move(load)});
+        }
+    }
+
+    const ProviderState* find(const std::string& name) const {
+        const auto it = index.find(name);
+        return it == index.end() ? nullptr : &states[it->second];
+    }
 };
 
 }  // namespace
@@ -105,20 +149,19 @@ struct ProviderState {
 class Engine::Impl {
 public:
     explicit Impl(EngineOptions options)
-        : m_config(std::move(options.config)), m_retry(m_config.retry, std::move(options.retry_uniform)) {
+        : m_config(std::move(options.config)),
+          m_retry(m_config.retry, std::move(options.retry_uniform)),
+          m_demo_profile_json(std::move(options.demo_profile_json)) {
         m_scheduler = options.scheduler ? options.scheduler : std::make_shared<TimerThread>();
     }
 
     ~Impl() { shutdown(); }
 
     std::expected<void, std::string> start(const EngineOptions& options) {
-        if (auto demo = start_demo_upstream(m_config, options.demo_profile_json); !demo) return std::unexpected(demo.error());
+        if (auto demo = start_demo_upstream(m_config, m_demo_profile_json); !demo) return std::unexpected(demo.error());
         else m_simulator = std::move(*demo);
 
-        for (const auto& provider : m_config.providers) {
-            m_provider_index.emplace(provider.name, m_providers.size());
-            m_providers.push_back(std::make_unique<ProviderState>(provider));
-        }
+        m_provider_set = std::make_shared<const ProviderSet>(m_config.providers, nullptr);
         RouterOptions router_options;
         router_options.now = [scheduler = m_scheduler] { return scheduler->now(); };
         if (m_config.routing.tiers.empty())  // a config built in code, without a routing section
@@ -227,22 +270,26 @@ public:
             std::lock_guard lock(m_calls_mutex);
             m_calls.emplace(id, call);
         }
+        // The provider set and the route come from one side of an apply_providers().
+        std::shared_lock providers_lock(m_providers_swap);
+        call->providers = provider_set();
         if (m_stopping) {
+            providers_lock.unlock();
             fail(call, Error{ErrorClass::Cancelled, "the engine is shutting down"});
         } else if (auto invalid = validate_request(call->request)) {
+            providers_lock.unlock();
             fail(call, std::move(*invalid));
         } else if (auto route = m_routes->first(call->request); !route) {
+            providers_lock.unlock();
             fail(call, std::move(route.error()));
         } else {
+            providers_lock.unlock();
             call->pinned = route->pinned;
             call->request.tier = route->tier;
             call->result.tier = route->tier;
             call->result.route_reason = route->reason;
             call->route = std::move(*route);
-            if (!answered_by_cache(call) && within_budget(call)) {
-                move_to(*call, call->route.target);
-                start_attempt(call);
-            }
+            if (!answered_by_cache(call) && within_budget(call)) start_on(call, call->route.target);
         }
         return id;
     }
@@ -266,27 +313,78 @@ public:
         stats.cancelled = m_cancelled;
         stats.retries = m_retries;
         stats.failovers = m_failovers;
-        for (const auto& provider : m_providers) {
+        for (const auto& provider : provider_set()->states) {
             ProviderStatus status;
-            status.name = provider->config.name;
-            status.simulated = provider->config.simulated;
-            status.concurrency_limit = provider->limiter.limit();
-            status.in_flight = provider->limiter.in_flight();
-            status.baseline_latency_ms = provider->limiter.baseline_ms();
-            std::lock_guard lock(provider->mutex);
-            status.waiting = static_cast<int>(provider->waiting.size());
+            status.name = provider.config.name;
+            status.simulated = provider.config.simulated;
+            status.concurrency_limit = provider.load->limiter.limit();
+            status.in_flight = provider.load->limiter.in_flight();
+            status.baseline_latency_ms = provider.load->limiter.baseline_ms();
+            std::lock_guard lock(provider.load->mutex);
+            status.waiting = static_cast<int>(provider.load->waiting.size());
             stats.providers.push_back(std::move(status));
         }
         return stats;
     }
 
     const Config& config() const { return m_config; }
-    bool demo_mode() const { return m_simulator != nullptr; }
+    bool demo_mode() const {
+        const auto set = provider_set();
+        return std::any_of(set->states.begin(), set->states.end(),
+                           [](const ProviderState& p) { return p.config.simulated && p.config.enabled; });
+    }
     HistoryWriter* history() { return m_history.get(); }
     const std::filesystem::path& database_path() const { return m_database_path; }
     const MetricsRegistry& metrics() const { return m_metrics; }
 
     RoutingConfig routing() const { return m_routes->routing(); }
+
+    std::shared_ptr<const std::vector<ProviderConfig>> providers() const { return provider_set()->configs; }
+
+    std::expected<void, std::vector<ConfigError>> apply_providers(std::vector<ProviderConfig> providers) {
+        std::lock_guard lock(m_apply_mutex);  // the routing checked against is the one that stays
+        std::vector<ConfigError> errors;
+        std::set<std::string> names;
+        for (std::size_t i = 0; i < providers.size(); ++i)
+            if (!names.insert(providers[i].name).second)
+                errors.push_back({"providers[" + std::to_string(i) + "].name",
+                                  "must be unique (\"" + providers[i].name + "\" is used twice)"});
+        if (providers.empty()) errors.push_back({"providers", "must be a non-empty array of providers"});
+        else if (std::none_of(providers.begin(), providers.end(), [](const ProviderConfig& p) { return p.enabled; }))
+            errors.push_back({"providers", "no provider is usable (set a key, or turn demo mode on)"});
+        if (!names.contains(m_config.default_provider))
+            errors.push_back({"default_provider", "must name one of the configured providers"});
+        for (auto& e : validate_routing(m_routes->routing(), providers))
+            errors.push_back({e.path.empty() ? "routing" : "routing." + e.path, std::move(e.rule)});
+        if (!errors.empty()) return std::unexpected(std::move(errors));
+
+        if (std::any_of(providers.begin(), providers.end(), [](const ProviderConfig& p) { return p.simulated && p.enabled; })) {
+            if (!m_simulator) {
+                Config demo;
+                demo.demo = m_config.demo;
+                demo.providers = providers;
+                auto started = start_demo_upstream(demo, m_demo_profile_json);
+                if (!started) return std::unexpected(std::vector<ConfigError>{{"demo", started.error()}});
+                m_simulator = std::move(*started);
+            }
+            m_simulator->serve(providers);
+        }
+
+        const auto before = provider_set();
+        std::vector<std::string> changed;
+        for (const auto& provider : providers)
+            if (const auto* old = before->find(provider.name); old && !same_connection(old->config, provider))
+                changed.push_back(provider.name);
+        auto next = std::make_shared<const ProviderSet>(providers, before.get());
+        Config declared = m_config;  // a new provider's series answer 0 from the next scrape
+        declared.providers = providers;
+        m_prometheus.declare(known_metric_labels(declared, m_routes->routing()));
+        std::unique_lock swap(m_providers_swap);
+        m_routes->set_providers(std::move(providers), m_config.default_provider, changed);
+        std::lock_guard set_lock(m_provider_set_mutex);
+        m_provider_set = std::move(next);
+        return {};
+    }
 
     std::expected<ConfigVersion, std::string> apply_routing(RoutingConfig routing, std::string author) {
         std::lock_guard lock(m_apply_mutex);  // one change at a time, so each summary is against its predecessor
@@ -298,7 +396,10 @@ public:
         const std::string summary = describe_routing_change(m_routes->routing(), routing);
         const std::string json = to_json(routing).dump();
         m_prometheus.declare(known_metric_labels(m_config, routing));
-        m_routes->update(std::move(routing));
+        {
+            std::unique_lock swap(m_providers_swap);
+            m_routes->update(std::move(routing));
+        }
         return m_versions->append(std::move(author), summary, json);
     }
 
@@ -324,12 +425,12 @@ public:
         if (!m_cache) return std::nullopt;
         const auto route = m_routes->preview(request);
         if (!route) return std::nullopt;
-        return m_cache->preview(request, cache_target(*route, model_of(route->target)));
+        return m_cache->preview(request, cache_target(*route, model_of(*provider_set(), route->target)));
     }
 
     TokenPrediction predict(const ChatRequest& request) const {
         std::string model = request.model;
-        if (const auto route = m_routes->preview(request)) model = model_of(route->target);
+        if (const auto route = m_routes->preview(request)) model = model_of(*provider_set(), route->target);
         return predict_tokens(shared_token_counter(), model, request, *prices());
     }
 
@@ -357,8 +458,9 @@ public:
         ScrapeGauges gauges;
         for (const auto& provider : stats().providers)
             gauges.providers.push_back({provider.name, provider.in_flight, provider.concurrency_limit});
+        const auto providers = provider_set();
         for (const auto& state : target_states())
-            gauges.circuits.push_back({state.target.provider, model_of(state.target), state.circuit});
+            gauges.circuits.push_back({state.target.provider, model_of(*providers, state.target), state.circuit});
         if (m_cache) {
             const auto cache = m_cache->stats();
             gauges.cache_entries = cache.store.entries;
@@ -419,9 +521,15 @@ private:
         counter.observe(result.model, count.heuristic, result.outcome->usage.input_tokens);
     }
 
-    std::string model_of(const TargetKey& target) const {
+    static std::string model_of(const ProviderSet& providers, const TargetKey& target) {
         if (!target.model.empty()) return target.model;
-        return m_providers[m_provider_index.at(target.provider)]->config.default_model;
+        const auto* provider = providers.find(target.provider);
+        return provider ? provider->config.default_model : std::string();
+    }
+
+    std::shared_ptr<const ProviderSet> provider_set() const {
+        std::lock_guard lock(m_provider_set_mutex);
+        return m_provider_set;
     }
 
     // Looks the request up; true when it is answered (a hit) or waits behind an identical
@@ -429,7 +537,7 @@ private:
     bool answered_by_cache(const CallPtr& call) {
         ResponseCache* keys = m_cache ? m_cache.get() : m_coalescer.get();
         if (!keys) return false;
-        call->cache = keys->lookup(call->request, cache_target(call->route, model_of(call->route.target)));
+        call->cache = keys->lookup(call->request, cache_target(call->route, model_of(*call->providers, call->route.target)));
         // With only the coalescer, nothing is cached: "coalesced" is the one status worth reporting.
         call->result.cache = m_cache ? call->cache.status : CacheStatus::Off;
         call->result.cache_rule = call->cache.decision.rule;
@@ -458,8 +566,7 @@ private:
         if (call->finished) return;
         if (!shared.outcome && shared.outcome.error().cls == ErrorClass::Cancelled) {
             call->result.cache = CacheStatus::Miss;
-            move_to(*call, call->route.target);
-            return start_attempt(call);
+            return start_on(call, call->route.target);
         }
         call->result.provider = shared.provider;
         call->result.model = shared.model;
@@ -479,14 +586,25 @@ private:
         call->on_delta(StreamDelta{"", response.finish_reason, response.usage});
     }
 
-    // Points the call at `target` (a provider the router only picks when it is configured).
-    void move_to(Call& call, const TargetKey& target) {
+    // Points the call at `target`; false when the call's provider set has no such provider
+    // (the router follows the live set, a call the one it started with).
+    static bool move_to(Call& call, const TargetKey& target) {
+        const auto it = call.providers->index.find(target.provider);
+        if (it == call.providers->index.end()) return false;
         call.target = target;
-        call.provider_index = m_provider_index.at(target.provider);
-        if (call.target.model.empty()) call.target.model = m_providers[call.provider_index]->config.default_model;
+        call.provider_index = it->second;
+        if (call.target.model.empty()) call.target.model = call.providers->states[call.provider_index].config.default_model;
         call.tried.push_back(call.target);
         call.attempts_on_target = 0;
         call.next_delay = std::chrono::milliseconds(0);
+        return true;
+    }
+
+    void start_on(const CallPtr& call, const TargetKey& target) {
+        if (!move_to(*call, target))
+            return fail(call, Error{ErrorClass::BadRequest, "provider " + target.provider +
+                                                                " was not configured when the request started"});
+        start_attempt(call);
     }
 
     std::chrono::milliseconds elapsed(const Call& call) const {
@@ -499,34 +617,36 @@ private:
         if (elapsed(*call) >= call->deadline)
             return fail(call, Error{ErrorClass::Timeout, "the request deadline of " +
                                                                std::to_string(call->deadline.count()) + " ms passed"});
-        auto& provider = *m_providers[call->provider_index];
+        ProviderLoad& load = *provider_of(*call).load;
         {
-            std::lock_guard lock(provider.mutex);
-            if (!provider.limiter.try_acquire()) {
-                provider.waiting.push_back(call);
+            std::lock_guard lock(load.mutex);
+            if (!load.limiter.try_acquire()) {
+                load.waiting.push_back(call);
                 return;
             }
         }
         send(call);
     }
 
+    static const ProviderState& provider_of(const Call& call) { return call.providers->states[call.provider_index]; }
+
     // Starts waiting calls while the provider has free slots.
-    void pump(ProviderState& provider) {
+    void pump(ProviderLoad& load) {
         while (true) {
             CallPtr next;
             {
-                std::lock_guard lock(provider.mutex);
-                while (!provider.waiting.empty() && provider.waiting.front()->finished) provider.waiting.pop_front();
-                if (provider.waiting.empty() || !provider.limiter.try_acquire()) return;
-                next = std::move(provider.waiting.front());
-                provider.waiting.pop_front();
+                std::lock_guard lock(load.mutex);
+                while (!load.waiting.empty() && load.waiting.front()->finished) load.waiting.pop_front();
+                if (load.waiting.empty() || !load.limiter.try_acquire()) return;
+                next = std::move(load.waiting.front());
+                load.waiting.pop_front();
             }
             send(next);
         }
     }
 
     void send(const CallPtr& call) {
-        auto& provider = *m_providers[call->provider_index];
+        const ProviderState& provider = provider_of(*call);
         const auto remaining = call->deadline - elapsed(*call);
         HttpRequest http = provider.adapter->build_request(call->request, provider.config, call->target.model);
         http.total_timeout = std::max(std::chrono::milliseconds(1), std::min(http.total_timeout, remaining));
@@ -551,7 +671,7 @@ private:
                 return;
             }
         }
-        provider.limiter.release_neutral();
+        provider.load->limiter.release_neutral();
         fail(call, Error{ErrorClass::Cancelled, "cancelled"});
     }
 
@@ -576,7 +696,7 @@ private:
             std::lock_guard lock(call->transfer_mutex);
             call->transfer_active = false;
         }
-        auto& provider = *m_providers[call->provider_index];
+        const ProviderState& provider = provider_of(*call);
         Error error;
         std::optional<ChatResponse> answer;
         if (call->stream_error) {
@@ -595,10 +715,10 @@ private:
         }
 
         const auto latency = std::chrono::microseconds(static_cast<long long>(response.timings.total_ms * 1000.0));
-        if (error.cls == ErrorClass::Cancelled) provider.limiter.release_neutral();
-        else provider.limiter.release(latency, is_congestion(error.cls));
+        if (error.cls == ErrorClass::Cancelled) provider.load->limiter.release_neutral();
+        else provider.load->limiter.release(latency, is_congestion(error.cls));
         m_routes->record(call->target, error.cls, latency);
-        pump(provider);
+        pump(*provider.load);
 
         call->result.attempts.push_back(AttemptInfo{provider.config.name, call->target.model, error.cls, response.status,
                                                     call->next_delay, response.timings});
@@ -637,13 +757,20 @@ private:
     bool fail_over(const CallPtr& call, const Error& error) {
         if (!m_config.retry.failover || call->pinned || !may_fail_over(error)) return false;
         // The whole conversation moves: the next adapter translates it to its own format.
-        const auto next = m_routes->next(call->request.tier, call->request, call->tried);
-        if (!next) return false;
-        ++m_failovers;
-        call->result.route_reason += "; failed over to " + next->target.provider + " (" + next->reason + ")";
-        move_to(*call, next->target);
-        start_attempt(call);
-        return true;
+        std::vector<TargetKey> skip = call->tried;
+        while (const auto next = m_routes->next(call->request.tier, call->request, skip)) {
+            if (!move_to(*call, next->target)) {
+                // Added since the call started: not for it. The pick freed, as a cancel does.
+                m_routes->record(next->target, ErrorClass::Cancelled, std::chrono::microseconds(0));
+                skip.push_back(next->target);
+                continue;
+            }
+            ++m_failovers;
+            call->result.route_reason += "; failed over to " + next->target.provider + " (" + next->reason + ")";
+            start_attempt(call);
+            return true;
+        }
+        return false;
     }
 
     void cancel_call(const CallPtr& call) {
@@ -748,9 +875,13 @@ private:
     Config m_config;
     RetryPolicy m_retry;
     std::shared_ptr<Scheduler> m_scheduler;
-    std::unique_ptr<DemoUpstream> m_simulator;
-    std::vector<std::unique_ptr<ProviderState>> m_providers;
-    std::unordered_map<std::string, std::size_t> m_provider_index;
+    std::string m_demo_profile_json;
+    std::unique_ptr<DemoUpstream> m_simulator;  // set under m_apply_mutex after start
+    mutable std::mutex m_provider_set_mutex;
+    std::shared_ptr<const ProviderSet> m_provider_set;  // never null after start
+    // Shared by a request's start (its provider set and first route), exclusive while
+    // apply_providers() or apply_routing() swaps them.
+    std::shared_mutex m_providers_swap;
     std::unique_ptr<RouteSelection> m_routes;
     std::unique_ptr<ConfigVersionLog> m_versions;
     std::mutex m_apply_mutex;
@@ -782,6 +913,10 @@ private:
 };
 
 Engine::Engine(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+std::shared_ptr<const std::vector<ProviderConfig>> Engine::providers() const { return m_impl->providers(); }
+std::expected<void, std::vector<ConfigError>> Engine::apply_providers(std::vector<ProviderConfig> providers) {
+    return m_impl->apply_providers(std::move(providers));
+}
 Engine::~Engine() = default;
 
 std::expected<std::unique_ptr<Engine>, std::string> Engine::create(EngineOptions options) {

@@ -106,15 +106,28 @@ public:
     void cancel(const std::string& request_id);
 
     EngineStats stats() const;
-    // As started, with resolved simulator URLs in demo mode. Its routing section is the one
-    // the engine started with; routing() is the live one.
+    // As started, with resolved simulator URLs in demo mode. Its routing and providers are the
+    // ones the engine started with; routing() and providers() are the live ones.
     const Config& config() const;
-    bool demo_mode() const;        // at least one provider is served by the simulator
+    bool demo_mode() const;        // at least one live provider is served by the simulator
     HistoryWriter* history();      // null when history is off
     std::filesystem::path database_path() const;  // empty when history is off
     const MetricsRegistry& metrics() const;        // live 1-second buckets of every finished request
     // Prometheus text format 0.0.4: counters and histograms since start, gauges read now.
     std::string prometheus_text() const;
+
+    // Providers, live. providers() is the set the next request starts with (config() keeps
+    // the one the engine started with). apply_providers() takes providers resolved as a
+    // config load resolves them (config/provider_check), checks the set with the live routing
+    // and the default provider — errors name their path ("routing.tiers[0].targets[1].provider:
+    // must name one of the configured providers") — and swaps it whole, or changes nothing.
+    // Requests under way, their retries and failovers too, finish on the set they started
+    // with. A provider whose connection is unchanged keeps its circuits and latency figures
+    // (and, with the same concurrency settings, its adaptive limit); one whose URL, key,
+    // headers or timeouts changed starts afresh. Providers in demo mode are served by the
+    // built-in simulator, started if none runs yet.
+    std::shared_ptr<const std::vector<ProviderConfig>> providers() const;
+    std::expected<void, std::vector<ConfigError>> apply_providers(std::vector<ProviderConfig> providers);
 
     // Routing, live. apply_routing() validates against the configured providers, swaps the
     // router's table (the next request follows it), and stores a config version (summary of

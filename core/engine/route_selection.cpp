@@ -17,6 +17,8 @@ std::string lowercase(std::string_view text) {
 }  // namespace
 
 struct RouteSelection::ModelIndex {
+    std::vector<ProviderConfig> providers;
+    std::string default_provider;
     std::set<std::string, std::less<>> aliases;                   // lowercase: "auto", tier names, alias rule values
     std::set<std::string, std::less<>> tier_names;                // lowercase
     std::unordered_map<std::string, std::string> model_provider;  // model → first enabled provider listing it
@@ -26,19 +28,18 @@ struct RouteSelection::ModelIndex {
 
 RouteSelection::RouteSelection(const std::vector<ProviderConfig>& providers, std::string default_provider,
                                RoutingConfig routing, RouterOptions options)
-    : m_providers(providers),
-      m_default_provider(std::move(default_provider)),
-      m_router(RoutingConfig{}, [&] {
+    : m_router(RoutingConfig{}, [&] {
           if (!options.default_model)
               options.default_model = [this](std::string_view name) {
-                  for (const auto& provider : m_providers)
+                  for (const auto& provider : index()->providers)
                       if (provider.name == name) return provider.default_model;
                   return std::string();
               };
           return std::move(options);
-      }()) {
-    for (const auto& provider : m_providers) m_router.set_provider_usable(provider.name, provider.enabled);
-    update(std::move(routing));
+      }()),
+      m_index(std::make_shared<const ModelIndex>()) {
+    for (const auto& provider : providers) m_router.set_provider_usable(provider.name, provider.enabled);
+    install(providers, std::move(default_provider), std::move(routing));
 }
 
 std::shared_ptr<const RouteSelection::ModelIndex> RouteSelection::index() const {
@@ -47,7 +48,25 @@ std::shared_ptr<const RouteSelection::ModelIndex> RouteSelection::index() const 
 }
 
 void RouteSelection::update(RoutingConfig routing) {
+    const auto current = index();
+    install(current->providers, current->default_provider, std::move(routing));
+}
+
+void RouteSelection::set_providers(std::vector<ProviderConfig> providers, std::string default_provider,
+                                   const std::vector<std::string>& changed) {
+    for (const auto& before : index()->providers)
+        if (std::none_of(providers.begin(), providers.end(), [&](const ProviderConfig& p) { return p.name == before.name; }))
+            m_router.set_provider_usable(before.name, false);
+    for (const auto& provider : providers) m_router.set_provider_usable(provider.name, provider.enabled);
+    for (const auto& name : changed) m_router.reset_provider(name);
+    install(std::move(providers), std::move(default_provider), m_router.config());
+}
+
+// The index goes in first: the router resolves its targets' default models through it.
+void RouteSelection::install(std::vector<ProviderConfig> providers, std::string default_provider, RoutingConfig routing) {
     auto index = std::make_shared<ModelIndex>();
+    index->providers = std::move(providers);
+    index->default_provider = std::move(default_provider);
     index->aliases.insert("auto");
     for (const auto& tier : routing.tiers) {
         index->aliases.insert(lowercase(tier.name));
@@ -57,7 +76,7 @@ void RouteSelection::update(RoutingConfig routing) {
     for (const auto& rule : routing.rules)
         if (rule.kind == RuleKind::ModelAlias)
             for (const auto& value : rule.values) index->aliases.insert(lowercase(value));
-    for (const auto& provider : m_providers) {
+    for (const auto& provider : index->providers) {
         if (!provider.enabled) continue;
         for (const auto& model : provider.models) index->model_provider.emplace(model, provider.name);
     }
@@ -65,17 +84,19 @@ void RouteSelection::update(RoutingConfig routing) {
         for (const auto& target : tier.targets) {
             std::string model = target.model;
             if (model.empty())
-                for (const auto& provider : m_providers)
+                for (const auto& provider : index->providers)
                     if (provider.name == target.provider) model = provider.default_model;
             index->model_tier.emplace(model, tier.name);
         }
+    {
+        std::lock_guard lock(m_index_mutex);
+        m_index = std::move(index);
+    }
     m_router.update(std::move(routing));
-    std::lock_guard lock(m_index_mutex);
-    m_index = std::move(index);
 }
 
 std::vector<ConfigError> RouteSelection::validate(const RoutingConfig& routing) const {
-    return validate_routing(routing, m_providers);
+    return validate_routing(routing, index()->providers);
 }
 
 std::expected<RouteStart, Error> RouteSelection::first(const ChatRequest& request) { return route(request, true); }
@@ -85,10 +106,12 @@ std::expected<RouteStart, Error> RouteSelection::preview(const ChatRequest& requ
 }
 
 std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& request, bool take) const {
+    const auto idx = index();
+    const auto& providers = idx->providers;
     if (!request.provider.empty()) {
-        const auto provider = std::find_if(m_providers.begin(), m_providers.end(),
+        const auto provider = std::find_if(providers.begin(), providers.end(),
                                            [&](const ProviderConfig& p) { return p.name == request.provider; });
-        if (provider == m_providers.end())
+        if (provider == providers.end())
             return std::unexpected(Error{ErrorClass::BadRequest, "unknown provider \"" + request.provider + "\""});
         if (!provider->enabled)
             return std::unexpected(Error{ErrorClass::BadRequest, "provider " + request.provider + " is disabled"});
@@ -96,7 +119,6 @@ std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& reques
         return RouteStart{{provider->name, model}, "", "pinned to provider " + provider->name, true};
     }
 
-    const auto idx = index();
     const std::string model = lowercase(request.model);
     if (!request.model.empty() && !idx->aliases.contains(model)) {
         // A concrete model: the caller chose it; the tier that serves it is the failover plan.
@@ -107,10 +129,10 @@ std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& reques
                               tier != idx->model_tier.end() ? tier->second : classification.tier,
                               "model " + request.model + " requested → " + it->second, false};
         }
-        const auto fallback = std::find_if(m_providers.begin(), m_providers.end(), [&](const ProviderConfig& p) {
-            return p.name == m_default_provider && p.enabled;
+        const auto fallback = std::find_if(providers.begin(), providers.end(), [&](const ProviderConfig& p) {
+            return p.name == idx->default_provider && p.enabled;
         });
-        if (fallback == m_providers.end())
+        if (fallback == providers.end())
             return std::unexpected(Error{ErrorClass::BadRequest, "no enabled provider lists model \"" + request.model +
                                                                      "\" and the default provider is not enabled"});
         return RouteStart{{fallback->name, request.model}, classification.tier,

@@ -7,6 +7,7 @@
 //   - empty, "auto", a tier name or an alias: the classified tier's weighted choice;
 //   - an unknown model: passed to the default provider (local servers name models freely),
 //     failing over within the classified tier.
+// The providers and the routing are each swapped whole (set_providers(), update()).
 #include <expected>
 #include <memory>
 #include <mutex>
@@ -47,18 +48,21 @@ public:
 
     std::vector<ConfigError> validate(const RoutingConfig& routing) const;
     void update(RoutingConfig routing);
+    // A new provider set (checked by the caller against the routing); `changed` names the
+    // providers whose connection changed, whose learnt circuits and latencies are reset.
+    void set_providers(std::vector<ProviderConfig> providers, std::string default_provider,
+                       const std::vector<std::string>& changed);
     RoutingConfig routing() const { return m_router.config(); }
     Classification classify(const ChatRequest& request) const { return m_router.classify(request); }
     std::expected<RouteStart, Error> preview(const ChatRequest& request) const;
     std::vector<TargetState> states() const { return m_router.states(); }
 
 private:
-    struct ModelIndex;  // derived from the routing config; swapped whole on update()
+    struct ModelIndex;  // the providers and what is derived from them and the routing; swapped whole
     std::shared_ptr<const ModelIndex> index() const;
+    void install(std::vector<ProviderConfig> providers, std::string default_provider, RoutingConfig routing);
     std::expected<RouteStart, Error> route(const ChatRequest& request, bool take) const;
 
-    std::vector<ProviderConfig> m_providers;
-    std::string m_default_provider;
     mutable Router m_router;
     mutable std::mutex m_index_mutex;
     std::shared_ptr<const ModelIndex> m_index;

@@ -80,7 +80,7 @@ GatewayResponse GatewayRoutes::ready() const {
     };
     if (m_stopping) return not_ready("shutting down");
     bool any_provider = false;
-    for (const auto& provider : m_engine.config().providers) any_provider = any_provider || provider.enabled;
+    for (const auto& provider : *m_engine.providers()) any_provider = any_provider || provider.enabled;
     if (!any_provider) return not_ready("no provider is enabled");
     bool any_target = false;
     for (const auto& state : m_engine.target_states())

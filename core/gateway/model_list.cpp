@@ -22,9 +22,15 @@ struct Entry {
     std::string owner;
 };
 
+const ProviderConfig* find_provider(const std::vector<ProviderConfig>& providers, const std::string& name) {
+    for (const auto& provider : providers)
+        if (provider.name == name) return &provider;
+    return nullptr;
+}
+
 std::vector<Entry> entries(const Engine& engine) {
     const auto routing = engine.routing();
-    const auto& config = engine.config();
+    const auto providers = engine.providers();
     std::vector<Entry> out;
     std::set<std::string> seen;
     auto add = [&](const std::string& id, const std::string& owner) {
@@ -34,11 +40,11 @@ std::vector<Entry> entries(const Engine& engine) {
     for (const auto& tier : routing.tiers) add(tier.name, "switchboard");
     for (const auto& tier : routing.tiers)
         for (const auto& target : tier.targets) {
-            const auto* provider = config.provider(target.provider);
+            const auto* provider = find_provider(*providers, target.provider);
             if (!provider || !provider->enabled) continue;
             add(target.model.empty() ? provider->default_model : target.model, provider->name);
         }
-    for (const auto& provider : config.providers) {
+    for (const auto& provider : *providers) {
         if (!provider.enabled) continue;
         add(provider.default_model, provider.name);
         for (const auto& model : provider.models) add(model, provider.name);
@@ -58,14 +64,14 @@ nlohmann::json model_list(const Engine& engine, std::int64_t created) {
 
 bool is_known_model(const Engine& engine, std::string_view model) {
     if (model.empty()) return true;
-    const auto& config = engine.config();
-    if (const auto* fallback = config.provider(config.default_provider);
+    const auto providers = engine.providers();
+    if (const auto* fallback = find_provider(*providers, engine.config().default_provider);
         fallback && fallback->enabled && fallback->kind == ProviderKind::OpenAICompatible)
         return true;
     const auto wanted = lowercase(model);
     // The common cases first, without copying the live routing: "auto" and a listed model.
     if (wanted == "auto") return true;
-    for (const auto& provider : config.providers)
+    for (const auto& provider : *providers)
         if (provider.enabled && (provider.default_model == model ||
                                  std::find(provider.models.begin(), provider.models.end(), model) != provider.models.end()))
             return true;

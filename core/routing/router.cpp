@@ -279,6 +279,15 @@ void Router::reset_auth(const std::string& provider) {
             r->breaker.reset();
 }
 
+void Router::reset_provider(const std::string& provider) {
+    std::lock_guard lock(m_impl->mutex);
+    for (auto& r : m_impl->runtimes)
+        if (r->key.provider == provider) {
+            r->breaker.reset();
+            r->latency = LatencyEwma{};
+        }
+}
+
 Classification Router::classify(const ChatRequest& request) const {
     std::shared_ptr<const TierClassifier> rules;
     {

@@ -69,6 +69,9 @@ public:
     void set_provider_usable(const std::string& provider, bool usable);
     // A provider's key changed: clears its circuits that auth failures opened.
     void reset_auth(const std::string& provider);
+    // A provider's connection changed (URL, key, timeouts…): what was learnt about it —
+    // circuits and latency — no longer applies, so its targets start afresh.
+    void reset_provider(const std::string& provider);
 
     Classification classify(const ChatRequest& request) const;
 

@@ -33,11 +33,4 @@ std::string redact(std::string_view text) {
     return out;
 }
 
-std::string mask_key(std::string_view key) {
-    if (key.empty()) return {};
-    const std::string length = std::to_string(key.size()) + " characters";
-    if (key.size() < 16) return "\u2022\u2022\u2022\u2022, " + length;
-    return std::string(key.substr(0, 4)) + "\u2026" + std::string(key.substr(key.size() - 4)) + ", " + length;
-}
-
 }  // namespace sb

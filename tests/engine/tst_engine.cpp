@@ -1,12 +1,15 @@
 // The engine end to end over real loopback HTTP to the simulator: every provider format,
 // streaming, retries (timing on virtual time), failover, timeouts, resets, malformed bodies,
-// cancellation, shutdown, demo mode, and one history row per request in a real SQLite file.
+// cancellation, shutdown, demo mode, one history row per request in a real SQLite file, and
+// providers swapped live (apply_providers): refused whole with the path of what breaks,
+// requests under way finishing on the old settings, learnt state kept where nothing changed.
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <atomic>
 #include <condition_variable>
 #include <set>
+#include <thread>
 
 #include "../support/engine_fixture.h"
 #include "engine/engine.h"
@@ -417,6 +420,101 @@ private slots:
             if (row.status == RequestStatus::Ok) QVERIFY(!row.response_text.empty() && row.tokens_out > 0);
             else QCOMPARE(row.error_class, std::string("auth"));
         }
+    }
+
+    void applyProvidersRefusesASetRoutingStillUsesWhole() {
+        auto engine = make_engine({}, {}, false);  // the fallback routing: openai, then anthropic and local
+        auto without_anthropic = *engine->providers();
+        without_anthropic.erase(without_anthropic.begin() + 1);
+        const auto refused = engine->apply_providers(without_anthropic);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().size(), std::size_t(1));
+        QCOMPARE(refused.error()[0].path, std::string("routing.tiers[0].targets[1].provider"));
+        QCOMPARE(refused.error()[0].rule, std::string("must name one of the configured providers"));
+
+        auto without_default = *engine->providers();
+        without_default.erase(without_default.begin());
+        const auto no_default = engine->apply_providers(without_default);
+        QVERIFY(!no_default);
+        QCOMPARE(no_default.error()[0].path, std::string("default_provider"));
+
+        QCOMPARE(engine->providers()->size(), std::size_t(3));  // nothing changed
+        auto request = question();
+        request.provider = "anthropic";
+        QVERIFY(test::ask(*engine, request).ok());
+    }
+
+    void appliedProvidersServeTheNextRequest() {
+        auto engine = make_engine({}, {}, false);
+        auto providers = *engine->providers();
+        auto added = providers[2];
+        added.name = "second-local";
+        providers.push_back(added);
+        QVERIFY(engine->apply_providers(providers));
+        QCOMPARE(engine->providers()->back().name, std::string("second-local"));
+        QCOMPARE(engine->config().providers.size(), std::size_t(3));  // as started
+        auto request = question();
+        request.provider = "second-local";
+        const auto result = test::ask(*engine, request);
+        QVERIFY(result.ok());
+        QCOMPARE(result.provider, std::string("second-local"));
+        bool listed = false;
+        for (const auto& status : engine->stats().providers) listed = listed || status.name == "second-local";
+        QVERIFY(listed);
+    }
+
+    void aRequestUnderWayFinishesOnTheOldSettings() {
+        auto engine = make_engine({}, {}, false);
+        // Slow, and failing once: its retry comes after the apply below.
+        auto request = with_fault(question(), "server_error", 1, "under-way");
+        request.extra_headers.emplace_back("x-sim-latency-ms", "1200");
+        request.provider = "local";
+        auto under_way = engine->submit(request);
+        std::this_thread::sleep_for(300ms);
+
+        auto providers = *engine->providers();
+        providers[2].base_url = "http://127.0.0.1:9/v1";  // refused: the new settings cannot answer
+        QVERIFY(engine->apply_providers(providers));
+        const auto result = wait_for(under_way);
+        QVERIFY2(result.ok(), result.ok() ? "" : result.outcome.error().message.c_str());
+        QCOMPARE(result.attempts.size(), std::size_t(2));  // the retry too went to the old URL
+
+        auto next = question();
+        next.provider = "local";
+        const auto after = test::ask(*engine, next);
+        QVERIFY(!after.ok());
+        QCOMPARE(after.outcome.error().cls, ErrorClass::Network);
+    }
+
+    void unchangedProvidersKeepWhatWasLearnt() {
+        auto engine = make_engine({}, {}, false);
+        for (const char* provider : {"openai", "local"}) {
+            auto request = question();
+            request.provider = provider;
+            request.extra_headers.emplace_back("x-sim-latency-ms", "30");
+            QVERIFY(test::ask(*engine, request).ok());
+        }
+        const auto baseline = [&engine](const std::string& name) {
+            for (const auto& status : engine->stats().providers)
+                if (status.name == name) return status.baseline_latency_ms;
+            return -1.0;
+        };
+        const auto latency = [&engine](const std::string& name) {
+            for (const auto& state : engine->target_states())
+                if (state.target.provider == name) return state.latency_ewma_ms;
+            return -1.0;
+        };
+        const double openai_baseline = baseline("openai"), openai_latency = latency("openai");
+        QVERIFY(openai_baseline > 0 && openai_latency > 0 && baseline("local") > 0 && latency("local") > 0);
+
+        auto providers = *engine->providers();
+        providers[0].models.push_back("gpt-4o");           // not the connection
+        providers[2].timeouts.total = std::chrono::milliseconds(9000);  // the connection
+        QVERIFY(engine->apply_providers(providers));
+        QCOMPARE(baseline("openai"), openai_baseline);
+        QCOMPARE(latency("openai"), openai_latency);
+        QCOMPARE(baseline("local"), 0.0);
+        QCOMPARE(latency("local"), 0.0);
     }
 
     void demoModeStartsTheSimulatorItself() {

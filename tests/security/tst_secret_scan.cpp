@@ -3,7 +3,9 @@
 // names it as "secret:openai", an upstream (the stand-alone simulator) accepts only that key,
 // and `ask` sends prompts holding an e-mail address, a card number, a phone number and
 // another key shape, with the shipped privacy rules (redact) plus encrypt_history on; so do a
-// `batch` run and a conversation in the console's Playground, which saves it. Then
+// `batch` run and a conversation in the console's Playground, which saves it; a second key
+// is typed into the console's Providers page for a new provider, applied (the page stores
+// it and saves the config) and used for a request the upstream refuses. Then
 // the database (and its WAL), the config and secret files, the logs (everything the commands
 // print but `ask`'s answer itself) and the core files a crash leaves behind are searched.
 // The crash: `serve`, holding the key in memory, killed with SIGSEGV while allowed to dump
@@ -15,6 +17,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QLineEdit>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSettings>
@@ -27,12 +30,16 @@
 #include "config/config.h"
 #include "engine_bridge.h"
 #include "playground/playground_page.h"
+#include "providers/provider_form.h"
+#include "providers/providers_page.h"
+#include "security/secret_store.h"
 
 namespace {
 
 // Assembled at run time, so that no file in the repository holds a key-looking literal.
 const QByteArray kOpenAiKey = QByteArray("sk-proj-") + QByteArray("Zq8vN2mR4tW6yB1cE3gH5jK7").repeated(2);
 const QByteArray kOtherKey = QByteArray("sk-ant-api03-") + QByteArray("pL0oK9iJ8uH7yG6tF5rD4eS3").repeated(2);
+const QByteArray kPageKey = QByteArray("sk-proj-") + QByteArray("Hx4dQ7wL2nV9sB6kT3mR8cF1").repeated(2);
 const QByteArray kEmail = "margaret.hollis@example.org";
 const QByteArray kCard = "5555 5555 5555 4444";
 const QByteArray kPhone = "+44 20 7946 0958";
@@ -210,6 +217,35 @@ private slots:
             page->send();
             QTRY_VERIFY_WITH_TIMEOUT(saved.size() >= 1, 20000);
             QVERIFY2(page->answerText().contains(QString::fromLatin1(kEmail)), qPrintable(page->answerText()));
+
+            // 3d. A key typed into the Providers page for a new provider, applied; the page
+            // stores it and saves the config. The upstream refuses it (401), and the refusal,
+            // which may echo the key, goes to the history.
+            auto providers = std::make_unique<ProvidersPage>(**bridge);
+            providers->setConfigFile(configFile());
+            providers->addProvider();
+            auto* name = qobject_cast<QLineEdit*>(providers->form()->field("name"));
+            auto* url = qobject_cast<QLineEdit*>(providers->form()->field("base_url"));
+            QVERIFY(name && url);
+            name->clear();
+            QTest::keyClicks(name, QStringLiteral("spare"));
+            url->clear();
+            QTest::keyClicks(url, m_upstreamUrl);
+            QTest::keyClicks(providers->form()->keyEdit(), QString::fromLatin1(kPageKey));
+            QSignalSpy stored(providers.get(), &ProvidersPage::saveFinished);
+            QVERIFY2(providers->apply(), qPrintable(providers->statusText() + "\n" + providers->problemsText()));
+            QTRY_VERIFY_WITH_TIMEOUT(stored.size() == 1, 20000);
+            QVERIFY2(stored[0][0].toBool(), qPrintable(stored[0][1].toString()));
+            page->setTarget(QStringLiteral("spare"), QStringLiteral("gpt-4o-mini"));
+            page->setMessage(QStringLiteral("Does this key work?"));
+            QSignalSpy refused(page.get(), &PlaygroundPage::answered);
+            page->send();
+            QTRY_VERIFY_WITH_TIMEOUT(refused.size() == 1, 20000);
+            QVERIFY2(page->details().contains("auth"), qPrintable(page->details()));
+            auto store = sb::SecretStore::open();
+            QVERIFY(store);
+            const auto spare = store->get("spare");
+            QVERIFY(spare && *spare && **spare == kPageKey.toStdString());
         }
 
         // 4. A crash of a process holding the key.
@@ -230,7 +266,8 @@ private slots:
         QVERIFY2(scanned.contains("switchboard.db") && scanned.contains("config.json") && scanned.contains("secrets.json") &&
                      scanned.contains("secret.key") && scanned.contains("history.key"),
                  qPrintable(scanned.join(", ")));
-        for (const QByteArray& secret : {kOpenAiKey, kOtherKey, kEmail, kCard, kPhone, QByteArray("please help")}) {
+        QVERIFY(contents(configFile()).contains("secret:spare"));  // the page saved the config
+        for (const QByteArray& secret : {kOpenAiKey, kOtherKey, kPageKey, kEmail, kCard, kPhone, QByteArray("please help")}) {
             QVERIFY2(!haystack.contains(secret), secret.constData());
         }
     }

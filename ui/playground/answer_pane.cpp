@@ -38,6 +38,12 @@ AnswerPane::AnswerPane(EngineBridge& bridge, QWidget* parent)
     layout->addWidget(m_answer, 3);
     layout->addWidget(m_details, 1);
     fillTargets();
+    connect(&m_bridge, &EngineBridge::providersChanged, this, [this] {
+        const QString provider = this->provider(), model = this->model();
+        m_target->clear();
+        fillTargets();
+        if (!provider.isEmpty()) setTarget(provider, model);
+    });
 }
 
 AnswerPane::~AnswerPane() {
@@ -47,7 +53,7 @@ AnswerPane::~AnswerPane() {
 
 void AnswerPane::fillTargets() {
     m_target->addItem(tr("Automatic routing"), QStringList());
-    for (const auto& p : m_bridge.config().providers) {
+    for (const auto& p : m_bridge.providers()) {
         std::vector<std::string> models = p.models;
         if (!p.default_model.empty() && std::find(models.begin(), models.end(), p.default_model) == models.end())
             models.insert(models.begin(), p.default_model);

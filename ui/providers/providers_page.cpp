@@ -2,15 +2,21 @@
 
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPushButton>
+#include <QSignalBlocker>
+#include <QSplitter>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
+#include "editor_table.h"
 #include "engine_bridge.h"
+#include "providers/provider_form.h"
+#include "providers/providers_draft.h"
+#include "providers/providers_saver.h"
 #include "security/redaction.h"
 #include "transport/http_client.h"
 #include "qt_text.h"
@@ -18,52 +24,55 @@
 namespace {
 
 
-QString seconds(std::chrono::milliseconds ms) { return QString::number(double(ms.count()) / 1000.0, 'g', 4) + QStringLiteral(" s"); }
-
-QString kindName(sb::ProviderKind kind) { return qs(std::string(sb::to_string(kind))); }
+QString seconds(std::chrono::milliseconds ms) {
+    return QString::number(double(ms.count()) / 1000.0, 'g', 4) + QStringLiteral(" s");
+}
 
 QString versionText(const sb::ProviderConfig& p) {
-    if (p.kind == sb::ProviderKind::Anthropic) return QStringLiteral("anthropic-version: %1").arg(qs(p.anthropic_version));
+    if (p.kind == sb::ProviderKind::Anthropic)
+        return QStringLiteral("anthropic-version: %1").arg(qs(p.anthropic_version));
     return p.openai_version.empty() ? QObject::tr("OpenAI-Version: not sent")
                                     : QStringLiteral("OpenAI-Version: %1").arg(qs(p.openai_version));
 }
 
-// Where the key comes from, never the key.
-QString keySource(const sb::ProviderConfig& p) {
-    if (p.api_key_ref.empty()) return QObject::tr("no key");
-    return QObject::tr("from %1").arg(qs(p.api_key_ref));
+QString phase(double ms) {
+    return ms > 0 ? QString::number(ms, 'f', 1) + QStringLiteral(" ms") : QStringLiteral("—");
 }
 
-QString phase(double ms) { return ms > 0 ? QString::number(ms, 'f', 1) + QStringLiteral(" ms") : QStringLiteral("—"); }
+QStringList lines(const std::vector<sb::ConfigError>& errors) {
+    QStringList out;
+    for (const auto& error : errors) out << qs(error.to_string());
+    return out;
+}
 
 }  // namespace
 
-ProvidersPage::ProvidersPage(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m_bridge(bridge) {
-    m_confirm = [this](const QString& question) {
-        return QMessageBox::question(this, tr("Show an API key"), question) == QMessageBox::Yes;
-    };
+ProvidersPage::ProvidersPage(EngineBridge& bridge, QWidget* parent)
+    : QWidget(parent),
+      m_bridge(bridge),
+      m_draft(new ProvidersDraft(bridge.config(), bridge.engine().routing(), bridge.providers(), this)) {
     m_table = new QTableWidget(0, ColumnCount, this);
-    m_table->setObjectName(QStringLiteral("providers"));
-    m_table->setHorizontalHeaderLabels({tr("Provider"), tr("Kind"), tr("Base URL"), tr("API version"), tr("Key"), tr("State"),
-                                        tr("Timeouts connect / total / idle"), tr("Concurrency min / initial / max · now")});
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);  // the URL keeps its width; the live figures take the rest
-    buildTable();
+    setUpEditorTable(
+        m_table, QStringLiteral("providers"),
+        {tr("Provider"), tr("Kind"), tr("Base URL"), tr("API version"), tr("Key from"), tr("State"),
+         tr("Timeouts connect / total / idle"), tr("Concurrency min / initial / max · now")},
+        ConcurrencyColumn);
+    m_form = new ProviderForm(*m_draft, this);
 
-    m_key = new QLabel(this);
-    m_key->setObjectName(QStringLiteral("providerKey"));
-    m_key->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_add = new QPushButton(tr("Add provider"), this);
+    m_remove = new QPushButton(tr("Remove"), this);
+    m_remove->setToolTip(
+        tr("Remove the selected provider from the draft (refused while routing sends traffic to it)"));
     m_test = new QPushButton(tr("Test connection"), this);
-    m_test->setToolTip(tr("One real call to this provider's default model (1 output token), outside routing, retries and the cache"));
-    m_reveal = new QPushButton(tr("Reveal key…"), this);
-    m_reveal->setToolTip(tr("Show the key in full for a few seconds (asks first)"));
-    connect(m_table, &QTableWidget::currentCellChanged, this, [this] { showSelection(); });
+    m_test->setToolTip(
+        tr("One real call to the selected provider as edited — URL, version, timeouts and a key typed "
+           "but not stored yet — with its default model (1 output token), outside routing, retries and the "
+           "cache"));
+    connect(m_table, &QTableWidget::currentCellChanged, this, [this](int row) { m_form->setRow(row); });
+    connect(m_add, &QPushButton::clicked, this, &ProvidersPage::addProvider);
+    connect(m_remove, &QPushButton::clicked, this, &ProvidersPage::removeProvider);
     connect(m_test, &QPushButton::clicked, this, &ProvidersPage::testConnection);
-    connect(m_reveal, &QPushButton::clicked, this, &ProvidersPage::revealKey);
+
     m_result = new QLabel(tr("Select a provider and test its connection."), this);
     m_result->setObjectName(QStringLiteral("connectionResult"));
     m_result->setWordWrap(true);
@@ -73,70 +82,164 @@ ProvidersPage::ProvidersPage(EngineBridge& bridge, QWidget* parent) : QWidget(pa
     m_warning->setWordWrap(true);
     m_warning->setStyleSheet(QStringLiteral("color: #b26a00; font-weight: bold;"));
     m_warning->hide();
+    m_problems = new QLabel(this);
+    setUpErrorHint(m_problems, QStringLiteral("providerProblems"));
 
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_test);
-    buttons->addWidget(m_reveal);
-    buttons->addWidget(m_key, 1);
+    auto* rowButtons = new QHBoxLayout;
+    rowButtons->addWidget(m_add);
+    rowButtons->addWidget(m_remove);
+    rowButtons->addStretch();
+    rowButtons->addWidget(m_test);
     auto* box = new QGroupBox(tr("Selected provider"), this);
     auto* boxLayout = new QVBoxLayout(box);
-    boxLayout->addLayout(buttons);
+    boxLayout->addWidget(m_form);
     boxLayout->addWidget(m_warning);
     boxLayout->addWidget(m_result);
     boxLayout->addStretch();
 
-    auto* layout = new QVBoxLayout(this);
-    auto* note = new QLabel(tr("Provider settings live in the config file (providers[]); traffic between them is "
-                               "shifted on the Routing page."),
-                            this);
-    note->setWordWrap(true);
-    layout->addWidget(note);
-    layout->addWidget(m_table, 2);
-    layout->addWidget(box, 1);
+    auto* top = new QWidget(this);
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addWidget(m_table, 1);
+    topLayout->addLayout(rowButtons);
+    topLayout->addWidget(m_problems);
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(top);
+    splitter->addWidget(box);
 
-    m_maskTimer = new QTimer(this);
-    m_maskTimer->setSingleShot(true);
-    connect(m_maskTimer, &QTimer::timeout, this, [this] {
-        m_revealedRow = -1;
-        showSelection();
-    });
+    auto* note = new QLabel(
+        tr("Edit providers here and Apply: the engine switches at once (requests under way finish on the "
+           "old settings), keys go to the encrypted secret store, the config file names them. Traffic "
+           "between providers is shifted on the Routing page."),
+        this);
+    note->setWordWrap(true);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(note);
+    layout->addWidget(buildToolbar());
+    layout->addWidget(splitter, 1);
+
+    connect(m_draft, &ProvidersDraft::changed, this, &ProvidersPage::onDraftChanged);
+    connect(&m_bridge, &EngineBridge::providersChanged, this,
+            [this] { m_draft->setApplied(m_bridge.providers()); });
+
     m_liveTimer = new QTimer(this);
     m_liveTimer->setInterval(kLiveRefreshMs);
     connect(m_liveTimer, &QTimer::timeout, this, [this] {
-        if (isVisible()) refreshLive();
+        if (!isVisible()) return;
+        // The check includes the live routing: a change there can make or break this draft.
+        if (const auto routing = m_bridge.engine().routing(); !(routing == m_draft->routing()))
+            m_draft->setRouting(routing);
+        refreshLive();
     });
     m_liveTimer->start();
+    fillTable();
     if (m_table->rowCount() > 0) selectProvider(0);
-    refreshLive();
+    updateActions();
 }
 
 ProvidersPage::~ProvidersPage() {
     m_client.reset();  // first: its last callbacks queue calls to this page, which are then dropped
 }
 
-void ProvidersPage::buildTable() {
-    const auto& providers = m_bridge.config().providers;
-    m_table->setRowCount(int(providers.size()));
-    for (int row = 0; row < int(providers.size()); ++row) {
-        const auto& p = providers[std::size_t(row)];
-        const QString state = !p.enabled ? tr("disabled") : p.simulated ? tr("enabled · demo simulator") : tr("enabled");
-        const QString timeouts = QStringLiteral("%1 / %2 / %3").arg(seconds(p.timeouts.connect), seconds(p.timeouts.total),
-                                                                    seconds(p.timeouts.idle));
-        const QStringList cells{qs(p.name), kindName(p.kind), qs(p.base_url), versionText(p), keyShown(row), state, timeouts, {}};
-        for (int column = 0; column < ColumnCount; ++column) m_table->setItem(row, column, new QTableWidgetItem(cells[column]));
-        m_table->item(row, KeyColumn)->setToolTip(keySource(p));
-    }
+QWidget* ProvidersPage::buildToolbar() {
+    auto* bar = new QWidget(this);
+    m_apply = new QPushButton(tr("Apply"), bar);
+    m_apply->setToolTip(tr("Make the draft the live providers, store typed keys, save the config file"));
+    m_revert = new QPushButton(tr("Revert"), bar);
+    m_revert->setToolTip(tr("Drop the draft's edits and typed keys"));
+    m_status = new QLabel(bar);
+    m_status->setObjectName(QStringLiteral("providersStatus"));
+    m_status->setWordWrap(true);
+    connect(m_apply, &QPushButton::clicked, this, &ProvidersPage::apply);
+    connect(m_revert, &QPushButton::clicked, this, &ProvidersPage::revert);
+    auto* row = new QHBoxLayout(bar);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(m_apply);
+    row->addWidget(m_revert);
+    row->addWidget(m_status, 1);
+    return bar;
 }
 
-QString ProvidersPage::keyShown(int row) const {
-    const auto& p = m_bridge.config().providers[std::size_t(row)];
-    if (p.api_key.empty()) return keySource(p);
-    const QString key = row == m_revealedRow ? qs(p.api_key) : qs(sb::mask_key(p.api_key));
-    return QStringLiteral("%1 (%2)").arg(key, keySource(p));
+void ProvidersPage::setConfigFile(const QString& path) {
+    m_configFile = path;
+}
+
+void ProvidersPage::onDraftChanged() {
+    m_message.clear();
+    const int row = selectedProvider();
+    fillTable();
+    if (m_form->row() != row || row >= int(m_draft->draft().size()))
+        m_form->setRow(selectedProvider());
+    else
+        m_form->showProblems();
+    updateActions();
+}
+
+void ProvidersPage::fillTable() {
+    const auto& sheet = m_draft->draft();
+    const int selected = m_table->currentRow();
+    const QSignalBlocker block(m_table);  // a rebuilt row is not a new selection
+    m_table->setRowCount(int(sheet.size()));
+    const auto& resolved = m_draft->resolved();
+    for (int row = 0; row < int(sheet.size()); ++row) {
+        const auto& entry = sheet[std::size_t(row)];
+        const auto& p = entry.config;
+        const bool simulated = resolved && std::size_t(row) < resolved->providers.size()
+                                   ? resolved->providers[std::size_t(row)].simulated
+                                   : p.simulated;
+        const bool enabled = resolved && std::size_t(row) < resolved->providers.size()
+                                 ? resolved->providers[std::size_t(row)].enabled
+                                 : p.enabled;
+        const QString state = !enabled    ? tr("disabled")
+                              : simulated ? tr("enabled · demo simulator")
+                                          : tr("enabled");
+        const QString timeouts =
+            QStringLiteral("%1 / %2 / %3")
+                .arg(seconds(p.timeouts.connect), seconds(p.timeouts.total), seconds(p.timeouts.idle));
+        const QString source = keySource(entry);
+        const QStringList cells{qs(p.name),
+                                qs(std::string(sb::to_string(p.kind))),
+                                qs(p.base_url_ref),
+                                versionText(p),
+                                source,
+                                state,
+                                timeouts,
+                                {}};
+        for (int column = 0; column < ColumnCount; ++column) {
+            auto* item = m_table->item(row, column);
+            if (!item) m_table->setItem(row, column, item = new QTableWidgetItem);
+            if (column != ConcurrencyColumn && item->text() != cells[column]) item->setText(cells[column]);
+        }
+        m_table->item(row, KeyColumn)->setToolTip(tr("The key comes from: %1").arg(source));
+        const std::string prefix = "providers[" + std::to_string(row) + "]";
+        const bool invalid =
+            std::any_of(m_draft->errors().begin(), m_draft->errors().end(),
+                        [&](const sb::ConfigError& e) { return e.path.starts_with(prefix); });
+        markRowNumber(m_table, row, invalid);
+    }
+    if (selected >= 0 && selected < m_table->rowCount()) m_table->setCurrentCell(selected, 0);
+    showErrorLines(m_problems, lines(m_draft->errors()));
+    refreshLive();
+}
+
+void ProvidersPage::updateActions() {
+    m_apply->setEnabled(m_draft->canApply() && !m_saving);
+    m_revert->setEnabled(m_draft->isDirty());
+    m_remove->setEnabled(selectedProvider() >= 0);
+    m_test->setEnabled(selectedProvider() >= 0);
+    QString status;
+    if (!m_message.isEmpty())
+        status = m_message;
+    else if (m_draft->isDirty())
+        status = m_draft->errors().empty() ? tr("Draft: edits not applied yet")
+                                           : tr("Draft: fix the marked fields to apply");
+    else
+        status = tr("The providers the engine runs with");
+    if (m_status->text() != status) m_status->setText(status);
 }
 
 void ProvidersPage::selectProvider(int row) {
-    if (row >= 0 && row < m_table->rowCount()) m_table->selectRow(row);
+    if (row >= 0 && row < m_table->rowCount()) m_table->setCurrentCell(row, 0);
 }
 
 int ProvidersPage::selectedProvider() const {
@@ -144,63 +247,104 @@ int ProvidersPage::selectedProvider() const {
     return row >= 0 && row < m_table->rowCount() ? row : -1;
 }
 
-void ProvidersPage::showSelection() {
-    const int row = selectedProvider();
-    if (m_revealedRow >= 0 && row != m_revealedRow) m_revealedRow = -1;  // a revealed key does not follow the selection
-    for (int r = 0; r < m_table->rowCount(); ++r) m_table->item(r, KeyColumn)->setText(keyShown(r));
-    m_test->setEnabled(row >= 0);
-    m_reveal->setEnabled(row >= 0 && !m_bridge.config().providers[std::size_t(row)].api_key.empty());
-    m_key->setText(row >= 0 ? tr("Key: %1").arg(keyShown(row)) : QString());
+int ProvidersPage::addProvider() {
+    const int row = m_draft->add();
+    selectProvider(row);
+    return row;
 }
 
-bool ProvidersPage::revealKey() {
+void ProvidersPage::removeProvider() {
     const int row = selectedProvider();
-    if (row < 0) return false;
-    const auto& p = m_bridge.config().providers[std::size_t(row)];
-    if (p.api_key.empty()) return false;
-    if (m_confirm && !m_confirm(tr("Show the API key of %1 on screen for %2 seconds? Anyone who can see the screen can read it.")
-                                    .arg(qs(p.name))
-                                    .arg(m_revealSeconds)))
+    if (row < 0) return;
+    m_draft->remove(row);
+    selectProvider(std::min(row, m_table->rowCount() - 1));
+    m_form->setRow(selectedProvider());  // the same row number may now be another provider
+}
+
+void ProvidersPage::revert() {
+    m_draft->revert();
+    m_form->setRow(selectedProvider());
+}
+
+bool ProvidersPage::apply() {
+    if (!m_draft->canApply() || !m_draft->resolved() || m_saving) return false;
+    auto applied = m_bridge.applyProviders(m_draft->resolved()->providers);
+    if (!applied) {
+        m_message = tr("Not applied: %1").arg(lines(applied.error()).join(QStringLiteral("; ")));
+        updateActions();
         return false;
-    m_revealedRow = row;
-    showSelection();
-    m_maskTimer->start(m_revealSeconds * 1000);
+    }
+    ProvidersSave save;
+    save.configFile = m_configFile.toStdString();
+    save.keys = m_draft->typedKeys();
+    save.providers = m_draft->writtenProviders();
+    save.whole = m_bridge.config();
+    save.whole.routing = m_bridge.engine().routing();
+    m_draft->accept(m_bridge.providers(), save.keys);
+    m_form->setRow(selectedProvider());
+    m_saving = true;
+    m_message = tr("Applied: the next request uses these providers; saving…");
+    updateActions();
+    saveProviders(std::move(save), this, [this](std::expected<QString, QString> saved) {
+        m_saving = false;
+        m_message = saved ? tr("Applied; %1").arg(saved->isEmpty() ? tr("nothing to save") : *saved)
+                          : tr("Applied, but %1").arg(saved.error());
+        updateActions();
+        emit saveFinished(saved.has_value(), m_message);
+    });
     return true;
 }
 
 void ProvidersPage::testConnection() {
     const int row = selectedProvider();
     if (row < 0) return;
-    if (!m_client) m_client = std::make_unique<sb::HttpClient>();
-    const auto& provider = m_bridge.config().providers[std::size_t(row)];
-    m_test->setEnabled(false);
+    auto provider = m_draft->resolveOne(row);
     m_warning->hide();
-    m_result->setText(tr("Testing %1 (%2)…").arg(qs(provider.name), qs(provider.default_model)));
-    sb::test_connection(*m_client, provider, [this](sb::ConnectionTest result) {
-        QMetaObject::invokeMethod(this, [this, result = std::move(result)] { showResult(result); }, Qt::QueuedConnection);
+    if (!provider) {
+        m_result->setText(tr("Fix these first:\n%1").arg(lines(provider.error()).join(QLatin1Char('\n'))));
+        return;
+    }
+    if (provider->simulated) {
+        m_result->setText(
+            tr("%1 has no key: in demo mode the built-in simulator answers for it. Type its key to test the "
+               "provider itself.")
+                .arg(qs(provider->name)));
+        return;
+    }
+    if (!m_client) m_client = std::make_unique<sb::HttpClient>();
+    m_test->setEnabled(false);
+    m_result->setText(tr("Testing %1 (%2)…").arg(qs(provider->name), qs(provider->default_model)));
+    sb::test_connection(*m_client, *provider, [this](sb::ConnectionTest result) {
+        QMetaObject::invokeMethod(
+            this, [this, result = std::move(result)] { showResult(result); }, Qt::QueuedConnection);
     });
 }
 
 void ProvidersPage::showResult(const sb::ConnectionTest& r) {
     QString text;
     if (r.ok())
-        text = tr("%1 answered: OK, HTTP %2, model %3.").arg(qs(r.provider)).arg(r.http_status).arg(qs(r.model));
+        text =
+            tr("%1 answered: OK, HTTP %2, model %3.").arg(qs(r.provider)).arg(r.http_status).arg(qs(r.model));
     else
         text = tr("%1 failed: %2 — %3%4")
-                   .arg(qs(r.provider), qs(std::string(sb::to_string(r.error->cls))), qs(sb::redact(r.error->message)),
+                   .arg(qs(r.provider), qs(std::string(sb::to_string(r.error->cls))),
+                        qs(sb::redact(r.error->message)),
                         r.http_status ? tr(" (HTTP %1)").arg(r.http_status) : QString());
     text += QLatin1Char('\n') + tr("DNS %1 · connect %2 · TLS %3 · first byte %4 · total %5")
-                                    .arg(phase(r.timings.dns_ms), phase(r.timings.connect_ms), phase(r.timings.tls_ms),
-                                         phase(r.timings.first_byte_ms), phase(r.timings.total_ms));
+                                    .arg(phase(r.timings.dns_ms), phase(r.timings.connect_ms),
+                                         phase(r.timings.tls_ms), phase(r.timings.first_byte_ms),
+                                         phase(r.timings.total_ms));
     if (!r.reported_version.empty())
         text += QLatin1Char('\n') + tr("API version reported: %1 (configured: %2)")
-                                        .arg(qs(r.reported_version),
-                                             r.configured_version.empty() ? tr("none") : qs(r.configured_version));
+                                        .arg(qs(r.reported_version), r.configured_version.empty()
+                                                                         ? tr("none")
+                                                                         : qs(r.configured_version));
     m_result->setText(text);
     if (r.version_differs()) {
-        m_warning->setText(tr("⚠ %1 reports API version %2, but %3 is configured: requests and answers may not have "
-                              "the shape Switchboard expects.")
-                               .arg(qs(r.provider), qs(r.reported_version), qs(r.configured_version)));
+        m_warning->setText(
+            tr("⚠ %1 reports API version %2, but %3 is configured: requests and answers may not have "
+               "the shape Switchboard expects.")
+                .arg(qs(r.provider), qs(r.reported_version), qs(r.configured_version)));
         m_warning->show();
     }
     m_test->setEnabled(selectedProvider() >= 0);
@@ -209,22 +353,35 @@ void ProvidersPage::showResult(const sb::ConnectionTest& r) {
 
 void ProvidersPage::refreshLive() {
     const auto stats = m_bridge.engine().stats();
-    const auto& providers = m_bridge.config().providers;
-    for (int row = 0; row < int(providers.size()); ++row) {
-        const auto& p = providers[std::size_t(row)];
-        QString live;
+    const auto& sheet = m_draft->draft();
+    for (int row = 0; row < int(sheet.size()) && row < m_table->rowCount(); ++row) {
+        const auto& p = sheet[std::size_t(row)].config;
+        QString live = tr("not live yet");
         for (const auto& s : stats.providers)
             if (s.name == p.name)
-                live = tr("limit %1, %2 in flight, %3 waiting").arg(s.concurrency_limit).arg(s.in_flight).arg(s.waiting);
+                live = tr("limit %1, %2 in flight, %3 waiting")
+                           .arg(s.concurrency_limit)
+                           .arg(s.in_flight)
+                           .arg(s.waiting);
         const QString text = QStringLiteral("%1 / %2 / %3 · %4")
                                  .arg(p.concurrency.min)
                                  .arg(p.concurrency.initial)
                                  .arg(p.concurrency.max)
                                  .arg(live);
-        if (auto* item = m_table->item(row, ConcurrencyColumn); item->text() != text) item->setText(text);
+        if (auto* item = m_table->item(row, ConcurrencyColumn); item && item->text() != text)
+            item->setText(text);
     }
 }
 
-QString ProvidersPage::resultText() const { return m_result->text(); }
-QString ProvidersPage::versionWarning() const { return m_warning->isVisibleTo(this) ? m_warning->text() : QString(); }
-QString ProvidersPage::keyText() const { return m_key->text(); }
+QString ProvidersPage::resultText() const {
+    return m_result->text();
+}
+QString ProvidersPage::versionWarning() const {
+    return m_warning->isVisibleTo(this) ? m_warning->text() : QString();
+}
+QString ProvidersPage::statusText() const {
+    return m_status->text();
+}
+QString ProvidersPage::problemsText() const {
+    return m_problems->isVisibleTo(this) ? m_problems->text() : QString();
+}

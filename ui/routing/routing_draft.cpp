@@ -11,6 +11,12 @@ void RoutingDraft::setApplied(sb::RoutingConfig applied) {
     if (m_state.setApplied(std::move(applied))) emit changed();
 }
 
+void RoutingDraft::setProviders(std::vector<sb::ProviderConfig> providers) {
+    m_providers = std::move(providers);
+    m_state.revalidate();
+    emit changed();
+}
+
 void RoutingDraft::revert() {
     if (m_state.revert()) emit changed();
 }

@@ -27,6 +27,8 @@ public:
     bool canApply() const { return m_state.canApply(); }
 
     void setApplied(sb::RoutingConfig applied);
+    // The live providers changed (Providers page): targets are checked against these now.
+    void setProviders(std::vector<sb::ProviderConfig> providers);
     void revert();
     // Changes the draft; out-of-range edits (a row that is gone) are the caller's to avoid.
     void edit(const std::function<void(sb::RoutingConfig&)>& change);

@@ -36,7 +36,7 @@ constexpr int kMaxErrorsShown = 8;
 RoutingPage::RoutingPage(EngineBridge& bridge, QWidget* parent)
     : QWidget(parent),
       m_bridge(bridge),
-      m_draft(new RoutingDraft(bridge.config().providers, bridge.engine().routing(), this)),
+      m_draft(new RoutingDraft(bridge.providers(), bridge.engine().routing(), this)),
       m_startRouting(m_draft->applied()),
       m_liveTimer(new QTimer(this)),
       m_whatIfTimer(new QTimer(this)) {
@@ -112,6 +112,7 @@ RoutingPage::RoutingPage(EngineBridge& bridge, QWidget* parent)
         m_whatIfTimer->start();
     });
     connect(m_draft, &RoutingDraft::changed, this, &RoutingPage::onDraftChanged);
+    connect(&m_bridge, &EngineBridge::providersChanged, this, [this] { m_draft->setProviders(m_bridge.providers()); });
 
     m_whatIfTimer->setSingleShot(true);
     m_whatIfTimer->setInterval(kWhatIfDebounceMs);
@@ -184,7 +185,7 @@ void RoutingPage::addTier() {
     const std::string name = m_newTierName->text().trimmed().toStdString();
     if (name.empty() || m_draft->draft().tier(name)) return;
     // A tier needs a target to be valid: start from the first provider's default model.
-    const auto& providers = m_bridge.config().providers;
+    const auto& providers = m_draft->providers();
     sb::TierConfig tier;
     tier.name = name;
     if (!providers.empty()) tier.targets.push_back({providers.front().name, providers.front().default_model, 1.0, true});
