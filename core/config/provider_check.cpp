@@ -1,3 +1,4 @@
+// Checking and resolving providers with the rules and messages of a config load.
 #include "config/provider_check.h"
 
 namespace sb {

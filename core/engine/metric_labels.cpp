@@ -1,3 +1,4 @@
+// The label values the Prometheus exporter shows at 0 before any request.
 #include "engine/metric_labels.h"
 
 #include "cache/cache_status.h"

@@ -1,3 +1,4 @@
+// Which upstream URLs a provider may use, decided on libcurl's own parse of the URL.
 #include "transport/url_policy.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// The form of the provider selected on the Providers page.
 #include "providers/provider_form.h"
 
 #include <QCheckBox>

@@ -1,3 +1,4 @@
+// The providers being edited on the Providers page, staged against the live set.
 #include "providers/providers_draft.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// What Apply on the Providers page writes, off the GUI thread: secrets, then the config file.
 #include "providers/providers_saver.h"
 
 #include <QCoreApplication>
