@@ -180,7 +180,7 @@ std::expected<BatchSummary, std::string> run_batch(Engine& engine, const BatchOp
                                                                       result.outcome.error());
             if (!result.ok()) ++progress.failed;
             ++progress.done;
-            auto record = batch_record(Engine::history_record(completion.request, result, engine.history_text_policy()),
+            auto record = batch_record(history_record(completion.request, result, engine.history_text_policy()),
                                        completion.line_no, completion.custom_id, std::move(output));
             if (auto stored = store_row(*writer, std::move(record)); !stored && failure) failure = stored;
         }

@@ -20,26 +20,18 @@
 #include "config/config.h"
 #include "cost/budget_tracker.h"
 #include "cost/price_table.h"
+#include "engine/history_mapping.h"
 #include "engine/request_result.h"
 #include "engine/scheduler.h"
+#include "engine/submit_options.h"
 #include "engine/token_prediction.h"
 #include "model/chat.h"
 #include "routing/router.h"
-#include "security/stored_text.h"
 #include "store/config_version_store.h"
 
 namespace sb {
 
-struct HistoryRecord;
 class FieldCipher;
-
-// What of a request's text a history row keeps, and how (config store.store_text, privacy.*).
-struct HistoryTextPolicy {
-    bool store_text = true;
-    bool redact = false;                  // personal data and key shapes masked
-    const FieldCipher* cipher = nullptr;  // non-null: text stored encrypted
-    StoredTextPolicy stored() const { return {redact, cipher}; }
-};
 class HistoryWriter;
 class MetricsRegistry;
 
@@ -55,10 +47,6 @@ struct EngineOptions {
     // Simulator profile (JSON text) for providers in demo mode; empty = config.demo.profile,
     // then the built-in demo profile.
     std::string demo_profile_json;
-};
-
-struct SubmitOptions {
-    bool record_history = true;  // the batch runner writes its own rows (with the batch result)
 };
 
 struct ProviderStatus {
@@ -167,9 +155,6 @@ public:
     std::expected<void, std::vector<ConfigError>> apply_alert_rules(std::vector<AlertRule> rules);
     void evaluate_alerts();  // now, on the caller's thread, besides the once-a-second tick
 
-    // The history row for a finished request (used by the engine and the batch runner).
-    static HistoryRecord history_record(const ChatRequest& request, const RequestResult& result,
-                                        const HistoryTextPolicy& policy);
     HistoryTextPolicy history_text_policy() const;
     // Opens the text of history rows written with privacy.encrypt_history; null when it is off.
     const FieldCipher* history_cipher() const;

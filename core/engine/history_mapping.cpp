@@ -1,5 +1,6 @@
-// Engine::history_record: what one finished request leaves in the history.
-#include "engine/engine.h"
+// history_record: what one finished request leaves in the history.
+#include "engine/history_mapping.h"
+
 #include "model/digest.h"
 #include "security/redaction.h"
 #include "security/stored_text.h"
@@ -26,8 +27,7 @@ std::optional<double> phase(double ms) { return ms > 0 ? std::optional<double>(m
 
 }  // namespace
 
-HistoryRecord Engine::history_record(const ChatRequest& request, const RequestResult& result,
-                                     const HistoryTextPolicy& policy) {
+HistoryRecord history_record(const ChatRequest& request, const RequestResult& result, const HistoryTextPolicy& policy) {
     HistoryRecord record;
     record.ts_ms = result.started_unix_ms;
     record.request_id = request.id;

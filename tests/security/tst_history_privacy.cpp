@@ -132,9 +132,9 @@ private slots:
     void errorMessagesAreMaskedToo() {
         RequestResult result;
         result.outcome = std::unexpected(Error{ErrorClass::Auth, "Incorrect API key provided: " + kKeyShape + " (" + kEmail + ")"});
-        const auto record = Engine::history_record(question("hi"), result, {true, true, nullptr});
+        const auto record = history_record(question("hi"), result, {true, true, nullptr});
         QCOMPARE(record.error_message, std::string("Incorrect API key provided: [api key] ([e-mail])"));
-        const auto plain = Engine::history_record(question("hi"), result, {true, false, nullptr});
+        const auto plain = history_record(question("hi"), result, {true, false, nullptr});
         QVERIFY(plain.error_message.find(kEmail) != std::string::npos);  // redaction is the rule's choice
     }
 

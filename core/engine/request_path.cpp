@@ -1,0 +1,412 @@
+// One request's way from submit to finish; see request_path.h for the stages.
+#include "engine/request_path.h"
+
+#include <algorithm>
+#include <shared_mutex>
+
+#include "engine/request_validation.h"
+#include "model/clock.h"
+#include "model/request_id.h"
+#include "engine/token_prediction.h"
+#include "tokenize/token_counter.h"
+
+namespace sb {
+
+namespace {
+
+bool is_congestion(ErrorClass cls) {
+    return cls == ErrorClass::RateLimited || cls == ErrorClass::Overloaded || cls == ErrorClass::Timeout;
+}
+
+bool is_success_status(int status) { return status >= 200 && status < 300; }
+
+// A streaming caller answered without a stream: the whole answer as one piece, then the end.
+void deliver_whole(const Call& call, const ChatResponse& response) {
+    if (!call.request.stream || !call.on_delta) return;
+    call.on_delta(StreamDelta{response.content, "", std::nullopt});
+    call.on_delta(StreamDelta{"", response.finish_reason, response.usage});
+}
+
+// Points the call at `target`; false when the call's provider set has no such provider
+// (the router follows the live set, a call the one it started with).
+bool move_to(Call& call, const TargetKey& target) {
+    const auto it = call.providers->index.find(target.provider);
+    if (it == call.providers->index.end()) return false;
+    call.target = target;
+    call.provider_index = it->second;
+    if (call.target.model.empty()) call.target.model = call.provider().config.default_model;
+    call.tried.push_back(call.target);
+    call.attempts_on_target = 0;
+    call.next_delay = std::chrono::milliseconds(0);
+    return true;
+}
+
+}  // namespace
+
+std::string cache_target(const RouteStart& route, const std::string& model) {
+    if (route.cache_first && !route.tier.empty()) return "tier:" + route.tier;
+    return route.target.provider + "/" + model;
+}
+
+std::string RequestPath::submit(ChatRequest request, Call::DoneCallback on_done, Call::DeltaCallback on_delta,
+                                SubmitOptions options) {
+    auto call = std::make_shared<Call>();
+    if (request.id.empty()) request.id = new_request_id();
+    call->request = std::move(request);
+    call->on_done = std::move(on_done);
+    call->on_delta = std::move(on_delta);
+    call->options = options;
+    call->started = m_parts.scheduler.now();
+    call->deadline = call->request.deadline.count() > 0 ? call->request.deadline : m_parts.retry_config.deadline;
+    call->result.request_id = call->request.id;
+    call->result.started_unix_ms = unix_ms_now();
+    const std::string id = call->request.id;
+    ++m_submitted;
+    {
+        std::lock_guard lock(m_calls_mutex);
+        m_calls.emplace(id, call);
+    }
+    auto route = admit(*call);
+    if (!route) {
+        fail(call, std::move(route.error()));
+        return id;
+    }
+    call->pinned = route->pinned;
+    call->request.tier = route->tier;
+    call->result.tier = route->tier;
+    call->result.route_reason = route->reason;
+    call->route = std::move(*route);
+    if (!answered_by_cache(call) && within_budget(call)) start_on(call, call->route.target);
+    return id;
+}
+
+// Validates the request once and routes it once, taking the provider set and the first
+// route from one side of a providers or routing change.
+std::expected<RouteStart, Error> RequestPath::admit(Call& call) {
+    if (m_stopping) return std::unexpected(Error{ErrorClass::Cancelled, "the engine is shutting down"});
+    if (auto invalid = validate_request(call.request)) return std::unexpected(std::move(*invalid));
+    std::shared_lock lock(m_parts.providers.swap_lock());
+    call.providers = m_parts.providers.current();
+    return m_parts.routes.first(call.request);
+}
+
+void RequestPath::cancel(const std::string& request_id) {
+    CallPtr call;
+    {
+        std::lock_guard lock(m_calls_mutex);
+        const auto it = m_calls.find(request_id);
+        if (it == m_calls.end()) return;
+        call = it->second;
+    }
+    cancel_call(call);
+}
+
+std::vector<CallPtr> RequestPath::active_calls() const {
+    std::lock_guard lock(m_calls_mutex);
+    std::vector<CallPtr> active;
+    active.reserve(m_calls.size());
+    for (const auto& [id, call] : m_calls) active.push_back(call);
+    return active;
+}
+
+void RequestPath::cancel_all() {
+    for (const auto& call : active_calls()) cancel_call(call);
+}
+
+void RequestPath::fail_remaining() {
+    for (const auto& call : active_calls()) fail(call, Error{ErrorClass::Cancelled, "the engine shut down"});
+}
+
+// Looks the request up; true when it is answered (a hit) or waits behind an identical
+// request already on its way (single flight). False: send it upstream.
+bool RequestPath::answered_by_cache(const CallPtr& call) {
+    ResponseCache* keys = m_parts.cache ? m_parts.cache : m_parts.coalescer;
+    if (!keys) return false;
+    call->cache = keys->lookup(call->request, cache_target(call->route, call->providers->model_of(call->route.target)));
+    // With only the coalescer, nothing is cached: "coalesced" is the one status worth reporting.
+    call->result.cache = m_parts.cache ? call->cache.status : CacheStatus::Off;
+    call->result.cache_rule = call->cache.decision.rule;
+    if (call->cache.status == CacheStatus::Hit) {
+        const CachedAnswer& answer = *call->cache.answer;
+        call->result.provider = answer.provider;
+        call->result.model = answer.response.model;
+        call->result.saved_usd = answer.cost_usd;
+        call->result.cost_usd = 0.0;
+        deliver_whole(*call, answer.response);
+        finish(call, answer.response);
+        return true;
+    }
+    if (!call->cache.may_store) return false;
+    const bool leads = m_flight.join(call->cache.key, [this, weak = std::weak_ptr<Call>(call)](const SharedAnswer& shared) {
+        if (auto waiting = weak.lock()) on_shared_answer(waiting, shared);
+    });
+    call->flight_leader = leads;
+    if (!leads) call->result.cache = CacheStatus::Coalesced;
+    return !leads;
+}
+
+// A follower gets the leader's outcome. A cancelled leader says nothing about the
+// question, so then the follower goes upstream itself.
+void RequestPath::on_shared_answer(const CallPtr& call, const SharedAnswer& shared) {
+    if (call->finished) return;
+    if (!shared.outcome && shared.outcome.error().cls == ErrorClass::Cancelled) {
+        call->result.cache = CacheStatus::Miss;
+        return start_on(call, call->route.target);
+    }
+    call->result.provider = shared.provider;
+    call->result.model = shared.model;
+    if (shared.outcome) {
+        call->result.saved_usd = shared.cost_usd;
+        call->result.cost_usd = 0.0;
+        (m_parts.cache ? m_parts.cache : m_parts.coalescer)->count_coalesced(shared.cost_usd);
+        deliver_whole(*call, *shared.outcome);
+    }
+    finish(call, shared.outcome);
+}
+
+// False when a budget refused the request (it is finished); may move it to a cheaper tier.
+bool RequestPath::within_budget(const CallPtr& call) {
+    const auto verdict = m_parts.budgets.check(call->route.target.provider);
+    for (const auto& warning : verdict.warnings)
+        call->result.budget_note += (call->result.budget_note.empty() ? "" : "; ") + warning;
+    if (verdict.refusal) {
+        fail(call, *verdict.refusal);
+        return false;
+    }
+    if (!verdict.downgrade_tier.empty() && !call->pinned && call->route.tier != verdict.downgrade_tier) {
+        ChatRequest moved = call->request;
+        moved.model = verdict.downgrade_tier;
+        moved.tier.clear();
+        if (auto route = m_parts.routes.first(moved)) {
+            call->request.tier = route->tier;
+            call->result.tier = route->tier;
+            call->result.route_reason += "; budget \"" + verdict.downgrade_budget + "\" → tier " + route->tier + " (" +
+                                         route->reason + ")";
+            call->route = std::move(*route);
+        }
+    }
+    return true;
+}
+
+void RequestPath::start_on(const CallPtr& call, const TargetKey& target) {
+    if (!move_to(*call, target))
+        return fail(call, Error{ErrorClass::BadRequest,
+                                "provider " + target.provider + " was not configured when the request started"});
+    start_attempt(call);
+}
+
+std::chrono::milliseconds RequestPath::elapsed(const Call& call) const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(m_parts.scheduler.now() - call.started);
+}
+
+// Waits for a slot under the provider's concurrency limit, or sends at once.
+void RequestPath::start_attempt(const CallPtr& call) {
+    if (call->finished) return;
+    if (call->cancelled || m_stopping) return fail(call, Error{ErrorClass::Cancelled, "cancelled"});
+    if (elapsed(*call) >= call->deadline)
+        return fail(call, Error{ErrorClass::Timeout,
+                                "the request deadline of " + std::to_string(call->deadline.count()) + " ms passed"});
+    ProviderLoad& load = *call->provider().load;
+    {
+        std::lock_guard lock(load.mutex);
+        if (!load.limiter.try_acquire()) {
+            load.waiting.push_back(call);
+            return;
+        }
+    }
+    send(call);
+}
+
+// Starts waiting calls while the provider has free slots.
+void RequestPath::pump(ProviderLoad& load) {
+    while (true) {
+        CallPtr next;
+        {
+            std::lock_guard lock(load.mutex);
+            while (!load.waiting.empty() && load.waiting.front()->finished) load.waiting.pop_front();
+            if (load.waiting.empty() || !load.limiter.try_acquire()) return;
+            next = std::move(load.waiting.front());
+            load.waiting.pop_front();
+        }
+        send(next);
+    }
+}
+
+void RequestPath::send(const CallPtr& call) {
+    const ProviderState& provider = call->provider();
+    const auto remaining = call->deadline - elapsed(*call);
+    HttpRequest http = provider.adapter->build_request(call->request, provider.config, call->target.model);
+    http.total_timeout = std::max(std::chrono::milliseconds(1), std::min(http.total_timeout, remaining));
+    ++call->attempts_on_target;
+
+    HttpClient::DataCallback on_data;
+    if (call->request.stream) {
+        call->sse = SseParser();
+        call->decoder = provider.adapter->make_stream_decoder();
+        call->stream_error = Error{};
+        on_data = [this, call](std::string_view bytes) { on_stream_bytes(call, bytes); };
+    }
+    {
+        // Held across send() so cancel() sees either no transfer or the one just started.
+        std::lock_guard lock(call->transfer_mutex);
+        if (!call->cancelled && !m_stopping) {
+            call->transfer_active = true;
+            call->transfer_id = m_parts.transport->send(
+                std::move(http), [this, call](HttpResponse&& response) { on_transfer_done(call, std::move(response)); },
+                std::move(on_data));
+            return;
+        }
+    }
+    provider.load->limiter.release_neutral();
+    fail(call, Error{ErrorClass::Cancelled, "cancelled"});
+}
+
+void RequestPath::on_stream_bytes(const CallPtr& call, std::string_view bytes) {
+    if (call->stream_error) return;
+    std::vector<StreamDelta> deltas;
+    call->sse.feed(bytes, [&](SseEvent&& event) {
+        if (call->stream_error) return;
+        if (Error error = call->decoder->on_event(event.event, event.data, deltas)) call->stream_error = std::move(error);
+    });
+    if (!call->stream_error && call->sse.failed())
+        call->stream_error = Error{ErrorClass::MalformedResponse, "bad event stream: " + call->sse.error()};
+    for (const auto& delta : deltas) {
+        if (!delta.content.empty()) call->delivered_content = true;
+        if (call->on_delta) call->on_delta(delta);
+    }
+    if (call->stream_error && !m_stopping) m_parts.transport->cancel(call->transfer_id);
+}
+
+// Classifies the attempt, frees its slot, teaches the router, then finishes or tries again.
+void RequestPath::on_transfer_done(const CallPtr& call, HttpResponse&& response) {
+    {
+        std::lock_guard lock(call->transfer_mutex);
+        call->transfer_active = false;
+    }
+    const ProviderState& provider = call->provider();
+    Error error;
+    std::optional<ChatResponse> answer;
+    if (call->stream_error) {
+        error = call->stream_error;
+    } else if (response.cancelled) {
+        error = Error{ErrorClass::Cancelled, "cancelled"};
+    } else if (response.curl_code != 0) {
+        error = classify_transport_error(response.curl_code, response.curl_error);
+    } else if (call->request.stream && is_success_status(response.status)) {
+        if (call->decoder->finished()) answer = call->decoder->response();
+        else error = Error{ErrorClass::Network, "the event stream ended before its end marker"};
+    } else if (auto parsed = provider.adapter->parse_response(response)) {
+        answer = std::move(*parsed);
+    } else {
+        error = std::move(parsed.error());
+    }
+
+    const auto latency = std::chrono::microseconds(static_cast<long long>(response.timings.total_ms * 1000.0));
+    if (error.cls == ErrorClass::Cancelled) provider.load->limiter.release_neutral();
+    else provider.load->limiter.release(latency, is_congestion(error.cls));
+    m_parts.routes.record(call->target, error.cls, latency);
+    pump(*provider.load);
+
+    call->result.attempts.push_back(AttemptInfo{provider.config.name, call->target.model, error.cls, response.status,
+                                                call->next_delay, response.timings});
+    call->result.timings = response.timings;
+    if (answer) return finish(call, std::move(*answer));
+    handle_failure(call, std::move(error));
+}
+
+void RequestPath::handle_failure(const CallPtr& call, Error error) {
+    if (call->cancelled || m_stopping || error.cls == ErrorClass::Cancelled)
+        return fail(call, Error{ErrorClass::Cancelled, "cancelled"});
+    if (call->request.stream && call->delivered_content)
+        return fail(call, std::move(error));  // part of the answer is out; a retry would repeat it
+
+    auto decision = m_parts.retry.decide(error, call->attempts_on_target, elapsed(*call), call->deadline);
+    if (decision.retry && !call->pinned && m_parts.routes.circuit_open(call->target)) {
+        decision.retry = false;  // the target is shedding traffic: waiting for it helps no one
+        decision.reason = "the circuit of " + call->target.provider + "/" + call->target.model + " is open";
+    }
+    // A 429 or 5xx from one target says nothing of the next: rather than wait out its backoff,
+    // ask the next while one is left (failover_first), and back off once all were tried.
+    if (decision.retry && m_parts.retry_config.failover_first && fail_over(call, error)) return;
+    if (decision.retry) {
+        ++m_retries;
+        call->next_delay = decision.delay;
+        m_parts.scheduler.schedule(decision.delay, [this, call] { start_attempt(call); });
+        return;
+    }
+    if (fail_over(call, error)) return;
+    error.message += " (not retried: " + decision.reason + ")";
+    fail(call, std::move(error));
+}
+
+// Moves the call to the next untried target of its tier and starts it; false when failover
+// is off, the caller pinned the target, the error rules it out or no target is left.
+bool RequestPath::fail_over(const CallPtr& call, const Error& error) {
+    if (!m_parts.retry_config.failover || call->pinned || !may_fail_over(error)) return false;
+    // The whole conversation moves: the next adapter translates it to its own format.
+    std::vector<TargetKey> skip = call->tried;
+    while (const auto next = m_parts.routes.next(call->request.tier, call->request, skip)) {
+        if (!move_to(*call, next->target)) {
+            // Added since the call started: not for it. The pick freed, as a cancel does.
+            m_parts.routes.record(next->target, ErrorClass::Cancelled, std::chrono::microseconds(0));
+            skip.push_back(next->target);
+            continue;
+        }
+        ++m_failovers;
+        call->result.route_reason += "; failed over to " + next->target.provider + " (" + next->reason + ")";
+        start_attempt(call);
+        return true;
+    }
+    return false;
+}
+
+void RequestPath::cancel_call(const CallPtr& call) {
+    call->cancelled = true;
+    bool in_flight = false;
+    std::uint64_t transfer = 0;
+    {
+        std::lock_guard lock(call->transfer_mutex);
+        in_flight = call->transfer_active;
+        transfer = call->transfer_id;
+    }
+    if (in_flight && !m_stopping) m_parts.transport->cancel(transfer);  // the done callback finishes it
+    else fail(call, Error{ErrorClass::Cancelled, "cancelled"});
+}
+
+void RequestPath::finish(const CallPtr& call, std::expected<ChatResponse, Error> outcome) {
+    if (call->finished.exchange(true)) return;
+    {
+        std::lock_guard lock(m_calls_mutex);
+        m_calls.erase(call->request.id);
+    }
+    auto& result = call->result;
+    const bool from_cache = call->from_cache();
+    if (!call->tried.empty() && !from_cache) {
+        result.provider = call->target.provider;
+        result.model = call->target.model;
+    }
+    result.total_ms = std::chrono::duration<double, std::milli>(m_parts.scheduler.now() - call->started).count();
+    result.outcome = std::move(outcome);
+    if (result.ok() && !from_cache) {  // an answer bought just now: price it, keep it, count it
+        result.cost_usd = m_parts.prices.load()->cost_usd(result.model, result.outcome->usage);
+        if (m_parts.cache) m_parts.cache->store(call->cache, *result.outcome, result.provider, result.cost_usd);
+        if (result.cost_usd) m_parts.budgets.record(result.provider, *result.cost_usd);
+        calibrate_tokens(call->request, result);
+    }
+    if (call->flight_leader) {
+        call->flight_leader = false;
+        m_flight.complete(call->cache.key, SharedAnswer{result.outcome, result.provider, result.model, result.cost_usd});
+    }
+    m_parts.recorder.record(call->request, result, call->options.record_history);
+    if (call->on_done) call->on_done(std::move(result));
+}
+
+// Teaches the estimate of models without a public tokenizer how their provider counts.
+void RequestPath::calibrate_tokens(const ChatRequest& request, const RequestResult& result) {
+    if (!m_parts.tokenizer_ready || TokenCounter::encoding_for_model(result.model)) return;
+    auto& counter = shared_token_counter();
+    const auto count = counter.count_request(result.model, request);
+    counter.observe(result.model, count.heuristic, result.outcome->usage.input_tokens);
+}
+
+}  // namespace sb
