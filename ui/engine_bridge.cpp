@@ -1,3 +1,4 @@
+// EngineBridge: the console's engine interface adapted to Qt threads.
 #include "engine_bridge.h"
 
 #include <QMetaObject>
@@ -6,30 +7,24 @@
 #include <atomic>
 #include <mutex>
 
-EngineBridge::EngineBridge(std::unique_ptr<sb::Engine> engine, QObject* parent)
-    : QObject(parent), m_engine(std::move(engine)), m_demo(std::make_unique<sb::DemoTraffic>(*m_engine)) {}
+EngineBridge::EngineBridge(sb::ConsoleApi& api, QObject* parent) : QObject(parent), m_api(api) {}
 
-EngineBridge::~EngineBridge() {
-    m_demo->stop();   // no more submissions…
-    m_engine.reset();  // …then every request in flight finishes (its handlers are dropped: no event loop turn)
+void EngineBridge::applyProviders(std::vector<sb::ProviderConfig> providers, QObject* context,
+                                  std::function<void(sb::ConsoleResult<void>)> done) {
+    m_api.apply_providers(std::move(providers),
+                          onThreadOf<void>(context, [this, done = std::move(done)](sb::ConsoleResult<void> applied) {
+                              if (applied) emit providersChanged();
+                              if (done) done(std::move(applied));
+                          }));
 }
 
-std::expected<std::unique_ptr<EngineBridge>, QString> EngineBridge::create(sb::EngineOptions options, QObject* parent) {
-    auto engine = sb::Engine::create(std::move(options));
-    if (!engine) return std::unexpected(QString::fromStdString(engine.error()));
-    return std::unique_ptr<EngineBridge>(new EngineBridge(std::move(*engine), parent));
+QString EngineBridge::databasePath() const {
+    const auto history = m_api.local_history();
+    return history ? QString::fromStdString(history->database.string()) : QString();
 }
-
-std::expected<void, std::vector<sb::ConfigError>> EngineBridge::applyProviders(std::vector<sb::ProviderConfig> providers) {
-    auto applied = m_engine->apply_providers(std::move(providers));
-    if (applied) emit providersChanged();
-    return applied;
-}
-
-QString EngineBridge::databasePath() const { return QString::fromStdString(m_engine->database_path().string()); }
 
 sb::MetricsSnapshot EngineBridge::snapshot(std::chrono::milliseconds window, std::chrono::milliseconds resolution) const {
-    return m_engine->metrics().recent(window, resolution);
+    return m_api.metrics(window, resolution);
 }
 
 namespace {
@@ -57,7 +52,7 @@ QString EngineBridge::submit(sb::ChatRequest request, QObject* context, DeltaHan
         if (!text.empty() && *shared_delta) (*shared_delta)(QString::fromStdString(text));
     };
 
-    sb::Engine::DeltaCallback on_delta;
+    sb::ConsoleApi::DeltaCallback on_delta;
     if (*shared_delta) {
         on_delta = [buffer, guard, flush](const sb::StreamDelta& delta) {
             if (delta.content.empty()) return;
@@ -79,7 +74,7 @@ QString EngineBridge::submit(sb::ChatRequest request, QObject* context, DeltaHan
             },
             Qt::QueuedConnection);
     };
-    return QString::fromStdString(m_engine->submit(std::move(request), std::move(on_done), std::move(on_delta)));
+    return QString::fromStdString(m_api.submit(std::move(request), std::move(on_done), std::move(on_delta)));
 }
 
-void EngineBridge::cancel(const QString& requestId) { m_engine->cancel(requestId.toStdString()); }
+void EngineBridge::cancel(const QString& requestId) { m_api.cancel(requestId.toStdString()); }

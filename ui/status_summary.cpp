@@ -43,7 +43,9 @@ void StatusSummary::refresh() {
     const double error_pct = minute.requests ? 100.0 * static_cast<double>(minute.errors) / static_cast<double>(minute.requests) : 0.0;
     m_errors->setText(tr("errors %1% (1 min)").arg(locale.toString(error_pct, 'f', 1)));
     m_spend->setText(tr("spend today $%1").arg(locale.toString(minute.cost_today_usd, 'f', 4)));
-    const QString alerts = AlertNotifier::summary(m_bridge.engine().alerts().firing_count());
+    const auto firing = m_bridge.api().alerts(m_alertsGeneration);  // the events only when they changed
+    m_alertsGeneration = firing.generation;
+    const QString alerts = AlertNotifier::summary(firing.firing);
     if (m_alerts->text() != alerts) m_alerts->setText(alerts);
     refresh_history();
 }
@@ -52,15 +54,14 @@ void StatusSummary::refresh() {
 void StatusSummary::refresh_history() {
     QString text;
     QString detail;
-    if (auto* history = m_bridge.engine().history()) {
-        const auto stats = history->stats();
+    if (const auto stats = m_bridge.api().history_stats()) {
         const QLocale locale;
-        if (stats.failing) {
-            text = tr("History not saved (%1 waiting)").arg(locale.toString(static_cast<qulonglong>(stats.queue_depth)));
-            detail = QString::fromStdString(stats.last_error);
+        if (stats->failing) {
+            text = tr("History not saved (%1 waiting)").arg(locale.toString(static_cast<qulonglong>(stats->queue_depth)));
+            detail = QString::fromStdString(stats->last_error);
         }
-        if (stats.dropped > 0) {
-            const QString dropped = tr("%1 history rows dropped").arg(locale.toString(static_cast<qulonglong>(stats.dropped)));
+        if (stats->dropped > 0) {
+            const QString dropped = tr("%1 history rows dropped").arg(locale.toString(static_cast<qulonglong>(stats->dropped)));
             text = text.isEmpty() ? dropped : text + QStringLiteral(", ") + dropped;
         }
     }

@@ -24,6 +24,7 @@ private:
     QLabel* m_errors;
     QLabel* m_spend;
     QLabel* m_alerts;
+    std::uint64_t m_alertsGeneration = ~std::uint64_t{0};
     QLabel* m_history;  // empty and hidden while the history is written normally
     QTimer m_timer;
 };

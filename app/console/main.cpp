@@ -22,6 +22,7 @@
 #include "config/paths.h"
 #include "dashboard/dashboard_page.h"
 #include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "gateway/embedded_gateway.h"
 #include "gateway/gateway_page.h"
 #include "history/history_page.h"
@@ -101,21 +102,22 @@ int main(int argc, char** argv) {
     if (options.config.store.path.empty())
         options.database = (QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
                             "/switchboard/switchboard.db").toStdString();
-    auto bridge = EngineBridge::create(std::move(options));
-    if (!bridge) {
-        std::fprintf(stderr, "switchboard: %s\n", qPrintable(bridge.error()));
-        QMessageBox::critical(nullptr, "Switchboard", bridge.error());
+    auto host = LocalEngineHost::create(std::move(options));
+    if (!host) {
+        std::fprintf(stderr, "switchboard: %s\n", qPrintable(host.error()));
+        QMessageBox::critical(nullptr, "Switchboard", host.error());
         return 1;
     }
+    EngineBridge& bridge = (*host)->bridge();
 
     // Started before the pages exist, so the Dashboard's traffic controls show it running.
     const int rate = parser.value(traffic_option).toInt();
-    if ((*bridge)->demoMode() && rate > 0) (*bridge)->demoTraffic().start(rate);
+    if (bridge.demoMode() && rate > 0) bridge.api().start_demo_traffic(rate);
 
     // Declared before the window: pages go first, then the endpoint, then the engine.
     std::unique_ptr<EmbeddedGateway> gateway;
     QString gateway_problem;
-    if (auto opened = EmbeddedGateway::open(**bridge)) gateway = std::move(*opened);
+    if (auto opened = EmbeddedGateway::open(**host)) gateway = std::move(*opened);
     else gateway_problem = opened.error();
     if (parser.isSet(serve_option)) {
         const QString listen = parser.value(serve_option);
@@ -134,29 +136,29 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
     }
 
-    MainWindow window(**bridge);
-    window.addPage(QObject::tr("Dashboard"), new DashboardPage(**bridge));
-    window.addPage(QObject::tr("Playground"), new PlaygroundPage(**bridge));
+    MainWindow window(bridge);
+    window.addPage(QObject::tr("Dashboard"), new DashboardPage(bridge));
+    window.addPage(QObject::tr("Playground"), new PlaygroundPage(bridge));
     // The temporary file of an atomic save goes beside the config file.
     const bool config_writable = !config_file.isEmpty() && QFileInfo(config_file).isWritable() &&
                                  QFileInfo(QFileInfo(config_file).absolutePath()).isWritable();
-    auto* routing = new RoutingPage(**bridge);
+    auto* routing = new RoutingPage(bridge);
     if (config_writable) routing->setConfigFile(config_file);
     window.addPage(QObject::tr("Routing"), routing);
-    window.addPage(QObject::tr("History"), new HistoryPage(**bridge));
-    auto* cache = new CachePage(**bridge);
+    window.addPage(QObject::tr("History"), new HistoryPage(bridge));
+    auto* cache = new CachePage(bridge);
     if (config_writable) cache->setConfigFile(config_file);
     window.addPage(QObject::tr("Cache"), cache);
-    auto* alerts = new AlertsPage(**bridge);
+    auto* alerts = new AlertsPage(bridge);
     if (config_writable) alerts->setConfigFile(config_file);
     window.addPage(QObject::tr("Alerts"), alerts);
-    window.addPage(QObject::tr("Gateway"), new GatewayPage(gateway.get(), gateway_problem));
-    auto* prices = new PricesPage(**bridge);
+    window.addPage(QObject::tr("Gateway"), new GatewayPage(bridge, gateway.get(), gateway_problem));
+    auto* prices = new PricesPage(bridge);
     if (config_writable) prices->setConfigFile(config_file);
     window.addPage(QObject::tr("Prices"), prices);
     // The Providers page saves even with no config file yet: its first Apply creates one,
     // so setting a provider up never needs a file written by hand.
-    auto* providers = new ProvidersPage(**bridge);
+    auto* providers = new ProvidersPage(bridge);
     if (config_writable) providers->setConfigFile(config_file);
     else if (config_file.isEmpty()) providers->setConfigFile(QString::fromStdString(sb::default_config_file().string()));
     window.addPage(QObject::tr("Providers"), providers);

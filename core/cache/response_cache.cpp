@@ -180,6 +180,7 @@ std::expected<void, std::string> ResponseCache::set_rules(std::vector<CacheRule>
     auto compiled = std::make_shared<const CacheRules>(std::move(rules), m_default_ttl);
     std::lock_guard lock(m_rules_mutex);
     m_rules = std::move(compiled);
+    ++m_rules_version;
     return {};
 }
 

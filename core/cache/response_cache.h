@@ -3,6 +3,7 @@
 // runs before a request is sent and decides hit / miss / skip / bypass; store() keeps a
 // complete, successful answer when the lookup allowed it. Rules can be replaced live (the
 // Cache page); the backend is chosen once from the config (memory or Redis).
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <expected>
@@ -79,6 +80,7 @@ public:
     std::vector<CacheRule> rules() const;
     // Validated first; an invalid set is refused with "rules[i].field: rule" lines.
     std::expected<void, std::string> set_rules(std::vector<CacheRule> rules);
+    std::uint64_t rules_version() const { return m_rules_version; }  // bumped by each set_rules()
     std::size_t purge_all();
     std::size_t purge_rule(std::string_view rule);
     ResponseCacheStats stats() const;
@@ -95,6 +97,7 @@ private:
 
     mutable std::mutex m_rules_mutex;
     std::shared_ptr<const CacheRules> m_rules;
+    std::atomic<std::uint64_t> m_rules_version{0};
 
     mutable std::mutex m_stats_mutex;
     ResponseCacheStats m_counts;

@@ -158,6 +158,7 @@ public:
         std::unique_lock swap(m_providers.swap_lock());
         m_routes->set_providers(std::move(providers), m_config.default_provider, changed);
         m_providers.replace(std::move(next));
+        ++m_versions_seen.providers;
         return {};
     }
 
@@ -175,6 +176,7 @@ public:
             std::unique_lock swap(m_providers.swap_lock());
             m_routes->update(std::move(routing));
         }
+        ++m_versions_seen.routing;
         return m_versions->append(std::move(author), summary, json);
     }
 
@@ -215,7 +217,21 @@ public:
     const FieldCipher* history_cipher() const { return m_history_cipher ? &*m_history_cipher : nullptr; }
 
     std::shared_ptr<const PriceTable> prices() const { return m_prices.load(); }
-    void set_prices(PriceTable table) { m_prices.store(std::make_shared<const PriceTable>(std::move(table))); }
+    void set_prices(PriceTable table) {
+        m_prices.store(std::make_shared<const PriceTable>(std::move(table)));
+        ++m_versions_seen.prices;
+    }
+
+    std::expected<void, std::vector<ConfigError>> apply_alert_rules(std::vector<AlertRule> rules) {
+        auto applied = m_alerts->evaluator().set_rules(std::move(rules));
+        if (applied) ++m_versions_seen.alert_rules;
+        return applied;
+    }
+
+    SettingsVersions settings_versions() const {
+        return {m_versions_seen.providers, m_versions_seen.routing, m_cache ? m_cache->rules_version() : 0,
+                m_versions_seen.prices, m_versions_seen.alert_rules};
+    }
 
     std::vector<BudgetStatus> budget_status() const { return m_budgets->status(); }
     SpendForecast spend_forecast() const { return m_budgets->forecast(); }
@@ -354,6 +370,9 @@ private:
     std::atomic<bool> m_tokenizer_ready{false};
     std::future<void> m_tokenizer_load;  // after the flag it sets: destroyed (joined) first
     std::unique_ptr<AlertMonitor> m_alerts;
+    struct {
+        std::atomic<std::uint64_t> providers{0}, routing{0}, prices{0}, alert_rules{0};
+    } m_versions_seen;  // bumped by each change applied
     std::unique_ptr<RequestRecorder> m_recorder;
     std::unique_ptr<RequestPath> m_path;
 
@@ -417,8 +436,9 @@ std::vector<AlertEvent> Engine::alert_events() const { return alerts().events();
 std::vector<ActiveAlert> Engine::active_alerts() const { return alerts().active(); }
 std::vector<AlertRule> Engine::alert_rules() const { return alerts().rules(); }
 std::expected<void, std::vector<ConfigError>> Engine::apply_alert_rules(std::vector<AlertRule> rules) {
-    return alerts().set_rules(std::move(rules));
+    return m_impl->apply_alert_rules(std::move(rules));
 }
+SettingsVersions Engine::settings_versions() const { return m_impl->settings_versions(); }
 void Engine::evaluate_alerts() { m_impl->alert_monitor().evaluate_now(); }
 
 }  // namespace sb

@@ -21,6 +21,7 @@
 #include "cost/budget_tracker.h"
 #include "cost/price_table.h"
 #include "engine/history_mapping.h"
+#include "engine/engine_status.h"
 #include "engine/request_result.h"
 #include "engine/scheduler.h"
 #include "engine/submit_options.h"
@@ -47,32 +48,6 @@ struct EngineOptions {
     // Simulator profile (JSON text) for providers in demo mode; empty = config.demo.profile,
     // then the built-in demo profile.
     std::string demo_profile_json;
-};
-
-struct ProviderStatus {
-    std::string name;
-    bool simulated = false;
-    int concurrency_limit = 0;
-    int in_flight = 0;
-    int waiting = 0;
-    double baseline_latency_ms = 0;
-};
-
-// Which tier and target a request would get, and why — without sending it.
-struct RoutePreview {
-    Classification classification;
-    std::optional<TargetChoice> choice;  // nullopt: no usable target (reason in `problem`)
-    std::string problem;
-};
-
-struct EngineStats {
-    std::uint64_t submitted = 0;
-    std::uint64_t succeeded = 0;
-    std::uint64_t failed = 0;
-    std::uint64_t cancelled = 0;
-    std::uint64_t retries = 0;
-    std::uint64_t failovers = 0;
-    std::vector<ProviderStatus> providers;
 };
 
 class Engine {
@@ -126,6 +101,7 @@ public:
     std::vector<ConfigVersion> config_versions() const;
     RoutePreview preview_route(const ChatRequest& request) const;
     std::vector<TargetState> target_states() const;
+    SettingsVersions settings_versions() const;
 
     // The response cache (rules, stats, purge), live; null when caching is off.
     ResponseCache* cache();

@@ -27,7 +27,7 @@
 #include "simulator_process.h"
 #include "dashboard/dashboard_page.h"
 #include "engine/engine.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "simulator/simulator_profile.h"
 
 using namespace std::chrono_literals;
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
         for (auto& p : options.config.providers) p.concurrency.initial = 128;
         options.database = dir.filePath("history.db").toStdString();
         options.history = true;
-        auto created = EngineBridge::create(std::move(options));
+        auto created = LocalEngineHost::create(std::move(options));
         if (!created) {
             std::fprintf(stderr, "engine: %s\n", qPrintable(created.error()));
             sb::bench::stop_simulator_process(simulator);

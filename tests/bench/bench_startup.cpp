@@ -14,7 +14,7 @@
 #include "bench_results.h"
 #include "config/config.h"
 #include "dashboard/dashboard_page.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "history/history_page.h"
 #include "main_window.h"
 #include "playground/playground_page.h"
@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     sb::EngineOptions options;
     options.config = std::move(*config);
     options.database = database;
-    auto bridge = EngineBridge::create(std::move(options));
+    auto bridge = LocalEngineHost::create(std::move(options));
     if (!bridge) {
         std::fprintf(stderr, "bench_startup: %s\n", qPrintable(bridge.error()));
         return 1;

@@ -13,7 +13,7 @@
 #include <QtTest>
 #include <set>
 
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "fault_fixture.h"
 #include "status_summary.h"
 #include "store/database.h"
@@ -64,12 +64,12 @@ class TestFaultDiskFull : public QObject {
     std::unique_ptr<Simulator> m_simulator;
     std::uint16_t m_port = 0;
 
-    std::unique_ptr<EngineBridge> make_bridge(const std::filesystem::path& file, std::size_t queue_capacity) {
+    std::unique_ptr<LocalEngineHost> make_bridge(const std::filesystem::path& file, std::size_t queue_capacity) {
         EngineOptions options;
         options.config = test::simulator_config(m_port);
         options.config.store.queue_capacity = queue_capacity;
         options.database = file;
-        auto bridge = EngineBridge::create(std::move(options));
+        auto bridge = LocalEngineHost::create(std::move(options));
         if (!bridge) qFatal("bridge: %s", qPrintable(bridge.error()));
         return std::move(*bridge);
     }

@@ -28,7 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "playground/playground_page.h"
 #include "providers/provider_form.h"
 #include "providers/providers_page.h"
@@ -206,7 +206,7 @@ private slots:
             sb::EngineOptions options;
             options.config = std::move(*loaded);
             options.database = m_dir.filePath("data/switchboard/switchboard.db").toStdString();
-            auto bridge = EngineBridge::create(std::move(options));
+            auto bridge = LocalEngineHost::create(std::move(options));
             QVERIFY2(bridge.has_value(), bridge ? "" : qPrintable(bridge.error()));
             auto page = std::make_unique<PlaygroundPage>(**bridge);
             page->newConversation();

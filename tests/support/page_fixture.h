@@ -1,5 +1,6 @@
 #pragma once
-// Shared set-up for console page tests: an EngineBridge (the console's engine) on given
+// Shared set-up for console page tests: an engine in this process with the console's view of it
+// (LocalEngineHost: what the console app runs) on given
 // options, a page shown and exposed at a size, and a burst of requests waited for.
 #include <QSize>
 #include <QtTest>
@@ -8,13 +9,13 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "engine_fixture.h"
 
 namespace sb::test {
 
-inline std::unique_ptr<EngineBridge> make_bridge(EngineOptions options) {
-    auto bridge = EngineBridge::create(std::move(options));
+inline std::unique_ptr<LocalEngineHost> make_bridge(EngineOptions options) {
+    auto bridge = LocalEngineHost::create(std::move(options));
     if (!bridge) qFatal("engine: %s", qPrintable(bridge.error()));
     return std::move(*bridge);
 }

@@ -29,7 +29,7 @@
 #include "alerts/alerts_page.h"
 #include "config/config.h"
 #include "engine/engine.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "status_summary.h"
 
 using namespace std::chrono_literals;
@@ -46,7 +46,7 @@ class TestAlertsPage : public QObject {
 
     QTemporaryDir m_dir;
     std::unique_ptr<sb::Simulator> m_simulator;
-    std::unique_ptr<EngineBridge> m_bridge;
+    std::unique_ptr<LocalEngineHost> m_bridge;
     std::unique_ptr<AlertsPage> m_page;
     std::unique_ptr<StatusSummary> m_status;
 
@@ -88,7 +88,7 @@ private slots:
         options.config = sb::test::error_storm_config(port);
         options.history = false;
         options.retry_uniform = [] { return 0.0; };
-        auto bridge = EngineBridge::create(std::move(options));
+        auto bridge = LocalEngineHost::create(std::move(options));
         QVERIFY2(bridge, bridge ? "" : qPrintable(bridge.error()));
         m_bridge = std::move(*bridge);
         m_page = std::make_unique<AlertsPage>(*m_bridge);

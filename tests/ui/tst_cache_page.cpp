@@ -34,7 +34,7 @@
 #include "config/config.h"
 #include "dashboard/metric_format.h"
 #include "engine/engine.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 
 using namespace std::chrono_literals;
 
@@ -68,7 +68,7 @@ class TestCachePage : public QObject {
     QTemporaryDir m_dir;
     std::unique_ptr<sb::Simulator> m_simulator;
     std::uint16_t m_port = 0;
-    std::unique_ptr<EngineBridge> m_bridge;
+    std::unique_ptr<LocalEngineHost> m_bridge;
     std::unique_ptr<CachePage> m_page;
 
     sb::Engine& engine() { return m_bridge->engine(); }
@@ -376,19 +376,20 @@ private slots:
         QVERIFY(!m_page->purgeRuleButton()->isEnabled());
         editor->selectRow(0);
         QVERIFY(m_page->purgeRuleButton()->isEnabled());
-        QCOMPARE(m_page->purgeSelectedRule(), -1LL);  // declined
+        QVERIFY(!m_page->purgeSelectedRule());  // declined
         QCOMPARE(engine().cache()->stats().store.entries, std::size_t(2));
         answer = true;
         QTest::mouseClick(m_page->purgeRuleButton(), Qt::LeftButton);
         QCOMPARE(asked.last(), QStringLiteral("Remove the answers rule prices stored?"));
-        QCOMPARE(m_page->statusText(), QStringLiteral("Purged 1 entry stored by rule prices"));
+        // The purge runs off the GUI thread; its count shows when it is done.
+        QTRY_COMPARE(m_page->statusText(), QStringLiteral("Purged 1 entry stored by rule prices"));
         QCOMPARE(engine().cache()->stats().store.entries, std::size_t(1));
         QCOMPARE(m_page->statsPanel()->text(CacheStatsPanel::Entries), QStringLiteral("1"));
         QCOMPARE(ask(kReset).cache, sb::CacheStatus::Hit);  // the other rule's entry stays
 
         QTest::mouseClick(m_page->purgeAllButton(), Qt::LeftButton);
         QVERIFY2(asked.last().startsWith(QStringLiteral("Remove all 1 entry from the cache?")), qPrintable(asked.last()));
-        QCOMPARE(m_page->statusText(), QStringLiteral("Purged 1 entry from the whole cache"));
+        QTRY_COMPARE(m_page->statusText(), QStringLiteral("Purged 1 entry from the whole cache"));
         QCOMPARE(engine().cache()->stats().store.entries, std::size_t(0));
         QCOMPARE(m_page->statsPanel()->text(CacheStatsPanel::Entries), QStringLiteral("0"));
         QCOMPARE(ask(kReset).cache, sb::CacheStatus::Miss);
@@ -441,8 +442,8 @@ private slots:
         QVERIFY(!m_page->applyButton());
         m_page->refreshLive();
         QVERIFY(!m_page->apply());
-        QCOMPARE(m_page->purgeAll(), -1LL);
-        QCOMPARE(m_page->purgeSelectedRule(), -1LL);
+        QVERIFY(!m_page->purgeAll());
+        QVERIFY(!m_page->purgeSelectedRule());
     }
 };
 

@@ -19,7 +19,7 @@
 #include "dashboard/metric_format.h"
 #include "dashboard/phase_breakdown_view.h"
 #include "engine/engine.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "store/history_writer.h"
 
 using namespace std::chrono_literals;
@@ -39,7 +39,7 @@ class TestDashboard : public QObject {
 
     QTemporaryDir m_dir;
     std::unique_ptr<sb::Simulator> m_simulator;
-    std::unique_ptr<EngineBridge> m_bridge;
+    std::unique_ptr<LocalEngineHost> m_bridge;
     std::unique_ptr<DashboardPage> m_page;
 
     // Sends `count` requests and waits for all of them.
@@ -69,7 +69,7 @@ private slots:
         options.database = m_dir.filePath("history.db").toStdString();
         options.history = true;
         options.retry_uniform = [] { return 0.0; };
-        auto bridge = EngineBridge::create(std::move(options));
+        auto bridge = LocalEngineHost::create(std::move(options));
         QVERIFY2(bridge, bridge ? "" : qPrintable(bridge.error()));
         m_bridge = std::move(*bridge);
         m_page = std::make_unique<DashboardPage>(*m_bridge);

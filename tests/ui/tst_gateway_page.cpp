@@ -10,7 +10,7 @@
 #include <future>
 
 #include "../support/engine_fixture.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "gateway/embedded_gateway.h"
 #include "gateway/gateway_page.h"
 #include "model/headers.h"
@@ -41,7 +41,7 @@ class TestGatewayPage : public QObject {
 
     QTemporaryDir m_dir;
     std::unique_ptr<sb::Simulator> m_simulator;
-    std::unique_ptr<EngineBridge> m_bridge;
+    std::unique_ptr<LocalEngineHost> m_bridge;
     std::unique_ptr<EmbeddedGateway> m_gateway;
     std::unique_ptr<sb::HttpClient> m_client;
 
@@ -55,7 +55,7 @@ private slots:
         sb::EngineOptions options;
         options.config = sb::test::simulator_config(port);
         options.database = m_dir.filePath(QStringLiteral("history.db")).toStdString();
-        auto bridge = EngineBridge::create(std::move(options));
+        auto bridge = LocalEngineHost::create(std::move(options));
         QVERIFY2(bridge.has_value(), bridge ? "" : qPrintable(bridge.error()));
         m_bridge = std::move(*bridge);
         auto gateway = EmbeddedGateway::open(*m_bridge);
@@ -73,7 +73,7 @@ private slots:
     }
 
     void keyCreatedOnThePageIsAcceptedThenRevokedIsRefused() {
-        GatewayPage page(m_gateway.get());
+        GatewayPage page(*m_bridge, m_gateway.get());
         page.setConfirmation([](const QString&) { return true; });
         QVERIFY2(page.endpointText().contains(m_gateway->url()), qPrintable(page.endpointText()));
         QCOMPARE(post_chat(*m_client, m_gateway->url(), "sk-sb-nobody"), 401);
@@ -103,7 +103,7 @@ private slots:
     }
 
     void declinedRevocationKeepsTheKey() {
-        GatewayPage page(m_gateway.get());
+        GatewayPage page(*m_bridge, m_gateway.get());
         QVERIFY(page.createKey(QStringLiteral("reporting"), 60, 0, 5.0));
         const QString secret = page.newSecret();
         page.setConfirmation([](const QString& question) {
@@ -117,7 +117,7 @@ private slots:
     }
 
     void limitsSetOnThePageReachTheEndpoint() {
-        GatewayPage page(m_gateway.get());
+        GatewayPage page(*m_bridge, m_gateway.get());
         QVERIFY(page.createKey(QStringLiteral("bursty"), 1, 0, 0));
         const QString secret = page.newSecret();
         QCOMPARE(post_chat(*m_client, m_gateway->url(), secret.toStdString()), 200);
@@ -140,7 +140,7 @@ private slots:
     }
 
     void aKeyNeedsAName() {
-        GatewayPage page(m_gateway.get());
+        GatewayPage page(*m_bridge, m_gateway.get());
         const int before = page.table()->rowCount();
         QVERIFY(!page.createKey(QStringLiteral("  "), 0, 0, 0));
         QVERIFY(page.statusText().contains(QStringLiteral("name")));
@@ -148,7 +148,7 @@ private slots:
     }
 
     void withoutHistoryThePageSaysWhy() {
-        GatewayPage page(nullptr, QStringLiteral("history is off"));
+        GatewayPage page(*m_bridge, nullptr, QStringLiteral("history is off"));
         QVERIFY(page.endpointText().contains(QStringLiteral("history is off")));
         QVERIFY(!page.createButton()->isEnabled());
     }

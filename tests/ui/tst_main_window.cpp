@@ -7,7 +7,7 @@
 #include <QtTest>
 
 #include "../support/engine_fixture.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "main_window.h"
 #include "status_summary.h"
 #include "theme.h"
@@ -19,7 +19,7 @@ class TestMainWindow : public QObject {
 
     QTemporaryDir m_dir;
     std::unique_ptr<sb::Simulator> m_simulator;
-    std::unique_ptr<EngineBridge> m_bridge;
+    std::unique_ptr<LocalEngineHost> m_bridge;
 
     std::unique_ptr<MainWindow> make_window() {
         auto window = std::make_unique<MainWindow>(*m_bridge);
@@ -40,7 +40,7 @@ private slots:
         sb::EngineOptions options;
         options.config = sb::test::simulator_config(port);
         options.database = m_dir.filePath("history.db").toStdString();
-        auto bridge = EngineBridge::create(std::move(options));
+        auto bridge = LocalEngineHost::create(std::move(options));
         QVERIFY(bridge.has_value());
         m_bridge = std::move(*bridge);
     }

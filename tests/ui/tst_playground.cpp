@@ -9,7 +9,7 @@
 #include <QtTest>
 
 #include "../support/engine_fixture.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "playground/playground_page.h"
 
 using namespace sb;
@@ -20,7 +20,7 @@ class TestPlayground : public QObject {
     std::unique_ptr<Simulator> m_simulator;
     std::uint16_t m_port = 0;
     QTemporaryDir m_dir;
-    std::unique_ptr<EngineBridge> m_bridge;
+    std::unique_ptr<LocalEngineHost> m_bridge;
 
     std::unique_ptr<PlaygroundPage> makePage() {
         auto page = std::make_unique<PlaygroundPage>(*m_bridge);
@@ -56,7 +56,7 @@ private slots:
         options.config.cache.enabled = true;
         options.database = m_dir.filePath(QStringLiteral("history.db")).toStdString();
         options.retry_uniform = [] { return 0.0; };
-        auto bridge = EngineBridge::create(std::move(options));
+        auto bridge = LocalEngineHost::create(std::move(options));
         QVERIFY2(bridge.has_value(), bridge ? "" : qPrintable(bridge.error()));
         m_bridge = std::move(*bridge);
     }

@@ -18,7 +18,7 @@
 #include "config/config.h"
 #include "cost/price_table.h"
 #include "engine/engine.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "prices/prices_draft.h"
 #include "prices/prices_editor.h"
 #include "prices/prices_page.h"
@@ -49,7 +49,7 @@ class TestPricesPage : public QObject {
     QTemporaryDir m_dir;
     std::unique_ptr<sb::Simulator> m_simulator;
     std::uint16_t m_port = 0;
-    std::unique_ptr<EngineBridge> m_bridge;
+    std::unique_ptr<LocalEngineHost> m_bridge;
     std::unique_ptr<PricesPage> m_page;
 
     sb::Engine& engine() { return m_bridge->engine(); }

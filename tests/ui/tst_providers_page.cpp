@@ -28,7 +28,7 @@
 #include "../support/page_fixture.h"
 #include "config/config_file_writer.h"
 #include "config/paths.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "playground/playground_page.h"
 #include "providers/provider_form.h"
 #include "providers/providers_draft.h"
@@ -102,7 +102,7 @@ class TestProvidersPage : public QObject {
     QProcess m_upstream;  // `switchboard-gateway simulate`, accepting only m_key
     QString m_upstreamUrl;
     QString m_key;
-    std::unique_ptr<EngineBridge> m_bridge;
+    std::unique_ptr<LocalEngineHost> m_bridge;
     std::unique_ptr<ProvidersPage> m_page;
 
     void makePage(sb::Config config, bool history = false) {
@@ -238,7 +238,7 @@ private slots:
         const auto refused = test(2);
         QCOMPARE(refused.error->cls, sb::ErrorClass::Network);
         QVERIFY(m_page->resultText().startsWith("local failed: network"));
-        QCOMPARE(m_bridge->providers()[2].base_url, QStringLiteral("http://127.0.0.1:%1/v1").arg(m_port).toStdString());
+        QCOMPARE(m_bridge->bridge().providers()[2].base_url, QStringLiteral("http://127.0.0.1:%1/v1").arg(m_port).toStdString());
     }
 
     void aTypedKeyIsNeverShown() {
@@ -300,15 +300,15 @@ private slots:
                  qPrintable(m_page->problemsText()));
         QVERIFY(!m_page->applyButton()->isEnabled());
         QVERIFY(!m_page->apply());
-        QCOMPARE(m_bridge->providers().size(), std::size_t(3));
+        QCOMPARE(m_bridge->bridge().providers().size(), std::size_t(3));
 
         // The engine refuses it as well, whole.
-        auto providers = m_bridge->providers();
+        auto providers = m_bridge->bridge().providers();
         providers.erase(providers.begin() + 1);
-        const auto refused = m_bridge->applyProviders(providers);
+        const auto refused = m_bridge->engine().apply_providers(providers);
         QVERIFY(!refused);
         QCOMPARE(refused.error()[0].path, std::string("routing.tiers[0].targets[1].provider"));
-        QCOMPARE(m_bridge->providers().size(), std::size_t(3));
+        QCOMPARE(m_bridge->bridge().providers().size(), std::size_t(3));
     }
 
     void aRequestUnderWayFinishesOnTheOldSettings() {
@@ -325,7 +325,7 @@ private slots:
         m_page->selectProvider(2);
         setText(m_page->form()->field("base_url"), QStringLiteral("http://127.0.0.1:9/v1"));
         applyAndWait();
-        QCOMPARE(m_bridge->providers()[2].base_url, std::string("http://127.0.0.1:9/v1"));
+        QCOMPARE(m_bridge->bridge().providers()[2].base_url, std::string("http://127.0.0.1:9/v1"));
         QTRY_VERIFY_WITH_TIMEOUT(under_way.wait_for(0s) == std::future_status::ready, 15000);
         const auto result = under_way.get();
         QVERIFY2(result.ok(), result.ok() ? "" : result.outcome.error().message.c_str());
@@ -385,10 +385,10 @@ private slots:
         // accepts only that key.
         const auto tested = test(row);
         QVERIFY2(tested.ok(), tested.error ? tested.error->message.c_str() : "");
-        QCOMPARE(m_bridge->providers().size(), std::size_t(3));  // nothing applied by a test
+        QCOMPARE(m_bridge->bridge().providers().size(), std::size_t(3));  // nothing applied by a test
 
         applyAndWait();
-        QCOMPARE(m_bridge->providers().size(), std::size_t(4));
+        QCOMPARE(m_bridge->bridge().providers().size(), std::size_t(4));
         QVERIFY2(m_page->statusText().contains("key stored in the secret store") && m_page->statusText().contains(configFile),
                  qPrintable(m_page->statusText()));
 

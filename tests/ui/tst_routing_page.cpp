@@ -25,7 +25,7 @@
 #include "../support/engine_fixture.h"
 #include "../support/page_fixture.h"
 #include "engine/engine.h"
-#include "engine_bridge.h"
+#include "local_engine_host.h"
 #include "routing/route_preview_box.h"
 #include "routing/routing_draft.h"
 #include "routing/routing_figures.h"
@@ -70,7 +70,7 @@ class TestRoutingPage : public QObject {
 
     QTemporaryDir m_dir;
     std::unique_ptr<sb::Simulator> m_simulator;
-    std::unique_ptr<EngineBridge> m_bridge;
+    std::unique_ptr<LocalEngineHost> m_bridge;
     std::unique_ptr<RoutingPage> m_page;
 
     sb::Engine& engine() { return m_bridge->engine(); }

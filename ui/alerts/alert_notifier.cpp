@@ -5,9 +5,9 @@
 #include <QMetaObject>
 #include <QSystemTrayIcon>
 
-AlertNotifier::AlertNotifier(sb::AlertEvaluator& evaluator, QObject* parent)
-    : QObject(parent), m_evaluator(evaluator), m_inbox(std::make_shared<Inbox>()) {
-    m_token = m_evaluator.subscribe([this, inbox = m_inbox](const sb::AlertEvent& event) {
+AlertNotifier::AlertNotifier(sb::ConsoleApi& api, QObject* parent)
+    : QObject(parent), m_api(api), m_inbox(std::make_shared<Inbox>()) {
+    m_token = m_api.subscribe_alerts([this, inbox = m_inbox](const sb::AlertEvent& event) {
         {
             std::lock_guard lock(inbox->mutex);
             inbox->fired.push_back(event);
@@ -17,7 +17,7 @@ AlertNotifier::AlertNotifier(sb::AlertEvaluator& evaluator, QObject* parent)
     });
 }
 
-AlertNotifier::~AlertNotifier() { m_evaluator.unsubscribe(m_token); }
+AlertNotifier::~AlertNotifier() { m_api.unsubscribe_alerts(m_token); }
 
 bool AlertNotifier::trayAvailable() const { return QSystemTrayIcon::isSystemTrayAvailable(); }
 

@@ -1,8 +1,8 @@
 #pragma once
 // Tells the operator when an alert fires, whichever page is showing: a desktop notification
 // through the system tray when there is one, and alertFired() in any case (the Alerts page
-// shows it as a non-modal notice; tests spy on it). The evaluator calls its listener on the
-// engine's alert thread; the listener only queues the event and posts one queued call if
+// shows it as a non-modal notice; tests spy on it). The engine calls its listener on an
+// engine thread; the listener only queues the event and posts one queued call if
 // none is pending, so the event queue cannot grow with alerts.
 #include <QObject>
 #include <QString>
@@ -13,14 +13,14 @@
 #include <mutex>
 #include <vector>
 
-#include "alerts/alert_evaluator.h"
+#include "console/console_api.h"
 
 class QSystemTrayIcon;
 
 class AlertNotifier final : public QObject {
     Q_OBJECT
 public:
-    explicit AlertNotifier(sb::AlertEvaluator& evaluator, QObject* parent = nullptr);
+    explicit AlertNotifier(sb::ConsoleApi& api, QObject* parent = nullptr);
     ~AlertNotifier() override;  // unsubscribes (waits for a listener call in progress)
 
     bool trayAvailable() const;
@@ -38,7 +38,7 @@ private:
     };
     void deliver();
 
-    sb::AlertEvaluator& m_evaluator;
+    sb::ConsoleApi& m_api;
     std::shared_ptr<Inbox> m_inbox;
     std::uint64_t m_token = 0;
     QSystemTrayIcon* m_tray = nullptr;  // created on the first alert, when a tray exists

@@ -20,9 +20,9 @@
 AlertsPage::AlertsPage(EngineBridge& bridge, QWidget* parent)
     : QWidget(parent),
       m_bridge(bridge),
-      m_notifier(new AlertNotifier(bridge.engine().alerts(), this)),
+      m_notifier(new AlertNotifier(bridge.api(), this)),
       m_model(new AlertEventsModel(this)),
-      m_draft(new AlertRulesDraft(bridge.engine().alert_rules(), this)),
+      m_draft(new AlertRulesDraft(bridge.api().alert_rules(), this)),
       m_liveTimer(new QTimer(this)) {
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("alertsSummary"));
@@ -119,21 +119,20 @@ void AlertsPage::updateActions() {
 
 bool AlertsPage::apply() {
     if (!m_draft->canApply()) return false;
-    sb::Engine& engine = m_bridge.engine();
-    const auto applied = engine.apply_alert_rules(m_draft->draft());
-    if (!applied) {
-        QStringList lines;
-        for (const auto& e : applied.error()) lines << QStringLiteral("alerts.rules") + qs(e.to_string());
-        m_message = tr("Not applied: %1").arg(lines.join(QStringLiteral("; ")));
+    // Judged by the new rules at once, not at the next tick.
+    m_bridge.api().apply_alert_rules(m_draft->draft(), EngineBridge::onThreadOf<void>(this, [this](auto applied) {
+        if (!applied) {
+            QStringList lines;
+            for (const auto& e : applied.error().fields) lines << QStringLiteral("alerts.rules") + qs(e.to_string());
+            m_message = tr("Not applied: %1").arg(lines.join(QStringLiteral("; ")));
+            return updateActions();
+        }
+        m_draft->setApplied(m_bridge.api().alert_rules());  // the draft is now the live rules: clean again
+        m_message = tr("Applied %n rule(s)", nullptr, int(m_draft->applied().size()));
+        if (!m_configFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
+        refreshLive();
         updateActions();
-        return false;
-    }
-    m_draft->setApplied(engine.alert_rules());  // the draft is now the live rules: clean again
-    m_message = tr("Applied %n rule(s)", nullptr, int(m_draft->applied().size()));
-    if (!m_configFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
-    engine.evaluate_alerts();  // judged by the new rules now, not at the next tick
-    refreshLive();
-    updateActions();
+    }));
     return true;
 }
 
@@ -145,13 +144,14 @@ QString AlertsPage::persist() {
 void AlertsPage::revert() { m_draft->revert(); }
 
 void AlertsPage::refreshLive() {
-    sb::Engine& engine = m_bridge.engine();
     // Applied elsewhere (the gateway's admin API): a clean draft follows.
-    m_draft->setApplied(engine.alert_rules());
-    const auto generation = engine.alerts().generation();
-    if (generation != m_generation) {
-        m_generation = generation;
-        m_model->setEvents(engine.alert_events());
+    if (const auto versions = m_bridge.api().versions(); versions.alert_rules != m_rulesVersion) {
+        m_rulesVersion = versions.alert_rules;
+        m_draft->setApplied(m_bridge.api().alert_rules());
+    }
+    if (auto alerts = m_bridge.api().alerts(m_generation); alerts.generation != m_generation) {
+        m_generation = alerts.generation;
+        m_model->setEvents(std::move(alerts.events));
     }
     const int firing = m_model->firingCount();
     const QString summary = AlertNotifier::summary(std::size_t(firing));

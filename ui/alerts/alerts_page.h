@@ -64,6 +64,7 @@ private:
     QString m_configFile;
     QString m_message;  // the outcome of the last Apply, until the next edit
     std::uint64_t m_generation = ~std::uint64_t{0};
+    std::uint64_t m_rulesVersion = 0;  // of the alert rules the draft last followed
 
     AlertNotifier* m_notifier;
     AlertEventsModel* m_model;

@@ -103,7 +103,7 @@ sb::ChatRequest CacheKeyBox::request() const {
     QStringList providers;
     for (const auto& p : m_bridge.config().providers) providers << qs(p.name);
     QStringList tiers;
-    for (const auto& t : m_bridge.engine().routing().tiers) tiers << qs(t.name);
+    for (const auto& t : m_bridge.api().routing().tiers) tiers << qs(t.name);
     conversation_text::applyTarget(request, m_target->text(), providers, tiers);
     return request;
 }
@@ -111,7 +111,15 @@ sb::ChatRequest CacheKeyBox::request() const {
 void CacheKeyBox::refresh() {
     m_debounce->stop();
     const sb::ChatRequest request = this->request();
-    const auto preview = m_bridge.engine().preview_cache(request);
+    const quint64 asked = ++m_asked;
+    m_bridge.api().preview_cache(
+        request, EngineBridge::onThreadOf<std::optional<sb::CachePreview>>(this, [this, asked, request](auto preview) {
+            if (asked != m_asked) return;  // a newer question is on its way
+            showPreview(request, preview ? *preview : std::nullopt);
+        }));
+}
+
+void CacheKeyBox::showPreview(const sb::ChatRequest& request, const std::optional<sb::CachePreview>& preview) {
     if (request.messages.empty() || !preview) {
         const QString none = QStringLiteral("—");
         m_key->setText(none);

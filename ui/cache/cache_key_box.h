@@ -7,6 +7,7 @@
 #include <QGroupBox>
 
 #include "cache/cache_rules.h"
+#include "cache/response_cache.h"
 #include "model/chat.h"
 
 class EngineBridge;
@@ -43,6 +44,8 @@ signals:
     void previewed();
 
 private:
+    void showPreview(const sb::ChatRequest& request, const std::optional<sb::CachePreview>& preview);
+    quint64 m_asked = 0;  // the latest preview asked for; older replies are dropped
     EngineBridge& m_bridge;
     QPlainTextEdit* m_conversation;
     QLineEdit* m_target;

@@ -30,13 +30,13 @@ CachePage::CachePage(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m
     m_confirm = [this](const QString& question) {
         return QMessageBox::question(this, tr("Purge the cache"), question) == QMessageBox::Yes;
     };
-    sb::ResponseCache* cache = bridge.engine().cache();
-    if (!cache) {
+    const auto rules = bridge.api().cache_rules();
+    if (!rules) {
         buildOffNotice();
         return;
     }
 
-    m_draft = new CacheRulesDraft(cache->rules(), this);
+    m_draft = new CacheRulesDraft(*rules, this);
     m_editor = new CacheRulesEditor(*m_draft, this);
     m_keyBox = new CacheKeyBox(bridge, this);
     m_stats = new CacheStatsPanel(this);
@@ -139,19 +139,19 @@ void CachePage::updateActions() {
 
 bool CachePage::apply() {
     if (!m_draft || !m_draft->canApply()) return false;
-    sb::ResponseCache* cache = m_bridge.engine().cache();
-    const auto applied = cache->set_rules(m_draft->draft());
-    if (!applied) {
-        m_message = tr("Not applied: %1").arg(qs(applied.error()));
+    m_bridge.api().apply_cache_rules(m_draft->draft(), EngineBridge::onThreadOf<void>(this, [this](auto applied) {
+        if (!applied) {
+            m_message = tr("Not applied: %1").arg(qs(applied.error().message));
+            updateActions();
+            return;
+        }
+        m_draft->setApplied(m_bridge.api().cache_rules().value_or(m_draft->draft()));  // the live rules: clean again
+        const auto n = m_draft->applied().size();
+        m_message = n == 1 ? tr("Applied 1 rule") : tr("Applied %1 rules").arg(n);
+        if (!m_configFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
         updateActions();
-        return false;
-    }
-    m_draft->setApplied(cache->rules());  // the draft is now the live rules: clean again
-    const auto n = m_draft->applied().size();
-    m_message = n == 1 ? tr("Applied 1 rule") : tr("Applied %1 rules").arg(n);
-    if (!m_configFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
-    updateActions();
-    m_keyBox->refresh();
+        m_keyBox->refresh();
+    }));
     return true;
 }
 
@@ -164,42 +164,48 @@ void CachePage::revert() {
     if (m_draft) m_draft->revert();
 }
 
-long long CachePage::purgeAll() {
-    if (!m_draft) return -1;
-    sb::ResponseCache* cache = m_bridge.engine().cache();
-    const auto held = cache->stats().store.entries;
+bool CachePage::purgeAll() {
+    if (!m_draft) return false;
+    const auto stats = m_bridge.api().cache_stats();
+    const auto held = stats ? stats->store.entries : 0;
     const QString question =
         tr("Remove all %1 from the cache? Repeated questions go upstream again until they are cached anew.").arg(entries(held));
-    if (m_confirm && !m_confirm(question)) return -1;
-    const auto purged = cache->purge_all();
-    showPurged(purged, tr("from the whole cache"));
-    return static_cast<long long>(purged);
+    if (m_confirm && !m_confirm(question)) return false;
+    startPurge({}, tr("from the whole cache"));
+    return true;
 }
 
-long long CachePage::purgeSelectedRule() {
-    if (!m_draft) return -1;
+bool CachePage::purgeSelectedRule() {
+    if (!m_draft) return false;
     const int row = m_editor->currentRow();
-    if (row < 0 || row >= int(m_draft->draft().size())) return -1;
+    if (row < 0 || row >= int(m_draft->draft().size())) return false;
     const std::string rule = m_draft->draft()[std::size_t(row)].name;
     const QString question = tr("Remove the answers rule %1 stored?").arg(qs(rule));
-    if (m_confirm && !m_confirm(question)) return -1;
-    const auto purged = m_bridge.engine().cache()->purge_rule(rule);
-    showPurged(purged, tr("stored by rule %1").arg(qs(rule)));
-    return static_cast<long long>(purged);
+    if (m_confirm && !m_confirm(question)) return false;
+    startPurge(rule, tr("stored by rule %1").arg(qs(rule)));
+    return true;
 }
 
-void CachePage::showPurged(std::size_t count, const QString& what) {
-    refreshLive();  // first: rules changed elsewhere would clear the message
-    m_message = tr("Purged %1 %2").arg(entries(count), what);
+// A purge may reach Redis: it runs off the GUI thread, and says so while it does.
+void CachePage::startPurge(std::string rule, const QString& what) {
+    m_message = tr("Purging…");
     updateActions();
+    m_bridge.api().purge_cache(std::move(rule), EngineBridge::onThreadOf<std::size_t>(this, [this, what](auto purged) {
+        if (!purged) {
+            m_message = tr("Not purged: %1").arg(qs(purged.error().message));
+            return updateActions();
+        }
+        refreshLive();  // first: rules changed elsewhere would clear the message
+        m_message = tr("Purged %1 %2").arg(entries(*purged), what);
+        updateActions();
+    }));
 }
 
 void CachePage::refreshLive() {
     if (!m_draft) return;
-    sb::ResponseCache* cache = m_bridge.engine().cache();
     // Applied elsewhere (the gateway's admin API): a clean draft follows.
-    m_draft->setApplied(cache->rules());
-    m_stats->setStats(cache->stats());
+    if (const auto rules = m_bridge.api().cache_rules()) m_draft->setApplied(*rules);
+    if (const auto stats = m_bridge.api().cache_stats()) m_stats->setStats(*stats);
 }
 
 void CachePage::showEvent(QShowEvent* event) {

@@ -40,8 +40,10 @@ public:
     bool apply();  // false, with the reason shown, when there is nothing valid to apply or the engine refused
     void revert();
     // Both ask first; the number of entries purged, or -1 when not confirmed or nothing is selected.
-    long long purgeAll();
-    long long purgeSelectedRule();
+    // False when there was nothing to purge or the operator declined; the count shows in the
+    // status when the purge is done.
+    bool purgeAll();
+    bool purgeSelectedRule();
     void refreshLive();
 
     const CacheRulesDraft* draft() const { return m_draft; }
@@ -63,7 +65,7 @@ private:
     QWidget* buildToolbar();
     void onDraftChanged();
     void updateActions();
-    void showPurged(std::size_t count, const QString& what);
+    void startPurge(std::string rule, const QString& what);
     QString persist();
 
     EngineBridge& m_bridge;

@@ -216,7 +216,7 @@ void DashboardPage::draw(const DashboardData& data) {
 
 void DashboardPage::refreshMarkers() {
     m_lastMarkersMs = QDateTime::currentMSecsSinceEpoch();
-    const QList<ChartMarker> markers = versionMarkers(m_bridge.engine().config_versions());
+    const QList<ChartMarker> markers = versionMarkers(m_bridge.api().config_versions());
     for (auto* c : m_charts) c->setMarkers(markers);  // a no-op when nothing changed
 }
 
@@ -301,8 +301,8 @@ QString DashboardPage::kpiToolTip(Kpi kpi) const { return m_tiles[int(kpi)]->too
 // The month-end forecast from the spend trend, next to the monthly budget for all traffic
 // when one is set; the tooltip shows how it was reached and every budget's state.
 void DashboardPage::refreshForecast(const QLocale& locale) {
-    const auto forecast = m_bridge.engine().spend_forecast();
-    const auto budgets = m_bridge.engine().budget_status();
+    const auto forecast = m_bridge.api().spend_forecast();
+    const auto budgets = m_bridge.api().budget_status();
     QString value = metric_format::usd(forecast.forecast_usd, locale);
     QStringList tip{tr("Month to date: %1").arg(metric_format::usd(forecast.month_to_date_usd, locale)),
                     tr("Trend: %1 a day over the last %n day(s)", nullptr, forecast.days_in_trend)

@@ -18,7 +18,7 @@ DemoTrafficPanel::DemoTrafficPanel(EngineBridge& bridge, QWidget* parent)
     m_slider->setRange(sb::DemoTraffic::kMinRate, sb::DemoTraffic::kMaxRate);
     m_spin->setRange(sb::DemoTraffic::kMinRate, sb::DemoTraffic::kMaxRate);
     m_spin->setSuffix(tr(" req/s"));
-    m_spin->setValue(m_bridge.demoTraffic().rate());
+    m_spin->setValue(m_bridge.api().demo_traffic_rate());
     m_slider->setValue(m_spin->value());
     m_slider->setMinimumWidth(120);
     layout->addWidget(m_slider);
@@ -26,7 +26,7 @@ DemoTrafficPanel::DemoTrafficPanel(EngineBridge& bridge, QWidget* parent)
 
     connect(m_slider, &QSlider::valueChanged, m_spin, &QSpinBox::setValue);
     connect(m_spin, &QSpinBox::valueChanged, m_slider, &QSlider::setValue);
-    connect(m_spin, &QSpinBox::valueChanged, this, [this](int rate) { m_bridge.demoTraffic().set_rate(rate); });
+    connect(m_spin, &QSpinBox::valueChanged, this, [this](int rate) { m_bridge.api().set_demo_traffic_rate(rate); });
     connect(m_button, &QPushButton::clicked, this, [this] { setRunning(!isRunning()); });
 
     const bool demo = m_bridge.demoMode();
@@ -35,14 +35,14 @@ DemoTrafficPanel::DemoTrafficPanel(EngineBridge& bridge, QWidget* parent)
     syncButton();
 }
 
-bool DemoTrafficPanel::isRunning() const { return m_bridge.demoTraffic().running(); }
+bool DemoTrafficPanel::isRunning() const { return m_bridge.api().demo_traffic_running(); }
 
 void DemoTrafficPanel::setRunning(bool running) {
     if (running == isRunning() || !m_bridge.demoMode()) return;
     if (running)
-        m_bridge.demoTraffic().start(m_spin->value());
+        m_bridge.api().start_demo_traffic(m_spin->value());
     else
-        m_bridge.demoTraffic().stop();
+        m_bridge.api().stop_demo_traffic();
     syncButton();
 }
 

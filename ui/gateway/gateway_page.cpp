@@ -17,6 +17,7 @@
 #include <QVBoxLayout>
 
 #include "dashboard/metric_format.h"
+#include "engine_bridge.h"
 #include "gateway/embedded_gateway.h"
 #include "gateway/gateway_key_store.h"
 
@@ -30,8 +31,8 @@ QString limit(std::int64_t value) { return value > 0 ? QString::number(value) : 
 
 }  // namespace
 
-GatewayPage::GatewayPage(EmbeddedGateway* gateway, const QString& unavailableReason, QWidget* parent)
-    : QWidget(parent), m_gateway(gateway), m_timer(new QTimer(this)) {
+GatewayPage::GatewayPage(EngineBridge& bridge, EmbeddedGateway* gateway, const QString& unavailableReason, QWidget* parent)
+    : QWidget(parent), m_bridge(bridge), m_gateway(gateway), m_timer(new QTimer(this)) {
     m_confirm = [this](const QString& question) {
         return QMessageBox::question(this, tr("Revoke gateway key"), question) == QMessageBox::Yes;
     };
@@ -146,19 +147,33 @@ bool GatewayPage::createKey(const QString& name, int rpm, int tpm, double monthl
         showStatus(tr("Give the key a name (who uses it), e.g. checkout-service."));
         return false;
     }
-    const auto created = m_gateway->keys().create(name.trimmed().toStdString(), sb::GatewayKeyLimits{rpm, tpm, monthlyBudgetUsd});
-    if (!created) {
-        showStatus(tr("The key was not created: %1").arg(QString::fromStdString(created.error())));
-        return false;
-    }
-    m_secret->setText(QString::fromStdString(created->secret));
-    m_copy->setEnabled(true);
-    m_name->clear();
-    showStatus(tr("Key %1 created for %2. Copy it now: it will not be shown again.")
-                   .arg(QString::fromStdString(created->info.id), name.trimmed()));
-    refresh();
-    emit keysChanged();
-    return true;
+    const QString who = name.trimmed();
+    return keyOperation<sb::NewGatewayKey>(
+        [&](auto reply) { m_bridge.api().create_key(who.toStdString(), sb::GatewayKeyLimits{rpm, tpm, monthlyBudgetUsd}, reply); },
+        [this, who](sb::ConsoleResult<sb::NewGatewayKey> created) {
+            if (!created) {
+                showStatus(tr("The key was not created: %1").arg(QString::fromStdString(created.error().message)));
+                return false;
+            }
+            m_secret->setText(QString::fromStdString(created->secret));
+            m_copy->setEnabled(true);
+            m_name->clear();
+            showStatus(tr("Key %1 created for %2. Copy it now: it will not be shown again.")
+                           .arg(QString::fromStdString(created->info.id), who));
+            return true;
+        });
+}
+
+template <class T, class Call>
+bool GatewayPage::keyOperation(Call call, std::function<bool(sb::ConsoleResult<T>)> done) {
+    auto happened = std::make_shared<std::optional<bool>>();
+    call(EngineBridge::onThreadOf<T>(this, [this, happened, done = std::move(done)](sb::ConsoleResult<T> outcome) {
+        *happened = done(std::move(outcome));
+        if (!**happened) return;
+        refresh();
+        emit keysChanged();
+    }));
+    return happened->value_or(true);
 }
 
 QString GatewayPage::selectedColumn(Column column) const {
@@ -171,18 +186,21 @@ bool GatewayPage::setLimitsOfSelected(int rpm, int tpm, double monthlyBudgetUsd)
     const QString id = selectedColumn(IdColumn);
     if (!m_gateway || id.isEmpty()) return false;
     const QString name = selectedColumn(NameColumn);
-    const auto changed = m_gateway->keys().change_limits(
-        id.toStdString(), {.rpm = rpm, .tpm = tpm, .monthly_budget_usd = monthlyBudgetUsd});
-    if (!changed) {
-        showStatus(tr("The limits of %1 were not changed: %2").arg(name, QString::fromStdString(changed.error())));
-        return false;
-    }
-    showStatus(tr("Key %1 (%2) now has %3 requests/min, %4 tokens/min and a budget of %5 a month.")
-                   .arg(id, name, limit(rpm), limit(tpm),
-                        monthlyBudgetUsd > 0 ? metric_format::usd(monthlyBudgetUsd, QLocale()) : QStringLiteral("no")));
-    refresh();
-    emit keysChanged();
-    return true;
+    return keyOperation<sb::GatewayKeyInfo>(
+        [&](auto reply) {
+            m_bridge.api().change_key_limits(id.toStdString(), {.rpm = rpm, .tpm = tpm, .monthly_budget_usd = monthlyBudgetUsd},
+                                             reply);
+        },
+        [=, this](sb::ConsoleResult<sb::GatewayKeyInfo> changed) {
+            if (!changed) {
+                showStatus(tr("The limits of %1 were not changed: %2").arg(name, QString::fromStdString(changed.error().message)));
+                return false;
+            }
+            showStatus(tr("Key %1 (%2) now has %3 requests/min, %4 tokens/min and a budget of %5 a month.")
+                           .arg(id, name, limit(rpm), limit(tpm),
+                                monthlyBudgetUsd > 0 ? metric_format::usd(monthlyBudgetUsd, QLocale()) : QStringLiteral("no")));
+            return true;
+        });
 }
 
 bool GatewayPage::revokeSelected() {
@@ -190,34 +208,37 @@ bool GatewayPage::revokeSelected() {
     if (!m_gateway || id.isEmpty()) return false;
     const QString name = selectedColumn(NameColumn);
     if (!m_confirm(tr("Revoke key %1 (%2)? Requests that use it will get 401 from now on.").arg(id, name))) return false;
-    const auto revoked = m_gateway->keys().revoke(id.toStdString());
-    if (!revoked) {
-        showStatus(tr("The key was not revoked: %1").arg(QString::fromStdString(revoked.error())));
-        return false;
-    }
-    m_secret->clear();
-    m_copy->setEnabled(false);
-    showStatus(tr("Key %1 (%2) revoked.").arg(id, name));
-    refresh();
-    emit keysChanged();
-    return true;
+    return keyOperation<sb::GatewayKeyInfo>([&](auto reply) { m_bridge.api().revoke_key(id.toStdString(), reply); },
+                                            [=, this](sb::ConsoleResult<sb::GatewayKeyInfo> revoked) {
+                                                if (!revoked) {
+                                                    showStatus(tr("The key was not revoked: %1")
+                                                                   .arg(QString::fromStdString(revoked.error().message)));
+                                                    return false;
+                                                }
+                                                m_secret->clear();
+                                                m_copy->setEnabled(false);
+                                                showStatus(tr("Key %1 (%2) revoked.").arg(id, name));
+                                                return true;
+                                            });
 }
 
 void GatewayPage::refresh() {
     if (!m_gateway) return;
-    const auto keys = m_gateway->keys().list();
-    if (!keys) {
-        showStatus(tr("Could not read the gateway keys: %1").arg(QString::fromStdString(keys.error())));
-        return;
-    }
+    m_bridge.api().list_keys(EngineBridge::onThreadOf<std::vector<sb::GatewayKeyInfo>>(this, [this](auto keys) {
+        if (!keys) return showStatus(tr("Could not read the gateway keys: %1").arg(QString::fromStdString(keys.error().message)));
+        showKeys(*keys);
+    }));
+}
+
+void GatewayPage::showKeys(const std::vector<sb::GatewayKeyInfo>& keys) {
     const QString selected = m_table->currentRow() >= 0 && m_table->item(m_table->currentRow(), IdColumn)
                                  ? m_table->item(m_table->currentRow(), IdColumn)->text()
                                  : QString();
     const QLocale locale;
     const auto nowMs = QDateTime::currentMSecsSinceEpoch();
-    m_table->setRowCount(int(keys->size()));
-    for (int row = 0; row < int(keys->size()); ++row) {
-        const auto& key = (*keys)[std::size_t(row)];
+    m_table->setRowCount(int(keys.size()));
+    for (int row = 0; row < int(keys.size()); ++row) {
+        const auto& key = keys[std::size_t(row)];
         const QStringList cells{
             QString::fromStdString(key.name),
             QString::fromStdString(key.id),

@@ -41,10 +41,16 @@ constexpr int kDefaultRange = 4;  // "All time": a fresh install should not look
 
 std::string text(const QLineEdit* edit) { return edit->text().trimmed().toStdString(); }
 
+// Opens text stored with privacy.encrypt_history; null when it is off.
+const sb::FieldCipher* historyCipher(const EngineBridge& bridge) {
+    const auto history = bridge.api().local_history();
+    return history ? history->text_policy.cipher : nullptr;
+}
+
 }  // namespace
 
 HistoryPage::HistoryPage(EngineBridge& bridge, QWidget* parent)
-    : HistoryPage(bridge.databasePath(), parent, bridge.engine().history_cipher()) {}
+    : HistoryPage(bridge.databasePath(), parent, historyCipher(bridge)) {}
 
 HistoryPage::HistoryPage(const QString& databasePath, QWidget* parent, const sb::FieldCipher* cipher)
     : QWidget(parent), m_databasePath(databasePath), m_cipher(cipher), m_model(new HistoryModel(databasePath, this, cipher)) {

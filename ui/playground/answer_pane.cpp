@@ -90,11 +90,16 @@ void AnswerPane::start(sb::ChatRequest request) {
     clear();
     request.provider = provider().toStdString();
     request.model = model().toStdString();
-    m_prediction = m_bridge.engine().predict(request);
-    m_details->setText(tr("Waiting for the answer… predicted %1").arg(formatPrediction(*m_prediction)));
+    m_prediction.reset();
+    m_details->setText(tr("Waiting for the answer…"));
     m_target->setEnabled(false);
     // A stopped request still reports once; the generation keeps it out of the next answer.
     const quint64 generation = ++m_generation;
+    m_bridge.api().predict(request, EngineBridge::onThreadOf<sb::TokenPrediction>(this, [this, generation](auto predicted) {
+        if (generation != m_generation || !predicted || m_result) return;  // late: the answer is in
+        m_prediction = std::move(*predicted);
+        m_details->setText(tr("Waiting for the answer… predicted %1").arg(formatPrediction(*m_prediction)));
+    }));
     m_requestId = m_bridge.submit(
         std::move(request), this,
         [this, generation](const QString& text) {

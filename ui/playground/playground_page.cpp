@@ -56,11 +56,11 @@ PlaygroundPage::PlaygroundPage(EngineBridge& bridge, QWidget* parent) : QWidget(
     layout->addWidget(split);
     setCompare(false, 2);
 
-    const QString database = bridge.databasePath();
-    if (database.isEmpty()) {
+    if (const auto history = bridge.api().local_history(); !history) {
         showStatus(tr("History is off: conversations are not saved."));
     } else {
-        m_repository = new ConversationRepository(database, bridge.engine().history_text_policy().stored(), this);
+        m_repository = new ConversationRepository(QString::fromStdString(history->database.string()),
+                                                  history->text_policy.stored(), this);
         refreshList();
         const std::int64_t last = QSettings().value(QLatin1String(kCurrentKey), 0).toLongLong();
         if (last > 0) loadConversation(last);

@@ -19,7 +19,7 @@ PricesPage::PricesPage(EngineBridge& bridge, QWidget* parent)
     : QWidget(parent),
       m_bridge(bridge),
       m_pricingFile(qs(bridge.config().cost.pricing)),
-      m_draft(new PricesDraft(bridge.engine().prices()->sheet(), this)),
+      m_draft(new PricesDraft(bridge.api().prices()->sheet(), this)),
       m_editor(new PricesEditor(*m_draft, this)),
       m_origin(new QLabel(this)) {
     m_origin->setObjectName(QStringLiteral("pricesOrigin"));
@@ -97,17 +97,22 @@ bool PricesPage::apply() {
     if (!m_draft->canApply()) return false;
     auto table = sb::PriceTable::from_sheet(m_draft->draft());
     if (!table) return false;  // canApply() said the draft is valid
-    m_bridge.engine().set_prices(*table);
-    m_draft->setApplied(m_bridge.engine().prices()->sheet());  // sorted by model: clean again
-    const auto n = m_draft->applied().models.size();
-    m_message = n == 1 ? tr("Applied 1 price") : tr("Applied %1 prices").arg(n);
-    if (!m_pricingFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
-    updateActions();
+    m_bridge.api().apply_prices(std::move(*table), EngineBridge::onThreadOf<void>(this, [this](auto applied) {
+        if (!applied) {
+            m_message = tr("Not applied: %1").arg(qs(applied.error().message));
+            return updateActions();
+        }
+        m_draft->setApplied(m_bridge.api().prices()->sheet());  // sorted by model: clean again
+        const auto n = m_draft->applied().models.size();
+        m_message = n == 1 ? tr("Applied 1 price") : tr("Applied %1 prices").arg(n);
+        if (!m_pricingFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
+        updateActions();
+    }));
     return true;
 }
 
 QString PricesPage::persist() {
-    const auto text = sb::to_json(*m_bridge.engine().prices()).dump(2) + "\n";
+    const auto text = sb::to_json(*m_bridge.api().prices()).dump(2) + "\n";
     if (const auto written = sb::write_file_atomically(m_pricingFile.toStdString(), text); !written)
         return tr("not saved: %1").arg(qs(written.error()));
     if (!m_configFile.isEmpty() && m_bridge.config().cost.pricing.empty()) {
@@ -125,7 +130,7 @@ void PricesPage::stageBuiltIn() {
 
 void PricesPage::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
-    m_draft->setApplied(m_bridge.engine().prices()->sheet());  // a clean draft follows the live table
+    m_draft->setApplied(m_bridge.api().prices()->sheet());  // a clean draft follows the live table
 }
 
 QString PricesPage::statusText() const { return m_status->text(); }

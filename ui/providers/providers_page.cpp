@@ -50,7 +50,7 @@ QStringList lines(const std::vector<sb::ConfigError>& errors) {
 ProvidersPage::ProvidersPage(EngineBridge& bridge, QWidget* parent)
     : QWidget(parent),
       m_bridge(bridge),
-      m_draft(new ProvidersDraft(bridge.config(), bridge.engine().routing(), bridge.providers(), this)) {
+      m_draft(new ProvidersDraft(bridge.config(), bridge.api().routing(), bridge.providers(), this)) {
     m_table = new QTableWidget(0, ColumnCount, this);
     setUpEditorTable(
         m_table, QStringLiteral("providers"),
@@ -127,7 +127,7 @@ ProvidersPage::ProvidersPage(EngineBridge& bridge, QWidget* parent)
     connect(m_liveTimer, &QTimer::timeout, this, [this] {
         if (!isVisible()) return;
         // The check includes the live routing: a change there can make or break this draft.
-        if (const auto routing = m_bridge.engine().routing(); !(routing == m_draft->routing()))
+        if (const auto routing = m_bridge.api().routing(); !(routing == m_draft->routing()))
             m_draft->setRouting(routing);
         refreshLive();
     });
@@ -137,9 +137,7 @@ ProvidersPage::ProvidersPage(EngineBridge& bridge, QWidget* parent)
     updateActions();
 }
 
-ProvidersPage::~ProvidersPage() {
-    m_client.reset();  // first: its last callbacks queue calls to this page, which are then dropped
-}
+ProvidersPage::~ProvidersPage() = default;
 
 QWidget* ProvidersPage::buildToolbar() {
     auto* bar = new QWidget(this);
@@ -268,21 +266,29 @@ void ProvidersPage::revert() {
 
 bool ProvidersPage::apply() {
     if (!m_draft->canApply() || !m_draft->resolved() || m_saving) return false;
-    auto applied = m_bridge.applyProviders(m_draft->resolved()->providers);
-    if (!applied) {
-        m_message = tr("Not applied: %1").arg(lines(applied.error()).join(QStringLiteral("; ")));
-        updateActions();
-        return false;
-    }
+    m_saving = true;  // until the providers are applied and saved: one change at a time
+    m_bridge.applyProviders(m_draft->resolved()->providers, this, [this](sb::ConsoleResult<void> applied) {
+        if (!applied) {
+            m_saving = false;
+            m_message = tr("Not applied: %1").arg(lines(applied.error().fields).join(QStringLiteral("; ")));
+            return updateActions();
+        }
+        saveApplied();
+    });
+    return true;
+}
+
+// Applied: the typed keys go to the secret store and the providers to the config file, off
+// the GUI thread.
+void ProvidersPage::saveApplied() {
     ProvidersSave save;
     save.configFile = m_configFile.toStdString();
     save.keys = m_draft->typedKeys();
     save.providers = m_draft->writtenProviders();
     save.whole = m_bridge.config();
-    save.whole.routing = m_bridge.engine().routing();
+    save.whole.routing = m_bridge.api().routing();
     m_draft->accept(m_bridge.providers(), save.keys);
     m_form->setRow(selectedProvider());
-    m_saving = true;
     m_message = tr("Applied: the next request uses these providers; saving…");
     updateActions();
     saveProviders(std::move(save), this, [this](std::expected<QString, QString> saved) {
@@ -292,7 +298,6 @@ bool ProvidersPage::apply() {
         updateActions();
         emit saveFinished(saved.has_value(), m_message);
     });
-    return true;
 }
 
 void ProvidersPage::testConnection() {
@@ -311,13 +316,13 @@ void ProvidersPage::testConnection() {
                 .arg(qs(provider->name)));
         return;
     }
-    if (!m_client) m_client = std::make_unique<sb::HttpClient>();
     m_test->setEnabled(false);
     m_result->setText(tr("Testing %1 (%2)…").arg(qs(provider->name), qs(provider->default_model)));
-    sb::test_connection(*m_client, *provider, [this](sb::ConnectionTest result) {
-        QMetaObject::invokeMethod(
-            this, [this, result = std::move(result)] { showResult(result); }, Qt::QueuedConnection);
-    });
+    m_bridge.api().test_connection(*provider, EngineBridge::onThreadOf<sb::ConnectionTest>(this, [this](auto result) {
+        if (result) return showResult(*result);
+        m_result->setText(tr("Not tested: %1").arg(qs(result.error().message)));
+        m_test->setEnabled(selectedProvider() >= 0);
+    }));
 }
 
 void ProvidersPage::showResult(const sb::ConnectionTest& r) {
@@ -352,7 +357,7 @@ void ProvidersPage::showResult(const sb::ConnectionTest& r) {
 }
 
 void ProvidersPage::refreshLive() {
-    const auto stats = m_bridge.engine().stats();
+    const auto stats = m_bridge.api().stats();
     const auto& sheet = m_draft->draft();
     for (int row = 0; row < int(sheet.size()) && row < m_table->rowCount(); ++row) {
         const auto& p = sheet[std::size_t(row)].config;

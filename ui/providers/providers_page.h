@@ -25,10 +25,6 @@ class QPushButton;
 class QTableWidget;
 class QTimer;
 
-namespace sb {
-class HttpClient;
-}
-
 class ProvidersPage final : public QWidget {
     Q_OBJECT
 public:
@@ -78,6 +74,7 @@ signals:
     void saveFinished(bool ok, const QString& message);  // after an Apply: keys stored, file written
 
 private:
+    void saveApplied();
     QWidget* buildToolbar();
     void onDraftChanged();
     void fillTable();
@@ -88,7 +85,6 @@ private:
     QString m_configFile;
     QString m_message;  // the outcome of the last Apply, until the next edit
     bool m_saving = false;
-    std::unique_ptr<sb::HttpClient> m_client;  // for connection tests, made on first use
 
     ProvidersDraft* m_draft;
     QTableWidget* m_table = nullptr;

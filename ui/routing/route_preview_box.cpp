@@ -64,7 +64,15 @@ void RoutePreviewBox::refresh() {
     request.model = m_alias->text().trimmed().toStdString();
     request.source = "gui";
 
-    const sb::RoutePreview preview = m_bridge.engine().preview_route(request);
+    const quint64 asked = ++m_asked;
+    m_bridge.api().preview_route(request, EngineBridge::onThreadOf<sb::RoutePreview>(this, [this, asked, request](auto preview) {
+        if (asked != m_asked) return;  // a newer question is on its way
+        if (!preview) preview = sb::RoutePreview{{}, std::nullopt, preview.error().message};
+        showPreview(request, *preview);
+    }));
+}
+
+void RoutePreviewBox::showPreview(const sb::ChatRequest& request, const sb::RoutePreview& preview) {
     const auto& c = preview.classification;
     m_tier->setText(c.tier.empty() ? QStringLiteral("—") : qs(c.tier));
     m_rule->setText(c.rule.empty() ? tr("none (default tier)") : qs(c.rule));

@@ -5,6 +5,9 @@
 // would pick. Updates as you type, debounced.
 #include <QGroupBox>
 
+#include "engine/engine_status.h"
+#include "model/chat.h"
+
 class EngineBridge;
 class QLabel;
 class QLineEdit;
@@ -33,6 +36,8 @@ signals:
     void previewed();
 
 private:
+    void showPreview(const sb::ChatRequest& request, const sb::RoutePreview& preview);
+    quint64 m_asked = 0;  // the latest preview asked for; older replies are dropped
     EngineBridge& m_bridge;
     const RoutingDraft& m_draft;
     QPlainTextEdit* m_prompt;

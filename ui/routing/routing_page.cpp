@@ -36,11 +36,11 @@ constexpr int kMaxErrorsShown = 8;
 RoutingPage::RoutingPage(EngineBridge& bridge, QWidget* parent)
     : QWidget(parent),
       m_bridge(bridge),
-      m_draft(new RoutingDraft(bridge.providers(), bridge.engine().routing(), this)),
+      m_draft(new RoutingDraft(bridge.providers(), bridge.api().routing(), this)),
       m_startRouting(m_draft->applied()),
       m_liveTimer(new QTimer(this)),
       m_whatIfTimer(new QTimer(this)) {
-    if (const auto versions = bridge.engine().config_versions(); !versions.empty())
+    if (const auto versions = bridge.api().config_versions(); !versions.empty())
         m_startVersionId = versions.back().id;
 
     m_tiers = new QListWidget(this);
@@ -250,32 +250,32 @@ void RoutingPage::updateActions() {
 
 bool RoutingPage::apply() {
     if (!m_draft->canApply()) return false;
-    auto version = m_bridge.engine().apply_routing(m_draft->draft(), "console");
-    if (!version) {
-        m_message = tr("Not applied: %1").arg(qs(version.error()));
-        updateActions();
-        return false;
-    }
-    afterApply(version->id, tr("Applied: %1").arg(qs(version->summary)));
+    m_bridge.api().apply_routing(m_draft->draft(), "console", EngineBridge::onThreadOf<sb::ConfigVersion>(this, [this](auto version) {
+        if (!version) {
+            m_message = tr("Not applied: %1").arg(qs(version.error().message));
+            return updateActions();
+        }
+        afterApply(version->id, tr("Applied: %1").arg(qs(version->summary)));
+    }));
     return true;
 }
 
 bool RoutingPage::undo() {
     refreshVersions();  // the latest version may be newer than the button's last refresh
     if (!m_undoTarget) return false;
-    auto version = m_bridge.engine().apply_routing(m_undoTarget->routing, "console");
-    if (!version) {
-        m_message = tr("Not undone: %1").arg(qs(version.error()));
-        updateActions();
-        return false;
-    }
-    afterApply(version->id, tr("Applied (undo): %1").arg(qs(version->summary)));
+    m_bridge.api().apply_routing(m_undoTarget->routing, "console", EngineBridge::onThreadOf<sb::ConfigVersion>(this, [this](auto version) {
+        if (!version) {
+            m_message = tr("Not undone: %1").arg(qs(version.error().message));
+            return updateActions();
+        }
+        afterApply(version->id, tr("Applied (undo): %1").arg(qs(version->summary)));
+    }));
     return true;
 }
 
 void RoutingPage::afterApply(std::int64_t versionId, const QString& done) {
     m_draft->revert();                                    // the draft was applied (or replaced by Undo)…
-    m_draft->setApplied(m_bridge.engine().routing());     // …and follows the live routing again
+    m_draft->setApplied(m_bridge.api().routing());     // …and follows the live routing again
     refreshVersions();
     m_message = done;
     if (!m_configFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
@@ -293,18 +293,21 @@ QString RoutingPage::persist() {
 void RoutingPage::revert() { m_draft->revert(); }
 
 void RoutingPage::refreshVersions() {
-    const auto versions = m_bridge.engine().config_versions();
+    const auto versions = m_bridge.api().config_versions();
     m_versions->setVersions(versions);
     m_undoTarget = undoTarget(versions, m_startVersionId, m_startRouting);
     updateActions();
 }
 
 void RoutingPage::refreshLive() {
-    auto& engine = m_bridge.engine();
+    sb::ConsoleApi& api = m_bridge.api();
     // Applied elsewhere (another console, the gateway): a clean draft follows.
-    if (auto live = engine.routing(); live != m_draft->applied()) m_draft->setApplied(std::move(live));
-    m_tierEditor->setLive(engine.target_states(), engine.metrics().by_target(60s));
-    refreshVersions();
+    if (const auto version = api.versions().routing; version != m_routingVersion) {
+        m_routingVersion = version;
+        if (auto live = api.routing(); live != m_draft->applied()) m_draft->setApplied(std::move(live));
+        refreshVersions();
+    }
+    m_tierEditor->setLive(api.target_states(), api.metrics_by_target(60s));
     if (++m_ticks % kWhatIfEveryTicks == 0) refreshWhatIf();
 }
 
@@ -313,7 +316,7 @@ void RoutingPage::refreshWhatIf() {
     const auto& tiers = m_draft->draft().tiers;
     if (index < 0 || index >= int(tiers.size())) return;
     const sb::TierConfig& draftTier = tiers[std::size_t(index)];
-    const auto history = m_bridge.engine().metrics().by_target(1h);  // predict_tier pools a target's tiers
+    const auto history = m_bridge.api().metrics_by_target(1h);  // predict_tier pools a target's tiers
     const auto& providers = m_draft->providers();
     const auto defaultModel = [&providers](std::string_view provider) {
         return routing_figures::defaultModel(provider, providers);

@@ -92,6 +92,7 @@ private:
     sb::RoutingConfig m_startRouting;
     std::optional<UndoTarget> m_undoTarget;
     int m_ticks = 0;
+    std::uint64_t m_routingVersion = ~std::uint64_t{0};  // of the live routing the draft last followed
 
     QTimer* m_liveTimer;
     QTimer* m_whatIfTimer;
