@@ -11,6 +11,7 @@
 #include "alerts/alert_monitor.h"
 #include "config/paths.h"
 #include "engine/alert_persistence.h"
+#include "engine/call.h"
 #include "engine/config_version_log.h"
 #include "engine/demo_upstream.h"
 #include "engine/metric_labels.h"
@@ -211,6 +212,10 @@ public:
         return predict_tokens(shared_token_counter(), model, request, *prices());
     }
 
+    TokenPrediction predict(const Call& call) const {
+        return predict_tokens(shared_token_counter(), call.providers->model_of(call.route.target), call.request, *prices());
+    }
+
     HistoryTextPolicy history_text_policy() const {
         return {m_config.store.store_text, m_config.privacy.redact_history, m_history_cipher ? &*m_history_cipher : nullptr};
     }
@@ -405,6 +410,26 @@ std::future<RequestResult> Engine::submit(ChatRequest request, SubmitOptions opt
         std::move(request), [promise](RequestResult&& result) { promise->set_value(std::move(result)); }, {}, options);
     return future;
 }
+
+AdmittedRequest::AdmittedRequest(std::shared_ptr<Call> call, RequestPath* path) : m_call(std::move(call)), m_path(path) {}
+AdmittedRequest::AdmittedRequest(AdmittedRequest&& other) noexcept
+    : m_call(std::move(other.m_call)), m_path(other.m_path) {}
+AdmittedRequest::~AdmittedRequest() {
+    if (m_call) m_path->release(m_call);
+}
+const ChatRequest& AdmittedRequest::request() const { return m_call->request; }
+
+std::expected<AdmittedRequest, Error> Engine::admit(ChatRequest request) {
+    auto call = m_impl->path().admit(std::move(request));
+    if (!call) return std::unexpected(std::move(call.error()));
+    return AdmittedRequest(std::move(*call), &m_impl->path());
+}
+
+std::string Engine::submit(AdmittedRequest admitted, DoneCallback on_done, DeltaCallback on_delta, SubmitOptions options) {
+    return m_impl->path().start(std::move(admitted.m_call), std::move(on_done), std::move(on_delta), options);
+}
+
+TokenPrediction Engine::predict(const AdmittedRequest& admitted) const { return m_impl->predict(*admitted.m_call); }
 
 void Engine::cancel(const std::string& request_id) { m_impl->path().cancel(request_id); }
 EngineStats Engine::stats() const { return m_impl->stats(); }

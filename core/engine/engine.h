@@ -50,6 +50,27 @@ struct EngineOptions {
     std::string demo_profile_json;
 };
 
+struct Call;
+class RequestPath;
+
+// A request validated and routed, not yet sent: what the gateway checks a caller's limits
+// against before anything is spent. Submitting it routes nothing again; dropping it unsent
+// frees its route.
+class AdmittedRequest {
+public:
+    AdmittedRequest(AdmittedRequest&& other) noexcept;
+    AdmittedRequest& operator=(AdmittedRequest&&) = delete;
+    ~AdmittedRequest();
+
+    const ChatRequest& request() const;
+
+private:
+    friend class Engine;
+    AdmittedRequest(std::shared_ptr<Call> call, RequestPath* path);
+    std::shared_ptr<Call> m_call;  // null once submitted
+    RequestPath* m_path;
+};
+
 class Engine {
 public:
     using DoneCallback = std::function<void(RequestResult&&)>;
@@ -66,6 +87,11 @@ public:
     std::string submit(ChatRequest request, DoneCallback on_done, DeltaCallback on_delta = {},
                        SubmitOptions options = {});
     std::future<RequestResult> submit(ChatRequest request, SubmitOptions options = {});
+    // submit() in two steps, for a caller that decides in between: validated and routed once.
+    // The error is the one submit() would have finished the request with.
+    std::expected<AdmittedRequest, Error> admit(ChatRequest request);
+    std::string submit(AdmittedRequest admitted, DoneCallback on_done, DeltaCallback on_delta = {},
+                       SubmitOptions options = {});
     void cancel(const std::string& request_id);
 
     EngineStats stats() const;
@@ -110,6 +136,7 @@ public:
 
     // Tokens and cost before sending, for the model the request would be routed to.
     TokenPrediction predict(const ChatRequest& request) const;
+    TokenPrediction predict(const AdmittedRequest& admitted) const;  // for the model it was routed to
 
     // The price table answers are priced with, live: config.cost.pricing's file (read at
     // start) or the built-in table. set_prices() swaps it whole; the next answer follows it.

@@ -48,43 +48,95 @@ std::string cache_target(const RouteStart& route, const std::string& model) {
     return route.target.provider + "/" + model;
 }
 
-std::string RequestPath::submit(ChatRequest request, Call::DoneCallback on_done, Call::DeltaCallback on_delta,
-                                SubmitOptions options) {
+CallPtr RequestPath::new_call(ChatRequest request) const {
     auto call = std::make_shared<Call>();
     if (request.id.empty()) request.id = new_request_id();
     call->request = std::move(request);
-    call->on_done = std::move(on_done);
-    call->on_delta = std::move(on_delta);
-    call->options = options;
     call->started = m_parts.scheduler.now();
     call->deadline = call->request.deadline.count() > 0 ? call->request.deadline : m_parts.retry_config.deadline;
     call->result.request_id = call->request.id;
     call->result.started_unix_ms = unix_ms_now();
+    return call;
+}
+
+std::string RequestPath::submit(ChatRequest request, Call::DoneCallback on_done, Call::DeltaCallback on_delta,
+                                SubmitOptions options) {
+    auto call = new_call(std::move(request));
+    call->on_done = std::move(on_done);
+    call->on_delta = std::move(on_delta);
+    call->options = options;
     const std::string id = call->request.id;
     ++m_submitted;
     {
         std::lock_guard lock(m_calls_mutex);
         m_calls.emplace(id, call);
     }
-    auto route = admit(*call);
+    auto route = validate_and_route(*call);
     if (!route) {
         fail(call, std::move(route.error()));
         return id;
     }
-    call->pinned = route->pinned;
-    call->request.tier = route->tier;
-    call->result.tier = route->tier;
-    call->result.route_reason = route->reason;
-    call->route = std::move(*route);
-    if (!answered_by_cache(call) && within_budget(call)) start_on(call, call->route.target);
+    take_route(*call, std::move(*route));
+    go(call);
     return id;
 }
 
-// Validates the request once and routes it once, taking the provider set and the first
-// route from one side of a providers or routing change.
-std::expected<RouteStart, Error> RequestPath::admit(Call& call) {
-    if (m_stopping) return std::unexpected(Error{ErrorClass::Cancelled, "the engine is shutting down"});
+std::expected<CallPtr, Error> RequestPath::admit(ChatRequest request) {
+    if (auto invalid = validate_request(request)) return std::unexpected(std::move(*invalid));  // the caller's to answer
+    auto call = new_call(std::move(request));
+    auto route = route_first(*call);
+    if (!route) {
+        // Well formed but not routable: counted and recorded as submit() does.
+        ++m_submitted;
+        fail(call, route.error());
+        return std::unexpected(std::move(route.error()));
+    }
+    take_route(*call, std::move(*route));
+    return call;
+}
+
+std::string RequestPath::start(CallPtr call, Call::DoneCallback on_done, Call::DeltaCallback on_delta,
+                               SubmitOptions options) {
+    call->on_done = std::move(on_done);
+    call->on_delta = std::move(on_delta);
+    call->options = options;
+    const std::string id = call->request.id;
+    ++m_submitted;
+    {
+        std::lock_guard lock(m_calls_mutex);
+        m_calls.emplace(id, call);
+    }
+    if (m_stopping) fail(call, Error{ErrorClass::Cancelled, "the engine is shutting down"});
+    else go(call);
+    return id;
+}
+
+void RequestPath::release(const CallPtr& call) {
+    m_parts.routes.record(call->route.target, ErrorClass::Cancelled, std::chrono::microseconds(0));
+}
+
+void RequestPath::take_route(Call& call, RouteStart route) {
+    call.pinned = route.pinned;
+    call.request.tier = route.tier;
+    call.result.tier = route.tier;
+    call.result.route_reason = route.reason;
+    call.route = std::move(route);
+}
+
+// Routed: the cache, then the budgets, then the provider.
+void RequestPath::go(const CallPtr& call) {
+    if (!answered_by_cache(call) && within_budget(call)) start_on(call, call->route.target);
+}
+
+std::expected<RouteStart, Error> RequestPath::validate_and_route(Call& call) {
     if (auto invalid = validate_request(call.request)) return std::unexpected(std::move(*invalid));
+    return route_first(call);
+}
+
+// Routes the request once, taking the provider set and the first route from one side of a
+// providers or routing change.
+std::expected<RouteStart, Error> RequestPath::route_first(Call& call) {
+    if (m_stopping) return std::unexpected(Error{ErrorClass::Cancelled, "the engine is shutting down"});
     std::shared_lock lock(m_parts.providers.swap_lock());
     call.providers = m_parts.providers.current();
     return m_parts.routes.first(call.request);

@@ -58,6 +58,11 @@ public:
     // Returns the request id. `on_done` fires exactly once; `on_delta` for each streamed piece.
     std::string submit(ChatRequest request, Call::DoneCallback on_done, Call::DeltaCallback on_delta,
                        SubmitOptions options);
+    // The first half of submit(): the request validated and routed (its pick taken), not yet
+    // started. start() goes on from there; release() frees the pick of one never started.
+    std::expected<CallPtr, Error> admit(ChatRequest request);
+    std::string start(CallPtr call, Call::DoneCallback on_done, Call::DeltaCallback on_delta, SubmitOptions options);
+    void release(const CallPtr& call);
     void cancel(const std::string& request_id);
     RequestPathCounters counters() const { return {m_submitted, m_retries, m_failovers}; }
 
@@ -76,7 +81,11 @@ private:
         std::optional<double> cost_usd;
     };
 
-    std::expected<RouteStart, Error> admit(Call& call);
+    CallPtr new_call(ChatRequest request) const;
+    std::expected<RouteStart, Error> validate_and_route(Call& call);
+    std::expected<RouteStart, Error> route_first(Call& call);
+    static void take_route(Call& call, RouteStart route);
+    void go(const CallPtr& call);
     bool answered_by_cache(const CallPtr& call);
     void on_shared_answer(const CallPtr& call, const SharedAnswer& shared);
     bool within_budget(const CallPtr& call);

@@ -6,7 +6,6 @@
 
 #include "cache/cache_control.h"
 #include "engine/engine.h"
-#include "engine/request_validation.h"
 #include "gateway/caller_auth.h"
 #include "gateway/client_request.h"
 #include "gateway/gateway_errors.h"
@@ -106,14 +105,6 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
     auto read = read_client_request(http.body);
     if (!read) return refuse(read.error());
     ChatRequest request = std::move(read->request);
-    if (auto invalid = validate_request(request)) return refuse(gateway_error_for(*invalid));
-    if (!is_known_model(m_engine, request.model)) {
-        auto error = not_found("The model `" + request.model + "` does not exist; GET /v1/models lists them",
-                               "model_not_found");
-        error.param = "model";
-        return refuse(error);
-    }
-
     request.id = request_id;
     request.source = "gateway";
     if (auto cache_control = header_value(http.headers, "cache-control"))
@@ -121,11 +112,22 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
     if (m_options.forward_sim_headers)
         for (const auto& [name, value] : http.headers)
             if (name.starts_with("x-sim-")) request.extra_headers.emplace_back(name, value);
+    const std::string model = request.model;
+    const bool stream = request.stream;
+    const std::int64_t max_tokens = request.max_tokens.value_or(0);
 
+    // Validated and routed once, here; refused from now on, it frees its route unsent.
+    auto admitted = m_engine.admit(std::move(request));
+    if (!admitted) return refuse(gateway_error_for(admitted.error()));
+    if (!is_known_model(m_engine, model)) {
+        auto error = not_found("The model `" + model + "` does not exist; GET /v1/models lists them", "model_not_found");
+        error.param = "model";
+        return refuse(error);
+    }
     if (caller) {
-        const auto estimate = m_engine.predict(request).input_tokens + request.max_tokens.value_or(0);
-        if (auto admitted = m_options.auth->admit(*caller, estimate); !admitted)
-            return refuse(gateway_error_for(admitted.error()));
+        const auto estimate = m_engine.predict(*admitted).input_tokens + max_tokens;
+        if (auto allowed = m_options.auth->admit(*caller, estimate); !allowed)
+            return refuse(gateway_error_for(allowed.error()));
     }
 
     auto* auth = m_options.auth;
@@ -136,8 +138,8 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
     Engine& engine = m_engine;
     channel->on_disconnect([&engine, request_id] { engine.cancel(request_id); });
 
-    if (!request.stream) {
-        m_engine.submit(std::move(request), [channel, charge](RequestResult&& result) {
+    if (!stream) {
+        m_engine.submit(std::move(*admitted), [channel, charge](RequestResult&& result) {
             charge(result);
             if (!result.ok())
                 return respond_error(*channel, gateway_error_for(result.outcome.error()), result.request_id,
@@ -152,10 +154,9 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
         });
         return;
     }
-    auto state = std::make_shared<StreamState>(
-        channel, request_id, request.model.empty() ? "auto" : request.model, read->include_usage);
+    auto state = std::make_shared<StreamState>(channel, request_id, model.empty() ? "auto" : model, read->include_usage);
     m_engine.submit(
-        std::move(request),
+        std::move(*admitted),
         [state, charge](RequestResult&& result) {
             charge(result);
             state->on_done(result);
