@@ -112,7 +112,7 @@ std::string RequestPath::start(CallPtr call, Call::DoneCallback on_done, Call::D
 }
 
 void RequestPath::release(const CallPtr& call) {
-    m_parts.routes.record(call->route.target, ErrorClass::Cancelled, std::chrono::microseconds(0));
+    if (call->route.picked) m_parts.routes.record(call->route.target, ErrorClass::Cancelled, std::chrono::microseconds(0));
 }
 
 void RequestPath::take_route(Call& call, RouteStart route) {

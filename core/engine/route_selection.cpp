@@ -156,7 +156,7 @@ std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& reques
                                                                  " can take the request: each one is disabled, "
                                                                  "or has its circuit open"});
     return RouteStart{choice->target, classification.tier, classification.reason + "; " + choice->reason, false,
-                      idx->cache_first_tiers.contains(classification.tier)};
+                      idx->cache_first_tiers.contains(classification.tier), take};
 }
 
 std::optional<TargetChoice> RouteSelection::next(const std::string& tier, const ChatRequest& request,

@@ -31,6 +31,9 @@ struct RouteStart {
     // The tier answers from the cache first: the cache key names the tier, so any of its
     // targets' answers serves a repeat. Otherwise the key names the concrete target.
     bool cache_first = false;
+    // Chosen by the router's pick, which holds a half-open circuit's probe slot until the
+    // target's outcome is recorded (a request dropped unsent records it as cancelled).
+    bool picked = false;
 };
 
 class RouteSelection {
