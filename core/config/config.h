@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "alerts/alert_rules.h"
+#include "config/alert_config.h"
 #include "config/budget_config.h"
 #include "config/cache_config.h"
 #include "config/routing_config.h"
