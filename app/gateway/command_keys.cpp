@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "config/paths.h"
 #include "gateway/gateway_key_store.h"
+#include "security/secret_environment.h"
 
 namespace sb::cli {
 
