@@ -33,6 +33,7 @@
 #include "routing/routing_page.h"
 #include "screenshot_tour.h"
 #include "security/process_hardening.h"
+#include "security/secret_environment.h"
 
 namespace {
 

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "security/secret_environment.h"
+
 namespace sb::cli {
 
 namespace {

@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "config/paths.h"
 #include "security/field_cipher.h"
+#include "security/secret_environment.h"
 #include "store/history_key_rotation.h"
 
 namespace sb::cli {

@@ -4,7 +4,6 @@
 //                      keys limits ID [--rpm N] [--tpm N] [--budget-usd X]
 // Gateway API keys in the history database (--db / --database, else config store.path,
 // else the XDG default). The secret is printed once, by create; only its hash is stored.
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <expected>
@@ -15,6 +14,8 @@
 #include "config/config.h"
 #include "config/paths.h"
 #include "gateway/gateway_key_store.h"
+#include "model/clock.h"
+#include "security/secret_environment.h"
 
 namespace sb::cli {
 
@@ -75,12 +76,6 @@ std::string usd_text(double value) {
     char text[32];
     std::snprintf(text, sizeof text, "$%.2f", value);
     return text;
-}
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 // The limits given on the command line; a usage error's message when one is malformed.
@@ -150,7 +145,7 @@ int list(GatewayKeyStore& store) {
         std::fputs("no gateway keys; create one with: switchboard-gateway keys create NAME\n", stdout);
         return ExitCode::Ok;
     }
-    const std::int64_t now = now_ms();
+    const std::int64_t now = unix_ms_now();
     std::printf("%-12s  %-20s  %-13s  %-20s  %-20s  %7s  %9s  %10s  %11s  %s\n", "ID", "NAME", "PREFIX",
                 "CREATED", "REVOKED", "RPM", "TPM", "BUDGET", "SPENT/MONTH", "LAST USED");
     for (const auto& key : *keys) {

@@ -13,6 +13,8 @@
 
 #include "cli_args.h"
 #include "commands.h"
+#include "config/paths.h"
+#include "config/secret_reference.h"
 #include "security/secret_store.h"
 
 namespace sb::cli {
@@ -64,8 +66,8 @@ int run_secrets(int argc, char** argv) {
     if (action != "set" && action != "remove" && action != "list")
         return usage_error("unknown secrets subcommand \"" + action + "\"", kSecretsUsage);
 
-    auto store = SecretStore::open(args.value("--store").value_or(SecretStore::default_file().string()),
-                                   args.value("--key-file").value_or(SecretStore::default_key_file().string()));
+    auto store = SecretStore::open(args.value("--store").value_or(default_secret_store_file().string()),
+                                   args.value("--key-file").value_or(default_secret_key_file().string()));
     if (!store) {
         std::fprintf(stderr, "error: %s\n", store.error().c_str());
         return ExitCode::RequestFailed;
@@ -84,7 +86,8 @@ int run_secrets(int argc, char** argv) {
         std::fprintf(stderr, *removed ? "removed secret %s\n" : "no secret %s: nothing removed\n", name.c_str());
         return *removed ? ExitCode::Ok : ExitCode::RequestFailed;
     }
-    if (!SecretStore::valid_name(name)) return usage_error("secret name \"" + name + "\": must be 1-64 of a-z, 0-9, '_', '-', '.'", kSecretsUsage);
+    if (!valid_secret_name(name))
+        return usage_error("secret name \"" + name + "\": must be " + std::string(kSecretNameRule), kSecretsUsage);
     const std::string value = read_value(name);
     if (auto saved = store->set(name, value); !saved) {
         std::fprintf(stderr, "error: %s\n", saved.error().c_str());

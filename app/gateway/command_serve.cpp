@@ -14,7 +14,7 @@
 #include "gateway/gateway_key_store.h"
 #include "gateway/gateway_server.h"
 #include "model/digest.h"
-#include "model/headers.h"
+#include "model/text.h"
 #include "stop_signal.h"
 #include "transport/url_policy.h"
 
@@ -33,7 +33,7 @@ bool parse_listen(const std::string& text, std::string& host, std::uint16_t& por
     if (colon == std::string::npos) return false;
     host = text.substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    if (host.empty() || to_lower(host) == "localhost") host = "127.0.0.1";
+    if (host.empty() || iequals(host, "localhost")) host = "127.0.0.1";
     const auto digits = text.substr(colon + 1);
     if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos)
         return false;

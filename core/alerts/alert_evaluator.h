@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "alerts/alert_rules.h"
+#include "config/alert_config.h"
 #include "config/config.h"
 #include "cost/budget_tracker.h"
 #include "routing/router.h"

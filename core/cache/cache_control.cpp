@@ -1,20 +1,8 @@
 #include "cache/cache_control.h"
 
-#include <algorithm>
-#include <cctype>
 #include "model/text.h"
 
 namespace sb {
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-}  // namespace
 
 CachePolicy cache_policy_from_header(std::string_view cache_control) {
     CachePolicy policy = CachePolicy::Default;

@@ -3,7 +3,8 @@
 // store. A slow or dead Redis must cost a request almost nothing, so:
 //   - get() runs on the caller's thread over a small pool of connections with connect and
 //     command timeouts; any failure marks the store unavailable and, for retry_interval, every
-//     get() answers with an immediate error instead of another connection attempt;
+//     get() answers with an immediate error instead of another connection attempt
+//     (cache/redis_connections);
 //   - put() only enqueues; one writer thread with its own connection stores the entries;
 //   - entries/bytes for stats() are counted by the writer in the background (an incremental
 //     SCAN between batches), so stats() never touches the network.
@@ -27,8 +28,7 @@
 #include <vector>
 
 #include "cache/cache_backend.h"
-
-struct redisContext;
+#include "cache/redis_connections.h"
 
 namespace sb {
 
@@ -76,11 +76,6 @@ public:
     static constexpr std::chrono::milliseconds kShutdownFlush{2000};
     static constexpr std::chrono::milliseconds kStatsInterval{2000};
 
-    struct ContextDeleter {
-        void operator()(redisContext* context) const noexcept;
-    };
-    using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-
 private:
     explicit RedisCache(RedisCacheOptions options);
 
@@ -88,23 +83,10 @@ private:
         std::string key;  // with the prefix
         CacheEntry entry;
     };
-    struct Connection {
-        ContextPtr context;
-        std::uint64_t generation = 0;  // the failure generation it was opened in
-    };
-    // A checked-out read connection: returned to the pool on destruction unless dropped.
-    class Lease;
 
-    std::string where() const;  // "redis host:port"
-    std::expected<Connection, std::string> connect();
-    // The store failed (no connection, I/O error, timeout): unavailable for retry_interval.
-    void record_failure(const std::string& message);
-    // The store answered, but not usefully (error reply, unreadable value): visible, not fatal.
-    void note_error(const std::string& message);
-    // The error to answer with while inside the retry interval, or empty when a try is allowed.
-    std::string known_down_error() const;
-    std::expected<Lease, std::string> acquire();
-    void release(Connection connection);
+    // A command on `context` failed (no reply): the store is down for retry_interval, the error
+    // counted. Returns the message.
+    std::string command_failed(const redisContext* context, std::string_view what);
 
     void writer_loop();
     bool writer_connected();  // (re)connects the writer unless the store is known down
@@ -112,19 +94,7 @@ private:
     void count_step();  // one SCAN page of the background entries/bytes count
 
     const RedisCacheOptions m_options;
-
-    // Availability: a failure bumps m_generation, so pooled connections opened before it are
-    // discarded (they most likely share the failure) instead of each failing in turn.
-    mutable std::mutex m_state_mutex;
-    std::atomic<bool> m_available{true};
-    std::atomic<std::uint64_t> m_generation{0};
-    Clock::time_point m_retry_after{};  // m_state_mutex
-    std::string m_last_error;           // m_state_mutex
-
-    std::mutex m_pool_mutex;
-    std::condition_variable m_pool_cv;
-    std::vector<Connection> m_idle;  // m_pool_mutex
-    int m_open = 0;                  // connections idle or leased; m_pool_mutex
+    RedisConnections m_connections;  // after m_options, which it reads
 
     std::mutex m_queue_mutex;
     mutable std::condition_variable m_queue_cv;  // stats() wakes the writer for a count
@@ -134,7 +104,7 @@ private:
     std::thread m_writer;
 
     // Writer-thread only: its connection and the background count in progress.
-    Connection m_write_connection;
+    RedisConnections::Connection m_write_connection;
     std::string m_scan_cursor = "0";
     bool m_counting = false;
     std::size_t m_scan_entries = 0, m_scan_bytes = 0;

@@ -6,6 +6,7 @@
 #include "cache/memory_cache.h"
 #include "cache/redis_cache.h"
 #include "config/config.h"
+#include "model/clock.h"
 
 namespace sb {
 
@@ -29,10 +30,6 @@ std::string shortened_question(const ChatRequest& request) {
 
 bool complete_answer(const ChatResponse& response) {
     return response.finish_reason == "stop" && (!response.content.empty() || !response.tool_calls.empty());
-}
-
-std::int64_t unix_ms(ResponseCache::Clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 }  // namespace

@@ -1,9 +1,7 @@
 #include "config/config.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
-#include <memory>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -12,7 +10,7 @@
 #include "config/embedded_resources.h"
 #include "config/env_expansion.h"
 #include "config/paths.h"
-#include "security/secret_store.h"
+#include "config/secret_reference.h"
 #include "transport/url_policy.h"
 
 namespace sb {
@@ -30,26 +28,6 @@ const ProviderConfig* Config::provider(std::string_view name) const {
     for (const auto& p : providers)
         if (p.name == name) return &p;
     return nullptr;
-}
-
-namespace {
-constexpr std::string_view kSecretPrefix = "secret:";
-}  // namespace
-
-EnvLookup process_environment() {
-    // The store is opened once, at the first secret asked for.
-    auto store = std::make_shared<std::optional<std::expected<SecretStore, std::string>>>();
-    return [store](const std::string& name) -> std::optional<std::string> {
-        if (name.starts_with(kSecretPrefix)) {
-            if (!*store) *store = SecretStore::open();
-            if (!**store) return std::nullopt;
-            auto value = (**store)->get(name.substr(kSecretPrefix.size()));
-            return value && *value ? std::optional<std::string>(std::move(**value)) : std::nullopt;
-        }
-        const char* value = std::getenv(name.c_str());
-        if (!value || !*value) return std::nullopt;
-        return std::string(value);
-    };
 }
 
 namespace {
@@ -140,15 +118,15 @@ ProviderConfig read_provider(const nlohmann::json& json, const std::string& path
     // With demo mode off, a provider whose key or URL is missing cannot work: it is disabled
     // and the reason is reported as a note, so the providers that are set up still run.
     std::optional<ConfigError> missing;
-    if (p.api_key_ref.starts_with(kSecretPrefix)) {
-        const std::string name = p.api_key_ref.substr(kSecretPrefix.size());
-        if (!SecretStore::valid_name(name))
-            reader.fail("api_key", "secret:NAME must name a secret of 1-64 characters of a-z, 0-9, '_', '-', '.'");
+    if (const auto secret = secret_name(p.api_key_ref)) {
+        const std::string name(*secret);
+        if (!valid_secret_name(name))
+            reader.fail("api_key", "secret:NAME must name a secret of " + std::string(kSecretNameRule));
         else if (auto value = env(p.api_key_ref))
             p.api_key = std::move(*value);
         else
             missing = ConfigError{reader.child_path("api_key"), "secret " + name + " is not in the secret store (" +
-                                                                     SecretStore::default_file().string() +
+                                                                     default_secret_store_file().string() +
                                                                      "); add it with: switchboard-gateway secrets set " + name};
     } else if (!p.api_key_ref.empty()) {
         const auto key_ref = parse_single_reference(p.api_key_ref);

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "alerts/alert_rules.h"
+#include "config/alert_config.h"
 #include "config/budget_config.h"
 #include "config/cache_config.h"
 #include "config/routing_config.h"
@@ -148,16 +148,13 @@ struct Config {
 
 
 // Where referenced values come from: env("NAME") answers an environment variable, and
-// env("secret:NAME") an entry of the secret store.
+// env("secret:NAME") an entry of the secret store. The applications pass
+// process_environment() (security/secret_environment.h); tests pass their own.
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-// The process environment, and the default secret store (security/secret_store).
-EnvLookup process_environment();
 
 // Parses and validates; every problem found is reported, not only the first.
-std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::json& json,
-                                                             const EnvLookup& env = process_environment());
-std::expected<Config, std::vector<ConfigError>> load_config(const std::filesystem::path& file,
-                                                            const EnvLookup& env = process_environment());
+std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::json& json, const EnvLookup& env);
+std::expected<Config, std::vector<ConfigError>> load_config(const std::filesystem::path& file, const EnvLookup& env);
 nlohmann::json to_json(const Config& config);  // key references, never resolved keys
 nlohmann::json to_json(const ProviderConfig& provider);  // as written: base_url_ref, api_key_ref
 
@@ -166,17 +163,17 @@ nlohmann::json to_json(const ProviderConfig& provider);  // as written: base_url
 namespace sb {
 
 // The built-in defaults (resources/default-config.json, compiled in).
-std::expected<Config, std::vector<ConfigError>> default_config(const EnvLookup& env = process_environment());
+std::expected<Config, std::vector<ConfigError>> default_config(const EnvLookup& env);
 
 }  // namespace sb
 
 namespace sb {
 
-// The user's config: `file` if given, else the XDG config file if it exists, else the
+// The user's config: `file` if not empty, else the XDG config file if it exists, else the
 // built-in defaults. `source` (optional) receives what was read, for messages; a non-empty
 // `demo_mode` ("auto", "on", "off") overrides demo.mode before validation.
-std::expected<Config, std::vector<ConfigError>> load_user_config(const std::filesystem::path& file = {},
-                                                                 const EnvLookup& env = process_environment(),
+std::expected<Config, std::vector<ConfigError>> load_user_config(const std::filesystem::path& file,
+                                                                 const EnvLookup& env,
                                                                  std::string* source = nullptr,
                                                                  std::string_view demo_mode = {});
 

@@ -10,7 +10,7 @@
 
 #include <vector>
 
-#include "alerts/alert_rules.h"
+#include "config/alert_config.h"
 #include "config/cache_config.h"
 #include "config/config.h"
 #include "config/routing_config.h"

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "model/clock.h"
+
 namespace sb {
 
 namespace {
@@ -34,7 +36,7 @@ BudgetTracker::BudgetTracker(std::vector<Budget> budgets, std::function<Clock::t
     : m_now(now ? std::move(now) : [] { return Clock::now(); }), m_budgets(std::move(budgets)) {}
 
 std::int64_t BudgetTracker::now_ms() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(m_now().time_since_epoch()).count();
+    return unix_ms(m_now());
 }
 
 std::int64_t BudgetTracker::day_start_ms(std::int64_t unix_ms) { return unix_ms / kDayMs * kDayMs; }

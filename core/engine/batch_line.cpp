@@ -1,7 +1,6 @@
 #include "engine/batch_line.h"
 
-#include <ctime>
-
+#include "model/clock.h"
 #include "model/json_string.h"
 #include "providers/openai_response_writer.h"
 #include "providers/openai_translation.h"
@@ -52,7 +51,7 @@ std::string batch_output_for_response(const std::string& custom_id, const std::s
     line += ",\"custom_id\":" + json_text(custom_id_json(custom_id));
     line += ",\"response\":{\"status_code\":200,\"request_id\":";
     append_json_string(line, request_id);
-    line += ",\"body\":" + chat_response_to_openai(response, std::time(nullptr)) + "},\"error\":null}";
+    line += ",\"body\":" + chat_response_to_openai(response, unix_seconds_now()) + "},\"error\":null}";
     return line;
 }
 

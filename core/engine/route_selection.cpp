@@ -4,17 +4,9 @@
 #include <set>
 #include <unordered_map>
 
+#include "model/text.h"
+
 namespace sb {
-
-namespace {
-
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-}  // namespace
 
 struct RouteSelection::ModelIndex {
     std::vector<ProviderConfig> providers;
@@ -69,13 +61,13 @@ void RouteSelection::install(std::vector<ProviderConfig> providers, std::string 
     index->default_provider = std::move(default_provider);
     index->aliases.insert("auto");
     for (const auto& tier : routing.tiers) {
-        index->aliases.insert(lowercase(tier.name));
-        index->tier_names.insert(lowercase(tier.name));
+        index->aliases.insert(to_lower(tier.name));
+        index->tier_names.insert(to_lower(tier.name));
         if (tier.cache_first) index->cache_first_tiers.insert(tier.name);
     }
     for (const auto& rule : routing.rules)
         if (rule.kind == RuleKind::ModelAlias)
-            for (const auto& value : rule.values) index->aliases.insert(lowercase(value));
+            for (const auto& value : rule.values) index->aliases.insert(to_lower(value));
     for (const auto& provider : index->providers) {
         if (!provider.enabled) continue;
         for (const auto& model : provider.models) index->model_provider.emplace(model, provider.name);
@@ -119,7 +111,7 @@ std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& reques
         return RouteStart{{provider->name, model}, "", "pinned to provider " + provider->name, true};
     }
 
-    const std::string model = lowercase(request.model);
+    const std::string model = to_lower(request.model);
     if (!request.model.empty() && !idx->aliases.contains(model)) {
         // A concrete model: the caller chose it; the tier that serves it is the failover plan.
         const auto classification = m_router.classify(request);
@@ -144,7 +136,7 @@ std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& reques
     if (idx->tier_names.contains(model) && request.tier.empty()) {
         ChatRequest named = request;
         for (const auto& tier : m_router.config().tiers)
-            if (lowercase(tier.name) == model) named.tier = tier.name;
+            if (to_lower(tier.name) == model) named.tier = tier.name;
         classification = m_router.classify(named);
         classification.reason = "model names the tier " + classification.tier;
     } else {

@@ -1,6 +1,6 @@
 #include "gateway/gateway_http.h"
 
-#include <cctype>
+#include "model/text.h"
 
 namespace sb {
 
@@ -17,13 +17,8 @@ std::string_view bearer_token(const Headers& headers) {
     if (!value) return {};
     std::string_view text = *value;
     constexpr std::string_view kScheme = "bearer ";
-    if (text.size() <= kScheme.size()) return {};
-    for (std::size_t i = 0; i < kScheme.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(text[i])) != kScheme[i]) return {};
-    text.remove_prefix(kScheme.size());
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
+    if (text.size() <= kScheme.size() || !iequals(text.substr(0, kScheme.size()), kScheme)) return {};
+    return trim_blanks(text.substr(kScheme.size()));
 }
 
 }  // namespace sb

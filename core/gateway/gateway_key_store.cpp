@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+
+#include "model/clock.h"
 #include "model/text.h"
 
 namespace sb {
@@ -32,9 +34,7 @@ std::string usd(double value) {
 std::string_view bare_token(std::string_view text) {
     text = trim_space(text);
     constexpr std::string_view kBearer = "bearer ";
-    if (text.size() > kBearer.size() &&
-        std::equal(kBearer.begin(), kBearer.end(), text.begin(),
-                   [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
+    if (text.size() > kBearer.size() && iequals(text.substr(0, kBearer.size()), kBearer))
         text = trim_space(text.substr(kBearer.size()));
     return text;
 }
@@ -74,8 +74,7 @@ GatewayKeyStore::~GatewayKeyStore() {
 }
 
 std::int64_t GatewayKeyStore::now_ms() const {
-    const auto now = m_now ? m_now() : Clock::now();
-    return std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    return unix_ms(m_now ? m_now() : Clock::now());
 }
 
 // ---- persistence -----------------------------------------------------------------------

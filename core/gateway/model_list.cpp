@@ -1,21 +1,14 @@
 #include "gateway/model_list.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <string>
 
 #include "engine/engine.h"
+#include "model/text.h"
 
 namespace sb {
 namespace {
-
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 struct Entry {
     std::string id;
@@ -68,7 +61,7 @@ bool is_known_model(const Engine& engine, std::string_view model) {
     if (const auto* fallback = find_provider(*providers, engine.config().default_provider);
         fallback && fallback->enabled && fallback->kind == ProviderKind::OpenAICompatible)
         return true;
-    const auto wanted = lowercase(model);
+    const auto wanted = to_lower(model);
     // The common cases first, without copying the live routing: "auto" and a listed model.
     if (wanted == "auto") return true;
     for (const auto& provider : *providers)
@@ -78,12 +71,12 @@ bool is_known_model(const Engine& engine, std::string_view model) {
     for (const auto& entry : entries(engine)) {
         // Tier names and "auto" match in any case, as routing reads them; models exactly.
         if (entry.id == model) return true;
-        if (entry.owner == "switchboard" && lowercase(entry.id) == wanted) return true;
+        if (entry.owner == "switchboard" && to_lower(entry.id) == wanted) return true;
     }
     for (const auto& rule : engine.routing().rules)
         if (rule.kind == RuleKind::ModelAlias)
             for (const auto& value : rule.values)
-                if (lowercase(value) == wanted) return true;
+                if (to_lower(value) == wanted) return true;
     return false;
 }
 

@@ -9,8 +9,8 @@ namespace sb {
 namespace {
 
 bool is_framing(std::string_view name) {
-    return same_header_name(name, "content-length") || same_header_name(name, "transfer-encoding") ||
-           same_header_name(name, "connection");
+    return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+           iequals(name, "connection");
 }
 
 }  // namespace
@@ -36,7 +36,7 @@ std::string response_head(int status, const Headers& headers, bool keep_alive,
         if (is_framing(name)) continue;
         bool replaced = false;
         for (std::size_t later = i + 1; later < headers.size() && !replaced; ++later)
-            replaced = same_header_name(headers[later].first, name);
+            replaced = iequals(headers[later].first, name);
         if (!replaced) append_header_line(out, name, value);
     }
     if (!keep_alive) out.append("Connection: close\r\n");

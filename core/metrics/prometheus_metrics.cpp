@@ -77,7 +77,7 @@ void append_scalar(std::string& out, std::string_view name, std::string_view typ
 }
 
 // "timeout" / "network" when there was no HTTP response; written into `buffer`.
-std::string_view attempt_error_code(const AttemptSample& attempt, std::array<char, 12>& buffer) {
+std::string_view code_label(const AttemptSample& attempt, std::array<char, 12>& buffer) {
     if (attempt.http_status > 0) {
         const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), attempt.http_status).ptr;
         return {buffer.data(), static_cast<std::size_t>(end - buffer.data())};
@@ -159,7 +159,7 @@ void PrometheusMetrics::record(const RequestSample& request) {
         // A cancelled attempt says nothing about the upstream.
         if (!attempt.error_class.empty() && attempt.error_class != "cancelled") {
             std::array<char, 12> buffer;
-            ++series(m_error_codes, {attempt.provider, attempt_error_code(attempt, buffer), attempt.error_class});
+            ++series(m_error_codes, {attempt.provider, code_label(attempt, buffer), attempt.error_class});
         }
         if (previous) {
             if (previous->provider == attempt.provider && previous->model == attempt.model)

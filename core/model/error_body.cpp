@@ -42,15 +42,6 @@ std::string_view json_kind(const nlohmann::json& json) {
     return "null";
 }
 
-std::size_t find_ci(std::string_view haystack, std::string_view needle, std::size_t from = 0) {
-    auto it = std::search(haystack.begin() + static_cast<std::ptrdiff_t>(std::min(from, haystack.size())),
-                          haystack.end(), needle.begin(), needle.end(), [](char a, char b) {
-                              return std::tolower(static_cast<unsigned char>(a)) ==
-                                     std::tolower(static_cast<unsigned char>(b));
-                          });
-    return it == haystack.end() ? std::string_view::npos : static_cast<std::size_t>(it - haystack.begin());
-}
-
 std::string strip_tags(std::string_view html) {
     std::string text;
     bool in_tag = false;
@@ -69,10 +60,10 @@ std::string strip_tags(std::string_view html) {
 
 // A gateway page: its <title>, else its text without tags.
 std::string html_text(std::string_view page) {
-    auto open = find_ci(page, "<title");
+    auto open = ifind(page, "<title");
     if (open != std::string_view::npos) {
         auto start = page.find('>', open);
-        auto end = find_ci(page, "</title", open);
+        auto end = ifind(page, "</title", open);
         if (start != std::string_view::npos && end != std::string_view::npos && start < end) {
             auto title = clean_message(page.substr(start + 1, end - start - 1), kMaxHtmlText);
             if (!title.empty()) return title;

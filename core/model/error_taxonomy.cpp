@@ -2,13 +2,12 @@
 // table for HTTP/provider errors and one for libcurl codes.
 #include <curl/curl.h>
 
-#include <algorithm>
 #include <array>
-#include <cctype>
 #include <string>
 
 #include "model/error.h"
 #include "model/error_body.h"
+#include "model/text.h"
 
 namespace sb {
 namespace {
@@ -131,19 +130,12 @@ constexpr Rule kRules[] = {
 };
 // clang-format on
 
-bool contains_ci(std::string_view haystack, std::string_view needle) {
-    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) ==
-                      std::tolower(static_cast<unsigned char>(b));
-           }) != haystack.end();
-}
-
 ErrorClass match_rules(int http_status, const detail::ErrorBody& body) {
     for (const auto& rule : kRules) {
         if (http_status < rule.status.lo || http_status > rule.status.hi) continue;
         if (!rule.type.empty() && rule.type != body.type) continue;
         if (!rule.code.empty() && rule.code != body.code) continue;
-        if (!rule.message.empty() && !contains_ci(body.message, rule.message)) continue;
+        if (!rule.message.empty() && ifind(body.message, rule.message) == std::string_view::npos) continue;
         return rule.cls;
     }
     return ServerTransient;
@@ -162,9 +154,8 @@ std::string describe(std::string_view prefix, const detail::ErrorBody& body) {
 std::optional<bool> parse_bool_header(const Headers& headers, std::string_view name) {
     auto value = header_value(headers, name);
     if (!value) return std::nullopt;
-    auto lower = to_lower(*value);
-    if (lower == "true") return true;
-    if (lower == "false") return false;
+    if (iequals(*value, "true")) return true;
+    if (iequals(*value, "false")) return false;
     return std::nullopt;
 }
 

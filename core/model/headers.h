@@ -7,14 +7,11 @@
 #include <utility>
 #include <vector>
 
+#include "model/text.h"  // to_lower and iequals, which header names are compared with
+
 namespace sb {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
-
-std::string to_lower(std::string_view text);
-
-// Whether two header names are the same name (ASCII case-insensitive).
-bool same_header_name(std::string_view a, std::string_view b);
 
 // First value of a header, matched case-insensitively.
 std::optional<std::string_view> header_value(const Headers& headers, std::string_view name);

@@ -1,8 +1,9 @@
 #include "model/request_id.h"
 
 #include <atomic>
-#include <chrono>
 #include <random>
+
+#include "model/clock.h"
 
 namespace sb {
 
@@ -10,9 +11,7 @@ std::string new_request_id() {
     // Time prefix keeps ids sortable; a per-process random base plus a counter keeps them unique.
     static const std::uint64_t process_salt = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
     static std::atomic<std::uint64_t> counter{0};
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+    const auto ms = unix_ms_now();
     const std::uint64_t suffix = (process_salt + counter.fetch_add(1)) & 0xffffffffffffULL;
     // "sb-" and 12 hex digits of each; written by hand because snprintf cost more than the
     // rest of the id (it is made for every request).

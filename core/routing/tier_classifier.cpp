@@ -11,23 +11,6 @@ namespace sb {
 
 namespace {
 
-char ascii_lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return ascii_lower(x) == ascii_lower(y);
-           });
-}
-
-// `needle` is already lowercase. Bytes above ASCII compare exactly, so CJK keywords work as
-// plain substrings of the UTF-8 text.
-bool icontains(std::string_view haystack, std::string_view needle) {
-    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                       [](char h, char n) { return ascii_lower(h) == n; }) != haystack.end();
-}
-
 // Moves a cut so that it does not split a UTF-8 sequence.
 std::size_t char_boundary(std::string_view text, std::size_t at) {
     while (at > 0 && at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
@@ -76,12 +59,7 @@ TierClassifier::TierClassifier(const RoutingConfig& config) : m_default_tier(con
     for (const auto& tier : config.tiers) m_tiers.push_back(tier.name);
     for (const auto& rule : config.rules) {
         if (!rule.enabled) continue;
-        Rule compiled{rule, {}, std::nullopt};
-        for (const auto& value : rule.values) {
-            std::string lowered(value);
-            std::transform(lowered.begin(), lowered.end(), lowered.begin(), ascii_lower);
-            compiled.lowered.push_back(std::move(lowered));
-        }
+        Rule compiled{rule, std::nullopt};
         if (rule.kind == RuleKind::Regex && !rule.pattern.empty()) {
             try {
                 compiled.regex.emplace(rule.pattern, boost::regex::ECMAScript | boost::regex::icase);
@@ -115,7 +93,7 @@ Classification TierClassifier::classify(const ChatRequest& request) const {
         return std::string(text);
     };
 
-    for (const auto& [rule, lowered, regex] : m_rules) {
+    for (const auto& [rule, regex] : m_rules) {
         // A rule that names no configured tier would send requests nowhere: skip it.
         const std::string* target = rule.kind == RuleKind::Header ? nullptr : find_tier(rule.tier);
         if (rule.kind != RuleKind::Header && !target) continue;
@@ -129,16 +107,16 @@ Classification TierClassifier::classify(const ChatRequest& request) const {
             break;
         }
         case RuleKind::ModelAlias:
-            for (const auto& alias : lowered)
+            for (const auto& alias : rule.values)
                 if (!alias.empty() && iequals(request.model, alias))
                     return {*target, rule.name,
                             because("model alias " + quoted_excerpt(request.model), rule, *target)};
             break;
         case RuleKind::Keywords:
-            for (std::size_t i = 0; i < lowered.size(); ++i)
-                if (!lowered[i].empty() && icontains(last_user, lowered[i]))
-                    return {*target, rule.name,
-                            because("keyword " + quoted_excerpt(rule.values[i]), rule, *target)};
+            // Bytes above ASCII compare exactly: CJK keywords are plain substrings of the UTF-8 text.
+            for (const auto& keyword : rule.values)
+                if (!keyword.empty() && ifind(last_user, keyword) != std::string_view::npos)
+                    return {*target, rule.name, because("keyword " + quoted_excerpt(keyword), rule, *target)};
             break;
         case RuleKind::Regex:
             if (!regex || last_user.empty()) break;

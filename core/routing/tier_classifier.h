@@ -22,7 +22,6 @@ public:
 private:
     struct Rule {
         ClassifierRule config;
-        std::vector<std::string> lowered;  // `values`, ASCII-lowercased once (same order)
         std::optional<boost::regex> regex;  // empty when the pattern does not compile: never matches
     };
     const std::string* find_tier(std::string_view name) const;  // case-insensitive

@@ -5,10 +5,10 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include <chrono>
 #include <limits>
 #include <memory>
 
+#include "model/clock.h"
 #include "security/base64url.h"
 
 namespace sb {
@@ -41,11 +41,6 @@ bool sign(const FernetKey& key, std::string_view signed_part, std::array<unsigne
     return HMAC(EVP_sha256(), signing.data(), static_cast<int>(signing.size()), bytes_of(signed_part),
                 signed_part.size(), mac.data(), &size) != nullptr &&
            size == mac.size();
-}
-
-std::uint64_t unix_now_s() {
-    const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count());
 }
 
 }  // namespace
@@ -124,7 +119,7 @@ std::expected<std::string, std::string> fernet_encrypt(const FernetKey& key, std
     FernetIv iv{};
     if (RAND_bytes(iv.data(), static_cast<int>(iv.size())) != 1)
         return std::unexpected(std::string("Fernet: the random number generator failed"));
-    return fernet_encrypt(key, plaintext, unix_now_s(), iv);
+    return fernet_encrypt(key, plaintext, static_cast<std::uint64_t>(unix_seconds_now()), iv);
 }
 
 std::expected<std::string, std::string> fernet_decrypt(const FernetKey& key, std::string_view token,

@@ -2,29 +2,17 @@
 
 #include <sys/stat.h>
 
-#include <algorithm>
-#include <cctype>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "config/config_file_writer.h"
-#include "config/paths.h"
+#include "config/secret_reference.h"
 #include "security/fernet.h"
 #include "security/key_file.h"
 
 namespace sb {
-
-std::filesystem::path SecretStore::default_file() { return data_dir() / "secrets.json"; }
-std::filesystem::path SecretStore::default_key_file() { return config_dir() / "secret.key"; }
-
-bool SecretStore::valid_name(std::string_view name) {
-    return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-        return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
-               c == '-' || c == '.';
-    });
-}
 
 SecretStore::SecretStore(std::filesystem::path file, std::filesystem::path key_file, std::map<std::string, std::string> tokens)
     : m_file(std::move(file)), m_key_file(std::move(key_file)), m_tokens(std::move(tokens)) {}
@@ -46,7 +34,7 @@ std::expected<SecretStore, std::string> SecretStore::open(std::filesystem::path 
         if (!in || secrets == json.end() || !secrets->is_object())
             return std::unexpected(file.string() + ": not a secret store (expected {\"version\": 1, \"secrets\": {…}})");
         for (const auto& [name, token] : secrets->items()) {
-            if (!valid_name(name) || !token.is_string())
+            if (!valid_secret_name(name) || !token.is_string())
                 return std::unexpected(file.string() + ": secrets." + name + ": must be a name and a Fernet token");
             tokens.emplace(name, token.get<std::string>());
         }
@@ -71,7 +59,8 @@ std::expected<std::optional<std::string>, std::string> SecretStore::get(const st
 }
 
 std::expected<void, std::string> SecretStore::set(const std::string& name, std::string_view value) {
-    if (!valid_name(name)) return std::unexpected("secret name \"" + name + "\": must be 1-64 of a-z, 0-9, '_', '-', '.'");
+    if (!valid_secret_name(name))
+        return std::unexpected("secret name \"" + name + "\": must be " + std::string(kSecretNameRule));
     if (value.empty()) return std::unexpected("secret " + name + ": the value is empty");
     auto key = load_or_create_key_file(m_key_file);
     if (!key) return std::unexpected(key.error());

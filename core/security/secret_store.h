@@ -11,19 +11,17 @@
 #include <string_view>
 #include <vector>
 
+#include "config/paths.h"
+
 namespace sb {
 
 class SecretStore {
 public:
-    static std::filesystem::path default_file();      // <data dir>/secrets.json
-    static std::filesystem::path default_key_file();  // <config dir>/secret.key
-
     // Reads `file` if it exists (refused when group or others may access it). The key file
-    // is read (or created) only when a value is read or written.
-    static std::expected<SecretStore, std::string> open(std::filesystem::path file = default_file(),
-                                                        std::filesystem::path key_file = default_key_file());
-
-    static bool valid_name(std::string_view name);  // 1-64 of a-z, 0-9, '_', '-', '.'
+    // is read (or created) only when a value is read or written. Names follow
+    // valid_secret_name (config/secret_reference.h).
+    static std::expected<SecretStore, std::string> open(std::filesystem::path file = default_secret_store_file(),
+                                                        std::filesystem::path key_file = default_secret_key_file());
 
     std::vector<std::string> names() const;
     std::expected<std::optional<std::string>, std::string> get(const std::string& name) const;

@@ -1,7 +1,6 @@
-#include <ctime>
-
 #include <nlohmann/json.hpp>
 
+#include "model/clock.h"
 #include "simulator/sim_wire.h"
 
 namespace sb {
@@ -54,7 +53,7 @@ public:
         m_head = ojson{
             {"id", "chatcmpl-" + sim_random_chars(entropy, 29, false)},
             {"object", "chat.completion.chunk"},
-            {"created", static_cast<std::int64_t>(std::time(nullptr))},
+            {"created", unix_seconds_now()},
             {"model", request.model},
             {"service_tier", "default"},
             {"system_fingerprint", "fp_" + sim_random_chars(entropy ^ 0xf00dULL, 10, true)},
@@ -108,7 +107,7 @@ SimResponse openai_chat_reply(const SimChatRequest& request, const SimReply& rep
         const ojson body{
             {"id", "chatcmpl-" + sim_random_chars(entropy, 29, false)},
             {"object", "chat.completion"},
-            {"created", static_cast<std::int64_t>(std::time(nullptr))},
+            {"created", unix_seconds_now()},
             {"model", request.model},
             {"choices",
              ojson::array({ojson{

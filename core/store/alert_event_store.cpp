@@ -2,19 +2,9 @@
 
 #include <sqlite3.h>
 
+#include "model/clock.h"
+
 namespace sb {
-
-namespace {
-
-std::int64_t to_ms(std::chrono::system_clock::time_point at) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-}
-
-std::chrono::system_clock::time_point from_ms(std::int64_t ms) {
-    return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-}
-
-}  // namespace
 
 StoreResult<AlertEventStore> AlertEventStore::open(const std::filesystem::path& file, const DatabaseOptions& options) {
     auto db = Database::open(file, OpenMode::ReadWrite, options);
@@ -45,9 +35,9 @@ StoreResult<void> AlertEventStore::save(const std::vector<AlertEvent>& events) {
         stmt->bind(3, to_string(event.kind));
         stmt->bind(4, std::string_view(event.subject));
         stmt->bind(5, std::string_view(event.severity));
-        stmt->bind(6, to_ms(event.fired_at));
+        stmt->bind(6, unix_ms(event.fired_at));
         if (event.resolved_at)
-            stmt->bind(7, to_ms(*event.resolved_at));
+            stmt->bind(7, unix_ms(*event.resolved_at));
         else
             stmt->bind_null(7);
         stmt->bind(8, event.value);
@@ -84,9 +74,9 @@ StoreResult<std::vector<AlertEvent>> AlertEventStore::recent(std::size_t limit) 
         event.kind = alert_kind_from_string(stmt->text(2)).value_or(AlertKind::ErrorRate);
         event.subject = stmt->text(3);
         event.severity = stmt->text(4);
-        event.fired_at = from_ms(stmt->int64(5));
+        event.fired_at = from_unix_ms(stmt->int64(5));
         if (!stmt->is_null(6)) {
-            event.resolved_at = from_ms(stmt->int64(6));
+            event.resolved_at = from_unix_ms(stmt->int64(6));
             event.state = AlertState::Resolved;
         }
         event.value = stmt->real(7);
@@ -104,7 +94,7 @@ StoreResult<std::size_t> AlertEventStore::close_unresolved(std::chrono::system_c
         "prepare closing alerts left firing");
     if (!stmt)
         return std::unexpected(stmt.error());
-    stmt->bind(1, to_ms(at));
+    stmt->bind(1, unix_ms(at));
     if (auto ok = stmt->run("close alerts left firing"); !ok)
         return std::unexpected(ok.error());
     return static_cast<std::size_t>(m_db.changes());

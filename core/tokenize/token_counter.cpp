@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 
 #include "model/chat.h"
+#include "model/text.h"
 #include "model/token_estimate.h"
 
 namespace sb {
@@ -24,12 +24,6 @@ constexpr double kAbsurdRatio = 20.0;
 constexpr int kTokensPerMessage = 3;
 constexpr int kTokensPerName = 1;
 constexpr int kReplyPriming = 3;
-
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 bool starts_with_any(std::string_view name, std::initializer_list<std::string_view> prefixes) {
     return std::ranges::any_of(prefixes, [&](std::string_view prefix) { return name.starts_with(prefix); });
@@ -77,7 +71,7 @@ std::filesystem::path TokenCounter::default_tokenizer_dir() {
 }
 
 std::optional<Encoding> TokenCounter::encoding_for_model(std::string_view model) {
-    std::string name = lowercase(model);
+    std::string name = to_lower(model);
     // "openai/gpt-4o" (gateway-style provider prefix) and "ft:gpt-4o-…:org::id" (fine-tunes).
     if (const auto slash = name.rfind('/'); slash != std::string::npos) name.erase(0, slash + 1);
     if (name.starts_with("ft:")) name.erase(0, 3);

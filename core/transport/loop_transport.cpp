@@ -1,7 +1,8 @@
+// Plain-http transfers on a lent Asio loop: each transfer's connect, write, read and timers,
+// and the routing of a cancel to the loop that runs the transfer.
 #include "transport/loop_transport.h"
 
 #include <curl/curl.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -15,14 +16,15 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <vector>
+
+#include "transport/http1_request.h"
+#include "transport/idle_connections.h"
 
 namespace sb {
 
@@ -38,10 +40,6 @@ namespace {
 // where to send a cancel; HttpClient's own ids stay far below 2^48.
 constexpr int kSlotShift = 48;
 constexpr std::size_t kSlots = 256;
-constexpr std::size_t kMaxIdlePerHost = 256;
-// A kept-alive connection idle longer than this is closed rather than reused: servers drop
-// theirs after 5–75 s, and a send on a dropped one costs a retry.
-constexpr auto kMaxIdle = std::chrono::seconds(30);
 constexpr std::size_t kHeaderLimit = 64 * 1024;
 constexpr std::size_t kChunk = 16 * 1024;
 
@@ -66,56 +64,8 @@ bool proxy_in_environment() {
     return set;
 }
 
-struct Target {
-    std::string host;  // without brackets
-    std::string port;
-    std::string path;  // origin-form, "/" at least
-    std::string host_header;
-};
-
-std::optional<Target> parse_http_url(std::string_view url) {
-    constexpr std::string_view scheme = "http://";
-    if (url.size() <= scheme.size() || to_lower(url.substr(0, scheme.size())) != scheme) return std::nullopt;
-    url.remove_prefix(scheme.size());
-    const auto path_at = url.find_first_of("/?#");
-    std::string_view authority = url.substr(0, path_at);
-    std::string_view path = path_at == std::string_view::npos ? std::string_view("/") : url.substr(path_at);
-    if (const auto fragment = path.find('#'); fragment != std::string_view::npos) path = path.substr(0, fragment);
-    if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
-    Target target;
-    target.host_header = std::string(authority);
-    std::string_view host = authority;
-    std::string_view port = "80";
-    if (authority.front() == '[') {
-        const auto close = authority.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
-        host = authority.substr(1, close - 1);
-        if (close + 1 < authority.size()) {
-            if (authority[close + 1] != ':') return std::nullopt;
-            port = authority.substr(close + 2);
-        }
-    } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-        host = authority.substr(0, colon);
-        port = authority.substr(colon + 1);
-    }
-    if (host.empty() || port.empty() || port.size() > 5 ||
-        port.find_first_not_of("0123456789") != std::string_view::npos || std::stoi(std::string(port)) > 65535)
-        return std::nullopt;
-    target.host = std::string(host);
-    target.port = std::string(port);
-    target.path = path.starts_with('?') ? "/" + std::string(path) : std::string(path);
-    return target;
-}
-
 double ms_since(Clock::time_point start, Clock::time_point now) {
     return std::chrono::duration<double, std::milli>(now - start).count();
-}
-
-bool peer_closed(tcp::socket& socket) {
-    // A kept-alive connection the server closed reads as end-of-file (or an error) right away.
-    char byte;
-    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
 }  // namespace
@@ -131,10 +81,6 @@ public:
 private:
     struct Transfer;
     using TransferPtr = std::shared_ptr<Transfer>;
-    struct Idle {
-        tcp::socket socket;
-        Clock::time_point since;
-    };
 
     void open(const TransferPtr& t);
     void connect(const TransferPtr& t);
@@ -149,14 +95,12 @@ private:
     void succeed(const TransferPtr& t);
     // By value: `t` may be the map entry that finish() erases.
     void finish(TransferPtr t, int code, std::string error, bool cancelled = false);
-    std::optional<tcp::socket> take_idle(const std::string& key);
-    void keep_idle(const std::string& key, tcp::socket socket);
 
     net::io_context& m_context;
     std::size_t m_slot = kSlots;  // kSlots: not registered (every slot taken), ids still unique
     std::uint64_t m_next_sequence = 1;
     std::unordered_map<std::uint64_t, TransferPtr> m_active;
-    std::unordered_map<std::string, std::vector<Idle>> m_idle;
+    IdleConnections m_idle;
 };
 
 struct LoopTransport::Impl::Transfer {
@@ -167,7 +111,7 @@ struct LoopTransport::Impl::Transfer {
     DoneCallback on_done;
     DataCallback on_data;
     HttpResponse response;
-    Target target;
+    HttpTarget target;
     std::string key;  // host:port of the connection pool
     std::string wire;  // the serialised request
     tcp::socket socket;
@@ -229,26 +173,12 @@ void LoopTransport::Impl::open(const TransferPtr& t) {
     if (!target) return finish(t, CURLE_URL_MALFORMAT, "not a plain http URL this transport can use: " + t->request.url);
     t->target = std::move(*target);
     t->key = t->target.host + ":" + t->target.port;
-
-    auto& wire = t->wire;
-    wire.reserve(256 + t->request.body.size());
-    wire.append(t->request.method).append(" ").append(t->target.path).append(" HTTP/1.1\r\nHost: ");
-    wire.append(t->target.host_header).append("\r\n");
-    bool has_length = false;
-    for (const auto& [name, value] : t->request.headers) {
-        // A line break would end the header early and let the rest pose as headers of its own.
-        if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos)
-            return finish(t, CURLE_URL_MALFORMAT, "the request header \"" + name + "\" contains a line break or colon");
-        if (name.size() == 4 && to_lower(name) == "host") continue;
-        if (name.size() == 14 && to_lower(name) == "content-length") has_length = true;
-        wire.append(name).append(": ").append(value).append("\r\n");
-    }
-    if (!has_length && (t->request.method != "GET" && t->request.method != "HEAD"))
-        wire.append("Content-Length: ").append(std::to_string(t->request.body.size())).append("\r\n");
-    wire.append("\r\n").append(t->request.body);
+    auto wire = http1_request_bytes(t->request, t->target);
+    if (!wire) return finish(t, CURLE_URL_MALFORMAT, std::move(wire.error()));
+    t->wire = std::move(*wire);
 
     arm_timer(t);
-    if (auto socket = take_idle(t->key)) {
+    if (auto socket = m_idle.take(t->key)) {
         t->socket = std::move(*socket);
         t->reused = true;
         return write(t);
@@ -425,7 +355,7 @@ void LoopTransport::Impl::fail_io(const TransferPtr& t, const error_code& ec, in
 
 void LoopTransport::Impl::succeed(const TransferPtr& t) {
     if (t->parser->keep_alive()) {
-        keep_idle(t->key, std::move(t->socket));
+        m_idle.keep(t->key, std::move(t->socket));
         t->socket = tcp::socket(m_context);
     }
     finish(t, CURLE_OK, {});
@@ -457,29 +387,6 @@ void LoopTransport::Impl::finish(TransferPtr t, int code, std::string error, boo
     } catch (...) {
         // A throwing callback must not take the loop (and every connection on it) down.
     }
-}
-
-std::optional<tcp::socket> LoopTransport::Impl::take_idle(const std::string& key) {
-    const auto it = m_idle.find(key);
-    if (it == m_idle.end()) return std::nullopt;
-    const auto now = Clock::now();
-    auto& idle = it->second;
-    while (!idle.empty()) {
-        Idle entry = std::move(idle.back());
-        idle.pop_back();
-        if (now - entry.since < kMaxIdle && !peer_closed(entry.socket)) return std::move(entry.socket);
-    }
-    return std::nullopt;
-}
-
-void LoopTransport::Impl::keep_idle(const std::string& key, tcp::socket socket) {
-    auto& idle = m_idle[key];
-    // Oldest first: those past kMaxIdle would be refused by take_idle anyway; close them now.
-    const auto now = Clock::now();
-    const auto fresh = std::find_if(idle.begin(), idle.end(), [&](const Idle& entry) { return now - entry.since < kMaxIdle; });
-    idle.erase(idle.begin(), fresh);
-    if (idle.size() >= kMaxIdlePerHost) return;  // closes it
-    idle.push_back(Idle{std::move(socket), Clock::now()});
 }
 
 void LoopTransport::Impl::post_cancel(std::uint64_t id) {

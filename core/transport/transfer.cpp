@@ -80,7 +80,7 @@ CurlSlist build_header_list(const Headers& headers) {
             line.append(value);
         }
         append(line);
-        has_expect = has_expect || (name.size() == 6 && to_lower(name) == "expect");
+        has_expect = has_expect || iequals(name, "expect");
     }
     // curl would otherwise wait for "100 Continue" before sending a large body: a wasted round trip.
     if (!has_expect) append("Expect:");

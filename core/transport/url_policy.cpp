@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "model/headers.h"
+#include "model/text.h"
 #include "transport/curl_handles.h"
 
 namespace sb {
@@ -31,7 +31,7 @@ std::string_view unbracketed(std::string_view host) {
 }  // namespace
 
 bool is_loopback_host(std::string_view host) {
-    if (to_lower(host) == "localhost") return true;
+    if (iequals(host, "localhost")) return true;
     in_addr v4{};
     if (inet_pton(AF_INET, std::string(host).c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
     in6_addr v6{};

@@ -10,7 +10,7 @@
 
 #include "alerts/alert_evaluator.h"
 #include "alerts/alert_monitor.h"
-#include "alerts/alert_rules.h"
+#include "config/alert_config.h"
 #include "config/config.h"
 
 using namespace std::chrono_literals;

@@ -32,6 +32,7 @@
 #include "playground/playground_page.h"
 #include "providers/provider_form.h"
 #include "providers/providers_page.h"
+#include "security/secret_environment.h"
 #include "security/secret_store.h"
 
 namespace {

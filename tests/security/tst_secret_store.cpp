@@ -8,7 +8,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "config/config.h"
+#include "config/paths.h"
+#include "security/secret_environment.h"
 #include "security/secret_store.h"
 
 using namespace sb;
@@ -87,7 +88,7 @@ private slots:
         qputenv("XDG_CONFIG_HOME", m_dir.filePath("xdg-config").toUtf8());
         auto store = SecretStore::open();
         QVERIFY(store.has_value());
-        QCOMPARE(SecretStore::default_file(), path("xdg-data/switchboard/secrets.json"));
+        QCOMPARE(default_secret_store_file(), path("xdg-data/switchboard/secrets.json"));
         QVERIFY(store->set("anthropic", kValue).has_value());
         const auto lookup = process_environment();
         QCOMPARE(lookup("secret:anthropic").value_or(""), kValue);

@@ -13,6 +13,8 @@
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
+#include "model/text.h"
+
 namespace sbtest {
 
 using ojson = nlohmann::ordered_json;
@@ -93,8 +95,7 @@ private:
             reply->headers.clear();  // a new (final or 100) response begins
         const auto colon = line.find(':');
         if (colon != std::string::npos) {
-            std::string name = line.substr(0, colon);
-            std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+            std::string name = sb::to_lower(std::string_view(line).substr(0, colon));
             std::string value = line.substr(colon + 1);
             value.erase(0, value.find_first_not_of(' '));
             value.erase(value.find_last_not_of("\r\n") + 1);

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -13,6 +12,8 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "model/text.h"
 
 namespace sb::test {
 
@@ -79,9 +80,8 @@ struct LoopbackHttpServer::Server {
         entry.method = std::string(request.method_string());
         entry.target = std::string(request.target());
         for (const auto& field : request) {
-            std::string name(field.name_string());
-            for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            entry.headers.emplace_back(std::move(name), std::string(field.value()));
+            const auto name = field.name_string();
+            entry.headers.emplace_back(to_lower(std::string_view(name.data(), name.size())), std::string(field.value()));
         }
         entry.body = request.body();
         std::lock_guard lock(m_mutex);

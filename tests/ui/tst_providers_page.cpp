@@ -33,6 +33,7 @@
 #include "providers/provider_form.h"
 #include "providers/providers_draft.h"
 #include "providers/providers_page.h"
+#include "security/secret_environment.h"
 #include "security/secret_store.h"
 
 using namespace std::chrono_literals;
@@ -352,7 +353,7 @@ private slots:
         applyAndWait();
         QVERIFY2(m_page->statusText().contains("saved to " + file), qPrintable(m_page->statusText()));
 
-        auto loaded = sb::load_config(file.toStdString());
+        auto loaded = sb::load_config(file.toStdString(), sb::process_environment());
         QVERIFY(loaded.has_value());
         const auto* anthropic = loaded->provider("anthropic");
         QVERIFY(anthropic);
@@ -411,7 +412,7 @@ private slots:
         const auto stored = store->get("mine");
         QVERIFY(stored && *stored);
         QCOMPARE(QString::fromStdString(**stored), m_key);
-        auto loaded = sb::load_config(configFile.toStdString());
+        auto loaded = sb::load_config(configFile.toStdString(), sb::process_environment());
         QVERIFY(loaded.has_value());
         const auto* mine = loaded->provider("mine");
         QVERIFY(mine);

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "model/clock.h"
+
 namespace {
 
 
@@ -27,8 +29,8 @@ QString stateText(sb::AlertState state) {
 AlertEventsModel::AlertEventsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 QString AlertEventsModel::formatTime(std::chrono::system_clock::time_point time) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms).toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(sb::unix_ms(time)).toLocalTime(),
+                              QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
 void AlertEventsModel::setEvents(std::vector<sb::AlertEvent> events) {

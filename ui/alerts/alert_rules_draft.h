@@ -8,7 +8,7 @@
 #include <functional>
 #include <vector>
 
-#include "alerts/alert_rules.h"
+#include "config/alert_config.h"
 #include "config/config.h"
 #include "staged_draft.h"
 

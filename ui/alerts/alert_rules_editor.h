@@ -9,7 +9,7 @@
 #include <functional>
 #include <vector>
 
-#include "alerts/alert_rules.h"
+#include "config/alert_config.h"
 
 class AlertRulesDraft;
 class QCheckBox;

@@ -5,10 +5,11 @@
 #include <utility>
 
 #include "config/provider_check.h"
+#include "config/secret_reference.h"
+#include "qt_text.h"
+#include "security/secret_environment.h"
 
 namespace {
-
-constexpr std::string_view kSecretPrefix = "secret:";
 
 // The live set as the editor holds it. A provider built in code has no written URL: its
 // resolved one stands for it (a simulated provider keeps what was written, not the
@@ -38,16 +39,15 @@ std::string pathOf(int row) {
 
 sb::ProviderConfig writtenProvider(const ProviderEntry& entry) {
     sb::ProviderConfig provider = entry.config;
-    if (!entry.typed_key.empty()) provider.api_key_ref = std::string(kSecretPrefix) + provider.name;
+    if (!entry.typed_key.empty()) provider.api_key_ref = sb::secret_reference(provider.name);
     return provider;
 }
 
 QString keySource(const ProviderEntry& entry) {
     const std::string ref = writtenProvider(entry).api_key_ref;
     QString source;
-    if (ref.starts_with(kSecretPrefix))
-        source =
-            QObject::tr("secret store (%1)").arg(QString::fromStdString(ref.substr(kSecretPrefix.size())));
+    if (const auto secret = sb::secret_name(ref))
+        source = QObject::tr("secret store (%1)").arg(qs(*secret));
     else if (ref.starts_with("${") && ref.ends_with('}'))
         source = QObject::tr("env $%1").arg(QString::fromStdString(ref.substr(2, ref.size() - 3)));
     else if (ref.empty())
@@ -83,7 +83,7 @@ std::map<std::string, std::string> ProvidersDraft::typedKeys() const {
 sb::EnvLookup ProvidersDraft::lookup(const ProviderSheet& sheet) const {
     std::map<std::string, std::string> keys = m_known;
     for (const auto& entry : sheet)
-        if (!entry.typed_key.empty()) keys[std::string(kSecretPrefix) + entry.config.name] = entry.typed_key;
+        if (!entry.typed_key.empty()) keys[sb::secret_reference(entry.config.name)] = entry.typed_key;
     return [keys = std::move(keys),
             environment = m_environment](const std::string& name) -> std::optional<std::string> {
         if (const auto it = keys.find(name); it != keys.end()) return it->second;
@@ -125,7 +125,7 @@ void ProvidersDraft::setApplied(const std::vector<sb::ProviderConfig>& live) {
 
 void ProvidersDraft::accept(const std::vector<sb::ProviderConfig>& live,
                             const std::map<std::string, std::string>& keys) {
-    for (const auto& [name, key] : keys) m_known[std::string(kSecretPrefix) + name] = key;
+    for (const auto& [name, key] : keys) m_known[sb::secret_reference(name)] = key;
     if (m_resolved) m_liveNotes = m_resolved->notes;  // what was applied is the draft resolved
     m_state.setApplied(sheetOf(live, m_liveNotes));
     m_state.revert();

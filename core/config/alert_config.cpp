@@ -1,5 +1,5 @@
 // The alerts section's names, defaults, JSON form and checks.
-#include "alerts/alert_rules.h"
+#include "config/alert_config.h"
 
 #include <algorithm>
 #include <array>
