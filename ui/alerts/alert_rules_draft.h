@@ -10,7 +10,7 @@
 
 #include "alerts/alert_rules.h"
 #include "config/config.h"
-#include "staged_draft.h"
+#include "common/staged_draft.h"
 
 class AlertRulesDraft final : public QObject {
     Q_OBJECT

@@ -16,7 +16,7 @@
 #include <cmath>
 #include <limits>
 
-#include "editor_table.h"
+#include "common/editor_style.h"
 #include "alerts/alert_rules_draft.h"
 #include "qt_text.h"
 

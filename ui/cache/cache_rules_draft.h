@@ -11,7 +11,7 @@
 
 #include "config/cache_config.h"
 #include "config/config.h"
-#include "staged_draft.h"
+#include "common/staged_draft.h"
 
 class CacheRulesDraft final : public QObject {
     Q_OBJECT

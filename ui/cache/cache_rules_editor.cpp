@@ -15,10 +15,10 @@
 #include <array>
 #include <utility>
 
-#include "editor_table.h"
-#include "centred_cell.h"
+#include "common/editor_style.h"
+#include "common/centred_cell.h"
 #include "cache/cache_rules_draft.h"
-#include "routing/row_focus.h"
+#include "common/row_focus.h"
 #include "qt_text.h"
 
 namespace {

@@ -9,7 +9,7 @@
 
 #include "config/config.h"
 #include "cost/price_table.h"
-#include "staged_draft.h"
+#include "common/staged_draft.h"
 
 class PricesDraft final : public QObject {
     Q_OBJECT

@@ -15,9 +15,9 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "editor_table.h"
+#include "common/editor_style.h"
 #include "prices/prices_draft.h"
-#include "routing/row_focus.h"
+#include "common/row_focus.h"
 #include "qt_text.h"
 
 namespace {

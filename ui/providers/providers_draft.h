@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "config/config.h"
-#include "staged_draft.h"
+#include "common/staged_draft.h"
 
 // One provider as edited: its settings as written (base_url_ref, api_key_ref; the resolved
 // fields are what the engine runs with) and a key typed for it but not stored yet.

@@ -12,7 +12,7 @@
 
 #include <algorithm>
 
-#include "editor_table.h"
+#include "common/editor_style.h"
 #include "engine_bridge.h"
 #include "providers/provider_form.h"
 #include "providers/providers_draft.h"

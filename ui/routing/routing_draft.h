@@ -11,7 +11,7 @@
 
 #include "config/config.h"
 #include "config/routing_config.h"
-#include "staged_draft.h"
+#include "common/staged_draft.h"
 
 class RoutingDraft final : public QObject {
     Q_OBJECT

@@ -16,9 +16,9 @@
 #include <array>
 #include <utility>
 
-#include "centred_cell.h"
+#include "common/centred_cell.h"
 #include "routing/routing_draft.h"
-#include "routing/row_focus.h"
+#include "common/row_focus.h"
 #include "qt_text.h"
 
 namespace {

@@ -14,11 +14,11 @@
 #include <cmath>
 #include <utility>
 
-#include "centred_cell.h"
+#include "common/centred_cell.h"
 #include "dashboard/metric_format.h"
 #include "routing/routing_draft.h"
 #include "routing/routing_figures.h"
-#include "routing/row_focus.h"
+#include "common/row_focus.h"
 #include "routing/weight_editor.h"
 #include "qt_text.h"
 

@@ -1,4 +1,5 @@
-#include "centred_cell.h"
+// A small widget centred in a table cell.
+#include "common/centred_cell.h"
 
 #include <QHBoxLayout>
 #include <QWidget>

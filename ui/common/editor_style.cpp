@@ -1,4 +1,5 @@
-#include "editor_table.h"
+// The shared look of editor tables, invalid inputs and problem hints.
+#include "common/editor_style.h"
 
 #include <QHeaderView>
 #include <QLabel>

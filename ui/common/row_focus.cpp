@@ -1,4 +1,5 @@
-#include "routing/row_focus.h"
+// Selecting a table row when one of its cell widgets takes focus.
+#include "common/row_focus.h"
 
 #include <QEvent>
 #include <QPushButton>
@@ -7,7 +8,7 @@
 #include <QWidget>
 
 namespace {
-constexpr auto kRowProperty = "routingRow";
+constexpr auto kRowProperty = "editorRow";
 }
 
 RowFocus::RowFocus(QTableWidget* table) : QObject(table), m_table(table) {}

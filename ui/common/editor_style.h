@@ -1,7 +1,7 @@
 #pragma once
-// What the row editors (cache rules, alert rules, prices) share: a table of cell widgets with
-// one row selected at a time, invalid cells outlined in red with their problems as tooltips,
-// the row number marked "⚠", and the problems listed in a red hint under the table.
+// How the editors look: a table with one row selected at a time, invalid inputs outlined in
+// red with their problems as tooltips, invalid rows' numbers marked "⚠", and the problems
+// listed in a red hint. Used by the row editors and by the Providers page's table and form.
 #include <QString>
 #include <QStringList>
 
