@@ -60,7 +60,7 @@ QString keySource(const ProviderEntry& entry) {
 
 ProvidersDraft::ProvidersDraft(sb::Config base, sb::RoutingConfig routing,
                                const std::vector<sb::ProviderConfig>& live, QObject* parent)
-    : QObject(parent),
+    : Draft(parent),
       m_base(std::move(base)),
       m_routing(std::move(routing)),
       m_environment(sb::process_environment()),
