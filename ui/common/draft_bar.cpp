@@ -16,15 +16,17 @@ DraftBar::DraftBar(const Draft& draft, Wording wording, const QString& statusNam
       m_wording(std::move(wording)),
       m_row(new QHBoxLayout(this)),
       m_apply(new QPushButton(tr("Apply"), this)),
-      m_revert(new QPushButton(m_wording.revertText.isEmpty() ? tr("Revert draft") : m_wording.revertText, this)),
+      m_revert(new QPushButton(this)),
       m_status(new QLabel(this)) {
     m_apply->setToolTip(m_wording.applyTip);
-    m_revert->setToolTip(m_wording.revertTip.isEmpty() ? tr("Discard the edits not applied yet") : m_wording.revertTip);
+    m_revert->setText(m_wording.revertText.isEmpty() ? tr("Revert draft") : m_wording.revertText);
+    m_revert->setToolTip(m_wording.revertTip.isEmpty() ? tr("Discard the edits not applied yet")
+                                                       : m_wording.revertTip);
     m_status->setObjectName(statusName);
     if (m_wording.wrapStatus)
         m_status->setWordWrap(true);
-    else
-        m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // a long message must not widen the page
+    else  // a long message is cut rather than widen the page
+        m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     connect(m_apply, &QPushButton::clicked, this, &DraftBar::applyRequested);
     connect(m_revert, &QPushButton::clicked, this, &DraftBar::revertRequested);
     connect(&m_draft, &Draft::changed, this, [this] {

@@ -154,7 +154,8 @@ void RowEditorTable::setText(int row, int column, const QString& text) {
     if (item->text() != text) item->setText(text);
 }
 
-void RowEditorTable::setText(int row, int column, const QString& text, const QColor& colour, const QString& tip) {
+void RowEditorTable::setText(int row, int column, const QString& text, const QColor& colour,
+                             const QString& tip) {
     setText(row, column, text);
     QTableWidgetItem* item = m_table->item(row, column);
     const QBrush brush = colour.isValid() ? QBrush(colour) : QBrush();
@@ -184,9 +185,11 @@ void RowEditorTable::markProblems(const std::vector<sb::ConfigError>& errors) {
     for (int row = 0; row < rowCount(); ++row) {
         const std::string prefix = "[" + std::to_string(row) + "]";
         std::vector<QStringList> byColumn(std::size_t(m_table->columnCount()));
-        for (const auto& error : errors)
-            if (error.path.starts_with(prefix))
-                byColumn.at(std::size_t(m_checks.columnOf(fieldOfPath(error.path)))) << m_checks.problemText(error);
+        for (const auto& error : errors) {
+            if (!error.path.starts_with(prefix)) continue;
+            const int column = m_checks.columnOf(fieldOfPath(error.path));
+            byColumn.at(std::size_t(column)) << m_checks.problemText(error);
+        }
         bool invalid = false;
         for (const int column : m_checks.columns) {
             const QStringList& problems = byColumn.at(std::size_t(column));

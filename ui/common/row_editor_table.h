@@ -32,22 +32,23 @@ public:
         QString objectName;  // the table's
         QStringList headers;
         int stretchColumn = 0;
-        int nameColumn = -1;          // >= 0: starts wide enough for a short phrase, resizable
-        bool selectableRows = true;   // false: cells are edited in place, no row is ever current
-        bool rowNumbers = true;       // the vertical header, where invalid rows are marked
+        int nameColumn = -1;         // >= 0: starts wide enough for a short phrase, resizable
+        bool selectableRows = true;  // false: cells are edited in place, rows are never selected
+        bool rowNumbers = true;      // the vertical header, where invalid rows are marked
     };
     // What the row buttons do to the draft; the table then selects the row they leave.
     struct RowEdits {
-        QString addText;                            // "Add rule"
-        std::function<void()> add;                  // appends a row to the draft
+        QString addText;            // "Add rule"
+        std::function<void()> add;  // appends a row to the draft
         std::function<void(int row)> remove;
         std::function<void(int row, int to)> swap;  // empty: rows keep their order (no Move buttons)
     };
     // Which cells show which problems. Paths are relative to the list: "[2].ttl_s".
     struct Checks {
-        QString hintName;                                          // the problem list's object name
-        std::vector<int> columns;                                  // the columns whose cells show problems
-        std::function<int(const std::string& field)> columnOf;     // "ttl_s" → its column; "" is the row itself
+        QString hintName;          // the problem list's object name
+        std::vector<int> columns;  // the columns whose cells show problems
+        // The column a field names: "ttl_s" → the TTL's; "" (the row itself) → where such problems go.
+        std::function<int(const std::string& field)> columnOf;
         std::function<QString(const sb::ConfigError&)> problemText;  // as a tooltip and the list show it
     };
 
