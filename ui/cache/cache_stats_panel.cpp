@@ -7,7 +7,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include "dashboard/metric_format.h"
+#include "common/metric_format.h"
 #include "qt_text.h"
 
 namespace {

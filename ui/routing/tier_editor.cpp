@@ -12,8 +12,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/metric_format.h"
 #include "common/row_editor_table.h"
-#include "dashboard/metric_format.h"
 #include "qt_text.h"
 #include "routing/routing_draft.h"
 #include "routing/routing_figures.h"
