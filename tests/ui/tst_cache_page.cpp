@@ -31,8 +31,8 @@
 #include "cache/cache_rules_editor.h"
 #include "cache/cache_stats_panel.h"
 #include "cache/conversation_text.h"
+#include "common/metric_format.h"
 #include "config/config.h"
-#include "dashboard/metric_format.h"
 #include "engine/engine.h"
 #include "local_engine_host.h"
 

@@ -14,9 +14,9 @@
 
 #include "../support/engine_fixture.h"
 #include "../support/page_fixture.h"
+#include "common/metric_format.h"
 #include "dashboard/dashboard_data.h"
 #include "dashboard/dashboard_page.h"
-#include "dashboard/metric_format.h"
 #include "dashboard/phase_breakdown_view.h"
 #include "engine/engine.h"
 #include "local_engine_host.h"

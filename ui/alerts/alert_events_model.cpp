@@ -1,5 +1,5 @@
 #include "alerts/alert_events_model.h"
-#include "qt_text.h"
+#include "common/qt_text.h"
 
 #include <QBrush>
 #include <QColor>

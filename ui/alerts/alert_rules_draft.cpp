@@ -20,7 +20,7 @@ bool sameRules(const std::vector<sb::AlertRule>& a, const std::vector<sb::AlertR
 }  // namespace
 
 AlertRulesDraft::AlertRulesDraft(std::vector<sb::AlertRule> applied, QObject* parent)
-    : QObject(parent), m_state(std::move(applied), &sb::validate_alert_rules, &sameRules) {}
+    : Draft(parent), m_state(std::move(applied), &sb::validate_alert_rules, &sameRules) {}
 
 void AlertRulesDraft::setApplied(std::vector<sb::AlertRule> applied) {
     if (m_state.setApplied(std::move(applied))) emit changed();

@@ -2,27 +2,20 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
-#include <QSignalBlocker>
 #include <QSpinBox>
-#include <QTableWidget>
 #include <QVBoxLayout>
 
-#include <array>
 #include <cmath>
 #include <limits>
 
-#include "editor_table.h"
 #include "alerts/alert_rules_draft.h"
-#include "qt_text.h"
+#include "common/row_editor_table.h"
+#include "common/qt_text.h"
 
 namespace {
-
-
 
 QString kindLabel(sb::AlertKind kind) {
     switch (kind) {
@@ -34,9 +27,8 @@ QString kindLabel(sb::AlertKind kind) {
     return {};
 }
 
-// Which cell an error path points at: "[0].threshold" → the threshold.
-int alertRuleColumn(const std::string& path) {
-    const std::string field = fieldOfPath(path);
+// Which cell a problem's field points at: "threshold" → the threshold.
+int alertRuleColumn(const std::string& field) {
     if (field == "threshold") return AlertRulesEditor::ThresholdColumn;
     if (field == "window_s") return AlertRulesEditor::WindowColumn;
     if (field == "for_s") return AlertRulesEditor::ForColumn;
@@ -57,23 +49,26 @@ double AlertRulesEditor::parseThreshold(const QString& text) {
 }
 
 AlertRulesEditor::AlertRulesEditor(AlertRulesDraft& draft, QWidget* parent)
-    : QWidget(parent), m_draft(draft), m_table(new QTableWidget(0, ColumnCount, this)), m_hint(new QLabel(this)) {
-    m_table->setObjectName(QStringLiteral("alertRules"));
-    m_table->setHorizontalHeaderLabels({tr("Rule"), tr("Kind"), tr("Enabled"), tr("Threshold"), tr("Unit"),
-                                        tr("Window (s)"), tr("For (s)"), tr("Severity")});
-    m_table->setSelectionMode(QAbstractItemView::NoSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
-    setUpErrorHint(m_hint, QStringLiteral("alertRulesHint"));
+    : QWidget(parent),
+      m_draft(draft),
+      m_rows(new RowEditorTable({.objectName = QStringLiteral("alertRules"),
+                                 .headers = {tr("Rule"), tr("Kind"), tr("Enabled"), tr("Threshold"), tr("Unit"),
+                                             tr("Window (s)"), tr("For (s)"), tr("Severity")},
+                                 .stretchColumn = NameColumn,
+                                 .selectableRows = false},
+                                this)) {
+    m_rows->setRowBuilder([this](int row) { buildRow(row); });
+    m_rows->setChecks({.hintName = QStringLiteral("alertRulesHint"),
+                       .columns = {ThresholdColumn, WindowColumn, ForColumn, SeverityColumn, NameColumn},
+                       .columnOf = &alertRuleColumn,
+                       .problemText = &errorLine});
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(new QLabel(tr("Rules, evaluated by the engine once a second. An alert fires once its condition "
                                     "has held for the For time, and resolves when it no longer holds."),
                                  this));
-    layout->addWidget(m_table, 1);
-    layout->addWidget(m_hint);
+    layout->addWidget(m_rows, 1);
     sync();
 }
 
@@ -83,103 +78,72 @@ void AlertRulesEditor::editRule(int row, const std::function<void(sb::AlertRule&
     });
 }
 
-void AlertRulesEditor::appendRow() {
-    const int row = m_table->rowCount();
-    m_table->insertRow(row);
-    for (int column : {NameColumn, KindColumn, UnitColumn}) m_table->setItem(row, column, new QTableWidgetItem);
-    Row r;
-    r.enabled = new QCheckBox(m_table);
-    r.threshold = new QLineEdit(m_table);
-    r.window = new QSpinBox(m_table);
-    r.window->setRange(int(sb::kAlertMinWindow.count()), int(sb::kAlertMaxWindow.count()));
-    r.window->setToolTip(tr("The span the error rate or P99 is measured over"));
-    r.forDuration = new QSpinBox(m_table);
-    r.forDuration->setRange(0, int(sb::kAlertMaxFor.count()));
-    r.forDuration->setToolTip(tr("How long the condition must hold before the alert fires"));
-    r.severity = new QComboBox(m_table);
-    for (auto severity : sb::kAlertSeverities) r.severity->addItem(qs(severity), qs(severity));
-    connect(r.enabled, &QCheckBox::toggled, this, [this, row](bool on) { editRule(row, [on](sb::AlertRule& rule) { rule.enabled = on; }); });
-    connect(r.threshold, &QLineEdit::textChanged, this, [this, row](const QString& text) {
+void AlertRulesEditor::buildRow(int row) {
+    auto* enabled = new QCheckBox;
+    auto* threshold = new QLineEdit;
+    auto* window = new QSpinBox;
+    window->setRange(int(sb::kAlertMinWindow.count()), int(sb::kAlertMaxWindow.count()));
+    window->setToolTip(tr("The span the error rate or P99 is measured over"));
+    auto* forDuration = new QSpinBox;
+    forDuration->setRange(0, int(sb::kAlertMaxFor.count()));
+    forDuration->setToolTip(tr("How long the condition must hold before the alert fires"));
+    auto* severity = new QComboBox;
+    for (auto s : sb::kAlertSeverities) severity->addItem(qs(s), qs(s));
+    connect(enabled, &QCheckBox::toggled, this, [this, row](bool on) { editRule(row, [on](sb::AlertRule& rule) { rule.enabled = on; }); });
+    connect(threshold, &QLineEdit::textChanged, this, [this, row](const QString& text) {
         const double value = parseThreshold(text);
         editRule(row, [value](sb::AlertRule& rule) { rule.threshold = value; });
     });
-    connect(r.window, &QSpinBox::valueChanged, this, [this, row](int seconds) {
+    connect(window, &QSpinBox::valueChanged, this, [this, row](int seconds) {
         editRule(row, [seconds](sb::AlertRule& rule) { rule.window = std::chrono::seconds(seconds); });
     });
-    connect(r.forDuration, &QSpinBox::valueChanged, this, [this, row](int seconds) {
+    connect(forDuration, &QSpinBox::valueChanged, this, [this, row](int seconds) {
         editRule(row, [seconds](sb::AlertRule& rule) { rule.for_duration = std::chrono::seconds(seconds); });
     });
-    connect(r.severity, &QComboBox::currentIndexChanged, this, [this, row](int index) {
-        const std::string severity = m_rows[std::size_t(row)].severity->itemData(index).toString().toStdString();
-        editRule(row, [&severity](sb::AlertRule& rule) { rule.severity = severity; });
+    connect(severity, &QComboBox::currentIndexChanged, this, [this, row, severity](int index) {
+        const std::string chosen = severity->itemData(index).toString().toStdString();
+        editRule(row, [&chosen](sb::AlertRule& rule) { rule.severity = chosen; });
     });
-    auto* centred = new QWidget(m_table);
-    auto* box = new QHBoxLayout(centred);
-    box->setContentsMargins(0, 0, 0, 0);
-    box->addWidget(r.enabled, 0, Qt::AlignCenter);
-    m_table->setCellWidget(row, EnabledColumn, centred);
-    m_table->setCellWidget(row, ThresholdColumn, r.threshold);
-    m_table->setCellWidget(row, WindowColumn, r.window);
-    m_table->setCellWidget(row, ForColumn, r.forDuration);
-    m_table->setCellWidget(row, SeverityColumn, r.severity);
-    m_rows.push_back(r);
+    m_rows->setCell(row, EnabledColumn, enabled);
+    m_rows->setCell(row, ThresholdColumn, threshold);
+    m_rows->setCell(row, WindowColumn, window);
+    m_rows->setCell(row, ForColumn, forDuration);
+    m_rows->setCell(row, SeverityColumn, severity);
 }
 
-void AlertRulesEditor::syncRow(int index, const sb::AlertRule& rule) {
-    Row& row = m_rows[std::size_t(index)];
-    const QSignalBlocker blockEnabled(row.enabled), blockThreshold(row.threshold), blockWindow(row.window),
-        blockFor(row.forDuration), blockSeverity(row.severity);
+void AlertRulesEditor::syncRow(int row, const sb::AlertRule& rule) {
+    QCheckBox* enabled = enabledBox(row);
+    QLineEdit* threshold = thresholdEdit(row);
+    QSpinBox* window = windowBox(row);
+    QSpinBox* forDuration = forBox(row);
+    QComboBox* severity = severityBox(row);
     const auto limits = sb::threshold_limits(rule.kind);
-    m_table->item(index, NameColumn)->setText(QString::fromStdString(rule.name));
-    m_table->item(index, KindColumn)->setText(kindLabel(rule.kind));
-    m_table->item(index, UnitColumn)->setText(qs(limits.unit));
-    if (row.enabled->isChecked() != rule.enabled) row.enabled->setChecked(rule.enabled);
+    m_rows->setText(row, NameColumn, QString::fromStdString(rule.name));
+    m_rows->setText(row, KindColumn, kindLabel(rule.kind));
+    m_rows->setText(row, UnitColumn, qs(limits.unit));
+    if (enabled->isChecked() != rule.enabled) enabled->setChecked(rule.enabled);
     // What is being typed stays as typed while it still reads as the draft's value ("0.050").
-    const double typed = parseThreshold(row.threshold->text());
+    const double typed = parseThreshold(threshold->text());
     const bool bothUnreadable = std::isnan(typed) && std::isnan(rule.threshold);
-    if (limits.uses_threshold && typed != rule.threshold && !bothUnreadable) row.threshold->setText(thresholdText(rule.threshold));
-    if (!limits.uses_threshold && !row.threshold->text().isEmpty()) row.threshold->clear();
-    row.threshold->setEnabled(limits.uses_threshold);
-    row.threshold->setPlaceholderText(limits.uses_threshold ? QString() : tr("open or not"));
+    if (limits.uses_threshold && typed != rule.threshold && !bothUnreadable) threshold->setText(thresholdText(rule.threshold));
+    if (!limits.uses_threshold && !threshold->text().isEmpty()) threshold->clear();
+    threshold->setEnabled(limits.uses_threshold);
+    threshold->setPlaceholderText(limits.uses_threshold ? QString() : tr("open or not"));
     const bool traffic = rule.kind == sb::AlertKind::ErrorRate || rule.kind == sb::AlertKind::LatencyP99;
-    if (row.window->value() != int(rule.window.count())) row.window->setValue(int(rule.window.count()));
-    row.window->setEnabled(traffic);
-    if (row.forDuration->value() != int(rule.for_duration.count())) row.forDuration->setValue(int(rule.for_duration.count()));
-    const int severity = row.severity->findData(QString::fromStdString(rule.severity));
-    if (row.severity->currentIndex() != severity) row.severity->setCurrentIndex(severity);
-    markRow(index);
-}
-
-void AlertRulesEditor::markRow(int index) {
-    Row& row = m_rows[std::size_t(index)];
-    const std::string prefix = "[" + std::to_string(index) + "]";
-    std::array<QStringList, ColumnCount> byColumn;
-    for (const auto& error : m_draft.errors())
-        if (error.path.rfind(prefix, 0) == 0) byColumn[std::size_t(alertRuleColumn(error.path))] << errorLine(error);
-    const std::array<std::pair<int, QWidget*>, 4> cells{
-        {{ThresholdColumn, row.threshold}, {WindowColumn, row.window}, {ForColumn, row.forDuration}, {SeverityColumn, row.severity}}};
-    row.invalid = markCells(cells, byColumn);
-    row.invalid = row.invalid || !byColumn[NameColumn].isEmpty();
-    m_table->item(index, NameColumn)->setToolTip(byColumn[NameColumn].join(QLatin1Char('\n')));
-    markRowNumber(m_table, index, row.invalid);
+    if (window->value() != int(rule.window.count())) window->setValue(int(rule.window.count()));
+    window->setEnabled(traffic);
+    if (forDuration->value() != int(rule.for_duration.count())) forDuration->setValue(int(rule.for_duration.count()));
+    const int shown = severity->findData(QString::fromStdString(rule.severity));
+    if (severity->currentIndex() != shown) severity->setCurrentIndex(shown);
 }
 
 void AlertRulesEditor::sync() {
     const auto& rules = m_draft.draft();
-    const int wanted = int(rules.size());
-    while (rowCount() > wanted) {
-        m_table->removeRow(rowCount() - 1);
-        m_rows.pop_back();
-    }
-    while (rowCount() < wanted) appendRow();
-    for (int i = 0; i < wanted; ++i) syncRow(i, rules[std::size_t(i)]);
-
-    QStringList lines;
-    for (const auto& error : m_draft.errors()) lines << errorLine(error);
-    showErrorLines(m_hint, lines);
+    m_rows->syncRows(int(rules.size()), [&](int row) { syncRow(row, rules[std::size_t(row)]); });
+    m_rows->showProblems(m_draft.errors());
 }
 
-int AlertRulesEditor::rowCount() const { return int(m_rows.size()); }
+int AlertRulesEditor::rowCount() const { return m_rows->rowCount(); }
 
 int AlertRulesEditor::rowOf(const QString& ruleName) const {
     const auto& rules = m_draft.draft();
@@ -188,10 +152,11 @@ int AlertRulesEditor::rowOf(const QString& ruleName) const {
     return -1;
 }
 
-QCheckBox* AlertRulesEditor::enabledBox(int row) const { return m_rows.at(std::size_t(row)).enabled; }
-QLineEdit* AlertRulesEditor::thresholdEdit(int row) const { return m_rows.at(std::size_t(row)).threshold; }
-QSpinBox* AlertRulesEditor::windowBox(int row) const { return m_rows.at(std::size_t(row)).window; }
-QSpinBox* AlertRulesEditor::forBox(int row) const { return m_rows.at(std::size_t(row)).forDuration; }
-QComboBox* AlertRulesEditor::severityBox(int row) const { return m_rows.at(std::size_t(row)).severity; }
-QString AlertRulesEditor::hintText() const { return m_hint->text(); }
-bool AlertRulesEditor::rowMarkedInvalid(int row) const { return m_rows.at(std::size_t(row)).invalid; }
+QCheckBox* AlertRulesEditor::enabledBox(int row) const { return m_rows->cell<QCheckBox>(row, EnabledColumn); }
+QLineEdit* AlertRulesEditor::thresholdEdit(int row) const { return m_rows->cell<QLineEdit>(row, ThresholdColumn); }
+QSpinBox* AlertRulesEditor::windowBox(int row) const { return m_rows->cell<QSpinBox>(row, WindowColumn); }
+QSpinBox* AlertRulesEditor::forBox(int row) const { return m_rows->cell<QSpinBox>(row, ForColumn); }
+QComboBox* AlertRulesEditor::severityBox(int row) const { return m_rows->cell<QComboBox>(row, SeverityColumn); }
+QTableWidget* AlertRulesEditor::table() const { return m_rows->table(); }
+QString AlertRulesEditor::hintText() const { return m_rows->hintText(); }
+bool AlertRulesEditor::rowMarkedInvalid(int row) const { return m_rows->rowMarkedInvalid(row); }

@@ -7,17 +7,16 @@
 #include <QWidget>
 
 #include <functional>
-#include <vector>
 
 #include "config/alert_config.h"
 
 class AlertRulesDraft;
 class QCheckBox;
 class QComboBox;
-class QLabel;
 class QLineEdit;
 class QSpinBox;
 class QTableWidget;
+class RowEditorTable;
 
 class AlertRulesEditor final : public QWidget {
     Q_OBJECT
@@ -34,7 +33,7 @@ public:
     QSpinBox* windowBox(int row) const;
     QSpinBox* forBox(int row) const;
     QComboBox* severityBox(int row) const;
-    QTableWidget* table() const { return m_table; }
+    QTableWidget* table() const;
     QString hintText() const;
     bool rowMarkedInvalid(int row) const;
 
@@ -42,22 +41,10 @@ public:
     static double parseThreshold(const QString& text);  // NaN when it is not a number
 
 private:
-    struct Row {
-        QCheckBox* enabled = nullptr;
-        QLineEdit* threshold = nullptr;
-        QSpinBox* window = nullptr;
-        QSpinBox* forDuration = nullptr;
-        QComboBox* severity = nullptr;
-        bool invalid = false;
-    };
-
     void editRule(int row, const std::function<void(sb::AlertRule&)>& change);
-    void appendRow();
+    void buildRow(int row);
     void syncRow(int row, const sb::AlertRule& rule);
-    void markRow(int row);
 
     AlertRulesDraft& m_draft;
-    std::vector<Row> m_rows;
-    QTableWidget* m_table;
-    QLabel* m_hint;
+    RowEditorTable* m_rows;
 };

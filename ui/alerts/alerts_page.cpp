@@ -1,9 +1,7 @@
 #include "alerts/alerts_page.h"
 
-#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
@@ -13,9 +11,10 @@
 #include "alerts/alert_notifier.h"
 #include "alerts/alert_rules_draft.h"
 #include "alerts/alert_rules_editor.h"
+#include "common/draft_bar.h"
 #include "config/config_file_writer.h"
 #include "engine_bridge.h"
-#include "qt_text.h"
+#include "common/qt_text.h"
 
 AlertsPage::AlertsPage(EngineBridge& bridge, QWidget* parent)
     : QWidget(parent),
@@ -63,7 +62,6 @@ AlertsPage::AlertsPage(EngineBridge& bridge, QWidget* parent)
         if (isVisible()) refreshLive();  // hidden pages cost nothing; the notifier still tells
     });
     m_liveTimer->start();
-    updateActions();
     refreshLive();
 }
 
@@ -71,50 +69,29 @@ AlertsPage::~AlertsPage() = default;
 
 QWidget* AlertsPage::buildRulesBox() {
     auto* box = new QWidget(this);
-    auto* bar = new QHBoxLayout;
-    m_apply = new QPushButton(tr("Apply"), box);
-    m_apply->setToolTip(tr("Make the draft the live rules; the next evaluation follows them"));
-    m_revert = new QPushButton(tr("Revert draft"), box);
-    m_revert->setToolTip(tr("Discard the edits not applied yet"));
-    m_status = new QLabel(box);
-    m_status->setObjectName(QStringLiteral("alertsStatus"));
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    connect(m_apply, &QPushButton::clicked, this, &AlertsPage::apply);
-    connect(m_revert, &QPushButton::clicked, this, &AlertsPage::revert);
-    bar->addWidget(m_apply);
-    bar->addWidget(m_revert);
-    bar->addWidget(m_status, 1);
+    m_bar = new DraftBar(*m_draft,
+                         {.applyTip = tr("Make the draft the live rules; the next evaluation follows them"),
+                          .invalidStatus = tr("Draft: fix the marked rules to apply"),
+                          .cleanStatus = tr("The draft is the live rules")},
+                         QStringLiteral("alertsStatus"), box);
+    connect(m_bar, &DraftBar::applyRequested, this, &AlertsPage::apply);
+    connect(m_bar, &DraftBar::revertRequested, this, &AlertsPage::revert);
     auto* layout = new QVBoxLayout(box);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_editor, 1);
-    layout->addLayout(bar);
+    layout->addWidget(m_bar);
     return box;
 }
 
 void AlertsPage::setConfigFile(const QString& path) { m_configFile = path; }
 
-void AlertsPage::onDraftChanged() {
-    m_message.clear();
-    m_editor->sync();
-    updateActions();
-}
+void AlertsPage::onDraftChanged() { m_editor->sync(); }
 
 void AlertsPage::onAlertFired(const QString& text) {
     m_notice->setText(tr("⚠ Alert fired: %1").arg(text));
     m_notice->show();
     refreshLive();
     emit alertFired(text);
-}
-
-void AlertsPage::updateActions() {
-    m_apply->setEnabled(m_draft->canApply());
-    m_revert->setEnabled(m_draft->isDirty());
-    QString status = m_message;
-    if (status.isEmpty() && m_draft->isDirty())
-        status = m_draft->errors().empty() ? tr("Draft: edits not applied yet") : tr("Draft: fix the marked rules to apply");
-    else if (status.isEmpty())
-        status = tr("The draft is the live rules");
-    if (m_status->text() != status) m_status->setText(status);
 }
 
 bool AlertsPage::apply() {
@@ -124,21 +101,14 @@ bool AlertsPage::apply() {
         if (!applied) {
             QStringList lines;
             for (const auto& e : applied.error().fields) lines << QStringLiteral("alerts.rules") + qs(e.to_string());
-            m_message = tr("Not applied: %1").arg(lines.join(QStringLiteral("; ")));
-            return updateActions();
+            return m_bar->setMessage(tr("Not applied: %1").arg(lines.join(QStringLiteral("; "))));
         }
         m_draft->setApplied(m_bridge.api().alert_rules());  // the draft is now the live rules: clean again
-        m_message = tr("Applied %n rule(s)", nullptr, int(m_draft->applied().size()));
-        if (!m_configFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
+        m_bar->showApplied(tr("Applied %n rule(s)", nullptr, int(m_draft->applied().size())), m_configFile,
+                           [this](const std::string& file) { return sb::save_alert_rules(file, m_draft->applied()); });
         refreshLive();
-        updateActions();
     }));
     return true;
-}
-
-QString AlertsPage::persist() {
-    const auto saved = sb::save_alert_rules(m_configFile.toStdString(), m_draft->applied());
-    return saved ? tr("saved to %1").arg(m_configFile) : tr("not saved: %1").arg(qs(saved.error()));
 }
 
 void AlertsPage::revert() { m_draft->revert(); }
@@ -166,4 +136,6 @@ void AlertsPage::showEvent(QShowEvent* event) {
 
 QString AlertsPage::summaryText() const { return m_summary->text(); }
 QString AlertsPage::noticeText() const { return m_notice->isVisibleTo(this) ? m_notice->text() : QString(); }
-QString AlertsPage::statusText() const { return m_status->text(); }
+QString AlertsPage::statusText() const { return m_bar->statusText(); }
+QPushButton* AlertsPage::applyButton() const { return m_bar->applyButton(); }
+QPushButton* AlertsPage::revertButton() const { return m_bar->revertButton(); }

@@ -15,6 +15,7 @@ class AlertEventsModel;
 class AlertNotifier;
 class AlertRulesDraft;
 class AlertRulesEditor;
+class DraftBar;
 class EngineBridge;
 class QLabel;
 class QPushButton;
@@ -41,8 +42,8 @@ public:
     const AlertRulesDraft* draft() const { return m_draft; }
     AlertRulesEditor* rulesEditor() const { return m_editor; }
     AlertNotifier* notifier() const { return m_notifier; }
-    QPushButton* applyButton() const { return m_apply; }
-    QPushButton* revertButton() const { return m_revert; }
+    QPushButton* applyButton() const;
+    QPushButton* revertButton() const;
     QString summaryText() const;
     QString noticeText() const;  // the last alert that fired, while any is firing
     QString statusText() const;
@@ -57,12 +58,9 @@ private:
     QWidget* buildRulesBox();
     void onDraftChanged();
     void onAlertFired(const QString& text);
-    void updateActions();
-    QString persist();
 
     EngineBridge& m_bridge;
     QString m_configFile;
-    QString m_message;  // the outcome of the last Apply, until the next edit
     std::uint64_t m_generation = ~std::uint64_t{0};
     std::uint64_t m_rulesVersion = 0;  // of the alert rules the draft last followed
 
@@ -74,7 +72,5 @@ private:
     QLabel* m_notice = nullptr;
     QTableView* m_view = nullptr;
     AlertRulesEditor* m_editor = nullptr;
-    QPushButton* m_apply = nullptr;
-    QPushButton* m_revert = nullptr;
-    QLabel* m_status = nullptr;
+    DraftBar* m_bar = nullptr;
 };

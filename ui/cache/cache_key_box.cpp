@@ -11,7 +11,7 @@
 
 #include "cache/conversation_text.h"
 #include "engine_bridge.h"
-#include "qt_text.h"
+#include "common/qt_text.h"
 
 namespace {
 

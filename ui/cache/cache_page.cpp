@@ -1,6 +1,5 @@
 #include "cache/cache_page.h"
 
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
@@ -13,9 +12,10 @@
 #include "cache/cache_rules_draft.h"
 #include "cache/cache_rules_editor.h"
 #include "cache/cache_stats_panel.h"
+#include "common/draft_bar.h"
 #include "config/config_file_writer.h"
 #include "engine_bridge.h"
-#include "qt_text.h"
+#include "common/qt_text.h"
 
 namespace {
 
@@ -84,31 +84,22 @@ void CachePage::buildOffNotice() {
 }
 
 QWidget* CachePage::buildToolbar() {
-    auto* bar = new QWidget(this);
-    auto* row = new QHBoxLayout(bar);
-    row->setContentsMargins(0, 0, 0, 0);
-    m_apply = new QPushButton(tr("Apply"), bar);
-    m_apply->setToolTip(tr("Make the draft the live rules; the next request follows them"));
-    m_revert = new QPushButton(tr("Revert draft"), bar);
-    m_revert->setToolTip(tr("Discard the edits not applied yet"));
-    m_purgeAll = new QPushButton(tr("Purge all…"), bar);
+    m_bar = new DraftBar(*m_draft,
+                         {.applyTip = tr("Make the draft the live rules; the next request follows them"),
+                          .invalidStatus = tr("Draft: fix the marked rules to apply"),
+                          .cleanStatus = tr("The draft is the live rules")},
+                         QStringLiteral("cacheStatus"), this);
+    m_purgeAll = new QPushButton(tr("Purge all…"), m_bar);
     m_purgeAll->setToolTip(tr("Remove every cached answer"));
-    m_purgeRule = new QPushButton(tr("Purge rule…"), bar);
+    m_purgeRule = new QPushButton(tr("Purge rule…"), m_bar);
     m_purgeRule->setToolTip(tr("Remove the answers the selected rule stored"));
-    m_status = new QLabel(bar);
-    m_status->setObjectName(QStringLiteral("cacheStatus"));
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // a long message must not widen the page
-    connect(m_apply, &QPushButton::clicked, this, &CachePage::apply);
-    connect(m_revert, &QPushButton::clicked, this, &CachePage::revert);
+    m_bar->addAfterRevert(m_purgeAll);
+    m_bar->addAfterRevert(m_purgeRule);
+    connect(m_bar, &DraftBar::applyRequested, this, &CachePage::apply);
+    connect(m_bar, &DraftBar::revertRequested, this, &CachePage::revert);
     connect(m_purgeAll, &QPushButton::clicked, this, &CachePage::purgeAll);
     connect(m_purgeRule, &QPushButton::clicked, this, &CachePage::purgeSelectedRule);
-    row->addWidget(m_apply);
-    row->addWidget(m_revert);
-    row->addSpacing(16);
-    row->addWidget(m_purgeAll);
-    row->addWidget(m_purgeRule);
-    row->addWidget(m_status, 1);
-    return bar;
+    return m_bar;
 }
 
 void CachePage::setConfigFile(const QString& path) { m_configFile = path; }
@@ -116,48 +107,29 @@ void CachePage::setConfigFile(const QString& path) { m_configFile = path; }
 void CachePage::setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
 
 void CachePage::onDraftChanged() {
-    m_message.clear();  // an outcome shown until the next edit
     m_editor->sync();
     updateActions();
 }
 
 void CachePage::updateActions() {
     if (!m_draft) return;
-    m_apply->setEnabled(m_draft->canApply());
-    m_revert->setEnabled(m_draft->isDirty());
     const int row = m_editor->currentRow();
     m_purgeRule->setEnabled(row >= 0);
     m_purgeRule->setToolTip(row >= 0 ? tr("Remove the answers rule %1 stored").arg(qs(m_draft->draft()[std::size_t(row)].name))
                                      : tr("Select a rule to purge what it stored"));
-    QString status = m_message;
-    if (status.isEmpty() && m_draft->isDirty())
-        status = m_draft->errors().empty() ? tr("Draft: edits not applied yet") : tr("Draft: fix the marked rules to apply");
-    else if (status.isEmpty())
-        status = tr("The draft is the live rules");
-    if (m_status->text() != status) m_status->setText(status);
 }
 
 bool CachePage::apply() {
     if (!m_draft || !m_draft->canApply()) return false;
     m_bridge.api().apply_cache_rules(m_draft->draft(), EngineBridge::onThreadOf<void>(this, [this](auto applied) {
-        if (!applied) {
-            m_message = tr("Not applied: %1").arg(qs(applied.error().message));
-            updateActions();
-            return;
-        }
+        if (!applied) return m_bar->setMessage(tr("Not applied: %1").arg(qs(applied.error().message)));
         m_draft->setApplied(m_bridge.api().cache_rules().value_or(m_draft->draft()));  // the live rules: clean again
         const auto n = m_draft->applied().size();
-        m_message = n == 1 ? tr("Applied 1 rule") : tr("Applied %1 rules").arg(n);
-        if (!m_configFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
-        updateActions();
+        m_bar->showApplied(n == 1 ? tr("Applied 1 rule") : tr("Applied %1 rules").arg(n), m_configFile,
+                           [this](const std::string& file) { return sb::save_cache_rules(file, m_draft->applied()); });
         m_keyBox->refresh();
     }));
     return true;
-}
-
-QString CachePage::persist() {
-    const auto saved = sb::save_cache_rules(m_configFile.toStdString(), m_draft->applied());
-    return saved ? tr("saved to %1").arg(m_configFile) : tr("not saved: %1").arg(qs(saved.error()));
 }
 
 void CachePage::revert() {
@@ -188,16 +160,11 @@ bool CachePage::purgeSelectedRule() {
 
 // A purge may reach Redis: it runs off the GUI thread, and says so while it does.
 void CachePage::startPurge(std::string rule, const QString& what) {
-    m_message = tr("Purging…");
-    updateActions();
+    m_bar->setMessage(tr("Purging…"));
     m_bridge.api().purge_cache(std::move(rule), EngineBridge::onThreadOf<std::size_t>(this, [this, what](auto purged) {
-        if (!purged) {
-            m_message = tr("Not purged: %1").arg(qs(purged.error().message));
-            return updateActions();
-        }
+        if (!purged) return m_bar->setMessage(tr("Not purged: %1").arg(qs(purged.error().message)));
         refreshLive();  // first: rules changed elsewhere would clear the message
-        m_message = tr("Purged %1 %2").arg(entries(*purged), what);
-        updateActions();
+        m_bar->setMessage(tr("Purged %1 %2").arg(entries(*purged), what));
     }));
 }
 
@@ -213,6 +180,10 @@ void CachePage::showEvent(QShowEvent* event) {
     refreshLive();  // the timer skipped work while hidden
 }
 
-QString CachePage::statusText() const { return m_status ? m_status->text() : QString(); }
+QString CachePage::statusText() const { return m_bar ? m_bar->statusText() : QString(); }
+
+QPushButton* CachePage::applyButton() const { return m_bar ? m_bar->applyButton() : nullptr; }
+
+QPushButton* CachePage::revertButton() const { return m_bar ? m_bar->revertButton() : nullptr; }
 
 QString CachePage::offText() const { return m_off ? m_off->text() : QString(); }

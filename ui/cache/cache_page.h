@@ -15,6 +15,7 @@ class CacheKeyBox;
 class CacheRulesDraft;
 class CacheRulesEditor;
 class CacheStatsPanel;
+class DraftBar;
 class EngineBridge;
 class QLabel;
 class QPushButton;
@@ -50,8 +51,8 @@ public:
     CacheRulesEditor* rulesEditor() const { return m_editor; }
     CacheKeyBox* keyBox() const { return m_keyBox; }
     CacheStatsPanel* statsPanel() const { return m_stats; }
-    QPushButton* applyButton() const { return m_apply; }
-    QPushButton* revertButton() const { return m_revert; }
+    QPushButton* applyButton() const;  // null with caching off, as is the rest of the editing
+    QPushButton* revertButton() const;
     QPushButton* purgeAllButton() const { return m_purgeAll; }
     QPushButton* purgeRuleButton() const { return m_purgeRule; }
     QString statusText() const;
@@ -66,11 +67,9 @@ private:
     void onDraftChanged();
     void updateActions();
     void startPurge(std::string rule, const QString& what);
-    QString persist();
 
     EngineBridge& m_bridge;
     QString m_configFile;
-    QString m_message;  // the outcome of the last Apply or purge, until the next edit
     Confirm m_confirm;
 
     CacheRulesDraft* m_draft = nullptr;
@@ -78,10 +77,8 @@ private:
     CacheRulesEditor* m_editor = nullptr;
     CacheKeyBox* m_keyBox = nullptr;
     CacheStatsPanel* m_stats = nullptr;
-    QPushButton* m_apply = nullptr;
-    QPushButton* m_revert = nullptr;
+    DraftBar* m_bar = nullptr;
     QPushButton* m_purgeAll = nullptr;
     QPushButton* m_purgeRule = nullptr;
-    QLabel* m_status = nullptr;
     QLabel* m_off = nullptr;
 };

@@ -3,7 +3,7 @@
 #include <utility>
 
 CacheRulesDraft::CacheRulesDraft(std::vector<sb::CacheRule> applied, QObject* parent)
-    : QObject(parent), m_state(std::move(applied), &sb::validate_cache_rules) {}
+    : Draft(parent), m_state(std::move(applied), &sb::validate_cache_rules) {}
 
 void CacheRulesDraft::setApplied(std::vector<sb::CacheRule> applied) {
     if (m_state.setApplied(std::move(applied))) emit changed();

@@ -2,27 +2,20 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPushButton>
-#include <QSignalBlocker>
 #include <QSpinBox>
-#include <QTableWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <array>
 #include <utility>
 
-#include "editor_table.h"
-#include "centred_cell.h"
 #include "cache/cache_rules_draft.h"
-#include "routing/row_focus.h"
-#include "qt_text.h"
+#include "common/row_editor_table.h"
+#include "common/qt_text.h"
 
 namespace {
-
 
 constexpr std::array kActions{sb::CacheAction::Never, sb::CacheAction::Pin, sb::CacheAction::Ttl};
 constexpr std::array kMatches{sb::CacheMatch::Keywords, sb::CacheMatch::Regex, sb::CacheMatch::PersonalData};
@@ -55,9 +48,8 @@ QString conditionHint(sb::CacheMatch match) {
     return {};
 }
 
-// Which cell an error path points at: "[1].pattern" → the condition.
-int cacheRuleColumn(const std::string& path) {
-    const std::string field = fieldOfPath(path);
+// Which cell a problem's field points at: "pattern" → the condition.
+int cacheRuleColumn(const std::string& field) {
     if (field == "name") return CacheRulesEditor::NameColumn;
     if (field == "ttl_s") return CacheRulesEditor::TtlColumn;
     return CacheRulesEditor::ConditionColumn;
@@ -95,38 +87,35 @@ void CacheRulesEditor::setCondition(sb::CacheRule& rule, const QString& text) {
 CacheRulesEditor::CacheRulesEditor(CacheRulesDraft& draft, QWidget* parent)
     : QWidget(parent),
       m_draft(draft),
-      m_table(new QTableWidget(0, ColumnCount, this)),
-      m_focus(new RowFocus(m_table)),
-      m_hint(new QLabel(this)),
-      m_add(new QPushButton(tr("Add rule"), this)),
-      m_remove(new QPushButton(tr("Remove"), this)),
-      m_up(new QPushButton(tr("Move up"), this)),
-      m_down(new QPushButton(tr("Move down"), this)) {
-    setUpEditorTable(m_table, QStringLiteral("cacheRules"),
-                     {tr("Name"), tr("Action"), tr("Match"), tr("Keywords or pattern"), tr("TTL (s)"), tr("Enabled")},
-                     ConditionColumn, NameColumn);
-    connect(m_table, &QTableWidget::currentCellChanged, this, [this] {
-        updateButtons();
-        emit currentRowChanged(currentRow());
-    });
-    setUpErrorHint(m_hint, QStringLiteral("cacheRulesHint"));
-    connect(m_add, &QPushButton::clicked, this, &CacheRulesEditor::addRule);
-    connect(m_remove, &QPushButton::clicked, this, [this] { removeRule(currentRow()); });
-    connect(m_up, &QPushButton::clicked, this, [this] { moveRule(currentRow(), -1); });
-    connect(m_down, &QPushButton::clicked, this, [this] { moveRule(currentRow(), +1); });
+      m_rows(new RowEditorTable(
+          {.objectName = QStringLiteral("cacheRules"),
+           .headers = {tr("Name"), tr("Action"), tr("Match"), tr("Keywords or pattern"), tr("TTL (s)"), tr("Enabled")},
+           .stretchColumn = ConditionColumn,
+           .nameColumn = NameColumn},
+          this)) {
+    m_rows->setRowBuilder([this](int row) { buildRow(row); });
+    m_rows->setRowEdits({.addText = tr("Add rule"),
+                         .add = [this] { appendRule(); },
+                         .remove = [this](int row) {
+                             m_draft.edit([row](std::vector<sb::CacheRule>& r) { r.erase(r.begin() + row); });
+                         },
+                         .swap = [this](int row, int to) {
+                             m_draft.edit([row, to](std::vector<sb::CacheRule>& r) {
+                                 std::swap(r[std::size_t(row)], r[std::size_t(to)]);
+                             });
+                         }});
+    m_rows->setChecks({.hintName = QStringLiteral("cacheRulesHint"),
+                       .columns = {NameColumn, ConditionColumn, TtlColumn},
+                       .columnOf = &cacheRuleColumn,
+                       .problemText = [](const sb::ConfigError& error) {
+                           return QStringLiteral("rules") + qs(error.to_string());
+                       }});
+    connect(m_rows, &RowEditorTable::currentRowChanged, this, &CacheRulesEditor::currentRowChanged);
 
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_add);
-    buttons->addWidget(m_remove);
-    buttons->addWidget(m_up);
-    buttons->addWidget(m_down);
-    buttons->addStretch();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(new QLabel(tr("Rules, first match wins. No rule matched: cached for the default TTL."), this));
-    layout->addWidget(m_table, 1);
-    layout->addWidget(m_hint);
-    layout->addLayout(buttons);
+    layout->addWidget(m_rows, 1);
     sync();
 }
 
@@ -136,7 +125,9 @@ void CacheRulesEditor::editRule(int row, const std::function<void(sb::CacheRule&
     });
 }
 
-void CacheRulesEditor::addRule() {
+void CacheRulesEditor::addRule() { m_rows->addRow(); }
+
+void CacheRulesEditor::appendRule() {
     const auto& rules = m_draft.draft();
     // A unique name and a placeholder keyword, so a new rule is valid until edited.
     int n = int(rules.size()) + 1;
@@ -150,136 +141,93 @@ void CacheRulesEditor::addRule() {
     rule.match = sb::CacheMatch::Keywords;
     rule.keywords = {tr("keyword").toStdString()};
     m_draft.edit([&](std::vector<sb::CacheRule>& r) { r.push_back(rule); });
-    selectRow(rowCount() - 1);
 }
 
-void CacheRulesEditor::removeRule(int row) {
-    if (row < 0 || row >= rowCount()) return;
-    m_draft.edit([row](std::vector<sb::CacheRule>& r) { r.erase(r.begin() + row); });
-    if (rowCount() > 0) selectRow(std::min(row, rowCount() - 1));
-}
+void CacheRulesEditor::selectRow(int row) { m_rows->selectRow(row); }
 
-void CacheRulesEditor::moveRule(int row, int delta) {
-    const int to = row + delta;
-    if (row < 0 || row >= rowCount() || to < 0 || to >= rowCount()) return;
-    m_draft.edit([row, to](std::vector<sb::CacheRule>& r) { std::swap(r[std::size_t(row)], r[std::size_t(to)]); });
-    selectRow(to);
-}
-
-void CacheRulesEditor::selectRow(int row) { m_table->selectRow(row); }
-
-void CacheRulesEditor::appendRow() {
-    const int row = m_table->rowCount();
-    m_table->insertRow(row);
-    Row r;
-    r.name = new QLineEdit(m_table);
-    r.action = new QComboBox(m_table);
-    for (const auto action : kActions) r.action->addItem(actionLabel(action), int(action));
-    r.match = new QComboBox(m_table);
-    for (const auto match : kMatches) r.match->addItem(matchLabel(match), int(match));
-    r.condition = new QLineEdit(m_table);
-    r.ttl = new QSpinBox(m_table);
-    r.ttl->setRange(1, kMaxTtlS);
-    r.ttl->setToolTip(tr("How long a matching answer is kept (TTL rules only)"));
-    r.enabled = new QCheckBox(m_table);
-    connect(r.name, &QLineEdit::textChanged, this, [this, row](const QString& text) {
+void CacheRulesEditor::buildRow(int row) {
+    auto* name = new QLineEdit;
+    auto* action = new QComboBox;
+    for (const auto a : kActions) action->addItem(actionLabel(a), int(a));
+    auto* match = new QComboBox;
+    for (const auto m : kMatches) match->addItem(matchLabel(m), int(m));
+    auto* condition = new QLineEdit;
+    auto* ttl = new QSpinBox;
+    ttl->setRange(1, kMaxTtlS);
+    ttl->setToolTip(tr("How long a matching answer is kept (TTL rules only)"));
+    auto* enabled = new QCheckBox;
+    connect(name, &QLineEdit::textChanged, this, [this, row](const QString& text) {
         editRule(row, [&](sb::CacheRule& rule) { rule.name = text.trimmed().toStdString(); });
     });
-    connect(r.action, &QComboBox::currentIndexChanged, this, [this, row](int index) {
-        const auto action = static_cast<sb::CacheAction>(m_rows[std::size_t(row)].action->itemData(index).toInt());
-        editRule(row, [action](sb::CacheRule& rule) { rule.action = action; });
+    connect(action, &QComboBox::currentIndexChanged, this, [this, row, action](int index) {
+        const auto chosen = static_cast<sb::CacheAction>(action->itemData(index).toInt());
+        editRule(row, [chosen](sb::CacheRule& rule) { rule.action = chosen; });
     });
-    connect(r.match, &QComboBox::currentIndexChanged, this, [this, row](int index) {
-        const auto match = static_cast<sb::CacheMatch>(m_rows[std::size_t(row)].match->itemData(index).toInt());
-        const QString condition = m_rows[std::size_t(row)].condition->text();
+    connect(match, &QComboBox::currentIndexChanged, this, [this, row, match, condition](int index) {
+        const auto chosen = static_cast<sb::CacheMatch>(match->itemData(index).toInt());
+        const QString typed = condition->text();
         editRule(row, [&](sb::CacheRule& rule) {
-            rule.match = match;
-            setCondition(rule, condition);  // what was typed carries over to the new kind
+            rule.match = chosen;
+            setCondition(rule, typed);  // what was typed carries over to the new kind
         });
     });
-    connect(r.condition, &QLineEdit::textChanged, this, [this, row](const QString& text) {
+    connect(condition, &QLineEdit::textChanged, this, [this, row](const QString& text) {
         editRule(row, [&](sb::CacheRule& rule) { setCondition(rule, text); });
     });
-    connect(r.ttl, &QSpinBox::valueChanged, this, [this, row](int seconds) {
+    connect(ttl, &QSpinBox::valueChanged, this, [this, row](int seconds) {
         editRule(row, [seconds](sb::CacheRule& rule) { rule.ttl = std::chrono::seconds(seconds); });
     });
-    connect(r.enabled, &QCheckBox::toggled, this,
+    connect(enabled, &QCheckBox::toggled, this,
             [this, row](bool on) { editRule(row, [on](sb::CacheRule& rule) { rule.enabled = on; }); });
-    m_table->setCellWidget(row, NameColumn, r.name);
-    m_table->setCellWidget(row, ActionColumn, r.action);
-    m_table->setCellWidget(row, MatchColumn, r.match);
-    m_table->setCellWidget(row, ConditionColumn, r.condition);
-    m_table->setCellWidget(row, TtlColumn, r.ttl);
-    m_table->setCellWidget(row, EnabledColumn, centredCell(r.enabled, m_table));
-    for (QWidget* w : {static_cast<QWidget*>(r.name), static_cast<QWidget*>(r.action), static_cast<QWidget*>(r.match),
-                       static_cast<QWidget*>(r.condition), static_cast<QWidget*>(r.ttl), static_cast<QWidget*>(r.enabled)})
-        m_focus->track(w, row);
-    m_rows.push_back(r);
+    m_rows->setCell(row, NameColumn, name);
+    m_rows->setCell(row, ActionColumn, action);
+    m_rows->setCell(row, MatchColumn, match);
+    m_rows->setCell(row, ConditionColumn, condition);
+    m_rows->setCell(row, TtlColumn, ttl);
+    m_rows->setCell(row, EnabledColumn, enabled);
 }
 
-void CacheRulesEditor::syncRow(int index, const sb::CacheRule& rule) {
-    Row& row = m_rows[std::size_t(index)];
-    // Signals are blocked: showing the draft is not an edit of it.
-    const QSignalBlocker blockName(row.name), blockAction(row.action), blockMatch(row.match),
-        blockCondition(row.condition), blockTtl(row.ttl), blockEnabled(row.enabled);
-    if (row.name->text().trimmed().toStdString() != rule.name) row.name->setText(qs(rule.name));
-    row.action->setCurrentIndex(row.action->findData(int(rule.action)));
-    row.match->setCurrentIndex(row.match->findData(int(rule.match)));
+void CacheRulesEditor::syncRow(int row, const sb::CacheRule& rule) {
+    QLineEdit* name = nameEdit(row);
+    QComboBox* action = actionBox(row);
+    QComboBox* match = matchBox(row);
+    QLineEdit* condition = conditionEdit(row);
+    QSpinBox* ttl = ttlBox(row);
+    QCheckBox* enabled = enabledBox(row);
+    if (name->text().trimmed().toStdString() != rule.name) name->setText(qs(rule.name));
+    action->setCurrentIndex(action->findData(int(rule.action)));
+    match->setCurrentIndex(match->findData(int(rule.match)));
     // What is being typed stays as typed while it still means the draft's condition ("a, b,"
     // is "a, b"); anything else shows the draft.
     sb::CacheRule typed = rule;
-    setCondition(typed, row.condition->text());
-    const bool stale = rule.match == sb::CacheMatch::PersonalData && !row.condition->text().isEmpty();
-    if (typed != rule || stale) row.condition->setText(conditionText(rule));
-    row.condition->setEnabled(rule.match != sb::CacheMatch::PersonalData);
-    row.condition->setPlaceholderText(conditionHint(rule.match));
-    if (row.ttl->value() != int(rule.ttl.count())) row.ttl->setValue(int(rule.ttl.count()));
-    row.ttl->setEnabled(rule.action == sb::CacheAction::Ttl);
-    if (row.enabled->isChecked() != rule.enabled) row.enabled->setChecked(rule.enabled);
-    markRow(index);
-}
-
-void CacheRulesEditor::markRow(int index) {
-    Row& row = m_rows[std::size_t(index)];
-    const std::string prefix = "[" + std::to_string(index) + "]";
-    std::array<QStringList, ColumnCount> byColumn;
-    for (const auto& error : m_draft.errors())
-        if (error.path.rfind(prefix, 0) == 0)
-            byColumn[std::size_t(cacheRuleColumn(error.path))] << QStringLiteral("rules") + qs(error.to_string());
-    const std::array<std::pair<int, QWidget*>, 3> cells{
-        {{NameColumn, row.name}, {ConditionColumn, row.condition}, {TtlColumn, row.ttl}}};
-    row.invalid = markCells(cells, byColumn);
-    markRowNumber(m_table, index, row.invalid);
+    setCondition(typed, condition->text());
+    const bool stale = rule.match == sb::CacheMatch::PersonalData && !condition->text().isEmpty();
+    if (typed != rule || stale) condition->setText(conditionText(rule));
+    condition->setEnabled(rule.match != sb::CacheMatch::PersonalData);
+    condition->setPlaceholderText(conditionHint(rule.match));
+    if (ttl->value() != int(rule.ttl.count())) ttl->setValue(int(rule.ttl.count()));
+    ttl->setEnabled(rule.action == sb::CacheAction::Ttl);
+    if (enabled->isChecked() != rule.enabled) enabled->setChecked(rule.enabled);
 }
 
 void CacheRulesEditor::sync() {
     const auto& rules = m_draft.draft();
-    const int wanted = int(rules.size());
-    while (rowCount() > wanted) {
-        m_table->removeRow(rowCount() - 1);
-        m_rows.pop_back();
-    }
-    while (rowCount() < wanted) appendRow();
-    for (int i = 0; i < wanted; ++i) syncRow(i, rules[std::size_t(i)]);
-
-    QStringList lines;
-    for (const auto& error : m_draft.errors()) lines << QStringLiteral("rules") + qs(error.to_string());
-    showErrorLines(m_hint, lines);
-    updateButtons();
+    m_rows->syncRows(int(rules.size()), [&](int row) { syncRow(row, rules[std::size_t(row)]); });
+    m_rows->showProblems(m_draft.errors());
 }
 
-void CacheRulesEditor::updateButtons() { updateRowButtons(currentRow(), rowCount(), m_remove, m_up, m_down); }
-
-int CacheRulesEditor::rowCount() const { return int(m_rows.size()); }
-int CacheRulesEditor::currentRow() const {
-    const int row = m_table->currentRow();
-    return row < rowCount() ? row : -1;
-}
-QLineEdit* CacheRulesEditor::nameEdit(int row) const { return m_rows.at(std::size_t(row)).name; }
-QComboBox* CacheRulesEditor::actionBox(int row) const { return m_rows.at(std::size_t(row)).action; }
-QComboBox* CacheRulesEditor::matchBox(int row) const { return m_rows.at(std::size_t(row)).match; }
-QLineEdit* CacheRulesEditor::conditionEdit(int row) const { return m_rows.at(std::size_t(row)).condition; }
-QSpinBox* CacheRulesEditor::ttlBox(int row) const { return m_rows.at(std::size_t(row)).ttl; }
-QCheckBox* CacheRulesEditor::enabledBox(int row) const { return m_rows.at(std::size_t(row)).enabled; }
-QString CacheRulesEditor::hintText() const { return m_hint->text(); }
-bool CacheRulesEditor::rowMarkedInvalid(int row) const { return m_rows.at(std::size_t(row)).invalid; }
+int CacheRulesEditor::rowCount() const { return m_rows->rowCount(); }
+int CacheRulesEditor::currentRow() const { return m_rows->currentRow(); }
+QLineEdit* CacheRulesEditor::nameEdit(int row) const { return m_rows->cell<QLineEdit>(row, NameColumn); }
+QComboBox* CacheRulesEditor::actionBox(int row) const { return m_rows->cell<QComboBox>(row, ActionColumn); }
+QComboBox* CacheRulesEditor::matchBox(int row) const { return m_rows->cell<QComboBox>(row, MatchColumn); }
+QLineEdit* CacheRulesEditor::conditionEdit(int row) const { return m_rows->cell<QLineEdit>(row, ConditionColumn); }
+QSpinBox* CacheRulesEditor::ttlBox(int row) const { return m_rows->cell<QSpinBox>(row, TtlColumn); }
+QCheckBox* CacheRulesEditor::enabledBox(int row) const { return m_rows->cell<QCheckBox>(row, EnabledColumn); }
+QPushButton* CacheRulesEditor::addButton() const { return m_rows->addButton(); }
+QPushButton* CacheRulesEditor::removeButton() const { return m_rows->removeButton(); }
+QPushButton* CacheRulesEditor::upButton() const { return m_rows->upButton(); }
+QPushButton* CacheRulesEditor::downButton() const { return m_rows->downButton(); }
+QTableWidget* CacheRulesEditor::table() const { return m_rows->table(); }
+QString CacheRulesEditor::hintText() const { return m_rows->hintText(); }
+bool CacheRulesEditor::rowMarkedInvalid(int row) const { return m_rows->rowMarkedInvalid(row); }

@@ -8,19 +8,17 @@
 #include <QWidget>
 
 #include <functional>
-#include <vector>
 
 #include "config/cache_config.h"
 
 class CacheRulesDraft;
 class QCheckBox;
 class QComboBox;
-class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
-class RowFocus;
+class RowEditorTable;
 
 class CacheRulesEditor final : public QWidget {
     Q_OBJECT
@@ -30,9 +28,7 @@ public:
     explicit CacheRulesEditor(CacheRulesDraft& draft, QWidget* parent = nullptr);
     void sync();
 
-    void addRule();
-    void removeRule(int row);
-    void moveRule(int row, int delta);
+    void addRule();  // a new rule at the end, selected
     void selectRow(int row);
 
     int rowCount() const;
@@ -43,11 +39,11 @@ public:
     QLineEdit* conditionEdit(int row) const;
     QSpinBox* ttlBox(int row) const;
     QCheckBox* enabledBox(int row) const;
-    QPushButton* addButton() const { return m_add; }
-    QPushButton* removeButton() const { return m_remove; }
-    QPushButton* upButton() const { return m_up; }
-    QPushButton* downButton() const { return m_down; }
-    QTableWidget* table() const { return m_table; }
+    QPushButton* addButton() const;
+    QPushButton* removeButton() const;
+    QPushButton* upButton() const;
+    QPushButton* downButton() const;
+    QTableWidget* table() const;
     QString hintText() const;
     bool rowMarkedInvalid(int row) const;
 
@@ -59,29 +55,11 @@ signals:
     void currentRowChanged(int row);
 
 private:
-    struct Row {
-        QLineEdit* name = nullptr;
-        QComboBox* action = nullptr;
-        QComboBox* match = nullptr;
-        QLineEdit* condition = nullptr;
-        QSpinBox* ttl = nullptr;
-        QCheckBox* enabled = nullptr;
-        bool invalid = false;
-    };
-
+    void appendRule();
     void editRule(int row, const std::function<void(sb::CacheRule&)>& change);
-    void appendRow();
+    void buildRow(int row);
     void syncRow(int row, const sb::CacheRule& rule);
-    void markRow(int row);
-    void updateButtons();
 
     CacheRulesDraft& m_draft;
-    std::vector<Row> m_rows;
-    QTableWidget* m_table;
-    RowFocus* m_focus;
-    QLabel* m_hint;
-    QPushButton* m_add;
-    QPushButton* m_remove;
-    QPushButton* m_up;
-    QPushButton* m_down;
+    RowEditorTable* m_rows;
 };

@@ -7,8 +7,8 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include "dashboard/metric_format.h"
-#include "qt_text.h"
+#include "common/metric_format.h"
+#include "common/qt_text.h"
 
 namespace {
 

@@ -9,7 +9,4 @@ enum class ChartId { RequestRate, Latency, Errors, Cost, Tokens, CacheHit };
 inline constexpr std::array kAllCharts{ChartId::RequestRate, ChartId::Latency, ChartId::Errors,
                                        ChartId::Cost,        ChartId::Tokens,  ChartId::CacheHit};
 
-// What the y values mean; the formatter turns a value plus its unit into text.
-enum class MetricUnit { PerSecond, Milliseconds, UsdPerMinute, Usd, TokensPerSecond, Percent };
-
 QString chartKey(ChartId id);  // stable, file-name friendly: "request_rate", "latency"…

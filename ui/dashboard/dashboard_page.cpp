@@ -14,12 +14,12 @@
 
 #include <chrono>
 
+#include "common/metric_format.h"
 #include "dashboard/chart_export.h"
 #include "dashboard/dashboard_data.h"
 #include "dashboard/demo_traffic_panel.h"
 #include "dashboard/kpi_tile.h"
 #include "dashboard/live_chart.h"
-#include "dashboard/metric_format.h"
 #include "dashboard/phase_breakdown_view.h"
 #include "dashboard/version_markers.h"
 #include "engine_bridge.h"

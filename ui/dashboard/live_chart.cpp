@@ -13,7 +13,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "dashboard/metric_format.h"
+#include "common/metric_format.h"
 #include "dashboard/nice_scale.h"
 
 namespace {

@@ -12,7 +12,7 @@
 #include <QPointF>
 #include <QString>
 
-#include "dashboard/chart_id.h"
+#include "common/metric_format.h"
 #include "dashboard/chart_markers.h"
 #include "dashboard/dashboard_data.h"
 

@@ -16,7 +16,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include "dashboard/metric_format.h"
+#include "common/metric_format.h"
 #include "engine_bridge.h"
 #include "gateway/embedded_gateway.h"
 #include "gateway/gateway_key_store.h"

@@ -1,5 +1,5 @@
 #include "history/history_detail.h"
-#include "qt_text.h"
+#include "common/qt_text.h"
 
 #include <QDateTime>
 #include <QJsonDocument>

@@ -3,7 +3,7 @@
 #include <utility>
 
 PricesDraft::PricesDraft(sb::PriceSheet applied, QObject* parent)
-    : QObject(parent), m_state(std::move(applied), &sb::validate_price_sheet) {}
+    : Draft(parent), m_state(std::move(applied), &sb::validate_price_sheet) {}
 
 void PricesDraft::setApplied(sb::PriceSheet applied) {
     if (m_state.setApplied(std::move(applied))) emit changed();

@@ -2,12 +2,9 @@
 
 #include <QDoubleSpinBox>
 #include <QFormLayout>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPushButton>
 #include <QSignalBlocker>
-#include <QTableWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -15,18 +12,15 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "editor_table.h"
+#include "common/editor_style.h"
+#include "common/row_editor_table.h"
 #include "prices/prices_draft.h"
-#include "routing/row_focus.h"
-#include "qt_text.h"
+#include "common/qt_text.h"
 
 namespace {
 
-
-
-// Which cell an error path points at: "[1].source" → the source.
-int priceColumn(const std::string& path) {
-    const std::string field = fieldOfPath(path);
+// Which cell a problem's field points at: "source" → the source.
+int priceColumn(const std::string& field) {
     if (field == "input") return PricesEditor::InputColumn;
     if (field == "cached_input") return PricesEditor::CachedInputColumn;
     if (field == "output") return PricesEditor::OutputColumn;
@@ -40,11 +34,12 @@ PricesEditor::PricesEditor(PricesDraft& draft, QWidget* parent)
     : QWidget(parent),
       m_draft(draft),
       m_asOf(new QLineEdit(this)),
-      m_table(new QTableWidget(0, ColumnCount, this)),
-      m_focus(new RowFocus(m_table)),
-      m_hint(new QLabel(this)),
-      m_add(new QPushButton(tr("Add model"), this)),
-      m_remove(new QPushButton(tr("Remove"), this)) {
+      m_rows(new RowEditorTable(
+          {.objectName = QStringLiteral("prices"),
+           .headers = {tr("Model"), tr("Input $/1M"), tr("Cached input $/1M"), tr("Output $/1M"), tr("Source")},
+           .stretchColumn = SourceColumn,
+           .nameColumn = ModelColumn},
+          this)) {
     m_asOf->setObjectName(QStringLiteral("pricesAsOf"));
     m_asOf->setPlaceholderText(tr("YYYY-MM-DD"));
     m_asOf->setToolTip(tr("The date these prices were read from the providers' pricing pages"));
@@ -53,32 +48,26 @@ PricesEditor::PricesEditor(PricesDraft& draft, QWidget* parent)
         m_draft.edit([&](sb::PriceSheet& sheet) { sheet.as_of = text.trimmed().toStdString(); });
     });
 
-    setUpEditorTable(m_table, QStringLiteral("prices"),
-                     {tr("Model"), tr("Input $/1M"), tr("Cached input $/1M"), tr("Output $/1M"), tr("Source")},
-                     SourceColumn, ModelColumn);
-    connect(m_table, &QTableWidget::currentCellChanged, this, [this] {
-        updateButtons();
-        emit currentRowChanged(currentRow());
-    });
-    setUpErrorHint(m_hint, QStringLiteral("pricesHint"));
-    connect(m_add, &QPushButton::clicked, this, &PricesEditor::addModel);
-    connect(m_remove, &QPushButton::clicked, this, [this] { removeModel(currentRow()); });
+    m_rows->setRowBuilder([this](int row) { buildRow(row); });
+    m_rows->setRowEdits({.addText = tr("Add model"),
+                         .add = [this] { appendModel(); },
+                         .remove = [this](int row) {
+                             m_draft.edit([row](sb::PriceSheet& sheet) { sheet.models.erase(sheet.models.begin() + row); });
+                         }});
+    m_rows->setChecks({.hintName = QStringLiteral("pricesHint"),
+                       .columns = {ModelColumn, InputColumn, CachedInputColumn, OutputColumn, SourceColumn},
+                       .columnOf = &priceColumn,
+                       .problemText = [](const sb::ConfigError& error) { return qs(error.rule); }});
 
     auto* date = new QFormLayout;
     date->addRow(tr("Prices as of"), m_asOf);
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_add);
-    buttons->addWidget(m_remove);
-    buttons->addStretch();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(date);
     layout->addWidget(new QLabel(tr("USD per million tokens. A dated snapshot (gpt-4o-2024-08-06) is priced by its model's "
                                     "row; a model with no row has no cost (shown as unknown, never as $0)."),
                                  this));
-    layout->addWidget(m_table, 1);
-    layout->addWidget(m_hint);
-    layout->addLayout(buttons);
+    layout->addWidget(m_rows, 1);
     sync();
 }
 
@@ -88,7 +77,7 @@ void PricesEditor::editModel(int row, const std::function<void(sb::ModelPrice&)>
     });
 }
 
-void PricesEditor::addModel() {
+void PricesEditor::appendModel() {
     // A placeholder name to type over; the source is left empty so the new row asks for one.
     const auto& models = m_draft.draft().models;
     int n = int(models.size()) + 1;
@@ -99,19 +88,10 @@ void PricesEditor::addModel() {
     sb::ModelPrice price;
     price.model = tr("model-%1").arg(n).toStdString();
     m_draft.edit([&](sb::PriceSheet& sheet) { sheet.models.push_back(price); });
-    selectRow(rowCount() - 1);
 }
-
-void PricesEditor::removeModel(int row) {
-    if (row < 0 || row >= rowCount()) return;
-    m_draft.edit([row](sb::PriceSheet& sheet) { sheet.models.erase(sheet.models.begin() + row); });
-    if (rowCount() > 0) selectRow(std::min(row, rowCount() - 1));
-}
-
-void PricesEditor::selectRow(int row) { m_table->selectRow(row); }
 
 QDoubleSpinBox* PricesEditor::makePriceBox(int row, double sb::ModelPrice::*field) {
-    auto* box = new QDoubleSpinBox(m_table);
+    auto* box = new QDoubleSpinBox;
     box->setRange(0, kMaxPricePerMillion);
     box->setDecimals(4);  // $0.0375 per million exists
     box->setSingleStep(0.05);
@@ -121,61 +101,39 @@ QDoubleSpinBox* PricesEditor::makePriceBox(int row, double sb::ModelPrice::*fiel
     return box;
 }
 
-void PricesEditor::appendRow() {
-    const int row = m_table->rowCount();
-    m_table->insertRow(row);
-    Row r;
-    r.model = new QLineEdit(m_table);
-    r.input = makePriceBox(row, &sb::ModelPrice::input_per_million);
-    r.cachedInput = makePriceBox(row, &sb::ModelPrice::cached_input_per_million);
-    r.cachedInput->setToolTip(tr("Input tokens the provider served from its own prompt cache"));
-    r.output = makePriceBox(row, &sb::ModelPrice::output_per_million);
-    r.source = new QLineEdit(m_table);
-    r.source->setPlaceholderText(tr("pricing page URL, contract, or \"local model\""));
-    connect(r.model, &QLineEdit::textChanged, this, [this, row](const QString& text) {
+void PricesEditor::buildRow(int row) {
+    auto* model = new QLineEdit;
+    QDoubleSpinBox* input = makePriceBox(row, &sb::ModelPrice::input_per_million);
+    QDoubleSpinBox* cachedInput = makePriceBox(row, &sb::ModelPrice::cached_input_per_million);
+    cachedInput->setToolTip(tr("Input tokens the provider served from its own prompt cache"));
+    QDoubleSpinBox* output = makePriceBox(row, &sb::ModelPrice::output_per_million);
+    auto* source = new QLineEdit;
+    source->setPlaceholderText(tr("pricing page URL, contract, or \"local model\""));
+    connect(model, &QLineEdit::textChanged, this, [this, row](const QString& text) {
         editModel(row, [&](sb::ModelPrice& p) { p.model = text.trimmed().toStdString(); });
     });
-    connect(r.source, &QLineEdit::textChanged, this, [this, row](const QString& text) {
+    connect(source, &QLineEdit::textChanged, this, [this, row](const QString& text) {
         editModel(row, [&](sb::ModelPrice& p) { p.source = text.trimmed().toStdString(); });
     });
-    m_table->setCellWidget(row, ModelColumn, r.model);
-    m_table->setCellWidget(row, InputColumn, r.input);
-    m_table->setCellWidget(row, CachedInputColumn, r.cachedInput);
-    m_table->setCellWidget(row, OutputColumn, r.output);
-    m_table->setCellWidget(row, SourceColumn, r.source);
-    for (QWidget* w : {static_cast<QWidget*>(r.model), static_cast<QWidget*>(r.input), static_cast<QWidget*>(r.cachedInput),
-                       static_cast<QWidget*>(r.output), static_cast<QWidget*>(r.source)})
-        m_focus->track(w, row);
-    m_rows.push_back(r);
+    m_rows->setCell(row, ModelColumn, model);
+    m_rows->setCell(row, InputColumn, input);
+    m_rows->setCell(row, CachedInputColumn, cachedInput);
+    m_rows->setCell(row, OutputColumn, output);
+    m_rows->setCell(row, SourceColumn, source);
 }
 
-void PricesEditor::syncRow(int index, const sb::ModelPrice& price) {
-    Row& row = m_rows[std::size_t(index)];
-    // Signals are blocked: showing the draft is not an edit of it.
-    const QSignalBlocker blockModel(row.model), blockInput(row.input), blockCached(row.cachedInput),
-        blockOutput(row.output), blockSource(row.source);
-    if (row.model->text().trimmed().toStdString() != price.model) row.model->setText(qs(price.model));
+void PricesEditor::syncRow(int row, const sb::ModelPrice& price) {
+    QLineEdit* model = modelEdit(row);
+    QDoubleSpinBox* input = priceBox(row, InputColumn);
+    QDoubleSpinBox* cachedInput = priceBox(row, CachedInputColumn);
+    QDoubleSpinBox* output = priceBox(row, OutputColumn);
+    QLineEdit* source = sourceEdit(row);
+    if (model->text().trimmed().toStdString() != price.model) model->setText(qs(price.model));
     const std::array<std::pair<QDoubleSpinBox*, double>, 3> prices{
-        {{row.input, price.input_per_million}, {row.cachedInput, price.cached_input_per_million}, {row.output, price.output_per_million}}};
+        {{input, price.input_per_million}, {cachedInput, price.cached_input_per_million}, {output, price.output_per_million}}};
     for (const auto& [box, value] : prices)
         if (std::abs(box->value() - value) > 1e-12) box->setValue(value);
-    if (row.source->text().trimmed().toStdString() != price.source) row.source->setText(qs(price.source));
-    markRow(index);
-}
-
-void PricesEditor::markRow(int index) {
-    Row& row = m_rows[std::size_t(index)];
-    const std::string prefix = "[" + std::to_string(index) + "]";
-    std::array<QStringList, ColumnCount> byColumn;
-    for (const auto& error : m_draft.errors())
-        if (error.path.rfind(prefix, 0) == 0) byColumn[std::size_t(priceColumn(error.path))] << qs(error.rule);
-    const std::array<std::pair<int, QWidget*>, ColumnCount> cells{{{ModelColumn, row.model},
-                                                                   {InputColumn, row.input},
-                                                                   {CachedInputColumn, row.cachedInput},
-                                                                   {OutputColumn, row.output},
-                                                                   {SourceColumn, row.source}}};
-    row.invalid = markCells(cells, byColumn);
-    markRowNumber(m_table, index, row.invalid);
+    if (source->text().trimmed().toStdString() != price.source) source->setText(qs(price.source));
 }
 
 void PricesEditor::sync() {
@@ -184,53 +142,48 @@ void PricesEditor::sync() {
         const QSignalBlocker block(m_asOf);
         if (m_asOf->text().trimmed().toStdString() != sheet.as_of) m_asOf->setText(qs(sheet.as_of));
     }
-    const int wanted = int(sheet.models.size());
-    while (rowCount() > wanted) {
-        m_table->removeRow(rowCount() - 1);
-        m_rows.pop_back();
-    }
-    while (rowCount() < wanted) appendRow();
-    for (int i = 0; i < wanted; ++i) syncRow(i, sheet.models[std::size_t(i)]);
-
-    QStringList lines;
-    bool dateInvalid = false;
-    for (const auto& error : m_draft.errors()) {
-        // Rows are numbered from 1 on screen, as in the table's row header.
-        if (error.path.rfind('[', 0) == 0) {
-            const int row = std::atoi(error.path.c_str() + 1);
-            const auto& models = sheet.models;
-            const QString name = row < int(models.size()) && !models[std::size_t(row)].model.empty()
-                                     ? qs(models[std::size_t(row)].model)
-                                     : tr("row %1").arg(row + 1);
-            const auto dot = error.path.find('.');
-            lines << QStringLiteral("%1 %2: %3").arg(name, qs(error.path.substr(dot + 1)), qs(error.rule));
-        } else {
-            dateInvalid = true;
-            lines << qs(error.to_string());
-        }
-    }
+    m_rows->syncRows(int(sheet.models.size()), [&](int row) { syncRow(row, sheet.models[std::size_t(row)]); });
+    m_rows->markProblems(m_draft.errors());
+    const bool dateInvalid = std::any_of(m_draft.errors().begin(), m_draft.errors().end(),
+                                         [](const sb::ConfigError& error) { return error.path.rfind('[', 0) != 0; });
     m_asOf->setStyleSheet(dateInvalid ? invalidCellStyle() : QString());
-    showErrorLines(m_hint, lines);
-    updateButtons();
+    m_rows->showHint(problemLines());
 }
 
-void PricesEditor::updateButtons() { m_remove->setEnabled(currentRow() >= 0); }
-
-int PricesEditor::rowCount() const { return int(m_rows.size()); }
-int PricesEditor::currentRow() const {
-    const int row = m_table->currentRow();
-    return row < rowCount() ? row : -1;
+// The problems of the whole sheet, rows named by their model (or numbered from 1 on screen, as
+// in the table's row header).
+QStringList PricesEditor::problemLines() const {
+    const auto& models = m_draft.draft().models;
+    QStringList lines;
+    for (const auto& error : m_draft.errors()) {
+        if (error.path.rfind('[', 0) != 0) {
+            lines << qs(error.to_string());
+            continue;
+        }
+        const int row = std::atoi(error.path.c_str() + 1);
+        const QString name = row < int(models.size()) && !models[std::size_t(row)].model.empty()
+                                 ? qs(models[std::size_t(row)].model)
+                                 : tr("row %1").arg(row + 1);
+        const auto dot = error.path.find('.');
+        lines << QStringLiteral("%1 %2: %3").arg(name, qs(error.path.substr(dot + 1)), qs(error.rule));
+    }
+    return lines;
 }
-QLineEdit* PricesEditor::modelEdit(int row) const { return m_rows.at(std::size_t(row)).model; }
+
+int PricesEditor::rowCount() const { return m_rows->rowCount(); }
+int PricesEditor::currentRow() const { return m_rows->currentRow(); }
+QLineEdit* PricesEditor::modelEdit(int row) const { return m_rows->cell<QLineEdit>(row, ModelColumn); }
 QDoubleSpinBox* PricesEditor::priceBox(int row, Column column) const {
-    const Row& r = m_rows.at(std::size_t(row));
     switch (column) {
-    case InputColumn: return r.input;
-    case CachedInputColumn: return r.cachedInput;
-    case OutputColumn: return r.output;
+    case InputColumn:
+    case CachedInputColumn:
+    case OutputColumn: return m_rows->cell<QDoubleSpinBox>(row, column);
     default: return nullptr;
     }
 }
-QLineEdit* PricesEditor::sourceEdit(int row) const { return m_rows.at(std::size_t(row)).source; }
-QString PricesEditor::hintText() const { return m_hint->text(); }
-bool PricesEditor::rowMarkedInvalid(int row) const { return m_rows.at(std::size_t(row)).invalid; }
+QLineEdit* PricesEditor::sourceEdit(int row) const { return m_rows->cell<QLineEdit>(row, SourceColumn); }
+QPushButton* PricesEditor::addButton() const { return m_rows->addButton(); }
+QPushButton* PricesEditor::removeButton() const { return m_rows->removeButton(); }
+QTableWidget* PricesEditor::table() const { return m_rows->table(); }
+QString PricesEditor::hintText() const { return m_rows->hintText(); }
+bool PricesEditor::rowMarkedInvalid(int row) const { return m_rows->rowMarkedInvalid(row); }

@@ -7,17 +7,15 @@
 #include <QWidget>
 
 #include <functional>
-#include <vector>
 
 #include "cost/price_table.h"
 
 class PricesDraft;
 class QDoubleSpinBox;
-class QLabel;
 class QLineEdit;
 class QPushButton;
 class QTableWidget;
-class RowFocus;
+class RowEditorTable;
 
 class PricesEditor final : public QWidget {
     Q_OBJECT
@@ -28,48 +26,27 @@ public:
     explicit PricesEditor(PricesDraft& draft, QWidget* parent = nullptr);
     void sync();
 
-    void addModel();
-    void removeModel(int row);
-    void selectRow(int row);
-
     int rowCount() const;
     int currentRow() const;
     QLineEdit* asOfEdit() const { return m_asOf; }
     QLineEdit* modelEdit(int row) const;
     QDoubleSpinBox* priceBox(int row, Column column) const;  // Input, CachedInput or Output
     QLineEdit* sourceEdit(int row) const;
-    QPushButton* addButton() const { return m_add; }
-    QPushButton* removeButton() const { return m_remove; }
-    QTableWidget* table() const { return m_table; }
+    QPushButton* addButton() const;
+    QPushButton* removeButton() const;
+    QTableWidget* table() const;
     QString hintText() const;
     bool rowMarkedInvalid(int row) const;
 
-signals:
-    void currentRowChanged(int row);
-
 private:
-    struct Row {
-        QLineEdit* model = nullptr;
-        QDoubleSpinBox* input = nullptr;
-        QDoubleSpinBox* cachedInput = nullptr;
-        QDoubleSpinBox* output = nullptr;
-        QLineEdit* source = nullptr;
-        bool invalid = false;
-    };
-
+    void appendModel();
     void editModel(int row, const std::function<void(sb::ModelPrice&)>& change);
     QDoubleSpinBox* makePriceBox(int row, double sb::ModelPrice::*field);
-    void appendRow();
+    void buildRow(int row);
     void syncRow(int row, const sb::ModelPrice& price);
-    void markRow(int row);
-    void updateButtons();
+    QStringList problemLines() const;
 
     PricesDraft& m_draft;
-    std::vector<Row> m_rows;
     QLineEdit* m_asOf;
-    QTableWidget* m_table;
-    RowFocus* m_focus;
-    QLabel* m_hint;
-    QPushButton* m_add;
-    QPushButton* m_remove;
+    RowEditorTable* m_rows;
 };

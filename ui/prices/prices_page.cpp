@@ -2,18 +2,18 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
 
 #include <nlohmann/json.hpp>
 
+#include "common/draft_bar.h"
 #include "config/config_file_writer.h"
 #include "engine_bridge.h"
 #include "prices/prices_draft.h"
 #include "prices/prices_editor.h"
-#include "qt_text.h"
+#include "common/qt_text.h"
 
 PricesPage::PricesPage(EngineBridge& bridge, QWidget* parent)
     : QWidget(parent),
@@ -31,33 +31,23 @@ PricesPage::PricesPage(EngineBridge& bridge, QWidget* parent)
     layout->addWidget(m_editor, 1);
     connect(m_draft, &PricesDraft::changed, this, &PricesPage::onDraftChanged);
     updateOrigin();
-    updateActions();
 }
 
 PricesPage::~PricesPage() = default;
 
 QWidget* PricesPage::buildToolbar() {
-    auto* bar = new QWidget(this);
-    auto* row = new QHBoxLayout(bar);
-    row->setContentsMargins(0, 0, 0, 0);
-    m_apply = new QPushButton(tr("Apply"), bar);
-    m_apply->setToolTip(tr("Price the next answers with the draft"));
-    m_revert = new QPushButton(tr("Revert draft"), bar);
-    m_revert->setToolTip(tr("Discard the edits not applied yet"));
-    m_builtIn = new QPushButton(tr("Built-in prices"), bar);
+    m_bar = new DraftBar(*m_draft,
+                         {.applyTip = tr("Price the next answers with the draft"),
+                          .invalidStatus = tr("Draft: fix the marked prices to apply"),
+                          .cleanStatus = tr("The draft is the live price table")},
+                         QStringLiteral("pricesStatus"), this);
+    m_builtIn = new QPushButton(tr("Built-in prices"), m_bar);
     m_builtIn->setToolTip(tr("Stage the table shipped with Switchboard (apply to use it)"));
-    m_status = new QLabel(bar);
-    m_status->setObjectName(QStringLiteral("pricesStatus"));
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // a long message must not widen the page
-    connect(m_apply, &QPushButton::clicked, this, &PricesPage::apply);
-    connect(m_revert, &QPushButton::clicked, this, &PricesPage::revert);
+    m_bar->addAfterRevert(m_builtIn);
+    connect(m_bar, &DraftBar::applyRequested, this, &PricesPage::apply);
+    connect(m_bar, &DraftBar::revertRequested, this, &PricesPage::revert);
     connect(m_builtIn, &QPushButton::clicked, this, &PricesPage::stageBuiltIn);
-    row->addWidget(m_apply);
-    row->addWidget(m_revert);
-    row->addSpacing(16);
-    row->addWidget(m_builtIn);
-    row->addWidget(m_status, 1);
-    return bar;
+    return m_bar;
 }
 
 void PricesPage::setConfigFile(const QString& path) {
@@ -67,22 +57,7 @@ void PricesPage::setConfigFile(const QString& path) {
     updateOrigin();
 }
 
-void PricesPage::onDraftChanged() {
-    m_message.clear();  // an outcome shown until the next edit
-    m_editor->sync();
-    updateActions();
-}
-
-void PricesPage::updateActions() {
-    m_apply->setEnabled(m_draft->canApply());
-    m_revert->setEnabled(m_draft->isDirty());
-    QString status = m_message;
-    if (status.isEmpty() && m_draft->isDirty())
-        status = m_draft->errors().empty() ? tr("Draft: edits not applied yet") : tr("Draft: fix the marked prices to apply");
-    else if (status.isEmpty())
-        status = tr("The draft is the live price table");
-    if (m_status->text() != status) m_status->setText(status);
-}
+void PricesPage::onDraftChanged() { m_editor->sync(); }
 
 void PricesPage::updateOrigin() {
     const QString named = qs(m_bridge.config().cost.pricing);
@@ -98,15 +73,11 @@ bool PricesPage::apply() {
     auto table = sb::PriceTable::from_sheet(m_draft->draft());
     if (!table) return false;  // canApply() said the draft is valid
     m_bridge.api().apply_prices(std::move(*table), EngineBridge::onThreadOf<void>(this, [this](auto applied) {
-        if (!applied) {
-            m_message = tr("Not applied: %1").arg(qs(applied.error().message));
-            return updateActions();
-        }
+        if (!applied) return m_bar->setMessage(tr("Not applied: %1").arg(qs(applied.error().message)));
         m_draft->setApplied(m_bridge.api().prices()->sheet());  // sorted by model: clean again
         const auto n = m_draft->applied().models.size();
-        m_message = n == 1 ? tr("Applied 1 price") : tr("Applied %1 prices").arg(n);
-        if (!m_pricingFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
-        updateActions();
+        const QString done = n == 1 ? tr("Applied 1 price") : tr("Applied %1 prices").arg(n);
+        m_bar->setMessage(m_pricingFile.isEmpty() ? done : done + QStringLiteral(" — ") + persist());
     }));
     return true;
 }
@@ -133,6 +104,10 @@ void PricesPage::showEvent(QShowEvent* event) {
     m_draft->setApplied(m_bridge.api().prices()->sheet());  // a clean draft follows the live table
 }
 
-QString PricesPage::statusText() const { return m_status->text(); }
+QString PricesPage::statusText() const { return m_bar->statusText(); }
+
+QPushButton* PricesPage::applyButton() const { return m_bar->applyButton(); }
+
+QPushButton* PricesPage::revertButton() const { return m_bar->revertButton(); }
 
 QString PricesPage::originText() const { return m_origin->text(); }

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QWidget>
 
+class DraftBar;
 class EngineBridge;
 class PricesDraft;
 class PricesEditor;
@@ -31,8 +32,8 @@ public:
 
     const PricesDraft* draft() const { return m_draft; }
     PricesEditor* editor() const { return m_editor; }
-    QPushButton* applyButton() const { return m_apply; }
-    QPushButton* revertButton() const { return m_revert; }
+    QPushButton* applyButton() const;
+    QPushButton* revertButton() const;
     QPushButton* builtInButton() const { return m_builtIn; }
     QString statusText() const;
     QString originText() const;
@@ -43,20 +44,16 @@ protected:
 private:
     QWidget* buildToolbar();
     void onDraftChanged();
-    void updateActions();
     void updateOrigin();
     QString persist();
 
     EngineBridge& m_bridge;
     QString m_configFile;
     QString m_pricingFile;
-    QString m_message;  // the outcome of the last Apply, until the next edit
 
     PricesDraft* m_draft;
     PricesEditor* m_editor;
-    QPushButton* m_apply = nullptr;
-    QPushButton* m_revert = nullptr;
+    DraftBar* m_bar = nullptr;
     QPushButton* m_builtIn = nullptr;
-    QLabel* m_status = nullptr;
     QLabel* m_origin;
 };

@@ -12,9 +12,9 @@
 #include <algorithm>
 #include <chrono>
 
-#include "editor_table.h"
+#include "common/editor_style.h"
 #include "providers/providers_draft.h"
-#include "qt_text.h"
+#include "common/qt_text.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include "config/provider_check.h"
 #include "config/secret_reference.h"
-#include "qt_text.h"
+#include "common/qt_text.h"
 #include "security/secret_environment.h"
 
 namespace {
@@ -60,7 +60,7 @@ QString keySource(const ProviderEntry& entry) {
 
 ProvidersDraft::ProvidersDraft(sb::Config base, sb::RoutingConfig routing,
                                const std::vector<sb::ProviderConfig>& live, QObject* parent)
-    : QObject(parent),
+    : Draft(parent),
       m_base(std::move(base)),
       m_routing(std::move(routing)),
       m_environment(sb::process_environment()),

@@ -6,8 +6,6 @@
 // passes is one a restart would accept too. Only Apply (on the page) hands it to the engine.
 // A key typed for a provider waits in the draft until Apply stores it in the encrypted secret
 // store; from then on the provider names it as "secret:<provider name>".
-#include <QObject>
-
 #include <expected>
 #include <functional>
 #include <map>
@@ -15,8 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "common/draft.h"
+#include "common/staged_draft.h"
 #include "config/config.h"
-#include "staged_draft.h"
 
 // One provider as edited: its settings as written (base_url_ref, api_key_ref; the resolved
 // fields are what the engine runs with) and a key typed for it but not stored yet.
@@ -32,7 +31,7 @@ sb::ProviderConfig writtenProvider(const ProviderEntry& entry);
 // Where the key comes from, never the key: "secret store (openai)", "env $OPENAI_API_KEY", "none".
 QString keySource(const ProviderEntry& entry);
 
-class ProvidersDraft final : public QObject {
+class ProvidersDraft final : public Draft {
     Q_OBJECT
 public:
     // `base`: the running config, whose other sections are checked with the providers.
@@ -41,10 +40,10 @@ public:
 
     const ProviderSheet& applied() const { return m_state.applied(); }
     const ProviderSheet& draft() const { return m_state.draft(); }
-    bool isDirty() const { return m_state.isDirty(); }
+    bool isDirty() const override { return m_state.isDirty(); }
     // Paths as at load: "providers[i].<field>", "routing.…", "default_provider".
-    const std::vector<sb::ConfigError>& errors() const { return m_state.errors(); }
-    bool canApply() const { return m_state.canApply(); }
+    const std::vector<sb::ConfigError>& errors() const override { return m_state.errors(); }
+    bool canApply() const override { return m_state.canApply(); }
     // The draft resolved as the engine takes it (keys, URLs, demo mode); empty while it has errors.
     const std::optional<sb::Config>& resolved() const { return m_resolved; }
     std::vector<sb::ProviderConfig> writtenProviders() const;
@@ -63,9 +62,6 @@ public:
     void edit(const std::function<void(ProviderSheet&)>& change);
     int add();  // a new provider at the end; returns its row
     void remove(int row);
-
-signals:
-    void changed();  // the draft, the applied set, the errors or the resolution changed
 
 private:
     std::vector<sb::ConfigError> check(const ProviderSheet& sheet);

@@ -12,14 +12,15 @@
 
 #include <algorithm>
 
-#include "editor_table.h"
+#include "common/draft_bar.h"
+#include "common/editor_style.h"
 #include "engine_bridge.h"
 #include "providers/provider_form.h"
 #include "providers/providers_draft.h"
 #include "providers/providers_saver.h"
 #include "security/redaction.h"
 #include "transport/http_client.h"
-#include "qt_text.h"
+#include "common/qt_text.h"
 
 namespace {
 
@@ -140,22 +141,17 @@ ProvidersPage::ProvidersPage(EngineBridge& bridge, QWidget* parent)
 ProvidersPage::~ProvidersPage() = default;
 
 QWidget* ProvidersPage::buildToolbar() {
-    auto* bar = new QWidget(this);
-    m_apply = new QPushButton(tr("Apply"), bar);
-    m_apply->setToolTip(tr("Make the draft the live providers, store typed keys, save the config file"));
-    m_revert = new QPushButton(tr("Revert"), bar);
-    m_revert->setToolTip(tr("Drop the draft's edits and typed keys"));
-    m_status = new QLabel(bar);
-    m_status->setObjectName(QStringLiteral("providersStatus"));
-    m_status->setWordWrap(true);
-    connect(m_apply, &QPushButton::clicked, this, &ProvidersPage::apply);
-    connect(m_revert, &QPushButton::clicked, this, &ProvidersPage::revert);
-    auto* row = new QHBoxLayout(bar);
-    row->setContentsMargins(0, 0, 0, 0);
-    row->addWidget(m_apply);
-    row->addWidget(m_revert);
-    row->addWidget(m_status, 1);
-    return bar;
+    m_bar = new DraftBar(*m_draft,
+                         {.applyTip = tr("Make the draft the live providers, store typed keys, save the config file"),
+                          .invalidStatus = tr("Draft: fix the marked fields to apply"),
+                          .cleanStatus = tr("The providers the engine runs with"),
+                          .revertText = tr("Revert"),
+                          .revertTip = tr("Drop the draft's edits and typed keys"),
+                          .wrapStatus = true},
+                         QStringLiteral("providersStatus"), this);
+    connect(m_bar, &DraftBar::applyRequested, this, &ProvidersPage::apply);
+    connect(m_bar, &DraftBar::revertRequested, this, &ProvidersPage::revert);
+    return m_bar;
 }
 
 void ProvidersPage::setConfigFile(const QString& path) {
@@ -163,7 +159,6 @@ void ProvidersPage::setConfigFile(const QString& path) {
 }
 
 void ProvidersPage::onDraftChanged() {
-    m_message.clear();
     const int row = selectedProvider();
     fillTable();
     if (m_form->row() != row || row >= int(m_draft->draft().size()))
@@ -221,19 +216,9 @@ void ProvidersPage::fillTable() {
 }
 
 void ProvidersPage::updateActions() {
-    m_apply->setEnabled(m_draft->canApply() && !m_saving);
-    m_revert->setEnabled(m_draft->isDirty());
+    m_bar->setApplyBlocked(m_saving);
     m_remove->setEnabled(selectedProvider() >= 0);
     m_test->setEnabled(selectedProvider() >= 0);
-    QString status;
-    if (!m_message.isEmpty())
-        status = m_message;
-    else if (m_draft->isDirty())
-        status = m_draft->errors().empty() ? tr("Draft: edits not applied yet")
-                                           : tr("Draft: fix the marked fields to apply");
-    else
-        status = tr("The providers the engine runs with");
-    if (m_status->text() != status) m_status->setText(status);
 }
 
 void ProvidersPage::selectProvider(int row) {
@@ -270,7 +255,7 @@ bool ProvidersPage::apply() {
     m_bridge.applyProviders(m_draft->resolved()->providers, this, [this](sb::ConsoleResult<void> applied) {
         if (!applied) {
             m_saving = false;
-            m_message = tr("Not applied: %1").arg(lines(applied.error().fields).join(QStringLiteral("; ")));
+            m_bar->setMessage(tr("Not applied: %1").arg(lines(applied.error().fields).join(QStringLiteral("; "))));
             return updateActions();
         }
         saveApplied();
@@ -289,14 +274,15 @@ void ProvidersPage::saveApplied() {
     save.whole.routing = m_bridge.api().routing();
     m_draft->accept(m_bridge.providers(), save.keys);
     m_form->setRow(selectedProvider());
-    m_message = tr("Applied: the next request uses these providers; saving…");
+    m_bar->setMessage(tr("Applied: the next request uses these providers; saving…"));
     updateActions();
     saveProviders(std::move(save), this, [this](std::expected<QString, QString> saved) {
         m_saving = false;
-        m_message = saved ? tr("Applied; %1").arg(saved->isEmpty() ? tr("nothing to save") : *saved)
-                          : tr("Applied, but %1").arg(saved.error());
+        const QString outcome = saved ? tr("Applied; %1").arg(saved->isEmpty() ? tr("nothing to save") : *saved)
+                                      : tr("Applied, but %1").arg(saved.error());
+        m_bar->setMessage(outcome);
         updateActions();
-        emit saveFinished(saved.has_value(), m_message);
+        emit saveFinished(saved.has_value(), outcome);
     });
 }
 
@@ -385,7 +371,10 @@ QString ProvidersPage::versionWarning() const {
     return m_warning->isVisibleTo(this) ? m_warning->text() : QString();
 }
 QString ProvidersPage::statusText() const {
-    return m_status->text();
+    return m_bar->statusText();
+}
+QPushButton* ProvidersPage::applyButton() const {
+    return m_bar->applyButton();
 }
 QString ProvidersPage::problemsText() const {
     return m_problems->isVisibleTo(this) ? m_problems->text() : QString();

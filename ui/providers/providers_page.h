@@ -17,6 +17,7 @@
 
 #include "providers/connection_test.h"
 
+class DraftBar;
 class EngineBridge;
 class ProviderForm;
 class ProvidersDraft;
@@ -61,7 +62,7 @@ public:
     ProviderForm* form() const { return m_form; }
     QTableWidget* table() const { return m_table; }
     QPushButton* testButton() const { return m_test; }
-    QPushButton* applyButton() const { return m_apply; }
+    QPushButton* applyButton() const;
     QPushButton* addButton() const { return m_add; }
     QPushButton* removeButton() const { return m_remove; }
     QString resultText() const;
@@ -83,8 +84,7 @@ private:
 
     EngineBridge& m_bridge;
     QString m_configFile;
-    QString m_message;  // the outcome of the last Apply, until the next edit
-    bool m_saving = false;
+    bool m_saving = false;  // from Apply until the keys and the file are written
 
     ProvidersDraft* m_draft;
     QTableWidget* m_table = nullptr;
@@ -92,9 +92,7 @@ private:
     QPushButton* m_add = nullptr;
     QPushButton* m_remove = nullptr;
     QPushButton* m_test = nullptr;
-    QPushButton* m_apply = nullptr;
-    QPushButton* m_revert = nullptr;
-    QLabel* m_status = nullptr;
+    DraftBar* m_bar = nullptr;
     QLabel* m_problems = nullptr;
     QLabel* m_result = nullptr;
     QLabel* m_warning = nullptr;

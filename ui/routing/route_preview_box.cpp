@@ -10,7 +10,7 @@
 #include "engine_bridge.h"
 #include "routing/router.h"
 #include "routing/routing_draft.h"
-#include "qt_text.h"
+#include "common/qt_text.h"
 
 RoutePreviewBox::RoutePreviewBox(EngineBridge& bridge, const RoutingDraft& draft, QWidget* parent)
     : QGroupBox(tr("Try a prompt"), parent),

@@ -3,7 +3,7 @@
 #include <utility>
 
 RoutingDraft::RoutingDraft(std::vector<sb::ProviderConfig> providers, sb::RoutingConfig applied, QObject* parent)
-    : QObject(parent),
+    : Draft(parent),
       m_providers(std::move(providers)),
       m_state(std::move(applied), [this](const sb::RoutingConfig& draft) { return sb::validate_routing(draft, m_providers); }) {}
 

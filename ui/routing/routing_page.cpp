@@ -1,6 +1,5 @@
 #include "routing/routing_page.h"
 
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -12,6 +11,7 @@
 
 #include <chrono>
 
+#include "common/draft_bar.h"
 #include "config/config_file_writer.h"
 #include "cost/what_if.h"
 #include "engine_bridge.h"
@@ -22,7 +22,7 @@
 #include "routing/tier_editor.h"
 #include "routing/versions_list.h"
 #include "routing/what_if_panel.h"
-#include "qt_text.h"
+#include "common/qt_text.h"
 
 using namespace std::chrono_literals;
 
@@ -133,25 +133,17 @@ RoutingPage::RoutingPage(EngineBridge& bridge, QWidget* parent)
 RoutingPage::~RoutingPage() = default;
 
 QWidget* RoutingPage::buildToolbar() {
-    auto* bar = new QWidget(this);
-    auto* row = new QHBoxLayout(bar);
-    row->setContentsMargins(0, 0, 0, 0);
-    m_apply = new QPushButton(tr("Apply"), bar);
-    m_apply->setToolTip(tr("Make the draft the live routing; the next request follows it"));
-    m_undo = new QPushButton(tr("Undo last change"), bar);
-    m_revert = new QPushButton(tr("Revert draft"), bar);
-    m_revert->setToolTip(tr("Discard the edits not applied yet"));
-    m_status = new QLabel(bar);
-    m_status->setObjectName(QStringLiteral("routingStatus"));
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // a long summary must not widen the page
-    connect(m_apply, &QPushButton::clicked, this, &RoutingPage::apply);
+    m_bar = new DraftBar(*m_draft,
+                         {.applyTip = tr("Make the draft the live routing; the next request follows it"),
+                          .invalidStatus = tr("Draft: fix the errors to apply"),
+                          .cleanStatus = tr("The draft is the live routing")},
+                         QStringLiteral("routingStatus"), this);
+    m_undo = new QPushButton(tr("Undo last change"), m_bar);
+    m_bar->addBesideApply(m_undo);
+    connect(m_bar, &DraftBar::applyRequested, this, &RoutingPage::apply);
     connect(m_undo, &QPushButton::clicked, this, &RoutingPage::undo);
-    connect(m_revert, &QPushButton::clicked, this, &RoutingPage::revert);
-    row->addWidget(m_apply);
-    row->addWidget(m_undo);
-    row->addWidget(m_revert);
-    row->addWidget(m_status, 1);
-    return bar;
+    connect(m_bar, &DraftBar::revertRequested, this, &RoutingPage::revert);
+    return m_bar;
 }
 
 void RoutingPage::setConfigFile(const QString& path) { m_configFile = path; }
@@ -161,7 +153,6 @@ int RoutingPage::selectedTier() const { return m_tiers->currentRow(); }
 void RoutingPage::selectTier(int index) { m_tiers->setCurrentRow(index); }
 
 void RoutingPage::onDraftChanged() {
-    m_message.clear();  // an outcome shown until the next edit
     syncTierList();
     m_tierEditor->sync();
     m_rulesEditor->sync();
@@ -176,7 +167,6 @@ void RoutingPage::onDraftChanged() {
                                                         lines.join(QStringLiteral("<br>")));
     m_errors->setVisible(!lines.isEmpty());
 
-    updateActions();
     m_preview->schedule();
     m_whatIfTimer->start();
 }
@@ -233,28 +223,17 @@ void RoutingPage::syncTierList() {
     }
 }
 
-void RoutingPage::updateActions() {
-    m_apply->setEnabled(m_draft->canApply());
-    m_revert->setEnabled(m_draft->isDirty());
+void RoutingPage::updateUndo() {
     m_undo->setEnabled(m_undoTarget.has_value());
     m_undo->setToolTip(m_undoTarget ? tr("Re-apply the routing from before version %1 (recorded as a new version)")
                                           .arg(m_undoTarget->undoesVersion)
                                     : tr("Nothing applied to undo"));
-    QString status = m_message;
-    if (status.isEmpty() && m_draft->isDirty())
-        status = m_draft->errors().empty() ? tr("Draft: edits not applied yet") : tr("Draft: fix the errors to apply");
-    else if (status.isEmpty())
-        status = tr("The draft is the live routing");
-    if (m_status->text() != status) m_status->setText(status);
 }
 
 bool RoutingPage::apply() {
     if (!m_draft->canApply()) return false;
     m_bridge.api().apply_routing(m_draft->draft(), "console", EngineBridge::onThreadOf<sb::ConfigVersion>(this, [this](auto version) {
-        if (!version) {
-            m_message = tr("Not applied: %1").arg(qs(version.error().message));
-            return updateActions();
-        }
+        if (!version) return m_bar->setMessage(tr("Not applied: %1").arg(qs(version.error().message)));
         afterApply(version->id, tr("Applied: %1").arg(qs(version->summary)));
     }));
     return true;
@@ -264,10 +243,7 @@ bool RoutingPage::undo() {
     refreshVersions();  // the latest version may be newer than the button's last refresh
     if (!m_undoTarget) return false;
     m_bridge.api().apply_routing(m_undoTarget->routing, "console", EngineBridge::onThreadOf<sb::ConfigVersion>(this, [this](auto version) {
-        if (!version) {
-            m_message = tr("Not undone: %1").arg(qs(version.error().message));
-            return updateActions();
-        }
+        if (!version) return m_bar->setMessage(tr("Not undone: %1").arg(qs(version.error().message)));
         afterApply(version->id, tr("Applied (undo): %1").arg(qs(version->summary)));
     }));
     return true;
@@ -277,17 +253,12 @@ void RoutingPage::afterApply(std::int64_t versionId, const QString& done) {
     m_draft->revert();                                    // the draft was applied (or replaced by Undo)…
     m_draft->setApplied(m_bridge.api().routing());     // …and follows the live routing again
     refreshVersions();
-    m_message = done;
-    if (!m_configFile.isEmpty()) m_message += QStringLiteral(" — ") + persist();
-    updateActions();
+    m_bar->showApplied(done, m_configFile, [this](const std::string& file) {
+        return sb::save_routing_section(file, m_draft->applied());
+    });
     m_preview->refresh();
     refreshWhatIf();
     emit routingApplied(versionId);
-}
-
-QString RoutingPage::persist() {
-    const auto saved = sb::save_routing_section(m_configFile.toStdString(), m_draft->applied());
-    return saved ? tr("saved to %1").arg(m_configFile) : tr("not saved: %1").arg(qs(saved.error()));
 }
 
 void RoutingPage::revert() { m_draft->revert(); }
@@ -296,7 +267,7 @@ void RoutingPage::refreshVersions() {
     const auto versions = m_bridge.api().config_versions();
     m_versions->setVersions(versions);
     m_undoTarget = undoTarget(versions, m_startVersionId, m_startRouting);
-    updateActions();
+    updateUndo();
 }
 
 void RoutingPage::refreshLive() {
@@ -336,4 +307,8 @@ void RoutingPage::showEvent(QShowEvent* event) {
 
 QString RoutingPage::errorText() const { return m_errors->text(); }
 
-QString RoutingPage::statusText() const { return m_status->text(); }
+QString RoutingPage::statusText() const { return m_bar->statusText(); }
+
+QPushButton* RoutingPage::applyButton() const { return m_bar->applyButton(); }
+
+QPushButton* RoutingPage::revertButton() const { return m_bar->revertButton(); }

@@ -16,6 +16,7 @@
 #include "config/routing_config.h"
 #include "routing/routing_undo.h"
 
+class DraftBar;
 class EngineBridge;
 class QLabel;
 class QLineEdit;
@@ -58,9 +59,9 @@ public:
     WhatIfPanel* whatIfPanel() const { return m_whatIf; }
     RoutePreviewBox* previewBox() const { return m_preview; }
     VersionsList* versionsList() const { return m_versions; }
-    QPushButton* applyButton() const { return m_apply; }
+    QPushButton* applyButton() const;
     QPushButton* undoButton() const { return m_undo; }
-    QPushButton* revertButton() const { return m_revert; }
+    QPushButton* revertButton() const;
     QLineEdit* newTierName() const { return m_newTierName; }
     QPushButton* addTierButton() const { return m_addTier; }
     QPushButton* removeTierButton() const { return m_removeTier; }
@@ -79,15 +80,13 @@ private:
     void syncTierList();
     void addTier();
     void removeTier();
-    void updateActions();
+    void updateUndo();
     void refreshVersions();
     void afterApply(std::int64_t versionId, const QString& done);
-    QString persist();
 
     EngineBridge& m_bridge;
     RoutingDraft* m_draft;
     QString m_configFile;
-    QString m_message;  // the outcome of the last Apply / Undo, until the next edit
     std::int64_t m_startVersionId = 0;  // the newest version when the page started
     sb::RoutingConfig m_startRouting;
     std::optional<UndoTarget> m_undoTarget;
@@ -96,10 +95,8 @@ private:
 
     QTimer* m_liveTimer;
     QTimer* m_whatIfTimer;
-    QPushButton* m_apply = nullptr;
+    DraftBar* m_bar = nullptr;
     QPushButton* m_undo = nullptr;
-    QPushButton* m_revert = nullptr;
-    QLabel* m_status = nullptr;
     QLabel* m_errors = nullptr;
     QListWidget* m_tiers = nullptr;
     QLineEdit* m_newTierName = nullptr;

@@ -16,10 +16,8 @@ class QCheckBox;
 class QComboBox;
 class QIntValidator;
 class QLineEdit;
-class QPushButton;
-class QTableWidget;
 class RoutingDraft;
-class RowFocus;
+class RowEditorTable;
 
 class RulesEditor final : public QWidget {
     Q_OBJECT
@@ -28,10 +26,6 @@ public:
 
     explicit RulesEditor(RoutingDraft& draft, QWidget* parent = nullptr);
     void sync();
-
-    void addRule();
-    void removeRule(int row);
-    void moveRule(int row, int delta);
 
     int rowCount() const;
     int currentRow() const;
@@ -47,28 +41,14 @@ public:
     static void setCondition(sb::ClassifierRule& rule, const QString& text);
 
 private:
-    struct Row {
-        QLineEdit* name = nullptr;
-        QComboBox* kind = nullptr;
-        QLineEdit* condition = nullptr;
-        QIntValidator* numbers = nullptr;  // the condition's validator for thresholds
-        QComboBox* tier = nullptr;
-        QCheckBox* enabled = nullptr;
-        std::optional<sb::RuleKind> kindShown;  // the kind the condition field is set up for
-    };
-
+    void appendRule();
     void editRule(int row, const std::function<void(sb::ClassifierRule&)>& change);
-    void appendRow();
+    void buildRow(int row);
     void syncRow(int row, const sb::ClassifierRule& rule, const QStringList& tiers);
-    void updateButtons();
 
     RoutingDraft& m_draft;
-    std::vector<Row> m_rows;
-    QTableWidget* m_table = nullptr;
-    RowFocus* m_focus = nullptr;
-    QComboBox* m_defaultTier = nullptr;
-    QPushButton* m_add = nullptr;
-    QPushButton* m_remove = nullptr;
-    QPushButton* m_up = nullptr;
-    QPushButton* m_down = nullptr;
+    RowEditorTable* m_rows;
+    QComboBox* m_defaultTier;
+    QIntValidator* m_numbers;  // the condition's validator for thresholds
+    std::vector<std::optional<sb::RuleKind>> m_kindShown;  // per row: the kind its condition field is set up for
 };

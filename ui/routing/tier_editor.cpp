@@ -3,7 +3,6 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalBlocker>
@@ -11,19 +10,16 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <cmath>
 #include <utility>
 
-#include "centred_cell.h"
-#include "dashboard/metric_format.h"
+#include "common/metric_format.h"
+#include "common/row_editor_table.h"
+#include "common/qt_text.h"
 #include "routing/routing_draft.h"
 #include "routing/routing_figures.h"
-#include "routing/row_focus.h"
 #include "routing/weight_editor.h"
-#include "qt_text.h"
 
 namespace {
-
 
 void setCurrentData(QComboBox* box, const QString& data, const QString& missingLabel) {
     int index = box->findData(data);
@@ -42,12 +38,12 @@ TierEditor::TierEditor(RoutingDraft& draft, QWidget* parent)
       m_title(new QLabel(this)),
       m_balancing(new QComboBox(this)),
       m_cacheFirst(new QCheckBox(tr("Cache first"), this)),
-      m_table(new QTableWidget(0, ColumnCount, this)),
-      m_focus(new RowFocus(m_table)),
-      m_add(new QPushButton(tr("Add target"), this)),
-      m_remove(new QPushButton(tr("Remove"), this)),
-      m_up(new QPushButton(tr("Move up"), this)),
-      m_down(new QPushButton(tr("Move down"), this)) {
+      m_rows(new RowEditorTable({.objectName = QStringLiteral("tierTargets"),
+                                 .headers = {tr("Provider"), tr("Model"), tr("Weight"), tr("% of tier"), tr("Enabled"),
+                                             tr("Circuit"), tr("Served (1 min)")},
+                                 .stretchColumn = WeightColumn,
+                                 .rowNumbers = false},
+                                this)) {
     QFont title = m_title->font();
     title.setBold(true);
     m_title->setFont(title);
@@ -63,39 +59,30 @@ TierEditor::TierEditor(RoutingDraft& draft, QWidget* parent)
     connect(m_cacheFirst, &QCheckBox::toggled, this,
             [this](bool on) { editTier([on](sb::TierConfig& t) { t.cache_first = on; }); });
 
-    m_table->setHorizontalHeaderLabels({tr("Provider"), tr("Model"), tr("Weight"), tr("% of tier"), tr("Enabled"),
-                                        tr("Circuit"), tr("Served (1 min)")});
-    m_table->horizontalHeaderItem(ShareColumn)->setToolTip(tr("Share of the tier under the draft weights"));
-    m_table->horizontalHeaderItem(ServedColumn)->setToolTip(tr("Share of the tier's requests this target served in the last minute"));
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->verticalHeader()->setVisible(false);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setSectionResizeMode(WeightColumn, QHeaderView::Stretch);
-    connect(m_table, &QTableWidget::currentCellChanged, this, [this] { updateButtons(); });
-
-    connect(m_add, &QPushButton::clicked, this, &TierEditor::addTarget);
-    connect(m_remove, &QPushButton::clicked, this, [this] { removeTarget(currentRow()); });
-    connect(m_up, &QPushButton::clicked, this, [this] { moveTarget(currentRow(), -1); });
-    connect(m_down, &QPushButton::clicked, this, [this] { moveTarget(currentRow(), +1); });
+    QTableWidget* table = m_rows->table();
+    table->horizontalHeaderItem(ShareColumn)->setToolTip(tr("Share of the tier under the draft weights"));
+    table->horizontalHeaderItem(ServedColumn)->setToolTip(tr("Share of the tier's requests this target served in the last minute"));
+    m_rows->setRowBuilder([this](int row) { buildRow(row); });
+    m_rows->setRowEdits({.addText = tr("Add target"),
+                         .add = [this] { appendTarget(); },
+                         .remove = [this](int row) {
+                             editTier([row](sb::TierConfig& t) { t.targets.erase(t.targets.begin() + row); });
+                         },
+                         .swap = [this](int row, int to) {
+                             editTier([row, to](sb::TierConfig& t) {
+                                 std::swap(t.targets[std::size_t(row)], t.targets[std::size_t(to)]);
+                             });
+                         }});
 
     auto* header = new QHBoxLayout;
     header->addWidget(m_title, 1);
     header->addWidget(new QLabel(tr("Balancing"), this));
     header->addWidget(m_balancing);
     header->addWidget(m_cacheFirst);
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_add);
-    buttons->addWidget(m_remove);
-    buttons->addWidget(m_up);
-    buttons->addWidget(m_down);
-    buttons->addStretch();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(header);
-    layout->addWidget(m_table, 1);
-    layout->addLayout(buttons);
+    layout->addWidget(m_rows, 1);
     sync();
 }
 
@@ -107,7 +94,7 @@ const sb::TierConfig* TierEditor::tier() const {
 void TierEditor::setTierIndex(int index) {
     if (index == m_tier) return;
     m_tier = index;
-    m_table->setCurrentCell(-1, -1);
+    m_rows->clearCurrentRow();
     sync();
 }
 
@@ -124,7 +111,11 @@ void TierEditor::editTarget(int row, const std::function<void(sb::RouteTarget&)>
     });
 }
 
-void TierEditor::addTarget() {
+void TierEditor::addTarget() { m_rows->addRow(); }
+void TierEditor::removeTarget(int row) { m_rows->removeRow(row); }
+void TierEditor::moveTarget(int row, int delta) { m_rows->moveRow(row, delta); }
+
+void TierEditor::appendTarget() {
     const auto& providers = m_draft.providers();
     if (!tier() || providers.empty()) return;
     // The first provider not in the tier yet; weight 0, so adding it changes no traffic by itself.
@@ -137,101 +128,70 @@ void TierEditor::addTarget() {
         }
     }
     editTier([&](sb::TierConfig& t) { t.targets.push_back(sb::RouteTarget{provider, {}, 0.0, true}); });
-    m_table->selectRow(rowCount() - 1);
 }
 
-void TierEditor::removeTarget(int row) {
-    if (row < 0 || row >= rowCount()) return;
-    editTier([row](sb::TierConfig& t) { t.targets.erase(t.targets.begin() + row); });
-    if (rowCount() > 0) m_table->selectRow(std::min(row, rowCount() - 1));
-}
-
-void TierEditor::moveTarget(int row, int delta) {
-    const int to = row + delta;
-    if (row < 0 || row >= rowCount() || to < 0 || to >= rowCount()) return;
-    editTier([row, to](sb::TierConfig& t) { std::swap(t.targets[std::size_t(row)], t.targets[std::size_t(to)]); });
-    m_table->selectRow(to);
-}
-
-void TierEditor::appendRow() {
-    const int row = m_table->rowCount();
-    m_table->insertRow(row);
-    Row r;
-    r.provider = new QComboBox(m_table);
+void TierEditor::buildRow(int row) {
+    auto* provider = new QComboBox;
     for (const auto& p : m_draft.providers())
-        r.provider->addItem(p.enabled ? qs(p.name) : tr("%1 (disabled)").arg(qs(p.name)), qs(p.name));
-    r.model = new QComboBox(m_table);
-    r.weight = new WeightEditor(m_table);
-    r.enabled = new QCheckBox(m_table);
-    r.enabled->setToolTip(tr("A disabled target is never picked"));
-    connect(r.provider, &QComboBox::activated, this, [this, row](int index) {
-        const std::string provider = m_rows[std::size_t(row)].provider->itemData(index).toString().toStdString();
+        provider->addItem(p.enabled ? qs(p.name) : tr("%1 (disabled)").arg(qs(p.name)), qs(p.name));
+    auto* model = new QComboBox;
+    auto* weight = new WeightEditor;
+    auto* enabled = new QCheckBox;
+    enabled->setToolTip(tr("A disabled target is never picked"));
+    connect(provider, &QComboBox::activated, this, [this, row, provider](int index) {
+        const std::string chosen = provider->itemData(index).toString().toStdString();
         editTarget(row, [&](sb::RouteTarget& t) {
-            if (t.provider == provider) return;
-            t.provider = provider;
+            if (t.provider == chosen) return;
+            t.provider = chosen;
             t.model.clear();  // the new provider's default
         });
     });
-    connect(r.model, &QComboBox::activated, this, [this, row](int index) {
-        const std::string model = m_rows[std::size_t(row)].model->itemData(index).toString().toStdString();
-        editTarget(row, [&](sb::RouteTarget& t) { t.model = model; });
+    connect(model, &QComboBox::activated, this, [this, row, model](int index) {
+        const std::string chosen = model->itemData(index).toString().toStdString();
+        editTarget(row, [&](sb::RouteTarget& t) { t.model = chosen; });
     });
-    connect(r.weight, &WeightEditor::valueChanged, this,
-            [this, row](int weight) { editTarget(row, [weight](sb::RouteTarget& t) { t.weight = weight; }); });
-    connect(r.enabled, &QCheckBox::toggled, this,
+    connect(weight, &WeightEditor::valueChanged, this,
+            [this, row](int value) { editTarget(row, [value](sb::RouteTarget& t) { t.weight = value; }); });
+    connect(enabled, &QCheckBox::toggled, this,
             [this, row](bool on) { editTarget(row, [on](sb::RouteTarget& t) { t.enabled = on; }); });
-    m_table->setCellWidget(row, ProviderColumn, r.provider);
-    m_table->setCellWidget(row, ModelColumn, r.model);
-    m_table->setCellWidget(row, WeightColumn, r.weight);
-    m_table->setCellWidget(row, EnabledColumn, centredCell(r.enabled, m_table));
-    for (const Column c : {ShareColumn, CircuitColumn, ServedColumn}) m_table->setItem(row, c, new QTableWidgetItem);
-    for (QWidget* w : {static_cast<QWidget*>(r.provider), static_cast<QWidget*>(r.model), static_cast<QWidget*>(r.weight),
-                       static_cast<QWidget*>(r.enabled)})
-        m_focus->track(w, row);
-    m_rows.push_back(r);
+    m_rows->setCell(row, ProviderColumn, provider);
+    m_rows->setCell(row, ModelColumn, model);
+    m_rows->setCell(row, WeightColumn, weight);
+    m_rows->setCell(row, EnabledColumn, enabled);
 }
 
-void TierEditor::fillModels(Row& row, const QString& provider) {
-    const QSignalBlocker block(row.model);
-    row.model->clear();
-    row.modelsOf = provider;
+void TierEditor::fillModels(int row, const QString& provider) {
+    QComboBox* model = modelBox(row);
+    model->clear();
+    m_modelsOf[std::size_t(row)] = provider;
     const std::string name = provider.toStdString();
-    row.model->addItem(tr("default (%1)").arg(qs(routing_figures::defaultModel(name, m_draft.providers()))), QString());
+    model->addItem(tr("default (%1)").arg(qs(routing_figures::defaultModel(name, m_draft.providers()))), QString());
     for (const auto& p : m_draft.providers())
         if (p.name == name)
-            for (const auto& model : p.models) row.model->addItem(qs(model), qs(model));
+            for (const auto& m : p.models) model->addItem(qs(m), qs(m));
 }
 
-void TierEditor::syncRow(int index, const sb::RouteTarget& target, double share) {
-    Row& row = m_rows[std::size_t(index)];
-    const QString provider = qs(target.provider);
-    {
-        const QSignalBlocker block(row.provider);
-        setCurrentData(row.provider, provider, tr("%1 (not configured)").arg(provider));
-    }
-    if (row.modelsOf != provider) fillModels(row, provider);
-    {
-        const QSignalBlocker block(row.model);
-        setCurrentData(row.model, qs(target.model), qs(target.model));
-    }
-    row.weight->setValue(target.weight);
-    if (row.enabled->isChecked() != target.enabled) {
-        const QSignalBlocker block(row.enabled);
-        row.enabled->setChecked(target.enabled);
-    }
-    setCell(index, ShareColumn, target.enabled ? metric_format::percent(share) : tr("off"));
+void TierEditor::syncRow(int row, const sb::RouteTarget& target, double share) {
+    QComboBox* provider = providerBox(row);
+    QComboBox* model = modelBox(row);
+    QCheckBox* enabled = enabledBox(row);
+    const QString providerName = qs(target.provider);
+    setCurrentData(provider, providerName, tr("%1 (not configured)").arg(providerName));
+    if (m_modelsOf[std::size_t(row)] != providerName) fillModels(row, providerName);
+    setCurrentData(model, qs(target.model), qs(target.model));
+    weightEditor(row)->setValue(target.weight);
+    if (enabled->isChecked() != target.enabled) enabled->setChecked(target.enabled);
+    m_rows->setText(row, ShareColumn, target.enabled ? metric_format::percent(share) : tr("off"));
 }
 
 void TierEditor::sync() {
     const sb::TierConfig* t = tier();
     const int wanted = t ? int(t->targets.size()) : 0;
-    while (rowCount() > wanted) {
-        m_table->removeRow(rowCount() - 1);
-        m_rows.pop_back();
-    }
-    while (rowCount() < wanted) appendRow();
+    m_modelsOf.resize(std::size_t(wanted));  // a new row's model box is filled by its first sync
+    m_rows->addButton()->setEnabled(t != nullptr);
     setEnabled(t != nullptr);
     if (!t) {
+        m_rows->setRowCount(0);
         m_title->setText(tr("No tier selected"));
         return;
     }
@@ -247,9 +207,8 @@ void TierEditor::sync() {
         m_cacheFirst->setChecked(t->cache_first);
     }
     const auto shares = routing_figures::configuredShares(*t);
-    for (int i = 0; i < wanted; ++i) syncRow(i, t->targets[std::size_t(i)], shares[std::size_t(i)]);
+    m_rows->syncRows(wanted, [&](int row) { syncRow(row, t->targets[std::size_t(row)], shares[std::size_t(row)]); });
     updateLive();
-    updateButtons();
 }
 
 void TierEditor::setLive(std::vector<sb::TargetState> states, std::vector<sb::TargetMetrics> lastMinute) {
@@ -266,7 +225,7 @@ void TierEditor::updateLive() {
         const auto& target = t->targets[std::size_t(i)];
         const sb::TargetState* state = routing_figures::stateOf(m_states, t->name, target, providers);
         if (!state) {
-            setCell(i, CircuitColumn, QStringLiteral("—"), {}, tr("Not live: this target is only in the draft"));
+            m_rows->setText(i, CircuitColumn, QStringLiteral("—"), {}, tr("Not live: this target is only in the draft"));
         } else {
             const QString tip = tr("Latency (EWMA): %1\nEffective share: %2\nPicks since start: %3")
                                     .arg(state->latency_ewma_ms > 0 ? metric_format::milliseconds(state->latency_ewma_ms)
@@ -274,46 +233,22 @@ void TierEditor::updateLive() {
                                          metric_format::percent(state->effective_share))
                                     .arg(state->picks);
             if (!state->provider_usable)
-                setCell(i, CircuitColumn, tr("provider off"), routing_figures::circuitColour(sb::CircuitState::Open), tip);
+                m_rows->setText(i, CircuitColumn, tr("provider off"),
+                                routing_figures::circuitColour(sb::CircuitState::Open), tip);
             else
-                setCell(i, CircuitColumn, QStringLiteral("● ") + routing_figures::circuitText(state->circuit),
-                        routing_figures::circuitColour(state->circuit), tip);
+                m_rows->setText(i, CircuitColumn, QStringLiteral("● ") + routing_figures::circuitText(state->circuit),
+                                routing_figures::circuitColour(state->circuit), tip);
         }
         const auto served = routing_figures::servedShare(*t, target, m_lastMinute, providers);
-        setCell(i, ServedColumn, served ? metric_format::percent(*served) : QStringLiteral("—"));
+        m_rows->setText(i, ServedColumn, served ? metric_format::percent(*served) : QStringLiteral("—"));
     }
 }
 
-void TierEditor::setCell(int row, Column column, const QString& text, const QColor& colour, const QString& tip) {
-    QTableWidgetItem* item = m_table->item(row, column);
-    if (!item) return;
-    if (item->text() != text) item->setText(text);
-    const QBrush brush = colour.isValid() ? QBrush(colour) : QBrush();
-    if (item->foreground() != brush) item->setForeground(brush);
-    if (item->toolTip() != tip) item->setToolTip(tip);
-}
-
-void TierEditor::updateButtons() {
-    m_add->setEnabled(tier() != nullptr);
-    updateRowButtons(currentRow(), rowCount(), m_remove, m_up, m_down);
-}
-
-int TierEditor::rowCount() const { return int(m_rows.size()); }
-int TierEditor::currentRow() const {
-    const int row = m_table->currentRow();
-    return row < rowCount() ? row : -1;
-}
-WeightEditor* TierEditor::weightEditor(int row) const { return m_rows.at(std::size_t(row)).weight; }
-QCheckBox* TierEditor::enabledBox(int row) const { return m_rows.at(std::size_t(row)).enabled; }
-QComboBox* TierEditor::providerBox(int row) const { return m_rows.at(std::size_t(row)).provider; }
-QComboBox* TierEditor::modelBox(int row) const { return m_rows.at(std::size_t(row)).model; }
-
-QString TierEditor::text(int row, Column column) const {
-    if (const QTableWidgetItem* item = m_table->item(row, column)) return item->text();
-    return {};
-}
-
-QColor TierEditor::textColour(int row, Column column) const {
-    if (const QTableWidgetItem* item = m_table->item(row, column)) return item->foreground().color();
-    return {};
-}
+int TierEditor::rowCount() const { return m_rows->rowCount(); }
+int TierEditor::currentRow() const { return m_rows->currentRow(); }
+WeightEditor* TierEditor::weightEditor(int row) const { return m_rows->cell<WeightEditor>(row, WeightColumn); }
+QCheckBox* TierEditor::enabledBox(int row) const { return m_rows->cell<QCheckBox>(row, EnabledColumn); }
+QComboBox* TierEditor::providerBox(int row) const { return m_rows->cell<QComboBox>(row, ProviderColumn); }
+QComboBox* TierEditor::modelBox(int row) const { return m_rows->cell<QComboBox>(row, ModelColumn); }
+QString TierEditor::text(int row, Column column) const { return m_rows->text(row, column); }
+QColor TierEditor::textColour(int row, Column column) const { return m_rows->textColour(row, column); }

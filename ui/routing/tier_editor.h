@@ -16,10 +16,8 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
-class QPushButton;
-class QTableWidget;
 class RoutingDraft;
-class RowFocus;
+class RowEditorTable;
 class WeightEditor;
 
 class TierEditor final : public QWidget {
@@ -52,37 +50,23 @@ public:
     QCheckBox* cacheFirstBox() const { return m_cacheFirst; }
 
 private:
-    struct Row {
-        QComboBox* provider = nullptr;
-        QComboBox* model = nullptr;
-        WeightEditor* weight = nullptr;
-        QCheckBox* enabled = nullptr;
-        QString modelsOf;  // the provider whose models fill `model`
-    };
-
     const sb::TierConfig* tier() const;
+    void appendTarget();
     void editTier(const std::function<void(sb::TierConfig&)>& change);
     void editTarget(int row, const std::function<void(sb::RouteTarget&)>& change);
-    void appendRow();
+    void buildRow(int row);
     void syncRow(int row, const sb::RouteTarget& target, double share);
-    void fillModels(Row& row, const QString& provider);
+    void fillModels(int row, const QString& provider);
     void updateLive();
-    void setCell(int row, Column column, const QString& text, const QColor& colour = {}, const QString& tip = {});
-    void updateButtons();
 
     RoutingDraft& m_draft;
     int m_tier = -1;
-    std::vector<Row> m_rows;
+    std::vector<QString> m_modelsOf;  // per row: the provider whose models fill its model box
     std::vector<sb::TargetState> m_states;
     std::vector<sb::TargetMetrics> m_lastMinute;
 
-    QLabel* m_title = nullptr;
-    QComboBox* m_balancing = nullptr;
-    QCheckBox* m_cacheFirst = nullptr;
-    QTableWidget* m_table = nullptr;
-    RowFocus* m_focus = nullptr;
-    QPushButton* m_add = nullptr;
-    QPushButton* m_remove = nullptr;
-    QPushButton* m_up = nullptr;
-    QPushButton* m_down = nullptr;
+    QLabel* m_title;
+    QComboBox* m_balancing;
+    QCheckBox* m_cacheFirst;
+    RowEditorTable* m_rows;
 };

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "dashboard/metric_format.h"
+#include "common/metric_format.h"
 
 namespace {
 

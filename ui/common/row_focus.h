@@ -4,12 +4,8 @@
 // registered here select their row when they take focus.
 #include <QObject>
 
-class QPushButton;
 class QTableWidget;
 class QWidget;
-
-// The Remove / Move up / Move down buttons of a row editor, for the selected `row` (-1: none).
-void updateRowButtons(int row, int rowCount, QPushButton* remove, QPushButton* up, QPushButton* down);
 
 class RowFocus final : public QObject {
 public:

@@ -1,13 +1,13 @@
-#include "routing/row_focus.h"
+// Selecting a table row when one of its cell widgets takes focus.
+#include "common/row_focus.h"
 
 #include <QEvent>
-#include <QPushButton>
 #include <QTableWidget>
 #include <QVariant>
 #include <QWidget>
 
 namespace {
-constexpr auto kRowProperty = "routingRow";
+constexpr auto kRowProperty = "editorRow";
 }
 
 RowFocus::RowFocus(QTableWidget* table) : QObject(table), m_table(table) {}
@@ -27,10 +27,4 @@ bool RowFocus::eventFilter(QObject* watched, QEvent* event) {
         if (row.isValid() && row.toInt() != m_table->currentRow()) m_table->selectRow(row.toInt());
     }
     return QObject::eventFilter(watched, event);
-}
-
-void updateRowButtons(int row, int rowCount, QPushButton* remove, QPushButton* up, QPushButton* down) {
-    remove->setEnabled(row >= 0);
-    up->setEnabled(row > 0);
-    down->setEnabled(row >= 0 && row + 1 < rowCount);
 }

@@ -1,11 +1,9 @@
 #pragma once
-// What the row editors (cache rules, alert rules, prices) share: a table of cell widgets with
-// one row selected at a time, invalid cells outlined in red with their problems as tooltips,
-// the row number marked "⚠", and the problems listed in a red hint under the table.
+// How the editors look: a table with one row selected at a time, invalid inputs outlined in
+// red with their problems as tooltips, invalid rows' numbers marked "⚠", and the problems
+// listed in a red hint. Used by the row editors and by the Providers page's table and form.
 #include <QString>
 #include <QStringList>
-
-#include <string>
 
 #include <span>
 #include <utility>
@@ -26,13 +24,11 @@ void setUpEditorTable(QTableWidget* table, const QString& objectName, const QStr
 void setUpErrorHint(QLabel* hint, const QString& objectName);
 void showErrorLines(QLabel* hint, const QStringList& lines);
 
-// Outlines each (column, widget) cell whose column has problems in `byColumn` and sets its
-// tooltip to them; returns whether any cell was invalid.
+// Outlines `input` when it has problems and sets its tooltip to them; returns whether it has any.
+bool markInput(QWidget* input, const QStringList& problems);
+// markInput for each (column, widget) cell, with the problems of its column in `byColumn`;
+// returns whether any cell was invalid.
 bool markCells(std::span<const std::pair<int, QWidget*>> cells, std::span<const QStringList> byColumn);
-
-// The field a problem's config path names after its row ("rules[2].ttl_s" → "ttl_s"); empty
-// when the path names the row itself.
-std::string fieldOfPath(const std::string& path);
 
 // The row's number in the vertical header, with "⚠" when the row is invalid.
 void markRowNumber(QTableWidget* table, int row, bool invalid);

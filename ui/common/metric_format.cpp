@@ -1,4 +1,5 @@
-#include "dashboard/metric_format.h"
+// Numbers as ms / tokens / $ / % text.
+#include "common/metric_format.h"
 
 #include <algorithm>
 #include <cmath>

@@ -4,7 +4,8 @@
 #include <QLocale>
 #include <QString>
 
-#include "dashboard/chart_id.h"
+// What a number means: the formatter turns a value plus its unit into text.
+enum class MetricUnit { PerSecond, Milliseconds, UsdPerMinute, Usd, TokensPerSecond, Percent };
 
 namespace metric_format {
 

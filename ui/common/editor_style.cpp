@@ -1,4 +1,5 @@
-#include "editor_table.h"
+// The shared look of editor tables, invalid inputs and problem hints.
+#include "common/editor_style.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -36,15 +37,16 @@ void showErrorLines(QLabel* hint, const QStringList& lines) {
     hint->setVisible(!lines.isEmpty());
 }
 
+bool markInput(QWidget* input, const QStringList& problems) {
+    const QString style = problems.isEmpty() ? QString() : invalidCellStyle();
+    if (input->styleSheet() != style) input->setStyleSheet(style);
+    input->setToolTip(problems.join(QLatin1Char('\n')));
+    return !problems.isEmpty();
+}
+
 bool markCells(std::span<const std::pair<int, QWidget*>> cells, std::span<const QStringList> byColumn) {
     bool invalid = false;
-    for (const auto& [column, widget] : cells) {
-        const QStringList& lines = byColumn[std::size_t(column)];
-        invalid = invalid || !lines.isEmpty();
-        const QString style = lines.isEmpty() ? QString() : invalidCellStyle();
-        if (widget->styleSheet() != style) widget->setStyleSheet(style);
-        widget->setToolTip(lines.join(QLatin1Char('\n')));
-    }
+    for (const auto& [column, widget] : cells) invalid = markInput(widget, byColumn[std::size_t(column)]) || invalid;
     return invalid;
 }
 
@@ -56,9 +58,4 @@ void markRowNumber(QTableWidget* table, int row, bool invalid) {
     }
     const QString label = invalid ? QStringLiteral("%1 ⚠").arg(row + 1) : QString::number(row + 1);
     if (header->text() != label) header->setText(label);
-}
-
-std::string fieldOfPath(const std::string& path) {
-    const auto dot = path.find('.');
-    return dot == std::string::npos ? std::string() : path.substr(dot + 1);
 }
