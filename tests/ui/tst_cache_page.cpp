@@ -417,7 +417,8 @@ private slots:
         fillRow(1, QStringLiteral("pii"), sb::CacheAction::Never, sb::CacheMatch::PersonalData, QString());
         editor->enabledBox(1)->setChecked(false);
         QVERIFY(m_page->apply());
-        QVERIFY2(m_page->statusText().contains(QStringLiteral("saved to")), qPrintable(m_page->statusText()));
+        // Written off the GUI thread: the status says so when it is done.
+        QTRY_VERIFY2(m_page->statusText().contains(QStringLiteral("saved to")), qPrintable(m_page->statusText()));
 
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));

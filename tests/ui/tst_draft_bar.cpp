@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <expected>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../support/item_draft.h"
@@ -85,12 +86,14 @@ private slots:
         QCOMPARE(bar.statusText(), QStringLiteral("Draft: edits not applied yet"));
     }
 
-    void anApplySaysWhereItWasSaved() {
+    void anApplySaysWhereItWasSavedOffTheGuiThread() {
         ItemDraft draft({{"a", 1}});
         DraftBar bar(draft, wording(), QStringLiteral("itemsStatus"));
         std::vector<std::string> written;
-        const DraftBar::Save save = [&written](const std::string& file) -> std::expected<void, std::string> {
+        std::vector<std::thread::id> threads;
+        const DraftBar::Save save = [&written, &threads](const std::string& file) -> std::expected<void, std::string> {
             written.push_back(file);
+            threads.push_back(std::this_thread::get_id());
             return {};
         };
 
@@ -99,12 +102,16 @@ private slots:
         QVERIFY(written.empty());  // no file: nothing written
 
         bar.showApplied(QStringLiteral("Applied 1 item"), QStringLiteral("/tmp/config.json"), save);
-        QCOMPARE(bar.statusText(), QStringLiteral("Applied 1 item — saved to /tmp/config.json"));
+        QVERIFY(bar.saving() || bar.statusText().endsWith(QStringLiteral("saved to /tmp/config.json")));
+        QTRY_COMPARE(bar.statusText(), QStringLiteral("Applied 1 item — saved to /tmp/config.json"));
+        QVERIFY(!bar.saving());
         QCOMPARE(written, std::vector<std::string>{"/tmp/config.json"});
+        QCOMPARE(threads.size(), std::size_t(1));
+        QVERIFY(threads[0] != std::this_thread::get_id());  // written on the file-writing thread
 
         bar.showApplied(QStringLiteral("Applied 1 item"), QStringLiteral("/tmp/config.json"),
                         [](const std::string&) -> std::expected<void, std::string> { return std::unexpected("disk full"); });
-        QCOMPARE(bar.statusText(), QStringLiteral("Applied 1 item — not saved: disk full"));
+        QTRY_COMPARE(bar.statusText(), QStringLiteral("Applied 1 item — not saved: disk full"));
     }
 
     void applyWaitsWhileBlocked() {

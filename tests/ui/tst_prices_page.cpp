@@ -198,7 +198,8 @@ private slots:
         const int row = rowOf("claude-haiku-4-5");
         typePrice(row, PricesEditor::CachedInputColumn, "0.08");
         QVERIFY(m_page->apply());
-        QVERIFY2(m_page->statusText().endsWith("saved to " + pricingFile), qPrintable(m_page->statusText()));
+        // Written off the GUI thread: the status says so when it is done.
+        QTRY_VERIFY2(m_page->statusText().endsWith("saved to " + pricingFile), qPrintable(m_page->statusText()));
 
         const auto saved = sb::PriceTable::load(pricingFile.toStdString());
         QVERIFY2(saved.has_value(), saved ? "" : saved.error().c_str());

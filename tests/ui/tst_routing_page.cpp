@@ -362,7 +362,8 @@ private slots:
         m_page->setConfigFile(path);
         m_page->tierEditor()->weightEditor(0)->spinBox()->setValue(70);
         QVERIFY(m_page->apply());
-        QVERIFY2(m_page->statusText().contains(QStringLiteral("saved to")), qPrintable(m_page->statusText()));
+        // Written off the GUI thread: the status says so when it is done.
+        QTRY_VERIFY2(m_page->statusText().contains(QStringLiteral("saved to")), qPrintable(m_page->statusText()));
 
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));

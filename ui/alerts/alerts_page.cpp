@@ -105,7 +105,7 @@ bool AlertsPage::apply() {
         }
         m_draft->setApplied(m_bridge.api().alert_rules());  // the draft is now the live rules: clean again
         m_bar->showApplied(tr("Applied %n rule(s)", nullptr, int(m_draft->applied().size())), m_configFile,
-                           [this](const std::string& file) { return sb::save_alert_rules(file, m_draft->applied()); });
+                           [rules = m_draft->applied()](const std::string& file) { return sb::save_alert_rules(file, rules); });
         refreshLive();
     }));
     return true;

@@ -126,7 +126,7 @@ bool CachePage::apply() {
         m_draft->setApplied(m_bridge.api().cache_rules().value_or(m_draft->draft()));  // the live rules: clean again
         const auto n = m_draft->applied().size();
         m_bar->showApplied(n == 1 ? tr("Applied 1 rule") : tr("Applied %1 rules").arg(n), m_configFile,
-                           [this](const std::string& file) { return sb::save_cache_rules(file, m_draft->applied()); });
+                           [rules = m_draft->applied()](const std::string& file) { return sb::save_cache_rules(file, rules); });
         m_keyBox->refresh();
     }));
     return true;

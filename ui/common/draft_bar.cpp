@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/draft.h"
+#include "common/file_writes.h"
 #include "common/qt_text.h"
 
 DraftBar::DraftBar(const Draft& draft, Wording wording, const QString& statusName, QWidget* parent)
@@ -53,14 +54,21 @@ void DraftBar::setMessage(const QString& message) {
     refresh();
 }
 
-void DraftBar::showApplied(const QString& done, const QString& file, const Save& save) {
+void DraftBar::showApplied(const QString& done, const QString& file, Save save) {
     if (file.isEmpty()) {
         setMessage(done);
         return;
     }
-    const auto saved = save(file.toStdString());
-    setMessage(done + QStringLiteral(" — ") +
-               (saved ? tr("saved to %1").arg(file) : tr("not saved: %1").arg(qs(saved.error()))));
+    setMessage(done + QStringLiteral(" — ") + tr("saving to %1…").arg(file));
+    ++m_savesUnderWay;
+    using Saved = std::expected<void, std::string>;
+    writeInBackground<Saved>(
+        this, [save = std::move(save), path = file.toStdString()] { return save(path); },
+        [this, done, file](Saved saved) {
+            --m_savesUnderWay;
+            setMessage(done + QStringLiteral(" — ") +
+                       (saved ? tr("saved to %1").arg(file) : tr("not saved: %1").arg(qs(saved.error()))));
+        });
 }
 
 void DraftBar::setApplyBlocked(bool blocked) {

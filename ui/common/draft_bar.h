@@ -28,7 +28,8 @@ public:
         QString revertTip;      // empty: "Discard the edits not applied yet"
         bool wrapStatus = false;  // a long status wraps; otherwise it is cut rather than widen the page
     };
-    // Writes what was applied into `file`; the error says why it could not.
+    // Writes what was applied into `file`; the error says why it could not. It runs on the
+    // file-writing thread (common/file_writes.h): it must hold a copy of what it writes.
     using Save = std::function<std::expected<void, std::string>(const std::string& file)>;
 
     DraftBar(const Draft& draft, Wording wording, const QString& statusName, QWidget* parent = nullptr);
@@ -38,9 +39,10 @@ public:
 
     // The outcome of an Apply (or of another action of the page), until the draft changes.
     void setMessage(const QString& message);
-    // A successful Apply: `done`, then " — saved to FILE" or " — not saved: why" when there
-    // is a file to save to.
-    void showApplied(const QString& done, const QString& file, const Save& save);
+    // A successful Apply: `done`, then " — saving to FILE…" while `save` runs off the GUI
+    // thread, and " — saved to FILE" or " — not saved: why" once it is done.
+    void showApplied(const QString& done, const QString& file, Save save);
+    bool saving() const { return m_savesUnderWay > 0; }
     void setApplyBlocked(bool blocked);  // while an earlier Apply is still being saved
 
     QPushButton* applyButton() const { return m_apply; }
@@ -58,6 +60,7 @@ private:
     Wording m_wording;
     QString m_message;
     bool m_applyBlocked = false;
+    int m_savesUnderWay = 0;
     bool m_actionsAfterRevert = false;
     QHBoxLayout* m_row;
     QPushButton* m_apply;

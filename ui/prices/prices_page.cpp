@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/draft_bar.h"
+#include "common/file_writes.h"
 #include "config/config_file_writer.h"
 #include "engine_bridge.h"
 #include "prices/prices_draft.h"
@@ -77,20 +78,28 @@ bool PricesPage::apply() {
         m_draft->setApplied(m_bridge.api().prices()->sheet());  // sorted by model: clean again
         const auto n = m_draft->applied().models.size();
         const QString done = n == 1 ? tr("Applied 1 price") : tr("Applied %1 prices").arg(n);
-        m_bar->setMessage(m_pricingFile.isEmpty() ? done : done + QStringLiteral(" — ") + persist());
+        if (m_pricingFile.isEmpty()) return m_bar->setMessage(done);
+        m_bar->setMessage(done + QStringLiteral(" — ") + tr("saving to %1…").arg(m_pricingFile));
+        writeInBackground<QString>(this, persist(), [this, done](QString saved) {
+            m_bar->setMessage(done + QStringLiteral(" — ") + saved);
+        });
     }));
     return true;
 }
 
-QString PricesPage::persist() {
-    const auto text = sb::to_json(*m_bridge.api().prices()).dump(2) + "\n";
-    if (const auto written = sb::write_file_atomically(m_pricingFile.toStdString(), text); !written)
-        return tr("not saved: %1").arg(qs(written.error()));
-    if (!m_configFile.isEmpty() && m_bridge.config().cost.pricing.empty()) {
-        const auto named = sb::save_pricing_file_name(m_configFile.toStdString(), m_pricingFile.toStdString());
-        if (!named) return tr("saved to %1, but the config does not name it: %2").arg(m_pricingFile, qs(named.error()));
-    }
-    return tr("saved to %1").arg(m_pricingFile);
+// The save of the live table, for the file-writing thread: it holds copies of what it writes.
+std::function<QString()> PricesPage::persist() const {
+    const QString pricingFile = m_pricingFile;
+    const QString configFile = m_bridge.config().cost.pricing.empty() ? m_configFile : QString();
+    return [text = sb::to_json(*m_bridge.api().prices()).dump(2) + "\n", pricingFile, configFile] {
+        if (const auto written = sb::write_file_atomically(pricingFile.toStdString(), text); !written)
+            return tr("not saved: %1").arg(qs(written.error()));
+        if (!configFile.isEmpty()) {
+            const auto named = sb::save_pricing_file_name(configFile.toStdString(), pricingFile.toStdString());
+            if (!named) return tr("saved to %1, but the config does not name it: %2").arg(pricingFile, qs(named.error()));
+        }
+        return tr("saved to %1").arg(pricingFile);
+    };
 }
 
 void PricesPage::revert() { m_draft->revert(); }

@@ -8,6 +8,8 @@
 #include <QString>
 #include <QWidget>
 
+#include <functional>
+
 class DraftBar;
 class EngineBridge;
 class PricesDraft;
@@ -45,7 +47,7 @@ private:
     QWidget* buildToolbar();
     void onDraftChanged();
     void updateOrigin();
-    QString persist();
+    std::function<QString()> persist() const;
 
     EngineBridge& m_bridge;
     QString m_configFile;

@@ -1,13 +1,9 @@
 // What Apply on the Providers page writes, off the GUI thread: secrets, then the config file.
 #include "providers/providers_saver.h"
 
-#include <QCoreApplication>
-#include <QMetaObject>
-#include <QPointer>
-#include <QThreadPool>
-
 #include <memory>
 
+#include "common/file_writes.h"
 #include "config/config_file_writer.h"
 #include "security/secret_store.h"
 
@@ -38,15 +34,6 @@ std::expected<QString, QString> write(const ProvidersSave& save) {
 
 void saveProviders(ProvidersSave save, QObject* context,
                    std::function<void(std::expected<QString, QString>)> done) {
-    QThreadPool::globalInstance()->start([save = std::make_shared<const ProvidersSave>(std::move(save)),
-                                          guard = QPointer<QObject>(context), done = std::move(done)] {
-        auto outcome = write(*save);
-        // Posted to the application object, which outlives the page: the guard is checked there.
-        QMetaObject::invokeMethod(
-            QCoreApplication::instance(),
-            [guard, done, outcome = std::move(outcome)] {
-                if (guard) done(outcome);
-            },
-            Qt::QueuedConnection);
-    });
+    writeInBackground<std::expected<QString, QString>>(
+        context, [save = std::make_shared<const ProvidersSave>(std::move(save))] { return write(*save); }, std::move(done));
 }

@@ -22,7 +22,8 @@ struct ProvidersSave {
     sb::Config whole;                           // written whole when the file does not exist yet
 };
 
-// Runs on a pool thread; `done` runs on the GUI thread unless `context` is gone by then.
+// Runs on the file-writing thread (common/file_writes.h); `done` runs on the GUI thread unless
+// `context` is gone by then.
 // Its text says what was written, or what failed.
 void saveProviders(ProvidersSave save, QObject* context,
                    std::function<void(std::expected<QString, QString>)> done);

@@ -253,8 +253,8 @@ void RoutingPage::afterApply(std::int64_t versionId, const QString& done) {
     m_draft->revert();                                    // the draft was applied (or replaced by Undo)…
     m_draft->setApplied(m_bridge.api().routing());     // …and follows the live routing again
     refreshVersions();
-    m_bar->showApplied(done, m_configFile, [this](const std::string& file) {
-        return sb::save_routing_section(file, m_draft->applied());
+    m_bar->showApplied(done, m_configFile, [routing = m_draft->applied()](const std::string& file) {
+        return sb::save_routing_section(file, routing);
     });
     m_preview->refresh();
     refreshWhatIf();
