@@ -62,15 +62,7 @@ CallPtr RequestPath::new_call(ChatRequest request) const {
 std::string RequestPath::submit(ChatRequest request, Call::DoneCallback on_done, Call::DeltaCallback on_delta,
                                 SubmitOptions options) {
     auto call = new_call(std::move(request));
-    call->on_done = std::move(on_done);
-    call->on_delta = std::move(on_delta);
-    call->options = options;
-    const std::string id = call->request.id;
-    ++m_submitted;
-    {
-        std::lock_guard lock(m_calls_mutex);
-        m_calls.emplace(id, call);
-    }
+    const std::string id = enroll(call, std::move(on_done), std::move(on_delta), options);
     auto route = validate_and_route(*call);
     if (!route) {
         fail(call, std::move(route.error()));
@@ -97,18 +89,22 @@ std::expected<CallPtr, Error> RequestPath::admit(ChatRequest request) {
 
 std::string RequestPath::start(CallPtr call, Call::DoneCallback on_done, Call::DeltaCallback on_delta,
                                SubmitOptions options) {
-    call->on_done = std::move(on_done);
-    call->on_delta = std::move(on_delta);
-    call->options = options;
-    const std::string id = call->request.id;
-    ++m_submitted;
-    {
-        std::lock_guard lock(m_calls_mutex);
-        m_calls.emplace(id, call);
-    }
+    const std::string id = enroll(call, std::move(on_done), std::move(on_delta), options);
     if (m_stopping) fail(call, Error{ErrorClass::Cancelled, "the engine is shutting down"});
     else go(call);
     return id;
+}
+
+// Counted, and findable by cancel(), from here until it finishes.
+std::string RequestPath::enroll(const CallPtr& call, Call::DoneCallback on_done, Call::DeltaCallback on_delta,
+                                SubmitOptions options) {
+    call->on_done = std::move(on_done);
+    call->on_delta = std::move(on_delta);
+    call->options = options;
+    ++m_submitted;
+    std::lock_guard lock(m_calls_mutex);
+    m_calls.emplace(call->request.id, call);
+    return call->request.id;
 }
 
 void RequestPath::release(const CallPtr& call) {

@@ -82,6 +82,7 @@ private:
     };
 
     CallPtr new_call(ChatRequest request) const;
+    std::string enroll(const CallPtr& call, Call::DoneCallback on_done, Call::DeltaCallback on_delta, SubmitOptions options);
     std::expected<RouteStart, Error> validate_and_route(Call& call);
     std::expected<RouteStart, Error> route_first(Call& call);
     static void take_route(Call& call, RouteStart route);
