@@ -13,12 +13,8 @@ using wire::field;
 using wire::in_quotes;
 using wire::string_or_empty;
 
-constexpr std::array<std::string_view, 8> kOwnedFields = {
+constexpr std::array<std::string_view, 8> kAnthropicOwnedFields = {
     "model", "messages", "system", "max_tokens", "temperature", "top_p", "stop_sequences", "stream"};
-
-Error bad_request(const std::string& path, std::string_view problem) {
-    return wire::make_error(ErrorClass::BadRequest, path + ": " + std::string(problem));
-}
 
 Error malformed(std::string_view problem) {
     return wire::make_error(ErrorClass::MalformedResponse, "Anthropic response " + std::string(problem));
@@ -69,18 +65,18 @@ std::expected<void, Error> read_turn(const nlohmann::json& turn, const std::stri
     auto role_text = string_or_empty(turn, "role");
     if (role_text != "user" && role_text != "assistant")
         return std::unexpected(
-            bad_request(path + ".role", "must be \"user\" or \"assistant\", not " + in_quotes(role_text)));
+            wire::bad_request(path + ".role", "must be \"user\" or \"assistant\", not " + in_quotes(role_text)));
     Message message;
     message.role = role_text == "user" ? Role::User : Role::Assistant;
     auto* content = field(turn, "content");
-    if (!content) return std::unexpected(bad_request(path + ".content", "is missing"));
+    if (!content) return std::unexpected(wire::bad_request(path + ".content", "is missing"));
     if (content->is_string()) {
         message.content = content->get<std::string>();
         out.push_back(std::move(message));
         return {};
     }
     if (!content->is_array())
-        return std::unexpected(bad_request(path + ".content", "must be a string or an array"));
+        return std::unexpected(wire::bad_request(path + ".content", "must be a string or an array"));
     for (std::size_t i = 0; i < content->size(); ++i) {
         const auto& block = (*content)[i];
         auto type = string_or_empty(block, "type");
@@ -97,7 +93,7 @@ std::expected<void, Error> read_turn(const nlohmann::json& turn, const std::stri
             if (auto* result_content = field(block, "content")) result.content = text_of(*result_content);
             out.push_back(std::move(result));
         } else {
-            return std::unexpected(bad_request(path + ".content[" + std::to_string(i) + "].type",
+            return std::unexpected(wire::bad_request(path + ".content[" + std::to_string(i) + "].type",
                                                "unsupported content block " + in_quotes(type)));
         }
     }
@@ -126,10 +122,10 @@ Usage usage_from_anthropic(const nlohmann::json& usage) {
 }
 
 std::expected<ChatRequest, Error> chat_request_from_anthropic(const nlohmann::json& body) {
-    if (!body.is_object()) return std::unexpected(bad_request("body", "must be a JSON object"));
+    if (!body.is_object()) return std::unexpected(wire::bad_request("body", "must be a JSON object"));
     if (json_deeper_than(body))
         return std::unexpected(
-            bad_request("body", "must not nest more than " + std::to_string(kMaxJsonDepth) + " levels"));
+            wire::bad_request("body", "must not nest more than " + std::to_string(kMaxJsonDepth) + " levels"));
     ChatRequest request;
     request.model = string_or_empty(body, "model");
     if (auto* system = field(body, "system")) {
@@ -140,7 +136,7 @@ std::expected<ChatRequest, Error> chat_request_from_anthropic(const nlohmann::js
     }
     auto* messages = field(body, "messages");
     if (!messages || !messages->is_array() || messages->empty())
-        return std::unexpected(bad_request("messages", "must be a non-empty array"));
+        return std::unexpected(wire::bad_request("messages", "must be a non-empty array"));
     for (std::size_t i = 0; i < messages->size(); ++i) {
         auto read = read_turn((*messages)[i], "messages[" + std::to_string(i) + "]", request.messages);
         if (!read) return std::unexpected(read.error());
@@ -148,7 +144,7 @@ std::expected<ChatRequest, Error> chat_request_from_anthropic(const nlohmann::js
     if (auto max_tokens = wire::number(body, "max_tokens")) {
         request.max_tokens = wire::to_int(*max_tokens);
         if (!request.max_tokens)
-            return std::unexpected(bad_request("max_tokens", "must be from 1 to 2147483647"));
+            return std::unexpected(wire::bad_request("max_tokens", "must be from 1 to 2147483647"));
     }
     request.temperature = wire::number(body, "temperature");
     request.top_p = wire::number(body, "top_p");
@@ -158,7 +154,7 @@ std::expected<ChatRequest, Error> chat_request_from_anthropic(const nlohmann::js
     if (auto* stream = field(body, "stream"); stream && stream->is_boolean())
         request.stream = stream->get<bool>();
     for (const auto& [key, value] : body.items())
-        if (std::find(kOwnedFields.begin(), kOwnedFields.end(), key) == kOwnedFields.end())
+        if (std::find(kAnthropicOwnedFields.begin(), kAnthropicOwnedFields.end(), key) == kAnthropicOwnedFields.end())
             request.extra[key] = value;
     return request;
 }

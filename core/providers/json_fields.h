@@ -50,6 +50,11 @@ inline Error make_error(ErrorClass cls, std::string message) {
     return error;
 }
 
+// A client's request refused for one field: "messages[2].role: unknown role \"x\"".
+inline Error bad_request(const std::string& path, std::string_view problem) {
+    return make_error(ErrorClass::BadRequest, path + ": " + std::string(problem));
+}
+
 inline std::string in_quotes(std::string_view text) {
     return "\"" + std::string(text) + "\"";
 }

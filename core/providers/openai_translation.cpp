@@ -16,13 +16,9 @@ using wire::in_quotes;
 using wire::string_or_empty;
 
 // Fields the translation owns; everything else in a client's body is passed through.
-constexpr std::array<std::string_view, 10> kOwnedFields = {
+constexpr std::array<std::string_view, 10> kOpenAiOwnedFields = {
     "model", "messages", "temperature",    "top_p", "max_tokens", "max_completion_tokens",
     "stop",  "stream",   "stream_options", "n"};
-
-Error bad_request(const std::string& path, std::string_view problem) {
-    return wire::make_error(ErrorClass::BadRequest, path + ": " + std::string(problem));
-}
 
 // content: a string, null, or an array of parts of which only text can be kept losslessly.
 std::expected<std::string, Error> read_content(const nlohmann::json& message, const std::string& path) {
@@ -30,13 +26,13 @@ std::expected<std::string, Error> read_content(const nlohmann::json& message, co
     if (!content) return std::string{};
     if (content->is_string()) return content->get<std::string>();
     if (!content->is_array())
-        return std::unexpected(bad_request(path + ".content", "must be a string or an array"));
+        return std::unexpected(wire::bad_request(path + ".content", "must be a string or an array"));
     std::string text;
     for (std::size_t i = 0; i < content->size(); ++i) {
         const auto& part = (*content)[i];
         auto type = string_or_empty(part, "type");
         if (type != "text")
-            return std::unexpected(bad_request(path + ".content[" + std::to_string(i) + "].type",
+            return std::unexpected(wire::bad_request(path + ".content[" + std::to_string(i) + "].type",
                                                "unsupported content part " + in_quotes(type)));
         text += string_or_empty(part, "text");
     }
@@ -48,13 +44,13 @@ std::expected<std::vector<ToolCall>, Error> read_tool_calls(const nlohmann::json
     std::vector<ToolCall> calls;
     auto* list = field(holder, "tool_calls");
     if (!list) return calls;
-    if (!list->is_array()) return std::unexpected(bad_request(path + ".tool_calls", "must be an array"));
+    if (!list->is_array()) return std::unexpected(wire::bad_request(path + ".tool_calls", "must be an array"));
     for (std::size_t i = 0; i < list->size(); ++i) {
         const auto& call = (*list)[i];
         auto* function = field(call, "function");
         if (!function || !function->is_object())
             return std::unexpected(
-                bad_request(path + ".tool_calls[" + std::to_string(i) + "].function", "is missing"));
+                wire::bad_request(path + ".tool_calls[" + std::to_string(i) + "].function", "is missing"));
         calls.push_back({string_or_empty(call, "id"), string_or_empty(*function, "name"),
                          string_or_empty(*function, "arguments")});
     }
@@ -96,23 +92,23 @@ Usage usage_from_openai(const nlohmann::json& usage) {
 }
 
 std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json& body) {
-    if (!body.is_object()) return std::unexpected(bad_request("body", "must be a JSON object"));
+    if (!body.is_object()) return std::unexpected(wire::bad_request("body", "must be a JSON object"));
     if (json_deeper_than(body))
         return std::unexpected(
-            bad_request("body", "must not nest more than " + std::to_string(kMaxJsonDepth) + " levels"));
+            wire::bad_request("body", "must not nest more than " + std::to_string(kMaxJsonDepth) + " levels"));
     ChatRequest request;
     request.model = string_or_empty(body, "model");
     auto* messages = field(body, "messages");
     if (!messages || !messages->is_array() || messages->empty())
-        return std::unexpected(bad_request("messages", "must be a non-empty array"));
+        return std::unexpected(wire::bad_request("messages", "must be a non-empty array"));
     for (std::size_t i = 0; i < messages->size(); ++i) {
         const auto& item = (*messages)[i];
         auto path = "messages[" + std::to_string(i) + "]";
-        if (!item.is_object()) return std::unexpected(bad_request(path, "must be an object"));
+        if (!item.is_object()) return std::unexpected(wire::bad_request(path, "must be an object"));
         auto role = role_from_string(string_or_empty(item, "role"));
         if (!role)
             return std::unexpected(
-                bad_request(path + ".role", "unknown role " + in_quotes(string_or_empty(item, "role"))));
+                wire::bad_request(path + ".role", "unknown role " + in_quotes(string_or_empty(item, "role"))));
         Message message;
         message.role = *role;
         auto content = read_content(item, path);
@@ -136,7 +132,7 @@ std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json&
     if (max_tokens) {
         request.max_tokens = wire::to_int(*max_tokens);
         if (!request.max_tokens)
-            return std::unexpected(bad_request(max_name, "must be from 1 to 2147483647"));
+            return std::unexpected(wire::bad_request(max_name, "must be from 1 to 2147483647"));
     }
     if (auto* stop = field(body, "stop")) {
         if (stop->is_string())
@@ -148,7 +144,7 @@ std::expected<ChatRequest, Error> chat_request_from_openai(const nlohmann::json&
     if (auto* stream = field(body, "stream"); stream && stream->is_boolean())
         request.stream = stream->get<bool>();
     for (const auto& [key, value] : body.items())
-        if (std::find(kOwnedFields.begin(), kOwnedFields.end(), key) == kOwnedFields.end())
+        if (std::find(kOpenAiOwnedFields.begin(), kOpenAiOwnedFields.end(), key) == kOpenAiOwnedFields.end())
             request.extra[key] = value;
     return request;
 }
