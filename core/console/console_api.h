@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "alerts/alert_evaluator.h"
+#include "console/history_source.h"
 #include "cache/response_cache.h"
 #include "config/config.h"
 #include "cost/budget_tracker.h"
@@ -56,8 +57,8 @@ struct AlertsSnapshot {
     std::size_t firing = 0;
 };
 
-// Where the history lives when it is on this machine: pages that read it in bulk (the
-// History table, saved conversations) open it themselves, off the GUI thread.
+// Where the history lives when it is on this machine: the Playground keeps its saved
+// conversations there, written off the GUI thread.
 struct LocalHistory {
     std::filesystem::path database;
     HistoryTextPolicy text_policy;
@@ -82,6 +83,9 @@ public:
     virtual std::optional<ResponseCacheStats> cache_stats() const = 0;  // nullopt: caching is off
     virtual std::optional<HistoryWriterStats> history_stats() const = 0;  // nullopt: history is off
     virtual std::optional<LocalHistory> local_history() const = 0;        // nullopt: none on this machine
+    // History queries, for one worker thread of the caller's (never the GUI thread): open one
+    // per thread. With history off, each query says so.
+    virtual std::unique_ptr<HistorySource> open_history() const = 0;
     // The events only when their generation is not `known_generation`.
     virtual AlertsSnapshot alerts(std::uint64_t known_generation) const = 0;
     // `listener` runs on an engine thread for each alert that starts firing; keep it short.

@@ -65,6 +65,10 @@ std::optional<LocalHistory> LocalConsole::local_history() const {
     return LocalHistory{m_engine.database_path(), m_engine.history_text_policy()};
 }
 
+std::unique_ptr<HistorySource> LocalConsole::open_history() const {
+    return local_history_source(m_engine.database_path(), m_engine.history_cipher());
+}
+
 AlertsSnapshot LocalConsole::alerts(std::uint64_t known_generation) const {
     const auto& evaluator = m_engine.alerts();
     AlertsSnapshot snapshot;

@@ -35,6 +35,7 @@ public:
     std::optional<ResponseCacheStats> cache_stats() const override;
     std::optional<HistoryWriterStats> history_stats() const override;
     std::optional<LocalHistory> local_history() const override;
+    std::unique_ptr<HistorySource> open_history() const override;
     AlertsSnapshot alerts(std::uint64_t known_generation) const override;
     std::uint64_t subscribe_alerts(AlertListener listener) override;
     void unsubscribe_alerts(std::uint64_t token) override;

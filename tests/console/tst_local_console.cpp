@@ -1,7 +1,8 @@
 // LocalConsole, the console's view of an engine in this process: each reply comes exactly once
 // with the outcome as a value, changes bump their setting's version, a refused change names
 // its fields and changes nothing, purges run off the caller's thread, and key operations work
-// on the gateway's store (or say why there is none).
+// on the gateway's store (or say why there is none), and history queries come from a source
+// each worker thread opens.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -12,6 +13,7 @@
 #include "console/local_console.h"
 #include "engine/engine.h"
 #include "gateway/gateway_key_store.h"
+#include "store/history_writer.h"
 
 using namespace std::chrono_literals;
 
@@ -231,6 +233,26 @@ private slots:
         m_console->list_keys(listed.reply());
         QCOMPARE((*listed.result)->size(), std::size_t(1));
         QCOMPARE((*listed.result)->front().name, std::string("checkout"));
+    }
+
+    void historyQueriesAnswerFromTheDatabaseOrSayItIsOff() {
+        start(sb::test::simulator_config(m_port));  // history off
+        auto off = m_console->open_history();
+        const auto refused = off->count({});
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().find("history is off") != std::string::npos, refused.error().c_str());
+
+        start(sb::test::simulator_config(m_port), true);
+        QVERIFY(sb::test::ask(*m_engine, question("Where is my parcel?")).ok());
+        auto* writer = m_engine->history();
+        QVERIFY(writer);
+        QVERIFY(writer->flush());
+        std::expected<sb::HistoryPage, std::string> page = std::unexpected(std::string("not run"));
+        std::thread worker([&] { page = m_console->open_history()->page({}, std::nullopt, 10); });  // a worker's own source
+        worker.join();
+        QVERIFY2(page.has_value(), page ? "" : page.error().c_str());
+        QCOMPARE(page->rows.size(), std::size_t(1));
+        QCOMPARE(page->rows[0].prompt_text.find("Where is my parcel?") != std::string::npos, true);
     }
 
     void alertEventsComeOnlyWhenTheyChanged() {

@@ -16,6 +16,7 @@
 #include "../support/engine_fixture.h"
 #include "engine/batch_runner.h"
 #include "engine/engine.h"
+#include "console/history_source.h"
 #include "history/history_query_worker.h"
 #include "security/field_cipher.h"
 #include "security/key_file.h"
@@ -115,7 +116,7 @@ private slots:
         auto cipher = FieldCipher::from_key_file(path("keys/history.key"));
         QVERIFY(cipher.has_value());
         for (const FieldCipher* with : {static_cast<const FieldCipher*>(&*cipher), static_cast<const FieldCipher*>(nullptr)}) {
-            HistoryQueryWorker worker(m_dir.filePath("private.db"), with);
+            HistoryQueryWorker worker(sb::local_history_source(m_dir.filePath("private.db").toStdString(), with));
             QSignalSpy ready(&worker, &HistoryQueryWorker::pageReady);
             HistoryPageRequest request;
             worker.runPage(request);

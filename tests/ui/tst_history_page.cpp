@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "console/history_source.h"
 #include "history/history_csv.h"
 #include "history/history_model.h"
 #include "history/history_page.h"
@@ -147,7 +148,7 @@ void TestHistoryPage::initTestCase() {
 }
 
 void TestHistoryPage::firstPageAndCount() {
-    HistoryModel model(m_db);
+    HistoryModel model(sb::local_history_source(m_db.toStdString(), nullptr));
     QSignalSpy shown(&model, &HistoryModel::firstPageShown);
     model.setFilter({});
     QVERIFY(shown.wait(10000));
@@ -160,7 +161,7 @@ void TestHistoryPage::firstPageAndCount() {
 }
 
 void TestHistoryPage::pagesNewestFirstWithoutDuplicates() {
-    HistoryModel model(m_db);
+    HistoryModel model(sb::local_history_source(m_db.toStdString(), nullptr));
     // No QAbstractItemModelTester here: it calls fetchMore itself, and this test counts pages.
     model.setFilter({});
     QTRY_VERIFY(model.firstPageLoaded());
@@ -186,7 +187,7 @@ void TestHistoryPage::pagesNewestFirstWithoutDuplicates() {
 }
 
 void TestHistoryPage::filterNarrowsRows() {
-    HistoryModel model(m_db);
+    HistoryModel model(sb::local_history_source(m_db.toStdString(), nullptr));
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     sb::HistoryFilter filter;
     filter.provider = "anthropic";
@@ -205,7 +206,7 @@ void TestHistoryPage::filterNarrowsRows() {
 }
 
 void TestHistoryPage::textFilter() {
-    HistoryModel model(m_db);
+    HistoryModel model(sb::local_history_source(m_db.toStdString(), nullptr));
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     sb::HistoryFilter filter;
     filter.text_contains = "needle";
@@ -218,7 +219,7 @@ void TestHistoryPage::textFilter() {
 }
 
 void TestHistoryPage::staleResultsAreDropped() {
-    HistoryModel model(m_db);
+    HistoryModel model(sb::local_history_source(m_db.toStdString(), nullptr));
     sb::HistoryFilter openai;
     openai.provider = "openai";
     sb::HistoryFilter local;
@@ -243,7 +244,7 @@ void TestHistoryPage::csvQuoting() {
 }
 
 void TestHistoryPage::exportWritesEveryFilteredRow() {
-    HistoryPage page(m_db);
+    HistoryPage page([this] { return sb::local_history_source(m_db.toStdString(), nullptr); });
     sb::HistoryFilter filter;
     filter.provider = "anthropic";
     filter.status = sb::RequestStatus::Error;
@@ -276,7 +277,7 @@ void TestHistoryPage::exportWritesEveryFilteredRow() {
 }
 
 void TestHistoryPage::exportQuotesSpecialCharacters() {
-    HistoryPage page(m_db);
+    HistoryPage page([this] { return sb::local_history_source(m_db.toStdString(), nullptr); });
     sb::HistoryFilter filter;
     filter.request_id = "req_" + std::to_string(kSpecialRow);
     page.setFilter(filter);
@@ -298,7 +299,7 @@ void TestHistoryPage::exportQuotesSpecialCharacters() {
 }
 
 void TestHistoryPage::detailShowsPrettyJsonAndTimings() {
-    HistoryPage page(m_db);
+    HistoryPage page([this] { return sb::local_history_source(m_db.toStdString(), nullptr); });
     sb::HistoryFilter filter;
     filter.provider = "anthropic";  // the special row is 1234 % 3 == 1: anthropic
     page.setFilter(filter);
@@ -322,7 +323,7 @@ void TestHistoryPage::detailShowsPrettyJsonAndTimings() {
 
 // Last: it adds rows to the shared file.
 void TestHistoryPage::liveTailPicksUpNewRows() {
-    HistoryPage page(m_db);
+    HistoryPage page([this] { return sb::local_history_source(m_db.toStdString(), nullptr); });
     HistoryModel* model = page.model();
     model->setTailInterval(std::chrono::milliseconds(50));
     page.setFilter({});
@@ -359,7 +360,7 @@ void TestHistoryPage::liveTailPicksUpNewRows() {
     QTRY_COMPARE(model->rowCount(), model->pageSize() + 4);
 
     // Rows inserted at the top under the model tester, on a small filtered model.
-    HistoryModel tailOnly(m_db);
+    HistoryModel tailOnly(sb::local_history_source(m_db.toStdString(), nullptr));
     QAbstractItemModelTester tester(&tailOnly, QAbstractItemModelTester::FailureReportingMode::QtTest);
     sb::HistoryFilter filter;
     filter.provider = "tail";

@@ -25,8 +25,8 @@ bool isNumeric(int column) {
 
 }  // namespace
 
-HistoryModel::HistoryModel(const QString& databasePath, QObject* parent, const sb::FieldCipher* cipher)
-    : QAbstractTableModel(parent), m_queries(databasePath, cipher) {
+HistoryModel::HistoryModel(std::unique_ptr<sb::HistorySource> source, QObject* parent)
+    : QAbstractTableModel(parent), m_queries(std::move(source)) {
     connect(m_queries.worker(), &HistoryQueryWorker::pageReady, this, &HistoryModel::onPage);
     connect(m_queries.worker(), &HistoryQueryWorker::countReady, this, &HistoryModel::onCount);
     connect(m_queries.worker(), &HistoryQueryWorker::countFailed, this,

@@ -16,10 +16,6 @@
 #include "history/history_queries.h"
 #include "store/history_query.h"
 
-namespace sb {
-class FieldCipher;
-}
-
 class HistoryModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -41,7 +37,7 @@ public:
     };
     enum Role { RecordIdRole = Qt::UserRole + 1, TimestampRole };
 
-    explicit HistoryModel(const QString& databasePath, QObject* parent = nullptr, const sb::FieldCipher* cipher = nullptr);
+    explicit HistoryModel(std::unique_ptr<sb::HistorySource> source, QObject* parent = nullptr);
     ~HistoryModel() override;
 
     // Drops every loaded row and loads the first page (and the total count) for `filter`.

@@ -41,19 +41,13 @@ constexpr int kDefaultRange = 4;  // "All time": a fresh install should not look
 
 std::string text(const QLineEdit* edit) { return edit->text().trimmed().toStdString(); }
 
-// Opens text stored with privacy.encrypt_history; null when it is off.
-const sb::FieldCipher* historyCipher(const EngineBridge& bridge) {
-    const auto history = bridge.api().local_history();
-    return history ? history->text_policy.cipher : nullptr;
-}
-
 }  // namespace
 
 HistoryPage::HistoryPage(EngineBridge& bridge, QWidget* parent)
-    : HistoryPage(bridge.databasePath(), parent, historyCipher(bridge)) {}
+    : HistoryPage([&api = bridge.api()] { return api.open_history(); }, parent) {}
 
-HistoryPage::HistoryPage(const QString& databasePath, QWidget* parent, const sb::FieldCipher* cipher)
-    : QWidget(parent), m_databasePath(databasePath), m_cipher(cipher), m_model(new HistoryModel(databasePath, this, cipher)) {
+HistoryPage::HistoryPage(OpenSource openSource, QWidget* parent)
+    : QWidget(parent), m_openSource(std::move(openSource)), m_model(new HistoryModel(m_openSource(), this)) {
     buildUi();
     applyFilterBar();
 }
@@ -205,7 +199,7 @@ bool HistoryPage::exportCsv(const QString& path) {
     if (m_exporting)
         return false;
     if (!m_exporter) {
-        m_exporter = std::make_unique<HistoryQueries>(m_databasePath, m_cipher);
+        m_exporter = std::make_unique<HistoryQueries>(m_openSource());
         connect(m_exporter->worker(), &HistoryQueryWorker::exportProgress, this,
                 [this](qint64 rows) { m_statusLabel->setText(tr("Exporting… %1 rows").arg(QLocale().toString(rows))); });
         connect(m_exporter->worker(), &HistoryQueryWorker::exportFinished, this, &HistoryPage::onExportFinished);

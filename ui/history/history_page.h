@@ -4,13 +4,11 @@
 // ones) page by page on its own worker thread.
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
+#include "console/history_source.h"
 #include "store/history_query.h"
-
-namespace sb {
-class FieldCipher;
-}
 
 class EngineBridge;
 class HistoryModel;
@@ -27,9 +25,10 @@ struct HistoryExportResult;
 class HistoryPage final : public QWidget {
     Q_OBJECT
 public:
-    explicit HistoryPage(EngineBridge& bridge, QWidget* parent = nullptr);
-    // `cipher` opens text stored with privacy.encrypt_history (the engine's history_cipher()).
-    explicit HistoryPage(const QString& databasePath, QWidget* parent = nullptr, const sb::FieldCipher* cipher = nullptr);
+    using OpenSource = std::function<std::unique_ptr<sb::HistorySource>()>;  // one per worker thread
+
+    explicit HistoryPage(EngineBridge& bridge, QWidget* parent = nullptr);  // the console's engine's history
+    explicit HistoryPage(OpenSource openSource, QWidget* parent = nullptr);
     ~HistoryPage() override;
 
     // Shows `filter` in the table; the filter bar is left as it is.
@@ -60,8 +59,7 @@ private:
     void onExportFinished(const HistoryExportResult& result);
     void showDetail(int row);
 
-    const QString m_databasePath;
-    const sb::FieldCipher* m_cipher;
+    const OpenSource m_openSource;
     HistoryModel* m_model;
     std::unique_ptr<HistoryQueries> m_exporter;  // created on the first export
     bool m_exporting = false;

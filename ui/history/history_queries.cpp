@@ -1,7 +1,7 @@
 #include "history/history_queries.h"
 
-HistoryQueries::HistoryQueries(const QString& databasePath, const sb::FieldCipher* cipher)
-    : m_worker(new HistoryQueryWorker(databasePath, cipher)) {
+HistoryQueries::HistoryQueries(std::unique_ptr<sb::HistorySource> source)
+    : m_worker(new HistoryQueryWorker(std::move(source))) {
     qRegisterMetaType<HistoryPageResult>();
     qRegisterMetaType<HistoryExportResult>();
     m_thread.setObjectName(QStringLiteral("history-queries"));

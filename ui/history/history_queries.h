@@ -8,7 +8,7 @@
 
 class HistoryQueries final {
 public:
-    explicit HistoryQueries(const QString& databasePath, const sb::FieldCipher* cipher = nullptr);
+    explicit HistoryQueries(std::unique_ptr<sb::HistorySource> source);
     ~HistoryQueries();  // stops an export, skips queued queries, waits for the running one
     HistoryQueries(const HistoryQueries&) = delete;
     HistoryQueries& operator=(const HistoryQueries&) = delete;

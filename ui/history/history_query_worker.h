@@ -1,17 +1,17 @@
 #pragma once
-// Runs history queries on its own thread with its own sb::HistoryReader, so the UI thread never
-// touches the disk. Requests carry a generation: a request older than the latest generation is
+// Runs history queries on its own thread with its own sb::HistorySource (from the console's
+// engine interface), so the UI thread never waits on the disk or the network. Requests carry a generation: a request older than the latest generation is
 // skipped before it runs, and the receiver drops any result whose generation is stale.
 #include <QObject>
 #include <QString>
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
-#include "security/field_cipher.h"
-#include "store/history_query.h"
+#include "console/history_source.h"
 
 enum class HistoryRequestKind { Append, Tail };
 
@@ -43,8 +43,7 @@ Q_DECLARE_METATYPE(HistoryExportResult)
 class HistoryQueryWorker final : public QObject {
     Q_OBJECT
 public:
-    // `cipher` opens text stored with privacy.encrypt_history (null: shown as stored).
-    HistoryQueryWorker(QString databasePath, const sb::FieldCipher* cipher);
+    explicit HistoryQueryWorker(std::unique_ptr<sb::HistorySource> source);
 
     // Called from any thread: requests of older generations are skipped without running.
     void setLatestGeneration(quint64 generation) { m_latest.store(generation); }
@@ -64,14 +63,9 @@ signals:
     void exportFinished(const HistoryExportResult& result);
 
 private:
-    sb::HistoryReader* reader(QString& error);  // opened on first use, on this thread
     bool stale(quint64 generation) const { return m_stopping.load() || generation < m_latest.load(); }
 
-    void openText(sb::HistoryRecord& record) const;
-
-    const QString m_databasePath;
-    const sb::FieldCipher* m_cipher;
-    std::optional<sb::HistoryReader> m_reader;
+    const std::unique_ptr<sb::HistorySource> m_source;
     std::atomic<quint64> m_latest{0};
     std::atomic<bool> m_stopping{false};
 };
