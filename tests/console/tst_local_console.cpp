@@ -246,7 +246,7 @@ private slots:
         QVERIFY(sb::test::ask(*m_engine, question("Where is my parcel?")).ok());
         auto* writer = m_engine->history();
         QVERIFY(writer);
-        QVERIFY(writer->flush());
+        QVERIFY(writer->flush(5000ms).has_value());
         std::expected<sb::HistoryPage, std::string> page = std::unexpected(std::string("not run"));
         std::thread worker([&] { page = m_console->open_history()->page({}, std::nullopt, 10); });  // a worker's own source
         worker.join();
