@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "../support/engine_fixture.h"
+#include "../support/fresh_metrics.h"
 #include "config/config.h"
 #include "engine/engine.h"
 #include "metrics/prometheus_metrics.h"
@@ -64,6 +65,18 @@ const char* const kHistogramHelp =
     "status is ok or the error class\n"
     "# TYPE api_call_duration_seconds histogram\n";
 
+// An answered request of one openai target in tier simple, after `attempts`.
+RequestSample openai_sample(std::span<const AttemptSample> attempts) {
+    RequestSample r;
+    r.provider = "openai";
+    r.model = "gpt-4o-mini";
+    r.tier = "simple";
+    r.status = "ok";
+    r.cache = "miss";
+    r.attempts = attempts;
+    return r;
+}
+
 }  // namespace
 
 class TestPrometheusMetrics : public QObject {
@@ -74,14 +87,8 @@ private slots:
         PrometheusMetrics metrics;
         const AttemptSample attempts[] = {{"openai", "gpt-4o-mini", "overloaded", 503},
                                           {"openai", "gpt-4o-mini", "", 200}};
-        RequestSample r;
-        r.provider = "openai";
-        r.model = "gpt-4o-mini";
-        r.tier = "simple";
-        r.status = "ok";
+        RequestSample r = openai_sample(attempts);
         r.latency_seconds = 0.3;
-        r.cache = "miss";
-        r.attempts = attempts;
         r.tokens_in = 10;
         r.tokens_out = 20;
         r.cost_usd = 0.5;
@@ -310,14 +317,7 @@ private slots:
 
         const AttemptSample attempts[] = {{"openai", "gpt-4o-mini", "rate_limited", 429},
                                           {"openai", "gpt-4o-mini", "", 200}};
-        RequestSample r;
-        r.provider = "openai";
-        r.model = "gpt-4o-mini";
-        r.tier = "simple";
-        r.status = "ok";
-        r.cache = "miss";
-        r.attempts = attempts;
-        metrics.record(r);
+        metrics.record(openai_sample(attempts));
         known.targets.push_back({"advanced", "openai", "gpt-4o"});  // a routing change
         metrics.declare(known);
         text = metrics.render({});
@@ -332,14 +332,7 @@ private slots:
     // A fresh engine on the shipped config, before any request: every family's HELP and TYPE,
     // and a 0 for every label value known up front, so a query answers 0, not "no data".
     void freshEngineShowsEveryFamilyAtZero() {
-        auto config = default_config([](const std::string&) { return std::optional<std::string>(); });
-        QVERIFY(config.has_value());
-        EngineOptions options;
-        options.config = *config;
-        options.history = false;
-        auto created = Engine::create(std::move(options));
-        QVERIFY2(created.has_value(), created ? "" : created.error().c_str());
-        const std::string text = (*created)->prometheus_text();
+        const auto [config, text] = sb::test::fresh_prometheus_text();
 
         for (const auto& [name, type] : std::initializer_list<std::pair<std::string, std::string>>{
                  {"api_call_duration_seconds", "histogram"},
@@ -361,7 +354,7 @@ private slots:
         // error_code_counter: every class a failed upstream attempt can have, for every provider.
         for (const ErrorClass cls : error_classes()) {
             if (cls == ErrorClass::None || cls == ErrorClass::Cancelled || cls == ErrorClass::Budget) continue;
-            for (const auto& provider : config->providers) {
+            for (const auto& provider : config.providers) {
                 const QRegularExpression line(QStringLiteral("\n(error_code_counter\\{provider=\"%1\",code=\"[a-z0-9]+\",class=\"%2\"\\}) 0\n")
                                                   .arg(QString::fromStdString(provider.name), QString::fromStdString(std::string(to_string(cls)))));
                 QVERIFY2(line.match(QString::fromStdString(text)).hasMatch(),
@@ -370,7 +363,7 @@ private slots:
             }
         }
         // Requests, tokens and cost for every routing target; status ok and every error class.
-        for (const auto& tier : config->routing.tiers)
+        for (const auto& tier : config.routing.tiers)
             for (const auto& target : tier.targets) {
                 const std::string series = labels({{"provider", target.provider}, {"model", target.model}, {"tier", tier.name}, {"status", "ok"}});
                 QCOMPARE(value_of(text, "switchboard_requests_total" + series), 0.0);
@@ -381,7 +374,7 @@ private slots:
                          0.0);
                 QCOMPARE(value_of(text, "switchboard_cost_usd_total" + labels({{"provider", target.provider}, {"model", target.model}})), 0.0);
             }
-        for (const auto& provider : config->providers)
+        for (const auto& provider : config.providers)
             QCOMPARE(value_of(text, "switchboard_retries_total" + labels({{"provider", provider.name}})), 0.0);
         for (const char* result : {"hit", "miss", "coalesced", "skip", "bypass"})
             QCOMPARE(value_of(text, std::string("switchboard_cache_requests_total{result=\"") + result + "\"}"), 0.0);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "../support/engine_fixture.h"
+#include "../support/fresh_metrics.h"
 #include "config/config.h"
 #include "engine/engine.h"
 
@@ -103,14 +104,7 @@ private slots:
 
     // Before any request: every family's HELP and TYPE, zero series, and a text promtool takes.
     void freshInstancePassesPromtool() {
-        auto config = default_config([](const std::string&) { return std::optional<std::string>(); });
-        QVERIFY(config.has_value());
-        EngineOptions options;
-        options.config = *config;
-        options.history = false;
-        auto created = Engine::create(std::move(options));
-        QVERIFY2(created.has_value(), created ? "" : created.error().c_str());
-        const std::string fresh = (*created)->prometheus_text();
+        const std::string fresh = sb::test::fresh_prometheus_text().text;
         QVERIFY2(fresh.find("# TYPE error_code_counter counter\nerror_code_counter{") != std::string::npos,
                  fresh.c_str());
         QVERIFY2(fresh.find("# TYPE api_call_duration_seconds histogram\n") != std::string::npos, fresh.c_str());
