@@ -13,6 +13,7 @@ using namespace std::chrono_literals;
 StatusSummary::StatusSummary(EngineBridge& bridge, QWidget* parent)
     : QWidget(parent),
       m_bridge(bridge),
+      m_source(new QLabel(this)),
       m_mode(new QLabel(this)),
       m_rate(new QLabel(this)),
       m_errors(new QLabel(this)),
@@ -22,7 +23,8 @@ StatusSummary::StatusSummary(EngineBridge& bridge, QWidget* parent)
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(16);
-    for (auto* label : {m_mode, m_rate, m_errors, m_spend, m_alerts, m_history}) layout->addWidget(label);
+    m_source->setObjectName(QStringLiteral("statusSource"));
+    for (auto* label : {m_source, m_mode, m_rate, m_errors, m_spend, m_alerts, m_history}) layout->addWidget(label);
     m_history->setObjectName(QStringLiteral("statusHistory"));
     m_history->setStyleSheet(QStringLiteral("color: #c0392b"));
     m_history->hide();
@@ -36,6 +38,7 @@ StatusSummary::StatusSummary(EngineBridge& bridge, QWidget* parent)
 }
 
 void StatusSummary::refresh() {
+    refresh_source();
     const auto recent = m_bridge.snapshot(5s, 1s);
     const auto minute = m_bridge.snapshot(60s, 60s);
     const QLocale locale;
@@ -48,6 +51,17 @@ void StatusSummary::refresh() {
     const QString alerts = AlertNotifier::summary(firing.firing);
     if (m_alerts->text() != alerts) m_alerts->setText(alerts);
     refresh_history();
+}
+
+// Which engine the figures come from, and whether a gateway across the network still answers.
+void StatusSummary::refresh_source() {
+    const auto source = m_bridge.api().source();
+    const bool lost = source.link == sb::ConsoleSource::Link::Disconnected;
+    QString text = QString::fromStdString(source.name);
+    if (source.link != sb::ConsoleSource::Link::Local) text += QStringLiteral(" (%1)").arg(QString::fromStdString(source.detail));
+    if (m_source->text() != text) m_source->setText(text);
+    m_source->setStyleSheet(lost ? QStringLiteral("color: #c0392b; font-weight: bold") : QString());
+    m_mode->setVisible(source.link == sb::ConsoleSource::Link::Local);
 }
 
 // Requests go on while the history cannot be written; the operator must still know it.
@@ -71,7 +85,7 @@ void StatusSummary::refresh_history() {
 }
 
 QString StatusSummary::text() const {
-    QStringList fields{m_mode->text(), m_rate->text(), m_errors->text(), m_spend->text(), m_alerts->text()};
+    QStringList fields{m_source->text(), m_mode->text(), m_rate->text(), m_errors->text(), m_spend->text(), m_alerts->text()};
     if (!m_history->text().isEmpty()) fields << m_history->text();
     return fields.join(" | ");
 }

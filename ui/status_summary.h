@@ -17,8 +17,10 @@ public:
 
 private:
     void refresh_history();
+    void refresh_source();
 
     EngineBridge& m_bridge;
+    QLabel* m_source;  // "Local engine (demo)", "gw-eu-1 (gw-eu-1:8443) (3 days up, v0.1.0)"
     QLabel* m_mode;
     QLabel* m_rate;
     QLabel* m_errors;

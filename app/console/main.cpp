@@ -22,6 +22,7 @@
 #include "config/paths.h"
 #include "dashboard/dashboard_page.h"
 #include "engine_bridge.h"
+#include "gateway_connection.h"
 #include "local_engine_host.h"
 #include "gateway/embedded_gateway.h"
 #include "gateway/gateway_page.h"
@@ -57,6 +58,9 @@ bool has_display() {
     std::exit(1);
 }
 
+void addPages(MainWindow& window, EngineBridge& bridge, const QString& config_file, const QString& providers_file,
+              EmbeddedGateway* gateway, const QString& gateway_problem);
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -81,8 +85,38 @@ int main(int argc, char** argv) {
     QCommandLineOption after_option("after", "Seconds of traffic before --screenshots.", "seconds", "10");
     QCommandLineOption serve_option("serve", "Also serve the OpenAI-compatible endpoint at HOST:PORT (e.g. 127.0.0.1:8080).",
                                     "host:port");
-    parser.addOptions({config_option, traffic_option, page_option, screenshots_option, after_option, serve_option});
+    QCommandLineOption connect_option("connect",
+                                      "Watch and steer the gateway at URL (its admin API) instead of a local engine. "
+                                      "The admin key comes from SWITCHBOARD_ADMIN_KEY or the secret store.",
+                                      "url");
+    QCommandLineOption ca_option("ca-file", "With --connect: the CA certificate (PEM) the gateway's certificate is checked "
+                                            "against, instead of the system's.", "file");
+    parser.addOptions({config_option, traffic_option, page_option, screenshots_option, after_option, serve_option,
+                       connect_option, ca_option});
     parser.process(app);
+
+    if (parser.isSet(connect_option)) {
+        const GatewayConnection connection{parser.value(connect_option), parser.value(ca_option)};
+        auto key = adminKeyFor(connection.url);
+        auto remote = key ? attachToGateway(connection, std::move(*key))
+                          : std::expected<std::unique_ptr<sb::RemoteConsole>, QString>(std::unexpected(key.error()));
+        if (!remote) {
+            std::fprintf(stderr, "switchboard: --connect %s: %s\n", qPrintable(connection.url), qPrintable(remote.error()));
+            QMessageBox::critical(nullptr, "Switchboard", remote.error());
+            return 1;
+        }
+        EngineBridge bridge(**remote);
+        MainWindow window(bridge);
+        addPages(window, bridge, {}, {}, nullptr,
+                 QObject::tr("This console watches the gateway at %1; its own endpoint is not served here.")
+                     .arg(connection.url));
+        window.restoreSettings();
+        if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
+        window.show();
+        if (parser.isSet(screenshots_option))
+            scheduleScreenshotTour(window, parser.value(screenshots_option), parser.value(after_option).toInt() * 1000);
+        return app.exec();
+    }
 
     std::string source;
     // The file the config came from, if any: where the Routing, Cache and Alerts pages save what is applied.
@@ -138,11 +172,33 @@ int main(int argc, char** argv) {
     }
 
     MainWindow window(bridge);
-    window.addPage(QObject::tr("Dashboard"), new DashboardPage(bridge));
-    window.addPage(QObject::tr("Playground"), new PlaygroundPage(bridge));
     // The temporary file of an atomic save goes beside the config file.
     const bool config_writable = !config_file.isEmpty() && QFileInfo(config_file).isWritable() &&
                                  QFileInfo(QFileInfo(config_file).absolutePath()).isWritable();
+    // The Providers page saves even with no config file yet: its first Apply creates one,
+    // so setting a provider up never needs a file written by hand.
+    const QString providers_file = config_writable       ? config_file
+                                   : config_file.isEmpty() ? QString::fromStdString(sb::default_config_file().string())
+                                                           : QString();
+    addPages(window, bridge, config_writable ? config_file : QString(), providers_file, gateway.get(), gateway_problem);
+    window.restoreSettings();
+    if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
+    window.show();
+
+    if (parser.isSet(screenshots_option))
+        scheduleScreenshotTour(window, parser.value(screenshots_option), parser.value(after_option).toInt() * 1000);
+    return app.exec();
+}
+
+namespace {
+
+// The nine pages, in navigation order. `config_file` (may be empty): where applied settings
+// are saved — none for a gateway watched across the network, whose file is on its machine.
+void addPages(MainWindow& window, EngineBridge& bridge, const QString& config_file, const QString& providers_file,
+              EmbeddedGateway* gateway, const QString& gateway_problem) {
+    const bool config_writable = !config_file.isEmpty();
+    window.addPage(QObject::tr("Dashboard"), new DashboardPage(bridge));
+    window.addPage(QObject::tr("Playground"), new PlaygroundPage(bridge));
     auto* routing = new RoutingPage(bridge);
     if (config_writable) routing->setConfigFile(config_file);
     window.addPage(QObject::tr("Routing"), routing);
@@ -153,21 +209,13 @@ int main(int argc, char** argv) {
     auto* alerts = new AlertsPage(bridge);
     if (config_writable) alerts->setConfigFile(config_file);
     window.addPage(QObject::tr("Alerts"), alerts);
-    window.addPage(QObject::tr("Gateway"), new GatewayPage(bridge, gateway.get(), gateway_problem));
+    window.addPage(QObject::tr("Gateway"), new GatewayPage(bridge, gateway, gateway_problem));
     auto* prices = new PricesPage(bridge);
     if (config_writable) prices->setConfigFile(config_file);
     window.addPage(QObject::tr("Prices"), prices);
-    // The Providers page saves even with no config file yet: its first Apply creates one,
-    // so setting a provider up never needs a file written by hand.
     auto* providers = new ProvidersPage(bridge);
-    if (config_writable) providers->setConfigFile(config_file);
-    else if (config_file.isEmpty()) providers->setConfigFile(QString::fromStdString(sb::default_config_file().string()));
+    if (!providers_file.isEmpty()) providers->setConfigFile(providers_file);
     window.addPage(QObject::tr("Providers"), providers);
-    window.restoreSettings();
-    if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
-    window.show();
-
-    if (parser.isSet(screenshots_option))
-        scheduleScreenshotTour(window, parser.value(screenshots_option), parser.value(after_option).toInt() * 1000);
-    return app.exec();
 }
+
+}  // namespace

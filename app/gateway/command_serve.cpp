@@ -8,11 +8,16 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
+#include "admin/console_api_server.h"
 #include "cli_args.h"
 #include "cli_engine.h"
 #include "commands.h"
+#include "console/local_console.h"
 #include "gateway/gateway_key_store.h"
 #include "gateway/gateway_server.h"
+#include "model/clock.h"
 #include "model/digest.h"
 #include "model/text.h"
 #include "stop_signal.h"
@@ -24,10 +29,24 @@ namespace {
 
 constexpr const char* kServeUsage =
     "usage: switchboard-gateway serve [--config FILE] [--listen HOST:PORT] [--demo auto|on|off]\n"
-    "                                 [--database PATH] [--no-auth] [--admin-key-env NAME]\n";
+    "                                 [--database PATH] [--no-auth] [--admin-key-env NAME] [--name NAME]\n";
 
 // "127.0.0.1:8080", "[::1]:0", ":8080" and "localhost:8080" (both 127.0.0.1). False when it is
 // not HOST:PORT.
+// The name consoles show for this gateway: --name, else the host's name.
+std::string instance_name(const Args& args) {
+    if (auto name = args.value("--name")) return *name;
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) == 0 && host[0]) return host;
+    return "gateway";
+}
+
+// Random per start, so a console notices a restart even when the versions read the same.
+std::string random_instance_id() {
+    auto id = random_hex(8);
+    return id ? *id : std::to_string(unix_ms_now());
+}
+
 bool parse_listen(const std::string& text, std::string& host, std::uint16_t& port) {
     const auto colon = text.rfind(':');
     if (colon == std::string::npos) return false;
@@ -54,7 +73,7 @@ int run_serve(int argc, char** argv) {
     for (auto& word : words) pointers.push_back(word.data());
 
     std::set<std::string> values = engine_value_flags;
-    values.insert({"--listen", "--admin-key-env", "--threads"});
+    values.insert({"--listen", "--admin-key-env", "--threads", "--name"});
     std::set<std::string> switches = engine_switches;
     switches.insert("--no-auth");
     Args args;
@@ -103,7 +122,7 @@ int run_serve(int argc, char** argv) {
     if (!engine) return exit_code;
 
     // Gateway keys live in the history database, beside the requests they made.
-    std::unique_ptr<GatewayKeyStore> keys;
+    std::shared_ptr<GatewayKeyStore> keys;
     std::size_t active_keys = 0;
     if (!options.allow_unauthenticated) {
         const auto database = engine->database_path();
@@ -122,6 +141,16 @@ int run_serve(int argc, char** argv) {
         options.auth = keys.get();
     }
     options.metrics_text = [&engine] { return engine->prometheus_text(); };
+
+    // The consoles' view of this gateway (admin API v1), with its keys to manage.
+    auto console = std::make_unique<LocalConsole>(*engine);
+    console->set_key_store(keys);
+    auto console_api = std::make_unique<ConsoleApiServer>(
+        *console, InstanceInfo{instance_name(args), SB_VERSION, unix_ms_now(), random_instance_id()});
+    options.console_api = [api = console_api.get()](const GatewayRequest& request,
+                                                    const std::shared_ptr<ResponseChannel>& channel) {
+        api->handle(request, channel);
+    };
 
     auto server = GatewayServer::start(*engine, options);
     if (!server) {
@@ -149,6 +178,8 @@ int run_serve(int argc, char** argv) {
     std::fprintf(stderr, "stopping\n");
     (*server)->stop();  // before the engine: open requests are cancelled while it is there
     server->reset();
+    console_api.reset();  // ends the consoles' streams
+    console.reset();      // stops demo traffic; lets go of the key store
     keys.reset();  // flushes spend not yet written
     engine.reset();
     return ExitCode::Ok;

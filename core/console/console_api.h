@@ -44,6 +44,26 @@ namespace sb {
 struct ConsoleError {
     std::string message;
     std::vector<ConfigError> fields;
+    // A change made on a version that is no longer live (someone applied in between): the
+    // version that is.
+    std::optional<std::uint64_t> current_version;
+};
+
+// Who makes a change, and which version of the setting it was made on (SettingsVersions).
+// A change on a version that is no longer live is refused with ConsoleError::current_version;
+// without a base version it applies over whatever is live. An empty author is the
+// implementation's own ("console", or the operator a remote console signed in as).
+struct ChangeBasis {
+    std::optional<std::uint64_t> base_version;
+    std::string author;
+};
+
+// Where the console's figures come from, for the status bar.
+struct ConsoleSource {
+    enum class Link { Local, Connecting, Connected, Disconnected };
+    Link link = Link::Local;
+    std::string name;    // "Local engine (demo)", "gw-eu-1:8443"
+    std::string detail;  // "3 days up, v0.9.0"; while disconnected, why and when it retries
 };
 
 template <class T>
@@ -73,9 +93,13 @@ public:
     virtual ~ConsoleApi() = default;
 
     // Snapshots.
+    virtual ConsoleSource source() const = 0;
     virtual bool demo_mode() const = 0;
     virtual MetricsSnapshot metrics(std::chrono::milliseconds window, std::chrono::milliseconds resolution) const = 0;
     virtual std::vector<TargetMetrics> metrics_by_target(std::chrono::milliseconds window) const = 0;
+    // The recorded seconds themselves (what a gateway sends the consoles watching it).
+    virtual std::vector<MetricsSecond> metrics_seconds(std::int64_t since_s, std::int64_t until_s) const = 0;
+    virtual MetricsTotals metrics_totals() const = 0;
     virtual EngineStats stats() const = 0;
     virtual std::vector<TargetState> target_states() const = 0;
     virtual std::vector<BudgetStatus> budget_status() const = 0;
@@ -108,20 +132,20 @@ public:
     virtual void test_connection(ProviderConfig provider, ConsoleReply<ConnectionTest> reply) = 0;
 
     virtual RoutingConfig routing() const = 0;
-    virtual void apply_routing(RoutingConfig routing, std::string author, ConsoleReply<ConfigVersion> reply) = 0;
+    virtual void apply_routing(RoutingConfig routing, ChangeBasis basis, ConsoleReply<ConfigVersion> reply) = 0;
     virtual std::vector<ConfigVersion> config_versions() const = 0;  // oldest first
 
     virtual std::optional<std::vector<CacheRule>> cache_rules() const = 0;  // nullopt: caching is off
-    virtual void apply_cache_rules(std::vector<CacheRule> rules, ConsoleReply<void> reply) = 0;
+    virtual void apply_cache_rules(std::vector<CacheRule> rules, ChangeBasis basis, ConsoleReply<void> reply) = 0;
     // One rule's entries, or every entry when `rule` is empty. Replies with how many went.
     virtual void purge_cache(std::string rule, ConsoleReply<std::size_t> reply) = 0;
 
     virtual std::shared_ptr<const PriceTable> prices() const = 0;
-    virtual void apply_prices(PriceTable prices, ConsoleReply<void> reply) = 0;
+    virtual void apply_prices(PriceTable prices, ChangeBasis basis, ConsoleReply<void> reply) = 0;
 
     virtual std::vector<AlertRule> alert_rules() const = 0;
     // Applied rules are judged at once, not at the next tick.
-    virtual void apply_alert_rules(std::vector<AlertRule> rules, ConsoleReply<void> reply) = 0;
+    virtual void apply_alert_rules(std::vector<AlertRule> rules, ChangeBasis basis, ConsoleReply<void> reply) = 0;
 
     // The gateway's API keys (an error when the console has no key store to manage).
     virtual void list_keys(ConsoleReply<std::vector<GatewayKeyInfo>> reply) = 0;

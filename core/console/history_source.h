@@ -23,6 +23,8 @@ public:
     virtual std::expected<HistoryPage, std::string> page(const HistoryFilter& filter,
                                                          std::optional<HistoryCursor> after, int limit) = 0;
     virtual std::expected<std::int64_t, std::string> count(const HistoryFilter& filter) = 0;
+    // Per-minute rollups by provider in [since_ms, until_ms): the Dashboard's long ranges.
+    virtual std::expected<std::vector<RollupRow>, std::string> rollups(std::int64_t since_ms, std::int64_t until_ms) = 0;
 };
 
 // The history database on this machine, opened at the first query on the thread that asks.

@@ -15,6 +15,15 @@ ConsoleError from_fields(std::string message, std::vector<ConfigError> fields) {
     return ConsoleError{std::move(message), std::move(fields)};
 }
 
+ConsoleError stale(std::string_view setting, std::uint64_t base, std::uint64_t live) {
+    ConsoleError error{"not applied: the " + std::string(setting) + " changed since you loaded them (you edited version " +
+                           std::to_string(base) + ", version " + std::to_string(live) +
+                           " is live); look at the live ones and apply again",
+                       {}};
+    error.current_version = live;
+    return error;
+}
+
 }  // namespace
 
 LocalConsole::LocalConsole(Engine& engine) : m_engine(engine), m_demo(engine) {}
@@ -41,6 +50,22 @@ void LocalConsole::with_keys(Work work, ConsoleReply<T> reply) {
     if (!done) return reply(std::unexpected(message_only(std::move(done.error()))));
     reply(std::move(*done));
 }
+
+ConsoleSource LocalConsole::source() const {
+    return {ConsoleSource::Link::Local, m_engine.demo_mode() ? "Local engine (demo)" : "Local engine", {}};
+}
+
+template <class Apply>
+void LocalConsole::changing(std::string_view setting, std::uint64_t SettingsVersions::*version, const ChangeBasis& basis,
+                            Apply apply) {
+    // One change at a time, so the version checked is the one changed.
+    std::lock_guard lock(m_change_mutex);
+    const auto live = m_engine.settings_versions().*version;
+    if (basis.base_version && *basis.base_version != live) return apply(std::optional(stale(setting, *basis.base_version, live)));
+    apply(std::optional<ConsoleError>());
+}
+
+std::string LocalConsole::author_of(const ChangeBasis& basis) { return basis.author.empty() ? "console" : basis.author; }
 
 MetricsSnapshot LocalConsole::metrics(std::chrono::milliseconds window, std::chrono::milliseconds resolution) const {
     return m_engine.metrics().recent(window, resolution);
@@ -111,10 +136,15 @@ void LocalConsole::test_connection(ProviderConfig provider, ConsoleReply<Connect
     sb::test_connection(*client, provider, [reply = std::move(reply)](ConnectionTest result) { reply(std::move(result)); });
 }
 
-void LocalConsole::apply_routing(RoutingConfig routing, std::string author, ConsoleReply<ConfigVersion> reply) {
-    auto applied = m_engine.apply_routing(std::move(routing), std::move(author));
-    if (!applied) return reply(std::unexpected(message_only(std::move(applied.error()))));
-    reply(std::move(*applied));
+void LocalConsole::apply_routing(RoutingConfig routing, ChangeBasis basis, ConsoleReply<ConfigVersion> reply) {
+    ConsoleResult<ConfigVersion> result = std::unexpected(ConsoleError{});
+    changing("routing settings", &SettingsVersions::routing, basis, [&](std::optional<ConsoleError> refused) {
+        if (refused) return void(result = std::unexpected(std::move(*refused)));
+        auto applied = m_engine.apply_routing(std::move(routing), author_of(basis));
+        if (!applied) return void(result = std::unexpected(message_only(std::move(applied.error()))));
+        result = std::move(*applied);
+    });
+    reply(std::move(result));
 }
 
 std::optional<std::vector<CacheRule>> LocalConsole::cache_rules() const {
@@ -122,12 +152,16 @@ std::optional<std::vector<CacheRule>> LocalConsole::cache_rules() const {
     return std::nullopt;
 }
 
-void LocalConsole::apply_cache_rules(std::vector<CacheRule> rules, ConsoleReply<void> reply) {
+void LocalConsole::apply_cache_rules(std::vector<CacheRule> rules, ChangeBasis basis, ConsoleReply<void> reply) {
     auto* cache = m_engine.cache();
     if (!cache) return reply(std::unexpected(message_only("the response cache is off (cache.enabled is false)")));
-    auto applied = cache->set_rules(std::move(rules));
-    if (!applied) return reply(std::unexpected(message_only(std::move(applied.error()))));
-    reply({});
+    ConsoleResult<void> result;
+    changing("cache rules", &SettingsVersions::cache_rules, basis, [&](std::optional<ConsoleError> refused) {
+        if (refused) return void(result = std::unexpected(std::move(*refused)));
+        if (auto applied = cache->set_rules(std::move(rules)); !applied)
+            result = std::unexpected(message_only(std::move(applied.error())));
+    });
+    reply(std::move(result));
 }
 
 void LocalConsole::purge_cache(std::string rule, ConsoleReply<std::size_t> reply) {
@@ -140,16 +174,24 @@ void LocalConsole::purge_cache(std::string rule, ConsoleReply<std::size_t> reply
         std::move(reply));
 }
 
-void LocalConsole::apply_prices(PriceTable prices, ConsoleReply<void> reply) {
-    m_engine.set_prices(std::move(prices));
-    reply({});
+void LocalConsole::apply_prices(PriceTable prices, ChangeBasis basis, ConsoleReply<void> reply) {
+    ConsoleResult<void> result;
+    changing("prices", &SettingsVersions::prices, basis, [&](std::optional<ConsoleError> refused) {
+        if (refused) return void(result = std::unexpected(std::move(*refused)));
+        m_engine.set_prices(std::move(prices));
+    });
+    reply(std::move(result));
 }
 
-void LocalConsole::apply_alert_rules(std::vector<AlertRule> rules, ConsoleReply<void> reply) {
-    auto applied = m_engine.apply_alert_rules(std::move(rules));
-    if (!applied) return reply(std::unexpected(from_fields("the alert rules were not applied:", std::move(applied.error()))));
-    m_engine.evaluate_alerts();
-    reply({});
+void LocalConsole::apply_alert_rules(std::vector<AlertRule> rules, ChangeBasis basis, ConsoleReply<void> reply) {
+    ConsoleResult<void> result;
+    changing("alert rules", &SettingsVersions::alert_rules, basis, [&](std::optional<ConsoleError> refused) {
+        if (refused) return void(result = std::unexpected(std::move(*refused)));
+        if (auto applied = m_engine.apply_alert_rules(std::move(rules)); !applied)
+            result = std::unexpected(from_fields("the alert rules were not applied:", std::move(applied.error())));
+    });
+    if (result) m_engine.evaluate_alerts();
+    reply(std::move(result));
 }
 
 void LocalConsole::list_keys(ConsoleReply<std::vector<GatewayKeyInfo>> reply) {

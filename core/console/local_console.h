@@ -25,9 +25,14 @@ public:
     // The key store the console manages (the embedded gateway's); null: key operations fail.
     void set_key_store(std::shared_ptr<GatewayKeyStore> keys);
 
+    ConsoleSource source() const override;
     bool demo_mode() const override { return m_engine.demo_mode(); }
     MetricsSnapshot metrics(std::chrono::milliseconds window, std::chrono::milliseconds resolution) const override;
     std::vector<TargetMetrics> metrics_by_target(std::chrono::milliseconds window) const override;
+    std::vector<MetricsSecond> metrics_seconds(std::int64_t since_s, std::int64_t until_s) const override {
+        return m_engine.metrics().seconds(since_s, until_s);
+    }
+    MetricsTotals metrics_totals() const override { return m_engine.metrics().totals(); }
     EngineStats stats() const override { return m_engine.stats(); }
     std::vector<TargetState> target_states() const override { return m_engine.target_states(); }
     std::vector<BudgetStatus> budget_status() const override { return m_engine.budget_status(); }
@@ -53,18 +58,18 @@ public:
     void test_connection(ProviderConfig provider, ConsoleReply<ConnectionTest> reply) override;
 
     RoutingConfig routing() const override { return m_engine.routing(); }
-    void apply_routing(RoutingConfig routing, std::string author, ConsoleReply<ConfigVersion> reply) override;
+    void apply_routing(RoutingConfig routing, ChangeBasis basis, ConsoleReply<ConfigVersion> reply) override;
     std::vector<ConfigVersion> config_versions() const override { return m_engine.config_versions(); }
 
     std::optional<std::vector<CacheRule>> cache_rules() const override;
-    void apply_cache_rules(std::vector<CacheRule> rules, ConsoleReply<void> reply) override;
+    void apply_cache_rules(std::vector<CacheRule> rules, ChangeBasis basis, ConsoleReply<void> reply) override;
     void purge_cache(std::string rule, ConsoleReply<std::size_t> reply) override;
 
     std::shared_ptr<const PriceTable> prices() const override { return m_engine.prices(); }
-    void apply_prices(PriceTable prices, ConsoleReply<void> reply) override;
+    void apply_prices(PriceTable prices, ChangeBasis basis, ConsoleReply<void> reply) override;
 
     std::vector<AlertRule> alert_rules() const override { return m_engine.alert_rules(); }
-    void apply_alert_rules(std::vector<AlertRule> rules, ConsoleReply<void> reply) override;
+    void apply_alert_rules(std::vector<AlertRule> rules, ChangeBasis basis, ConsoleReply<void> reply) override;
 
     void list_keys(ConsoleReply<std::vector<GatewayKeyInfo>> reply) override;
     void create_key(std::string name, GatewayKeyLimits limits, ConsoleReply<NewGatewayKey> reply) override;
@@ -84,10 +89,15 @@ private:
     void in_background(Work work, ConsoleReply<T> reply);
     template <class T, class Work>
     void with_keys(Work work, ConsoleReply<T> reply);
+    // Runs `apply` with the refusal when `basis` names a version that is no longer live.
+    template <class Apply>
+    void changing(std::string_view setting, std::uint64_t SettingsVersions::*version, const ChangeBasis& basis, Apply apply);
+    static std::string author_of(const ChangeBasis& basis);
 
     Engine& m_engine;
     DemoTraffic m_demo;
     std::atomic<std::shared_ptr<GatewayKeyStore>> m_keys;
+    std::mutex m_change_mutex;
     std::mutex m_probe_mutex;
     std::unique_ptr<HttpClient> m_probe;  // connection tests; made at the first
     TimerThread m_worker;                 // last: stopped first, while what its tasks use still lives

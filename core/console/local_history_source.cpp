@@ -31,6 +31,14 @@ public:
         return *count;
     }
 
+    std::expected<std::vector<RollupRow>, std::string> rollups(std::int64_t since_ms, std::int64_t until_ms) override {
+        HistoryReader* opened = reader();
+        if (!opened) return std::unexpected(m_open_error);
+        auto rows = opened->rollups(since_ms, until_ms, RollupGrouping::ByProvider);
+        if (!rows) return std::unexpected(rows.error().message);
+        return std::move(*rows);
+    }
+
 private:
     HistoryReader* reader() {
         if (m_reader) return &*m_reader;

@@ -1,5 +1,6 @@
 #include "gateway/chat_completions.h"
 
+#include <cstdio>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -19,11 +20,17 @@ namespace sb {
 namespace {
 
 Headers result_headers(const RequestResult& result) {
-    return {{"x-request-id", result.request_id},
-            {"x-switchboard-cache", std::string(to_string(result.cache))},
-            {"x-switchboard-provider", result.provider},
-            {"x-switchboard-model", result.model},
-            {"x-switchboard-tier", result.tier}};
+    Headers headers = {{"x-request-id", result.request_id},
+                       {"x-switchboard-cache", std::string(to_string(result.cache))},
+                       {"x-switchboard-provider", result.provider},
+                       {"x-switchboard-model", result.model},
+                       {"x-switchboard-tier", result.tier}};
+    if (result.cost_usd) {
+        char cost[32];
+        std::snprintf(cost, sizeof cost, "%.8f", *result.cost_usd);
+        headers.emplace_back("x-switchboard-cost-usd", cost);
+    }
+    return headers;
 }
 
 void respond_error(ResponseChannel& channel, const GatewayError& error, const std::string& request_id,
@@ -80,7 +87,7 @@ private:
                                  {"x-request-id", m_request_id},
                                  {"trailer",
                                   "x-switchboard-cache, x-switchboard-provider, x-switchboard-model, "
-                                  "x-switchboard-tier"}});
+                                  "x-switchboard-tier, x-switchboard-cost-usd"}});
         m_channel->send(m_writer.role());
     }
 

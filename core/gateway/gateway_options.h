@@ -4,11 +4,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace sb {
 
 class GatewayAuth;
+class ResponseChannel;
+struct GatewayRequest;
 
 struct GatewayOptions {
     std::string address = "127.0.0.1";  // loopback unless told
@@ -24,6 +27,9 @@ struct GatewayOptions {
     std::string admin_key_sha256;               // hex SHA-256 of the admin key; empty = admin API off (404)
     std::function<std::string()> metrics_text;  // GET /metrics body (Prometheus text); empty = 404
     bool forward_sim_headers = false;           // pass x-sim-* request headers upstream (demo/tests)
+    // The console's admin API (/admin/v1/…), behind the admin key; empty = 404. It answers
+    // through the channel, possibly later and from another thread, possibly as a stream.
+    std::function<void(const GatewayRequest&, const std::shared_ptr<ResponseChannel>&)> console_api;
 };
 
 }  // namespace sb

@@ -12,6 +12,8 @@
 namespace sb {
 namespace {
 
+constexpr std::string_view kConsoleApiPrefix = "/admin/v1/";
+
 bool is_chat_path(std::string_view path) {
     return path == "/v1/chat/completions" || path == "/chat/completions";
 }
@@ -55,6 +57,12 @@ void GatewayRoutes::handle(const GatewayRequest& request, const std::shared_ptr<
             channel->respond(
                 text_response(200, "text/plain; version=0.0.4; charset=utf-8", m_options.metrics_text()));
         return;
+    }
+    if (path.starts_with(kConsoleApiPrefix) && m_options.console_api && !m_options.admin_key_sha256.empty()) {
+        if (!admin_key_matches(bearer_token(request.headers), m_options.admin_key_sha256))
+            return channel->respond(
+                error_response(invalid_api_key("the admin API needs `Authorization: Bearer <admin key>`")));
+        return m_options.console_api(request, channel);
     }
     if (const auto allowed = admin_methods(path); !allowed.empty() && !m_options.admin_key_sha256.empty()) {
         if (!admin_key_matches(bearer_token(request.headers), m_options.admin_key_sha256))

@@ -22,8 +22,11 @@ double middle_of(std::uint16_t bucket) {
 }
 }  // namespace
 
-void LatencyHistogram::add(double ms, std::uint64_t count) {
-    const auto bucket = bucket_of(ms);
+void LatencyHistogram::add(double ms, std::uint64_t count) { add_to_bucket(bucket_of(ms), count); }
+
+void LatencyHistogram::add_to_bucket(std::uint16_t bucket, std::uint64_t count) {
+    if (count == 0) return;
+    bucket = std::min(bucket, kMaxBucket);
     auto it = std::lower_bound(m_buckets.begin(), m_buckets.end(), bucket,
                                [](const auto& entry, std::uint16_t b) { return entry.first < b; });
     if (it != m_buckets.end() && it->first == bucket) it->second += count;

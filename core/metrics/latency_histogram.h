@@ -11,6 +11,8 @@ namespace sb {
 class LatencyHistogram {
 public:
     void add(double ms, std::uint64_t count = 1);
+    // `count` more in bucket `bucket` (clamped to the last): how a histogram sent over the wire is rebuilt.
+    void add_to_bucket(std::uint16_t bucket, std::uint64_t count);
     void merge(const LatencyHistogram& other);
     std::uint64_t count() const { return m_count; }
     // q in [0, 1]; 0 when empty. Returns the geometric middle of the bucket holding q.

@@ -20,12 +20,24 @@ std::int64_t local_midnight_ms(std::int64_t now_ms, int days_later = 0) {
 }
 }  // namespace
 
-MetricsRegistry::MetricsRegistry(std::chrono::seconds retention) : m_retention(retention) {}
+MetricsRegistry::MetricsRegistry(std::chrono::seconds retention, Kind kind) : m_retention(retention), m_kind(kind) {}
+
+void MetricsRegistry::prune(std::int64_t newest_s) {
+    const auto oldest_kept = newest_s - m_retention.count() + 1;
+    while (!m_seconds.empty() && m_seconds.front().t_s < oldest_kept) m_seconds.pop_front();
+    while (!m_covered.empty() && m_covered.front().until_s < oldest_kept) m_covered.erase(m_covered.begin());
+}
+
+bool MetricsRegistry::covered(std::int64_t from_s, std::int64_t until_s) const {
+    for (const auto& run : m_covered)
+        if (run.from_s <= until_s && from_s <= run.until_s) return true;
+    return false;
+}
 
 MetricsRegistry::Second& MetricsRegistry::second_for(std::int64_t t_s) {
     if (m_seconds.empty() || m_seconds.back().t_s < t_s) {
         m_seconds.push_back(Second{t_s, {}});
-        while (m_seconds.front().t_s <= t_s - m_retention.count()) m_seconds.pop_front();
+        prune(t_s);
         return m_seconds.back();
     }
     // A request that finished a moment before the newest second (threads race): find its slot.
@@ -112,6 +124,9 @@ MetricsSnapshot MetricsRegistry::snapshot(std::int64_t since_ms, std::int64_t un
                 providers.insert(key.provider);
             }
         }
+        if (m_kind == Kind::Replica)
+            for (auto& frame : snap.frames)
+                frame.gap = !covered(frame.t_ms / 1000, (frame.t_ms + resolution_ms) / 1000 - 1);
     }
     for (std::size_t i = 0; i < snap.frames.size(); ++i) {
         auto& frame = snap.frames[i];
@@ -170,6 +185,64 @@ std::vector<TargetMetrics> MetricsRegistry::by_target(std::chrono::milliseconds 
         out.push_back(std::move(total));
     }
     return out;
+}
+
+std::vector<MetricsSecond> MetricsRegistry::seconds(std::int64_t since_s, std::int64_t until_s) const {
+    std::vector<MetricsSecond> out;
+    std::lock_guard lock(m_mutex);
+    auto it = std::lower_bound(m_seconds.begin(), m_seconds.end(), since_s,
+                               [](const Second& s, std::int64_t t) { return s.t_s < t; });
+    for (; it != m_seconds.end() && it->t_s <= until_s; ++it) {
+        if (it->cells.empty()) continue;
+        auto& second = out.emplace_back(MetricsSecond{it->t_s, {}});
+        second.cells.reserve(it->cells.size());
+        for (const auto& [key, cell] : it->cells) {
+            auto& copy = second.cells.emplace_back(cell);
+            copy.provider = key.provider;
+            copy.model = key.model;
+            copy.tier = key.tier;
+        }
+    }
+    return out;
+}
+
+MetricsTotals MetricsRegistry::totals() const {
+    std::lock_guard lock(m_mutex);
+    const bool today = local_midnight_ms(unix_ms_now()) == m_today_start_ms;
+    return {m_lifetime_requests, today ? m_cost_today : 0.0};
+}
+
+void MetricsRegistry::replace(std::int64_t from_s, std::int64_t until_s, const std::vector<MetricsSecond>& seconds) {
+    if (until_s < from_s) return;
+    std::lock_guard lock(m_mutex);
+    auto first = std::lower_bound(m_seconds.begin(), m_seconds.end(), from_s,
+                                  [](const Second& s, std::int64_t t) { return s.t_s < t; });
+    auto last = std::upper_bound(first, m_seconds.end(), until_s,
+                                 [](std::int64_t t, const Second& s) { return t < s.t_s; });
+    m_seconds.erase(first, last);
+    for (const auto& second : seconds) {
+        if (second.t_s < from_s || second.t_s > until_s) continue;
+        auto& slot = second_for(second.t_s);
+        for (const auto& cell : second.cells) slot.cells[Key{cell.provider, cell.model, cell.tier}] = cell;
+    }
+    // Mark [from_s, until_s] known, joining the runs it touches.
+    Covered run{from_s, until_s};
+    std::vector<Covered> merged;
+    for (const auto& old : m_covered) {
+        if (old.until_s + 1 < run.from_s || run.until_s + 1 < old.from_s) merged.push_back(old);
+        else run = {std::min(run.from_s, old.from_s), std::max(run.until_s, old.until_s)};
+    }
+    merged.push_back(run);
+    std::sort(merged.begin(), merged.end(), [](const Covered& a, const Covered& b) { return a.from_s < b.from_s; });
+    m_covered = std::move(merged);
+    prune(std::max(until_s, m_seconds.empty() ? until_s : m_seconds.back().t_s));
+}
+
+void MetricsRegistry::set_totals(const MetricsTotals& totals) {
+    std::lock_guard lock(m_mutex);
+    m_lifetime_requests = totals.lifetime_requests;
+    m_cost_today = totals.cost_today_usd;
+    m_today_start_ms = local_midnight_ms(unix_ms_now());
 }
 
 MetricsSnapshot MetricsRegistry::recent(std::chrono::milliseconds window, std::chrono::milliseconds resolution) const {

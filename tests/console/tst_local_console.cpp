@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "../support/console_replies.h"
 #include "../support/engine_fixture.h"
 #include "console/local_console.h"
 #include "engine/engine.h"
@@ -16,30 +17,9 @@
 #include "store/history_writer.h"
 
 using namespace std::chrono_literals;
+using sb::test::Replies;
 
 namespace {
-
-// Collects one reply; fails the test if a second one comes.
-template <class T>
-struct Replies {
-    std::optional<sb::ConsoleResult<T>> result;
-    std::thread::id thread;
-    int count = 0;
-    std::mutex mutex;
-
-    sb::ConsoleReply<T> reply() {
-        return [this](sb::ConsoleResult<T> outcome) {
-            std::lock_guard lock(mutex);
-            ++count;
-            thread = std::this_thread::get_id();
-            result = std::move(outcome);
-        };
-    }
-    bool arrived() {
-        std::lock_guard lock(mutex);
-        return count > 0;
-    }
-};
 
 sb::ChatRequest question(const std::string& text) {
     sb::ChatRequest request;
@@ -99,7 +79,7 @@ private slots:
 
         routing.tiers[0].description = "changed by the test";
         Replies<sb::ConfigVersion> applied;
-        m_console->apply_routing(routing, "test", applied.reply());
+        m_console->apply_routing(routing, {before.routing, "test"}, applied.reply());
         QCOMPARE(applied.count, 1);  // in memory: before returning
         QVERIFY2(applied.result->has_value(), applied.result->error().message.c_str());
         QCOMPARE((*applied.result)->author, std::string("test"));
@@ -109,13 +89,38 @@ private slots:
         auto broken = m_console->routing();
         broken.tiers[0].targets[0].provider = "nobody";
         Replies<sb::ConfigVersion> refused;
-        m_console->apply_routing(broken, "test", refused.reply());
+        m_console->apply_routing(broken, {{}, "test"}, refused.reply());
         QCOMPARE(refused.count, 1);
         QVERIFY(!refused.result->has_value());
         QVERIFY2(refused.result->error().message.contains("routing.tiers[0].targets[0].provider"),
                  refused.result->error().message.c_str());
         QCOMPARE(m_console->versions().routing, before.routing + 1);
         QCOMPARE(m_console->routing().tiers[0].targets[0].provider, routing.tiers[0].targets[0].provider);
+    }
+
+    void aChangeOnAVersionNoLongerLiveIsRefusedWithTheLiveOne() {
+        start(sb::test::simulator_config(m_port));
+        const auto loaded = m_console->versions();
+        auto mine = m_console->routing();
+        mine.tiers[0].description = "mine";
+        auto theirs = m_console->routing();
+        theirs.tiers[0].description = "theirs";
+
+        Replies<sb::ConfigVersion> first;
+        m_console->apply_routing(theirs, {loaded.routing, "alice"}, first.reply());
+        QVERIFY(first.result->has_value());
+        Replies<sb::ConfigVersion> stale;
+        m_console->apply_routing(mine, {loaded.routing, "bob"}, stale.reply());
+        QVERIFY(!stale.result->has_value());
+        QCOMPARE(stale.result->error().current_version, std::optional<std::uint64_t>(loaded.routing + 1));
+        QVERIFY2(stale.result->error().message.contains("changed since you loaded"), stale.result->error().message.c_str());
+        QCOMPARE(m_console->routing().tiers[0].description, std::string("theirs"));
+
+        Replies<void> prices;
+        m_console->apply_prices(*sb::PriceTable::from_sheet(m_console->prices()->sheet()), {loaded.prices + 7, {}},
+                                prices.reply());
+        QVERIFY(!prices.result->has_value());
+        QCOMPARE(m_console->versions().prices, loaded.prices);
     }
 
     void alertRulesRefusedNameTheirFieldsAndAppliedOnesBumpTheVersion() {
@@ -127,7 +132,7 @@ private slots:
         auto broken = rules;
         broken[0].threshold = -1;
         Replies<void> refused;
-        m_console->apply_alert_rules(broken, refused.reply());
+        m_console->apply_alert_rules(broken, {}, refused.reply());
         QCOMPARE(refused.count, 1);
         QVERIFY(!refused.result->has_value());
         QVERIFY(!refused.result->error().fields.empty());
@@ -136,7 +141,7 @@ private slots:
 
         rules.pop_back();
         Replies<void> applied;
-        m_console->apply_alert_rules(rules, applied.reply());
+        m_console->apply_alert_rules(rules, {version, {}}, applied.reply());
         QVERIFY(applied.result->has_value());
         QCOMPARE(m_console->alert_rules().size(), rules.size());
         QCOMPARE(m_console->versions().alert_rules, version + 1);
@@ -147,7 +152,7 @@ private slots:
         const auto before = m_console->versions();
 
         Replies<void> prices;
-        m_console->apply_prices(*sb::PriceTable::from_sheet(m_console->prices()->sheet()), prices.reply());
+        m_console->apply_prices(*sb::PriceTable::from_sheet(m_console->prices()->sheet()), {}, prices.reply());
         QVERIFY(prices.result->has_value());
         QCOMPARE(m_console->versions().prices, before.prices + 1);
 
@@ -179,7 +184,7 @@ private slots:
         rule.match = sb::CacheMatch::Regex;
         rule.pattern = "([";
         Replies<void> refused;
-        m_console->apply_cache_rules({rule}, refused.reply());
+        m_console->apply_cache_rules({rule}, {}, refused.reply());
         QVERIFY(!refused.result->has_value());
         QVERIFY2(refused.result->error().message.contains("rules[0].pattern"), refused.result->error().message.c_str());
         QCOMPARE(m_console->versions().cache_rules, std::uint64_t(0));

@@ -97,7 +97,7 @@ void AlertsPage::onAlertFired(const QString& text) {
 bool AlertsPage::apply() {
     if (!m_draft->canApply()) return false;
     // Judged by the new rules at once, not at the next tick.
-    m_bridge.api().apply_alert_rules(m_draft->draft(), EngineBridge::onThreadOf<void>(this, [this](auto applied) {
+    m_bridge.api().apply_alert_rules(m_draft->draft(), {m_rulesVersion, {}}, EngineBridge::onThreadOf<void>(this, [this](auto applied) {
         if (!applied) {
             QStringList lines;
             for (const auto& e : applied.error().fields) lines << QStringLiteral("alerts.rules") + qs(e.to_string());

@@ -30,6 +30,7 @@ CachePage::CachePage(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m
     m_confirm = [this](const QString& question) {
         return QMessageBox::question(this, tr("Purge the cache"), question) == QMessageBox::Yes;
     };
+    m_rulesVersion = bridge.api().versions().cache_rules;  // before the rules: a change in between is caught
     const auto rules = bridge.api().cache_rules();
     if (!rules) {
         buildOffNotice();
@@ -121,8 +122,9 @@ void CachePage::updateActions() {
 
 bool CachePage::apply() {
     if (!m_draft || !m_draft->canApply()) return false;
-    m_bridge.api().apply_cache_rules(m_draft->draft(), EngineBridge::onThreadOf<void>(this, [this](auto applied) {
+    m_bridge.api().apply_cache_rules(m_draft->draft(), {m_rulesVersion, {}}, EngineBridge::onThreadOf<void>(this, [this](auto applied) {
         if (!applied) return m_bar->setMessage(tr("Not applied: %1").arg(qs(applied.error().message)));
+        m_rulesVersion = m_bridge.api().versions().cache_rules;
         m_draft->setApplied(m_bridge.api().cache_rules().value_or(m_draft->draft()));  // the live rules: clean again
         const auto n = m_draft->applied().size();
         m_bar->showApplied(n == 1 ? tr("Applied 1 rule") : tr("Applied %1 rules").arg(n), m_configFile,
@@ -171,6 +173,7 @@ void CachePage::startPurge(std::string rule, const QString& what) {
 void CachePage::refreshLive() {
     if (!m_draft) return;
     // Applied elsewhere (the gateway's admin API): a clean draft follows.
+    m_rulesVersion = m_bridge.api().versions().cache_rules;
     if (const auto rules = m_bridge.api().cache_rules()) m_draft->setApplied(*rules);
     if (const auto stats = m_bridge.api().cache_stats()) m_stats->setStats(*stats);
 }

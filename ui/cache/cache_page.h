@@ -73,6 +73,7 @@ private:
     Confirm m_confirm;
 
     CacheRulesDraft* m_draft = nullptr;
+    std::uint64_t m_rulesVersion = 0;  // of the live rules the draft last followed
     QTimer* m_liveTimer = nullptr;
     CacheRulesEditor* m_editor = nullptr;
     CacheKeyBox* m_keyBox = nullptr;

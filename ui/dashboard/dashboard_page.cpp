@@ -72,8 +72,8 @@ DashboardPage::DashboardPage(EngineBridge& bridge, QWidget* parent)
     grid->addWidget(m_phases, 2, 0, 1, 3);
     layout->addLayout(grid, 1);
 
-    if (const auto path = m_bridge.databasePath(); !path.isEmpty())
-        m_loader = std::make_unique<RollupLoader>(path, [this](const RollupLoader::Result& r) { onRollups(r); });
+    m_loader = std::make_unique<RollupLoader>([&api = m_bridge.api()] { return api.open_history(); },
+                                                  [this](const RollupLoader::Result& r) { onRollups(r); });
 
     auto* space = new QShortcut(QKeySequence(Qt::Key_Space), this);
     space->setContext(Qt::WidgetWithChildrenShortcut);

@@ -4,8 +4,8 @@
 
 #include <memory>
 
-RollupLoader::RollupLoader(QString databasePath, Handler handler, QObject* parent)
-    : QObject(parent), m_path(std::move(databasePath)), m_handler(std::move(handler)), m_thread([this] { run(); }) {}
+RollupLoader::RollupLoader(OpenSource open, Handler handler, QObject* parent)
+    : QObject(parent), m_open(std::move(open)), m_handler(std::move(handler)), m_thread([this] { run(); }) {}
 
 RollupLoader::~RollupLoader() {
     {
@@ -33,8 +33,8 @@ bool RollupLoader::busy() const {
 }
 
 void RollupLoader::run() {
-    // The reader lives on this thread only; opened lazily, kept between jobs.
-    std::optional<sb::HistoryReader> reader;
+    // The source lives on this thread only; kept between jobs.
+    const std::unique_ptr<sb::HistorySource> source = m_open();
     for (;;) {
         Job job;
         {
@@ -48,20 +48,10 @@ void RollupLoader::run() {
         result->ticket = job.ticket;
         result->sinceMs = job.sinceMs;
         result->untilMs = job.untilMs;
-        if (!reader) {
-            auto opened = sb::HistoryReader::open(m_path.toStdString());
-            if (opened)
-                reader.emplace(std::move(*opened));
-            else
-                result->error = QString::fromStdString(opened.error().message);
-        }
-        if (reader) {
-            auto rows = reader->rollups(job.sinceMs, job.untilMs, sb::RollupGrouping::ByProvider);
-            if (rows)
-                result->rows = std::move(*rows);
-            else
-                result->error = QString::fromStdString(rows.error().message);
-        }
+        if (auto rows = source->rollups(job.sinceMs, job.untilMs))
+            result->rows = std::move(*rows);
+        else
+            result->error = QString::fromStdString(rows.error());
         QMetaObject::invokeMethod(
             this,
             [this, result] {

@@ -1,6 +1,6 @@
 #pragma once
-// Reads per-minute rollups from SQLite on its own thread, so the UI thread never waits on
-// the disk. One job at a time; a newer request replaces one that has not started. The
+// Reads per-minute rollups (from SQLite, or from a gateway across the network) on its own
+// thread, so the UI thread never waits on the disk or the network. One job at a time; a newer request replaces one that has not started. The
 // result is handed back with a queued call and runs on this object's thread.
 #include <QObject>
 #include <QString>
@@ -8,11 +8,13 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "console/history_source.h"
 #include "store/history_query.h"
 
 class RollupLoader final : public QObject {
@@ -26,7 +28,8 @@ public:
     };
     using Handler = std::function<void(const Result&)>;
 
-    RollupLoader(QString databasePath, Handler handler, QObject* parent = nullptr);
+    using OpenSource = std::function<std::unique_ptr<sb::HistorySource>()>;  // called on the loader's thread
+    RollupLoader(OpenSource open, Handler handler, QObject* parent = nullptr);
     ~RollupLoader() override;  // joins the worker
 
     // Returns the ticket the result will carry.
@@ -40,7 +43,7 @@ private:
     };
     void run();
 
-    const QString m_path;
+    const OpenSource m_open;
     Handler m_handler;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;

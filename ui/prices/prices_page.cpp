@@ -20,6 +20,7 @@ PricesPage::PricesPage(EngineBridge& bridge, QWidget* parent)
     : QWidget(parent),
       m_bridge(bridge),
       m_pricingFile(qs(bridge.config().cost.pricing)),
+      m_pricesVersion(bridge.api().versions().prices),
       m_draft(new PricesDraft(bridge.api().prices()->sheet(), this)),
       m_editor(new PricesEditor(*m_draft, this)),
       m_origin(new QLabel(this)) {
@@ -73,8 +74,9 @@ bool PricesPage::apply() {
     if (!m_draft->canApply()) return false;
     auto table = sb::PriceTable::from_sheet(m_draft->draft());
     if (!table) return false;  // canApply() said the draft is valid
-    m_bridge.api().apply_prices(std::move(*table), EngineBridge::onThreadOf<void>(this, [this](auto applied) {
+    m_bridge.api().apply_prices(std::move(*table), {m_pricesVersion, {}}, EngineBridge::onThreadOf<void>(this, [this](auto applied) {
         if (!applied) return m_bar->setMessage(tr("Not applied: %1").arg(qs(applied.error().message)));
+        m_pricesVersion = m_bridge.api().versions().prices;
         m_draft->setApplied(m_bridge.api().prices()->sheet());  // sorted by model: clean again
         const auto n = m_draft->applied().models.size();
         const QString done = n == 1 ? tr("Applied 1 price") : tr("Applied %1 prices").arg(n);
@@ -110,6 +112,7 @@ void PricesPage::stageBuiltIn() {
 
 void PricesPage::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
+    m_pricesVersion = m_bridge.api().versions().prices;
     m_draft->setApplied(m_bridge.api().prices()->sheet());  // a clean draft follows the live table
 }
 

@@ -52,6 +52,7 @@ private:
     EngineBridge& m_bridge;
     QString m_configFile;
     QString m_pricingFile;
+    std::uint64_t m_pricesVersion;  // of the live table the draft last followed
 
     PricesDraft* m_draft;
     PricesEditor* m_editor;

@@ -232,7 +232,7 @@ void RoutingPage::updateUndo() {
 
 bool RoutingPage::apply() {
     if (!m_draft->canApply()) return false;
-    m_bridge.api().apply_routing(m_draft->draft(), "console", EngineBridge::onThreadOf<sb::ConfigVersion>(this, [this](auto version) {
+    m_bridge.api().apply_routing(m_draft->draft(), {m_routingVersion, {}}, EngineBridge::onThreadOf<sb::ConfigVersion>(this, [this](auto version) {
         if (!version) return m_bar->setMessage(tr("Not applied: %1").arg(qs(version.error().message)));
         afterApply(version->id, tr("Applied: %1").arg(qs(version->summary)));
     }));
@@ -242,7 +242,7 @@ bool RoutingPage::apply() {
 bool RoutingPage::undo() {
     refreshVersions();  // the latest version may be newer than the button's last refresh
     if (!m_undoTarget) return false;
-    m_bridge.api().apply_routing(m_undoTarget->routing, "console", EngineBridge::onThreadOf<sb::ConfigVersion>(this, [this](auto version) {
+    m_bridge.api().apply_routing(m_undoTarget->routing, {m_routingVersion, {}}, EngineBridge::onThreadOf<sb::ConfigVersion>(this, [this](auto version) {
         if (!version) return m_bar->setMessage(tr("Not undone: %1").arg(qs(version.error().message)));
         afterApply(version->id, tr("Applied (undo): %1").arg(qs(version->summary)));
     }));

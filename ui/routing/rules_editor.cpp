@@ -18,7 +18,7 @@
 
 namespace {
 
-constexpr std::array kKinds{sb::RuleKind::Keywords,     sb::RuleKind::Regex,         sb::RuleKind::ModelAlias,
+constexpr std::array kRuleKinds{sb::RuleKind::Keywords,     sb::RuleKind::Regex,         sb::RuleKind::ModelAlias,
                             sb::RuleKind::Header,       sb::RuleKind::TokensAtMost,  sb::RuleKind::TokensAtLeast,
                             sb::RuleKind::TurnsAtLeast};
 
@@ -160,7 +160,7 @@ void RulesEditor::appendRule() {
 void RulesEditor::buildRow(int row) {
     auto* name = new QLineEdit;
     auto* kind = new QComboBox;
-    for (const auto k : kKinds) kind->addItem(kindLabel(k), int(k));
+    for (const auto k : kRuleKinds) kind->addItem(kindLabel(k), int(k));
     auto* condition = new QLineEdit;
     auto* tier = new QComboBox;
     tier->setEditable(true);  // a tier may be named before it exists; validation says so
