@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ssl/context.hpp>
+#include <cstring>
 
 namespace sb {
 
@@ -12,16 +13,24 @@ namespace ssl = boost::asio::ssl;
 
 namespace {
 
-// OpenSSL's error queue as one line, earliest (the cause) first; the queue is left empty.
+// OpenSSL's error queue as one line, earliest (the cause) first, each reason with the detail
+// OpenSSL gave (a system call, a decoder's complaint); the queue is left empty.
 std::string drain_openssl_errors() {
     std::string reasons;
-    while (const unsigned long code = ERR_get_error()) {
-        char text[256];
-        const char* reason = ERR_reason_error_string(code);
-        if (!reason) {
-            ERR_error_string_n(code, text, sizeof text);
+    const char* data = nullptr;
+    int flags = 0;
+    while (const unsigned long code = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) {
+        std::string reason;
+        if (ERR_GET_LIB(code) == ERR_LIB_SYS) {
+            reason = std::strerror(ERR_GET_REASON(code));
+        } else if (const char* text = ERR_reason_error_string(code)) {
             reason = text;
+        } else {
+            char text_of_code[256];
+            ERR_error_string_n(code, text_of_code, sizeof text_of_code);
+            reason = text_of_code;
         }
+        if (data && *data && (flags & ERR_TXT_STRING)) reason += std::string(" (") + data + ")";
         if (reasons.find(reason) != std::string::npos) continue;
         if (!reasons.empty()) reasons += "; ";
         reasons += reason;
