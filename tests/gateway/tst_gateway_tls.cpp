@@ -1,8 +1,13 @@
 // `switchboard-gateway serve` over https, as a process: a test CA made with the openssl
 // command, the project's HttpClient trusting it (or an unrelated CA), answers and streams over
 // TLS, the certificate reloaded on SIGHUP (and kept when the new files are bad), and the refusal
-// of plain http off loopback.
+// of plain http off loopback. In process, what only the engine and the server can tell: a
+// client leaving mid-stream cancels its request, a stalled handshake is closed at the read
+// deadline, and the body limit holds over TLS.
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <QProcess>
 #include <QRegularExpression>
@@ -12,6 +17,9 @@
 #include <fstream>
 #include <future>
 
+#include "../support/engine_fixture.h"
+#include "engine/engine.h"
+#include "gateway/gateway_server.h"
 #include "transport/http_client.h"
 
 using namespace sb;
@@ -65,6 +73,39 @@ std::unique_ptr<HttpClient> client_trusting(const QString& ca_file) {
 void write_text(const QString& path, const std::string& text) {
     std::ofstream(path.toStdString(), std::ios::binary | std::ios::trunc) << text;
 }
+
+// Connects, sends nothing, and returns how long the server took to close the connection.
+std::chrono::milliseconds time_until_closed(std::uint16_t port, std::chrono::milliseconds patience) {
+    const auto started = std::chrono::steady_clock::now();
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        ::close(fd);
+        return std::chrono::milliseconds::max();
+    }
+    timeval timeout{static_cast<time_t>(patience.count() / 1000),
+                    static_cast<suseconds_t>((patience.count() % 1000) * 1000)};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    char byte;
+    const auto n = ::recv(fd, &byte, 1, 0);
+    ::close(fd);
+    if (n != 0) return std::chrono::milliseconds::max();  // a timeout, or bytes: not closed
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+}
+
+// An in-process https gateway over an engine whose upstream is a simulator.
+struct TlsStack {
+    std::unique_ptr<Simulator> simulator;
+    std::unique_ptr<Engine> engine;
+    std::unique_ptr<GatewayServer> server;
+    std::string base;
+    ~TlsStack() {
+        if (server) server->stop();  // before the engine
+    }
+};
 
 // Replaces `target` in one step, as a deploy tool would: a reader never sees half a file.
 bool replace_file(const QString& source, const QString& target) {
@@ -188,6 +229,34 @@ class TestGatewayTls : public QObject {
         if (out.contains("listening")) return {-1, "it listened: " + out};
         return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
                 QString::fromUtf8(process.readAllStandardError())};
+    }
+
+    std::unique_ptr<TlsStack> make_tls_stack(SimulatorProfile profile,
+                                             std::function<void(GatewayOptions&)> tweak_options = {}) {
+        auto stack = std::make_unique<TlsStack>();
+        std::uint16_t port = 0;
+        stack->simulator = test::start_simulator(std::move(profile), &port);
+        if (!stack->simulator) return nullptr;
+        EngineOptions engine_options;
+        engine_options.config = test::simulator_config(port);
+        engine_options.history = false;
+        auto engine = Engine::create(std::move(engine_options));
+        if (!engine) return nullptr;
+        stack->engine = std::move(*engine);
+        GatewayOptions options;
+        options.port = 0;
+        options.allow_unauthenticated = true;
+        options.tls = GatewayTls{path("first.pem").toStdString(), path("first.key").toStdString()};
+        if (tweak_options) tweak_options(options);
+        auto server = GatewayServer::start(*stack->engine, options);
+        if (!server) {
+            qWarning("gateway: %s", server.error().c_str());
+            return nullptr;
+        }
+        stack->server = std::move(*server);
+        stack->base = std::string(options.tls ? "https" : "http") + "://127.0.0.1:" +
+                      std::to_string(stack->server->port());
+        return stack;
     }
 
     // Loopback https without keys or history, with `name`.pem and `name`.key.
@@ -349,6 +418,61 @@ private slots:
         const auto [half_code, half] = refused_serve({"--no-auth", "--no-history", "--tls-cert", path("first.pem")});
         QCOMPARE(half_code, 2);
         QVERIFY2(half.contains("--tls-cert and --tls-key go together"), qPrintable(half));
+    }
+
+    void clientLeavingMidStreamCancelsItsRequest() {
+        SimulatorProfile slow;
+        slow.chunk_interval_ms = 150;
+        slow.reply_words = 60;
+        auto stack = make_tls_stack(slow);
+        QVERIFY(stack);
+        auto client = client_trusting(path("one-ca.pem"));
+        HttpRequest request;
+        request.url = stack->base + "/v1/chat/completions";
+        request.body = chat_request("A long slow story please", true);
+        request.headers.emplace_back("content-type", "application/json");
+        auto received = std::make_shared<std::atomic<std::size_t>>(0);
+        std::promise<HttpResponse> done;
+        auto future = done.get_future();
+        const auto id = client->send(
+            std::move(request), [&done](HttpResponse&& response) { done.set_value(std::move(response)); },
+            [received](std::string_view bytes) { *received += bytes.size(); });
+        QTRY_VERIFY_WITH_TIMEOUT(*received > 0, 10000);
+        QCOMPARE(stack->engine->stats().cancelled, std::uint64_t(0));
+        client->cancel(id);
+        QVERIFY(future.wait_for(10s) == std::future_status::ready);
+        QTRY_COMPARE_WITH_TIMEOUT(stack->engine->stats().cancelled, std::uint64_t(1), 5000);
+    }
+
+    void stalledHandshakeIsClosedAtTheReadDeadline() {
+        auto stack = make_tls_stack({}, [](GatewayOptions& options) { options.read_timeout = 300ms; });
+        QVERIFY(stack);
+        const auto closed_after = time_until_closed(stack->server->port(), 5000ms);
+        QVERIFY2(closed_after >= 250ms && closed_after < 3000ms, std::to_string(closed_after.count()).c_str());
+        const auto failures = stack->server->tls_handshake_failures();
+        QCOMPARE(failures.count, std::uint64_t(1));
+        QCOMPARE(failures.latest_reason, std::string("no handshake within the read timeout"));
+        auto client = client_trusting(path("one-ca.pem"));
+        QCOMPARE(exchange(*client, "GET", stack->base + "/healthz").status, 200);
+    }
+
+    void bodyLimitHoldsOverHttps() {
+        auto stack = make_tls_stack({}, [](GatewayOptions& options) { options.max_body_bytes = 1024; });
+        QVERIFY(stack);
+        auto client = client_trusting(path("one-ca.pem"));
+        const auto big = exchange(*client, "POST", stack->base + "/v1/chat/completions",
+                                  chat_request(std::string(64 * 1024, 'x'), false));
+        QVERIFY2(big.status == 413, (big.curl_error + big.body).c_str());
+        QVERIFY2(big.body.find("request_too_large") != std::string::npos, big.body.c_str());
+        QCOMPARE(exchange(*client, "GET", stack->base + "/healthz").status, 200);
+    }
+
+    void reloadWithTlsOffSaysSo() {
+        auto stack = make_tls_stack({}, [](GatewayOptions& options) { options.tls.reset(); });
+        QVERIFY(stack);
+        const auto reloaded = stack->server->reload_tls();
+        QVERIFY(!reloaded);
+        QCOMPARE(reloaded.error(), std::string("gateway: TLS is off"));
     }
 
     void cleanupTestCase() {
