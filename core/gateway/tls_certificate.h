@@ -25,7 +25,6 @@ public:
     std::expected<void, std::string> reload();
     // Thread-safe: the context for a new connection.
     std::shared_ptr<boost::asio::ssl::context> current() const;
-    const GatewayTls& files() const { return m_files; }
 
 private:
     TlsCertificate(GatewayTls files, std::shared_ptr<boost::asio::ssl::context> context);
