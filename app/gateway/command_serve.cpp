@@ -1,6 +1,7 @@
-// switchboard-gateway serve: the engine behind the OpenAI-compatible HTTP endpoint, until
-// SIGINT or SIGTERM.
+// switchboard-gateway serve: the engine behind the OpenAI-compatible HTTP endpoint, plain http
+// or https, until SIGINT or SIGTERM; SIGHUP reloads the TLS certificate.
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +21,7 @@
 #include "model/clock.h"
 #include "model/digest.h"
 #include "model/text.h"
+#include "reload_signal.h"
 #include "stop_signal.h"
 #include "transport/url_policy.h"
 
@@ -29,7 +31,12 @@ namespace {
 
 constexpr const char* kServeUsage =
     "usage: switchboard-gateway serve [--config FILE] [--listen HOST:PORT] [--demo auto|on|off]\n"
-    "                                 [--database PATH] [--no-auth] [--admin-key-env NAME] [--name NAME]\n";
+    "                                 [--database PATH] [--no-auth] [--admin-key-env NAME] [--name NAME]\n"
+    "                                 [--tls-cert FILE --tls-key FILE | --insecure-plain-http]\n"
+    "Off loopback, serve https (--tls-cert/--tls-key, PEM; SIGHUP reloads them) or, behind a\n"
+    "TLS-terminating proxy, pass --insecure-plain-http.\n";
+
+using namespace std::chrono_literals;
 
 // "127.0.0.1:8080", "[::1]:0", ":8080" and "localhost:8080" (both 127.0.0.1). False when it is
 // not HOST:PORT.
@@ -62,6 +69,33 @@ bool parse_listen(const std::string& text, std::string& host, std::uint16_t& por
     return true;
 }
 
+// Until SIGINT/SIGTERM. SIGHUP reloads the certificate; failed handshakes are told at most every
+// 10 s, so a scanner cannot flood the log.
+void serve_until_stopped(GatewayServer& server, const GatewayOptions& options, const std::atomic<bool>& stop,
+                         std::atomic<bool>* reload) {
+    std::uint64_t reported_failures = 0;
+    auto next_failure_report = std::chrono::steady_clock::now();
+    while (!stop) {
+        std::this_thread::sleep_for(100ms);
+        if (!options.tls) continue;
+        if (reload->exchange(false)) {
+            if (auto reloaded = server.reload_tls())
+                std::fprintf(stderr, "serve: reloaded the TLS certificate from %s\n", options.tls->cert_file.c_str());
+            else
+                std::fprintf(stderr, "serve: kept the previous TLS certificate: %s\n", reloaded.error().c_str());
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (now < next_failure_report) continue;
+        const auto failures = server.tls_handshake_failures();
+        if (failures.count == reported_failures) continue;
+        std::fprintf(stderr, "serve: %llu TLS handshake(s) failed (latest: %s)\n",
+                     static_cast<unsigned long long>(failures.count - reported_failures),
+                     failures.latest_reason.c_str());
+        reported_failures = failures.count;
+        next_failure_report = now + 10s;
+    }
+}
+
 }  // namespace
 
 int run_serve(int argc, char** argv) {
@@ -73,9 +107,9 @@ int run_serve(int argc, char** argv) {
     for (auto& word : words) pointers.push_back(word.data());
 
     std::set<std::string> values = engine_value_flags;
-    values.insert({"--listen", "--admin-key-env", "--threads", "--name"});
+    values.insert({"--listen", "--admin-key-env", "--threads", "--name", "--tls-cert", "--tls-key"});
     std::set<std::string> switches = engine_switches;
-    switches.insert("--no-auth");
+    switches.insert({"--no-auth", "--insecure-plain-http"});
     Args args;
     if (auto error = Args::parse(argc, pointers.data(), 2, values, switches, args);
         error || !args.positional().empty()) {
@@ -115,8 +149,28 @@ int run_serve(int argc, char** argv) {
         return ExitCode::Usage;
     }
 
-    // Before the engine starts: a signal during start-up still ends in a clean stop.
+    const auto cert = args.value("--tls-cert");
+    const auto key = args.value("--tls-key");
+    if (cert.has_value() != key.has_value())
+        return usage_error("--tls-cert and --tls-key go together: the certificate and its private key", kServeUsage);
+    const bool insecure_plain_http = args.has("--insecure-plain-http");
+    if (cert && insecure_plain_http)
+        return usage_error("--insecure-plain-http and --tls-cert/--tls-key exclude each other", kServeUsage);
+    if (cert) options.tls = GatewayTls{*cert, *key};
+    // Off this machine, plain http would carry the gateway and admin keys readable by anyone on the path.
+    if (!options.tls && !insecure_plain_http && !is_loopback_host(options.address)) {
+        std::fprintf(stderr,
+                     "serve: plain http is refused on %s, which is not a loopback address: requests, answers and "
+                     "the gateway and admin keys would cross the network unencrypted. Give --tls-cert FILE "
+                     "--tls-key FILE to serve https, or pass --insecure-plain-http if a TLS-terminating proxy sits "
+                     "in front of the gateway\n",
+                     options.address.c_str());
+        return ExitCode::Usage;
+    }
+
+    // Before the engine starts: a signal during start-up still ends in a clean stop (or reload).
     const auto& stop = stop_on_signals();
+    std::atomic<bool>* reload = options.tls ? &reload_on_sighup() : nullptr;
     int exit_code = 0;
     auto engine = make_engine(args, true, exit_code);
     if (!engine) return exit_code;
@@ -158,9 +212,14 @@ int run_serve(int argc, char** argv) {
         return ExitCode::RequestFailed;
     }
     const bool v6 = options.address.find(':') != std::string::npos;
-    std::printf("listening on http://%s%s%s:%u\n", v6 ? "[" : "", options.address.c_str(), v6 ? "]" : "",
-                static_cast<unsigned>((*server)->port()));
+    std::printf("listening on %s://%s%s%s:%u\n", options.tls ? "https" : "http", v6 ? "[" : "",
+                options.address.c_str(), v6 ? "]" : "", static_cast<unsigned>((*server)->port()));
     std::fflush(stdout);
+    if (insecure_plain_http && !is_loopback_host(options.address))
+        std::fprintf(stderr,
+                     "warning: --insecure-plain-http: traffic to %s travels unencrypted, gateway and admin keys "
+                     "included; only safe behind a TLS-terminating proxy\n",
+                     options.address.c_str());
     if (options.allow_unauthenticated)
         std::fprintf(stderr,
                      "note: --no-auth: /v1 answers anyone who can reach %s; for local development only\n",
@@ -174,7 +233,7 @@ int run_serve(int argc, char** argv) {
     if (engine->demo_mode())
         std::fprintf(stderr, "demo mode: some providers are served by the built-in simulator\n");
 
-    while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    serve_until_stopped(**server, options, stop, reload);
     std::fprintf(stderr, "stopping\n");
     (*server)->stop();  // before the engine: open requests are cancelled while it is there
     server->reset();

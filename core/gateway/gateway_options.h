@@ -3,8 +3,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace sb {
@@ -13,10 +15,17 @@ class GatewayAuth;
 class ResponseChannel;
 struct GatewayRequest;
 
+// The PEM files an https listener presents: the certificate (its chain after it) and its key.
+struct GatewayTls {
+    std::filesystem::path cert_file;
+    std::filesystem::path key_file;
+};
+
 struct GatewayOptions {
     std::string address = "127.0.0.1";  // loopback unless told
     std::uint16_t port = 8080;          // 0 = ephemeral (tests)
     int threads = 2;
+    std::optional<GatewayTls> tls;  // https (TLS 1.2 or later); none = plain http
     std::size_t max_body_bytes = 4 << 20;
     std::size_t max_header_bytes = 16 << 10;
     // A request (headers and body) must arrive within this; also the keep-alive idle limit.

@@ -16,6 +16,7 @@
 
 #include "gateway/gateway_routes.h"
 #include "gateway/gateway_session.h"
+#include "gateway/tls_certificate.h"
 #include "transport/loop_transport.h"
 #include "transport/url_policy.h"
 
@@ -42,7 +43,11 @@ struct GatewayServer::Impl {
             }
             error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
-            start_gateway_session(std::move(socket), routes, options, gate);
+            if (certificate)
+                start_gateway_tls_session(std::move(socket), certificate->current(), routes, options, gate,
+                                          handshake_failures);
+            else
+                start_gateway_session(std::move(socket), routes, options, gate);
             accept();
         });
     }
@@ -51,6 +56,8 @@ struct GatewayServer::Impl {
     // refer to the routes and options.
     GatewayOptions options;
     GatewayRoutes routes;
+    std::unique_ptr<TlsCertificate> certificate;  // https; null for plain http
+    TlsHandshakeFailures handshake_failures;
     std::shared_ptr<PostGate> gate = std::make_shared<PostGate>();
     // One per thread, each run by its thread only (concurrency hint 1); the acceptor lives on the first.
     std::vector<std::unique_ptr<net::io_context>> contexts;
@@ -73,9 +80,16 @@ std::expected<std::unique_ptr<GatewayServer>, std::string> GatewayServer::start(
     if (options.allow_unauthenticated && !is_loopback_host(options.address))
         return std::unexpected("gateway: unauthenticated access is served on loopback only, not on \"" +
                                options.address + "\"");
+    std::unique_ptr<TlsCertificate> certificate;
+    if (options.tls) {
+        auto loaded = TlsCertificate::load(*options.tls);
+        if (!loaded) return std::unexpected(loaded.error());
+        certificate = std::move(*loaded);
+    }
     const std::string where = options.address + ":" + std::to_string(options.port);
     const int threads = std::max(1, options.threads);
     auto impl = std::make_unique<Impl>(engine, std::move(options));
+    impl->certificate = std::move(certificate);
     for (int i = 0; i < threads; ++i) impl->contexts.push_back(std::make_unique<net::io_context>(1));
     impl->acceptor.emplace(*impl->contexts.front());
     impl->retry.emplace(*impl->contexts.front());
@@ -104,6 +118,16 @@ std::expected<std::unique_ptr<GatewayServer>, std::string> GatewayServer::start(
             context->run();
         });
     return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(impl), port));
+}
+
+std::expected<void, std::string> GatewayServer::reload_tls() {
+    if (!m_impl || !m_impl->certificate) return std::unexpected(std::string("gateway: TLS is off"));
+    return m_impl->certificate->reload();
+}
+
+TlsHandshakeFailures::Tally GatewayServer::tls_handshake_failures() const {
+    if (!m_impl) return {};
+    return m_impl->handshake_failures.tally();
 }
 
 void GatewayServer::stop() {

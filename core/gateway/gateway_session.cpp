@@ -1,9 +1,12 @@
 // The only Beast translation unit of the gateway besides the listener: parsing, limits,
-// timeouts, keep-alive, chunked framing and disconnect detection.
+// timeouts, keep-alive, chunked framing and disconnect detection. One Session template serves
+// both transports; what differs for TLS (the handshake, close_notify) is in `if constexpr`.
 #include "gateway/gateway_session.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -13,11 +16,13 @@
 #include <functional>
 #include <charconv>
 #include <optional>
+#include <type_traits>
 
 #include "gateway/gateway_errors.h"
 #include "gateway/gateway_options.h"
 #include "gateway/gateway_routes.h"
 #include "gateway/response_head.h"
+#include "gateway/tls_handshake_failures.h"
 
 namespace sb {
 
@@ -28,11 +33,18 @@ using boost::beast::error_code;
 
 namespace {
 
+using PlainStream = tcp::socket;
+using TlsStream = net::ssl::stream<tcp::socket>;
+template <class Stream>
+constexpr bool kIsTlsStream = std::is_same_v<Stream, TlsStream>;
+
 // Bytes a client may send ahead (pipelining) while its previous answer is being produced.
 constexpr std::size_t kMaxReadAhead = 64 * 1024;
 // After an error that leaves a request body unread: how long to drain before closing, so the
 // client reads our answer instead of a reset.
 constexpr auto kLingerTime = std::chrono::seconds(2);
+// How long a closing TLS connection waits for the client's close_notify after sending its own.
+constexpr auto kCloseNotifyWait = std::chrono::seconds(2);
 
 // A whole response as the bytes on the wire. A HEAD request's answer has no body, but its
 // Content-Length still tells the size.
@@ -42,11 +54,14 @@ std::string response_bytes(const GatewayResponse& response, bool keep_alive, boo
     return out;
 }
 
+template <class Stream>
 class Session;
 
-class SessionChannel final : public ResponseChannel, public std::enable_shared_from_this<SessionChannel> {
+template <class Stream>
+class SessionChannel final : public ResponseChannel,
+                             public std::enable_shared_from_this<SessionChannel<Stream>> {
 public:
-    SessionChannel(std::weak_ptr<Session> session, std::shared_ptr<PostGate> gate)
+    SessionChannel(std::weak_ptr<Session<Stream>> session, std::shared_ptr<PostGate> gate)
         : m_session(std::move(session)), m_gate(std::move(gate)) {}
 
     void respond(GatewayResponse response) override;
@@ -87,7 +102,7 @@ private:
     template <class F>
     void post(F&& action);
 
-    std::weak_ptr<Session> m_session;
+    std::weak_ptr<Session<Stream>> m_session;
     std::shared_ptr<PostGate> m_gate;
     std::mutex m_mutex;
     std::function<void()> m_on_disconnect;
@@ -98,28 +113,49 @@ private:
     std::atomic<int> m_queued = 0;
 };
 
-class Session final : public std::enable_shared_from_this<Session> {
+template <class Stream>
+Stream open_stream(tcp::socket socket, net::ssl::context* certificate) {
+    if constexpr (kIsTlsStream<Stream>) return Stream(std::move(socket), *certificate);
+    else return socket;
+}
+
+template <class Stream>
+class Session final : public std::enable_shared_from_this<Session<Stream>> {
 public:
-    Session(tcp::socket socket, GatewayRoutes& routes, const GatewayOptions& options,
-            std::shared_ptr<PostGate> gate)
-        : m_socket(std::move(socket)),
-          m_timer(m_socket.get_executor()),
+    // `certificate` and `handshake_failures`: TLS only, null for plain http.
+    Session(tcp::socket socket, std::shared_ptr<net::ssl::context> certificate, GatewayRoutes& routes,
+            const GatewayOptions& options, std::shared_ptr<PostGate> gate,
+            TlsHandshakeFailures* handshake_failures)
+        : m_certificate(std::move(certificate)),
+          m_stream(open_stream<Stream>(std::move(socket), m_certificate.get())),
+          m_timer(m_stream.get_executor()),
           m_routes(routes),
           m_options(options),
-          m_gate(std::move(gate)) {}
+          m_gate(std::move(gate)),
+          m_handshake_failures(handshake_failures) {}
 
     ~Session() {
         // The server is stopping (or the connection died): cancel what the engine still does for us.
         if (m_channel) m_channel->gone();
     }
 
-    void start() { read_request(); }
-    net::any_io_executor executor() { return m_socket.get_executor(); }
+    void start() {
+        if constexpr (kIsTlsStream<Stream>) {
+            // The handshake and the first request share one deadline: a client that stalls
+            // halfway through the handshake is closed like one that trickles its request.
+            arm_read_deadline();
+            m_stream.async_handshake(net::ssl::stream_base::server,
+                                     [self = this->shared_from_this()](error_code ec) { self->on_handshake(ec); });
+        } else {
+            read_request();
+        }
+    }
+    net::any_io_executor executor() { return m_stream.get_executor(); }
     bool on_its_thread() {
-        const auto* loop = m_socket.get_executor().target<net::io_context::executor_type>();
+        const auto* loop = m_stream.get_executor().template target<net::io_context::executor_type>();
         return loop && loop->running_in_this_thread();
     }
-    bool serves(const SessionChannel* channel) const { return channel == m_channel.get(); }
+    bool serves(const SessionChannel<Stream>* channel) const { return channel == m_channel.get(); }
 
     void respond(GatewayResponse response) {
         if (m_state != State::Responding) return;
@@ -159,6 +195,20 @@ private:
     enum class State { Reading, Responding, Streaming, Finishing, Closed };
     enum class After { Nothing, Finish, Close, Linger };
 
+    tcp::socket& socket() { return boost::beast::get_lowest_layer(m_stream); }
+
+    void on_handshake(error_code ec) {
+        if (ec) {
+            // A client that only connected and left (a port probe) is no failure worth telling.
+            const bool left = ec == net::error::eof || ec == net::ssl::error::stream_truncated;
+            if (m_state == State::Closed) m_handshake_failures->record("no handshake within the read timeout");
+            else if (!left) m_handshake_failures->record(ec.message());
+            return close();
+        }
+        m_tls_open = true;
+        read_request(true);
+    }
+
     // `deadline_set`: the wait for this request's deadline is already running (finished()).
     void read_request(bool deadline_set = false) {
         m_state = State::Reading;
@@ -169,13 +219,13 @@ private:
         // (slowloris) or idles on keep-alive is closed when it passes.
         if (!deadline_set) arm_read_deadline();
         http::async_read_header(
-            m_socket, m_buffer, *m_parser,
-            [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
+            m_stream, m_buffer, *m_parser,
+            [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
     }
 
     void arm_read_deadline() {
         m_timer.expires_after(m_options.read_timeout);
-        m_timer.async_wait([self = shared_from_this()](error_code ec) {
+        m_timer.async_wait([self = this->shared_from_this()](error_code ec) {
             if (!ec && self->m_state == State::Reading) self->close();
         });
     }
@@ -185,8 +235,8 @@ private:
         // libcurl waits a second for this before sending a large body; answer it at once.
         if (boost::beast::iequals(m_parser->get()[http::field::expect], "100-continue")) {
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-            net::async_write(m_socket, net::buffer(kContinue.data(), kContinue.size()),
-                             [self = shared_from_this()](error_code ec, std::size_t) {
+            net::async_write(m_stream, net::buffer(kContinue.data(), kContinue.size()),
+                             [self = this->shared_from_this()](error_code ec, std::size_t) {
                                  if (ec) return self->close();
                                  self->read_body();
                              });
@@ -196,8 +246,8 @@ private:
     }
 
     void read_body() {
-        http::async_read(m_socket, m_buffer, *m_parser,
-                         [self = shared_from_this()](error_code ec, std::size_t) { self->on_request(ec); });
+        http::async_read(m_stream, m_buffer, *m_parser,
+                         [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_request(ec); });
     }
 
     void on_read_error(error_code ec) {
@@ -248,7 +298,7 @@ private:
         m_parser.reset();
 
         m_state = State::Responding;
-        m_channel = std::make_shared<SessionChannel>(weak_from_this(), m_gate);
+        m_channel = std::make_shared<SessionChannel<Stream>>(this->weak_from_this(), m_gate);
         watch();
         m_routes.handle(request, m_channel);
     }
@@ -258,9 +308,9 @@ private:
     void watch() {
         if (m_watching) return;
         m_watching = true;
-        m_socket.async_read_some(
+        m_stream.async_read_some(
             m_buffer.prepare(4096),
-            [self = shared_from_this()](error_code ec, std::size_t n) { self->on_watch(ec, n); });
+            [self = this->shared_from_this()](error_code ec, std::size_t n) { self->on_watch(ec, n); });
     }
 
     void on_watch(error_code ec, std::size_t n) {
@@ -293,10 +343,13 @@ private:
         m_writing = true;
         m_current = std::move(m_out.front());
         m_out.pop_front();
-        net::async_write(m_socket, net::buffer(m_current),
-                         [self = shared_from_this()](error_code ec, std::size_t) {
+        net::async_write(m_stream, net::buffer(m_current),
+                         [self = this->shared_from_this()](error_code ec, std::size_t) {
                              self->m_writing = false;
-                             if (ec) return self->close();
+                             if (ec) {
+                                 self->m_tls_open = false;  // a record half written: no close_notify after it
+                                 return self->close();
+                             }
                              self->write_next();
                          });
     }
@@ -318,26 +371,28 @@ private:
             // so stop the watch; on_watch then parses them.
             if (m_buffer.size() > 0) {
                 error_code ignored;
-                m_socket.cancel(ignored);
+                socket().cancel(ignored);
             }
             return;
         }
         read_request();
     }
 
-    // Half-close, drain what the client still sends for a while, then close.
+    // Half-close, drain what the client still sends for a while, then close. Over TLS the
+    // drained bytes stay encrypted: they are thrown away, and nothing is sent after the answer.
     void linger() {
         m_state = State::Closed;
+        m_tls_open = false;
         error_code ignored;
-        m_socket.shutdown(tcp::socket::shutdown_send, ignored);
+        socket().shutdown(tcp::socket::shutdown_send, ignored);
         m_timer.expires_after(kLingerTime);
-        m_timer.async_wait([self = shared_from_this()](error_code) { self->close(); });
+        m_timer.async_wait([self = this->shared_from_this()](error_code) { self->close(); });
         drain();
     }
 
     void drain() {
-        m_socket.async_read_some(net::buffer(m_sink),
-                                 [self = shared_from_this()](error_code ec, std::size_t) {
+        socket().async_read_some(net::buffer(m_sink),
+                                 [self = this->shared_from_this()](error_code ec, std::size_t) {
                                      if (ec) return self->close();
                                      self->drain();
                                  });
@@ -350,17 +405,44 @@ private:
             m_channel.reset();
         }
         m_out.clear();
-        error_code ignored;
         m_timer.cancel();
-        m_socket.shutdown(tcp::socket::shutdown_both, ignored);
-        m_socket.close(ignored);
+        if constexpr (kIsTlsStream<Stream>) {
+            if (m_tls_open && !m_writing) return send_close_notify();
+        }
+        close_socket();
     }
 
-    tcp::socket m_socket;
+    // The TLS goodbye, so the client can tell the end from a cut connection; bounded, since
+    // many clients close without answering it.
+    void send_close_notify() {
+        m_tls_open = false;
+        error_code ignored;
+        socket().cancel(ignored);  // the watch read: the close_notify goes out on its own
+        m_timer.expires_after(kCloseNotifyWait);
+        m_timer.async_wait([self = this->shared_from_this()](error_code ec) {
+            if (!ec) self->close_socket();
+        });
+        m_stream.async_shutdown([self = this->shared_from_this()](error_code) {
+            self->m_timer.cancel();
+            self->close_socket();
+        });
+    }
+
+    void close_socket() {
+        error_code ignored;
+        socket().shutdown(tcp::socket::shutdown_both, ignored);
+        socket().close(ignored);
+    }
+
+    // Declared before the stream, which uses it.
+    std::shared_ptr<net::ssl::context> m_certificate;
+    Stream m_stream;
     net::steady_timer m_timer;
     GatewayRoutes& m_routes;
     const GatewayOptions& m_options;
     std::shared_ptr<PostGate> m_gate;
+    TlsHandshakeFailures* m_handshake_failures;
+    bool m_tls_open = false;  // handshake done and nothing broke it: a close_notify can be sent
     boost::beast::flat_buffer m_buffer;
     std::optional<http::request_parser<http::string_body>> m_parser;
     State m_state = State::Reading;
@@ -369,15 +451,16 @@ private:
     bool m_watching = false;
     bool m_writing = false;
     After m_after = After::Nothing;
-    std::shared_ptr<SessionChannel> m_channel;
+    std::shared_ptr<SessionChannel<Stream>> m_channel;
     std::deque<std::string> m_out;
     std::string m_current;
     std::array<char, 4096> m_sink{};
 };
 
+template <class Stream>
 template <class F>
-void SessionChannel::post(F&& action) {
-    std::shared_ptr<Session> session;
+void SessionChannel<Stream>::post(F&& action) {
+    std::shared_ptr<Session<Stream>> session;
     {
         std::lock_guard lock(m_gate->mutex);
         if (!m_gate->open) return;
@@ -387,7 +470,7 @@ void SessionChannel::post(F&& action) {
             // The handler owns the session while it waits, so the last reference never drops here.
             ++m_queued;
             auto executor = session->executor();
-            net::post(executor, [session = std::move(session), self = shared_from_this(),
+            net::post(executor, [session = std::move(session), self = this->shared_from_this(),
                                  action = std::forward<F>(action)]() mutable {
                 --self->m_queued;
                 if (session->serves(self.get())) action(*session);
@@ -400,33 +483,48 @@ void SessionChannel::post(F&& action) {
     if (session->serves(this)) action(*session);
 }
 
-void SessionChannel::respond(GatewayResponse response) {
+template <class Stream>
+void SessionChannel<Stream>::respond(GatewayResponse response) {
     post(
-        [response = std::move(response)](Session& session) mutable { session.respond(std::move(response)); });
+        [response = std::move(response)](Session<Stream>& session) mutable { session.respond(std::move(response)); });
 }
-void SessionChannel::respond_with(std::move_only_function<GatewayResponse()> make) {
-    post([make = std::move(make)](Session& session) mutable { session.respond(make()); });
+template <class Stream>
+void SessionChannel<Stream>::respond_with(std::move_only_function<GatewayResponse()> make) {
+    post([make = std::move(make)](Session<Stream>& session) mutable { session.respond(make()); });
 }
-void SessionChannel::begin_stream(Headers headers) {
-    post([headers = std::move(headers)](Session& session) mutable {
+template <class Stream>
+void SessionChannel<Stream>::begin_stream(Headers headers) {
+    post([headers = std::move(headers)](Session<Stream>& session) mutable {
         session.begin_stream(std::move(headers));
     });
 }
-void SessionChannel::send(std::string bytes) {
-    post([bytes = std::move(bytes)](Session& session) mutable { session.send(std::move(bytes)); });
+template <class Stream>
+void SessionChannel<Stream>::send(std::string bytes) {
+    post([bytes = std::move(bytes)](Session<Stream>& session) mutable { session.send(std::move(bytes)); });
 }
-void SessionChannel::end_stream(Headers trailers) {
-    post([trailers = std::move(trailers)](Session& session) { session.end_stream(trailers); });
+template <class Stream>
+void SessionChannel<Stream>::end_stream(Headers trailers) {
+    post([trailers = std::move(trailers)](Session<Stream>& session) { session.end_stream(trailers); });
 }
-void SessionChannel::abort_stream() {
-    post([](Session& session) { session.abort_stream(); });
+template <class Stream>
+void SessionChannel<Stream>::abort_stream() {
+    post([](Session<Stream>& session) { session.abort_stream(); });
 }
 
 }  // namespace
 
 void start_gateway_session(tcp::socket socket, GatewayRoutes& routes, const GatewayOptions& options,
                            std::shared_ptr<PostGate> gate) {
-    std::make_shared<Session>(std::move(socket), routes, options, std::move(gate))->start();
+    std::make_shared<Session<PlainStream>>(std::move(socket), nullptr, routes, options, std::move(gate), nullptr)
+        ->start();
+}
+
+void start_gateway_tls_session(tcp::socket socket, std::shared_ptr<net::ssl::context> certificate,
+                               GatewayRoutes& routes, const GatewayOptions& options, std::shared_ptr<PostGate> gate,
+                               TlsHandshakeFailures& failures) {
+    std::make_shared<Session<TlsStream>>(std::move(socket), std::move(certificate), routes, options,
+                                         std::move(gate), &failures)
+        ->start();
 }
 
 }  // namespace sb
