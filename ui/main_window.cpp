@@ -12,6 +12,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 
+#include "connect/connect_dialog.h"
 #include "engine_bridge.h"
 #include "status_summary.h"
 #include "theme.h"
@@ -81,8 +82,19 @@ QWidget* MainWindow::page(const QString& title) const {
 QWidget* MainWindow::page(int index) const { return m_pages->widget(index); }
 int MainWindow::pageCount() const { return m_pages->count(); }
 
+void MainWindow::connectToGateway() {
+    ConnectDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    emit sourceRequested(dialog.connection(), QString::fromStdString(dialog.adminKey()));
+}
+
 void MainWindow::buildMenus() {
     auto* file = menuBar()->addMenu(tr("&File"));
+    auto* attach = file->addAction(tr("&Connect to gateway…"), this, &MainWindow::connectToGateway);
+    attach->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+    auto* local = file->addAction(tr("Use the &local engine"), this, [this] { emit sourceRequested({}, {}); });
+    local->setEnabled(m_bridge.api().source().link != sb::ConsoleSource::Link::Local);
+    file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 

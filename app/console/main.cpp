@@ -58,6 +58,18 @@ bool has_display() {
     std::exit(1);
 }
 
+constexpr int kSwitchSource = 0x5b;  // what app.exec() returns when the window asks for another source
+
+// The local engine and what goes with it; members go in reverse order: the endpoint first.
+struct LocalSide {
+    std::unique_ptr<LocalEngineHost> host;
+    std::unique_ptr<EmbeddedGateway> gateway;
+    QString gateway_problem;
+    QString config_file;     // where applied settings are saved; empty: not saved
+    QString providers_file;  // where the Providers page saves (created by its first Apply)
+};
+
+std::expected<std::unique_ptr<LocalSide>, int> start_local(const QCommandLineParser& parser);
 void addPages(MainWindow& window, EngineBridge& bridge, const QString& config_file, const QString& providers_file,
               EmbeddedGateway* gateway, const QString& gateway_problem);
 
@@ -95,41 +107,79 @@ int main(int argc, char** argv) {
                        connect_option, ca_option});
     parser.process(app);
 
-    if (parser.isSet(connect_option)) {
-        const GatewayConnection connection{parser.value(connect_option), parser.value(ca_option)};
-        auto key = adminKeyFor(connection.url);
-        auto remote = key ? attachToGateway(connection, std::move(*key))
-                          : std::expected<std::unique_ptr<sb::RemoteConsole>, QString>(std::unexpected(key.error()));
-        if (!remote) {
-            std::fprintf(stderr, "switchboard: --connect %s: %s\n", qPrintable(connection.url), qPrintable(remote.error()));
-            QMessageBox::critical(nullptr, "Switchboard", remote.error());
-            return 1;
+    // The first source: the gateway named by --connect, else the local engine. The window's
+    // File menu asks for another; the window is then built again on it.
+    GatewayConnection next{parser.value(connect_option), parser.value(ca_option)};
+    QString next_key;  // typed in the Connect dialog; empty: $SWITCHBOARD_ADMIN_KEY or the secret store
+    std::unique_ptr<LocalSide> local;
+    for (bool first = true;; first = false) {
+        std::unique_ptr<sb::RemoteConsole> remote;
+        std::unique_ptr<EngineBridge> remote_bridge;
+        if (!next.url.isEmpty()) {
+            auto key = next_key.isEmpty() ? adminKeyFor(next.url) : std::expected<std::string, QString>(next_key.toStdString());
+            auto attached = key ? attachToGateway(next, std::move(*key))
+                                : std::expected<std::unique_ptr<sb::RemoteConsole>, QString>(std::unexpected(key.error()));
+            if (!attached) {
+                std::fprintf(stderr, "switchboard: %s: %s\n", qPrintable(next.url), qPrintable(attached.error()));
+                QMessageBox::critical(nullptr, "Switchboard", attached.error());
+                if (first) return 1;
+            } else {
+                remote = std::move(*attached);
+                remote_bridge = std::make_unique<EngineBridge>(*remote);
+            }
         }
-        EngineBridge bridge(**remote);
-        MainWindow window(bridge);
-        addPages(window, bridge, {}, {}, nullptr,
-                 QObject::tr("This console watches the gateway at %1; its own endpoint is not served here.")
-                     .arg(connection.url));
-        window.restoreSettings();
-        if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
-        window.show();
-        if (parser.isSet(screenshots_option))
-            scheduleScreenshotTour(window, parser.value(screenshots_option), parser.value(after_option).toInt() * 1000);
-        return app.exec();
-    }
+        if (!remote && !local) {
+            auto started = start_local(parser);
+            if (!started) return started.error();
+            local = std::move(*started);
+        }
+        EngineBridge& bridge = remote ? *remote_bridge : local->host->bridge();
 
+        int code = 0;
+        {
+            MainWindow window(bridge);
+            if (remote)
+                addPages(window, bridge, {}, {}, nullptr,
+                         QObject::tr("This console watches the gateway at %1; its own endpoint is not served here.")
+                             .arg(next.url));
+            else
+                addPages(window, bridge, local->config_file, local->providers_file, local->gateway.get(),
+                         local->gateway_problem);
+            window.restoreSettings();
+            if (first && parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
+            window.show();
+            QObject::connect(&window, &MainWindow::sourceRequested, &window,
+                             [&next, &next_key](const GatewayConnection& connection, const QString& key) {
+                                 next = connection;
+                                 next_key = key;
+                                 QApplication::exit(kSwitchSource);
+                             });
+            if (first && parser.isSet(screenshots_option))
+                scheduleScreenshotTour(window, parser.value(screenshots_option), parser.value(after_option).toInt() * 1000);
+            code = app.exec();
+        }
+        if (code != kSwitchSource) return code;
+    }
+}
+
+namespace {
+
+// Loads the config and starts the local engine, its embedded endpoint (and --serve), or says
+// why not: the exit code.
+std::expected<std::unique_ptr<LocalSide>, int> start_local(const QCommandLineParser& parser) {
+    auto side = std::make_unique<LocalSide>();
     std::string source;
     // The file the config came from, if any: where the Routing, Cache and Alerts pages save what is applied.
-    QString config_file = parser.value(config_option);
+    QString config_file = parser.value("config");
     if (config_file.isEmpty() && std::filesystem::exists(sb::default_config_file()))
         config_file = QString::fromStdString(sb::default_config_file().string());
-    auto config = sb::load_user_config(parser.value(config_option).toStdString(), sb::process_environment(), &source);
+    auto config = sb::load_user_config(parser.value("config").toStdString(), sb::process_environment(), &source);
     if (!config) {
         QStringList lines;
         for (const auto& error : config.error()) lines << QString::fromStdString(error.to_string());
         std::fprintf(stderr, "switchboard: %s is invalid:\n  %s\n", source.c_str(), qPrintable(lines.join("\n  ")));
         QMessageBox::critical(nullptr, "Switchboard", QString("%1 is invalid:\n\n%2").arg(QString::fromStdString(source), lines.join("\n")));
-        return 4;
+        return std::unexpected(4);
     }
 
     sb::EngineOptions options;
@@ -141,56 +191,46 @@ int main(int argc, char** argv) {
     if (!host) {
         std::fprintf(stderr, "switchboard: %s\n", qPrintable(host.error()));
         QMessageBox::critical(nullptr, "Switchboard", host.error());
-        return 1;
+        return std::unexpected(1);
     }
-    EngineBridge& bridge = (*host)->bridge();
+    side->host = std::move(*host);
+    EngineBridge& bridge = side->host->bridge();
 
     // Started before the pages exist, so the Dashboard's traffic controls show it running.
-    const int rate = parser.value(traffic_option).toInt();
+    const int rate = parser.value("demo-traffic").toInt();
     if (bridge.demoMode() && rate > 0) bridge.api().start_demo_traffic(rate);
 
-    // Declared before the window: pages go first, then the endpoint, then the engine.
-    std::unique_ptr<EmbeddedGateway> gateway;
-    QString gateway_problem;
-    if (auto opened = EmbeddedGateway::open(**host)) gateway = std::move(*opened);
-    else gateway_problem = opened.error();
-    if (parser.isSet(serve_option)) {
-        const QString listen = parser.value(serve_option);
+    auto& gateway = side->gateway;
+    if (auto opened = EmbeddedGateway::open(*side->host)) gateway = std::move(*opened);
+    else side->gateway_problem = opened.error();
+    if (parser.isSet("serve")) {
+        const QString listen = parser.value("serve");
         const auto colon = listen.lastIndexOf(QLatin1Char(':'));
         bool port_ok = false;
         const auto port = colon > 0 ? listen.mid(colon + 1).toUShort(&port_ok) : 0;
-        const auto served = !gateway ? std::expected<void, QString>(std::unexpected(gateway_problem))
+        const auto served = !gateway ? std::expected<void, QString>(std::unexpected(side->gateway_problem))
                             : !port_ok ? std::expected<void, QString>(std::unexpected(QObject::tr("--serve must be HOST:PORT")))
                                        : gateway->serve(listen.left(colon).remove(QLatin1Char('[')).remove(QLatin1Char(']')), port);
         if (!served) {
             std::fprintf(stderr, "switchboard: --serve %s: %s\n", qPrintable(listen), qPrintable(served.error()));
             QMessageBox::critical(nullptr, "Switchboard", QObject::tr("The endpoint could not start: %1").arg(served.error()));
-            return 1;
+            return std::unexpected(1);
         }
         std::printf("listening on %s\n", qPrintable(gateway->url()));
         std::fflush(stdout);
     }
 
-    MainWindow window(bridge);
     // The temporary file of an atomic save goes beside the config file.
     const bool config_writable = !config_file.isEmpty() && QFileInfo(config_file).isWritable() &&
                                  QFileInfo(QFileInfo(config_file).absolutePath()).isWritable();
+    side->config_file = config_writable ? config_file : QString();
     // The Providers page saves even with no config file yet: its first Apply creates one,
     // so setting a provider up never needs a file written by hand.
-    const QString providers_file = config_writable       ? config_file
-                                   : config_file.isEmpty() ? QString::fromStdString(sb::default_config_file().string())
-                                                           : QString();
-    addPages(window, bridge, config_writable ? config_file : QString(), providers_file, gateway.get(), gateway_problem);
-    window.restoreSettings();
-    if (parser.isSet(page_option)) window.setCurrentPage(parser.value(page_option).toInt() - 1);
-    window.show();
-
-    if (parser.isSet(screenshots_option))
-        scheduleScreenshotTour(window, parser.value(screenshots_option), parser.value(after_option).toInt() * 1000);
-    return app.exec();
+    side->providers_file = config_writable       ? config_file
+                           : config_file.isEmpty() ? QString::fromStdString(sb::default_config_file().string())
+                                                   : QString();
+    return side;
 }
-
-namespace {
 
 // The nine pages, in navigation order. `config_file` (may be empty): where applied settings
 // are saved — none for a gateway watched across the network, whose file is on its machine.

@@ -1,5 +1,6 @@
 #include "admin/console_api_server.h"
 
+#include <algorithm>
 #include <functional>
 #include <string_view>
 
@@ -58,7 +59,8 @@ ChangeBasis basis_of(const nlohmann::json& body) {
 }  // namespace
 
 ConsoleApiServer::ConsoleApiServer(ConsoleApi& console, InstanceInfo info)
-    : m_console(console), m_stream(console, std::move(info)), m_history(console.open_history()) {}
+    : m_console(console), m_started_s(info.started_ms / 1000), m_stream(console, std::move(info)),
+      m_history(console.open_history()) {}
 
 ConsoleApiServer::~ConsoleApiServer() { m_worker.stop(); }
 
@@ -87,7 +89,8 @@ void ConsoleApiServer::handle(const GatewayRequest& request, const Channel& chan
     if (path == "/metrics/seconds") {
         if (!post) return wrong_method("POST");
         const auto now_s = unix_ms_now() / 1000;
-        const auto since = body.value("since_s", now_s - 3600);
+        // Before this process started nothing was recorded here: those seconds are not known.
+        const auto since = std::max(body.value("since_s", now_s - 3600), m_started_s);
         const auto until = body.value("until_s", now_s);
         return channel->respond(json_response(200, {{"from_s", since},
                                                     {"until_s", until},

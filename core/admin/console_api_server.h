@@ -50,6 +50,7 @@ private:
     void history(const GatewayRequest& request, const std::shared_ptr<ResponseChannel>& channel);
 
     ConsoleApi& m_console;
+    const std::int64_t m_started_s;  // Unix seconds
     TelemetryStream m_stream;
     std::unique_ptr<HistorySource> m_history;  // the worker's own
     TimerThread m_worker;                      // last: stopped first, while what its tasks use still lives

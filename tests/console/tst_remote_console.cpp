@@ -10,6 +10,7 @@
 
 #include "../support/console_replies.h"
 #include "../support/serve_process.h"
+#include "../support/test_ca.h"
 #include "console/remote_console.h"
 #include "transport/http_client.h"
 
@@ -168,6 +169,30 @@ private slots:
         QVERIFY(!keys.result->has_value());
         QVERIFY2(keys.result->error().message.find("refused the admin key") != std::string::npos,
                  keys.result->error().message.c_str());
+    }
+
+    void overHttpsTheCertificateIsChecked() {
+        sb::test::TestCa ca(m_dir->path());
+        QVERIFY(ca.make_ca("ours") && ca.make_ca("theirs") && ca.make_server_cert("gateway", "ours", 1));
+        m_gateway = std::make_unique<sb::test::ServeProcess>(
+            *m_dir, kAdminKey, QStringList{"--tls-cert", ca.path("gateway.pem"), "--tls-key", ca.path("gateway.key")});
+        const auto started = m_gateway->start();
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        QVERIFY(m_gateway->base().starts_with("https://"));
+
+        auto trusted = sb::RemoteConsole::create(
+            {.url = m_gateway->base(), .admin_key = kAdminKey, .ca_file = ca.path("ours-ca.pem").toStdString()});
+        QVERIFY(trusted.has_value());
+        (*trusted)->connect();
+        QVERIFY((*trusted)->wait_connected(5s));
+
+        auto wrong = sb::RemoteConsole::create(
+            {.url = m_gateway->base(), .admin_key = kAdminKey, .ca_file = ca.path("theirs-ca.pem").toStdString()});
+        QVERIFY(wrong.has_value());
+        (*wrong)->connect();
+        QVERIFY(!(*wrong)->wait_connected(5s));
+        const auto detail = (*wrong)->source().detail;
+        QVERIFY2(detail.find("certificate") != std::string::npos, detail.c_str());
     }
 
     void plainHttpIsForThisMachineOnly() {

@@ -18,6 +18,7 @@
 #include <future>
 
 #include "../support/engine_fixture.h"
+#include "../support/test_ca.h"
 #include "engine/engine.h"
 #include "gateway/gateway_server.h"
 #include "transport/http_client.h"
@@ -123,43 +124,9 @@ class TestGatewayTls : public QObject {
 
     QString path(const QString& name) const { return m_dir.filePath(name); }
 
-    bool openssl(const QStringList& arguments) {
-        QProcess process;
-        process.setProcessChannelMode(QProcess::MergedChannels);
-        process.start("openssl", arguments);
-        if (!process.waitForFinished(30000) || process.exitStatus() != QProcess::NormalExit ||
-            process.exitCode() != 0) {
-            qWarning("openssl %s: %s", qPrintable(arguments.join(' ')), process.readAll().constData());
-            return false;
-        }
-        return true;
-    }
-
-    // `name`-ca.pem and `name`-ca.key: a self-signed CA.
-    bool make_ca(const QString& name) {
-        write_text(path(name + "-ca.cnf"),
-                   "[req]\ndistinguished_name = dn\nprompt = no\nx509_extensions = ca\n"
-                   "[dn]\nCN = Switchboard test CA " + name.toStdString() + "\n"
-                   "[ca]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n"
-                   "subjectKeyIdentifier = hash\n");
-        return openssl({"req", "-x509", "-config", path(name + "-ca.cnf"), "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", path(name + "-ca.key"), "-out",
-                        path(name + "-ca.pem"), "-days", "2"});
-    }
-
-    // `name`.pem and `name`.key: a server certificate for 127.0.0.1 and localhost, signed by `ca`.
-    bool make_server_cert(const QString& name, const QString& ca, int serial) {
-        write_text(path(name + ".cnf"), "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = gateway " +
-                                            name.toStdString() + "\n");
-        write_text(path(name + "-ext.cnf"),
-                   "basicConstraints = CA:FALSE\nkeyUsage = digitalSignature\nextendedKeyUsage = serverAuth\n"
-                   "subjectAltName = IP:127.0.0.1, DNS:localhost\n");
-        return openssl({"req", "-new", "-config", path(name + ".cnf"), "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", path(name + ".key"), "-out",
-                        path(name + ".csr")}) &&
-               openssl({"x509", "-req", "-in", path(name + ".csr"), "-CA", path(ca + "-ca.pem"), "-CAkey",
-                        path(ca + "-ca.key"), "-set_serial", QString::number(serial), "-days", "2", "-extfile",
-                        path(name + "-ext.cnf"), "-out", path(name + ".pem")});
+    bool make_ca(const QString& name) const { return test::TestCa(m_dir.path()).make_ca(name); }
+    bool make_server_cert(const QString& name, const QString& ca, int serial) const {
+        return test::TestCa(m_dir.path()).make_server_cert(name, ca, serial);
     }
 
     QProcessEnvironment serve_environment() const {

@@ -29,7 +29,7 @@ DashboardData fromSnapshot(const sb::MetricsSnapshot& snapshot) {
         for (const auto& f : snapshot.frames) {
             const auto it = f.requests_by_provider.find(provider);
             const double count = it == f.requests_by_provider.end() ? 0.0 : double(it->second);
-            s.points.append({double(f.t_ms), count / seconds});
+            s.points.append({double(f.t_ms), f.gap ? kNoData : count / seconds});
         }
         rate.series.append(std::move(s));
     }
@@ -40,8 +40,12 @@ DashboardData fromSnapshot(const sb::MetricsSnapshot& snapshot) {
         p99{QStringLiteral("p99"), {}, false};
     auto& cache = seriesNamed(data.chart(ChartId::CacheHit), QStringLiteral("hit ratio"));
     for (const auto& f : snapshot.frames) {
-        if (f.requests == 0) continue;
         const double x = double(f.t_ms);
+        if (f.gap) {
+            for (auto* s : {&p50, &p95, &p99, &cache}) s->points.append({x, kNoData});
+            continue;
+        }
+        if (f.requests == 0) continue;
         p50.points.append({x, f.p50_ms});
         p95.points.append({x, f.p95_ms});
         p99.points.append({x, f.p99_ms});
@@ -60,7 +64,7 @@ DashboardData fromSnapshot(const sb::MetricsSnapshot& snapshot) {
         s.points.reserve(n);
         for (const auto& f : snapshot.frames) {
             const auto it = f.errors_by_class.find(cls);
-            s.points.append({double(f.t_ms), it == f.errors_by_class.end() ? 0.0 : double(it->second) / seconds});
+            s.points.append({double(f.t_ms), f.gap ? kNoData : it == f.errors_by_class.end() ? 0.0 : double(it->second) / seconds});
         }
         errors.series.append(std::move(s));
     }
@@ -78,6 +82,10 @@ DashboardData fromSnapshot(const sb::MetricsSnapshot& snapshot) {
     tokensOut.points.reserve(n);
     for (const auto& f : snapshot.frames) {
         const double x = double(f.t_ms);
+        if (f.gap) {
+            for (auto* s : {&perMinute, &cumulative, &tokensIn, &tokensOut}) s->points.append({x, kNoData});
+            continue;
+        }
         running += f.cost_usd;
         perMinute.points.append({x, f.cost_usd * 60.0 / seconds});
         cumulative.points.append({x, running});

@@ -7,15 +7,19 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "dashboard/chart_id.h"
 #include "metrics/metrics_registry.h"
 #include "store/history_query.h"
 
+// A value nobody could give (a watched gateway was out of reach): the chart breaks its line there.
+inline constexpr double kNoData = std::numeric_limits<double>::quiet_NaN();
+
 struct SeriesData {
     QString name;
-    QList<QPointF> points;  // x: ms since the epoch, y: in the chart's unit
+    QList<QPointF> points;  // x: ms since the epoch, y: in the chart's unit, or kNoData
     bool secondaryAxis = false;
 };
 

@@ -293,6 +293,10 @@ QList<QPointF> DashboardPage::seriesPoints(ChartId id, const QString& seriesName
     return chart(id)->points(seriesName);
 }
 
+int DashboardPage::seriesRunCount(ChartId id, const QString& seriesName) const {
+    return chart(id)->runCount(seriesName);
+}
+
 QStringList DashboardPage::seriesNames(ChartId id) const { return chart(id)->seriesNames(); }
 
 QString DashboardPage::kpiText(Kpi kpi) const { return m_tiles[int(kpi)]->value(); }

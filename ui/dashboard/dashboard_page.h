@@ -53,6 +53,7 @@ public:
     // For tests and tools.
     QList<QPointF> seriesPoints(ChartId chart, const QString& seriesName) const;
     QStringList seriesNames(ChartId chart) const;
+    int seriesRunCount(ChartId chart, const QString& seriesName) const;  // lines drawn: 1 + gaps inside
     QString kpiText(Kpi kpi) const;
     QString kpiToolTip(Kpi kpi) const;
     QString chartTitle(ChartId chart) const;

@@ -4,6 +4,8 @@
 #include <QCursor>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QMenu>
 #include <QMouseEvent>
@@ -81,45 +83,72 @@ void LiveChart::setTitle(const QString& title) {
     if (m_chart->title() != title) m_chart->setTitle(title);
 }
 
-LiveChart::Entry& LiveChart::entryFor(const SeriesData& data) {
-    auto it = m_entries.find(data.name);
-    if (it != m_entries.end()) return *it;
-    Entry entry;
-    entry.series = new QLineSeries(this);
-    entry.series->setName(data.name);
-    entry.colour = seriesColours().at(m_order.size() % seriesColours().size());
-    entry.secondary = data.secondaryAxis && m_y2Axis;
+QPen LiveChart::penOf(const Entry& entry) const {
+    QPen pen(entry.colour);
+    pen.setWidthF(1.5);
+    if (entry.secondary) pen.setStyle(Qt::DashLine);
+    return pen;
+}
+
+QLineSeries* LiveChart::addLine(const Entry& entry, const QString& name) {
+    auto* line = new QLineSeries(this);
+    line->setName(name);
     // Attaching may rescale the axes to the (empty) series: not a user zoom, and undone here.
     m_settingRange = true;
-    m_chart->addSeries(entry.series);
-    entry.series->attachAxis(m_xAxis);
-    entry.series->attachAxis(entry.secondary ? m_y2Axis : m_yAxis);
+    m_chart->addSeries(line);
+    line->attachAxis(m_xAxis);
+    line->attachAxis(entry.secondary ? m_y2Axis : m_yAxis);
     if (m_toMs > m_fromMs)
         m_xAxis->setRange(QDateTime::fromMSecsSinceEpoch(m_fromMs), QDateTime::fromMSecsSinceEpoch(m_toMs));
     m_yAxis->setRange(0, std::max(m_yMax, 1.0));
     if (m_y2Axis) m_y2Axis->setRange(0, std::max(m_y2Max, 1.0));
     m_settingRange = false;
-    QPen pen(entry.colour);
-    pen.setWidthF(1.5);
-    if (entry.secondary) pen.setStyle(Qt::DashLine);
-    entry.series->setPen(pen);
-    m_order.append(data.name);
-    const QString name = data.name;
-    connect(entry.series, &QXYSeries::hovered, this, [this, name](const QPointF& point, bool state) {
+    line->setPen(penOf(entry));
+    connect(line, &QXYSeries::hovered, this, [this, name](const QPointF& point, bool state) {
         showTooltip(m_entries.value(name), point, state);
     });
+    return line;
+}
+
+LiveChart::Entry& LiveChart::entryFor(const SeriesData& data) {
+    auto it = m_entries.find(data.name);
+    if (it != m_entries.end()) return *it;
+    Entry entry;
+    entry.colour = seriesColours().at(m_order.size() % seriesColours().size());
+    entry.secondary = data.secondaryAxis && m_y2Axis;
+    entry.series = addLine(entry, data.name);
+    m_order.append(data.name);
     return *m_entries.insert(data.name, entry);
 }
 
 void LiveChart::setData(const ChartData& data) {
     QList<QString> updated;
     for (const auto& s : data.series) {
-        entryFor(s).series->replace(s.points);
+        Entry& entry = entryFor(s);
+        // Runs of known values; a NaN ends one.
+        QList<QList<QPointF>> runs(1);
+        for (const auto& p : s.points) {
+            if (std::isnan(p.y())) {
+                if (!runs.last().isEmpty()) runs.append(QList<QPointF>{});
+            } else {
+                runs.last().append(p);
+            }
+        }
+        while (entry.continued.size() < runs.size() - 1) {
+            auto* line = addLine(entry, s.name);
+            for (auto* marker : m_chart->legend()->markers(line)) marker->setVisible(false);
+            entry.continued.append(line);
+        }
+        entry.series->replace(runs[0]);
+        for (qsizetype i = 0; i < entry.continued.size(); ++i)
+            entry.continued[i]->replace(i + 1 < runs.size() ? runs[i + 1] : QList<QPointF>{});
         updated.append(s.name);
     }
     for (const auto& name : std::as_const(m_order)) {
-        auto* series = m_entries.value(name).series;
-        if (!updated.contains(name) && series->count() > 0) series->clear();
+        if (updated.contains(name)) continue;
+        const Entry& entry = m_entries[name];
+        if (entry.series->count() > 0) entry.series->clear();
+        for (auto* line : entry.continued) line->clear();
     }
     updateValueAxes();
 }
@@ -142,9 +171,11 @@ void LiveChart::updateValueAxes() {
     double max = 0, max2 = 0;
     for (const auto& entry : std::as_const(m_entries)) {
         double& target = entry.secondary ? max2 : max;
-        const auto points = entry.series->points();
-        for (const auto& p : points)
-            if (p.x() >= double(m_fromMs) && p.x() <= double(m_toMs)) target = std::max(target, p.y());
+        for (const auto* line : QList<QLineSeries*>{entry.series} + entry.continued) {
+            const auto points = line->points();
+            for (const auto& p : points)
+                if (p.x() >= double(m_fromMs) && p.x() <= double(m_toMs)) target = std::max(target, p.y());
+        }
     }
     const double nice = m_unit == MetricUnit::Percent ? 100.0 : niceCeil(max * 1.05);
     if (nice != m_yMax) {
@@ -166,7 +197,18 @@ QStringList LiveChart::seriesNames() const { return m_order; }
 
 QList<QPointF> LiveChart::points(const QString& name) const {
     const auto it = m_entries.find(name);
-    return it == m_entries.end() ? QList<QPointF>{} : it->series->points();
+    if (it == m_entries.end()) return {};
+    QList<QPointF> points = it->series->points();
+    for (const auto* line : it->continued) points += line->points();
+    return points;
+}
+
+int LiveChart::runCount(const QString& name) const {
+    const auto it = m_entries.find(name);
+    if (it == m_entries.end()) return 0;
+    int runs = it->series->count() > 0 ? 1 : 0;
+    for (const auto* line : it->continued) runs += line->count() > 0 ? 1 : 0;
+    return runs;
 }
 
 MetricUnit LiveChart::unit(const QString& name) const {
@@ -177,12 +219,8 @@ void LiveChart::applyTheme(QChart::ChartTheme theme) {
     if (m_chart->theme() == theme) return;
     m_chart->setTheme(theme);
     // setTheme resets pens: put our fixed colours back.
-    for (const auto& entry : std::as_const(m_entries)) {
-        QPen pen(entry.colour);
-        pen.setWidthF(1.5);
-        if (entry.secondary) pen.setStyle(Qt::DashLine);
-        entry.series->setPen(pen);
-    }
+    for (const auto& entry : std::as_const(m_entries))
+        for (auto* line : QList<QLineSeries*>{entry.series} + entry.continued) line->setPen(penOf(entry));
 }
 
 void LiveChart::showTooltip(const Entry& entry, const QPointF& point, bool state) {
@@ -191,7 +229,7 @@ void LiveChart::showTooltip(const Entry& entry, const QPointF& point, bool state
         return;
     }
     // `point` is where the cursor meets the line; report the nearest real sample.
-    const auto points = entry.series->points();
+    const auto points = this->points(entry.series->name());
     if (points.isEmpty()) return;
     const auto nearest = std::min_element(points.begin(), points.end(), [&](const QPointF& a, const QPointF& b) {
         return std::abs(a.x() - point.x()) < std::abs(b.x() - point.x());

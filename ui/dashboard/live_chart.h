@@ -1,7 +1,9 @@
 #pragma once
 // One time-series chart of the dashboard: a QChartView with a date-time x axis, a value y
 // axis (plus an optional right-hand one), and one QLineSeries per name, created the first
-// time the name appears and then only ever updated with one replace() per frame. Axis
+// time the name appears and then only ever updated with one replace() per frame. A gap in
+// the data (a NaN value: nobody could say) breaks the line; the part after it is a line of
+// its own in the same colour. Axis
 // ranges are set here, rounded to nice numbers, and only touched when they change. Markers
 // (config versions) are drawn over the plot as dashed vertical lines.
 #include <QChart>
@@ -41,6 +43,7 @@ public:
 
     QStringList seriesNames() const;
     QList<QPointF> points(const QString& name) const;
+    int runCount(const QString& name) const;  // unbroken lines drawn for the series: gaps + 1
     MetricUnit unit(const QString& name) const;
 
     void applyTheme(QChart::ChartTheme theme);
@@ -56,12 +59,15 @@ protected:
 
 private:
     struct Entry {
-        QLineSeries* series = nullptr;
+        QLineSeries* series = nullptr;  // the first run: named, in the legend
+        QList<QLineSeries*> continued;  // the runs after each gap, without a legend entry of their own
         QColor colour;
         bool secondary = false;
     };
 
     Entry& entryFor(const SeriesData& data);
+    QLineSeries* addLine(const Entry& entry, const QString& name);
+    QPen penOf(const Entry& entry) const;
     void updateValueAxes();
     void showTooltip(const Entry& entry, const QPointF& point, bool state);
 
