@@ -587,23 +587,41 @@ nlohmann::json change_body(const char* field, nlohmann::json value, const Change
 
 }  // namespace
 
-// A change goes as PUT; the gateway's answer carries the new versions, which the next
-// settings event confirms.
-#define SB_PUT(path, body, reply, on_ok)                                                          \
-    do {                                                                                          \
-        call("PUT", path, body, [reply = std::move(reply)](ConsoleResult<nlohmann::json> answer) { \
-            if (!answer) return reply(std::unexpected(std::move(answer.error())));                \
-            on_ok;                                                                                \
-        });                                                                                       \
-    } while (false)
+// A change goes as PUT. The gateway's answer carries the new versions: the copy takes them
+// with the change at once (the next settings event confirms both), so a page reading the
+// live setting and its version right after the reply sees its own change.
+template <class T>
+void RemoteConsole::put(std::string path, nlohmann::json body, std::function<void(Mirror&, const nlohmann::json&)> applied,
+                        ConsoleReply<T> reply) {
+    call("PUT", std::move(path), std::move(body),
+         [this, applied = std::move(applied), reply = std::move(reply)](ConsoleResult<nlohmann::json> answer) {
+             if (!answer) return reply(std::unexpected(std::move(answer.error())));
+             {
+                 std::lock_guard lock(m_mutex);
+                 if (auto versions = wire::decode<SettingsVersions>(answer->value("versions", nlohmann::json::object())))
+                     m_mirror->versions = *versions;
+                 applied(*m_mirror, *answer);
+             }
+             if constexpr (std::is_void_v<T>) reply({});
+             else reply(decoded<T>(answer->value("version", nlohmann::json::object()), "new version"));
+         });
+}
 
 void RemoteConsole::apply_routing(RoutingConfig routing, ChangeBasis basis, ConsoleReply<ConfigVersion> reply) {
-    SB_PUT("/routing", change_body("routing", wire::encode(routing), basis, m_options.operator_name), reply,
-           reply(decoded<ConfigVersion>(answer->value("version", nlohmann::json::object()), "new version")));
+    auto body = change_body("routing", wire::encode(routing), basis, m_options.operator_name);
+    put<ConfigVersion>("/routing", std::move(body),
+                       [routing = std::move(routing)](Mirror& m, const nlohmann::json& answer) {
+                           m.config.routing = routing;
+                           if (auto version = wire::decode<ConfigVersion>(answer.value("version", nlohmann::json::object())))
+                               m.config_versions.push_back(std::move(*version));
+                       },
+                       std::move(reply));
 }
 
 void RemoteConsole::apply_cache_rules(std::vector<CacheRule> rules, ChangeBasis basis, ConsoleReply<void> reply) {
-    SB_PUT("/cache/rules", change_body("rules", wire::encode(rules), basis, m_options.operator_name), reply, reply({}));
+    auto body = change_body("rules", wire::encode(rules), basis, m_options.operator_name);
+    put<void>("/cache/rules", std::move(body),
+              [rules = std::move(rules)](Mirror& m, const nlohmann::json&) { m.cache_rules = rules; }, std::move(reply));
 }
 
 void RemoteConsole::purge_cache(std::string rule, ConsoleReply<std::size_t> reply) {
@@ -614,13 +632,19 @@ void RemoteConsole::purge_cache(std::string rule, ConsoleReply<std::size_t> repl
 }
 
 void RemoteConsole::apply_prices(PriceTable prices, ChangeBasis basis, ConsoleReply<void> reply) {
-    SB_PUT("/prices", change_body("prices", wire::encode(prices), basis, m_options.operator_name), reply, reply({}));
+    auto body = change_body("prices", wire::encode(prices), basis, m_options.operator_name);
+    put<void>("/prices", std::move(body),
+              [prices = std::make_shared<const PriceTable>(std::move(prices))](Mirror& m, const nlohmann::json&) {
+                  m.prices = prices;
+              },
+              std::move(reply));
 }
 
 void RemoteConsole::apply_alert_rules(std::vector<AlertRule> rules, ChangeBasis basis, ConsoleReply<void> reply) {
-    SB_PUT("/alerts/rules", change_body("rules", wire::encode(rules), basis, m_options.operator_name), reply, reply({}));
+    auto body = change_body("rules", wire::encode(rules), basis, m_options.operator_name);
+    put<void>("/alerts/rules", std::move(body),
+              [rules = std::move(rules)](Mirror& m, const nlohmann::json&) { m.alert_rules = rules; }, std::move(reply));
 }
-#undef SB_PUT
 
 // --- keys and demo traffic --------------------------------------------------------------
 

@@ -123,6 +123,9 @@ private:
     void backfill(std::int64_t since_s);
     void check_silence();
     void lose(std::string why);  // m_mutex not held
+    template <class T>
+    void put(std::string path, nlohmann::json body, std::function<void(Mirror&, const nlohmann::json&)> applied,
+             ConsoleReply<T> reply);
 
     const RemoteConsoleOptions m_options;
     std::unique_ptr<HttpClient> m_http;

@@ -147,12 +147,23 @@ private slots:
         QCOMPARE(read["routing"]["tiers"][0]["targets"][0]["weight"].get<double>(), double(weight));
         QCOMPARE(read["config_versions"].back()["author"].get<std::string>(), std::string("ops@desk"));
 
+        // A second change at once is made on the first: the page's own change is no conflict.
+        alicePage->tierEditor()->weightEditor(0)->spinBox()->setValue(weight + 1);
+        QVERIFY(alicePage->apply());
+        const auto liveWeight = [this] {
+            const auto routing = nlohmann::json::parse(fetch(m_client, "GET", m_gateway->base() + "/admin/v1/routing").body);
+            return routing["routing"]["tiers"][0]["targets"][0]["weight"].get<double>();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(liveWeight(), double(weight + 1), 5000);
+        QVERIFY2(!alicePage->statusText().contains(QStringLiteral("Not applied")), qPrintable(alicePage->statusText()));
+        const int bobsBase = weight + 1;
+
         // Bob's draft follows the routing he loaded, from before Alice's change reached him.
-        bobPage->tierEditor()->weightEditor(0)->spinBox()->setValue(weight == 70 ? 20 : 25);
+        bobPage->tierEditor()->weightEditor(0)->spinBox()->setValue(weight == 70 ? 20 : 25);  // ≠ bobsBase
         QVERIFY(bobPage->apply());
         QTRY_VERIFY_WITH_TIMEOUT(bobPage->statusText().contains(QStringLiteral("changed since you loaded")), 5000);
         const auto after = nlohmann::json::parse(fetch(m_client, "GET", m_gateway->base() + "/admin/v1/routing").body);
-        QCOMPARE(after["routing"]["tiers"][0]["targets"][0]["weight"].get<double>(), double(weight));
+        QCOMPARE(after["routing"]["tiers"][0]["targets"][0]["weight"].get<double>(), double(bobsBase));
     }
 
     void theStatusBarNamesALostGatewayAndItsReturnAndTheChartsShowTheGap() {

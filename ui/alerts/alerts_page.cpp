@@ -101,8 +101,10 @@ bool AlertsPage::apply() {
         if (!applied) {
             QStringList lines;
             for (const auto& e : applied.error().fields) lines << QStringLiteral("alerts.rules") + qs(e.to_string());
+            if (lines.isEmpty()) lines << qs(applied.error().message);  // e.g. changed elsewhere since loaded
             return m_bar->setMessage(tr("Not applied: %1").arg(lines.join(QStringLiteral("; "))));
         }
+        m_rulesVersion = m_bridge.api().versions().alert_rules;
         m_draft->setApplied(m_bridge.api().alert_rules());  // the draft is now the live rules: clean again
         m_bar->showApplied(tr("Applied %n rule(s)", nullptr, int(m_draft->applied().size())), m_configFile,
                            [rules = m_draft->applied()](const std::string& file) { return sb::save_alert_rules(file, rules); });

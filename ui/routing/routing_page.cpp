@@ -232,7 +232,7 @@ void RoutingPage::updateUndo() {
 
 bool RoutingPage::apply() {
     if (!m_draft->canApply()) return false;
-    m_bridge.api().apply_routing(m_draft->draft(), {m_routingVersion, {}}, EngineBridge::onThreadOf<sb::ConfigVersion>(this, [this](auto version) {
+    m_bridge.api().apply_routing(m_draft->draft(), {baseVersion(), {}}, EngineBridge::onThreadOf<sb::ConfigVersion>(this, [this](auto version) {
         if (!version) return m_bar->setMessage(tr("Not applied: %1").arg(qs(version.error().message)));
         afterApply(version->id, tr("Applied: %1").arg(qs(version->summary)));
     }));
@@ -242,7 +242,7 @@ bool RoutingPage::apply() {
 bool RoutingPage::undo() {
     refreshVersions();  // the latest version may be newer than the button's last refresh
     if (!m_undoTarget) return false;
-    m_bridge.api().apply_routing(m_undoTarget->routing, {m_routingVersion, {}}, EngineBridge::onThreadOf<sb::ConfigVersion>(this, [this](auto version) {
+    m_bridge.api().apply_routing(m_undoTarget->routing, {baseVersion(), {}}, EngineBridge::onThreadOf<sb::ConfigVersion>(this, [this](auto version) {
         if (!version) return m_bar->setMessage(tr("Not undone: %1").arg(qs(version.error().message)));
         afterApply(version->id, tr("Applied (undo): %1").arg(qs(version->summary)));
     }));
@@ -251,6 +251,7 @@ bool RoutingPage::undo() {
 
 void RoutingPage::afterApply(std::int64_t versionId, const QString& done) {
     m_draft->revert();                                    // the draft was applied (or replaced by Undo)…
+    m_routingVersion = m_bridge.api().versions().routing;  // before the routing: a change in between shows next
     m_draft->setApplied(m_bridge.api().routing());     // …and follows the live routing again
     refreshVersions();
     m_bar->showApplied(done, m_configFile, [routing = m_draft->applied()](const std::string& file) {
@@ -262,6 +263,11 @@ void RoutingPage::afterApply(std::int64_t versionId, const QString& done) {
 }
 
 void RoutingPage::revert() { m_draft->revert(); }
+
+std::optional<std::uint64_t> RoutingPage::baseVersion() const {
+    if (m_routingVersion == kNotFollowed) return std::nullopt;
+    return m_routingVersion;
+}
 
 void RoutingPage::refreshVersions() {
     const auto versions = m_bridge.api().config_versions();

@@ -91,7 +91,10 @@ private:
     sb::RoutingConfig m_startRouting;
     std::optional<UndoTarget> m_undoTarget;
     int m_ticks = 0;
-    std::uint64_t m_routingVersion = ~std::uint64_t{0};  // of the live routing the draft last followed
+    static constexpr std::uint64_t kNotFollowed = ~std::uint64_t{0};
+    std::uint64_t m_routingVersion = kNotFollowed;  // of the live routing the draft last followed
+    // What an Apply says it was made on: the version the draft followed (none before the first look).
+    std::optional<std::uint64_t> baseVersion() const;
 
     QTimer* m_liveTimer;
     QTimer* m_whatIfTimer;
