@@ -102,26 +102,28 @@ void ConsoleApiServer::handle(const GatewayRequest& request, const Channel& chan
     if (path == "/routing") {
         if (get) return channel->respond(json_response(200, {{"routing", wire::encode(m_console.routing())},
                                                              {"version", m_console.versions().routing},
+                                                             {"changed", wire::encode(m_console.changes().routing)},
                                                              {"config_versions", wire::encode(m_console.config_versions())}}));
         if (!put) return wrong_method("GET, PUT");
         auto routing = field<RoutingConfig>(body, "routing");
         if (!routing) return refuse(routing.error());
         return m_console.apply_routing(std::move(*routing), basis_of(body),
                                        answer<ConfigVersion>(channel, [this](ConfigVersion& v) -> nlohmann::json {
-                                           return {{"version", wire::encode(v)}, {"versions", wire::encode(m_console.versions())}};
+                                           return {{"version", wire::encode(v)}, {"versions", wire::encode(m_console.versions())}, {"changes", wire::encode(m_console.changes())}};
                                        }));
     }
     if (path == "/cache/rules") {
         if (get) {
             const auto rules = m_console.cache_rules();
             return channel->respond(json_response(200, {{"rules", rules ? wire::encode(*rules) : nlohmann::json()},
-                                                        {"version", m_console.versions().cache_rules}}));
+                                                        {"version", m_console.versions().cache_rules},
+                                                        {"changed", wire::encode(m_console.changes().cache_rules)}}));
         }
         if (!put) return wrong_method("GET, PUT");
         auto rules = field<std::vector<CacheRule>>(body, "rules");
         if (!rules) return refuse(rules.error());
         return m_console.apply_cache_rules(std::move(*rules), basis_of(body), answer_done(channel, [this]() -> nlohmann::json {
-            return {{"versions", wire::encode(m_console.versions())}};
+            return {{"versions", wire::encode(m_console.versions())}, {"changes", wire::encode(m_console.changes())}};
         }));
     }
     if (path == "/cache/purge") {
@@ -132,22 +134,24 @@ void ConsoleApiServer::handle(const GatewayRequest& request, const Channel& chan
     }
     if (path == "/prices") {
         if (get) return channel->respond(json_response(200, {{"prices", wire::encode(*m_console.prices())},
-                                                             {"version", m_console.versions().prices}}));
+                                                             {"version", m_console.versions().prices},
+                                                             {"changed", wire::encode(m_console.changes().prices)}}));
         if (!put) return wrong_method("GET, PUT");
         auto prices = field<PriceTable>(body, "prices");
         if (!prices) return refuse(prices.error());
         return m_console.apply_prices(std::move(*prices), basis_of(body), answer_done(channel, [this]() -> nlohmann::json {
-            return {{"versions", wire::encode(m_console.versions())}};
+            return {{"versions", wire::encode(m_console.versions())}, {"changes", wire::encode(m_console.changes())}};
         }));
     }
     if (path == "/alerts/rules") {
         if (get) return channel->respond(json_response(200, {{"rules", wire::encode(m_console.alert_rules())},
-                                                             {"version", m_console.versions().alert_rules}}));
+                                                             {"version", m_console.versions().alert_rules},
+                                                             {"changed", wire::encode(m_console.changes().alert_rules)}}));
         if (!put) return wrong_method("GET, PUT");
         auto rules = field<std::vector<AlertRule>>(body, "rules");
         if (!rules) return refuse(rules.error());
         return m_console.apply_alert_rules(std::move(*rules), basis_of(body), answer_done(channel, [this]() -> nlohmann::json {
-            return {{"versions", wire::encode(m_console.versions())}};
+            return {{"versions", wire::encode(m_console.versions())}, {"changes", wire::encode(m_console.changes())}};
         }));
     }
     if (path == "/alerts") {

@@ -22,8 +22,10 @@
 //   GET|PUT /admin/v1/demo-traffic     {running, rate}
 //   POST /admin/v1/preview/route | /preview/cache | /predict   {request}
 //
-// A refused change is 400 {error: {message, fields}}; a change based on a version that is no
-// longer live is 409 {error: {message, current_version}}. History queries and purges run on a
+// A GET of a setting says its version and who changed it last ({changed: {version, author,
+// at_ms}}); a PUT answers the new versions and changes. A refused change is 400
+// {error: {message, fields}}; a change based on a version that is no longer live is 409
+// {error: {message, current_version}}. History queries and purges run on a
 // worker thread of this server's, never on a gateway thread.
 #include <memory>
 #include <mutex>

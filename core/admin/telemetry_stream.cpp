@@ -88,6 +88,7 @@ nlohmann::json TelemetryStream::state() const {
                          {"budgets", wire::encode(config.budgets)}};
     for (const auto name : {"routing", "cache_rules", "prices", "alert_rules", "providers"})
         state.update(section(m_console, name));
+    state["changes"] = wire::encode(m_console.changes());
     state["alerts"] = alerts_json(m_console.alerts(~std::uint64_t{0}));
     return state;
 }
@@ -130,7 +131,7 @@ void TelemetryStream::run() {
 void TelemetryStream::tick() {
     std::string events = sse_event("tick", tick_body(unix_ms_now() / 1000));
     if (const auto versions = m_console.versions(); versions != m_sent_versions) {
-        nlohmann::json changed = {{"versions", wire::encode(versions)}};
+        nlohmann::json changed = {{"versions", wire::encode(versions)}, {"changes", wire::encode(m_console.changes())}};
         if (versions.routing != m_sent_versions.routing) changed.update(section(m_console, "routing"));
         if (versions.cache_rules != m_sent_versions.cache_rules) changed.update(section(m_console, "cache_rules"));
         if (versions.prices != m_sent_versions.prices) changed.update(section(m_console, "prices"));

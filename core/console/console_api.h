@@ -58,6 +58,18 @@ struct ChangeBasis {
     std::string author;
 };
 
+// Who made the live version of a setting, and when. Empty author: nobody changed it through
+// a console since the engine started (or the change came another way, e.g. the CLI).
+struct SettingChange {
+    std::uint64_t version = 0;
+    std::string author;
+    std::int64_t at_ms = 0;
+};
+
+struct SettingsChanges {
+    SettingChange routing, cache_rules, prices, alert_rules;
+};
+
 // Where the console's figures come from, for the status bar.
 struct ConsoleSource {
     enum class Link { Local, Connecting, Connected, Disconnected };
@@ -116,6 +128,7 @@ public:
     virtual std::uint64_t subscribe_alerts(AlertListener listener) = 0;
     virtual void unsubscribe_alerts(std::uint64_t token) = 0;
     virtual SettingsVersions versions() const = 0;
+    virtual SettingsChanges changes() const = 0;
 
     // Requests. `on_done` fires exactly once; `on_delta` for each streamed piece.
     virtual std::string submit(ChatRequest request, DoneCallback on_done, DeltaCallback on_delta = {}) = 0;

@@ -2,6 +2,7 @@
 #include "console/local_console.h"
 
 #include "gateway/gateway_key_store.h"
+#include "model/clock.h"
 #include "transport/http_client.h"
 
 namespace sb {
@@ -56,13 +57,20 @@ ConsoleSource LocalConsole::source() const {
 }
 
 template <class Apply>
-void LocalConsole::changing(std::string_view setting, std::uint64_t SettingsVersions::*version, const ChangeBasis& basis,
-                            Apply apply) {
+void LocalConsole::changing(std::string_view setting, std::uint64_t SettingsVersions::*version,
+                            SettingChange SettingsChanges::*change, const ChangeBasis& basis, Apply apply) {
     // One change at a time, so the version checked is the one changed.
     std::lock_guard lock(m_change_mutex);
     const auto live = m_engine.settings_versions().*version;
     if (basis.base_version && *basis.base_version != live) return apply(std::optional(stale(setting, *basis.base_version, live)));
     apply(std::optional<ConsoleError>());
+    if (const auto now = m_engine.settings_versions().*version; now != live)  // applied, not refused
+        m_changes.*change = {now, author_of(basis), unix_ms_now()};
+}
+
+SettingsChanges LocalConsole::changes() const {
+    std::lock_guard lock(m_change_mutex);
+    return m_changes;
 }
 
 std::string LocalConsole::author_of(const ChangeBasis& basis) { return basis.author.empty() ? "console" : basis.author; }
@@ -138,7 +146,7 @@ void LocalConsole::test_connection(ProviderConfig provider, ConsoleReply<Connect
 
 void LocalConsole::apply_routing(RoutingConfig routing, ChangeBasis basis, ConsoleReply<ConfigVersion> reply) {
     ConsoleResult<ConfigVersion> result = std::unexpected(ConsoleError{});
-    changing("routing settings", &SettingsVersions::routing, basis, [&](std::optional<ConsoleError> refused) {
+    changing("routing settings", &SettingsVersions::routing, &SettingsChanges::routing, basis, [&](std::optional<ConsoleError> refused) {
         if (refused) return void(result = std::unexpected(std::move(*refused)));
         auto applied = m_engine.apply_routing(std::move(routing), author_of(basis));
         if (!applied) return void(result = std::unexpected(message_only(std::move(applied.error()))));
@@ -156,7 +164,7 @@ void LocalConsole::apply_cache_rules(std::vector<CacheRule> rules, ChangeBasis b
     auto* cache = m_engine.cache();
     if (!cache) return reply(std::unexpected(message_only("the response cache is off (cache.enabled is false)")));
     ConsoleResult<void> result;
-    changing("cache rules", &SettingsVersions::cache_rules, basis, [&](std::optional<ConsoleError> refused) {
+    changing("cache rules", &SettingsVersions::cache_rules, &SettingsChanges::cache_rules, basis, [&](std::optional<ConsoleError> refused) {
         if (refused) return void(result = std::unexpected(std::move(*refused)));
         if (auto applied = cache->set_rules(std::move(rules)); !applied)
             result = std::unexpected(message_only(std::move(applied.error())));
@@ -176,7 +184,7 @@ void LocalConsole::purge_cache(std::string rule, ConsoleReply<std::size_t> reply
 
 void LocalConsole::apply_prices(PriceTable prices, ChangeBasis basis, ConsoleReply<void> reply) {
     ConsoleResult<void> result;
-    changing("prices", &SettingsVersions::prices, basis, [&](std::optional<ConsoleError> refused) {
+    changing("prices", &SettingsVersions::prices, &SettingsChanges::prices, basis, [&](std::optional<ConsoleError> refused) {
         if (refused) return void(result = std::unexpected(std::move(*refused)));
         m_engine.set_prices(std::move(prices));
     });
@@ -185,7 +193,7 @@ void LocalConsole::apply_prices(PriceTable prices, ChangeBasis basis, ConsoleRep
 
 void LocalConsole::apply_alert_rules(std::vector<AlertRule> rules, ChangeBasis basis, ConsoleReply<void> reply) {
     ConsoleResult<void> result;
-    changing("alert rules", &SettingsVersions::alert_rules, basis, [&](std::optional<ConsoleError> refused) {
+    changing("alert rules", &SettingsVersions::alert_rules, &SettingsChanges::alert_rules, basis, [&](std::optional<ConsoleError> refused) {
         if (refused) return void(result = std::unexpected(std::move(*refused)));
         if (auto applied = m_engine.apply_alert_rules(std::move(rules)); !applied)
             result = std::unexpected(from_fields("the alert rules were not applied:", std::move(applied.error())));

@@ -45,6 +45,7 @@ public:
     std::uint64_t subscribe_alerts(AlertListener listener) override;
     void unsubscribe_alerts(std::uint64_t token) override;
     SettingsVersions versions() const override { return m_engine.settings_versions(); }
+    SettingsChanges changes() const override;
 
     std::string submit(ChatRequest request, DoneCallback on_done, DeltaCallback on_delta) override;
     void cancel(const std::string& request_id) override { m_engine.cancel(request_id); }
@@ -91,13 +92,15 @@ private:
     void with_keys(Work work, ConsoleReply<T> reply);
     // Runs `apply` with the refusal when `basis` names a version that is no longer live.
     template <class Apply>
-    void changing(std::string_view setting, std::uint64_t SettingsVersions::*version, const ChangeBasis& basis, Apply apply);
+    void changing(std::string_view setting, std::uint64_t SettingsVersions::*version, SettingChange SettingsChanges::*change,
+                  const ChangeBasis& basis, Apply apply);
     static std::string author_of(const ChangeBasis& basis);
 
     Engine& m_engine;
     DemoTraffic m_demo;
     std::atomic<std::shared_ptr<GatewayKeyStore>> m_keys;
-    std::mutex m_change_mutex;
+    mutable std::mutex m_change_mutex;
+    SettingsChanges m_changes;  // under m_change_mutex
     std::mutex m_probe_mutex;
     std::unique_ptr<HttpClient> m_probe;  // connection tests; made at the first
     TimerThread m_worker;                 // last: stopped first, while what its tasks use still lives

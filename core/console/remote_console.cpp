@@ -91,6 +91,7 @@ struct RemoteConsole::Mirror {
     std::optional<ResponseCacheStats> cache;
     std::optional<HistoryWriterStats> history;
     SettingsVersions versions;
+    SettingsChanges changes;
     std::vector<ConfigVersion> config_versions;
     std::optional<std::vector<CacheRule>> cache_rules;
     std::shared_ptr<const PriceTable> prices = std::make_shared<PriceTable>(PriceTable::built_in());
@@ -260,6 +261,8 @@ void RemoteConsole::apply_settings(const nlohmann::json& s) {
         if (auto v = wire::decode<std::vector<ProviderConfig>>(s["providers"])) m.config.providers = std::move(*v);
     if (s.contains("versions"))
         if (auto v = wire::decode<SettingsVersions>(s["versions"])) m.versions = *v;
+    if (s.contains("changes"))
+        if (auto v = wire::decode<SettingsChanges>(s["changes"])) m.changes = std::move(*v);
 }
 
 void RemoteConsole::apply_alerts(const nlohmann::json& alerts) {
@@ -407,6 +410,7 @@ SB_MIRRORED(SpendForecast, spend_forecast, forecast)
 SB_MIRRORED(std::optional<ResponseCacheStats>, cache_stats, cache)
 SB_MIRRORED(std::optional<HistoryWriterStats>, history_stats, history)
 SB_MIRRORED(SettingsVersions, versions, versions)
+SB_MIRRORED(SettingsChanges, changes, changes)
 SB_MIRRORED(Config, started_config, config)
 SB_MIRRORED(std::vector<ProviderConfig>, providers, config.providers)
 SB_MIRRORED(RoutingConfig, routing, config.routing)
@@ -600,6 +604,8 @@ void RemoteConsole::put(std::string path, nlohmann::json body, std::function<voi
                  std::lock_guard lock(m_mutex);
                  if (auto versions = wire::decode<SettingsVersions>(answer->value("versions", nlohmann::json::object())))
                      m_mirror->versions = *versions;
+                 if (auto changes = wire::decode<SettingsChanges>(answer->value("changes", nlohmann::json::object())))
+                     m_mirror->changes = std::move(*changes);
                  applied(*m_mirror, *answer);
              }
              if constexpr (std::is_void_v<T>) reply({});

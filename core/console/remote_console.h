@@ -65,6 +65,7 @@ public:
     std::uint64_t subscribe_alerts(AlertListener listener) override;
     void unsubscribe_alerts(std::uint64_t token) override;
     SettingsVersions versions() const override;
+    SettingsChanges changes() const override;
 
     std::string submit(ChatRequest request, DoneCallback on_done, DeltaCallback on_delta) override;
     void cancel(const std::string& request_id) override;

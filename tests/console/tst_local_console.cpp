@@ -116,11 +116,21 @@ private slots:
         QVERIFY2(stale.result->error().message.contains("changed since you loaded"), stale.result->error().message.c_str());
         QCOMPARE(m_console->routing().tiers[0].description, std::string("theirs"));
 
+        QCOMPARE(m_console->changes().routing.author, std::string("alice"));  // bob's was refused
+        QCOMPARE(m_console->changes().routing.version, loaded.routing + 1);
+
         Replies<void> prices;
         m_console->apply_prices(*sb::PriceTable::from_sheet(m_console->prices()->sheet()), {loaded.prices + 7, {}},
                                 prices.reply());
         QVERIFY(!prices.result->has_value());
         QCOMPARE(m_console->versions().prices, loaded.prices);
+        QVERIFY(m_console->changes().prices.author.empty());
+        Replies<void> pricesApplied;
+        m_console->apply_prices(*sb::PriceTable::from_sheet(m_console->prices()->sheet()), {loaded.prices, "carol"},
+                                pricesApplied.reply());
+        QVERIFY(pricesApplied.result->has_value());
+        QCOMPARE(m_console->changes().prices.author, std::string("carol"));
+        QVERIFY(m_console->changes().prices.at_ms > 0);
     }
 
     void alertRulesRefusedNameTheirFieldsAndAppliedOnesBumpTheVersion() {

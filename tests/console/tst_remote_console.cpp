@@ -126,6 +126,16 @@ private slots:
         QCOMPARE(read.json()["config_versions"].back()["author"].get<std::string>(), std::string("alice@desk"));
         // The stream brings the change back to the console's own copy.
         QTRY_COMPARE_WITH_TIMEOUT(console->routing().tiers[0].targets[0].weight, weight, 3000);
+
+        // Every setting says who changed it last.
+        Replies<void> prices;
+        console->apply_prices(*console->prices(), {console->versions().prices, {}}, prices.reply());
+        QVERIFY(prices.wait());
+        QVERIFY2(prices.result->has_value(), prices.result->error().message.c_str());
+        const auto read_prices = fetch(m_client, "GET", m_gateway->base() + "/admin/v1/prices").json();
+        QCOMPARE(read_prices["changed"]["author"].get<std::string>(), std::string("alice@desk"));
+        QCOMPARE(read_prices["changed"]["version"].get<std::uint64_t>(), read_prices["version"].get<std::uint64_t>());
+        QCOMPARE(console->changes().prices.author, std::string("alice@desk"));
     }
 
     void aChangeOnAStaleVersionGetsTheConflict() {
