@@ -61,6 +61,7 @@ public:
     }
 
     int port() const { return m_port; }
+    qint64 pid() const { return m_process ? m_process->processId() : 0; }  // 0 when not running
     const std::string& base() const { return m_base; }  // "http://127.0.0.1:PORT"
 
 private:
