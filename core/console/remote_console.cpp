@@ -116,16 +116,14 @@ std::expected<std::unique_ptr<RemoteConsole>, std::string> RemoteConsole::create
 
 RemoteConsole::RemoteConsole(RemoteConsoleOptions options)
     : m_options(std::move(options)),
-      m_http(std::make_unique<HttpClient>(HttpClientOptions{.ca_bundle = m_options.ca_file})),
-      m_mirror(std::make_unique<Mirror>()) {}
+      m_mirror(std::make_unique<Mirror>()),
+      m_http(std::make_unique<HttpClient>(HttpClientOptions{.ca_bundle = m_options.ca_file})) {}
 
+// The members' order does the rest: the timer stops, then the transport cancels what is in
+// flight (its callbacks see m_stopping).
 RemoteConsole::~RemoteConsole() {
-    {
-        std::lock_guard lock(m_mutex);
-        m_stopping = true;
-    }
-    m_timer.stop();
-    m_http.reset();  // cancels the stream and every call; their callbacks see m_stopping
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
 }
 
 void RemoteConsole::connect() {

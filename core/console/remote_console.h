@@ -129,7 +129,6 @@ private:
              ConsoleReply<T> reply);
 
     const RemoteConsoleOptions m_options;
-    std::unique_ptr<HttpClient> m_http;
     mutable std::mutex m_mutex;
     mutable std::condition_variable m_changed;
     std::unique_ptr<Mirror> m_mirror;
@@ -140,6 +139,9 @@ private:
     std::atomic<std::int64_t> m_last_byte_ms{0};
     int m_failures = 0;                     // in a row, for the backoff
     bool m_stopping = false;
+    // Destroyed before everything above, after the timer: its destructor cancels the stream and
+    // every call and runs their callbacks, which still find all the rest (and m_http itself).
+    std::unique_ptr<HttpClient> m_http;
     TimerThread m_timer;  // last: silence checks and reconnects stop before the rest goes
 };
 

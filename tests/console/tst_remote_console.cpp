@@ -205,6 +205,17 @@ private slots:
         QVERIFY2(detail.find("certificate") != std::string::npos, detail.c_str());
     }
 
+    void detachingWhileTheFirstStateIsReadIsSafe() {
+        // The first state starts a backfill call from the transport's thread: a console let go
+        // at that moment must not send through a transport that is going away.
+        for (int i = 0; i < 40; ++i) {
+            auto console = attach(m_gateway->base());
+            if (i % 2 == 0) QVERIFY(console->wait_connected(5s));
+        }
+        auto last = attach(m_gateway->base());
+        QVERIFY(last->wait_connected(5s));
+    }
+
     void plainHttpIsForThisMachineOnly() {
         const auto refused = sb::RemoteConsole::create({.url = "http://10.20.30.40:8080", .admin_key = "k"});
         QVERIFY(!refused.has_value());
