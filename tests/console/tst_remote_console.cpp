@@ -6,9 +6,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <future>
 
 #include "../support/console_replies.h"
+#include "../support/gateway_calls.h"
 #include "../support/serve_process.h"
 #include "../support/test_ca.h"
 #include "console/remote_console.h"
@@ -21,38 +21,14 @@ namespace {
 
 constexpr const char* kAdminKey = "adm-remote-console-test-7f3a";
 
-struct Fetched {
-    int status = 0;
-    std::string body;
-    nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
-};
-
-Fetched fetch(sb::HttpClient& client, std::string method, std::string url, std::string body = {}, bool admin = true) {
-    sb::HttpRequest request;
-    request.method = std::move(method);
-    request.url = std::move(url);
-    request.body = std::move(body);
-    request.headers = {{"content-type", "application/json"}};
-    if (admin) request.headers.emplace_back("authorization", std::string("Bearer ") + kAdminKey);
-    std::promise<sb::HttpResponse> done;
-    auto future = done.get_future();
-    client.send(std::move(request), [&done](sb::HttpResponse&& response) { done.set_value(std::move(response)); });
-    auto response = future.get();
-    return {response.status, std::move(response.body)};
+// The gateway's own answer; with the admin key unless `admin` is false.
+sb::test::Fetched fetch(sb::HttpClient& client, std::string method, std::string url, std::string body = {},
+                        bool admin = true) {
+    return sb::test::fetch(client, std::move(method), std::move(url), std::move(body), admin ? kAdminKey : "");
 }
 
-std::string chat_body(const std::string& text) {
-    return nlohmann::json{{"model", "gpt-4o-mini"}, {"messages", {{{"role", "user"}, {"content", text}}}}}.dump();
-}
-
-// The sum of every switchboard_requests_total series in a Prometheus exposition.
-double requests_counted(const std::string& metrics) {
-    double total = 0;
-    std::istringstream lines(metrics);
-    for (std::string line; std::getline(lines, line);)
-        if (line.starts_with("switchboard_requests_total{")) total += std::stod(line.substr(line.rfind(' ') + 1));
-    return total;
-}
+using sb::test::chat_body;
+using sb::test::requests_counted;
 
 std::unique_ptr<sb::RemoteConsole> attach(const std::string& url, std::string key = kAdminKey, std::string who = "alice") {
     auto console = sb::RemoteConsole::create({.url = url, .admin_key = std::move(key), .operator_name = std::move(who)});

@@ -8,9 +8,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <future>
-#include <sstream>
 
+#include "../support/gateway_calls.h"
 #include "../support/serve_process.h"
 #include "console/remote_console.h"
 #include "dashboard/dashboard_page.h"
@@ -29,31 +28,11 @@ namespace {
 
 constexpr const char* kAdminKey = "adm-remote-pages-test-51c2";
 
-struct Fetched {
-    int status = 0;
-    std::string body;
-};
-
-Fetched fetch(sb::HttpClient& client, std::string method, std::string url, std::string body = {}) {
-    sb::HttpRequest request;
-    request.method = std::move(method);
-    request.url = std::move(url);
-    request.body = std::move(body);
-    request.headers = {{"content-type", "application/json"}, {"authorization", std::string("Bearer ") + kAdminKey}};
-    std::promise<sb::HttpResponse> done;
-    auto future = done.get_future();
-    client.send(std::move(request), [&done](sb::HttpResponse&& response) { done.set_value(std::move(response)); });
-    auto response = future.get();
-    return {response.status, std::move(response.body)};
+sb::test::Fetched fetch(sb::HttpClient& client, std::string method, std::string url, std::string body = {}) {
+    return sb::test::fetch(client, std::move(method), std::move(url), std::move(body), kAdminKey);
 }
 
-double requests_counted(const std::string& metrics) {
-    double total = 0;
-    std::istringstream lines(metrics);
-    for (std::string line; std::getline(lines, line);)
-        if (line.starts_with("switchboard_requests_total{")) total += std::stod(line.substr(line.rfind(' ') + 1));
-    return total;
-}
+using sb::test::requests_counted;
 
 // A console attached to the gateway, as `switchboard --connect` makes it.
 struct Attached {
@@ -90,10 +69,8 @@ class TestRemotePages : public QObject {
 
     void send(int n) {
         for (int i = 0; i < n; ++i) {
-            const auto body = nlohmann::json{{"model", "gpt-4o-mini"},
-                                             {"messages", {{{"role", "user"}, {"content", "q" + std::to_string(i)}}}}}
-                                  .dump();
-            QCOMPARE(fetch(m_client, "POST", m_gateway->base() + "/v1/chat/completions", body).status, 200);
+            QCOMPARE(fetch(m_client, "POST", m_gateway->base() + "/v1/chat/completions", sb::test::chat_body("q" + std::to_string(i))).status,
+                     200);
         }
     }
 
