@@ -125,6 +125,14 @@ void LiveChart::setData(const ChartData& data) {
     QList<QString> updated;
     for (const auto& s : data.series) {
         Entry& entry = entryFor(s);
+        updated.append(s.name);
+        const bool whole = std::none_of(s.points.begin(), s.points.end(), [](const QPointF& p) { return std::isnan(p.y()); });
+        if (whole) {  // the usual case, every refresh: one replace, nothing copied
+            entry.series->replace(s.points);
+            for (auto* line : entry.continued)
+                if (line->count() > 0) line->clear();
+            continue;
+        }
         // Runs of known values; a NaN ends one.
         QList<QList<QPointF>> runs(1);
         for (const auto& p : s.points) {
@@ -142,7 +150,6 @@ void LiveChart::setData(const ChartData& data) {
         entry.series->replace(runs[0]);
         for (qsizetype i = 0; i < entry.continued.size(); ++i)
             entry.continued[i]->replace(i + 1 < runs.size() ? runs[i + 1] : QList<QPointF>{});
-        updated.append(s.name);
     }
     for (const auto& name : std::as_const(m_order)) {
         if (updated.contains(name)) continue;
