@@ -98,6 +98,7 @@ struct RemoteConsole::Mirror {
     std::vector<AlertRule> alert_rules;
     AlertsSnapshot alerts;
     std::set<std::uint64_t> announced;  // alert events already handed to listeners
+    bool alerts_seen = false;           // the first alerts arrived (with the state)
     std::map<std::uint64_t, AlertListener> listeners;
     std::uint64_t next_listener = 1;
     bool demo_running = false;
@@ -271,7 +272,9 @@ void RemoteConsole::apply_alerts(const nlohmann::json& alerts) {
     {
         std::lock_guard lock(m_mutex);
         auto& m = *m_mirror;
-        const bool first = m.alerts.generation == 0 && m.announced.empty();
+        // The events already there when the console attached are history, not news.
+        const bool first = !m.alerts_seen;
+        m.alerts_seen = true;
         m.alerts.generation = alerts.value("generation", m.alerts.generation + 1);
         m.alerts.firing = alerts.value("firing", std::size_t{0});
         for (const auto& event : *events)

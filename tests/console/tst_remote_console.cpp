@@ -114,6 +114,46 @@ private slots:
         QCOMPARE(console->changes().prices.author, std::string("alice@desk"));
     }
 
+    void alertsFiringOnTheGatewayReachTheConsole() {
+        auto console = attach(m_gateway->base(), kAdminKey, "alice");
+        QVERIFY(console->wait_connected(5s));
+        std::mutex mutex;
+        std::vector<sb::AlertEvent> heard;
+        const auto token = console->subscribe_alerts([&](const sb::AlertEvent& event) {
+            std::lock_guard lock(mutex);
+            heard.push_back(event);
+        });
+        QCOMPARE(console->alerts(0).firing, std::size_t(0));
+
+        // A p99 rule any request breaks, judged over 10 s at once, applied from the console.
+        auto rules = console->alert_rules();
+        auto latency = std::find_if(rules.begin(), rules.end(), [](const auto& r) { return r.kind == sb::AlertKind::LatencyP99; });
+        QVERIFY(latency != rules.end());
+        latency->threshold = 0.000001;
+        latency->window = 10s;
+        latency->for_duration = 0s;
+        Replies<void> applied;
+        console->apply_alert_rules(rules, {console->versions().alert_rules, {}}, applied.reply());
+        QVERIFY(applied.wait());
+        QVERIFY2(applied.result->has_value(), applied.result->error().message.c_str());
+        QCOMPARE(console->changes().alert_rules.author, std::string("alice"));
+
+        for (int i = 0; i < 25; ++i)
+            QCOMPARE(fetch(m_client, "POST", m_gateway->base() + "/v1/chat/completions", chat_body("a" + std::to_string(i)), false).status,
+                     200);
+        QTRY_VERIFY_WITH_TIMEOUT(console->alerts(0).firing >= 1, 5000);
+        const auto snapshot = console->alerts(0);
+        QVERIFY(std::any_of(snapshot.events.begin(), snapshot.events.end(), [&](const sb::AlertEvent& e) {
+            return e.rule == latency->name && e.state == sb::AlertState::Firing;
+        }));
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     std::lock_guard lock(mutex);
+                                     return !heard.empty() && heard.front().rule == latency->name;
+                                 }()),
+                                 3000);
+        console->unsubscribe_alerts(token);
+    }
+
     void aChangeOnAStaleVersionGetsTheConflict() {
         auto alice = attach(m_gateway->base(), kAdminKey, "alice");
         auto bob = attach(m_gateway->base(), kAdminKey, "bob");
