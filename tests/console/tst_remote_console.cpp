@@ -288,6 +288,18 @@ private slots:
         sb::HistoryFilter errors;
         errors.status = sb::RequestStatus::Error;
         QCOMPARE(history->count(errors).value_or(-1), std::int64_t(0));
+
+        // The Dashboard's long ranges: per-minute rollups by provider, from the gateway's file.
+        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+        const auto rollups = history->rollups(now - 3'600'000, now + 60'000);
+        QVERIFY2(rollups.has_value(), rollups ? "" : rollups.error().c_str());
+        std::int64_t rolled_up = 0;
+        for (const auto& row : *rollups) {
+            QVERIFY(!row.provider.empty());
+            rolled_up += row.requests;
+        }
+        QCOMPARE(rolled_up, std::int64_t(12));
     }
 };
 
