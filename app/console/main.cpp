@@ -26,6 +26,7 @@
 #include "local_engine_host.h"
 #include "gateway/embedded_gateway.h"
 #include "gateway/gateway_page.h"
+#include "instances/instances_page.h"
 #include "history/history_page.h"
 #include "main_window.h"
 #include "playground/playground_page.h"
@@ -111,12 +112,14 @@ int main(int argc, char** argv) {
     // File menu asks for another; the window is then built again on it.
     GatewayConnection next{parser.value(connect_option), parser.value(ca_option)};
     QString next_key;  // typed in the Connect dialog; empty: $SWITCHBOARD_ADMIN_KEY or the secret store
+    QString used_key;  // the key the console is attached with: a fleet's other instances take it too
     std::unique_ptr<LocalSide> local;
     for (bool first = true;; first = false) {
         std::unique_ptr<sb::RemoteConsole> remote;
         std::unique_ptr<EngineBridge> remote_bridge;
         if (!next.url.isEmpty()) {
             auto key = next_key.isEmpty() ? adminKeyFor(next.url) : std::expected<std::string, QString>(next_key.toStdString());
+            if (key) used_key = QString::fromStdString(*key);
             auto attached = key ? attachToGateway(next, std::move(*key))
                                 : std::expected<std::unique_ptr<sb::RemoteConsole>, QString>(std::unexpected(key.error()));
             if (!attached) {
@@ -138,10 +141,17 @@ int main(int argc, char** argv) {
         int code = 0;
         {
             MainWindow window(bridge);
-            if (remote)
+            if (remote) {
                 addPages(window, bridge, {}, {}, nullptr,
                          QObject::tr("This console watches the gateway at %1; its own endpoint is not served here.")
                              .arg(next.url));
+                // Another instance of the same fleet: the same CA, the same admin key.
+                auto* instances = qobject_cast<InstancesPage*>(window.page(QObject::tr("Instances")));
+                QObject::connect(instances, &InstancesPage::openRequested, &window,
+                                 [&window, ca = next.caFile, key = used_key](const QString& url) {
+                                     emit window.sourceRequested(GatewayConnection{url, ca}, key);
+                                 });
+            }
             else
                 addPages(window, bridge, local->config_file, local->providers_file, local->gateway.get(),
                          local->gateway_problem);
@@ -232,7 +242,7 @@ std::expected<std::unique_ptr<LocalSide>, int> start_local(const QCommandLinePar
     return side;
 }
 
-// The nine pages, in navigation order. `config_file` (may be empty): where applied settings
+// The ten pages, in navigation order. `config_file` (may be empty): where applied settings
 // are saved — none for a gateway watched across the network, whose file is on its machine.
 void addPages(MainWindow& window, EngineBridge& bridge, const QString& config_file, const QString& providers_file,
               EmbeddedGateway* gateway, const QString& gateway_problem) {
@@ -250,6 +260,7 @@ void addPages(MainWindow& window, EngineBridge& bridge, const QString& config_fi
     if (config_writable) alerts->setConfigFile(config_file);
     window.addPage(QObject::tr("Alerts"), alerts);
     window.addPage(QObject::tr("Gateway"), new GatewayPage(bridge, gateway, gateway_problem));
+    window.addPage(QObject::tr("Instances"), new InstancesPage(bridge));
     auto* prices = new PricesPage(bridge);
     if (config_writable) prices->setConfigFile(config_file);
     window.addPage(QObject::tr("Prices"), prices);

@@ -15,7 +15,10 @@
 #include "cli_args.h"
 #include "cli_engine.h"
 #include "commands.h"
+#include "console/console_wire.h"
 #include "console/local_console.h"
+#include "fleet/fleet_metrics.h"
+#include "fleet/fleet_node.h"
 #include "gateway/gateway_key_store.h"
 #include "gateway/gateway_server.h"
 #include "model/clock.h"
@@ -32,9 +35,11 @@ namespace {
 constexpr const char* kServeUsage =
     "usage: switchboard-gateway serve [--config FILE] [--listen HOST:PORT] [--demo auto|on|off]\n"
     "                                 [--database PATH] [--no-auth] [--admin-key-env NAME] [--name NAME]\n"
+    "                                 [--advertise-url URL]\n"
     "                                 [--tls-cert FILE --tls-key FILE | --insecure-plain-http]\n"
     "Off loopback, serve https (--tls-cert/--tls-key, PEM; SIGHUP reloads them) or, behind a\n"
-    "TLS-terminating proxy, pass --insecure-plain-http.\n";
+    "TLS-terminating proxy, pass --insecure-plain-http. With a \"fleet\" section in the config, --name\n"
+    "must be unique in the fleet, and --advertise-url is where consoles reach this instance.\n";
 
 using namespace std::chrono_literals;
 
@@ -69,7 +74,7 @@ bool parse_listen(const std::string& text, std::string& host, std::uint16_t& por
     return true;
 }
 
-// Until SIGINT/SIGTERM. SIGHUP reloads the certificate; failed handshakes are told at most every
+// Until SIGINT/SIGTERM. SIGHUP reloads the certificate (plain http: nothing to reload); failed handshakes are told at most every
 // 10 s, so a scanner cannot flood the log.
 void serve_until_stopped(GatewayServer& server, const GatewayOptions& options, const std::atomic<bool>& stop,
                          std::atomic<bool>* reload) {
@@ -77,7 +82,10 @@ void serve_until_stopped(GatewayServer& server, const GatewayOptions& options, c
     auto next_failure_report = std::chrono::steady_clock::now();
     while (!stop) {
         std::this_thread::sleep_for(100ms);
-        if (!options.tls) continue;
+        if (!options.tls) {
+            if (reload->exchange(false)) std::fprintf(stderr, "serve: SIGHUP: nothing to reload (plain http)\n");
+            continue;
+        }
         if (reload->exchange(false)) {
             if (auto reloaded = server.reload_tls())
                 std::fprintf(stderr, "serve: reloaded the TLS certificate from %s\n", options.tls->cert_file.c_str());
@@ -107,7 +115,7 @@ int run_serve(int argc, char** argv) {
     for (auto& word : words) pointers.push_back(word.data());
 
     std::set<std::string> values = engine_value_flags;
-    values.insert({"--listen", "--admin-key-env", "--threads", "--name", "--tls-cert", "--tls-key"});
+    values.insert({"--listen", "--admin-key-env", "--threads", "--name", "--tls-cert", "--tls-key", "--advertise-url"});
     std::set<std::string> switches = engine_switches;
     switches.insert({"--no-auth", "--insecure-plain-http"});
     Args args;
@@ -170,7 +178,8 @@ int run_serve(int argc, char** argv) {
 
     // Before the engine starts: a signal during start-up still ends in a clean stop (or reload).
     const auto& stop = stop_on_signals();
-    std::atomic<bool>* reload = options.tls ? &reload_on_sighup() : nullptr;
+    // Always caught: a reload asked of a plain-http gateway must not end it (SIGHUP's default).
+    std::atomic<bool>* reload = &reload_on_sighup();
     int exit_code = 0;
     auto engine = make_engine(args, true, exit_code);
     if (!engine) return exit_code;
@@ -194,13 +203,27 @@ int run_serve(int argc, char** argv) {
             for (const auto& key : *listed) active_keys += key.revoked_ms ? 0 : 1;
         options.auth = keys.get();
     }
-    options.metrics_text = [&engine] { return engine->prometheus_text(); };
+    // The fleet's families too, so one set of alert rules fits gateways in a fleet and alone.
+    options.metrics_text = [&engine] { return engine->prometheus_text() + fleet_prometheus_text(std::nullopt, 0); };
 
     // The consoles' view of this gateway (admin API v1), with its keys to manage.
     auto console = std::make_unique<LocalConsole>(*engine);
     console->set_key_store(keys);
-    auto console_api = std::make_unique<ConsoleApiServer>(
-        *console, InstanceInfo{instance_name(args), SB_VERSION, unix_ms_now(), random_instance_id()});
+    const InstanceInfo instance{instance_name(args), SB_VERSION, unix_ms_now(), random_instance_id()};
+
+    // In a fleet, limits, budgets and settings are the fleet's; its console API changes them all.
+    std::unique_ptr<FleetNode> fleet;
+    ConsoleApi* served = console.get();
+    if (const auto& fleet_config = engine->config().fleet; fleet_config.enabled()) {
+        fleet = FleetNode::join(*fleet_config.redis,
+                                FleetMember{instance.name, {}, instance.version, instance.started_ms, instance.instance_id},
+                                *engine, *console, keys);
+        served = &fleet->console();
+        if (keys) options.auth = fleet->auth();
+        options.fleet_json = [node = fleet.get()] { return wire::encode(std::optional(node->status())).dump(); };
+        options.metrics_text = [&engine, node = fleet.get()] { return engine->prometheus_text() + node->prometheus_text(); };
+    }
+    auto console_api = std::make_unique<ConsoleApiServer>(*served, instance);
     options.console_api = [api = console_api.get()](const GatewayRequest& request,
                                                     const std::shared_ptr<ResponseChannel>& channel) {
         api->handle(request, channel);
@@ -212,8 +235,22 @@ int run_serve(int argc, char** argv) {
         return ExitCode::RequestFailed;
     }
     const bool v6 = options.address.find(':') != std::string::npos;
-    std::printf("listening on %s://%s%s%s:%u\n", options.tls ? "https" : "http", v6 ? "[" : "",
-                options.address.c_str(), v6 ? "]" : "", static_cast<unsigned>((*server)->port()));
+    const std::string url = std::string(options.tls ? "https" : "http") + "://" + (v6 ? "[" : "") + options.address +
+                            (v6 ? "]" : "") + ":" + std::to_string((*server)->port());
+    if (fleet) {
+        const auto& advertised = engine->config().fleet.advertise_url;
+        auto announced = fleet->announce(args.value("--advertise-url").value_or(advertised.empty() ? url : advertised));
+        if (!announced) {
+            std::fprintf(stderr, "serve: %s\n", announced.error().c_str());
+            (*server)->stop();
+            return ExitCode::Usage;
+        }
+        const auto status = fleet->status();
+        std::fprintf(stderr, "fleet: %s as \"%s\", %lld instance(s) live%s%s\n", status.redis.c_str(), instance.name.c_str(),
+                     static_cast<long long>(status.live_instances), status.degraded ? "; degraded: " : "",
+                     status.reason.c_str());
+    }
+    std::printf("listening on %s\n", url.c_str());
     std::fflush(stdout);
     if (insecure_plain_http && !is_loopback_host(options.address))
         std::fprintf(stderr,
@@ -238,6 +275,7 @@ int run_serve(int argc, char** argv) {
     (*server)->stop();  // before the engine: open requests are cancelled while it is there
     server->reset();
     console_api.reset();  // ends the consoles' streams
+    fleet.reset();        // leaves the registry; writes pending spend
     console.reset();      // stops demo traffic; lets go of the key store
     keys.reset();  // flushes spend not yet written
     engine.reset();

@@ -21,18 +21,24 @@ GatewayResponse error_reply(int status, const ConsoleError& error) {
 
 GatewayResponse bad_request(std::string message) { return error_reply(400, ConsoleError{std::move(message), {}, {}}); }
 
-// A change's outcome: 200 with `body(value)`, 409 for a stale base version, else 400.
+// A refused change's status: 409 for a stale base version, 503 when it cannot be made now, else 400.
+int refusal_status(const ConsoleError& error) {
+    if (error.current_version) return 409;
+    return error.unavailable ? 503 : 400;
+}
+
+// A change's outcome: 200 with `body(value)`, else refusal_status.
 template <class T>
 ConsoleReply<T> answer(Channel channel, std::function<nlohmann::json(T&)> body) {
     return [channel = std::move(channel), body = std::move(body)](ConsoleResult<T> result) {
-        if (!result) return channel->respond(error_reply(result.error().current_version ? 409 : 400, result.error()));
+        if (!result) return channel->respond(error_reply(refusal_status(result.error()), result.error()));
         channel->respond(json_response(200, body(*result)));
     };
 }
 
 ConsoleReply<void> answer_done(Channel channel, std::function<nlohmann::json()> body) {
     return [channel = std::move(channel), body = std::move(body)](ConsoleResult<void> result) {
-        if (!result) return channel->respond(error_reply(result.error().current_version ? 409 : 400, result.error()));
+        if (!result) return channel->respond(error_reply(refusal_status(result.error()), result.error()));
         channel->respond(json_response(200, body()));
     };
 }
@@ -153,6 +159,12 @@ void ConsoleApiServer::handle(const GatewayRequest& request, const Channel& chan
         return m_console.apply_alert_rules(std::move(*rules), basis_of(body), answer_done(channel, [this]() -> nlohmann::json {
             return {{"versions", wire::encode(m_console.versions())}, {"changes", wire::encode(m_console.changes())}};
         }));
+    }
+    if (path == "/fleet") {
+        if (!get) return wrong_method("GET");
+        const auto fleet = m_console.fleet();
+        if (!fleet) return channel->respond(error_reply(404, ConsoleError{"this gateway is not part of a fleet", {}, {}}));
+        return channel->respond(json_response(200, wire::encode(fleet)));
     }
     if (path == "/alerts") {
         if (!get) return wrong_method("GET");

@@ -71,6 +71,7 @@ nlohmann::json TelemetryStream::tick_body(std::int64_t now_s) const {
             {"cache", wire::encode(m_console.cache_stats())},
             {"history", wire::encode(m_console.history_stats())},
             {"versions", wire::encode(m_console.versions())},
+            {"fleet", wire::encode(m_console.fleet())},
             {"demo_traffic", {{"running", m_console.demo_traffic_running()}, {"rate", m_console.demo_traffic_rate()}}}};
 }
 

@@ -90,17 +90,7 @@ CacheConfig parse_cache(const nlohmann::json& json, const std::string& path, std
             for (auto& e : validate_cache_rules(cache.rules))
                 errors.push_back({reader.child_path("rules") + e.path, std::move(e.rule)});
     }
-    if (const auto* redis_json = reader.raw("redis")) {
-        ConfigReader redis(*redis_json, reader.child_path("redis"), errors);
-        redis.read("host", cache.redis.host);
-        redis.read("port", cache.redis.port, 1, 65535);
-        redis.read("database", cache.redis.database, 0, 1024);
-        redis.read("password", cache.redis.password_ref);
-        redis.read("key_prefix", cache.redis.key_prefix);
-        redis.read_ms("connect_timeout_ms", cache.redis.connect_timeout, 1, 60'000);
-        redis.read_ms("command_timeout_ms", cache.redis.command_timeout, 1, 60'000);
-        redis.finish();
-    }
+    if (const auto* redis_json = reader.raw("redis")) cache.redis = parse_redis(*redis_json, reader.child_path("redis"), errors);
     reader.finish();
     return cache;
 }
@@ -152,6 +142,30 @@ nlohmann::json to_json(const std::vector<CacheRule>& rules) {
     return out;
 }
 
+RedisConfig parse_redis(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors,
+                        RedisConfig config) {
+    ConfigReader redis(json, path, errors);
+    redis.read("host", config.host);
+    redis.read("port", config.port, 1, 65535);
+    redis.read("database", config.database, 0, 1024);
+    redis.read("password", config.password_ref);
+    redis.read("key_prefix", config.key_prefix);
+    redis.read_ms("connect_timeout_ms", config.connect_timeout, 1, 60'000);
+    redis.read_ms("command_timeout_ms", config.command_timeout, 1, 60'000);
+    redis.finish();
+    return config;
+}
+
+nlohmann::json to_json(const RedisConfig& redis) {
+    return {{"host", redis.host},
+            {"port", redis.port},
+            {"database", redis.database},
+            {"password", redis.password_ref},
+            {"key_prefix", redis.key_prefix},
+            {"connect_timeout_ms", redis.connect_timeout.count()},
+            {"command_timeout_ms", redis.command_timeout.count()}};
+}
+
 nlohmann::json to_json(const CacheConfig& cache) {
     return {
         {"enabled", cache.enabled},
@@ -161,14 +175,7 @@ nlohmann::json to_json(const CacheConfig& cache) {
         {"coalesce_in_flight", cache.coalesce_in_flight},
         {"default_ttl_s", cache.default_ttl.count()},
         {"rules", to_json(cache.rules)},
-        {"redis",
-         {{"host", cache.redis.host},
-          {"port", cache.redis.port},
-          {"database", cache.redis.database},
-          {"password", cache.redis.password_ref},
-          {"key_prefix", cache.redis.key_prefix},
-          {"connect_timeout_ms", cache.redis.connect_timeout.count()},
-          {"command_timeout_ms", cache.redis.command_timeout.count()}}},
+        {"redis", to_json(cache.redis)},
     };
 }
 

@@ -75,6 +75,12 @@ namespace sb {
 // Reads the section; every problem as "<path>.<field>: <rule>". The Redis password stays a
 // reference here; parse_config resolves it.
 CacheConfig parse_cache(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors);
+// A "redis" object (the cache's, the fleet's): host, port, database, password reference, key
+// prefix, timeouts; what it leaves out keeps its value in `defaults`. The password stays a
+// reference here.
+RedisConfig parse_redis(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors,
+                        RedisConfig defaults = {});
+nlohmann::json to_json(const RedisConfig& redis);
 std::vector<CacheRule> parse_cache_rules(const nlohmann::json& json, const std::string& path,
                                          std::vector<ConfigError>& errors);
 

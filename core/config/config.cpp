@@ -164,6 +164,17 @@ ProviderConfig read_provider(const nlohmann::json& json, const std::string& path
     return p;
 }
 
+// A Redis password comes only from the environment (or the secret store): never plain text.
+void resolve_redis_password(RedisConfig& redis, const std::string& path, const EnvLookup& env,
+                            std::vector<ConfigError>& errors) {
+    if (redis.password_ref.empty()) return;
+    if (const auto name = parse_single_reference(redis.password_ref); !name)
+        errors.push_back({path, "must be an environment reference such as \"${REDIS_PASSWORD}\"; "
+                                "plain-text passwords are not allowed in the config"});
+    else if (auto value = env(*name)) redis.password = std::move(*value);
+    else errors.push_back({path, "environment variable " + *name + " is not set"});
+}
+
 }  // namespace
 
 std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::json& json, const EnvLookup& env) {
@@ -236,12 +247,26 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
 
     if (const auto* cache_json = root.raw("cache")) {
         config.cache = parse_cache(*cache_json, "cache", errors);
-        if (const auto& ref = config.cache.redis.password_ref; !ref.empty()) {
-            if (const auto name = parse_single_reference(ref); !name)
-                errors.push_back({"cache.redis.password", "must be an environment reference such as \"${REDIS_PASSWORD}\"; "
-                                                          "plain-text passwords are not allowed in the config"});
-            else if (auto value = env(*name)) config.cache.redis.password = std::move(*value);
-            else errors.push_back({"cache.redis.password", "environment variable " + *name + " is not set"});
+        resolve_redis_password(config.cache.redis, "cache.redis.password", env, errors);
+    }
+
+    if (const auto* fleet_json = root.raw("fleet")) {
+        config.fleet = parse_fleet(*fleet_json, "fleet", errors);
+        if (config.fleet.redis) resolve_redis_password(*config.fleet.redis, "fleet.redis.password", env, errors);
+        // On one server and database, the cache's purges and counts (by its prefix) must not
+        // reach the fleet's keys, nor the other way round.
+        if (const auto& fleet = config.fleet.redis; fleet && config.cache.enabled &&
+                                                     config.cache.backend == CacheBackendKind::Redis &&
+                                                     fleet->host == config.cache.redis.host &&
+                                                     fleet->port == config.cache.redis.port &&
+                                                     fleet->database == config.cache.redis.database) {
+            const auto& cache_prefix = config.cache.redis.key_prefix;
+            if (fleet->key_prefix.starts_with(cache_prefix) || cache_prefix.starts_with(fleet->key_prefix))
+                errors.push_back({"fleet.redis.key_prefix",
+                                  "\"" + fleet->key_prefix + "\" and the cache's \"" + cache_prefix +
+                                      "\" overlap on the same Redis database: purging the cache would delete the "
+                                      "fleet's state. Give one a prefix the other does not start with, or another "
+                                      "database"});
         }
     }
 
@@ -372,6 +397,7 @@ nlohmann::json to_json(const Config& config) {
         {"transport", {{"allow_http_hosts", config.transport.allow_http_hosts}}},
         {"routing", to_json(config.routing)},
         {"cache", to_json(config.cache)},
+        {"fleet", to_json(config.fleet)},
         {"budgets", to_json(config.budgets)},
         {"alerts", to_json(config.alerts)},
     };

@@ -17,6 +17,7 @@
 #include "config/alert_config.h"
 #include "config/budget_config.h"
 #include "config/cache_config.h"
+#include "config/fleet_config.h"
 #include "config/routing_config.h"
 #include "model/headers.h"
 
@@ -137,6 +138,7 @@ struct Config {
     // From "routing"; a file without one gets fallback_routing() (all traffic to the default provider).
     RoutingConfig routing;
     CacheConfig cache;
+    FleetConfig fleet;
     std::vector<Budget> budgets;
     // From "alerts"; a file without one gets default_alert_rules().
     AlertsConfig alerts;

@@ -47,6 +47,8 @@ struct ConsoleError {
     // A change made on a version that is no longer live (someone applied in between): the
     // version that is.
     std::optional<std::uint64_t> current_version;
+    // Not refused, but not possible now: a store the change must reach is out of reach.
+    bool unavailable = false;
 };
 
 // Who makes a change, and which version of the setting it was made on (SettingsVersions).
@@ -76,6 +78,31 @@ struct ConsoleSource {
     Link link = Link::Local;
     std::string name;    // "Local engine (demo)", "gw-eu-1:8443"
     std::string detail;  // "3 days up, v0.9.0"; while disconnected, why and when it retries
+};
+
+// One gateway of a fleet, as the fleet's registry in Redis has it. Its figures are over the
+// last minute, as it published them with its last heartbeat.
+struct FleetInstance {
+    std::string id;       // the instance's name, unique in the fleet
+    std::string url;      // where a console reaches it
+    std::string version;  // the build's
+    std::int64_t started_ms = 0;
+    std::int64_t heartbeat_ms = 0;  // its last
+    bool live = false;              // its heartbeat has not expired (5 s)
+    bool self = false;              // the instance that answered
+    double requests_per_s = 0;
+    double p99_ms = 0;
+    double error_rate = 0;  // 0..1
+};
+
+// A gateway in a fleet: the instances, and whether the shared state is out of reach (then
+// limits fall back to each instance's share, and settings changes are refused).
+struct FleetStatus {
+    std::string redis;  // "redis 10.0.0.5:6379"
+    bool degraded = false;
+    std::string reason;            // why, while degraded
+    std::int64_t live_instances = 0;  // as last seen; what the limits are shared by
+    std::vector<FleetInstance> instances;  // live first, then stopped ones, each by id
 };
 
 template <class T>
@@ -129,6 +156,8 @@ public:
     virtual void unsubscribe_alerts(std::uint64_t token) = 0;
     virtual SettingsVersions versions() const = 0;
     virtual SettingsChanges changes() const = 0;
+    // nullopt: the gateway stands alone (no fleet configured).
+    virtual std::optional<FleetStatus> fleet() const { return std::nullopt; }
 
     // Requests. `on_done` fires exactly once; `on_delta` for each streamed piece.
     virtual std::string submit(ChatRequest request, DoneCallback on_done, DeltaCallback on_delta = {}) = 0;

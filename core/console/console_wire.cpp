@@ -158,6 +158,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AlertEvent, id, rule, kind, subj
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SettingsVersions, providers, routing, cache_rules, prices, alert_rules)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SettingChange, version, author, at_ms)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SettingsChanges, routing, cache_rules, prices, alert_rules)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FleetInstance, id, url, version, started_ms, heartbeat_ms, live, self,
+                                                requests_per_s, p99_ms, error_rate)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FleetStatus, redis, degraded, reason, live_instances, instances)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConfigVersion, id, at_ms, author, summary, config_json)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GatewayKeyLimits, rpm, tpm, monthly_budget_usd)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GatewayKeyLimitChange, rpm, tpm, monthly_budget_usd)
@@ -257,12 +260,13 @@ void from_json(const nlohmann::json& j, ChatRequest& r) {
 }
 
 void to_json(nlohmann::json& j, const ConsoleError& e) {
-    j = {{"message", e.message}, {"fields", e.fields}, {"current_version", e.current_version}};
+    j = {{"message", e.message}, {"fields", e.fields}, {"current_version", e.current_version}, {"unavailable", e.unavailable}};
 }
 void from_json(const nlohmann::json& j, ConsoleError& e) {
     e.message = j.value("message", "");
     e.fields = j.value("fields", std::vector<ConfigError>{});
     e.current_version = j.value("current_version", std::optional<std::uint64_t>());
+    e.unavailable = j.value("unavailable", false);
 }
 
 // Settings, as the config file writes them; decoding validates them like the file's loader.
@@ -333,6 +337,8 @@ SB_WIRE_TYPE(AlertEvent)
 SB_WIRE_TYPE(SettingsVersions)
 SB_WIRE_TYPE(SettingChange)
 SB_WIRE_TYPE(SettingsChanges)
+SB_WIRE_TYPE(std::optional<FleetStatus>)
+SB_WIRE_TYPE(FleetInstance)
 SB_WIRE_TYPE(ConfigVersion)
 SB_WIRE_TYPE(std::vector<ConfigVersion>)
 SB_WIRE_TYPE(std::vector<ProviderConfig>)

@@ -97,6 +97,7 @@ struct RemoteConsole::Mirror {
     std::shared_ptr<const PriceTable> prices = std::make_shared<PriceTable>(PriceTable::built_in());
     std::vector<AlertRule> alert_rules;
     AlertsSnapshot alerts;
+    std::optional<FleetStatus> fleet;
     std::set<std::uint64_t> announced;  // alert events already handed to listeners
     bool alerts_seen = false;           // the first alerts arrived (with the state)
     std::map<std::uint64_t, AlertListener> listeners;
@@ -234,6 +235,7 @@ void RemoteConsole::apply_tick(const nlohmann::json& tick) {
     if (auto v = wire::decode<SpendForecast>(tick.value("forecast", nlohmann::json::object()))) m.forecast = *v;
     if (auto v = wire::decode<std::optional<ResponseCacheStats>>(tick.value("cache", nlohmann::json()))) m.cache = std::move(*v);
     if (auto v = wire::decode<std::optional<HistoryWriterStats>>(tick.value("history", nlohmann::json()))) m.history = std::move(*v);
+    if (auto v = wire::decode<std::optional<FleetStatus>>(tick.value("fleet", nlohmann::json()))) m.fleet = std::move(*v);
     const auto& demo = tick.value("demo_traffic", nlohmann::json::object());
     m.demo_running = demo.value("running", false);
     m.demo_rate = demo.value("rate", 0);
@@ -412,6 +414,7 @@ SB_MIRRORED(std::optional<ResponseCacheStats>, cache_stats, cache)
 SB_MIRRORED(std::optional<HistoryWriterStats>, history_stats, history)
 SB_MIRRORED(SettingsVersions, versions, versions)
 SB_MIRRORED(SettingsChanges, changes, changes)
+SB_MIRRORED(std::optional<FleetStatus>, fleet, fleet)
 SB_MIRRORED(Config, started_config, config)
 SB_MIRRORED(std::vector<ProviderConfig>, providers, config.providers)
 SB_MIRRORED(RoutingConfig, routing, config.routing)

@@ -66,6 +66,7 @@ public:
     void unsubscribe_alerts(std::uint64_t token) override;
     SettingsVersions versions() const override;
     SettingsChanges changes() const override;
+    std::optional<FleetStatus> fleet() const override;  // as the last tick had it
 
     std::string submit(ChatRequest request, DoneCallback on_done, DeltaCallback on_delta) override;
     void cancel(const std::string& request_id) override;

@@ -76,9 +76,10 @@ void BudgetTracker::prune(std::int64_t now) {
 double BudgetTracker::spent(const Budget& budget, std::int64_t now) const {
     const std::int64_t from = budget.period == BudgetPeriod::Daily ? day_start_ms(now) : month_start_ms(now);
     double total = 0;
-    for (auto it = m_days.lower_bound(from); it != m_days.end(); ++it)
-        for (const auto& [provider, usd] : it->second)
-            if (budget.provider.empty() || budget.provider == provider) total += usd;
+    for (const auto* days : {&m_days, &m_others})
+        for (auto it = days->lower_bound(from); it != days->end(); ++it)
+            for (const auto& [provider, usd] : it->second)
+                if (budget.provider.empty() || budget.provider == provider) total += usd;
     return total;
 }
 
@@ -133,22 +134,25 @@ std::vector<BudgetStatus> BudgetTracker::status() const {
 SpendForecast BudgetTracker::forecast() const {
     const auto now = now_ms();
     std::lock_guard lock(m_mutex);
+    SpendByDay days = m_days;
+    for (const auto& [day, providers] : m_others)
+        for (const auto& [provider, usd] : providers) days[day][provider] += usd;
     SpendForecast f;
     f.month_end_ms = next_month_start_ms(now);
     const std::int64_t month_start = month_start_ms(now);
     const std::int64_t today = day_start_ms(now);
     // The trend: the last 7 days, or since the first day with any spend if that is later.
     std::int64_t trend_from = today - (kTrendDays - 1) * kDayMs;
-    if (!m_days.empty()) trend_from = std::max(trend_from, m_days.begin()->first);
+    if (!days.empty()) trend_from = std::max(trend_from, days.begin()->first);
     double trend_usd = 0;
-    for (const auto& [day, providers] : m_days)
+    for (const auto& [day, providers] : days)
         for (const auto& [provider, usd] : providers) {
             if (day >= month_start) f.month_to_date_usd += usd;
             if (day >= trend_from) trend_usd += usd;
         }
     const double trend_days = std::max(1.0 / 24.0, double(now - trend_from) / double(kDayMs));
     f.days_in_trend = static_cast<int>((today - trend_from) / kDayMs) + 1;
-    f.daily_rate_usd = m_days.empty() ? 0.0 : trend_usd / trend_days;
+    f.daily_rate_usd = days.empty() ? 0.0 : trend_usd / trend_days;
     f.forecast_usd = f.month_to_date_usd + f.daily_rate_usd * double(f.month_end_ms - now) / double(kDayMs);
     return f;
 }
@@ -156,6 +160,16 @@ SpendForecast BudgetTracker::forecast() const {
 void BudgetTracker::set_budgets(std::vector<Budget> budgets) {
     std::lock_guard lock(m_mutex);
     m_budgets = std::move(budgets);
+}
+
+SpendByDay BudgetTracker::own_spend() const {
+    std::lock_guard lock(m_mutex);
+    return m_days;
+}
+
+void BudgetTracker::set_others_spend(SpendByDay others) {
+    std::lock_guard lock(m_mutex);
+    m_others = std::move(others);
 }
 
 std::vector<Budget> BudgetTracker::budgets() const {

@@ -40,6 +40,9 @@ struct SpendForecast {
     std::int64_t month_end_ms = 0;
 };
 
+// Spend by UTC day start (ms) and provider.
+using SpendByDay = std::map<std::int64_t, std::map<std::string, double>>;
+
 class BudgetTracker {
 public:
     using Clock = std::chrono::system_clock;
@@ -52,6 +55,11 @@ public:
     std::vector<BudgetStatus> status() const;
     SpendForecast forecast() const;
     void set_budgets(std::vector<Budget> budgets);
+
+    // In a fleet, budgets count every instance's spend: what this process spent (seeded and
+    // recorded) goes out, and the others' comes in, replacing what came before.
+    SpendByDay own_spend() const;
+    void set_others_spend(SpendByDay others);
     std::vector<Budget> budgets() const;
 
     static std::int64_t day_start_ms(std::int64_t unix_ms);
@@ -66,8 +74,9 @@ private:
     std::function<Clock::time_point()> m_now;
     mutable std::mutex m_mutex;
     std::vector<Budget> m_budgets;
-    // day start (UTC ms) → provider → spend; days of this month and the 7 before it.
-    std::map<std::int64_t, std::map<std::string, double>> m_days;
+    // This process's spend; days of this month and the 7 before it.
+    SpendByDay m_days;
+    SpendByDay m_others;  // the rest of the fleet's, as last read
 };
 
 }  // namespace sb

@@ -239,6 +239,7 @@ public:
     }
 
     std::vector<BudgetStatus> budget_status() const { return m_budgets->status(); }
+    BudgetTracker& budget_tracker() { return *m_budgets; }
     SpendForecast spend_forecast() const { return m_budgets->forecast(); }
     AlertMonitor& alert_monitor() const { return *m_alerts; }
 
@@ -448,6 +449,7 @@ std::vector<TargetState> Engine::target_states() const { return m_impl->target_s
 ResponseCache* Engine::cache() { return m_impl->cache(); }
 std::optional<CachePreview> Engine::preview_cache(const ChatRequest& request) const { return m_impl->preview_cache(request); }
 std::vector<BudgetStatus> Engine::budget_status() const { return m_impl->budget_status(); }
+BudgetTracker& Engine::budget_tracker() { return m_impl->budget_tracker(); }
 SpendForecast Engine::spend_forecast() const { return m_impl->spend_forecast(); }
 std::string Engine::prometheus_text() const { return m_impl->prometheus_text(); }
 TokenPrediction Engine::predict(const ChatRequest& request) const { return m_impl->predict(request); }

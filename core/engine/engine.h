@@ -145,6 +145,8 @@ public:
 
     // Spend against the budgets (seeded from the history at start) and the month-end forecast.
     std::vector<BudgetStatus> budget_status() const;
+    // The live tracker, for a fleet that exchanges spend with the other instances.
+    BudgetTracker& budget_tracker();
     SpendForecast spend_forecast() const;
 
     // Alert rules evaluated once a second on the engine's own alert thread (the console's

@@ -20,7 +20,7 @@ Error auth_error(ErrorClass cls, std::string message) {
     Error error;
     error.cls = cls;
     error.message = std::move(message);
-    error.http_status = http_status_for(cls);
+    // No http_status: the gateway decided this, not a provider, so callers see this message.
     return error;
 }
 
@@ -251,28 +251,9 @@ void GatewayKeyStore::run_background() {
 
 std::expected<NewGatewayKey, std::string> GatewayKeyStore::create(const std::string& name,
                                                                   const GatewayKeyLimits& limits) {
-    const std::string clean(trim_space(name));
-    if (clean.empty()) return std::unexpected(std::string("a key needs a name"));
-    if (std::any_of(clean.begin(), clean.end(), [](unsigned char c) { return std::iscntrl(c); }))
-        return std::unexpected(std::string("a key name cannot contain control characters"));
-    if (limits.rpm < 0 || limits.tpm < 0 || !(limits.monthly_budget_usd >= 0) ||
-        !std::isfinite(limits.monthly_budget_usd))
-        return std::unexpected(std::string("limits and budgets cannot be negative"));
-
-    auto secret = generate_gateway_key_secret();
-    if (!secret) return std::unexpected(secret.error());
-    auto id = random_hex(6);
-    if (!id) return std::unexpected(id.error());
-
-    const std::int64_t now = now_ms();
-    NewGatewayKey created;
-    created.info.id = *id;
-    created.info.name = clean;
-    created.info.prefix = secret->substr(0, kGatewayKeyDisplayLength);
-    created.info.created_ms = now;
-    created.info.limits = limits;
-    created.info.spent_month_ms = utc_month_start_ms(now);
-    const GatewayKeyDigest digest = gateway_key_digest(*secret);
+    auto minted = mint_gateway_key(name, limits, now_ms());
+    if (!minted) return std::unexpected(minted.error());
+    auto& [created, digest] = *minted;
 
     std::lock_guard db_lock(m_db_mutex);
     auto stmt = m_db.prepare(
@@ -284,7 +265,7 @@ std::expected<NewGatewayKey, std::string> GatewayKeyStore::create(const std::str
     stmt->bind(2, std::string_view(created.info.name));
     stmt->bind(3, std::string_view(created.info.prefix));
     stmt->bind(4, std::string_view(to_hex(digest)));
-    stmt->bind(5, now);
+    stmt->bind(5, created.info.created_ms);
     stmt->bind(6, limits.rpm);
     stmt->bind(7, limits.tpm);
     stmt->bind(8, limits.monthly_budget_usd);
@@ -297,8 +278,64 @@ std::expected<NewGatewayKey, std::string> GatewayKeyStore::create(const std::str
     key->digest = digest;
     m_by_digest[digest] = key.get();
     m_keys[created.info.id] = std::move(key);
-    created.secret = std::move(*secret);
-    return created;
+    return std::move(created);
+}
+
+std::expected<void, std::string> GatewayKeyStore::upsert(const std::vector<GatewayKeyRecord>& records) {
+    if (records.empty()) return {};
+    std::lock_guard db_lock(m_db_mutex);
+    auto write = [&]() -> StoreResult<void> {
+        // The record's name, limits and revocation; this instance's use stays. A revocation
+        // is never undone.
+        auto stmt = m_db.prepare(
+            "INSERT INTO gateway_keys (id, name, prefix, key_sha256, created_ms, revoked_ms, rpm_limit, tpm_limit,"
+            " monthly_budget_usd, spent_month_ms, spent_usd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0)"
+            " ON CONFLICT(id) DO UPDATE SET name = excluded.name, rpm_limit = excluded.rpm_limit,"
+            " tpm_limit = excluded.tpm_limit, monthly_budget_usd = excluded.monthly_budget_usd,"
+            " revoked_ms = COALESCE(gateway_keys.revoked_ms, excluded.revoked_ms)",
+            "prepare gateway key upsert");
+        if (!stmt) return std::unexpected(stmt.error());
+        if (auto ok = m_db.exec("BEGIN IMMEDIATE", "begin gateway key upsert"); !ok) return ok;
+        for (const auto& [info, digest] : records) {
+            stmt->bind(1, std::string_view(info.id));
+            stmt->bind(2, std::string_view(info.name));
+            stmt->bind(3, std::string_view(info.prefix));
+            stmt->bind(4, std::string_view(to_hex(digest)));
+            stmt->bind(5, info.created_ms);
+            info.revoked_ms ? stmt->bind(6, *info.revoked_ms) : stmt->bind_null(6);
+            stmt->bind(7, info.limits.rpm);
+            stmt->bind(8, info.limits.tpm);
+            stmt->bind(9, info.limits.monthly_budget_usd);
+            stmt->bind(10, utc_month_start_ms(info.created_ms));
+            if (auto ok = stmt->run("store gateway key record"); !ok) return ok;
+        }
+        return m_db.exec("COMMIT", "commit gateway key upsert");
+    };
+    if (auto written = write(); !written) {
+        if (m_db.in_transaction()) (void)m_db.exec("ROLLBACK", "roll back gateway key upsert");
+        return std::unexpected(written.error().message);
+    }
+    return reload_locked();
+}
+
+std::expected<std::vector<GatewayKeyRecord>, std::string> GatewayKeyStore::records() {
+    std::lock_guard db_lock(m_db_mutex);
+    if (auto loaded = reload_locked(); !loaded) return std::unexpected(loaded.error());
+    std::lock_guard lock(m_mutex);
+    std::vector<GatewayKeyRecord> out;
+    for (const auto& [id, key] : m_keys) out.push_back({key->info, key->digest});
+    return out;
+}
+
+std::optional<GatewayKeyInfo> GatewayKeyStore::info(const std::string& key_id) {
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_keys.find(key_id); it != m_keys.end()) return it->second->info;
+    return std::nullopt;
+}
+
+std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::find(const std::string& id_or_prefix) {
+    std::lock_guard db_lock(m_db_mutex);
+    return find_locked(id_or_prefix);
 }
 
 std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::find_locked(const std::string& id_or_prefix) {
@@ -355,10 +392,7 @@ std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::revoke(const std::st
 
 std::expected<GatewayKeyInfo, std::string> GatewayKeyStore::change_limits(const std::string& id_or_prefix,
                                                                           const GatewayKeyLimitChange& change) {
-    if ((change.rpm && *change.rpm < 0) || (change.tpm && *change.tpm < 0) ||
-        (change.monthly_budget_usd &&
-         !(*change.monthly_budget_usd >= 0 && std::isfinite(*change.monthly_budget_usd))))
-        return std::unexpected(std::string("limits and budgets cannot be negative"));
+    if (auto checked = check_limit_change(change); !checked) return std::unexpected(checked.error());
     std::lock_guard db_lock(m_db_mutex);
     auto target = find_locked(id_or_prefix);
     if (!target) return target;
@@ -429,16 +463,23 @@ std::expected<GatewayCaller, Error> GatewayKeyStore::authenticate(std::string_vi
 
 std::expected<void, Error> GatewayKeyStore::admit(const GatewayCaller& caller,
                                                   std::int64_t estimated_tokens) {
+    return admit_share(caller, estimated_tokens, {});
+}
+
+std::expected<void, Error> GatewayKeyStore::admit_share(const GatewayCaller& caller, std::int64_t estimated_tokens,
+                                                        const LimitShare& share) {
     const std::int64_t now = now_ms();
     std::lock_guard lock(m_mutex);
     auto it = m_keys.find(caller.key_id);
     if (it == m_keys.end()) return std::unexpected(auth_error(ErrorClass::Auth, "the API key is not valid"));
     Key& key = *it->second;
     if (key.info.revoked()) return std::unexpected(auth_error(ErrorClass::Auth, "the API key was revoked"));
-    const GatewayKeyLimits& limits = key.info.limits;
+    // A share is at least one request and one token a minute: never a limit of zero, which means none.
+    const auto part = [&](std::int64_t limit) { return limit > 0 ? std::max<std::int64_t>(1, limit / std::max<std::int64_t>(1, share.instances)) : 0; };
+    const GatewayKeyLimits limits{part(key.info.limits.rpm), part(key.info.limits.tpm), key.info.limits.monthly_budget_usd};
 
     if (limits.monthly_budget_usd > 0) {
-        const double spent = key.info.spent_in_month_of(now);
+        const double spent = key.info.spent_in_month_of(now) + share.others_spent_usd;
         if (spent >= limits.monthly_budget_usd)
             return std::unexpected(auth_error(
                 ErrorClass::Budget, describe(key.info) + " has spent " + usd(spent) + " of its " +

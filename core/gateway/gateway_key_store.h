@@ -34,6 +34,14 @@ struct GatewayKeyStoreOptions {
     std::chrono::milliseconds miss_refresh_interval{1'000};
 };
 
+// While a fleet's shared counters are out of reach, each instance enforces its share: rpm and
+// tpm divided by the instances last seen, and the monthly budget against the fleet's spend as
+// last read plus this instance's own since.
+struct LimitShare {
+    std::int64_t instances = 1;
+    double others_spent_usd = 0;  // this month, by the other instances
+};
+
 class GatewayKeyStore final : public GatewayAuth {
 public:
     using Clock = std::chrono::system_clock;
@@ -66,6 +74,17 @@ public:
     // An estimate above the whole tpm limit is RequestTooLarge: waiting would not help.
     std::expected<void, Error> admit(const GatewayCaller& caller, std::int64_t estimated_tokens) override;
     void charge(const GatewayCaller& caller, std::int64_t tokens, double cost_usd) override;
+    // admit() against a share of the limits.
+    std::expected<void, Error> admit_share(const GatewayCaller& caller, std::int64_t estimated_tokens,
+                                           const LimitShare& share);
+
+    // For a fleet: a key as this instance has it (null when unknown), the one an id or prefix
+    // names, every key's record, and records from the fleet written here (name, limits and
+    // revocation; this instance's use stays; a revocation is never undone).
+    std::optional<GatewayKeyInfo> info(const std::string& key_id);
+    std::expected<GatewayKeyInfo, std::string> find(const std::string& id_or_prefix);
+    std::expected<std::vector<GatewayKeyRecord>, std::string> records();
+    std::expected<void, std::string> upsert(const std::vector<GatewayKeyRecord>& records);
 
     // Writes pending spend and last-use times now.
     std::expected<void, std::string> flush();

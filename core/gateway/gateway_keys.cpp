@@ -4,10 +4,13 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <ctime>
 #include <vector>
 
 #include "cost/budget_tracker.h"
+#include "model/text.h"
 
 namespace sb {
 
@@ -49,6 +52,46 @@ std::expected<std::string, std::string> generate_gateway_key_secret() {
     }
     OPENSSL_cleanse(random.data(), random.size());
     return secret;
+}
+
+std::expected<void, std::string> check_limits(const GatewayKeyLimits& limits) {
+    if (limits.rpm < 0 || limits.tpm < 0 || !(limits.monthly_budget_usd >= 0) ||
+        !std::isfinite(limits.monthly_budget_usd))
+        return std::unexpected(std::string("limits and budgets cannot be negative"));
+    return {};
+}
+
+std::expected<void, std::string> check_limit_change(const GatewayKeyLimitChange& change) {
+    if ((change.rpm && *change.rpm < 0) || (change.tpm && *change.tpm < 0) ||
+        (change.monthly_budget_usd &&
+         !(*change.monthly_budget_usd >= 0 && std::isfinite(*change.monthly_budget_usd))))
+        return std::unexpected(std::string("limits and budgets cannot be negative"));
+    return {};
+}
+
+std::expected<std::pair<NewGatewayKey, GatewayKeyDigest>, std::string> mint_gateway_key(const std::string& name,
+                                                                                        const GatewayKeyLimits& limits,
+                                                                                        std::int64_t now_ms) {
+    const std::string clean(trim_space(name));
+    if (clean.empty()) return std::unexpected(std::string("a key needs a name"));
+    if (std::any_of(clean.begin(), clean.end(), [](unsigned char c) { return std::iscntrl(c); }))
+        return std::unexpected(std::string("a key name cannot contain control characters"));
+    if (auto checked = check_limits(limits); !checked) return std::unexpected(checked.error());
+    auto secret = generate_gateway_key_secret();
+    if (!secret) return std::unexpected(secret.error());
+    auto id = random_hex(6);
+    if (!id) return std::unexpected(id.error());
+
+    NewGatewayKey created;
+    created.info.id = *id;
+    created.info.name = clean;
+    created.info.prefix = secret->substr(0, kGatewayKeyDisplayLength);
+    created.info.created_ms = now_ms;
+    created.info.limits = limits;
+    created.info.spent_month_ms = utc_month_start_ms(now_ms);
+    const GatewayKeyDigest digest = gateway_key_digest(*secret);
+    created.secret = std::move(*secret);
+    return std::pair{std::move(created), digest};
 }
 
 std::expected<std::string, std::string> random_hex(std::size_t bytes) {

@@ -58,6 +58,21 @@ struct NewGatewayKey {
 
 using GatewayKeyDigest = Sha256Digest;
 
+// A key as a fleet of gateways shares it: everything but the secret and the use.
+struct GatewayKeyRecord {
+    GatewayKeyInfo info;
+    GatewayKeyDigest digest{};
+};
+
+// Limits and budgets cannot be negative (or not a number).
+std::expected<void, std::string> check_limits(const GatewayKeyLimits& limits);
+std::expected<void, std::string> check_limit_change(const GatewayKeyLimitChange& change);
+// A new key, checked and generated, stored nowhere yet: its record (id, display prefix,
+// digest) and its secret.
+std::expected<std::pair<NewGatewayKey, GatewayKeyDigest>, std::string> mint_gateway_key(const std::string& name,
+                                                                                        const GatewayKeyLimits& limits,
+                                                                                        std::int64_t now_ms);
+
 // "sk-sb-" + 40 base62 characters from RAND_bytes, by rejection sampling (no modulo bias).
 std::expected<std::string, std::string> generate_gateway_key_secret();
 // `bytes` random bytes as lower-case hex.

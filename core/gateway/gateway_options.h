@@ -39,6 +39,10 @@ struct GatewayOptions {
     // The console's admin API (/admin/v1/…), behind the admin key; empty = 404. It answers
     // through the channel, possibly later and from another thread, possibly as a stream.
     std::function<void(const GatewayRequest&, const std::shared_ptr<ResponseChannel>&)> console_api;
+    // Set on a fleet member: the fleet's state as JSON text, which /admin/stats adds as "fleet".
+    // There the unversioned PUT /admin/routing and /admin/cache/rules are refused: they would
+    // change this instance alone.
+    std::function<std::string()> fleet_json;
 };
 
 }  // namespace sb

@@ -101,7 +101,24 @@ GatewayResponse GatewayRoutes::ready() const {
 }
 
 GatewayResponse GatewayRoutes::admin(const GatewayRequest& request) const {
-    return handle_admin(m_engine, request);
+    if (!m_options.fleet_json) return handle_admin(m_engine, request);
+    if (request.method == "PUT")
+        return json_response(409, {{"error",
+                                    {{"message", "this gateway is one of a fleet: PUT " + request.path +
+                                                     " would change it alone. Apply through the console API (PUT "
+                                                     "/admin/v1/routing or /admin/v1/cache/rules), which changes "
+                                                     "every instance"},
+                                     {"type", "invalid_request_error"},
+                                     {"code", "fleet_member"}}}});
+    auto response = handle_admin(m_engine, request);
+    if (request.path == "/admin/stats" && response.status == 200) {
+        auto body = nlohmann::json::parse(response.body, nullptr, false);
+        if (body.is_object()) {
+            body["fleet"] = nlohmann::json::parse(m_options.fleet_json(), nullptr, false);
+            response = json_response(200, body);
+        }
+    }
+    return response;
 }
 
 }  // namespace sb

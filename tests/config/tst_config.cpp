@@ -114,6 +114,18 @@ private slots:
         QVERIFY2(redis.has_value(), redis ? "" : qPrintable(dump(redis.error())));
         QCOMPARE(redis->cache.redis.password, std::string("s3cret-redis"));
         QVERIFY(to_json(*redis).dump().find("s3cret-redis") == std::string::npos);
+        // No fleet unless the section names a Redis; its own prefix, apart from the cache's on
+        // the same server; its password resolved like the cache's and never saved.
+        QVERIFY(!plain->fleet.enabled());
+        bare["fleet"] = {{"redis", {{"password", "${REDIS_PASSWORD}"}}}, {"advertise_url", "https://gw-1.internal:8443"}};
+        const auto fleet = parse_config(bare, fake_env({{"REDIS_PASSWORD", "s3cret-redis"}}));
+        QVERIFY2(fleet.has_value(), fleet ? "" : qPrintable(dump(fleet.error())));
+        QVERIFY(fleet->fleet.enabled());
+        QCOMPARE(fleet->fleet.redis->key_prefix, std::string("switchboard-fleet:"));
+        QCOMPARE(fleet->fleet.redis->password, std::string("s3cret-redis"));
+        QCOMPARE(fleet->fleet.advertise_url, std::string("https://gw-1.internal:8443"));
+        QVERIFY(to_json(*fleet).dump().find("s3cret-redis") == std::string::npos);
+        QCOMPARE(to_json(*fleet)["fleet"]["redis"]["password"].get<std::string>(), std::string("${REDIS_PASSWORD}"));
     }
 
     // The two tail and batching switches: on in the shipped file, off when a file lacks them,
@@ -187,6 +199,20 @@ private slots:
         QTest::newRow("redis password") << R"({"cache":{"redis":{"password":"hunter2"}}})"
                                         << "cache.redis.password: must be an environment reference such as \"${REDIS_PASSWORD}\"; "
                                            "plain-text passwords are not allowed in the config";
+        QTest::newRow("fleet redis password") << R"({"fleet":{"redis":{"password":"hunter2"}}})"
+                                              << "fleet.redis.password: must be an environment reference such as \"${REDIS_PASSWORD}\"; "
+                                                 "plain-text passwords are not allowed in the config";
+        QTest::newRow("fleet redis tls") << R"({"fleet":{"redis":{"tls":true}}})"
+                                         << "fleet.redis.tls: TLS to Redis is not supported by this build (hiredis 0.14 has "
+                                            "none): keep Redis on a private network or reach it through a TLS tunnel "
+                                            "such as stunnel, and remove \"tls\"";
+        QTest::newRow("fleet url") << R"({"fleet":{"redis":{},"advertise_url":"gw-1:8443"}})"
+                                   << "fleet.advertise_url: must start with http:// or https://";
+        QTest::newRow("fleet prefix inside the cache's")
+            << R"({"cache":{"enabled":true,"backend":"redis"},"fleet":{"redis":{"key_prefix":"switchboard:fleet:"}}})"
+            << "fleet.redis.key_prefix: \"switchboard:fleet:\" and the cache's \"switchboard:\" overlap on the same Redis "
+               "database: purging the cache would delete the fleet's state. Give one a prefix the other does not start "
+               "with, or another database";
         QTest::newRow("budget action") << R"({"budgets":[{"name":"b","limit_usd":5,"action":"panic"}]})"
                                        << "budgets[0].action: must be one of warn, downgrade, refuse";
         QTest::newRow("budget provider") << R"({"budgets":[{"name":"b","limit_usd":5,"provider":"nobody"}]})"

@@ -362,6 +362,18 @@ private slots:
         QCOMPARE(serve->process->exitCode(), 0);
     }
 
+    void sighupToAPlainHttpGatewayEndsNothing() {
+        auto serve = start_serve({"--no-history", "--no-auth"}, "127.0.0.1:0", "http");
+        QVERIFY(serve);
+        QCOMPARE(::kill(static_cast<pid_t>(serve->process->processId()), SIGHUP), 0);
+        QVERIFY2(serve->wait_for_err("serve: SIGHUP: nothing to reload (plain http)"), qPrintable(serve->err));
+        HttpClient client;
+        QCOMPARE(exchange(client, "GET", serve->base + "/healthz").status, 200);
+        serve->process->terminate();
+        QVERIFY(serve->process->waitForFinished(15000));
+        QCOMPARE(serve->process->exitCode(), 0);
+    }
+
     void unusableCertificateFilesStopTheStart() {
         const auto [missing_code, missing] =
             refused_serve({"--no-auth", "--no-history", "--tls-cert", path("absent.pem"), "--tls-key", path("first.key")});

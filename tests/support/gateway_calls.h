@@ -13,10 +13,16 @@ namespace sb::test {
 struct Fetched {
     int status = 0;
     std::string body;
+    Headers headers;  // names lower-case
     nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+    std::string header(std::string_view name) const {
+        for (const auto& [key, value] : headers)
+            if (key == name) return value;
+        return {};
+    }
 };
 
-// `admin_key` empty: no Authorization header.
+// `admin_key` (or a gateway key) is sent as the bearer token; empty: no Authorization header.
 inline Fetched fetch(HttpClient& client, std::string method, std::string url, std::string body = {},
                      const std::string& admin_key = {}) {
     HttpRequest request;
@@ -29,7 +35,7 @@ inline Fetched fetch(HttpClient& client, std::string method, std::string url, st
     auto future = done.get_future();
     client.send(std::move(request), [&done](HttpResponse&& response) { done.set_value(std::move(response)); });
     auto response = future.get();
-    return {response.status, std::move(response.body)};
+    return {response.status, std::move(response.body), std::move(response.headers)};
 }
 
 inline std::string chat_body(const std::string& text) {

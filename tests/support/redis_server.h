@@ -57,6 +57,7 @@ public:
     // Empty when the server runs; otherwise what went wrong, for QFAIL.
     const std::string& error() const { return m_error; }
     int port() const { return m_port; }
+    pid_t pid() const { return m_pid; }  // -1 when not running
 
     // SIGKILL, no goodbye: the cache sees connections die mid-use.
     void kill9() { stop(); }

@@ -22,6 +22,11 @@ public:
         : m_dir(dir.path()), m_admin_key(std::move(admin_key)), m_extra(std::move(extra)) {}
     ~ServeProcess() { kill(); }
 
+    // Before start(): the name consoles and the fleet know it by (default "gw-test"), and
+    // whether /v1 needs gateway keys (default: --no-auth).
+    void set_name(QString name) { m_name = std::move(name); }
+    void require_keys() { m_no_auth = false; }
+
     // Starts the gateway (on `port`, 0 = any) and waits for its "listening on" line.
     // Returns an error text, empty on success.
     QString start(int port = 0) {
@@ -32,9 +37,10 @@ public:
         environment.insert("XDG_DATA_HOME", m_dir + "/data");
         environment.insert("SWITCHBOARD_ADMIN_KEY", m_admin_key);
         m_process->setProcessEnvironment(environment);
-        QStringList arguments = {"serve", "--demo", "on", "--no-auth", "--name", "gw-test", "--listen",
+        QStringList arguments = {"serve", "--demo", "on", "--name", m_name, "--listen",
                                  QString("127.0.0.1:%1").arg(port), "--database", m_dir + "/serve.db",
                                  "--demo-profile", SB_RESOURCES_DIR "/simulator/zero.json"};
+        if (m_no_auth) arguments += "--no-auth";
         arguments += m_extra;
         m_process->start(SB_GATEWAY_BIN, arguments);
         if (!m_process->waitForStarted(5000)) return "serve did not start";
@@ -60,6 +66,9 @@ public:
         m_process.reset();
     }
 
+    // What it said on stderr so far, for a failure's message.
+    QString errors() { return m_process ? QString::fromUtf8(m_process->readAllStandardError()) : QString(); }
+
     int port() const { return m_port; }
     qint64 pid() const { return m_process ? m_process->processId() : 0; }  // 0 when not running
     const std::string& base() const { return m_base; }  // "http://127.0.0.1:PORT"
@@ -68,6 +77,8 @@ private:
     QString m_dir;
     QString m_admin_key;
     QStringList m_extra;
+    QString m_name = "gw-test";
+    bool m_no_auth = true;
     std::unique_ptr<QProcess> m_process;
     int m_port = 0;
     std::string m_base;
