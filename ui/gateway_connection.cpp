@@ -37,14 +37,15 @@ std::expected<void, QString> rememberAdminKey(const QString& url, const std::str
     return {};
 }
 
-std::expected<std::unique_ptr<sb::RemoteConsole>, QString> attachToGateway(const GatewayConnection& connection,
-                                                                          std::string adminKey) {
+std::expected<std::unique_ptr<sb::FleetView>, QString> attachToGateway(const GatewayConnection& connection,
+                                                                      std::string adminKey) {
     const char* user = std::getenv("USER");
-    auto console = sb::RemoteConsole::create({.url = connection.url.toStdString(),
-                                              .admin_key = std::move(adminKey),
-                                              .ca_file = connection.caFile.toStdString(),
-                                              .operator_name = std::string(user && *user ? user : "operator") + " (console)"});
+    const sb::RemoteConsoleOptions options{.url = connection.url.toStdString(),
+                                           .admin_key = std::move(adminKey),
+                                           .ca_file = connection.caFile.toStdString(),
+                                           .operator_name = std::string(user && *user ? user : "operator") + " (console)"};
+    auto console = sb::RemoteConsole::create(options);
     if (!console) return std::unexpected(QString::fromStdString(console.error()));
     (*console)->connect();
-    return std::move(*console);
+    return std::make_unique<sb::FleetView>(std::move(*console), options);
 }

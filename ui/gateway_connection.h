@@ -6,7 +6,7 @@
 #include <expected>
 #include <memory>
 
-#include "console/remote_console.h"
+#include "console/fleet_view.h"
 
 struct GatewayConnection {
     QString url;     // "https://gw-eu-1.example:8443"
@@ -24,6 +24,7 @@ std::expected<std::string, QString> adminKeyFor(const QString& url);
 // Keeps `key` in the secret store under adminKeySecretName(url).
 std::expected<void, QString> rememberAdminKey(const QString& url, const std::string& key);
 
-// A RemoteConsole for `connection`, its stream opened (nothing waits for it).
-std::expected<std::unique_ptr<sb::RemoteConsole>, QString> attachToGateway(const GatewayConnection& connection,
-                                                                          std::string adminKey);
+// A RemoteConsole for `connection`, its stream opened (nothing waits for it), as a FleetView:
+// attached to a fleet member, the other instances are attached too.
+std::expected<std::unique_ptr<sb::FleetView>, QString> attachToGateway(const GatewayConnection& connection,
+                                                                      std::string adminKey);

@@ -59,8 +59,13 @@ void StatusSummary::refresh_source() {
     const bool lost = source.link == sb::ConsoleSource::Link::Disconnected;
     QString text = QString::fromStdString(source.name);
     if (source.link != sb::ConsoleSource::Link::Local) text += QStringLiteral(" (%1)").arg(QString::fromStdString(source.detail));
+    // A fleet: how many instances, and whether their shared state is out of reach.
+    const auto fleet = m_bridge.api().fleet();
+    if (fleet) text += tr(" · fleet of %1").arg(fleet->live_instances);
+    const bool degraded = fleet && fleet->degraded;
+    if (degraded) text += tr(" · fleet degraded: %1").arg(QString::fromStdString(fleet->reason));
     if (m_source->text() != text) m_source->setText(text);
-    m_source->setStyleSheet(lost ? QStringLiteral("color: #c0392b; font-weight: bold") : QString());
+    m_source->setStyleSheet(lost || degraded ? QStringLiteral("color: #c0392b; font-weight: bold") : QString());
     m_mode->setVisible(source.link == sb::ConsoleSource::Link::Local);
 }
 

@@ -115,13 +115,13 @@ int main(int argc, char** argv) {
     QString used_key;  // the key the console is attached with: a fleet's other instances take it too
     std::unique_ptr<LocalSide> local;
     for (bool first = true;; first = false) {
-        std::unique_ptr<sb::RemoteConsole> remote;
+        std::unique_ptr<sb::FleetView> remote;
         std::unique_ptr<EngineBridge> remote_bridge;
         if (!next.url.isEmpty()) {
             auto key = next_key.isEmpty() ? adminKeyFor(next.url) : std::expected<std::string, QString>(next_key.toStdString());
             if (key) used_key = QString::fromStdString(*key);
             auto attached = key ? attachToGateway(next, std::move(*key))
-                                : std::expected<std::unique_ptr<sb::RemoteConsole>, QString>(std::unexpected(key.error()));
+                                : std::expected<std::unique_ptr<sb::FleetView>, QString>(std::unexpected(key.error()));
             if (!attached) {
                 std::fprintf(stderr, "switchboard: %s: %s\n", qPrintable(next.url), qPrintable(attached.error()));
                 QMessageBox::critical(nullptr, "Switchboard", attached.error());
@@ -145,6 +145,10 @@ int main(int argc, char** argv) {
                 addPages(window, bridge, {}, {}, nullptr,
                          QObject::tr("This console watches the gateway at %1; its own endpoint is not served here.")
                              .arg(next.url));
+                // A fleet: the Dashboard adds every instance together, or shows one.
+                auto* dashboard = qobject_cast<DashboardPage*>(window.page(QObject::tr("Dashboard")));
+                dashboard->setInstanceChoice([view = remote.get()] { return view->instances(); },
+                                             [view = remote.get()](const std::string& id) { view->set_scope(id); });
                 // Another instance of the same fleet: the same CA, the same admin key.
                 auto* instances = qobject_cast<InstancesPage*>(window.page(QObject::tr("Instances")));
                 QObject::connect(instances, &InstancesPage::openRequested, &window,

@@ -17,6 +17,7 @@
 #include "console/remote_console.h"
 #include "engine_bridge.h"
 #include "instances/instances_page.h"
+#include "status_summary.h"
 
 namespace {
 
@@ -85,6 +86,8 @@ private slots:
         // Attached to gw-1 alone, the console finds gw-2 through the registry.
         QTRY_VERIFY_WITH_TIMEOUT(health_of(table, "gw-1") == "live" && health_of(table, "gw-2") == "live", 8000);
         QVERIFY2(page.summaryText().contains("2 instance(s) live"), qPrintable(page.summaryText()));
+        StatusSummary status(*attached.bridge);
+        QTRY_VERIFY_WITH_TIMEOUT(status.text().contains("fleet of 2"), 3000);
         QVERIFY(table->item(row_of(table, "gw-1"), InstancesPage::IdColumn)->text().contains("this one"));
         QCOMPARE(table->item(row_of(table, "gw-2"), InstancesPage::UrlColumn)->text(),
                  QString::fromStdString(gateways[1]->base()));
@@ -106,6 +109,11 @@ private slots:
         QVERIFY2(since.elapsed() <= 8000, qPrintable(QString("marked after %1 ms").arg(since.elapsed())));
         QVERIFY2(page.summaryText().contains("1 instance(s) live"), qPrintable(page.summaryText()));
         QCOMPARE(health_of(table, "gw-1"), QString("live"));
+
+        // Redis gone: the page and the status bar say the fleet is degraded, and why.
+        redis.kill9();
+        QTRY_VERIFY_WITH_TIMEOUT(page.summaryText().contains("Degraded: redis 127.0.0.1"), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(status.text().contains("fleet degraded"), 3000);
     }
 
     void aGatewayWithoutAFleetSaysItStandsAlone() {

@@ -107,9 +107,17 @@ QWidget* DashboardPage::buildToolbar() {
     m_liveButton = new QPushButton(tr("Back to live"), bar);
     m_liveButton->hide();
     connect(m_liveButton, &QPushButton::clicked, this, &DashboardPage::backToLive);
+    m_instanceBox = new QComboBox(bar);
+    m_instanceBox->setToolTip(tr("Every instance of the fleet added together, or one of them"));
+    m_instanceBox->hide();
+    connect(m_instanceBox, &QComboBox::activated, this, [this](int index) {
+        if (m_chooseInstance) m_chooseInstance(m_instanceBox->itemData(index).toString().toStdString());
+        refreshNow();
+    });
     m_status = new QLabel(bar);
     m_demo = new DemoTrafficPanel(m_bridge, bar);
     row->addWidget(m_rangeBox);
+    row->addWidget(m_instanceBox);
     row->addWidget(m_pauseButton);
     row->addWidget(m_liveButton);
     row->addWidget(m_status, 1);
@@ -186,7 +194,29 @@ void DashboardPage::backToLive() {
     updateStatus();
 }
 
+void DashboardPage::setInstanceChoice(std::function<std::vector<std::string>()> instances,
+                                      std::function<void(const std::string&)> choose) {
+    m_instances = std::move(instances);
+    m_chooseInstance = std::move(choose);
+    refreshNow();
+}
+
 void DashboardPage::refreshNow() {
+    if (m_instances) {
+        // The fleet's instances as the box's items, kept when unchanged (the choice stays open).
+        QStringList ids;
+        for (const auto& id : m_instances()) ids << QString::fromStdString(id);
+        QStringList shown;
+        for (int i = 1; i < m_instanceBox->count(); ++i) shown << m_instanceBox->itemData(i).toString();
+        if (ids != shown) {
+            const QString chosen = m_instanceBox->currentData().toString();
+            m_instanceBox->clear();
+            m_instanceBox->addItem(tr("All instances"), QString());
+            for (const auto& id : ids) m_instanceBox->addItem(id, id);
+            m_instanceBox->setCurrentIndex(std::max(0, m_instanceBox->findData(chosen)));
+        }
+        m_instanceBox->setVisible(ids.size() > 1);
+    }
     const auto snapshot = m_bridge.snapshot(kLiveWindow, 1s);
     const auto k = dashboard_data::kpis(snapshot);
     const QLocale locale;

@@ -8,6 +8,10 @@
 #include <QString>
 #include <QWidget>
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include <array>
 #include <memory>
 
@@ -46,6 +50,12 @@ public:
     void applyPalette();  // dark or light chart theme from the widget palette
     // Config versions as markers on every chart; refreshNow() calls it about once a second.
     void refreshMarkers();
+    // Attached to a fleet: which instances' figures the live range shows, every instance added
+    // together or one. `instances` lists the ids; `choose` takes "" (all) or one id. The box
+    // appears once there is more than one instance.
+    void setInstanceChoice(std::function<std::vector<std::string>()> instances,
+                           std::function<void(const std::string&)> choose);
+    QComboBox* instanceBox() const { return m_instanceBox; }
 
     bool exportChartPng(ChartId chart, const QString& path);
     bool exportChartCsv(ChartId chart, const QString& path) const;
@@ -87,6 +97,9 @@ private:
     PhaseBreakdownView* m_phases = nullptr;
     DemoTrafficPanel* m_demo = nullptr;
     QComboBox* m_rangeBox = nullptr;
+    QComboBox* m_instanceBox = nullptr;
+    std::function<std::vector<std::string>()> m_instances;
+    std::function<void(const std::string&)> m_chooseInstance;
     QPushButton* m_pauseButton = nullptr;
     QPushButton* m_liveButton = nullptr;
     QLabel* m_status = nullptr;
