@@ -17,14 +17,18 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kFlushInterval = 50ms;
-constexpr std::int64_t kWindowMs = 61'000;                       // the buckets' lifetime: the window and a second
 constexpr std::int64_t kSpendLifetimeMs = 40LL * 24 * 3600 * 1000;  // a month's spend outlives the month
 
+// A window is a hash: one field per second with traffic ("<unix second>" → count), plus "sum"
+// (their total) and "oldest" (the oldest second held). An admit reads the two; only when the
+// oldest second has left the window are the buckets walked and the expired ones dropped, which
+// happens at most once a second per key.
+//
 // KEYS: requests window, tokens window, the month's spend (instance → USD).
 // ARGV: now (ms), rpm, tpm, estimated tokens, monthly budget (USD; 0 = no such limit), this
 // instance's spend not written yet.
-// Returns {0, spent} admitted; {1, requests wait ms, tokens wait ms, spent} over a rate limit;
-// {3, 0, 0, spent} larger than the whole tpm limit; {4, 0, 0, spent} over the budget.
+// Returns {0, 0, 0, spent} admitted; {1, requests wait ms, tokens wait ms, spent} over a rate
+// limit; {3, 0, 0, spent} larger than the whole tpm limit; {4, 0, 0, spent} over the budget.
 const LuaScript kAdmitScript(R"lua(
 local now = tonumber(ARGV[1])
 local second = math.floor(now / 1000)
@@ -34,18 +38,26 @@ for _, usd in ipairs(redis.call('HVALS', KEYS[3])) do spent = spent + tonumber(u
 local spent_text = string.format('%.10f', spent)
 if budget > 0 and spent >= budget then return {4, 0, 0, spent_text} end
 local function window(key)
-  local total, oldest = 0, nil
-  local fields = redis.call('HGETALL', key)
-  for i = 1, #fields, 2 do
-    local s = tonumber(fields[i])
-    if s <= second - 60 then
-      redis.call('HDEL', key, fields[i])
-    else
-      total = total + tonumber(fields[i + 1])
-      if oldest == nil or s < oldest then oldest = s end
+  local held = redis.call('HMGET', key, 'sum', 'oldest')
+  local sum, oldest = tonumber(held[1]) or 0, tonumber(held[2])
+  if oldest ~= nil and oldest <= second - 60 then
+    sum, oldest = 0, nil
+    local fields = redis.call('HGETALL', key)
+    for i = 1, #fields, 2 do
+      local s = tonumber(fields[i])
+      if s ~= nil then
+        if s <= second - 60 then
+          redis.call('HDEL', key, fields[i])
+        else
+          sum = sum + tonumber(fields[i + 1])
+          if oldest == nil or s < oldest then oldest = s end
+        end
+      end
     end
+    redis.call('HSET', key, 'sum', sum)
+    if oldest == nil then redis.call('HDEL', key, 'oldest') else redis.call('HSET', key, 'oldest', oldest) end
   end
-  return total, oldest
+  return sum, oldest
 end
 local wait_requests, wait_tokens = 0, 0
 if tpm > 0 then
@@ -53,16 +65,30 @@ if tpm > 0 then
   local used, oldest = window(KEYS[2])
   if used + estimate > tpm and oldest ~= nil then wait_tokens = math.max(1, (oldest + 60) * 1000 - now) end
 end
+local requests_oldest = nil
 if rpm > 0 then
   local used, oldest = window(KEYS[1])
+  requests_oldest = oldest
   if used >= rpm and oldest ~= nil then wait_requests = math.max(1, (oldest + 60) * 1000 - now) end
 end
 if wait_requests > 0 or wait_tokens > 0 then return {1, wait_requests, wait_tokens, spent_text} end
 if rpm > 0 then
   redis.call('HINCRBY', KEYS[1], second, 1)
+  redis.call('HINCRBY', KEYS[1], 'sum', 1)
+  if requests_oldest == nil then redis.call('HSET', KEYS[1], 'oldest', second) end
   redis.call('PEXPIRE', KEYS[1], 61000)
 end
 return {0, 0, 0, spent_text}
+)lua");
+
+// KEYS: a tokens window (as above). ARGV: second, tokens. Adds them to that second.
+const LuaScript kTokensScript(R"lua(
+redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[1], 'sum', ARGV[2])
+local oldest = tonumber(redis.call('HGET', KEYS[1], 'oldest'))
+if oldest == nil or tonumber(ARGV[1]) < oldest then redis.call('HSET', KEYS[1], 'oldest', ARGV[1]) end
+redis.call('PEXPIRE', KEYS[1], 61000)
+return 1
 )lua");
 
 // KEYS: the month's spend. ARGV: instance, its month total, lifetime (ms). A total never goes
@@ -224,11 +250,9 @@ bool FleetLimits::flush() {
     const std::int64_t now = unix_ms_now();
     const std::int64_t month = utc_month_start_ms(now);
     std::vector<FleetRedis::Command> commands;
-    for (const auto& [where, count] : tokens) {
-        const auto key = m_redis.key("tpm:" + where.first);
-        commands.push_back({"HINCRBY", key, std::to_string(where.second), std::to_string(count)});
-        commands.push_back({"PEXPIRE", key, std::to_string(kWindowMs)});
-    }
+    for (const auto& [where, count] : tokens)
+        commands.push_back({"EVALSHA", kTokensScript.sha1, "1", m_redis.key("tpm:" + where.first),
+                            std::to_string(where.second), std::to_string(count)});
     std::map<std::string, double> totals;  // what is written, for unwritten_spend()
     for (const auto& id : dirty) {
         const auto info = m_keys.info(id);
@@ -242,9 +266,10 @@ bool FleetLimits::flush() {
     if (replies)
         for (const auto& reply : *replies)
             reloaded |= reply->type == REDIS_REPLY_ERROR && reply_string(reply.get()).starts_with("NOSCRIPT");
-    if (replies && reloaded) {  // the server lost the script: load it and write the totals again
+    if (replies && reloaded) {  // the server lost the scripts: load them and write again
         (void)m_redis.run({"SCRIPT", "LOAD", kSpendScript.source});
-        replies = std::unexpected(std::string("script reloaded"));
+        (void)m_redis.run({"SCRIPT", "LOAD", kTokensScript.source});
+        replies = std::unexpected(std::string("scripts reloaded"));
     }
     if (!replies) {
         // The window's tokens are dropped (the fleet's window would count them late); the

@@ -3,7 +3,8 @@
 // trip): the key's monthly budget against every instance's spend, then its tokens and
 // requests per minute in a sliding window of 60 one-second buckets (a request counts in the
 // second it was admitted and leaves the window 60 s later; Retry-After is when the oldest
-// counted second leaves). Tokens and spend are written back by a background thread every
+// counted second leaves; each window keeps its sum, walked only when a second expires).
+// Tokens and spend are written back by a background thread every
 // 50 ms, in one pipeline: never a round trip of the request's own.
 //
 // Redis trouble never fails a request: while it is out of reach, each instance admits against

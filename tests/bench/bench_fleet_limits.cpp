@@ -96,7 +96,8 @@ std::string create_key(HttpClient& client, const std::string& base) {
 struct Phase {
     bool fleet = false;
     LoadResult load;
-    double cpu_s = 0;
+    double cpu_s = 0;        // the gateway's, plus redis-server's in a fleet phase
+    double redis_cpu_s = 0;  // redis-server's part
     long requests = 0;
     double cpu_us_per_request() const { return cpu_s * 1e6 / double(std::max<long>(1, requests)); }
 };
@@ -166,16 +167,19 @@ int main(int argc, char** argv) {
             Phase phase;
             phase.fleet = in_fleet;
             std::this_thread::sleep_for(1s);
-            const double before = process_cpu_seconds(gateway.pid()) + (in_fleet ? process_cpu_seconds(redis.pid()) : 0);
+            const double gateway_before = process_cpu_seconds(gateway.pid());
+            const double redis_before = process_cpu_seconds(redis.pid());
             phase.load = LoadRun(std::uint16_t(gateway.port()), chat_request(in_fleet ? fleet_key : local_key), kRate,
                                  seconds, kConnections)
                              .run();
-            const double after = process_cpu_seconds(gateway.pid()) + (in_fleet ? process_cpu_seconds(redis.pid()) : 0);
-            phase.cpu_s = after - before;
+            phase.redis_cpu_s = in_fleet ? process_cpu_seconds(redis.pid()) - redis_before : 0;
+            phase.cpu_s = process_cpu_seconds(gateway.pid()) - gateway_before + phase.redis_cpu_s;
             phase.requests = phase.load.ok + phase.load.errors;
-            std::printf("  round %d, %s: achieved %6.0f/s, errors %ld, p50 %.3f ms, p99 %.3f ms; CPU %.1f µs per request\n",
+            std::printf("  round %d, %s: achieved %6.0f/s, errors %ld, p50 %.3f ms, p99 %.3f ms; CPU %.1f µs per request"
+                        " (redis-server %.1f µs)\n",
                         round, in_fleet ? "fleet" : "local", phase.load.achieved_rate, phase.load.errors,
-                        phase.load.p50_ms, phase.load.p99_ms, phase.cpu_us_per_request());
+                        phase.load.p50_ms, phase.load.p99_ms, phase.cpu_us_per_request(),
+                        phase.redis_cpu_s * 1e6 / double(std::max<long>(1, phase.requests)));
             std::fflush(stdout);
             phases.push_back(phase);
         }

@@ -218,6 +218,53 @@ private slots:
         QCOMPARE(admin(1, "PUT", "/admin/routing", routing.dump()).status, 409);
     }
 
+    void keyChangesReachEveryInstance() {
+        const auto key = create_key({{"rpm", 100}});
+        const auto id = admin(0, "GET", "/admin/v1/keys").json()["keys"][0].value("id", "");
+        QVERIFY(!id.empty());
+        // Limits changed through gw-2 are gw-3's within a second.
+        const auto changed = admin(1, "POST", "/admin/v1/keys/limits",
+                                   nlohmann::json{{"key", id}, {"change", {{"rpm", 42}}}}.dump());
+        QVERIFY2(changed.status == 200, changed.body.c_str());
+        QVERIFY(wait_until(
+            [&] {
+                const auto keys = admin(2, "GET", "/admin/v1/keys").json()["keys"];
+                return !keys.empty() && keys[0]["limits"].value("rpm", 0) == 42;
+            },
+            1s));
+        // Revoked through gw-3: refused by gw-1 within a second.
+        QCOMPARE(admin(2, "POST", "/admin/v1/keys/revoke", nlohmann::json{{"key", id}}.dump()).status, 200);
+        QVERIFY(wait_until([&] { return chat(0, key, "after the revocation").status == 401; }, 1s));
+    }
+
+    void aNewInstanceStartsFromTheFleetsSettings() {
+        auto before = admin(0, "GET", "/admin/v1/routing").json();
+        auto routing = before["routing"];
+        routing["tiers"][0]["targets"][0]["weight"] = 3;
+        QCOMPARE(admin(0, "PUT", "/admin/v1/routing",
+                       nlohmann::json{{"routing", routing}, {"base_version", before.value("version", 0)}}.dump())
+                     .status,
+                 200);
+        QTemporaryDir dir;
+        sb::test::ServeProcess late(dir, kAdminKey, QStringList{"--config", write_config(dir.path(), m_redis->port(), {})});
+        late.set_name("gw-late");
+        late.require_keys();
+        const auto started = late.start();
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        // Already when it first answers: it took the fleet's settings before listening.
+        const auto its = sb::test::fetch(m_client, "GET", late.base() + "/admin/v1/routing", {}, kAdminKey).json();
+        QCOMPARE(its["routing"]["tiers"][0]["targets"][0].value("weight", 0), 3);
+        QCOMPARE(its.value("version", 0), before.value("version", 0) + 1);
+        // And a second instance under a live one's name, elsewhere, is refused.
+        QTemporaryDir twin_dir;
+        sb::test::ServeProcess twin(twin_dir, kAdminKey,
+                                    QStringList{"--config", write_config(twin_dir.path(), m_redis->port(), {})});
+        twin.set_name("gw-1");
+        twin.require_keys();
+        const auto refused = twin.start();
+        QVERIFY2(refused.contains("another live instance of the fleet is named \"gw-1\""), qPrintable(refused));
+    }
+
     void aKilledInstanceLeavesTheRegistryWithinSixSeconds() {
         m_gateways[2]->kill();
         QElapsedTimer since;
