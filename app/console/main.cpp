@@ -264,13 +264,13 @@ void addPages(MainWindow& window, EngineBridge& bridge, const QString& config_fi
     if (config_writable) alerts->setConfigFile(config_file);
     window.addPage(QObject::tr("Alerts"), alerts);
     window.addPage(QObject::tr("Gateway"), new GatewayPage(bridge, gateway, gateway_problem));
-    window.addPage(QObject::tr("Instances"), new InstancesPage(bridge));
     auto* prices = new PricesPage(bridge);
     if (config_writable) prices->setConfigFile(config_file);
     window.addPage(QObject::tr("Prices"), prices);
     auto* providers = new ProvidersPage(bridge);
     if (!providers_file.isEmpty()) providers->setConfigFile(providers_file);
     window.addPage(QObject::tr("Providers"), providers);
+    window.addPage(QObject::tr("Instances"), new InstancesPage(bridge));
 }
 
 }  // namespace

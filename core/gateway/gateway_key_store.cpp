@@ -254,30 +254,7 @@ std::expected<NewGatewayKey, std::string> GatewayKeyStore::create(const std::str
     auto minted = mint_gateway_key(name, limits, now_ms());
     if (!minted) return std::unexpected(minted.error());
     auto& [created, digest] = *minted;
-
-    std::lock_guard db_lock(m_db_mutex);
-    auto stmt = m_db.prepare(
-        "INSERT INTO gateway_keys (id, name, prefix, key_sha256, created_ms, rpm_limit, tpm_limit,"
-        " monthly_budget_usd, spent_month_ms, spent_usd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
-        "prepare gateway key insert");
-    if (!stmt) return std::unexpected(stmt.error().message);
-    stmt->bind(1, std::string_view(created.info.id));
-    stmt->bind(2, std::string_view(created.info.name));
-    stmt->bind(3, std::string_view(created.info.prefix));
-    stmt->bind(4, std::string_view(to_hex(digest)));
-    stmt->bind(5, created.info.created_ms);
-    stmt->bind(6, limits.rpm);
-    stmt->bind(7, limits.tpm);
-    stmt->bind(8, limits.monthly_budget_usd);
-    stmt->bind(9, created.info.spent_month_ms);
-    if (auto ok = stmt->run("store gateway key"); !ok) return std::unexpected(ok.error().message);
-
-    std::lock_guard lock(m_mutex);
-    auto key = std::make_unique<Key>();
-    key->info = created.info;
-    key->digest = digest;
-    m_by_digest[digest] = key.get();
-    m_keys[created.info.id] = std::move(key);
+    if (auto stored = upsert({{created.info, digest}}); !stored) return std::unexpected(stored.error());
     return std::move(created);
 }
 

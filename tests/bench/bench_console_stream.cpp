@@ -45,6 +45,7 @@
 
 #include "../support/serve_process.h"
 #include "bench_results.h"
+#include "process_cpu.h"
 #include "console/remote_console.h"
 #include "open_loop_load.h"
 #include "transport/http_client.h"
@@ -75,20 +76,6 @@ std::string chat_request() {
     return "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nCache-Control: no-store\r\n"
            "Content-Type: application/json\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
-// User + system CPU seconds of a process: fields 14 and 15 of /proc/<pid>/stat, in clock ticks.
-double process_cpu_seconds(qint64 pid) {
-    std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-    const std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    const auto name_end = stat.rfind(')');  // the command name may hold spaces and parentheses
-    if (name_end == std::string::npos) return 0;
-    std::istringstream fields(stat.substr(name_end + 1));
-    std::string skipped;
-    for (int field = 3; field <= 13; ++field) fields >> skipped;
-    unsigned long long user = 0, system = 0;
-    fields >> user >> system;
-    return double(user + system) / double(sysconf(_SC_CLK_TCK));
 }
 
 // A reader of the admin stream that counts what it delivers. Every console receives the same

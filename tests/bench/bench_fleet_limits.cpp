@@ -33,10 +33,12 @@
 #include <thread>
 #include <vector>
 
+#include "../support/fleet_config.h"
 #include "../support/gateway_calls.h"
 #include "../support/redis_server.h"
 #include "../support/serve_process.h"
 #include "bench_results.h"
+#include "process_cpu.h"
 #include "open_loop_load.h"
 #include "transport/http_client.h"
 
@@ -51,19 +53,6 @@ constexpr int kConnections = 128;
 constexpr double kMaxAddedP50Ms = 0.1;
 constexpr const char* kAdminKey = "adm-bench-fleet-limits";
 
-double process_cpu_seconds(long long pid) {
-    std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-    const std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    const auto name_end = stat.rfind(')');
-    if (name_end == std::string::npos) return 0;
-    std::istringstream fields(stat.substr(name_end + 1));
-    std::string skipped;
-    for (int field = 3; field <= 13; ++field) fields >> skipped;
-    unsigned long long user = 0, system = 0;
-    fields >> user >> system;
-    return double(user + system) / double(sysconf(_SC_CLK_TCK));
-}
-
 std::string chat_request(const std::string& key) {
     const std::string body =
         R"({"model":"gpt-4o-mini","messages":[)"
@@ -71,16 +60,6 @@ std::string chat_request(const std::string& key) {
         R"({"role":"user","content":"Is item 42 in stock, and when can it ship?"}],"max_tokens":64})";
     return "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nCache-Control: no-store\r\nAuthorization: Bearer " +
            key + "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
-// The shipped configuration; with `redis_port`, a fleet on that Redis (shipped timeouts).
-QString write_config(const QString& dir, int redis_port) {
-    std::ifstream shipped(SB_RESOURCES_DIR "/default-config.json");
-    auto config = nlohmann::json::parse(shipped);
-    if (redis_port) config["fleet"] = {{"redis", {{"host", "127.0.0.1"}, {"port", redis_port}}}};
-    const QString path = dir + "/config.json";
-    std::ofstream(path.toStdString()) << config.dump(2);
-    return path;
 }
 
 // A key whose limits count every request and refuse none at this load.
@@ -128,8 +107,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     QTemporaryDir local_dir, fleet_dir;
-    test::ServeProcess local(local_dir, kAdminKey, {"--config", write_config(local_dir.path(), 0)});
-    test::ServeProcess fleet(fleet_dir, kAdminKey, {"--config", write_config(fleet_dir.path(), redis.port())});
+    test::ServeProcess local(local_dir, kAdminKey, {"--config", test::write_fleet_config(local_dir.path(), 0)});
+    test::ServeProcess fleet(fleet_dir, kAdminKey, {"--config", test::write_fleet_config(fleet_dir.path(), redis.port())});
     local.set_name("bench-local");
     fleet.set_name("bench-fleet");
     local.require_keys();

@@ -1,17 +1,21 @@
 // A fleet as operators run it: a real redis-server and three real `switchboard-gateway serve`
 // processes sharing it. A key's rpm limit holds across the three exactly, a budget spent on
 // one instance refuses on another, routing applied through one is live on the others within
-// a second, a stale apply gets 409, a killed instance leaves the registry within 6 s, and
-// with Redis killed requests still answer while changes are refused, until Redis is back.
+// a second (limits and revocations of keys too), a stale apply gets 409, a late instance
+// starts from the fleet's settings, a killed instance leaves the registry within 6 s, a Redis
+// that stops answering costs requests only its timeout, and with Redis killed requests still
+// answer while changes are refused, until Redis is back.
+#include <signal.h>
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <array>
-#include <fstream>
 #include <thread>
 
+#include "../support/fleet_config.h"
 #include "../support/gateway_calls.h"
 #include "../support/redis_server.h"
 #include "../support/serve_process.h"
@@ -24,19 +28,8 @@ namespace {
 constexpr const char* kAdminKey = "adm-fleet-test-51c2";
 constexpr int kInstances = 3;
 
-// The shipped configuration with a "fleet" section naming the test's Redis (and `budgets`
-// instead of the shipped ones, when not null). Its command
-// timeout is longer than the shipped 50 ms: three gateways, Redis and the test share two cores,
-// and a late reply would count as Redis trouble (which has a test of its own).
-QString write_config(const QString& dir, int redis_port, const nlohmann::json& budgets) {
-    std::ifstream shipped(SB_RESOURCES_DIR "/default-config.json");
-    auto config = nlohmann::json::parse(shipped);
-    if (!budgets.is_null()) config["budgets"] = budgets;
-    config["fleet"] = {{"redis", {{"host", "127.0.0.1"}, {"port", redis_port}, {"command_timeout_ms", 1000}}}};
-    const QString path = dir + "/config.json";
-    std::ofstream(path.toStdString()) << config.dump(2);
-    return path;
-}
+// Longer than the shipped command timeout: see write_fleet_config.
+constexpr int kCommandTimeoutMs = 1000;
 
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
     QElapsedTimer waited;
@@ -102,7 +95,7 @@ private slots:
                                     : nlohmann::json();
         for (int i = 0; i < kInstances; ++i) {
             m_dirs[i] = std::make_unique<QTemporaryDir>();
-            const auto config = write_config(m_dirs[i]->path(), m_redis->port(), budgets);
+            const auto config = sb::test::write_fleet_config(m_dirs[i]->path(), m_redis->port(), kCommandTimeoutMs, budgets);
             m_gateways[i] = std::make_unique<sb::test::ServeProcess>(*m_dirs[i], kAdminKey, QStringList{"--config", config});
             m_gateways[i]->set_name(QString("gw-%1").arg(i + 1));
             m_gateways[i]->require_keys();
@@ -246,7 +239,7 @@ private slots:
                      .status,
                  200);
         QTemporaryDir dir;
-        sb::test::ServeProcess late(dir, kAdminKey, QStringList{"--config", write_config(dir.path(), m_redis->port(), {})});
+        sb::test::ServeProcess late(dir, kAdminKey, QStringList{"--config", sb::test::write_fleet_config(dir.path(), m_redis->port(), kCommandTimeoutMs)});
         late.set_name("gw-late");
         late.require_keys();
         const auto started = late.start();
@@ -258,7 +251,7 @@ private slots:
         // And a second instance under a live one's name, elsewhere, is refused.
         QTemporaryDir twin_dir;
         sb::test::ServeProcess twin(twin_dir, kAdminKey,
-                                    QStringList{"--config", write_config(twin_dir.path(), m_redis->port(), {})});
+                                    QStringList{"--config", sb::test::write_fleet_config(twin_dir.path(), m_redis->port(), kCommandTimeoutMs)});
         twin.set_name("gw-1");
         twin.require_keys();
         const auto refused = twin.start();
@@ -282,6 +275,22 @@ private slots:
         QCOMPARE(fleet.value("live_instances", 0), 2);
         QVERIFY(metrics(1).find("switchboard_fleet_instances 2") != std::string::npos ||
                 wait_until([&] { return metrics(1).find("switchboard_fleet_instances 2") != std::string::npos; }, 2s));
+    }
+
+    void aRedisThatStopsAnsweringCostsRequestsNothingLasting() {
+        const auto key = create_key({{"rpm", 1000}});
+        // Stopped, not gone: connections stay open and every command waits out its timeout.
+        QCOMPARE(::kill(m_redis->pid(), SIGSTOP), 0);
+        QElapsedTimer sending;
+        sending.start();
+        for (int i = 0; i < 12; ++i) QCOMPARE(chat(i % kInstances, key, "while redis is stopped " + std::to_string(i)).status, 200);
+        // At most one command timeout per instance before each treats Redis as down for a second.
+        QVERIFY2(sending.elapsed() < 8000, qPrintable(QString("12 requests took %1 ms").arg(sending.elapsed())));
+        QVERIFY(wait_until([&] { return metrics(0).find("switchboard_fleet_degraded 1") != std::string::npos; }, 5s));
+        QCOMPARE(::kill(m_redis->pid(), SIGCONT), 0);
+        for (int i = 0; i < kInstances; ++i)
+            QVERIFY(wait_until([&] { return metrics(i).find("switchboard_fleet_degraded 0") != std::string::npos; }, 6s));
+        QCOMPARE(chat(0, key, "after redis answers again").status, 200);
     }
 
     void withRedisKilledRequestsFlowAndChangesAreRefusedUntilItIsBack() {

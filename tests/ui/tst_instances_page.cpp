@@ -9,8 +9,8 @@
 #include <QtTest>
 
 #include <array>
-#include <fstream>
 
+#include "../support/fleet_config.h"
 #include "../support/gateway_calls.h"
 #include "../support/redis_server.h"
 #include "../support/serve_process.h"
@@ -22,15 +22,6 @@
 namespace {
 
 constexpr const char* kAdminKey = "adm-instances-page-9d4e";
-
-QString fleet_config(const QString& dir, int redis_port) {
-    std::ifstream shipped(SB_RESOURCES_DIR "/default-config.json");
-    auto config = nlohmann::json::parse(shipped);
-    config["fleet"] = {{"redis", {{"host", "127.0.0.1"}, {"port", redis_port}, {"command_timeout_ms", 1000}}}};
-    const QString path = dir + "/config.json";
-    std::ofstream(path.toStdString()) << config.dump(2);
-    return path;
-}
 
 struct Attached {
     std::unique_ptr<sb::RemoteConsole> console;
@@ -70,7 +61,7 @@ private slots:
         std::array<std::unique_ptr<sb::test::ServeProcess>, 2> gateways;
         for (int i = 0; i < 2; ++i) {
             gateways[i] = std::make_unique<sb::test::ServeProcess>(dirs[i], kAdminKey,
-                                                                   QStringList{"--config", fleet_config(dirs[i].path(), redis.port())});
+                                                                   QStringList{"--config", sb::test::write_fleet_config(dirs[i].path(), redis.port(), 1000)});
             gateways[i]->set_name(QString("gw-%1").arg(i + 1));
             const auto started = gateways[i]->start();
             QVERIFY2(started.isEmpty(), qPrintable(started));
