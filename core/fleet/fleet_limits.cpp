@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "gateway/gateway_key_store.h"
+#include "gateway/key_refusals.h"
 #include "model/clock.h"
 
 namespace sb {
@@ -17,6 +18,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kFlushInterval = 50ms;
+constexpr std::string_view kAcrossTheFleet = " across the fleet";
 constexpr std::int64_t kSpendLifetimeMs = 40LL * 24 * 3600 * 1000;  // a month's spend outlives the month
 
 // A window is a hash: one field per second with traffic ("<unix second>" → count), plus "sum"
@@ -100,21 +102,6 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 )lua");
 
-Error fleet_limit_error(ErrorClass cls, std::string message) {
-    Error error;
-    error.cls = cls;
-    error.message = std::move(message);  // no http_status: decided here, so callers see this message
-    return error;
-}
-
-std::string usd_text(double value) {
-    char text[32];
-    std::snprintf(text, sizeof text, "$%.2f", value);
-    return text;
-}
-
-std::string key_description(const GatewayKeyInfo& info) { return "API key '" + info.name + "' (id " + info.id + ")"; }
-
 std::string decimal_text(double value) {
     char text[64];
     std::snprintf(text, sizeof text, "%.10f", value);
@@ -187,26 +174,11 @@ std::expected<void, Error> FleetLimits::admit(const GatewayCaller& caller, std::
     }
     switch (code) {
     case 0: return {};
-    case 4:
-        return std::unexpected(fleet_limit_error(ErrorClass::Budget, key_description(*info) + " has spent " + usd_text(spent) + " of its " +
-                                                                   usd_text(limits.monthly_budget_usd) +
-                                                                   " monthly budget across the fleet; it resets at " +
-                                                                   format_utc_ms(utc_next_month_start_ms(now))));
-    case 3:
-        return std::unexpected(fleet_limit_error(ErrorClass::RequestTooLarge,
-                                           "the request needs about " + std::to_string(estimated_tokens) +
-                                               " tokens, more than the " + std::to_string(limits.tpm) +
-                                               " tokens per minute " + key_description(*info) + " may use"));
-    default: {
-        const long long wait_requests = reply_integer(r->element[1]);
-        const long long wait_tokens = reply_integer(r->element[2]);
-        std::string which;
-        if (wait_requests > 0) which = std::to_string(limits.rpm) + " requests per minute";
-        if (wait_tokens > 0) which += (which.empty() ? "" : " and ") + std::to_string(limits.tpm) + " tokens per minute";
-        Error error = fleet_limit_error(ErrorClass::RateLimited, key_description(*info) + " is limited to " + which + " across the fleet");
-        error.retry_after = std::chrono::milliseconds(std::max(wait_requests, wait_tokens));
-        return std::unexpected(std::move(error));
-    }
+    case 4: return std::unexpected(key_over_budget(*info, spent, now, kAcrossTheFleet));
+    case 3: return std::unexpected(key_request_too_large(*info, estimated_tokens, limits.tpm));
+    default:
+        return std::unexpected(key_rate_limited(*info, limits, reply_integer(r->element[1]), reply_integer(r->element[2]),
+                                                kAcrossTheFleet));
     }
 }
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
 
+#include "gateway/key_refusals.h"
 #include "model/clock.h"
 #include "model/text.h"
 
@@ -24,12 +24,6 @@ Error auth_error(ErrorClass cls, std::string message) {
     return error;
 }
 
-std::string usd(double value) {
-    char text[32];
-    std::snprintf(text, sizeof text, "$%.2f", value);
-    return text;
-}
-
 // "Bearer sk-sb-…" or the bare token.
 std::string_view bare_token(std::string_view text) {
     text = trim_space(text);
@@ -37,10 +31,6 @@ std::string_view bare_token(std::string_view text) {
     if (text.size() > kBearer.size() && iequals(text.substr(0, kBearer.size()), kBearer))
         text = trim_space(text.substr(kBearer.size()));
     return text;
-}
-
-std::string describe(const GatewayKeyInfo& info) {
-    return "API key '" + info.name + "' (id " + info.id + ")";
 }
 
 }  // namespace
@@ -457,29 +447,13 @@ std::expected<void, Error> GatewayKeyStore::admit_share(const GatewayCaller& cal
 
     if (limits.monthly_budget_usd > 0) {
         const double spent = key.info.spent_in_month_of(now) + share.others_spent_usd;
-        if (spent >= limits.monthly_budget_usd)
-            return std::unexpected(auth_error(
-                ErrorClass::Budget, describe(key.info) + " has spent " + usd(spent) + " of its " +
-                                        usd(limits.monthly_budget_usd) + " monthly budget; it resets at " +
-                                        format_utc_ms(utc_next_month_start_ms(now))));
+        if (spent >= limits.monthly_budget_usd) return std::unexpected(key_over_budget(key.info, spent, now));
     }
 
     const auto verdict = key.window.check(now, limits, estimated_tokens);
-    if (verdict.larger_than_tpm)
-        return std::unexpected(auth_error(ErrorClass::RequestTooLarge,
-                                          "the request needs about " + std::to_string(estimated_tokens) +
-                                              " tokens, more than the " + std::to_string(limits.tpm) +
-                                              " tokens per minute " + describe(key.info) + " may use"));
-    if (!verdict.fits()) {
-        std::string which;
-        if (verdict.requests_wait_ms > 0) which = std::to_string(limits.rpm) + " requests per minute";
-        if (verdict.tokens_wait_ms > 0)
-            which += (which.empty() ? "" : " and ") + std::to_string(limits.tpm) + " tokens per minute";
-        Error error = auth_error(ErrorClass::RateLimited, describe(key.info) + " is limited to " + which);
-        error.retry_after =
-            std::chrono::milliseconds(std::max(verdict.requests_wait_ms, verdict.tokens_wait_ms));
-        return std::unexpected(std::move(error));
-    }
+    if (verdict.larger_than_tpm) return std::unexpected(key_request_too_large(key.info, estimated_tokens, limits.tpm));
+    if (!verdict.fits())
+        return std::unexpected(key_rate_limited(key.info, limits, verdict.requests_wait_ms, verdict.tokens_wait_ms));
     if (limits.rpm > 0) key.window.add_request(now);
     return {};
 }

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "gateway/gateway_errors.h"
 #include "gateway/gateway_key_store.h"
 #include "gateway/gateway_keys.h"
 #include "store/database.h"
@@ -249,6 +250,11 @@ private slots:
         QVERIFY(wait <= std::chrono::seconds(60));
         QCOMPARE(wait, std::chrono::milliseconds(57'000));  // the first request leaves the window then
         QVERIFY(QString::fromStdString(limited.error().message).contains("3 requests per minute"));
+        // The caller sees why (the key's limit), not a provider's generic rate-limit text.
+        const auto answer = gateway_error_for(limited.error());
+        QCOMPARE(answer.status, 429);
+        QVERIFY2(QString::fromStdString(answer.message).contains("is limited to 3 requests per minute"),
+                 answer.message.c_str());
 
         clock.advance(wait - std::chrono::milliseconds(1));
         QVERIFY(!store->admit(caller, 10).has_value());
