@@ -35,11 +35,12 @@ namespace {
 constexpr const char* kServeUsage =
     "usage: switchboard-gateway serve [--config FILE] [--listen HOST:PORT] [--demo auto|on|off]\n"
     "                                 [--database PATH] [--no-auth] [--admin-key-env NAME] [--name NAME]\n"
-    "                                 [--advertise-url URL]\n"
+    "                                 [--advertise-url URL] [--max-body-mb N]\n"
     "                                 [--tls-cert FILE --tls-key FILE | --insecure-plain-http]\n"
     "Off loopback, serve https (--tls-cert/--tls-key, PEM; SIGHUP reloads them) or, behind a\n"
     "TLS-terminating proxy, pass --insecure-plain-http. With a \"fleet\" section in the config, --name\n"
-    "must be unique in the fleet, and --advertise-url is where consoles reach this instance.\n";
+    "must be unique in the fleet, and --advertise-url is where consoles reach this instance.\n"
+    "--max-body-mb: the largest request body, in MiB (default 20: a request with a few photos).\n";
 
 using namespace std::chrono_literals;
 
@@ -115,7 +116,8 @@ int run_serve(int argc, char** argv) {
     for (auto& word : words) pointers.push_back(word.data());
 
     std::set<std::string> values = engine_value_flags;
-    values.insert({"--listen", "--admin-key-env", "--threads", "--name", "--tls-cert", "--tls-key", "--advertise-url"});
+    values.insert({"--listen", "--admin-key-env", "--threads", "--name", "--tls-cert", "--tls-key", "--advertise-url",
+                   "--max-body-mb"});
     std::set<std::string> switches = engine_switches;
     switches.insert({"--no-auth", "--insecure-plain-http"});
     Args args;
@@ -138,6 +140,12 @@ int run_serve(int argc, char** argv) {
             std::fprintf(stderr, "--threads must be 1-64\n");
             return ExitCode::Usage;
         }
+    }
+    if (auto megabytes = args.value("--max-body-mb")) {
+        const int value = std::atoi(megabytes->c_str());
+        if (value < 1 || value > 1024 || std::to_string(value) != *megabytes)
+            return usage_error("--max-body-mb must be a whole number from 1 to 1024", kServeUsage);
+        options.max_body_bytes = static_cast<std::size_t>(value) << 20;
     }
     const std::string admin_env = args.value("--admin-key-env").value_or("SWITCHBOARD_ADMIN_KEY");
     if (const char* key = std::getenv(admin_env.c_str()); key && *key) {

@@ -11,13 +11,30 @@ namespace sb {
 namespace {
 
 // Wire fields passed through `extra` that change what the model answers.
-constexpr const char* kOutputFields[] = {"tools",           "tool_choice",      "response_format", "seed", "n",
-                                         "presence_penalty", "frequency_penalty", "logit_bias",     "reasoning_effort"};
+constexpr const char* kOutputFields[] = {"seed", "presence_penalty", "frequency_penalty", "logit_bias",
+                                         "reasoning_effort"};
+
+// A part by what it is and a digest of its bytes: two photos differ even when the text does not.
+nlohmann::json part_json(const ContentPart& part) {
+    nlohmann::json json = {{"kind", std::string(to_string(part.kind))}};
+    if (part.kind == ContentPart::Kind::Text) json["text"] = part.text;
+    if (!part.media_type.empty()) json["media_type"] = part.media_type;
+    if (!part.data_base64.empty()) json["sha256"] = sha256_hex(part.data_base64);
+    if (!part.url.empty()) json["url"] = part.url;
+    if (!part.file_id.empty()) json["file_id"] = part.file_id;
+    if (!part.detail.empty()) json["detail"] = part.detail;
+    return json;
+}
 
 nlohmann::json turn_json(const Message& message) {
     nlohmann::json turn = {{"role", std::string(to_string(message.role))}, {"content", message.content}};
     if (!message.name.empty()) turn["name"] = message.name;
     if (!message.tool_call_id.empty()) turn["tool_call_id"] = message.tool_call_id;
+    if (!message.parts.empty()) {
+        auto parts = nlohmann::json::array();
+        for (const auto& part : message.parts) parts.push_back(part_json(part));
+        turn["parts"] = std::move(parts);
+    }
     if (!message.tool_calls.empty()) {
         auto calls = nlohmann::json::array();
         for (const auto& call : message.tool_calls) calls.push_back({{"name", call.name}, {"arguments", call.arguments_json}});
@@ -35,6 +52,11 @@ std::string cache_key_material(const ChatRequest& request, std::string_view targ
     if (request.top_p) material["top_p"] = *request.top_p;
     if (request.max_tokens) material["max_tokens"] = *request.max_tokens;
     if (!request.stop.empty()) material["stop"] = request.stop;
+    if (!request.tools.is_null()) material["tools"] = request.tools;
+    if (!request.tool_choice.is_null()) material["tool_choice"] = request.tool_choice;
+    if (request.parallel_tool_calls) material["parallel_tool_calls"] = *request.parallel_tool_calls;
+    if (!request.response_format.is_null()) material["response_format"] = request.response_format;
+    if (request.n > 1) material["n"] = request.n;
     for (const char* field : kOutputFields)
         if (request.extra.is_object() && request.extra.contains(field)) material[field] = request.extra[field];
 

@@ -4,13 +4,26 @@ namespace sb {
 
 namespace {
 constexpr int kFormat = 1;  // bumped when the layout changes; older entries then read as misses
+
+nlohmann::json tool_calls_json(const std::vector<ToolCall>& calls) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& call : calls)
+        list.push_back({{"id", call.id}, {"name", call.name}, {"arguments", call.arguments_json}});
+    return list;
 }
+
+std::vector<ToolCall> tool_calls_from(const nlohmann::json& list) {
+    std::vector<ToolCall> calls;
+    for (const auto& call : list)
+        calls.push_back(ToolCall{call.at("id").get<std::string>(), call.at("name").get<std::string>(),
+                                 call.at("arguments").get<std::string>()});
+    return calls;
+}
+}  // namespace
 
 std::string to_json_text(const CachedAnswer& answer) {
     const auto& r = answer.response;
-    nlohmann::json tool_calls = nlohmann::json::array();
-    for (const auto& call : r.tool_calls)
-        tool_calls.push_back({{"id", call.id}, {"name", call.name}, {"arguments", call.arguments_json}});
+    const auto tool_calls = tool_calls_json(r.tool_calls);
     nlohmann::json json = {
         {"format", kFormat},
         {"id", r.id},
@@ -27,6 +40,11 @@ std::string to_json_text(const CachedAnswer& answer) {
         {"stored_ms", answer.stored_unix_ms},
     };
     if (answer.cost_usd) json["cost_usd"] = *answer.cost_usd;
+    // Answers to n > 1: the other choices (absent otherwise, so older entries read the same).
+    for (const auto& choice : r.more_choices)
+        json["more_choices"].push_back({{"content", choice.content},
+                                        {"tool_calls", tool_calls_json(choice.tool_calls)},
+                                        {"finish_reason", choice.finish_reason}});
     // Replacement instead of an exception: a model's answer can hold invalid UTF-8.
     return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -40,9 +58,12 @@ std::optional<CachedAnswer> parse_cached_answer(std::string_view json_text) {
         r.id = json.at("id").get<std::string>();
         r.model = json.at("model").get<std::string>();
         r.content = json.at("content").get<std::string>();
-        for (const auto& call : json.at("tool_calls"))
-            r.tool_calls.push_back(ToolCall{call.at("id").get<std::string>(), call.at("name").get<std::string>(),
-                                            call.at("arguments").get<std::string>()});
+        r.tool_calls = tool_calls_from(json.at("tool_calls"));
+        if (const auto it = json.find("more_choices"); it != json.end())
+            for (const auto& choice : *it)
+                r.more_choices.push_back(ChatChoice{choice.at("content").get<std::string>(),
+                                                    tool_calls_from(choice.at("tool_calls")),
+                                                    choice.at("finish_reason").get<std::string>()});
         r.finish_reason = json.at("finish_reason").get<std::string>();
         const auto& usage = json.at("usage");
         r.usage.input_tokens = usage.at("input").get<std::int64_t>();

@@ -1,6 +1,7 @@
 // history_record: what one finished request leaves in the history.
 #include "engine/history_mapping.h"
 
+#include "model/base64.h"
 #include "model/digest.h"
 #include "security/redaction.h"
 #include "security/stored_text.h"
@@ -10,6 +11,18 @@ namespace sb {
 
 namespace {
 
+// A media part as a reference, never its bytes: "[image image/png 48213 bytes sha256:9f86d0…]".
+std::string part_reference(const ContentPart& part) {
+    std::string out = "[" + std::string(to_string(part.kind));
+    if (!part.media_type.empty()) out += " " + part.media_type;
+    if (!part.data_base64.empty())
+        out += " " + std::to_string(decoded_size(part)) + " bytes sha256:" + sha256_hex(base64_decode(part.data_base64));
+    if (!part.url.empty()) out += " " + part.url;
+    if (!part.file_id.empty()) out += " file " + part.file_id;
+    if (!part.filename.empty()) out += " \"" + part.filename + "\"";
+    return out + "]";
+}
+
 // The conversation as an operator reads it: one "role: text" paragraph per turn.
 std::string transcript(const std::vector<Message>& messages) {
     std::string out;
@@ -17,7 +30,12 @@ std::string transcript(const std::vector<Message>& messages) {
         if (!out.empty()) out += "\n\n";
         out += to_string(message.role);
         out += ": ";
-        out += message.content;
+        if (message.parts.empty()) out += message.content;
+        for (std::size_t i = 0; i < message.parts.size(); ++i) {
+            const auto& part = message.parts[i];
+            if (i > 0) out += ' ';
+            out += part.kind == ContentPart::Kind::Text ? part.text : part_reference(part);
+        }
         for (const auto& call : message.tool_calls) out += "\n[tool call " + call.name + " " + call.arguments_json + "]";
     }
     return out;

@@ -20,11 +20,25 @@ bool is_congestion(ErrorClass cls) {
 
 bool is_success_status(int status) { return status >= 200 && status < 300; }
 
-// A streaming caller answered without a stream: the whole answer as one piece, then the end.
+// A streaming caller answered without a stream: each choice whole, as one piece with its tool
+// calls, then its end; the usage last.
 void deliver_whole(const Call& call, const ChatResponse& response) {
     if (!call.request.stream || !call.on_delta) return;
-    call.on_delta(StreamDelta{response.content, "", std::nullopt});
-    call.on_delta(StreamDelta{"", response.finish_reason, response.usage});
+    auto deliver_choice = [&](int index, const std::string& content, const std::vector<ToolCall>& calls,
+                              const std::string& finish_reason) {
+        StreamDelta piece{.content = content, .finish_reason = {}, .usage = {}, .tool_calls = {}, .choice = index};
+        for (std::size_t i = 0; i < calls.size(); ++i)
+            piece.tool_calls.push_back({static_cast<int>(i), calls[i].id, calls[i].name, calls[i].arguments_json});
+        call.on_delta(piece);
+        call.on_delta(StreamDelta{.content = {}, .finish_reason = finish_reason, .usage = {}, .tool_calls = {},
+                                  .choice = index});
+    };
+    deliver_choice(0, response.content, response.tool_calls, response.finish_reason);
+    for (std::size_t i = 0; i < response.more_choices.size(); ++i) {
+        const auto& choice = response.more_choices[i];
+        deliver_choice(static_cast<int>(i) + 1, choice.content, choice.tool_calls, choice.finish_reason);
+    }
+    call.on_delta(StreamDelta{.content = {}, .finish_reason = {}, .usage = response.usage});
 }
 
 // Points the call at `target`; false when the call's provider set has no such provider
@@ -290,7 +304,7 @@ void RequestPath::send(const CallPtr& call) {
     HttpClient::DataCallback on_data;
     if (call->request.stream) {
         call->sse = SseParser();
-        call->decoder = provider.adapter->make_stream_decoder();
+        call->decoder = provider.adapter->make_stream_decoder_for(call->request);
         call->stream_error = Error{};
         on_data = [this, call](std::string_view bytes) { on_stream_bytes(call, bytes); };
     }
@@ -319,7 +333,8 @@ void RequestPath::on_stream_bytes(const CallPtr& call, std::string_view bytes) {
     if (!call->stream_error && call->sse.failed())
         call->stream_error = Error{ErrorClass::MalformedResponse, "bad event stream: " + call->sse.error()};
     for (const auto& delta : deltas) {
-        if (!delta.content.empty()) call->delivered_content = true;
+        if (!delta.content.empty() || !delta.tool_calls.empty() || !delta.responses_event.empty())
+            call->delivered_content = true;
         if (call->on_delta) call->on_delta(delta);
     }
     if (call->stream_error && !m_stopping) m_parts.transport->cancel(call->transfer_id);
@@ -343,7 +358,7 @@ void RequestPath::on_transfer_done(const CallPtr& call, HttpResponse&& response)
     } else if (call->request.stream && is_success_status(response.status)) {
         if (call->decoder->finished()) answer = call->decoder->response();
         else error = Error{ErrorClass::Network, "the event stream ended before its end marker"};
-    } else if (auto parsed = provider.adapter->parse_response(response)) {
+    } else if (auto parsed = provider.adapter->parse_response_for(call->request, response)) {
         answer = std::move(*parsed);
     } else {
         error = std::move(parsed.error());

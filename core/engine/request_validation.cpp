@@ -14,7 +14,8 @@ std::optional<Error> validate_request(const ChatRequest& request) {
         if (message.role != Role::System) has_non_system = true;
         if (message.role == Role::Tool && message.tool_call_id.empty())
             return bad(where + ".tool_call_id: a tool message must name the call it answers");
-        if (message.content.empty() && message.tool_calls.empty() && message.role != Role::Assistant)
+        if (message.content.empty() && message.tool_calls.empty() && message.parts.empty() &&
+            message.role != Role::Assistant)
             return bad(where + ".content: must not be empty");
     }
     if (!has_non_system) return bad("messages: must contain a user message, not only system prompts");

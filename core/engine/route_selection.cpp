@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "model/text.h"
+#include "providers/provider_capabilities.h"
 
 namespace sb {
 
@@ -16,7 +17,54 @@ struct RouteSelection::ModelIndex {
     std::unordered_map<std::string, std::string> model_provider;  // model → first enabled provider listing it
     std::unordered_map<std::string, std::string> model_tier;      // model → first tier with a target serving it
     std::set<std::string, std::less<>> cache_first_tiers;          // exact names
+    std::unordered_map<std::string, std::vector<std::pair<TargetKey, ProviderKind>>> tier_targets;  // by exact name
+
+    const ProviderConfig* provider(std::string_view name) const {
+        for (const auto& candidate : providers)
+            if (candidate.name == name) return &candidate;
+        return nullptr;
+    }
 };
+
+namespace {
+
+// Only a request with media, tools, several choices, a schema or another wire format can be
+// one that some provider cannot take; the common request skips the check.
+bool may_be_unfit(const ChatRequest& request) {
+    if (request.wire != WireApi::OpenAIChat || request.n > 1 || !request.tools.is_null() ||
+        !request.response_format.is_null() || !request.tool_choice.is_null())
+        return true;
+    for (const auto& message : request.messages)
+        if (!message.parts.empty()) return true;
+    return false;
+}
+
+}  // namespace
+
+// The targets of `tier` whose provider cannot take the request, and why.
+struct RouteSelection::Unfit {
+    std::vector<TargetKey> targets;
+    std::string first_reason;
+    std::string note;  // "; skipped anthropic/claude-3-5-haiku: messages[1].content[0]: …"
+    bool all = false;  // every target of the tier
+};
+
+RouteSelection::Unfit RouteSelection::unfit_in(const ModelIndex& idx, const std::string& tier,
+                                               const ChatRequest& request) const {
+    Unfit unfit;
+    if (!may_be_unfit(request)) return unfit;
+    const auto it = idx.tier_targets.find(tier);
+    if (it == idx.tier_targets.end()) return unfit;
+    for (const auto& [target, kind] : it->second) {
+        auto why = cannot_take(kind, request);
+        if (!why) continue;
+        if (unfit.first_reason.empty()) unfit.first_reason = *why;
+        unfit.note += "; skipped " + target.provider + "/" + target.model + ": " + *why;
+        unfit.targets.push_back(target);
+    }
+    unfit.all = !it->second.empty() && unfit.targets.size() == it->second.size();
+    return unfit;
+}
 
 RouteSelection::RouteSelection(const std::vector<ProviderConfig>& providers, std::string default_provider,
                                RoutingConfig routing, RouterOptions options)
@@ -74,17 +122,21 @@ void RouteSelection::install(std::vector<ProviderConfig> providers, std::string 
     }
     for (const auto& tier : routing.tiers)
         for (const auto& target : tier.targets) {
-            std::string model = target.model;
-            if (model.empty())
-                for (const auto& provider : index->providers)
-                    if (provider.name == target.provider) model = provider.default_model;
+            const auto* provider = index->provider(target.provider);
+            std::string model = target.model.empty() && provider ? provider->default_model : target.model;
             index->model_tier.emplace(model, tier.name);
+            if (provider) index->tier_targets[tier.name].push_back({TargetKey{target.provider, model}, provider->kind});
         }
     {
         std::lock_guard lock(m_index_mutex);
         m_index = std::move(index);
     }
     m_router.update(std::move(routing));
+}
+
+std::string RouteSelection::not_sent(const ProviderConfig& provider, const ChatRequest& request) {
+    const auto names = fields_not_sent(provider.kind, request);
+    return names.empty() ? std::string() : "; not sent to " + provider.name + " (another wire format): " + names;
 }
 
 std::vector<ConfigError> RouteSelection::validate(const RoutingConfig& routing) const {
@@ -107,8 +159,12 @@ std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& reques
             return std::unexpected(Error{ErrorClass::BadRequest, "unknown provider \"" + request.provider + "\""});
         if (!provider->enabled)
             return std::unexpected(Error{ErrorClass::BadRequest, "provider " + request.provider + " is disabled"});
+        if (may_be_unfit(request))
+            if (auto why = cannot_take(provider->kind, request))
+                return std::unexpected(Error{ErrorClass::BadRequest, *why + " (the request is pinned to provider " +
+                                                                         provider->name + ")"});
         const std::string model = request.model.empty() ? provider->default_model : request.model;
-        return RouteStart{{provider->name, model}, "", "pinned to provider " + provider->name, true};
+        return RouteStart{{provider->name, model}, "", "pinned to provider " + provider->name + not_sent(*provider, request), true};
     }
 
     const std::string model = to_lower(request.model);
@@ -117,9 +173,15 @@ std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& reques
         const auto classification = m_router.classify(request);
         if (const auto it = idx->model_provider.find(request.model); it != idx->model_provider.end()) {
             const auto tier = idx->model_tier.find(request.model);
+            const auto* provider = idx->provider(it->second);
+            if (may_be_unfit(request))
+                if (auto why = cannot_take(provider->kind, request))
+                    return std::unexpected(Error{ErrorClass::BadRequest, *why + " (model " + request.model +
+                                                                             " is served by " + it->second + ")"});
             return RouteStart{{it->second, request.model},
                               tier != idx->model_tier.end() ? tier->second : classification.tier,
-                              "model " + request.model + " requested → " + it->second, false};
+                              "model " + request.model + " requested → " + it->second + not_sent(*provider, request),
+                              false};
         }
         const auto fallback = std::find_if(providers.begin(), providers.end(), [&](const ProviderConfig& p) {
             return p.name == idx->default_provider && p.enabled;
@@ -127,8 +189,14 @@ std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& reques
         if (fallback == providers.end())
             return std::unexpected(Error{ErrorClass::BadRequest, "no enabled provider lists model \"" + request.model +
                                                                      "\" and the default provider is not enabled"});
+        if (may_be_unfit(request))
+            if (auto why = cannot_take(fallback->kind, request))
+                return std::unexpected(Error{ErrorClass::BadRequest, *why + " (model " + request.model +
+                                                                         " goes to the default provider " +
+                                                                         fallback->name + ")"});
         return RouteStart{{fallback->name, request.model}, classification.tier,
-                          "model " + request.model + " is in no provider's list → default provider " + fallback->name,
+                          "model " + request.model + " is in no provider's list → default provider " + fallback->name +
+                              not_sent(*fallback, request),
                           false};
     }
 
@@ -142,19 +210,34 @@ std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& reques
     } else {
         classification = m_router.classify(request);
     }
-    const auto choice = take ? m_router.pick(classification.tier, request) : m_router.peek(classification.tier, request);
+    const auto unfit = unfit_in(*idx, classification.tier, request);
+    if (unfit.all)
+        return std::unexpected(Error{ErrorClass::BadRequest, unfit.first_reason + "; no target of tier " +
+                                                                 classification.tier + " can take it"});
+    const auto choice = take ? m_router.pick(classification.tier, request, unfit.targets)
+                             : m_router.peek(classification.tier, request, unfit.targets);
     if (!choice)
         return std::unexpected(Error{ErrorClass::Overloaded, "no target of tier " + classification.tier +
                                                                  " can take the request: each one is disabled, "
-                                                                 "or has its circuit open"});
-    return RouteStart{choice->target, classification.tier, classification.reason + "; " + choice->reason, false,
-                      idx->cache_first_tiers.contains(classification.tier), take};
+                                                                 "or has its circuit open" + unfit.note});
+    const auto* provider = idx->provider(choice->target.provider);
+    return RouteStart{choice->target,
+                      classification.tier,
+                      classification.reason + "; " + choice->reason + unfit.note +
+                          (provider ? not_sent(*provider, request) : std::string()),
+                      false,
+                      idx->cache_first_tiers.contains(classification.tier),
+                      take};
 }
 
 std::optional<TargetChoice> RouteSelection::next(const std::string& tier, const ChatRequest& request,
                                                  std::span<const TargetKey> tried) {
     if (tier.empty()) return std::nullopt;
-    return m_router.pick(tier, request, tried);
+    const auto unfit = unfit_in(*index(), tier, request);
+    if (unfit.targets.empty()) return m_router.pick(tier, request, tried);
+    std::vector<TargetKey> skip(tried.begin(), tried.end());
+    skip.insert(skip.end(), unfit.targets.begin(), unfit.targets.end());
+    return m_router.pick(tier, request, skip);
 }
 
 void RouteSelection::record(const TargetKey& target, ErrorClass error, std::chrono::microseconds latency) {

@@ -7,6 +7,8 @@
 //   - empty, "auto", a tier name or an alias: the classified tier's weighted choice;
 //   - an unknown model: passed to the default provider (local servers name models freely),
 //     failing over within the classified tier.
+// A target whose provider cannot take the request (provider_capabilities.h) is skipped, the
+// reason added to the route's; when no target can, the request is refused with the reason.
 // The providers and the routing are each swapped whole (set_providers(), update()).
 #include <expected>
 #include <memory>
@@ -62,6 +64,9 @@ public:
 
 private:
     struct ModelIndex;  // the providers and what is derived from them and the routing; swapped whole
+    struct Unfit;
+    Unfit unfit_in(const ModelIndex& idx, const std::string& tier, const ChatRequest& request) const;
+    static std::string not_sent(const ProviderConfig& provider, const ChatRequest& request);
     std::shared_ptr<const ModelIndex> index() const;
     void install(std::vector<ProviderConfig> providers, std::string default_provider, RoutingConfig routing);
     std::expected<RouteStart, Error> route(const ChatRequest& request, bool take) const;

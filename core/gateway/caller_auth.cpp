@@ -6,9 +6,12 @@
 namespace sb {
 
 std::expected<std::optional<GatewayCaller>, GatewayError> authenticate_caller(const GatewayOptions& options,
-                                                                              const Headers& headers) {
+                                                                              const Headers& headers,
+                                                                              KeyHeaders accepted) {
     if (options.allow_unauthenticated) return std::optional<GatewayCaller>{};
-    const auto token = bearer_token(headers);
+    std::string_view token = bearer_token(headers);
+    if (token.empty() && accepted == KeyHeaders::BearerOrXApiKey)
+        if (const auto key = header_value(headers, "x-api-key")) token = *key;
     // An operator's console tries prompts with the admin key: no key's limits or spend apply.
     if (!token.empty() && !options.admin_key_sha256.empty() && !looks_like_gateway_key(token) &&
         admin_key_matches(token, options.admin_key_sha256))
@@ -17,7 +20,10 @@ std::expected<std::optional<GatewayCaller>, GatewayError> authenticate_caller(co
         return std::unexpected(
             invalid_api_key("no gateway keys: create one with `switchboard-gateway keys create`"));
     if (token.empty())
-        return std::unexpected(invalid_api_key("missing API key: send it as `Authorization: Bearer <key>`"));
+        return std::unexpected(invalid_api_key(accepted == KeyHeaders::BearerOnly
+                                                  ? "missing API key: send it as `Authorization: Bearer <key>`"
+                                                  : "missing API key: send it as `x-api-key: <key>` or "
+                                                    "`Authorization: Bearer <key>`"));
     auto caller = options.auth->authenticate(token);
     if (!caller)
         return std::unexpected(

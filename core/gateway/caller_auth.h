@@ -10,8 +10,12 @@
 
 namespace sb {
 
+// Which headers may carry the caller's key: Bearer always; Anthropic's clients send x-api-key.
+enum class KeyHeaders { BearerOnly, BearerOrXApiKey };
+
 // nullopt caller: unauthenticated access is allowed. Errors are 401 invalid_api_key.
 std::expected<std::optional<GatewayCaller>, GatewayError> authenticate_caller(const GatewayOptions& options,
-                                                                              const Headers& headers);
+                                                                              const Headers& headers,
+                                                                              KeyHeaders accepted = KeyHeaders::BearerOnly);
 
 }  // namespace sb

@@ -1,16 +1,15 @@
 #include "gateway/chat_completions.h"
 
-#include <cstdio>
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <vector>
 
-#include "cache/cache_control.h"
 #include "engine/engine.h"
 #include "gateway/caller_auth.h"
+#include "gateway/chat_admission.h"
 #include "gateway/client_request.h"
 #include "gateway/gateway_errors.h"
-#include "gateway/model_list.h"
 #include "gateway/sse_writer.h"
 #include "model/request_id.h"
 #include "providers/openai_response_writer.h"
@@ -18,20 +17,6 @@
 
 namespace sb {
 namespace {
-
-Headers result_headers(const RequestResult& result) {
-    Headers headers = {{"x-request-id", result.request_id},
-                       {"x-switchboard-cache", std::string(to_string(result.cache))},
-                       {"x-switchboard-provider", result.provider},
-                       {"x-switchboard-model", result.model},
-                       {"x-switchboard-tier", result.tier}};
-    if (result.cost_usd) {
-        char cost[32];
-        std::snprintf(cost, sizeof cost, "%.8f", *result.cost_usd);
-        headers.emplace_back("x-switchboard-cost-usd", cost);
-    }
-    return headers;
-}
 
 void respond_error(ResponseChannel& channel, const GatewayError& error, const std::string& request_id,
                    Headers extra = {}) {
@@ -54,10 +39,13 @@ public:
 
     void on_delta(const StreamDelta& delta) {
         std::lock_guard lock(m_mutex);
+        if (delta.choice < 0 || delta.choice >= kMaxChoices) return;
         begin();
-        if (!delta.content.empty()) m_channel->send(m_writer.content(delta.content));
-        // The finish chunk waits for the result: it then names the model that answered.
-        if (!delta.finish_reason.empty()) m_finish_reason = delta.finish_reason;
+        auto& choice = begin_choice(delta.choice);
+        if (!delta.content.empty()) m_channel->send(m_writer.content(delta.content, delta.choice));
+        if (!delta.tool_calls.empty()) m_channel->send(m_writer.tool_calls(delta.tool_calls, delta.choice));
+        // The finish chunks wait for the result: they then name the model that answered.
+        if (!delta.finish_reason.empty()) choice.finish_reason = delta.finish_reason;
     }
 
     void on_done(const RequestResult& result) {
@@ -69,14 +57,41 @@ public:
             return m_channel->abort_stream();
         }
         begin();
+        begin_choice(0);
         const auto& response = *result.outcome;
         if (!result.model.empty()) m_writer.set_model(result.model);
-        m_channel->send(m_writer.finish(m_finish_reason.empty() ? response.finish_reason : m_finish_reason) +
-                        m_writer.usage(response.usage) + SseChunkWriter::done());
+        std::string tail;
+        for (std::size_t i = 0; i < m_choices.size(); ++i) {
+            if (!m_choices[i].began) continue;
+            auto reason = m_choices[i].finish_reason;
+            if (reason.empty()) reason = i == 0 ? response.finish_reason
+                                         : i <= response.more_choices.size() ? response.more_choices[i - 1].finish_reason
+                                                                             : std::string();
+            tail += m_writer.finish(reason, static_cast<int>(i));
+        }
+        m_channel->send(tail + m_writer.usage(response.usage) + SseChunkWriter::done());
         m_channel->end_stream(result_headers(result));
     }
 
 private:
+    // OpenAI's own limit on n; deltas of other choices are dropped.
+    static constexpr int kMaxChoices = 128;
+    struct ChoiceStream {
+        bool began = false;
+        std::string finish_reason;
+    };
+
+    // Each choice opens with its role, as clients' stream readers require.
+    ChoiceStream& begin_choice(int index) {
+        if (static_cast<std::size_t>(index) >= m_choices.size()) m_choices.resize(index + 1);
+        auto& choice = m_choices[index];
+        if (!choice.began) {
+            choice.began = true;
+            m_channel->send(m_writer.role(index));
+        }
+        return choice;
+    }
+
     void begin() {
         if (m_began) return;
         m_began = true;
@@ -85,10 +100,7 @@ private:
         m_channel->begin_stream({{"content-type", "text/event-stream"},
                                  {"cache-control", "no-cache"},
                                  {"x-request-id", m_request_id},
-                                 {"trailer",
-                                  "x-switchboard-cache, x-switchboard-provider, x-switchboard-model, "
-                                  "x-switchboard-tier, x-switchboard-cost-usd"}});
-        m_channel->send(m_writer.role());
+                                 {"trailer", std::string(kResultTrailers)}});
     }
 
     std::mutex m_mutex;
@@ -96,7 +108,7 @@ private:
     std::string m_request_id;
     SseChunkWriter m_writer;
     bool m_began = false;
-    std::string m_finish_reason;
+    std::vector<ChoiceStream> m_choices;
 };
 
 }  // namespace
@@ -107,46 +119,19 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
 
     auto authenticated = authenticate_caller(m_options, http.headers);
     if (!authenticated) return refuse(authenticated.error());
-    const std::optional<GatewayCaller> caller = std::move(*authenticated);
-
     auto read = read_client_request(http.body);
     if (!read) return refuse(read.error());
     ChatRequest request = std::move(read->request);
     request.id = request_id;
-    request.source = "gateway";
-    if (auto cache_control = header_value(http.headers, "cache-control"))
-        request.cache_policy = cache_policy_from_header(*cache_control);
-    if (m_options.forward_sim_headers)
-        for (const auto& [name, value] : http.headers)
-            if (name.starts_with("x-sim-")) request.extra_headers.emplace_back(name, value);
     const std::string model = request.model;
     const bool stream = request.stream;
-    const std::int64_t max_tokens = request.max_tokens.value_or(0);
-
-    // Validated and routed once, here; refused from now on, it frees its route unsent.
-    auto admitted = m_engine.admit(std::move(request));
-    if (!admitted) return refuse(gateway_error_for(admitted.error()));
-    if (!is_known_model(m_engine, model)) {
-        auto error = not_found("The model `" + model + "` does not exist; GET /v1/models lists them", "model_not_found");
-        error.param = "model";
-        return refuse(error);
-    }
-    if (caller) {
-        const auto estimate = m_engine.predict(*admitted).input_tokens + max_tokens;
-        if (auto allowed = m_options.auth->admit(*caller, estimate); !allowed)
-            return refuse(gateway_error_for(allowed.error()));
-    }
-
-    auto* auth = m_options.auth;
-    auto charge = [auth, caller](const RequestResult& result) {
-        if (caller && auth && result.ok())
-            auth->charge(*caller, result.outcome->usage.total(), result.cost_usd.value_or(0.0));
-    };
-    Engine& engine = m_engine;
-    channel->on_disconnect([&engine, request_id] { engine.cancel(request_id); });
+    auto admission = admit_chat(m_engine, m_options, *authenticated, std::move(request), http, channel);
+    if (!admission) return refuse(admission.error());
+    auto admitted = std::move(admission->admitted);
+    auto charge = std::move(admission->charge);
 
     if (!stream) {
-        m_engine.submit(std::move(*admitted), [channel, charge](RequestResult&& result) {
+        m_engine.submit(std::move(admitted), [channel, charge](RequestResult&& result) {
             charge(result);
             if (!result.ok())
                 return respond_error(*channel, gateway_error_for(result.outcome.error()), result.request_id,
@@ -163,7 +148,7 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
     }
     auto state = std::make_shared<StreamState>(channel, request_id, model.empty() ? "auto" : model, read->include_usage);
     m_engine.submit(
-        std::move(*admitted),
+        std::move(admitted),
         [state, charge](RequestResult&& result) {
             charge(result);
             state->on_done(result);

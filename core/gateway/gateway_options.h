@@ -26,7 +26,7 @@ struct GatewayOptions {
     std::uint16_t port = 8080;          // 0 = ephemeral (tests)
     int threads = 2;
     std::optional<GatewayTls> tls;  // https (TLS 1.2 or later); none = plain http
-    std::size_t max_body_bytes = 4 << 20;
+    std::size_t max_body_bytes = 20 << 20;  // room for a few photos as base64 (serve --max-body-mb)
     std::size_t max_header_bytes = 16 << 10;
     // A request (headers and body) must arrive within this; also the keep-alive idle limit.
     // Slow and idle clients are closed, so they cannot hold connections open for free.

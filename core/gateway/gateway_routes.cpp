@@ -24,6 +24,8 @@ GatewayRoutes::GatewayRoutes(Engine& engine, const GatewayOptions& options)
     : m_engine(engine),
       m_options(options),
       m_chat(engine, options),
+      m_messages(engine, options),
+      m_responses(engine, options),
       m_started_unix_s(unix_seconds_now()) {}
 
 void GatewayRoutes::handle(const GatewayRequest& request, const std::shared_ptr<ResponseChannel>& channel) {
@@ -38,6 +40,14 @@ void GatewayRoutes::handle(const GatewayRequest& request, const std::shared_ptr<
 
     if (is_chat_path(path)) {
         if (only("POST")) m_chat.handle(request, channel);
+        return;
+    }
+    if (path == "/v1/messages") {
+        if (only("POST")) m_messages.handle(request, channel);
+        return;
+    }
+    if (path == "/v1/responses" || path == "/responses") {
+        if (only("POST")) m_responses.handle(request, channel);
         return;
     }
     if (path == "/v1/models" || path == "/models") {

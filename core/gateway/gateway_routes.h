@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <memory>
 
+#include "gateway/anthropic_messages.h"
 #include "gateway/chat_completions.h"
 #include "gateway/gateway_http.h"
 #include "gateway/gateway_options.h"
+#include "gateway/responses_endpoint.h"
 
 namespace sb {
 
@@ -29,6 +31,8 @@ private:
     Engine& m_engine;
     const GatewayOptions& m_options;
     ChatCompletions m_chat;
+    AnthropicMessages m_messages;
+    ResponsesEndpoint m_responses;
     std::int64_t m_started_unix_s;
     std::atomic<bool> m_stopping{false};
 };

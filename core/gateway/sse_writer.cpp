@@ -14,9 +14,9 @@ ojson SseChunkWriter::head() const {
         {"id", m_id}, {"object", "chat.completion.chunk"}, {"created", m_created}, {"model", m_model}};
 }
 
-std::string SseChunkWriter::chunk(ojson delta, ojson finish_reason) {
+std::string SseChunkWriter::chunk(ojson delta, ojson finish_reason, int choice) {
     ojson body = head();
-    body["choices"] = ojson::array({ojson{{"index", 0},
+    body["choices"] = ojson::array({ojson{{"index", choice},
                                           {"delta", std::move(delta)},
                                           {"logprobs", nullptr},
                                           {"finish_reason", std::move(finish_reason)}}});
@@ -24,16 +24,33 @@ std::string SseChunkWriter::chunk(ojson delta, ojson finish_reason) {
     return "data: " + json_text(body) + "\n\n";
 }
 
-std::string SseChunkWriter::role() {
-    return chunk(ojson{{"role", "assistant"}, {"content", ""}}, nullptr);
+std::string SseChunkWriter::role(int choice) {
+    return chunk(ojson{{"role", "assistant"}, {"content", ""}}, nullptr, choice);
 }
 
-std::string SseChunkWriter::content(std::string_view text) {
-    return chunk(ojson{{"content", std::string(text)}}, nullptr);
+std::string SseChunkWriter::content(std::string_view text, int choice) {
+    return chunk(ojson{{"content", std::string(text)}}, nullptr, choice);
 }
 
-std::string SseChunkWriter::finish(std::string_view finish_reason) {
-    return chunk(ojson::object(), finish_reason.empty() ? ojson("stop") : ojson(std::string(finish_reason)));
+std::string SseChunkWriter::tool_calls(const std::vector<ToolCallDelta>& calls, int choice) {
+    auto list = ojson::array();
+    for (const auto& call : calls) {
+        ojson piece = {{"index", call.index}};
+        if (!call.id.empty() || !call.name.empty()) {
+            piece["id"] = call.id;
+            piece["type"] = "function";
+            piece["function"] = ojson{{"name", call.name}, {"arguments", call.arguments}};
+        } else {
+            piece["function"] = ojson{{"arguments", call.arguments}};
+        }
+        list.push_back(std::move(piece));
+    }
+    return chunk(ojson{{"tool_calls", std::move(list)}}, nullptr, choice);
+}
+
+std::string SseChunkWriter::finish(std::string_view finish_reason, int choice) {
+    return chunk(ojson::object(), finish_reason.empty() ? ojson("stop") : ojson(std::string(finish_reason)),
+                 choice);
 }
 
 std::string SseChunkWriter::usage(const Usage& usage) {

@@ -2,6 +2,7 @@
 // Provider-neutral chat types. Adapters in core/providers translate these to and from
 // each wire format; everything else in the engine speaks only these.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,12 +26,32 @@ struct ToolCall {
     bool operator==(const ToolCall&) const = default;
 };
 
+// One piece of a turn's content: text, or an image, audio or a file, inline (base64) or by
+// reference (an http(s) URL, or a file id the provider stores).
+struct ContentPart {
+    enum class Kind { Text, Image, Audio, File };
+    Kind kind = Kind::Text;
+    std::string text;         // Kind::Text
+    std::string media_type;   // "image/png", "audio/wav", "application/pdf"; empty when unknown (a URL)
+    std::string data_base64;  // inline bytes, base64 without a data: prefix
+    std::string url;          // an http(s) URL (images and documents by reference)
+    std::string file_id;      // a file the provider stores (OpenAI Files)
+    std::string filename;     // files: the name the client gave
+    std::string detail;       // images: OpenAI's "low" / "high" / "auto"
+    bool operator==(const ContentPart&) const = default;
+};
+std::string_view to_string(ContentPart::Kind kind);
+// The decoded size of inline data (0 for a reference).
+std::size_t decoded_size(const ContentPart& part);
+
 struct Message {
     Role role = Role::User;
-    std::string content;
+    std::string content;               // the text (of every text part, joined)
     std::string name;                  // optional participant name (OpenAI)
     std::vector<ToolCall> tool_calls;  // assistant turns that call tools
     std::string tool_call_id;          // tool turns: which call this answers
+    // Empty for text alone. Otherwise every part of the turn in order, text parts included.
+    std::vector<ContentPart> parts;
     bool operator==(const Message&) const = default;
 };
 
@@ -48,6 +69,10 @@ struct Usage {
 // no_store — neither read nor store.
 enum class CachePolicy { Default, NoCache, NoStore };
 
+// The wire format a request arrived in. Its `extra` fields are in that format: they are sent
+// only to providers that speak it, and named in the route reason where they are not.
+enum class WireApi { OpenAIChat, AnthropicMessages, OpenAIResponses };
+
 struct ChatRequest {
     std::string id;        // engine request id (see request_id.h); set by the engine if empty
     std::string provider;  // optional: pin to a configured provider by name
@@ -61,10 +86,29 @@ struct ChatRequest {
     std::string source = "api";  // ingress tag: gui, gateway, batch, cli
     std::string tier;            // routing tier, if already known
     std::string conversation_id; // keeps a conversation on one target while it is healthy (sticky routing)
-    nlohmann::json extra = nlohmann::json::object();  // other wire fields passed through (tools, response_format…)
+    // Tools in OpenAI chat's shape ([{type:function, function:{name, description, parameters}}]),
+    // whatever format the request came in; null when none. Each adapter translates them.
+    nlohmann::json tools;
+    nlohmann::json tool_choice;  // OpenAI chat's shape: "auto" / "none" / "required" / {type:function,…}
+    std::optional<bool> parallel_tool_calls;
+    nlohmann::json response_format;  // OpenAI chat's shape ({type:json_schema, json_schema:{…}}); null = text
+    int n = 1;                       // choices wanted
+    WireApi wire = WireApi::OpenAIChat;
+    // A Responses API request to be passed through as it came (the whole body), for providers
+    // that speak the Responses API; null otherwise. The fields above hold its translation.
+    nlohmann::json responses_body;
+    nlohmann::json extra = nlohmann::json::object();  // other wire fields of `wire`'s format, passed through
     Headers extra_headers;       // passed to the upstream as-is (e.g. simulator fault injection)
     std::chrono::milliseconds deadline{0};  // total budget incl. retries; 0 = config default
     CachePolicy cache_policy = CachePolicy::Default;
+};
+
+// Choices after the first when a request asked for n > 1.
+struct ChatChoice {
+    std::string content;
+    std::vector<ToolCall> tool_calls;
+    std::string finish_reason;
+    bool operator==(const ChatChoice&) const = default;
 };
 
 struct ChatResponse {
@@ -74,6 +118,17 @@ struct ChatResponse {
     std::vector<ToolCall> tool_calls;
     std::string finish_reason;  // normalised: stop, length, tool_calls, content_filter
     Usage usage;
+    std::vector<ChatChoice> more_choices;  // choices 1…n-1
+    // A passed-through Responses API answer: the provider's body as it came. Empty otherwise.
+    std::string responses_body;
+};
+
+// A piece of one streamed tool call: the first carries id and name, later ones argument text.
+struct ToolCallDelta {
+    int index = 0;  // which call of the turn, from 0
+    std::string id;
+    std::string name;
+    std::string arguments;
 };
 
 // One piece of a streamed answer. The final delta carries finish_reason and usage.
@@ -81,6 +136,11 @@ struct StreamDelta {
     std::string content;
     std::string finish_reason;
     std::optional<Usage> usage;
+    std::vector<ToolCallDelta> tool_calls;
+    int choice = 0;  // which choice, when n > 1
+    // A passed-through Responses API stream: one upstream event as it came (name and data).
+    std::string responses_event;
+    std::string responses_data;
 };
 
 }  // namespace sb

@@ -26,8 +26,15 @@ Error AnthropicStreamDecoder::on_event(std::string_view event, std::string_view 
     } else if (type == "content_block_start") {
         auto* block = wire::field(json, "content_block");
         if (block && wire::string_or_empty(*block, "type") == "tool_use") {
-            m_tool_blocks[wire::int_or_zero(json, "index")] =
-                ToolCall{wire::string_or_empty(*block, "id"), wire::string_or_empty(*block, "name"), ""};
+            const int next_call = static_cast<int>(m_tool_blocks.size());
+            auto entry =
+                m_tool_blocks.try_emplace(wire::int_or_zero(json, "index"), ToolBlock{next_call, {}}).first;
+            entry->second.tool_call = {wire::string_or_empty(*block, "id"),
+                                       wire::string_or_empty(*block, "name"), ""};
+            StreamDelta delta;
+            delta.tool_calls.push_back(
+                {entry->second.call, entry->second.tool_call.id, entry->second.tool_call.name, ""});
+            out.push_back(std::move(delta));
         } else if (block) {
             StreamDelta delta{
                 .content = wire::string_or_empty(*block, "text"), .finish_reason = {}, .usage = {}};
@@ -46,8 +53,18 @@ Error AnthropicStreamDecoder::on_event(std::string_view event, std::string_view 
             m_response.content += delta.content;
             out.push_back(std::move(delta));
         } else if (kind == "input_json_delta") {
-            m_tool_blocks[wire::int_or_zero(json, "index")].arguments_json +=
-                wire::string_or_empty(*change, "partial_json");
+            const auto index = wire::int_or_zero(json, "index");
+            const auto block = m_tool_blocks.find(index);
+            if (block == m_tool_blocks.end())
+                return wire::make_error(ErrorClass::MalformedResponse,
+                                        "Anthropic input_json_delta for block " + std::to_string(index) +
+                                            ", which did not start as tool_use");
+            auto piece = wire::string_or_empty(*change, "partial_json");
+            if (piece.empty()) return {};
+            block->second.tool_call.arguments_json += piece;
+            StreamDelta delta;
+            delta.tool_calls.push_back({block->second.call, "", "", std::move(piece)});
+            out.push_back(std::move(delta));
         }
     } else if (type == "message_delta") {
         StreamDelta delta;
@@ -75,8 +92,8 @@ Error AnthropicStreamDecoder::on_event(std::string_view event, std::string_view 
 
 ChatResponse AnthropicStreamDecoder::response() const {
     ChatResponse response = m_response;
-    for (const auto& [index, call] : m_tool_blocks) {
-        ToolCall complete = call;
+    for (const auto& [index, block] : m_tool_blocks) {
+        ToolCall complete = block.tool_call;
         if (complete.arguments_json.empty()) complete.arguments_json = "{}";
         response.tool_calls.push_back(std::move(complete));
     }

@@ -1,6 +1,7 @@
 #pragma once
 // Decodes an Anthropic Messages stream: message_start, content_block_start/delta/stop,
-// ping, message_delta, message_stop and error events.
+// ping, message_delta, message_stop and error events. A tool_use block becomes ToolCallDeltas:
+// its start carries id and name, each input_json_delta a piece of the arguments.
 #include <map>
 
 #include "providers/provider_adapter.h"
@@ -14,8 +15,13 @@ public:
     ChatResponse response() const override;
 
 private:
+    // A tool_use block: `call` counts tool_use blocks alone, from 0 (the ToolCallDelta index).
+    struct ToolBlock {
+        int call = 0;
+        ToolCall tool_call;
+    };
     ChatResponse m_response;
-    std::map<std::int64_t, ToolCall> m_tool_blocks;  // tool_use blocks by content block index
+    std::map<std::int64_t, ToolBlock> m_tool_blocks;  // by content block index
     bool m_finished = false;
 };
 

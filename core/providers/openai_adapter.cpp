@@ -6,6 +6,9 @@
 #include "providers/openai_response_reader.h"
 #include "providers/openai_stream_decoder.h"
 #include "providers/openai_translation.h"
+#include "providers/responses_stream_decoder.h"
+#include "providers/responses_translation.h"
+#include "model/json_string.h"
 
 namespace sb {
 
@@ -18,6 +21,12 @@ HttpRequest OpenAIChatAdapter::build_request(const ChatRequest& request, const P
         if (!provider.openai_version.empty()) auth.emplace_back("openai-version", provider.openai_version);
         if (!provider.organization.empty()) auth.emplace_back("openai-organization", provider.organization);
         if (!provider.project.empty()) auth.emplace_back("openai-project", provider.project);
+    }
+    if (passes_through(request)) {
+        auto body = request.responses_body;
+        body["model"] = std::string(model);
+        body["stream"] = request.stream;
+        return adapter::make_post(provider, request, "responses", auth, json_text(body));
     }
     auto body = chat_request_to_openai(
         request, {.model = model, .use_legacy_max_tokens = m_options.use_legacy_max_tokens});
@@ -33,6 +42,26 @@ std::expected<ChatResponse, Error> OpenAIChatAdapter::parse_response(const HttpR
 
 std::unique_ptr<StreamDecoder> OpenAIChatAdapter::make_stream_decoder() const {
     return std::make_unique<OpenAIStreamDecoder>();
+}
+
+bool OpenAIChatAdapter::passes_through(const ChatRequest& request) const {
+    return m_options.kind == ProviderKind::OpenAI && !request.responses_body.is_null();
+}
+
+std::expected<ChatResponse, Error> OpenAIChatAdapter::parse_response_for(const ChatRequest& request,
+                                                                         const HttpResponse& response) const {
+    if (auto error = adapter::unsuccessful(response)) return std::unexpected(std::move(*error));
+    std::string repaired;
+    const auto body = valid_utf8_view(response.body, repaired);
+    if (passes_through(request)) return chat_response_from_responses(body, response.status);
+    auto parsed = chat_response_from_openai(body, response.status);
+    if (parsed && request.n > 1) parsed->more_choices = more_openai_choices(body);
+    return parsed;
+}
+
+std::unique_ptr<StreamDecoder> OpenAIChatAdapter::make_stream_decoder_for(const ChatRequest& request) const {
+    if (passes_through(request)) return std::make_unique<ResponsesStreamDecoder>();
+    return make_stream_decoder();
 }
 
 std::unique_ptr<ProviderAdapter> make_openai_adapter() {

@@ -1,5 +1,6 @@
 #pragma once
-// OpenAI chat completions (POST {base_url}/chat/completions). The OpenAI-compatible
+// OpenAI chat completions (POST {base_url}/chat/completions), and OpenAI's Responses API
+// (POST {base_url}/responses) for a Responses request passed through. The OpenAI-compatible
 // local servers use the same class with different options (openai_compatible_adapter.cpp).
 #include "providers/provider_adapter.h"
 
@@ -19,8 +20,14 @@ public:
                               std::string_view model) const override;
     std::expected<ChatResponse, Error> parse_response(const HttpResponse& response) const override;
     std::unique_ptr<StreamDecoder> make_stream_decoder() const override;
+    // A Responses API request goes to OpenAI's /responses as it came; its answer is read as one.
+    std::expected<ChatResponse, Error> parse_response_for(const ChatRequest& request,
+                                                          const HttpResponse& response) const override;
+    std::unique_ptr<StreamDecoder> make_stream_decoder_for(const ChatRequest& request) const override;
 
 private:
+    bool passes_through(const ChatRequest& request) const;
+
     Options m_options;
 };
 

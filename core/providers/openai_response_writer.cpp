@@ -35,15 +35,26 @@ std::string chat_response_to_openai(const ChatResponse& response, std::int64_t c
     out.append(",\"object\":\"chat.completion\",\"created\":").append(std::to_string(created));
     out.append(",\"model\":");
     append_json_string(out, response.model);
-    out.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",");
-    append_openai_content(out, response.content, response.tool_calls);
-    out.append("},\"logprobs\":null,\"finish_reason\":");
-    if (response.finish_reason.empty())
-        out.append("null");
-    else
-        append_json_string(out, response.finish_reason);
+    out.append(",\"choices\":[");
+    auto append_choice = [&out](std::size_t index, std::string_view content, const std::vector<ToolCall>& calls,
+                                std::string_view finish_reason) {
+        if (index > 0) out.push_back(',');
+        out.append("{\"index\":").append(std::to_string(index)).append(",\"message\":{\"role\":\"assistant\",");
+        append_openai_content(out, content, calls);
+        out.append("},\"logprobs\":null,\"finish_reason\":");
+        if (finish_reason.empty())
+            out.append("null");
+        else
+            append_json_string(out, finish_reason);
+        out.push_back('}');
+    };
+    append_choice(0, response.content, response.tool_calls, response.finish_reason);
+    for (std::size_t i = 0; i < response.more_choices.size(); ++i) {
+        const auto& choice = response.more_choices[i];
+        append_choice(i + 1, choice.content, choice.tool_calls, choice.finish_reason);
+    }
     const auto& usage = response.usage;
-    out.append("}],\"usage\":{\"prompt_tokens\":").append(std::to_string(usage.input_tokens));
+    out.append("],\"usage\":{\"prompt_tokens\":").append(std::to_string(usage.input_tokens));
     out.append(",\"completion_tokens\":").append(std::to_string(usage.output_tokens));
     out.append(",\"total_tokens\":").append(std::to_string(usage.total()));
     out.append(",\"prompt_tokens_details\":{\"cached_tokens\":").append(std::to_string(usage.cached_input_tokens));

@@ -23,39 +23,65 @@ Error OpenAIStreamDecoder::on_event(std::string_view, std::string_view data, std
     if (m_response.id.empty()) m_response.id = wire::string_or_empty(chunk, "id");
     if (m_response.model.empty()) m_response.model = wire::string_or_empty(chunk, "model");
 
-    StreamDelta delta;
-    if (auto* choices = wire::field(chunk, "choices"); choices && choices->is_array() && !choices->empty()) {
-        const auto& choice = (*choices)[0];
-        if (auto* change = wire::field(choice, "delta")) {
-            delta.content = wire::string_or_empty(*change, "content");
-            m_response.content += delta.content;
-            if (auto* calls = wire::field(*change, "tool_calls"); calls && calls->is_array()) {
-                for (const auto& call : *calls) {
-                    auto& tool = m_tool_calls[static_cast<int>(wire::int_or_zero(call, "index"))];
-                    if (auto id = wire::string_or_empty(call, "id"); !id.empty()) tool.id = id;
-                    if (auto* function = wire::field(call, "function")) {
-                        if (auto name = wire::string_or_empty(*function, "name"); !name.empty())
-                            tool.name = name;
-                        tool.arguments_json += wire::string_or_empty(*function, "arguments");
+    // Usually one choice per chunk; with n > 1 each chunk names the choice it continues.
+    if (auto* choices = wire::field(chunk, "choices"); choices && choices->is_array()) {
+        for (const auto& choice : *choices) {
+            StreamDelta delta;
+            delta.choice = static_cast<int>(wire::int_or_zero(choice, "index"));
+            if (auto* change = wire::field(choice, "delta")) {
+                delta.content = wire::string_or_empty(*change, "content");
+                if (auto* calls = wire::field(*change, "tool_calls"); calls && calls->is_array()) {
+                    for (const auto& call : *calls) {
+                        ToolCallDelta piece{static_cast<int>(wire::int_or_zero(call, "index")),
+                                            wire::string_or_empty(call, "id"), {}, {}};
+                        if (auto* function = wire::field(call, "function")) {
+                            piece.name = wire::string_or_empty(*function, "name");
+                            piece.arguments = wire::string_or_empty(*function, "arguments");
+                        }
+                        delta.tool_calls.push_back(std::move(piece));
                     }
                 }
             }
+            delta.finish_reason = normalise_openai_finish_reason(wire::string_or_empty(choice, "finish_reason"));
+            accumulate(delta);
+            if (!delta.content.empty() || !delta.finish_reason.empty() || !delta.tool_calls.empty())
+                out.push_back(std::move(delta));
         }
-        delta.finish_reason = normalise_openai_finish_reason(wire::string_or_empty(choice, "finish_reason"));
-        if (!delta.finish_reason.empty()) m_response.finish_reason = delta.finish_reason;
     }
     if (auto* usage = wire::field(chunk, "usage"); usage && usage->is_object()) {
         m_response.usage = usage_from_openai(*usage);
-        delta.usage = m_response.usage;
+        out.push_back(StreamDelta{.content = {}, .finish_reason = {}, .usage = m_response.usage});
     }
-    if (!delta.content.empty() || !delta.finish_reason.empty() || delta.usage)
-        out.push_back(std::move(delta));
     return {};
+}
+
+void OpenAIStreamDecoder::accumulate(const StreamDelta& delta) {
+    if (delta.choice < 0 || delta.choice >= kMaxChoices) return;
+    if (static_cast<std::size_t>(delta.choice) >= m_choices.size()) m_choices.resize(delta.choice + 1);
+    auto& choice = m_choices[delta.choice];
+    choice.content += delta.content;
+    for (const auto& piece : delta.tool_calls) {
+        auto& call = choice.tool_calls[piece.index];
+        if (!piece.id.empty()) call.id = piece.id;
+        if (!piece.name.empty()) call.name = piece.name;
+        call.arguments_json += piece.arguments;
+    }
+    if (!delta.finish_reason.empty()) choice.finish_reason = delta.finish_reason;
 }
 
 ChatResponse OpenAIStreamDecoder::response() const {
     ChatResponse response = m_response;
-    for (const auto& [index, call] : m_tool_calls) response.tool_calls.push_back(call);
+    for (std::size_t i = 0; i < m_choices.size(); ++i) {
+        ChatChoice choice{m_choices[i].content, {}, m_choices[i].finish_reason};
+        for (const auto& [index, call] : m_choices[i].tool_calls) choice.tool_calls.push_back(call);
+        if (i == 0) {
+            response.content = std::move(choice.content);
+            response.tool_calls = std::move(choice.tool_calls);
+            response.finish_reason = std::move(choice.finish_reason);
+        } else {
+            response.more_choices.push_back(std::move(choice));
+        }
+    }
     return response;
 }
 

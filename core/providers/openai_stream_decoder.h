@@ -2,6 +2,8 @@
 // Decodes an OpenAI chat-completions stream (also Ollama's, llama.cpp's and vLLM's):
 // `data: {chunk}` events with no event name, ending with `data: [DONE]`.
 #include <map>
+#include <string>
+#include <vector>
 
 #include "providers/provider_adapter.h"
 
@@ -14,8 +16,17 @@ public:
     ChatResponse response() const override;
 
 private:
-    ChatResponse m_response;
-    std::map<int, ToolCall> m_tool_calls;  // by the delta's tool call index
+    // What n > 1 may ask for (OpenAI's own limit); chunks of other indexes are ignored.
+    static constexpr int kMaxChoices = 128;
+    struct ChoiceSoFar {
+        std::string content;
+        std::map<int, ToolCall> tool_calls;  // by the delta's tool call index
+        std::string finish_reason;
+    };
+    void accumulate(const StreamDelta& delta);
+
+    ChatResponse m_response;  // id, model and usage; the choices are assembled in response()
+    std::vector<ChoiceSoFar> m_choices;
     bool m_finished = false;
 };
 

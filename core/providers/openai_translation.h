@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/chat.h"
 #include "model/error.h"
@@ -31,5 +32,7 @@ std::string chat_request_to_openai(const ChatRequest& request, const OpenAIReque
 // stop / length / tool_calls / content_filter; anything else passes through unchanged.
 std::string normalise_openai_finish_reason(std::string_view reason);
 Usage usage_from_openai(const nlohmann::json& usage);
+// choices[1…] of an answer to a request with n > 1 (the first is read by chat_response_from_openai).
+std::vector<ChatChoice> more_openai_choices(std::string_view body);
 
 }  // namespace sb

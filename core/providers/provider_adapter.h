@@ -36,6 +36,15 @@ public:
     // A 2xx response body becomes a ChatResponse; anything else a classified Error.
     virtual std::expected<ChatResponse, Error> parse_response(const HttpResponse& response) const = 0;
     virtual std::unique_ptr<StreamDecoder> make_stream_decoder() const = 0;
+    // The same for one request: an adapter that sends some requests in another format (a
+    // Responses API request passed through) reads their answers in that format.
+    virtual std::expected<ChatResponse, Error> parse_response_for(const ChatRequest&,
+                                                                  const HttpResponse& response) const {
+        return parse_response(response);
+    }
+    virtual std::unique_ptr<StreamDecoder> make_stream_decoder_for(const ChatRequest&) const {
+        return make_stream_decoder();
+    }
 };
 
 std::unique_ptr<ProviderAdapter> make_provider_adapter(ProviderKind kind);

@@ -312,12 +312,13 @@ std::optional<TargetChoice> Router::pick(std::string_view tier_name, const ChatR
     return TargetChoice{slot.key, m_impl->reason(*tier, *position, request, probe)};
 }
 
-std::optional<TargetChoice> Router::peek(std::string_view tier_name, const ChatRequest& request) const {
+std::optional<TargetChoice> Router::peek(std::string_view tier_name, const ChatRequest& request,
+                                         std::span<const TargetKey> exclude) const {
     std::lock_guard lock(m_impl->mutex);
     const Tier* tier = m_impl->find_tier(tier_name);
     if (!tier) return std::nullopt;
     const auto at = m_impl->now();
-    const auto position = m_impl->choose(*tier, request, {}, at, true);
+    const auto position = m_impl->choose(*tier, request, exclude, at, true);
     if (!position) return std::nullopt;
     const Slot& slot = tier->slots[m_impl->scratch[*position].index];
     const bool probe = slot.runtime->breaker.state(at) == CircuitState::HalfOpen;

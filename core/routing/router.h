@@ -83,7 +83,8 @@ public:
     // Cancelled attempts must be reported too (they free a half-open probe slot).
     void record(const TargetKey& target, ErrorClass error, std::chrono::microseconds latency);
     // What pick() would choose now, with no side effects (for the "which target?" preview).
-    std::optional<TargetChoice> peek(std::string_view tier, const ChatRequest& request) const;
+    std::optional<TargetChoice> peek(std::string_view tier, const ChatRequest& request,
+                                     std::span<const TargetKey> exclude = {}) const;
 
     std::vector<TargetState> states() const;
 

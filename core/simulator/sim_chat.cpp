@@ -1,87 +1,15 @@
 #include "simulator/sim_chat.h"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "simulator/sim_fate.h"
+#include "simulator/sim_tools.h"
 
 namespace sb {
 
 namespace {
-
-// Text of a message `content`: a string, or an array of parts of which the text parts count.
-std::expected<std::string, std::string> content_text(const nlohmann::json& content,
-                                                     const std::string& path)
-{
-    if (content.is_string())
-        return content.get<std::string>();
-    if (!content.is_array())
-        return std::unexpected(path + ": must be a string or an array of content parts");
-    std::string text;
-    for (const auto& part : content) {
-        if (part.is_object() && part.contains("text") && part["text"].is_string()) {
-            if (!text.empty())
-                text += ' ';
-            text += part["text"].get<std::string>();
-        }
-    }
-    return text;
-}
-
-std::expected<void, std::string> read_messages(const nlohmann::json& body, SimChatRequest& out)
-{
-    if (!body.contains("messages"))
-        return std::unexpected("messages: Field required");
-    const auto& messages = body["messages"];
-    if (!messages.is_array() || messages.empty())
-        return std::unexpected("messages: must be a non-empty array");
-    for (std::size_t i = 0; i < messages.size(); ++i) {
-        const auto& message = messages[i];
-        const std::string path = "messages." + std::to_string(i);
-        if (!message.is_object() || !message.contains("role") || !message["role"].is_string())
-            return std::unexpected(path + ".role: Field required");
-        std::string text;
-        if (message.contains("content") && !message["content"].is_null()) {
-            auto parsed = content_text(message["content"], path + ".content");
-            if (!parsed)
-                return std::unexpected(parsed.error());
-            text = std::move(*parsed);
-        }
-        out.prompt_chars += text.size();
-        out.transcript += message["role"].get<std::string>() + ": " + text + "\n";
-        if (message["role"] == "user")
-            out.last_user_text = std::move(text);
-    }
-    return {};
-}
-
-std::expected<void, std::string> read_common(const nlohmann::json& body, SimChatRequest& out)
-{
-    if (!body.is_object())
-        return std::unexpected("body: must be a JSON object");
-    if (!body.contains("model") || !body["model"].is_string()
-        || body["model"].get<std::string>().empty())
-        return std::unexpected("model: Field required");
-    out.model = body["model"].get<std::string>();
-    if (body.contains("stream") && !body["stream"].is_null()) {
-        if (!body["stream"].is_boolean())
-            return std::unexpected("stream: must be a boolean");
-        out.stream = body["stream"].get<bool>();
-    }
-    return read_messages(body, out);
-}
-
-std::expected<std::optional<std::int64_t>, std::string> read_limit(const nlohmann::json& body,
-                                                                   const char* key)
-{
-    if (!body.contains(key) || body[key].is_null())
-        return std::optional<std::int64_t>{};
-    if (!body[key].is_number_integer() || body[key].get<std::int64_t>() < 1)
-        return std::unexpected(std::string(key) + ": must be an integer >= 1");
-    return body[key].get<std::int64_t>();
-}
 
 constexpr std::array<std::string_view, 24> kFiller = {
     "latency", "routing", "budget",  "tokens",  "cache",    "replica", "gateway", "request",
@@ -89,76 +17,57 @@ constexpr std::array<std::string_view, 24> kFiller = {
     "metric",  "quota",   "failover", "limit",  "response", "trace",   "history", "engine",
 };
 
-}  // namespace
-
-std::expected<SimChatRequest, std::string> parse_openai_chat(const nlohmann::json& body)
+std::int64_t sim_prompt_tokens(const SimChatRequest& request)
 {
-    SimChatRequest request;
-    if (auto r = read_common(body, request); !r)
-        return std::unexpected(r.error());
-    auto limit = read_limit(body, "max_completion_tokens");
-    if (!limit)
-        return std::unexpected(limit.error());
-    if (!*limit) {
-        limit = read_limit(body, "max_tokens");
-        if (!limit)
-            return std::unexpected(limit.error());
-    }
-    request.max_tokens = *limit;
-    if (body.contains("stream_options") && body["stream_options"].is_object()) {
-        const auto& options = body["stream_options"];
-        request.include_usage = options.value("include_usage", false);
-        request.include_obfuscation = options.value("include_obfuscation", true);
-    }
-    return request;
+    return static_cast<std::int64_t>((request.prompt_chars + 3) / 4) + request.part_tokens;
 }
 
-std::expected<SimChatRequest, std::string> parse_anthropic_messages(const nlohmann::json& body)
+// A text as stream pieces: each word with the space before it.
+std::vector<std::string> sim_word_pieces(std::string_view text)
 {
-    SimChatRequest request;
-    if (auto r = read_common(body, request); !r)
-        return std::unexpected(r.error());
-    if (!body.contains("max_tokens"))
-        return std::unexpected("max_tokens: Field required");
-    auto limit = read_limit(body, "max_tokens");
-    if (!limit)
-        return std::unexpected(limit.error());
-    request.max_tokens = *limit;
-    if (body.contains("system")) {
-        auto system = content_text(body["system"], "system");
-        if (!system)
-            return std::unexpected(system.error());
-        request.prompt_chars += system->size();
-        request.transcript = "system: " + *system + "\n" + request.transcript;
+    std::vector<std::string> pieces;
+    std::size_t start = 0;
+    for (std::size_t i = 1; i < text.size(); ++i) {
+        if (text[i] == ' ' && text[i - 1] != ' ') {
+            pieces.emplace_back(text.substr(start, i - start));
+            start = i;
+        }
     }
-    return request;
+    if (start < text.size())
+        pieces.emplace_back(text.substr(start));
+    return pieces;
 }
 
-SimReply make_echo_reply(const SimChatRequest& request)
+void sim_apply_limit(SimChoice& choice, const std::optional<std::int64_t>& max_tokens)
 {
-    SimReply reply;
-    reply.text = request.transcript;
-    reply.pieces = {request.transcript};
-    reply.prompt_tokens = static_cast<std::int64_t>((request.prompt_chars + 3) / 4);
-    reply.completion_tokens = 1;
-    return reply;
+    if (max_tokens && static_cast<std::int64_t>(choice.pieces.size()) > *max_tokens) {
+        choice.pieces.resize(static_cast<std::size_t>(*max_tokens));
+        choice.truncated = true;
+    }
+    choice.text.clear();
+    for (const auto& piece : choice.pieces)
+        choice.text += piece;
 }
 
-SimReply make_sim_reply(const SimChatRequest& request, int reply_words)
+// "Simulated answer to: <the question's first words> <filler>"; choices after the first say
+// their number ("Simulated answer #2 to: …") and draw other filler, so each choice differs.
+SimChoice sim_text_choice(const SimChatRequest& request, int reply_words, int index)
 {
-    SimReply reply;
-    reply.pieces.reserve(static_cast<std::size_t>(reply_words));
+    SimChoice choice;
+    choice.pieces.reserve(static_cast<std::size_t>(reply_words));
     auto add = [&](std::string_view word) {
-        if (word.empty() || static_cast<int>(reply.pieces.size()) >= reply_words)
+        if (word.empty() || static_cast<int>(choice.pieces.size()) >= reply_words)
             return;
         std::string piece;
-        if (!reply.pieces.empty())
+        if (!choice.pieces.empty())
             piece += ' ';
         piece += word;
-        reply.pieces.push_back(std::move(piece));
+        choice.pieces.push_back(std::move(piece));
     };
     add("Simulated");
     add("answer");
+    if (index > 0)
+        add("#" + std::to_string(index + 1));
     add("to:");
     // The first words of the question, then filler chosen by its hash: same prompt, same reply.
     std::string_view rest = request.last_user_text;
@@ -171,18 +80,102 @@ SimReply make_sim_reply(const SimChatRequest& request, int reply_words)
         add(rest.substr(0, end));
         rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
     }
-    SimRng rng(sim_hash(request.last_user_text));
-    while (static_cast<int>(reply.pieces.size()) < reply_words)
+    SimRng rng(sim_hash(request.last_user_text) + static_cast<std::uint64_t>(index));
+    while (static_cast<int>(choice.pieces.size()) < reply_words)
         add(kFiller[rng.next() % kFiller.size()]);
+    sim_apply_limit(choice, request.max_tokens);
+    return choice;
+}
 
-    if (request.max_tokens && static_cast<std::int64_t>(reply.pieces.size()) > *request.max_tokens) {
-        reply.pieces.resize(static_cast<std::size_t>(*request.max_tokens));
-        reply.truncated = true;
+// The answer after tool results: it quotes them, so a round trip shows they arrived.
+SimChoice sim_tool_result_choice(const SimChatRequest& request)
+{
+    std::string text = "The tool said:";
+    for (std::size_t i = 0; i < request.tool_results.size(); ++i)
+        text += (i == 0 ? " " : "; ") + request.tool_results[i];
+    SimChoice choice;
+    choice.pieces = sim_word_pieces(text);
+    sim_apply_limit(choice, request.max_tokens);
+    return choice;
+}
+
+// The tool the answer calls: the forced one, else the first offered; none unless the user
+// spoke last and tool_choice allows a call.
+const SimTool* sim_tool_to_call(const SimChatRequest& request)
+{
+    if (!request.ends_with_user || request.tools.empty()
+        || request.tool_choice.mode == SimToolChoice::Mode::none)
+        return nullptr;
+    if (request.tool_choice.mode != SimToolChoice::Mode::named)
+        return &request.tools.front();
+    for (const auto& tool : request.tools)
+        if (tool.name == request.tool_choice.name)
+            return &tool;
+    return nullptr;
+}
+
+// A structured answer: JSON made from the schema the request asked for, streamed in fragments.
+SimChoice sim_structured_choice(const SimChatRequest& request)
+{
+    SimChoice choice;
+    choice.pieces =
+        sim_argument_pieces(sim_tool_arguments(request.answer_schema, request.last_user_text).dump());
+    sim_apply_limit(choice, request.max_tokens);
+    return choice;
+}
+
+SimChoice sim_tool_call_choice(const SimChatRequest& request, const SimTool& tool)
+{
+    SimChoice choice;
+    // Claude says a sentence before a call it was not forced to make; GPT models do not.
+    if (request.wire == SimWire::anthropic_messages
+        && request.tool_choice.mode == SimToolChoice::Mode::automatic) {
+        choice.pieces = sim_word_pieces("I'll call " + tool.name + ".");
+        sim_apply_limit(choice, std::nullopt);
     }
-    for (const auto& piece : reply.pieces)
-        reply.text += piece;
-    reply.prompt_tokens = static_cast<std::int64_t>((request.prompt_chars + 3) / 4);
-    reply.completion_tokens = static_cast<std::int64_t>(reply.pieces.size());
+    const std::string arguments = sim_tool_arguments(tool.parameters, request.last_user_text).dump();
+    choice.tool_calls.push_back(SimToolCall{tool.name, arguments, sim_argument_pieces(arguments)});
+    return choice;
+}
+
+}  // namespace
+
+std::int64_t sim_choice_tokens(const SimChoice& choice)
+{
+    auto tokens = static_cast<std::int64_t>(choice.pieces.size());
+    for (const auto& call : choice.tool_calls)
+        tokens += static_cast<std::int64_t>(call.argument_pieces.size()) + 1;  // + the name
+    return tokens;
+}
+
+SimReply make_echo_reply(const SimChatRequest& request)
+{
+    SimReply reply;
+    SimChoice choice;
+    choice.text = request.transcript;
+    choice.pieces = {request.transcript};
+    reply.choices.assign(static_cast<std::size_t>(std::max(1, request.n)), choice);
+    reply.prompt_tokens = sim_prompt_tokens(request);
+    reply.completion_tokens = static_cast<std::int64_t>(reply.choices.size());
+    return reply;
+}
+
+SimReply make_sim_reply(const SimChatRequest& request, int reply_words)
+{
+    SimReply reply;
+    const SimTool* tool = request.tool_results.empty() ? sim_tool_to_call(request) : nullptr;
+    for (int index = 0; index < std::max(1, request.n); ++index) {
+        if (!request.tool_results.empty())
+            reply.choices.push_back(sim_tool_result_choice(request));
+        else if (tool)
+            reply.choices.push_back(sim_tool_call_choice(request, *tool));
+        else if (!request.answer_schema.is_null())
+            reply.choices.push_back(sim_structured_choice(request));
+        else
+            reply.choices.push_back(sim_text_choice(request, reply_words, index));
+        reply.completion_tokens += sim_choice_tokens(reply.choices.back());
+    }
+    reply.prompt_tokens = sim_prompt_tokens(request);
     return reply;
 }
 

@@ -1,42 +1,40 @@
 #pragma once
-// The parts of a chat request the simulator needs, and the deterministic reply it gives.
+// The deterministic reply to a chat request: text made from the question, a call of an offered
+// tool, an answer quoting the tool results it was sent, or JSON matching the schema it asked
+// for; n choices of it.
 #include <cstdint>
-#include <expected>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include "simulator/sim_request.h"
 
 namespace sb {
 
-struct SimChatRequest {
-    std::string model;
-    bool stream = false;
-    bool include_usage = false;        // OpenAI stream_options.include_usage
-    bool include_obfuscation = true;   // OpenAI stream_options.include_obfuscation
-    std::optional<std::int64_t> max_tokens;
-    std::string last_user_text;
-    std::size_t prompt_chars = 0;      // all message (and system) text
-    std::string transcript;            // "system: …\nuser: …\nassistant: …", every turn as received
+struct SimToolCall {
+    std::string name;
+    std::string arguments;                     // JSON text
+    std::vector<std::string> argument_pieces;  // stream fragments; joined they are `arguments`
 };
 
-// Errors name the offending field, worded like the provider's own 400 messages.
-std::expected<SimChatRequest, std::string> parse_openai_chat(const nlohmann::json& body);
-std::expected<SimChatRequest, std::string> parse_anthropic_messages(const nlohmann::json& body);
+struct SimChoice {
+    std::vector<std::string> pieces;      // stream deltas; one piece = one completion token
+    std::string text;                     // the pieces joined
+    bool truncated = false;               // cut by max_tokens
+    std::vector<SimToolCall> tool_calls;  // non-empty: the turn ends in tool calls
+};
 
 struct SimReply {
-    std::vector<std::string> pieces;  // stream deltas; one piece = one completion token
-    std::string text;                 // the pieces joined
-    bool truncated = false;           // cut by max_tokens
+    std::vector<SimChoice> choices;  // request.n of them, at least one
     std::int64_t prompt_tokens = 0;
-    std::int64_t completion_tokens = 0;
+    std::int64_t completion_tokens = 0;  // all choices together
 };
 
 SimReply make_sim_reply(const SimChatRequest& request, int reply_words);
 // The reply to a request sent with x-sim-echo: the transcript itself, so a test can see
-// every turn that arrived in this provider's format.
+// every turn that arrived in this provider's format (tools are never called).
 SimReply make_echo_reply(const SimChatRequest& request);
+// Completion tokens of a choice: its pieces plus its call arguments' fragments.
+std::int64_t sim_choice_tokens(const SimChoice& choice);
 
 // Ids in each provider's style, drawn from `entropy`.
 std::string sim_random_chars(std::uint64_t entropy, std::size_t count, bool hex_only);

@@ -29,6 +29,8 @@ SimEndpoint endpoint_of(std::string_view method, std::string_view target)
         return SimEndpoint::chat_completions;
     if (method == "POST" && target == "/v1/messages")
         return SimEndpoint::messages;
+    if (method == "POST" && target == "/v1/responses")
+        return SimEndpoint::responses;
     if (method == "GET" && target == "/v1/models")
         return SimEndpoint::models;
     return SimEndpoint::other;
@@ -52,19 +54,22 @@ SimResponse error_for(SimEndpoint endpoint, SimOutcome outcome, const SimErrorIn
 constexpr std::int64_t kHugeDefaultBytes = 50ll << 20;
 constexpr std::int64_t kHugeMaxBytes = 1ll << 30;
 
-// The `huge` fault: filler pieces of 4 KiB until the text is `bytes` long.
+// The `huge` fault: filler pieces of 4 KiB until the first choice's text is `bytes` long.
 void pad_reply(SimReply& reply, std::int64_t bytes)
 {
     std::string block;
     while (block.size() < 4096)
         block += " padding";
-    while (static_cast<std::int64_t>(reply.text.size()) < bytes) {
-        const auto missing = static_cast<std::size_t>(bytes - static_cast<std::int64_t>(reply.text.size()));
-        reply.pieces.push_back(block.substr(0, std::min(block.size(), missing)));
-        reply.text += reply.pieces.back();
+    auto& choice = reply.choices.front();
+    while (static_cast<std::int64_t>(choice.text.size()) < bytes) {
+        const auto missing = static_cast<std::size_t>(bytes - static_cast<std::int64_t>(choice.text.size()));
+        choice.pieces.push_back(block.substr(0, std::min(block.size(), missing)));
+        choice.text += choice.pieces.back();
     }
-    reply.completion_tokens = static_cast<std::int64_t>(reply.pieces.size());
-    reply.truncated = false;
+    choice.truncated = false;
+    reply.completion_tokens = 0;
+    for (const auto& each : reply.choices)
+        reply.completion_tokens += sim_choice_tokens(each);
 }
 
 // A JSON serialiser cannot write ill-formed UTF-8, so the answer carries a placeholder (the
@@ -75,13 +80,14 @@ constexpr std::string_view kInvalidUtf8 = "\xFF\xE2\x82";
 
 void mark_invalid_utf8(SimReply& reply)
 {
-    if (reply.pieces.empty())
-        reply.pieces.emplace_back();
-    auto& first = reply.pieces.front();
+    auto& choice = reply.choices.front();
+    if (choice.pieces.empty())
+        choice.pieces.emplace_back();
+    auto& first = choice.pieces.front();
     first.insert(first.size() / 2, kUtf8Placeholder);
-    reply.text.clear();
-    for (const auto& piece : reply.pieces)
-        reply.text += piece;
+    choice.text.clear();
+    for (const auto& piece : choice.pieces)
+        choice.text += piece;
 }
 
 void replace_placeholder(std::string& bytes)
@@ -165,10 +171,12 @@ SimResponse SimHandler::chat(const SimRequest& request, SimEndpoint endpoint,
                       "you aren't using your HTTP library correctly.)";
         return error_for(endpoint, SimOutcome::bad_request, info);
     }
-    auto parsed = endpoint == SimEndpoint::messages ? parse_anthropic_messages(json)
-                                                    : parse_openai_chat(json);
+    auto parsed = endpoint == SimEndpoint::messages    ? parse_anthropic_messages(json)
+                  : endpoint == SimEndpoint::responses ? parse_openai_responses(json)
+                                                       : parse_openai_chat(json);
     if (!parsed) {
-        info.detail = parsed.error();
+        info.detail = parsed.error().message;
+        info.param = parsed.error().param;
         return error_for(endpoint, SimOutcome::bad_request, info);
     }
     const SimChatRequest& chat = *parsed;
@@ -229,9 +237,17 @@ SimResponse SimHandler::chat(const SimRequest& request, SimEndpoint endpoint,
         }
         if (fate.outcome == SimOutcome::invalid_utf8)
             mark_invalid_utf8(reply);
-        response = endpoint == SimEndpoint::messages
-            ? anthropic_messages_reply(shaped, reply, fate.entropy, stream_error)
-            : openai_chat_reply(shaped, reply, fate.entropy, stream_error);
+        switch (endpoint) {
+            case SimEndpoint::messages:
+                response = anthropic_messages_reply(shaped, reply, fate.entropy, stream_error);
+                break;
+            case SimEndpoint::responses:
+                response = openai_responses_reply(shaped, reply, fate.entropy, stream_error);
+                break;
+            default:
+                response = openai_chat_reply(shaped, reply, fate.entropy, stream_error);
+                break;
+        }
         if (fate.outcome == SimOutcome::malformed)
             response.body.resize(response.body.size() / 2);
         if (fate.outcome == SimOutcome::invalid_utf8) {

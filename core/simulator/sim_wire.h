@@ -15,6 +15,7 @@ struct SimErrorInfo {
     int retry_after_s = 1;
     std::string model;   // echoed in messages when known
     std::string detail;  // bad_request: the problem; not_found without a model: the route
+    std::string param;   // bad_request: the field at fault, OpenAI's error.param (empty: null)
     bool key_missing = false;  // auth: no key sent at all (else a wrong one)
 };
 
@@ -22,7 +23,13 @@ struct SimErrorInfo {
 SimResponse openai_chat_reply(const SimChatRequest& request, const SimReply& reply,
                               std::uint64_t entropy, bool stream_error);
 SimResponse openai_error(SimOutcome outcome, const SimErrorInfo& info);
+// The headers every OpenAI answer carries (version, processing time, request id).
+void sim_openai_headers(SimResponse& response, std::uint64_t entropy);
 SimResponse openai_models(const std::vector<std::string>& models, std::uint64_t entropy);
+
+// OpenAI Responses API (POST /v1/responses); errors are openai_error's.
+SimResponse openai_responses_reply(const SimChatRequest& request, const SimReply& reply,
+                                   std::uint64_t entropy, bool stream_error);
 
 // Anthropic messages.
 SimResponse anthropic_messages_reply(const SimChatRequest& request, const SimReply& reply,

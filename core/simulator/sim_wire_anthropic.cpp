@@ -41,8 +41,15 @@ SimResponse anthropic_messages_reply(const SimChatRequest& request, const SimRep
     SimResponse response;
     response.endpoint = SimEndpoint::messages;
     response.headers.emplace_back("request-id", anthropic_request_id(entropy));
+    const SimChoice& choice = reply.choices.front();  // Anthropic has no n
     const std::string id = "msg_01" + sim_random_chars(entropy, 22, false);
-    const char* stop_reason = reply.truncated ? "max_tokens" : "end_turn";
+    const char* stop_reason = !choice.tool_calls.empty() ? "tool_use"
+                              : choice.truncated         ? "max_tokens"
+                                                         : "end_turn";
+    const bool has_text = !choice.pieces.empty() || choice.tool_calls.empty();
+    auto tool_use_id = [&](std::size_t k) {
+        return "toolu_01" + sim_random_chars(sim_mix(entropy ^ 0x7001ULL, k), 22, false);
+    };
     auto usage = [&](std::int64_t output_tokens) {
         return ojson{{"input_tokens", reply.prompt_tokens},
                      {"cache_creation_input_tokens", 0},
@@ -61,11 +68,18 @@ SimResponse anthropic_messages_reply(const SimChatRequest& request, const SimRep
     };
 
     if (!request.stream) {
+        ojson content = ojson::array();
+        if (has_text)
+            content.push_back(ojson{{"type", "text"}, {"text", choice.text}});
+        for (std::size_t k = 0; k < choice.tool_calls.size(); ++k) {
+            const auto& call = choice.tool_calls[k];
+            content.push_back(ojson{{"type", "tool_use"},
+                                    {"id", tool_use_id(k)},
+                                    {"name", call.name},
+                                    {"input", ojson::parse(call.arguments)}});
+        }
         response.headers.emplace_back("content-type", "application/json");
-        response.body =
-            message(ojson::array({ojson{{"type", "text"}, {"text", reply.text}}}), stop_reason,
-                    reply.completion_tokens)
-                .dump();
+        response.body = message(std::move(content), stop_reason, reply.completion_tokens).dump();
         return response;
     }
 
@@ -78,22 +92,52 @@ SimResponse anthropic_messages_reply(const SimChatRequest& request, const SimRep
         {event("message_start",
                {{"type", "message_start"}, {"message", message(ojson::array(), nullptr, 1)}}, rng),
          false});
-    events.push_back({event("content_block_start",
-                            {{"type", "content_block_start"},
-                             {"index", 0},
-                             {"content_block", {{"type", "text"}, {"text", ""}}}},
-                            rng),
-                      false});
-    events.push_back({"event: ping\ndata: {\"type\": \"ping\"}\n\n", false});
-    const std::size_t pieces = stream_error ? std::min<std::size_t>(2, reply.pieces.size())
-                                            : reply.pieces.size();
-    for (std::size_t i = 0; i < pieces; ++i) {
+    std::size_t index = 0;
+    auto start_block = [&](ojson block) {
+        events.push_back(
+            {event("content_block_start",
+                   {{"type", "content_block_start"}, {"index", index}, {"content_block", std::move(block)}},
+                   rng),
+             false});
+        if (index == 0)
+            events.push_back({"event: ping\ndata: {\"type\": \"ping\"}\n\n", false});
+    };
+    // A mid-stream error comes after two deltas of content.
+    std::size_t deltas = 0;
+    auto delta = [&](ojson body) {
+        events.push_back(
+            {event("content_block_delta",
+                   {{"type", "content_block_delta"}, {"index", index}, {"delta", std::move(body)}}, rng),
+             true});
+        return stream_error && ++deltas == 2;
+    };
+    auto stop_block = [&] {
+        events.push_back(
+            {event("content_block_stop", {{"type", "content_block_stop"}, {"index", index}}, rng), true});
+        ++index;
+    };
+    bool cut = false;
+    if (has_text) {
+        start_block(ojson{{"type", "text"}, {"text", ""}});
+        for (std::size_t i = 0; i < choice.pieces.size() && !cut; ++i)
+            cut = delta(ojson{{"type", "text_delta"}, {"text", choice.pieces[i]}});
+        if (!cut)
+            stop_block();
+    }
+    for (std::size_t k = 0; k < choice.tool_calls.size() && !cut; ++k) {
+        const auto& call = choice.tool_calls[k];
+        start_block(ojson{
+            {"type", "tool_use"}, {"id", tool_use_id(k)}, {"name", call.name}, {"input", ojson::object()}});
         events.push_back({event("content_block_delta",
                                 {{"type", "content_block_delta"},
-                                 {"index", 0},
-                                 {"delta", {{"type", "text_delta"}, {"text", reply.pieces[i]}}}},
+                                 {"index", index},
+                                 {"delta", {{"type", "input_json_delta"}, {"partial_json", ""}}}},
                                 rng),
-                          true});
+                          false});
+        for (std::size_t i = 0; i < call.argument_pieces.size() && !cut; ++i)
+            cut = delta(ojson{{"type", "input_json_delta"}, {"partial_json", call.argument_pieces[i]}});
+        if (!cut)
+            stop_block();
     }
     if (stream_error) {
         // Verbatim from the streaming docs: the same JSON as an HTTP 529 body.
@@ -102,8 +146,6 @@ SimResponse anthropic_messages_reply(const SimChatRequest& request, const SimRep
                           true});
         return response;
     }
-    events.push_back(
-        {event("content_block_stop", {{"type", "content_block_stop"}, {"index", 0}}, rng), true});
     events.push_back({event("message_delta",
                             {{"type", "message_delta"},
                              {"delta", {{"stop_reason", stop_reason}, {"stop_sequence", nullptr}}},

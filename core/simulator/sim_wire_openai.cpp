@@ -1,25 +1,24 @@
+#include <algorithm>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "model/clock.h"
+#include "simulator/sim_fate.h"
 #include "simulator/sim_wire.h"
 
 namespace sb {
 
-namespace {
-
-using ojson = nlohmann::ordered_json;
-
-std::string openai_request_id(std::uint64_t entropy)
-{
-    return "req_" + sim_random_chars(entropy ^ 0x5eedULL, 32, true);
-}
-
-void add_common_headers(SimResponse& response, std::uint64_t entropy)
+void sim_openai_headers(SimResponse& response, std::uint64_t entropy)
 {
     response.headers.emplace_back("openai-version", "2020-10-01");
     response.headers.emplace_back("openai-processing-ms", "37");
-    response.headers.emplace_back("x-request-id", openai_request_id(entropy));
+    response.headers.emplace_back("x-request-id", "req_" + sim_random_chars(entropy ^ 0x5eedULL, 32, true));
 }
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
 
 ojson usage_json(const SimReply& reply)
 {
@@ -45,6 +44,50 @@ ojson error_body(std::string message, const char* type, ojson param, ojson code)
                    {"code", std::move(code)}}}};
 }
 
+const char* sim_openai_finish_reason(const SimChoice& choice)
+{
+    if (!choice.tool_calls.empty())
+        return "tool_calls";
+    return choice.truncated ? "length" : "stop";
+}
+
+std::string sim_openai_tool_call_id(std::uint64_t entropy, std::size_t choice, std::size_t call)
+{
+    return "call_" + sim_random_chars(sim_mix(entropy ^ 0xca11ULL, choice * 64 + call), 24, false);
+}
+
+ojson sim_openai_message(const SimChoice& choice, std::uint64_t entropy, std::size_t index)
+{
+    ojson message{{"role", "assistant"}};
+    if (choice.tool_calls.empty() || !choice.text.empty())
+        message["content"] = choice.text;
+    else
+        message["content"] = nullptr;
+    if (!choice.tool_calls.empty()) {
+        ojson calls = ojson::array();
+        for (std::size_t k = 0; k < choice.tool_calls.size(); ++k) {
+            const auto& call = choice.tool_calls[k];
+            calls.push_back(ojson{{"id", sim_openai_tool_call_id(entropy, index, k)},
+                                  {"type", "function"},
+                                  {"function", {{"name", call.name}, {"arguments", call.arguments}}}});
+        }
+        message["tool_calls"] = std::move(calls);
+    }
+    message["refusal"] = nullptr;
+    message["annotations"] = ojson::array();
+    return message;
+}
+
+// The first delta of a streamed tool call: id, type and name, with empty arguments.
+ojson sim_openai_tool_call_start(const SimToolCall& call, std::uint64_t entropy, std::size_t choice,
+                                 std::size_t k)
+{
+    return ojson::array({ojson{{"index", k},
+                               {"id", sim_openai_tool_call_id(entropy, choice, k)},
+                               {"type", "function"},
+                               {"function", {{"name", call.name}, {"arguments", ""}}}}});
+}
+
 class ChunkWriter {
 public:
     ChunkWriter(const SimChatRequest& request, std::uint64_t entropy)
@@ -60,13 +103,14 @@ public:
         };
     }
 
-    // A chunk with one choice; `finish` is null until the last one.
-    std::string choice(ojson delta, ojson finish)
+    // A chunk with one choice; `finish` is null until its last one.
+    std::string choice(std::size_t index, ojson delta, ojson finish)
     {
         ojson chunk = m_head;
-        chunk["choices"] = ojson::array(
-            {ojson{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr},
-                   {"finish_reason", std::move(finish)}}});
+        chunk["choices"] = ojson::array({ojson{{"index", index},
+                                               {"delta", std::move(delta)},
+                                               {"logprobs", nullptr},
+                                               {"finish_reason", std::move(finish)}}});
         return frame(std::move(chunk), ojson());
     }
 
@@ -95,54 +139,60 @@ private:
     ojson m_head;
 };
 
-}  // namespace
-
-SimResponse openai_chat_reply(const SimChatRequest& request, const SimReply& reply,
-                              std::uint64_t entropy, bool stream_error)
+// The deltas of one streamed choice after its opening one: text pieces, then each call's
+// start (unless the opening carried it) and argument fragments.
+std::vector<ojson> sim_openai_choice_deltas(const SimChoice& choice, std::uint64_t entropy, std::size_t index,
+                                            bool opening_started_call)
 {
-    SimResponse response;
-    response.endpoint = SimEndpoint::chat_completions;
-    const char* finish = reply.truncated ? "length" : "stop";
-    if (!request.stream) {
-        const ojson body{
-            {"id", "chatcmpl-" + sim_random_chars(entropy, 29, false)},
-            {"object", "chat.completion"},
-            {"created", unix_seconds_now()},
-            {"model", request.model},
-            {"choices",
-             ojson::array({ojson{
-                 {"index", 0},
-                 {"message",
-                  {{"role", "assistant"},
-                   {"content", reply.text},
-                   {"refusal", nullptr},
-                   {"annotations", ojson::array()}}},
-                 {"logprobs", nullptr},
-                 {"finish_reason", finish},
-             }})},
-            {"usage", usage_json(reply)},
-            {"service_tier", "default"},
-            {"system_fingerprint", "fp_" + sim_random_chars(entropy ^ 0xf00dULL, 10, true)},
-        };
-        response.headers.emplace_back("content-type", "application/json");
-        add_common_headers(response, entropy);
-        response.body = body.dump();
-        return response;
+    std::vector<ojson> deltas;
+    for (const auto& piece : choice.pieces)
+        deltas.push_back(ojson{{"content", piece}});
+    for (std::size_t k = 0; k < choice.tool_calls.size(); ++k) {
+        const auto& call = choice.tool_calls[k];
+        if (k > 0 || !opening_started_call)
+            deltas.push_back(ojson{{"tool_calls", sim_openai_tool_call_start(call, entropy, index, k)}});
+        for (const auto& piece : call.argument_pieces)
+            deltas.push_back(ojson{
+                {"tool_calls", ojson::array({ojson{{"index", k}, {"function", {{"arguments", piece}}}}})}});
     }
+    return deltas;
+}
 
+SimResponse sim_openai_chat_stream(const SimChatRequest& request, const SimReply& reply,
+                                   std::uint64_t entropy, bool stream_error, SimResponse response)
+{
     response.action = SimResponse::Action::stream;
     response.headers.emplace_back("content-type", "text/event-stream; charset=utf-8");
-    add_common_headers(response, entropy);
+    sim_openai_headers(response, entropy);
     ChunkWriter writer(request, entropy);
     auto& events = response.events;
-    events.push_back({writer.choice({{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}},
-                                    nullptr),
-                      false});
-    // A mid-stream error comes after some content, as an error payload without an event line.
-    const std::size_t pieces = stream_error ? std::min<std::size_t>(2, reply.pieces.size())
-                                            : reply.pieces.size();
-    for (std::size_t i = 0; i < pieces; ++i)
-        events.push_back({writer.choice({{"content", reply.pieces[i]}}, nullptr), true});
+    // Each choice opens with its role; a call with no text before it starts in that same delta.
+    std::vector<std::vector<ojson>> deltas;
+    for (std::size_t i = 0; i < reply.choices.size(); ++i) {
+        const auto& choice = reply.choices[i];
+        const bool call_first = choice.pieces.empty() && !choice.tool_calls.empty();
+        ojson opening{{"role", "assistant"}, {"content", call_first ? ojson(nullptr) : ojson("")}};
+        if (call_first)
+            opening["tool_calls"] = sim_openai_tool_call_start(choice.tool_calls.front(), entropy, i, 0);
+        opening["refusal"] = nullptr;
+        events.push_back({writer.choice(i, std::move(opening), nullptr), false});
+        deltas.push_back(sim_openai_choice_deltas(choice, entropy, i, call_first));
+    }
+    // The choices' deltas interleave, as OpenAI's do. A mid-stream error comes after two of
+    // them, as an error payload without an event line.
+    const std::size_t limit = stream_error ? 2 : std::numeric_limits<std::size_t>::max();
+    std::size_t rounds = 0;
+    for (const auto& list : deltas)
+        rounds = std::max(rounds, list.size());
+    std::size_t sent = 0;
+    for (std::size_t round = 0; round < rounds; ++round) {
+        for (std::size_t i = 0; i < deltas.size() && sent < limit; ++i) {
+            if (round < deltas[i].size()) {
+                events.push_back({writer.choice(i, std::move(deltas[i][round]), nullptr), true});
+                ++sent;
+            }
+        }
+    }
     if (stream_error) {
         const ojson error = error_body(
             "The server had an error while processing your request. Sorry about that!",
@@ -150,10 +200,46 @@ SimResponse openai_chat_reply(const SimChatRequest& request, const SimReply& rep
         events.push_back({"data: " + error.dump() + "\n\n", true});
         return response;
     }
-    events.push_back({writer.choice(ojson::object(), finish), true});
+    for (std::size_t i = 0; i < reply.choices.size(); ++i)
+        events.push_back(
+            {writer.choice(i, ojson::object(), sim_openai_finish_reason(reply.choices[i])), i == 0});
     if (request.include_usage)
         events.push_back({writer.usage(reply), false});
     events.push_back({"data: [DONE]\n\n", false});
+    return response;
+}
+
+}  // namespace
+
+SimResponse openai_chat_reply(const SimChatRequest& request, const SimReply& reply, std::uint64_t entropy,
+                              bool stream_error)
+{
+    SimResponse response;
+    response.endpoint = SimEndpoint::chat_completions;
+    if (request.stream)
+        return sim_openai_chat_stream(request, reply, entropy, stream_error, std::move(response));
+    ojson choices = ojson::array();
+    for (std::size_t i = 0; i < reply.choices.size(); ++i) {
+        choices.push_back(ojson{
+            {"index", i},
+            {"message", sim_openai_message(reply.choices[i], entropy, i)},
+            {"logprobs", nullptr},
+            {"finish_reason", sim_openai_finish_reason(reply.choices[i])},
+        });
+    }
+    const ojson body{
+        {"id", "chatcmpl-" + sim_random_chars(entropy, 29, false)},
+        {"object", "chat.completion"},
+        {"created", unix_seconds_now()},
+        {"model", request.model},
+        {"choices", std::move(choices)},
+        {"usage", usage_json(reply)},
+        {"service_tier", "default"},
+        {"system_fingerprint", "fp_" + sim_random_chars(entropy ^ 0xf00dULL, 10, true)},
+    };
+    response.headers.emplace_back("content-type", "application/json");
+    sim_openai_headers(response, entropy);
+    response.body = body.dump();
     return response;
 }
 
@@ -165,7 +251,7 @@ SimResponse openai_error(SimOutcome outcome, const SimErrorInfo& info)
     SimResponse response;
     response.outcome = outcome;
     response.headers.emplace_back("content-type", "application/json");
-    add_common_headers(response, info.entropy);
+    sim_openai_headers(response, info.entropy);
     const std::string model = info.model.empty() ? "gpt-4o-mini" : info.model;
     const std::string retry = std::to_string(info.retry_after_s);
     ojson body;
@@ -235,7 +321,8 @@ SimResponse openai_error(SimOutcome outcome, const SimErrorInfo& info)
         break;
     case SimOutcome::bad_request:
         response.status = 400;
-        body = error_body(info.detail, "invalid_request_error", nullptr, nullptr);
+        body = error_body(info.detail, "invalid_request_error",
+                          info.param.empty() ? ojson(nullptr) : ojson(info.param), nullptr);
         break;
     case SimOutcome::unavailable:
         response.status = 503;
@@ -271,7 +358,7 @@ SimResponse openai_models(const std::vector<std::string>& models, std::uint64_t 
     SimResponse response;
     response.endpoint = SimEndpoint::models;
     response.headers.emplace_back("content-type", "application/json");
-    add_common_headers(response, entropy);
+    sim_openai_headers(response, entropy);
     response.body = ojson{{"object", "list"}, {"data", std::move(data)}}.dump();
     return response;
 }

@@ -1,13 +1,18 @@
 #pragma once
-// Loopback HTTP/1.1 server that speaks the OpenAI chat completions and Anthropic messages wire
-// formats with a configurable latency and error profile: the demo-mode stand-in for every
-// provider, the upstream of engine tests and of benchmarks.
+// Loopback HTTP/1.1 server that speaks the OpenAI chat completions and Responses and the
+// Anthropic messages wire formats with a configurable latency and error profile: the demo-mode
+// stand-in for every provider, the upstream of engine tests and of benchmarks.
 //
-// Endpoints: POST /v1/chat/completions, POST /v1/messages, GET /v1/models; anything else 404.
+// Endpoints: POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, GET /v1/models;
+// anything else 404. Requests may carry images, audio and files (counted as prompt tokens, see
+// sim_part_tokens) and tools: a user turn offered tools is answered with a call of the first
+// (or the forced) one, a turn of tool results with text quoting them ("The tool said: …"); a
+// request for structured output with JSON made from its schema. OpenAI chat honours n.
 // Per-request overrides (request headers): x-sim-fault: <SimOutcome name>, x-sim-fault-times: N
 // (fault only the first N attempts of the request key, then answer ok), x-sim-latency-ms: N,
 // x-sim-retry-after: S, x-sim-key: <key> (else the body is the key), x-sim-echo: 1 (the answer
-// is the transcript of every turn received, to check a translation end to end),
+// is the transcript of every turn received, parts, tool calls and results included, to check a
+// translation end to end; tools are then never called),
 // x-sim-chunk-interval-ms: N (pause between streamed chunks, instead of the profile's),
 // x-sim-reply-bytes: N (the answer size of the `huge` fault; default 50 MiB).
 // Faults only a header can force: stall_mid_stream and reset_mid_stream (half the answer —

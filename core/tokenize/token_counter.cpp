@@ -105,15 +105,38 @@ TokenCount TokenCounter::count_text(std::string_view model, std::string_view tex
     return calibrated(model, estimate_tokens(text));
 }
 
+namespace {
+
+// What a media part costs, roughly, before a provider says: an image as OpenAI's high-detail
+// tiling prices a 1024×1024 photo (765 tokens), audio at ~10 tokens a second of 16-bit 16 kHz
+// speech, a document at a token per 4 bytes as for text.
+std::int64_t media_token_estimate(const ContentPart& part) {
+    const auto bytes = static_cast<std::int64_t>(decoded_size(part));
+    switch (part.kind) {
+    case ContentPart::Kind::Image: return 765;
+    case ContentPart::Kind::Audio: return std::max<std::int64_t>(10, bytes / 3200);
+    case ContentPart::Kind::File: return std::max<std::int64_t>(100, bytes / 4);
+    case ContentPart::Kind::Text: return 0;
+    }
+    return 0;
+}
+
+}  // namespace
+
 TokenCount TokenCounter::count_request(std::string_view model, const ChatRequest& request) const {
     const auto* tokenizer = tokenizer_for(model);
     const auto count = [&](std::string_view text) -> std::int64_t {
         return tokenizer ? static_cast<std::int64_t>(tokenizer->count(text)) : estimate_tokens(text);
     };
     std::int64_t tokens = kReplyPriming;
-    bool exact = tokenizer != nullptr && !request.extra.contains("tools") && !request.extra.contains("functions");
+    bool exact = tokenizer != nullptr && request.tools.is_null() && !request.extra.contains("functions");
     for (const auto& message : request.messages) {
         tokens += kTokensPerMessage + count(to_string(message.role)) + count(message.content);
+        for (const auto& part : message.parts) {
+            if (part.kind == ContentPart::Kind::Text) continue;
+            tokens += media_token_estimate(part);
+            exact = false;
+        }
         if (!message.name.empty()) tokens += kTokensPerName + count(message.name);
         for (const auto& call : message.tool_calls) {
             tokens += count(call.name) + count(call.arguments_json);

@@ -1,8 +1,9 @@
 // Routing through the real engine over loopback HTTP, one simulator per provider so each can
 // fail or slow down on its own: weights applied live, latency-aware shifting and recovery, a
 // provider down with circuits opening and closing, a bad key moving traffic on, a multi-turn
-// conversation failing over from the OpenAI format to Anthropic's with every turn intact, and
-// config versions stored in the history database.
+// conversation failing over from the OpenAI format to Anthropic's with every turn intact (tool
+// calls and results too), targets skipped for a part they cannot take, and config versions
+// stored in the history database.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -299,6 +300,108 @@ private slots:
                          "assistant: The Lumen 900.\n"
                          "user: How much is it?\n"));
         QVERIFY(result.route_reason.find("failed over to anthropic") != std::string::npos);
+    }
+
+    // Turn one is answered by OpenAI with a tool call; then OpenAI goes down, and the turn that
+    // carries the tool's result fails over to Anthropic. The simulator echoes what arrived: the
+    // call and its result in Anthropic's own blocks, the tools in Anthropic's shape.
+    void toolConversationFailsOverMidwayWithEveryCallAndResult() {
+        auto config = config_with(one_tier({target("openai", 100), target("anthropic", 0)}));
+        config.retry.max_attempts = 2;
+        auto engine = make_engine(config);
+
+        ChatRequest request = question("Where is my order SO-4417?");
+        request.tools = nlohmann::json::parse(R"([{"type":"function","function":{"name":"get_order_status",
+            "description":"Look up an order","parameters":{"type":"object","properties":{"order_id":{"type":"string"}},
+            "required":["order_id"]}}}])");
+        auto first_future = engine->submit(request);
+        const auto first = wait_for(first_future);
+        QVERIFY2(first.ok(), first.ok() ? "" : first.outcome.error().message.c_str());
+        QCOMPARE(first.provider, std::string("openai"));
+        QCOMPARE(first.outcome->finish_reason, std::string("tool_calls"));
+        QCOMPARE(first.outcome->tool_calls.size(), std::size_t(1));
+        const auto call = first.outcome->tool_calls[0];
+        QCOMPARE(call.name, std::string("get_order_status"));
+        QVERIFY(nlohmann::json::parse(call.arguments_json).is_object());
+
+        SimulatorProfile down;
+        down.errors.unavailable = 1.0;
+        m_sims["openai"]->set_profile(down);
+        Message called{Role::Assistant, ""};
+        called.tool_calls = {call};
+        Message result{Role::Tool, "shipped on Monday"};
+        result.tool_call_id = call.id;
+        request.messages.push_back(called);
+        request.messages.push_back(result);
+
+        auto answer_future = engine->submit(request);
+        const auto answer = wait_for(answer_future);
+        QVERIFY2(answer.ok(), answer.ok() ? "" : answer.outcome.error().message.c_str());
+        QCOMPARE(answer.provider, std::string("anthropic"));
+        QCOMPARE(answer.attempts.front().provider, std::string("openai"));
+        QVERIFY2(answer.outcome->content.find("shipped on Monday") != std::string::npos, answer.outcome->content.c_str());
+
+        request.extra_headers.emplace_back("x-sim-echo", "1");
+        auto echo_future = engine->submit(request);
+        const auto echo = wait_for(echo_future);
+        QVERIFY2(echo.ok(), echo.ok() ? "" : echo.outcome.error().message.c_str());
+        QCOMPARE(echo.provider, std::string("anthropic"));
+        const auto expected = "system: You are terse.\n"
+                              "user: Where is my order SO-4417?\n"
+                              "assistant: [tool_use id=" + call.id + " get_order_status " +
+                              nlohmann::json::parse(call.arguments_json).dump() + "]\n"
+                              "user: [tool_result " + call.id + ": shipped on Monday]\n";
+        QCOMPARE(QString::fromStdString(echo.outcome->content), QString::fromStdString(expected));
+    }
+
+    // A voice note: OpenAI takes input_audio, Anthropic does not.
+    static ChatRequest with_audio() {
+        ChatRequest request = question("What does this voice note say?");
+        ContentPart text;
+        text.text = request.messages[1].content;
+        ContentPart audio;
+        audio.kind = ContentPart::Kind::Audio;
+        audio.media_type = "audio/wav";
+        audio.data_base64 = "UklGRiQAAABXQVZF";
+        request.messages[1].parts = {text, audio};
+        return request;
+    }
+
+    void targetThatCannotTakeAPartIsSkippedWithTheReason() {
+        auto engine = make_engine(config_with(one_tier({target("anthropic", 50), target("openai", 50)})));
+        for (int i = 0; i < 6; ++i) {  // a weighted pick would send some to anthropic
+            auto future = engine->submit(with_audio());
+            const auto result = wait_for(future);
+            QVERIFY2(result.ok(), result.ok() ? "" : result.outcome.error().message.c_str());
+            QCOMPARE(result.provider, std::string("openai"));
+            QCOMPARE(result.attempts.size(), std::size_t(1));
+            QVERIFY2(result.route_reason.find("skipped anthropic/") != std::string::npos &&
+                         result.route_reason.find("messages[1].content[1]") != std::string::npos &&
+                         result.route_reason.find("input_audio") != std::string::npos,
+                     result.route_reason.c_str());
+        }
+    }
+
+    void partNoTargetCanTakeIsRefusedNamingIt() {
+        auto engine = make_engine(config_with(one_tier({target("anthropic", 1)})));
+        auto future = engine->submit(with_audio());
+        const auto result = wait_for(future);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.outcome.error().cls, ErrorClass::BadRequest);
+        const auto& message = result.outcome.error().message;
+        QVERIFY2(message.starts_with("messages[1].content[1]") && message.find("input_audio") != std::string::npos &&
+                     message.find("no target of tier standard can take it") != std::string::npos,
+                 message.c_str());
+        QVERIFY(result.attempts.empty());  // nothing was sent
+
+        auto pinned = with_audio();
+        pinned.provider = "anthropic";
+        auto pinned_future = engine->submit(pinned);
+        const auto refused = wait_for(pinned_future);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.outcome.error().cls, ErrorClass::BadRequest);
+        QVERIFY2(refused.outcome.error().message.find("pinned to provider anthropic") != std::string::npos,
+                 refused.outcome.error().message.c_str());
     }
 
     void everyAnswerIsPricedFromThePriceTable() {

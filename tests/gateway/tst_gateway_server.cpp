@@ -388,6 +388,46 @@ private slots:
         QTest::newRow("wrong method") << "GET" << chat << QByteArray() << 405 << "invalid_request_error"
                                       << "-"
                                       << "method_not_allowed";
+        // A part, a feature or a field the only target that could answer cannot take. (Built as
+        // JSON values: moc misreads some raw string literals.)
+        const nlohmann::json voice_note = {{"type", "input_audio"},
+                                           {"input_audio", {{"data", "UklGRiQAAABXQVZF"}, {"format", "wav"}}}};
+        const nlohmann::json pdf = {
+            {"type", "file"}, {"file", {{"file_data", "data:application/pdf;base64,JVBERi0="}, {"filename", "a.pdf"}}}};
+        const nlohmann::json no_url = {{"type", "image_url"}, {"image_url", nlohmann::json::object()}};
+        const auto asking = [](const char* model, nlohmann::json part, nlohmann::json body = nlohmann::json::object()) {
+            body["model"] = model;
+            body["messages"] = {{{"role", "user"}, {"content", {{{"type", "text"}, {"text", "Listen"}}, part}}}};
+            return QByteArray::fromStdString(body.dump());
+        };
+        const auto plain = [](const char* model, nlohmann::json body) {
+            body["model"] = model;
+            body["messages"] = {{{"role", "user"}, {"content", "hi"}}};
+            return QByteArray::fromStdString(body.dump());
+        };
+        const auto responses = [](nlohmann::json body) {
+            body["model"] = "claude-haiku-4-5";
+            body["input"] = "hi";
+            return QByteArray::fromStdString(body.dump());
+        };
+        QTest::newRow("audio to anthropic") << "POST" << chat << asking("claude-haiku-4-5", voice_note) << 400
+                                            << "invalid_request_error" << "messages[0].content[1]" << "-";
+        QTest::newRow("file to a local server") << "POST" << chat << asking("llama3.2", pdf) << 400
+                                                << "invalid_request_error" << "messages[0].content[1]" << "-";
+        QTest::newRow("n to anthropic") << "POST" << chat << plain("claude-haiku-4-5", {{"n", 2}}) << 400
+                                        << "invalid_request_error" << "n" << "-";
+        QTest::newRow("json_object to anthropic")
+            << "POST" << chat << plain("claude-haiku-4-5", {{"response_format", {{"type", "json_object"}}}}) << 400
+            << "invalid_request_error" << "response_format" << "-";
+        QTest::newRow("image without a url") << "POST" << chat << asking("gpt-4o-mini", no_url) << 400
+                                             << "invalid_request_error" << "messages[0].content[1].image_url.url"
+                                             << "-";
+        QTest::newRow("built-in tool to anthropic")
+            << "POST" << "/v1/responses" << responses({{"tools", {{{"type", "web_search"}}}}}) << 400
+            << "invalid_request_error" << "tools[0]" << "-";
+        QTest::newRow("stored conversation to anthropic")
+            << "POST" << "/v1/responses" << responses({{"previous_response_id", "resp_1"}}) << 400
+            << "invalid_request_error" << "previous_response_id" << "-";
         QTest::newRow("models by POST") << "POST"
                                         << "/v1/models" << QByteArray("{}") << 405 << "invalid_request_error"
                                         << "-"
@@ -421,7 +461,7 @@ private slots:
     }
 
     void refusesABodyOverTheLimit() {
-        const std::string big(5u << 20, 'x');
+        const std::string big(21u << 20, 'x');  // the limit is 20 MiB: room for a few photos
         const auto reply = post_chat(chat_body(big));
         QCOMPARE(reply.status, 413);
         QCOMPARE(reply.json()["error"].value("code", ""), std::string("request_too_large"));

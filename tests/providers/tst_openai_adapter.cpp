@@ -1,5 +1,6 @@
 #include <QTest>
 
+#include "providers/openai_response_writer.h"
 #include "providers/openai_translation.h"
 #include "providers/provider_adapter.h"
 #include "wire_samples.h"
@@ -330,6 +331,141 @@ private slots:
         QCOMPARE(out.finish_reason, std::string("tool_calls"));
         QCOMPARE(out.response.tool_calls.size(), std::size_t(1));
         QCOMPARE(out.response.tool_calls[0], (sb::ToolCall{"call_9", "lookup", R"({"q":"x"})"}));
+    }
+
+    void contentPartsReadAndWrittenBack() {
+        const auto body = nlohmann::json::parse(R"({"model":"gpt-4o","messages":[{"role":"user","content":[
+            {"type":"text","text":"Is this parcel damaged?"},
+            {"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo=","detail":"high"}},
+            {"type":"image_url","image_url":{"url":"https:\/\/example.com\/parcel.jpg"}},
+            {"type":"input_audio","input_audio":{"data":"UklGRg==","format":"wav"}},
+            {"type":"file","file":{"file_data":"data:application/pdf;base64,JVBERi0=","filename":"receipt.pdf"}},
+            {"type":"file","file":{"file_id":"file-abc"}}]}]})");
+        auto request = sb::chat_request_from_openai(body);
+        QVERIFY2(request.has_value(), request ? "" : request.error().message.c_str());
+        const auto& message = request->messages[0];
+        QCOMPARE(message.content, std::string("Is this parcel damaged?"));
+        QCOMPARE(message.parts.size(), std::size_t(6));
+        QCOMPARE(message.parts[1].kind, sb::ContentPart::Kind::Image);
+        QCOMPARE(message.parts[1].media_type, std::string("image/png"));
+        QCOMPARE(message.parts[1].data_base64, std::string("iVBORw0KGgo="));
+        QCOMPARE(sb::decoded_size(message.parts[1]), std::size_t(8));
+        QCOMPARE(message.parts[2].url, std::string("https://example.com/parcel.jpg"));
+        QCOMPARE(message.parts[3].media_type, std::string("audio/wav"));
+        QCOMPARE(message.parts[4].media_type, std::string("application/pdf"));
+        QCOMPARE(message.parts[4].filename, std::string("receipt.pdf"));
+        QCOMPARE(message.parts[5].file_id, std::string("file-abc"));
+        // To an OpenAI-kind provider every part goes as the client sent it.
+        auto sent = nlohmann::json::parse(sb::chat_request_to_openai(*request));
+        QCOMPARE(sent["messages"][0]["content"].dump(), body["messages"][0]["content"].dump());
+    }
+
+    void badRequestFieldsAreNamed_data() {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("message");
+        const auto user = [](const char* part) {
+            return QByteArray(R"({"messages":[{"role":"user","content":[{"type":"text","text":"a"},)") + part + "]}]}";
+        };
+        QTest::newRow("image without url") << user(R"({"type":"image_url","image_url":{}})")
+                                           << "messages[0].content[1].image_url.url: must be an http(s) URL or a "
+                                              "base64 data: URL";
+        QTest::newRow("unknown part") << user(R"({"type":"video"})")
+                                      << "messages[0].content[1].type: unsupported content part \"video\"";
+        QTest::newRow("audio without format") << user(R"({"type":"input_audio","input_audio":{"data":"AAAA"}})")
+                                              << "messages[0].content[1].input_audio.format: is missing (wav or mp3)";
+        QTest::newRow("file without data")
+            << user(R"({"type":"file","file":{}})") << "messages[0].content[1].file: needs file_data or file_id";
+        QTest::newRow("image in a system turn")
+            << QByteArray(R"({"messages":[{"role":"system","content":[{"type":"image_url","image_url":{"url":"https:\/\/x.io\/a.png"}}]},{"role":"user","content":"a"}]})")
+            << "messages[0].content[0].type: only user messages carry \"image\" parts";
+        QTest::newRow("n zero") << QByteArray(R"({"n":0,"messages":[{"role":"user","content":"a"}]})")
+                                << "n: must be an integer from 1 to 128";
+        QTest::newRow("tools not a list") << QByteArray(R"({"tools":{},"messages":[{"role":"user","content":"a"}]})")
+                                          << "tools: must be an array";
+        QTest::newRow("tool without name")
+            << QByteArray(R"({"tools":[{"type":"function","function":{}}],"messages":[{"role":"user","content":"a"}]})")
+            << "tools[0].function.name: is missing";
+        QTest::newRow("schema without name")
+            << QByteArray(R"({"response_format":{"type":"json_schema","json_schema":{"schema":{}}},"messages":[{"role":"user","content":"a"}]})")
+            << "response_format.json_schema.name: is missing";
+    }
+
+    void badRequestFieldsAreNamed() {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, message);
+        auto parsed = sb::chat_request_from_openai(nlohmann::json::parse(body.toStdString()));
+        QVERIFY(!parsed.has_value());
+        QCOMPARE(parsed.error().cls, sb::ErrorClass::BadRequest);
+        QCOMPARE(QString::fromStdString(parsed.error().message), message);
+    }
+
+    void toolFieldsAreKeptAndSent() {
+        const auto body = nlohmann::json::parse(R"({"model":"gpt-4o","n":2,"parallel_tool_calls":false,
+            "tools":[{"type":"function","function":{"name":"get_order","parameters":{"type":"object"}}}],
+            "tool_choice":{"type":"function","function":{"name":"get_order"}},
+            "response_format":{"type":"json_schema","json_schema":{"name":"order","schema":{"type":"object"}}},
+            "seed":7,"messages":[{"role":"user","content":"Where is order 12?"}]})");
+        auto request = sb::chat_request_from_openai(body);
+        QVERIFY(request.has_value());
+        QCOMPARE(request->n, 2);
+        QCOMPARE(request->parallel_tool_calls, std::optional<bool>(false));
+        QVERIFY(request->tools == body["tools"]);
+        QVERIFY(request->tool_choice == body["tool_choice"]);
+        QVERIFY(request->response_format == body["response_format"]);
+        QVERIFY(!request->extra.contains("tools"));
+        auto sent = nlohmann::json::parse(sb::chat_request_to_openai(*request));
+        for (const char* field : {"n", "parallel_tool_calls", "tools", "tool_choice", "response_format", "seed"})
+            QVERIFY2(sent[field] == body[field], field);
+        // A request that came in another wire format keeps its own extra fields to itself.
+        request->wire = sb::WireApi::AnthropicMessages;
+        sent = nlohmann::json::parse(sb::chat_request_to_openai(*request));
+        QVERIFY(!sent.contains("seed"));
+        QVERIFY(sent["tools"] == body["tools"]);
+    }
+
+    void severalChoicesReadAndWritten() {
+        const std::string answer = R"({"id":"c1","object":"chat.completion","model":"gpt-4o","choices":[
+            {"index":0,"message":{"role":"assistant","content":"First"},"finish_reason":"stop"},
+            {"index":1,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_2","type":"function",
+              "function":{"name":"get_order","arguments":"{}"}}]},"finish_reason":"tool_calls"}],
+            "usage":{"prompt_tokens":5,"completion_tokens":9}})";
+        sb::ChatRequest request;
+        request.n = 2;
+        auto parsed = sb::make_provider_adapter(sb::ProviderKind::OpenAI)->parse_response_for(request, ok_response(answer));
+        QVERIFY(parsed.has_value());
+        QCOMPARE(parsed->content, std::string("First"));
+        QCOMPARE(parsed->more_choices.size(), std::size_t(1));
+        QCOMPARE(parsed->more_choices[0].finish_reason, std::string("tool_calls"));
+        QCOMPARE(parsed->more_choices[0].tool_calls[0].name, std::string("get_order"));
+        const auto written = nlohmann::json::parse(sb::chat_response_to_openai(*parsed, 1));
+        QCOMPARE(written["choices"].size(), std::size_t(2));
+        QCOMPARE(written["choices"][1]["index"].get<int>(), 1);
+        QCOMPARE(written["choices"][1]["message"]["tool_calls"][0]["id"].get<std::string>(), std::string("call_2"));
+    }
+
+    void decodeToolCallDeltasAndChoices() {
+        std::string stream =
+            "data: {\"choices\":[{\"index\":1,\"delta\":{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,"
+            "\"id\":\"call_7\",\"type\":\"function\",\"function\":{\"name\":\"lookup\",\"arguments\":\"\"}}]}}]}\n\n"
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+            "data: {\"choices\":[{\"index\":1,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+            "\"{}\"}}]}}]}\n\n"
+            "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"},"
+            "{\"index\":1,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
+            "data: [DONE]\n\n";
+        auto out = testing::decode(sb::ProviderKind::OpenAI, stream);
+        QVERIFY2(!out.error, out.error.message.c_str());
+        QCOMPARE(out.deltas.size(), std::size_t(5));
+        QCOMPARE(out.deltas[0].choice, 1);
+        QCOMPARE(out.deltas[0].tool_calls.size(), std::size_t(1));
+        QCOMPARE(out.deltas[0].tool_calls[0].id, std::string("call_7"));
+        QCOMPARE(out.deltas[0].tool_calls[0].name, std::string("lookup"));
+        QCOMPARE(out.deltas[2].tool_calls[0].arguments, std::string("{}"));
+        QVERIFY(out.deltas[2].tool_calls[0].id.empty());
+        QCOMPARE(out.response.content, std::string("Hi"));
+        QCOMPARE(out.response.finish_reason, std::string("stop"));
+        QCOMPARE(out.response.more_choices.size(), std::size_t(1));
+        QCOMPARE(out.response.more_choices[0].tool_calls[0], (sb::ToolCall{"call_7", "lookup", "{}"}));
     }
 
     void decodeGarbageChunk() {

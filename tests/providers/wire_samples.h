@@ -33,6 +33,7 @@ struct Decoded {
     sb::Error error;
     bool finished = false;
     sb::ChatResponse response;
+    std::vector<sb::StreamDelta> deltas;  // every delta, in order
 };
 
 inline Decoded decode(sb::ProviderKind kind, const std::string& stream) {
@@ -50,6 +51,7 @@ inline Decoded decode(sb::ProviderKind kind, const std::string& stream) {
     }
     out.finished = decoder->finished();
     out.response = decoder->response();
+    out.deltas = std::move(deltas);
     return out;
 }
 
