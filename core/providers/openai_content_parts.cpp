@@ -120,21 +120,21 @@ void append_openai_part(std::string& out, const ContentPart& part) {
         append_json_string(out, std::string_view(part.media_type).substr(part.media_type.find('/') + 1));
         out.append("}}");
         return;
-    case ContentPart::Kind::File:
+    case ContentPart::Kind::File: {
         out.append("{\"type\":\"file\",\"file\":{");
-        if (!part.file_id.empty()) {
-            out.append("\"file_id\":");
-            append_json_string(out, part.file_id);
-        } else {
-            out.append("\"file_data\":");
-            append_json_string(out, data_url(part));  // chat completions take no file URL
-        }
-        if (!part.filename.empty()) {
-            out.append(",\"filename\":");
-            append_json_string(out, part.filename);
-        }
+        const char* separator = "";
+        auto field = [&](std::string_view name, std::string_view value) {
+            out.append(separator).append("\"").append(name).append("\":");
+            append_json_string(out, value);
+            separator = ",";
+        };
+        // Chat completions take no file by URL (provider_capabilities keeps such a part away).
+        if (!part.data_base64.empty()) field("file_data", part.media_type.empty() ? part.data_base64 : data_url(part));
+        if (!part.file_id.empty()) field("file_id", part.file_id);
+        if (!part.filename.empty()) field("filename", part.filename);
         out.append("}}");
         return;
+    }
     }
 }
 

@@ -52,7 +52,7 @@ private slots:
 
     void changesWithWhatChangesTheAnswer_data() {
         QTest::addColumn<int>("change");
-        for (int i = 0; i < 12; ++i) QTest::newRow(qPrintable(QString::number(i))) << i;
+        for (int i = 0; i < 15; ++i) QTest::newRow(qPrintable(QString::number(i))) << i;
     }
     void changesWithWhatChangesTheAnswer() {
         QFETCH(int, change);
@@ -64,15 +64,45 @@ private slots:
         case 2: r.max_tokens = 50; break;
         case 3: r.top_p = 0.5; break;
         case 4: r.stop = {"END"}; break;
-        case 5: r.extra["tools"] = nlohmann::json::array({{{"type", "function"}, {"function", {{"name", "price"}}}}}); break;
-        case 6: r.extra["response_format"] = {{"type", "json_object"}}; break;
+        case 5: r.tools = nlohmann::json::array({{{"type", "function"}, {"function", {{"name", "price"}}}}}); break;
+        case 6: r.response_format = {{"type", "json_object"}}; break;
         case 7: r.messages[0].content = "You are a pirate."; break;
         case 8: r.messages[3].content = "What is the price of the floor lamp?"; break;
         case 9: r.messages[2].content = "Hello! What do you need?"; break;
         case 10: r.messages[3].role = Role::Assistant; break;
         case 11: r.extra["seed"] = 7; break;
+        case 12: r.n = 2; break;
+        case 13: r.tool_choice = "required"; break;
+        case 14: {  // the same words with a photo: another question
+            ContentPart text;
+            text.text = r.messages[3].content;
+            ContentPart photo;
+            photo.kind = ContentPart::Kind::Image;
+            photo.media_type = "image/png";
+            photo.data_base64 = "iVBORw0KGgo=";
+            r.messages[3].parts = {text, photo};
+            break;
+        }
         }
         QVERIFY(cache_key(r, target) != key(base()));
+    }
+
+    void aPartCountsByItsBytes() {
+        auto with_photo = [](std::string base64) {
+            auto r = base();
+            ContentPart text;
+            text.text = r.messages[3].content;
+            ContentPart photo;
+            photo.kind = ContentPart::Kind::Image;
+            photo.media_type = "image/jpeg";
+            photo.data_base64 = std::move(base64);
+            r.messages[3].parts = {text, photo};
+            return r;
+        };
+        QCOMPARE(cache_key(with_photo("/9j/4AAQSkZJRg=="), "gpt-4o"), cache_key(with_photo("/9j/4AAQSkZJRg=="), "gpt-4o"));
+        QVERIFY(cache_key(with_photo("/9j/4AAQSkZJRg=="), "gpt-4o") != cache_key(with_photo("/9j/4AAQSkZJRw=="), "gpt-4o"));
+        // The key holds a digest of the bytes, not the bytes.
+        QVERIFY(cache_key_material(with_photo(std::string(4000, 'Q')), "gpt-4o", 3).size() < 2000);
     }
 
     void onlyTheLastTurnsCount() {

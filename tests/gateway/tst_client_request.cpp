@@ -190,9 +190,9 @@ private slots:
                                      << "n: only 1 choice is supported";
         QTest::newRow("stream as text") << QByteArray(R"({"messages":[{"role":"user","content":"hi"}],"stream":"yes"})")
                                         << "stream: must be a boolean";
-        QTest::newRow("an image part")
+        QTest::newRow("an image part without its url")
             << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"image_url"}]}]})")
-            << "messages[0].content[0].type: unsupported content part \"image_url\"";
+            << "messages[0].content[0].image_url.url: must be an http(s) URL or a base64 data: URL";
         QTest::newRow("a number out of range")
             << QByteArray(R"({"messages":[{"role":"user","content":"hi","x":1e400}]})") << "the body is not valid JSON (UTF-8)";
         QTest::newRow("max_tokens beyond int")

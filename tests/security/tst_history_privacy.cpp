@@ -16,6 +16,8 @@
 #include "../support/engine_fixture.h"
 #include "engine/batch_runner.h"
 #include "engine/engine.h"
+#include "engine/history_mapping.h"
+#include "model/digest.h"
 #include "console/history_source.h"
 #include "history/history_query_worker.h"
 #include "security/field_cipher.h"
@@ -137,6 +139,29 @@ private slots:
         QCOMPARE(record.error_message, std::string("Incorrect API key provided: [api key] ([e-mail])"));
         const auto plain = history_record(question("hi"), result, {true, false, nullptr});
         QVERIFY(plain.error_message.find(kEmail) != std::string::npos);  // redaction is the rule's choice
+    }
+
+    // A photo is kept as what it is — kind, media type, size and SHA-256 of its bytes — never as
+    // the megabytes of its base64.
+    void mediaPartsAreKeptAsReferences() {
+        auto request = question("Is this parcel damaged?");
+        ContentPart text;
+        text.text = request.messages[0].content;
+        ContentPart photo;
+        photo.kind = ContentPart::Kind::Image;
+        photo.media_type = "image/png";
+        photo.data_base64 = std::string(400'000, 'A');  // 300,000 zero bytes
+        ContentPart linked;
+        linked.kind = ContentPart::Kind::Image;
+        linked.url = "https://example.com/parcel.jpg";
+        request.messages[0].parts = {text, photo, linked};
+        RequestResult result;
+        result.outcome = ChatResponse{};
+        const auto record = history_record(request, result, {true, false, nullptr});
+        QCOMPARE(record.prompt_text,
+                 "user: Is this parcel damaged? [image image/png 300000 bytes sha256:" +
+                     sha256_hex(std::string(300'000, '\0')) + "] [image https://example.com/parcel.jpg]");
+        QVERIFY(record.prompt_text.find("AAAA") == std::string::npos);
     }
 
     void rotationReencryptsEveryRowAndSurvivesAnInterruption() {

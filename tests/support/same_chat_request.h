@@ -21,6 +21,12 @@ inline const char* first_difference(const ChatRequest& a, const ChatRequest& b) 
     if (a.max_tokens != b.max_tokens) return "max_tokens";
     if (a.stop != b.stop) return "stop";
     if (a.stream != b.stream) return "stream";
+    if (a.tools != b.tools) return "tools";
+    if (a.tool_choice != b.tool_choice) return "tool_choice";
+    if (a.parallel_tool_calls != b.parallel_tool_calls) return "parallel_tool_calls";
+    if (a.response_format != b.response_format) return "response_format";
+    if (a.n != b.n) return "n";
+    if (a.wire != b.wire) return "wire";
     if (a.extra != b.extra) return "extra";
     return nullptr;
 }

@@ -371,8 +371,21 @@ private slots:
         QCOMPARE(estimate.tokens, estimate.heuristic);
         QVERIFY(estimate.tokens > 10);
 
-        request.extra["tools"] = nlohmann::json::array();
+        request.tools = nlohmann::json::array();
         QVERIFY(!m_counter->count_request("gpt-4o", request).exact);
+
+        // A photo is counted too (an estimate: the provider prices it by its tiles).
+        request.tools = nullptr;
+        const auto words = m_counter->count_request("gpt-4o", request).tokens;
+        sb::ContentPart text;
+        text.text = request.messages.back().content;
+        sb::ContentPart photo;
+        photo.kind = sb::ContentPart::Kind::Image;
+        photo.url = "https://example.com/parcel.jpg";
+        request.messages.back().parts = {text, photo};
+        const auto with_photo = m_counter->count_request("gpt-4o", request);
+        QCOMPARE(with_photo.tokens, words + 765);
+        QVERIFY(!with_photo.exact);
     }
 
     void concurrentUse() {
