@@ -14,9 +14,6 @@ std::optional<GatewayError> check_owned_fields(const nlohmann::json& body) {
         return invalid_request("model: must be a string", "model");
     if (auto it = body.find("stream"); it != body.end() && !it->is_boolean() && !it->is_null())
         return invalid_request("stream: must be a boolean", "stream");
-    if (auto it = body.find("n");
-        it != body.end() && !it->is_null() && !(it->is_number_integer() && *it == 1))
-        return invalid_request("n: only 1 choice is supported", "n");
     for (const char* name : {"temperature", "top_p", "max_tokens", "max_completion_tokens"})
         if (auto it = body.find(name); it != body.end() && !it->is_null() && !it->is_number())
             return invalid_request(std::string(name) + ": must be a number", name);

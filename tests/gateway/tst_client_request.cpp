@@ -186,8 +186,8 @@ private slots:
         QTest::newRow("unknown role") << QByteArray(R"({"messages":[{"role":"robot","content":"hi"}]})")
                                       << "messages[0].role: unknown role \"robot\"";
         QTest::newRow("no messages") << QByteArray(R"({"messages":[]})") << "messages: must be a non-empty array";
-        QTest::newRow("two choices") << QByteArray(R"({"messages":[{"role":"user","content":"hi"}],"n":2})")
-                                     << "n: only 1 choice is supported";
+        QTest::newRow("no choices") << QByteArray(R"({"messages":[{"role":"user","content":"hi"}],"n":0})")
+                                    << "n: must be an integer from 1 to 128";
         QTest::newRow("stream as text") << QByteArray(R"({"messages":[{"role":"user","content":"hi"}],"stream":"yes"})")
                                         << "stream: must be a boolean";
         QTest::newRow("an image part without its url")

@@ -11,6 +11,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <map>
@@ -138,6 +139,33 @@ std::vector<std::string> sse_payloads(const std::string& text) {
     }
     return out;
 }
+
+// The events of a stream as (event name, parsed data), in order; the name is empty when the
+// event has no `event:` line.
+std::vector<std::pair<std::string, nlohmann::json>> sse_events(const std::string& text) {
+    std::vector<std::pair<std::string, nlohmann::json>> out;
+    std::string name;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        const auto line = text.substr(start, end - start);
+        if (line.rfind("event: ", 0) == 0) name = line.substr(7);
+        if (line.rfind("data: ", 0) == 0) {
+            out.emplace_back(name, nlohmann::json::parse(line.substr(6), nullptr, false));
+            name.clear();
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+const nlohmann::json kOrderTool = {
+    {"type", "function"},
+    {"function",
+     {{"name", "get_order_status"},
+      {"parameters",
+       {{"type", "object"}, {"properties", {{"order_id", {{"type", "string"}}}}}, {"required", {"order_id"}}}}}}};
 
 // Raw TCP for what libcurl would never send. Returns what the server sent before closing
 // (or before `wait` passed).
@@ -592,6 +620,165 @@ private slots:
         QCOMPARE(error.value("type", ""), std::string("api_error"));
         QCOMPARE(error.value("code", ""), code.toStdString());
         QVERIFY2(error.value("message", "").find("Your gateway key is valid") != std::string::npos, reply.body.c_str());
+    }
+
+    // Anthropic answers with a streamed tool_use; the OpenAI client sees tool_calls deltas as
+    // OpenAI sends them: the call's id, type and name first, then its arguments in pieces.
+    void streamedToolCallsTranslatedFromAnthropic() {
+        nlohmann::json body = {{"model", "claude-haiku-4-5"},
+                               {"stream", true},
+                               {"tools", {kOrderTool}},
+                               {"messages", {{{"role", "user"}, {"content", "Where is my order SO-4417?"}}}}};
+        const auto reply = fetch_stream(*m_client, m_stack->base + "/v1/chat/completions", body.dump(), bearer("tok-a"));
+        QCOMPARE(reply.status, 200);
+        std::string id, name, arguments, finish;
+        bool role_first = false;
+        const auto payloads = sse_payloads(reply.body);
+        QVERIFY(!payloads.empty());
+        QCOMPARE(payloads.back(), std::string("[DONE]"));
+        for (std::size_t i = 0; i + 1 < payloads.size(); ++i) {
+            const auto chunk = nlohmann::json::parse(payloads[i]);
+            if (chunk["choices"].empty()) continue;
+            const auto& choice = chunk["choices"][0];
+            if (i == 0) role_first = choice["delta"].value("role", "") == "assistant";
+            if (choice["finish_reason"].is_string()) finish = choice["finish_reason"];
+            for (const auto& call : choice["delta"].value("tool_calls", nlohmann::json::array())) {
+                QCOMPARE(call["index"].get<int>(), 0);
+                if (call.contains("id")) {
+                    QVERIFY2(id.empty(), "the call's id came twice");
+                    id = call["id"];
+                    QCOMPARE(call["type"].get<std::string>(), std::string("function"));
+                    name = call["function"]["name"];
+                }
+                arguments += call["function"].value("arguments", "");
+            }
+        }
+        QVERIFY(role_first);
+        QVERIFY(!id.empty());
+        QCOMPARE(name, std::string("get_order_status"));
+        QVERIFY2(nlohmann::json::parse(arguments, nullptr, false).is_object(), arguments.c_str());
+        QCOMPARE(finish, std::string("tool_calls"));
+        QCOMPARE(reply.header("x-switchboard-provider"), std::string("anthropic"));
+    }
+
+    void severalChoicesWholeAndStreamed() {
+        nlohmann::json body = {{"model", "gpt-4o-mini"}, {"n", 2}, {"messages", {{{"role", "user"}, {"content", "Name a lamp."}}}}};
+        const auto whole = post_chat(body.dump());
+        QCOMPARE(whole.status, 200);
+        const auto json = whole.json();
+        QCOMPARE(json["choices"].size(), std::size_t(2));
+        QCOMPARE(json["choices"][1]["index"].get<int>(), 1);
+        QVERIFY(json["choices"][0]["message"]["content"] != json["choices"][1]["message"]["content"]);
+
+        body["stream"] = true;
+        const auto streamed = fetch_stream(*m_client, m_stack->base + "/v1/chat/completions", body.dump(), bearer("tok-a"));
+        QCOMPARE(streamed.status, 200);
+        std::map<int, std::vector<std::string>> seen;  // per choice: "role", "text", "finish"
+        for (const auto& payload : sse_payloads(streamed.body)) {
+            if (payload == "[DONE]") continue;
+            const auto chunk = nlohmann::json::parse(payload);
+            for (const auto& choice : chunk["choices"]) {
+                auto& events = seen[choice["index"].get<int>()];
+                if (choice["delta"].contains("role")) events.push_back("role");
+                if (choice["delta"].value("content", "") != "") events.push_back("text");
+                if (choice["finish_reason"].is_string()) events.push_back("finish");
+            }
+        }
+        QVERIFY2(seen.size() == 2, streamed.body.c_str());
+        for (const auto& [index, events] : seen) {
+            QCOMPARE(events.front(), std::string("role"));
+            QCOMPARE(events.back(), std::string("finish"));
+            QCOMPARE(std::count(events.begin(), events.end(), "finish"), std::ptrdiff_t(1));
+        }
+    }
+
+    // An Anthropic client, an OpenAI target: the tool call comes back as Anthropic's tool_use,
+    // whole and streamed, in the event order Anthropic's SDK requires.
+    void anthropicClientServedByOpenAI() {
+        nlohmann::json body = {{"model", "gpt-4o-mini"},
+                               {"max_tokens", 200},
+                               {"tools", {{{"name", "get_order_status"},
+                                           {"input_schema", kOrderTool["function"]["parameters"]}}}},
+                               {"messages", {{{"role", "user"}, {"content", "Where is my order SO-4417?"}}}}};
+        const Headers headers = {{"x-api-key", "tok-a"}, {"anthropic-version", "2023-06-01"}};
+        const auto whole = fetch(*m_client, "POST", m_stack->base + "/v1/messages", body.dump(), headers);
+        QCOMPARE(whole.status, 200);
+        QVERIFY(!whole.header("request-id").empty());
+        const auto message = whole.json();
+        QCOMPARE(message["type"].get<std::string>(), std::string("message"));
+        QCOMPARE(message["stop_reason"].get<std::string>(), std::string("tool_use"));
+        QCOMPARE(message["content"].back()["type"].get<std::string>(), std::string("tool_use"));
+        QVERIFY(message["content"].back()["input"].is_object());
+        QCOMPARE(whole.header("x-switchboard-provider"), std::string("openai"));
+
+        body["stream"] = true;
+        const auto streamed = fetch_stream(*m_client, m_stack->base + "/v1/messages", body.dump(), headers);
+        QCOMPARE(streamed.status, 200);
+        const auto events = sse_events(streamed.body);
+        QVERIFY(events.size() >= 5);
+        QCOMPARE(events.front().first, std::string("message_start"));
+        QCOMPARE(events.back().first, std::string("message_stop"));
+        int next_block = 0;
+        std::string input;
+        std::string stop_reason;
+        for (const auto& [name, data] : events) {
+            QCOMPARE(data.value("type", ""), name);  // every event named, as the SDK dispatches on the name
+            if (name == "content_block_start") QCOMPARE(data["index"].get<int>(), next_block++);
+            if (name == "content_block_delta" && data["delta"]["type"] == "input_json_delta")
+                input += data["delta"]["partial_json"].get<std::string>();
+            if (name == "message_delta") stop_reason = data["delta"]["stop_reason"];
+        }
+        QCOMPARE(stop_reason, std::string("tool_use"));
+        QVERIFY2(nlohmann::json::parse(input, nullptr, false).is_object(), input.c_str());
+
+        // Anthropic's own refusals, in Anthropic's shape.
+        body.erase("max_tokens");
+        body.erase("stream");
+        const auto refused = fetch(*m_client, "POST", m_stack->base + "/v1/messages", body.dump(), headers);
+        QCOMPARE(refused.status, 400);
+        QCOMPARE(refused.json()["type"].get<std::string>(), std::string("error"));
+        QCOMPARE(refused.json()["error"]["type"].get<std::string>(), std::string("invalid_request_error"));
+        QVERIFY2(refused.json()["error"]["message"].get<std::string>().starts_with("max_tokens:"), refused.body.c_str());
+        const auto stranger = fetch(*m_client, "POST", m_stack->base + "/v1/messages", body.dump(),
+                                    {{"x-api-key", "tok-nobody"}, {"anthropic-version", "2023-06-01"}});
+        QCOMPARE(stranger.status, 401);
+        QCOMPARE(stranger.json()["error"]["type"].get<std::string>(), std::string("authentication_error"));
+    }
+
+    // To OpenAI a Responses request goes as it came, and its answer comes back as OpenAI sent
+    // it; to Anthropic it is translated, and the gateway writes the Responses answer.
+    void responsesPassedThroughOrTranslated_data() {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("provider");
+        QTest::newRow("passed through to OpenAI") << "gpt-4o-mini" << "openai";
+        QTest::newRow("translated for Anthropic") << "claude-haiku-4-5" << "anthropic";
+    }
+    void responsesPassedThroughOrTranslated() {
+        QFETCH(QString, model);
+        QFETCH(QString, provider);
+        nlohmann::json body = {{"model", model.toStdString()}, {"instructions", "Be brief."}, {"input", "What lamps do you sell?"}};
+        const auto whole = fetch(*m_client, "POST", m_stack->base + "/v1/responses", body.dump(), bearer("tok-a"));
+        QCOMPARE(whole.status, 200);
+        QCOMPARE(whole.header("x-switchboard-provider"), provider.toStdString());
+        const auto response = whole.json();
+        QCOMPARE(response["object"].get<std::string>(), std::string("response"));
+        QCOMPARE(response["status"].get<std::string>(), std::string("completed"));
+        QCOMPARE(response["output"][0]["content"][0]["type"].get<std::string>(), std::string("output_text"));
+        QVERIFY(response["usage"]["output_tokens"].get<int>() > 0);
+
+        body["stream"] = true;
+        const auto streamed = fetch_stream(*m_client, m_stack->base + "/v1/responses", body.dump(), bearer("tok-a"));
+        QCOMPARE(streamed.status, 200);
+        const auto events = sse_events(streamed.body);
+        QVERIFY(events.size() >= 6);
+        QCOMPARE(events.front().first, std::string("response.created"));
+        QCOMPARE(events.back().first, std::string("response.completed"));
+        std::string text;
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            QCOMPARE(events[i].second["sequence_number"].get<std::size_t>(), i);
+            if (events[i].first == "response.output_text.delta") text += events[i].second["delta"].get<std::string>();
+        }
+        QCOMPARE(events.back().second["response"]["output"][0]["content"][0]["text"].get<std::string>(), text);
     }
 
     void errorAfterTheStreamBeganIsAnEventThenClose() {
