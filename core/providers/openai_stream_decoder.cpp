@@ -26,8 +26,10 @@ Error OpenAIStreamDecoder::on_event(std::string_view, std::string_view data, std
     // Usually one choice per chunk; with n > 1 each chunk names the choice it continues.
     if (auto* choices = wire::field(chunk, "choices"); choices && choices->is_array()) {
         for (const auto& choice : *choices) {
+            const auto index = wire::int_or_zero(choice, "index");
+            if (index < 0 || index >= kMaxChoices) continue;  // beyond what n may ask for
             StreamDelta delta;
-            delta.choice = static_cast<int>(wire::int_or_zero(choice, "index"));
+            delta.choice = static_cast<int>(index);
             if (auto* change = wire::field(choice, "delta")) {
                 delta.content = wire::string_or_empty(*change, "content");
                 if (auto* calls = wire::field(*change, "tool_calls"); calls && calls->is_array()) {
@@ -56,7 +58,6 @@ Error OpenAIStreamDecoder::on_event(std::string_view, std::string_view data, std
 }
 
 void OpenAIStreamDecoder::accumulate(const StreamDelta& delta) {
-    if (delta.choice < 0 || delta.choice >= kMaxChoices) return;
     if (static_cast<std::size_t>(delta.choice) >= m_choices.size()) m_choices.resize(delta.choice + 1);
     auto& choice = m_choices[delta.choice];
     choice.content += delta.content;

@@ -16,7 +16,7 @@ public:
     ChatResponse response() const override;
 
 private:
-    // What n > 1 may ask for (OpenAI's own limit); chunks of other indexes are ignored.
+    // What n > 1 may ask for (OpenAI's own limit); choices of other indexes are ignored.
     static constexpr int kMaxChoices = 128;
     struct ChoiceSoFar {
         std::string content;

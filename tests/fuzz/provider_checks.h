@@ -62,8 +62,8 @@ inline void check_response(const ProviderAdapter& adapter, std::string_view byte
 // as the engine feeds them (core/engine/engine.cpp, on_stream_bytes), the first error ending
 // the stream.
 // - an error from the decoder has a class;
-// - the deltas sent to a streaming client add up to the content of the final answer (the one
-//   the history and the cache keep);
+// - each choice's deltas sent to a streaming client add up to that choice's content in the final
+//   answer (the one the history and the cache keep);
 // - a finished stream's answer survives the gateway round trip.
 inline void check_stream(const ProviderAdapter& adapter, std::string_view bytes) {
     const auto decoder = adapter.make_stream_decoder();
@@ -77,10 +77,16 @@ inline void check_stream(const ProviderAdapter& adapter, std::string_view bytes)
     });
     sse.finish();
 
-    std::string streamed;
-    for (const auto& delta : deltas) streamed += delta.content;
+    std::vector<std::string> streamed(1);
+    for (const auto& delta : deltas) {
+        SB_FUZZ_CHECK(delta.choice >= 0);
+        if (static_cast<std::size_t>(delta.choice) >= streamed.size()) streamed.resize(delta.choice + 1);
+        streamed[delta.choice] += delta.content;
+    }
     const ChatResponse answer = decoder->response();
-    SB_FUZZ_CHECK(streamed == answer.content);
+    SB_FUZZ_CHECK(streamed[0] == answer.content);
+    for (std::size_t i = 1; i < streamed.size(); ++i)
+        SB_FUZZ_CHECK(i <= answer.more_choices.size() && streamed[i] == answer.more_choices[i - 1].content);
     if (!error && decoder->finished()) check_gateway_round_trip(answer);
 }
 
