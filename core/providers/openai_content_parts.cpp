@@ -8,6 +8,12 @@
 namespace sb {
 namespace {
 
+std::expected<ContentPart, Error> part_error(const std::string& path, std::string_view problem) {
+    return std::unexpected(wire::bad_request(path, problem));
+}
+
+}  // namespace
+
 bool is_web_url(std::string_view url) { return url.starts_with("https://") || url.starts_with("http://"); }
 
 bool is_base64_text(std::string_view text) {
@@ -19,12 +25,6 @@ bool is_base64_text(std::string_view text) {
     }
     return true;
 }
-
-std::expected<ContentPart, Error> part_error(const std::string& path, std::string_view problem) {
-    return std::unexpected(wire::bad_request(path, problem));
-}
-
-}  // namespace
 
 std::optional<DataUrl> parse_data_url(std::string_view url) {
     constexpr std::string_view scheme = "data:";

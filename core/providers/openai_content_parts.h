@@ -18,6 +18,10 @@ struct DataUrl {
     std::string data_base64;
 };
 
+// Standard base64 text, padded to a multiple of 4.
+bool is_base64_text(std::string_view text);
+bool is_web_url(std::string_view url);  // http:// or https://
+
 // "data:image/png;base64,iVBO…" → {image/png, iVBO…}; nullopt when it is not a base64 data URL.
 std::optional<DataUrl> parse_data_url(std::string_view url);
 std::string data_url(const ContentPart& part);

@@ -48,20 +48,6 @@ ResponsesItemKind responses_item_kind(const nlohmann::json& item) {
     return ResponsesItemKind::OpenAIOnly;
 }
 
-bool is_http_url(std::string_view url) {
-    return url.starts_with("https://") || url.starts_with("http://");
-}
-
-bool is_plain_base64(std::string_view text) {
-    if (text.empty() || text.size() % 4 != 0) return false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        const bool padding = c == '=' && i + 2 >= text.size();
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || padding)) return false;
-    }
-    return true;
-}
-
 std::expected<ContentPart, Error> responses_image_part(const nlohmann::json& part, const std::string& path) {
     ContentPart read;
     read.kind = ContentPart::Kind::Image;
@@ -71,7 +57,7 @@ std::expected<ContentPart, Error> responses_image_part(const nlohmann::json& par
     if (auto data = parse_data_url(url)) {
         read.media_type = std::move(data->media_type);
         read.data_base64 = std::move(data->data_base64);
-    } else if (is_http_url(url)) {
+    } else if (is_web_url(url)) {
         read.url = url;
     } else if (!url.empty()) {
         return refuse_responses_field(path + ".image_url", "must be an http(s) URL or a base64 data: URL");
@@ -92,11 +78,11 @@ std::expected<ContentPart, Error> responses_file_part(const nlohmann::json& part
         read.media_type = std::move(parsed->media_type);
         read.data_base64 = std::move(parsed->data_base64);
     } else if (!data.empty()) {
-        if (!is_plain_base64(data))
+        if (!is_base64_text(data))
             return refuse_responses_field(path + ".file_data", "must be base64 or a data: URL");
         read.data_base64 = data;
         if (read.filename.ends_with(".pdf")) read.media_type = "application/pdf";
-    } else if (is_http_url(url)) {
+    } else if (is_web_url(url)) {
         read.url = url;
     } else if (!url.empty()) {
         return refuse_responses_field(path + ".file_url", "must be an http(s) URL");

@@ -139,6 +139,23 @@ std::expected<SimDataUrl, SimBadRequest> sim_read_openai_file_data(const std::st
                       path);
 }
 
+bool sim_openai_tool_choice_word(const nlohmann::json& choice, SimChatRequest& out,
+                                 std::expected<void, SimBadRequest>& result)
+{
+    if (!choice.is_string())
+        return false;
+    const auto& mode = choice.get_ref<const std::string&>();
+    result = {};
+    if (mode == "none")
+        out.tool_choice.mode = SimToolChoice::Mode::none;
+    else if (mode == "required")
+        out.tool_choice.mode = SimToolChoice::Mode::required;
+    else if (mode != "auto")
+        result = sim_refuse(sim_openai_invalid_value("tool_choice", mode, "'none', 'auto', and 'required'"),
+                            "tool_choice");
+    return true;
+}
+
 void SimTurn::text(std::string_view text)
 {
     m_segments.emplace_back(text);

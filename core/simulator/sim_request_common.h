@@ -40,6 +40,11 @@ std::string sim_openai_invalid_type(const std::string& path, std::string_view ex
 // "a string", "an object", …: a JSON value's type as error messages name it.
 std::string_view sim_json_type_words(const nlohmann::json& value);
 
+// OpenAI's tool_choice (chat and Responses) given as a word: none, auto or required. True when
+// it was a word (read into `out`, or refused); false for an object, which each API names apart.
+bool sim_openai_tool_choice_word(const nlohmann::json& choice, SimChatRequest& out,
+                                 std::expected<void, SimBadRequest>& result);
+
 // The schema of a JSON-mode answer, which names none: one string property, "answer".
 nlohmann::json sim_json_mode_schema();
 

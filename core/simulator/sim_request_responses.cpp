@@ -259,17 +259,8 @@ SimResponsesStep sim_responses_tool_choice(const nlohmann::json& body, SimChatRe
     if (!choice)
         return {};
     using Mode = SimToolChoice::Mode;
-    if (choice->is_string()) {
-        const auto& mode = choice->get_ref<const std::string&>();
-        if (mode == "none")
-            out.tool_choice.mode = Mode::none;
-        else if (mode == "required")
-            out.tool_choice.mode = Mode::required;
-        else if (mode != "auto")
-            return sim_refuse(sim_openai_invalid_value("tool_choice", mode, "'none', 'auto', and 'required'"),
-                              "tool_choice");
-        return {};
-    }
+    if (std::expected<void, SimBadRequest> word; sim_openai_tool_choice_word(*choice, out, word))
+        return word;
     const auto* type = sim_string_field(*choice, "type");
     if (!type)
         return sim_refuse(sim_openai_missing("tool_choice.type"), "tool_choice.type");

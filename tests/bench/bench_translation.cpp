@@ -10,7 +10,6 @@
 //
 // Usage: bench_translation [iterations=5000] [rounds=5]
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "bench_results.h"
+#include "median_time.h"
 #include "config/config.h"
 #include "gateway/client_request.h"
 #include "model/json_string.h"
@@ -27,23 +27,9 @@
 #include "providers/provider_adapter.h"
 
 using namespace sb;
-using namespace std::chrono;
+using sb::bench::median_us;
 
 namespace {
-
-template <typename Step>
-double median_us(int iterations, int rounds, Step step) {
-    std::vector<double> results;
-    std::size_t sink = 0;
-    for (int r = 0; r < rounds; ++r) {
-        const auto start = steady_clock::now();
-        for (int i = 0; i < iterations; ++i) sink += step();
-        results.push_back(duration<double, std::micro>(steady_clock::now() - start).count() / iterations);
-    }
-    if (sink == 0) std::fprintf(stderr, "bench_translation: a path produced nothing\n");
-    std::sort(results.begin(), results.end());
-    return results[results.size() / 2];
-}
 
 nlohmann::json tool(const char* name, const char* description, const char* property) {
     return {{"type", "function"},
@@ -124,19 +110,19 @@ int main(int argc, char** argv) {
     provider.base_url = "http://127.0.0.1:8080/v1";
     provider.anthropic_version = "2023-06-01";
 
-    const double pass_through = median_us(iterations, rounds, [&] {
+    const double pass_through = median_us("bench_translation", iterations, rounds, [&] {
         const auto read = read_client_request(openai_client_body);
         const auto upstream = openai->build_request(read->request, provider, "gpt-4o-mini");
         const auto parsed = openai->parse_response_for(read->request, openai_answer);
         return upstream.body.size() + chat_response_to_openai(*parsed, 0).size();
     });
-    const double translated = median_us(iterations, rounds, [&] {
+    const double translated = median_us("bench_translation", iterations, rounds, [&] {
         const auto read = read_client_request(openai_client_body);
         const auto upstream = anthropic->build_request(read->request, provider, "claude-haiku-4-5");
         const auto parsed = anthropic->parse_response_for(read->request, anthropic_answer);
         return upstream.body.size() + chat_response_to_openai(*parsed, 0).size();
     });
-    const double ingress = median_us(iterations, rounds, [&] {
+    const double ingress = median_us("bench_translation", iterations, rounds, [&] {
         const auto read = chat_request_from_anthropic(nlohmann::json::parse(anthropic_client_body));
         const auto upstream = openai->build_request(*read, provider, "gpt-4o-mini");
         const auto parsed = openai->parse_response_for(*read, openai_answer);

@@ -9,7 +9,6 @@
 //
 // Usage: bench_wire_json [iterations=20000] [rounds=5]
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "bench_results.h"
+#include "median_time.h"
 #include "bench_upstream.h"
 #include "config/config.h"
 #include "gateway/client_request.h"
@@ -28,7 +28,7 @@
 #include "providers/openai_translation.h"
 
 using namespace sb;
-using namespace std::chrono;
+using sb::bench::median_us;
 
 namespace {
 
@@ -37,21 +37,6 @@ std::string read_file(const std::string& path) {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-// Microseconds per call, the median over `rounds` runs of `iterations` calls.
-template <typename Step>
-double median_us(int iterations, int rounds, Step step) {
-    std::vector<double> results;
-    std::size_t sink = 0;
-    for (int r = 0; r < rounds; ++r) {
-        const auto start = steady_clock::now();
-        for (int i = 0; i < iterations; ++i) sink += step();
-        results.push_back(duration<double, std::micro>(steady_clock::now() - start).count() / iterations);
-    }
-    if (sink == 0) std::fprintf(stderr, "bench_wire_json: a step produced nothing\n");
-    std::sort(results.begin(), results.end());
-    return results[results.size() / 2];
 }
 
 }  // namespace
@@ -88,18 +73,18 @@ int main(int argc, char** argv) {
     };
     const std::vector<Step> steps = {
         {"read the client's body",
-         median_us(iterations, rounds, [&] { return read_client_request(client_body)->request.messages.size(); }),
-         median_us(iterations, rounds, [&] { return nlohmann::json::parse(client_body).size(); }), "tree parse alone"},
+         median_us("bench_wire_json", iterations, rounds, [&] { return read_client_request(client_body)->request.messages.size(); }),
+         median_us("bench_wire_json", iterations, rounds, [&] { return nlohmann::json::parse(client_body).size(); }), "tree parse alone"},
         {"write the upstream body",
-         median_us(iterations, rounds,
+         median_us("bench_wire_json", iterations, rounds,
                    [&] { return adapter->build_request(request, provider, "gpt-4o-mini").body.size(); }),
-         median_us(iterations, rounds, [&] { return request_tree.dump().size(); }), "tree dump alone"},
+         median_us("bench_wire_json", iterations, rounds, [&] { return request_tree.dump().size(); }), "tree dump alone"},
         {"read the upstream answer",
-         median_us(iterations, rounds, [&] { return adapter->parse_response(upstream)->content.size(); }),
-         median_us(iterations, rounds, [&] { return nlohmann::json::parse(answer_body).size(); }), "tree parse alone"},
+         median_us("bench_wire_json", iterations, rounds, [&] { return adapter->parse_response(upstream)->content.size(); }),
+         median_us("bench_wire_json", iterations, rounds, [&] { return nlohmann::json::parse(answer_body).size(); }), "tree parse alone"},
         {"write the client's answer",
-         median_us(iterations, rounds, [&] { return chat_response_to_openai(*answer, 0).size(); }),
-         median_us(iterations, rounds, [&] { return answer_tree.dump().size(); }), "tree dump alone"},
+         median_us("bench_wire_json", iterations, rounds, [&] { return chat_response_to_openai(*answer, 0).size(); }),
+         median_us("bench_wire_json", iterations, rounds, [&] { return answer_tree.dump().size(); }), "tree dump alone"},
     };
 
     double ours_total = 0;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 
-const baseURL = process.env.SWITCHBOARD_URL;
+const baseURL = process.env.SWITCHBOARD_URL && `${process.env.SWITCHBOARD_URL}/v1`; // OpenAI's SDKs take the /v1
 const apiKey = process.env.SWITCHBOARD_KEY;
 assert.ok(baseURL && apiKey, 'SWITCHBOARD_URL and SWITCHBOARD_KEY must be set');
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0 });
