@@ -171,7 +171,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HistoryFilter, since_ms, until_m
                                                 error_class, request_id, batch_id, text_contains, min_latency_ms)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HistoryCursor, ts_ms, id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HistoryRecord, id, ts_ms, request_id, source, provider, model, tier,
-                                                status, error_class, error_message, http_status, attempts, dns_ms,
+                                                route_reason, status, error_class, error_message, http_status, attempts, dns_ms,
                                                 connect_ms, tls_ms, first_byte_ms, total_ms, tokens_in, tokens_out,
                                                 cost_usd, cache_hit, prompt_hash, prompt_text, response_text, batch_id,
                                                 batch_line, custom_id, output_json)

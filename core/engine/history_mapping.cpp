@@ -53,6 +53,7 @@ HistoryRecord history_record(const ChatRequest& request, const RequestResult& re
     record.provider = result.provider;
     record.model = result.model;
     record.tier = request.tier;
+    record.route_reason = result.route_reason;
     record.attempts = static_cast<int>(result.attempts.size());
     if (!result.attempts.empty()) record.http_status = result.attempts.back().http_status;
     record.dns_ms = phase(result.timings.dns_ms);

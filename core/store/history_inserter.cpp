@@ -13,9 +13,9 @@ constexpr std::string_view kInsertRequest = R"sql(
 INSERT INTO requests (ts_ms, request_id, source, provider, model, tier, status, error_class,
     error_message, http_status, attempts, dns_ms, connect_ms, tls_ms, first_byte_ms, total_ms,
     tokens_in, tokens_out, cost_usd, cache_hit, prompt_hash, prompt_text, response_text,
-    batch_id, batch_line)
+    batch_id, batch_line, route_reason)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-    ?20, ?21, ?22, ?23, ?24, ?25)
+    ?20, ?21, ?22, ?23, ?24, ?25, ?26)
 ON CONFLICT (request_id) DO NOTHING)sql";
 
 constexpr std::string_view kUpsertRollup = R"sql(
@@ -144,6 +144,7 @@ void HistoryInserter::bind_request(const HistoryRecord& row) {
         s.bind(25, *row.batch_line);
     else
         s.bind_null(25);
+    s.bind_text_or_null(26, row.route_reason);
 }
 
 StoreResult<InsertOutcome> HistoryInserter::write_in_transaction(std::span<const HistoryRecord> rows) {

@@ -11,7 +11,7 @@ namespace {
 constexpr std::string_view kColumns =
     "id, ts_ms, request_id, source, provider, model, tier, status, error_class, error_message, "
     "http_status, attempts, dns_ms, connect_ms, tls_ms, first_byte_ms, total_ms, tokens_in, "
-    "tokens_out, cost_usd, cache_hit, prompt_hash, prompt_text, response_text, batch_id, batch_line";
+    "tokens_out, cost_usd, cache_hit, prompt_hash, prompt_text, response_text, batch_id, batch_line, route_reason";
 
 using Param = std::variant<std::int64_t, double, std::string>;
 
@@ -102,6 +102,7 @@ HistoryRecord read_record(const Statement& s) {
     r.batch_id = s.text(24);
     if (!s.is_null(25))
         r.batch_line = s.int64(25);
+    r.route_reason = s.text(26);
     return r;
 }
 

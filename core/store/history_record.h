@@ -21,6 +21,7 @@ struct HistoryRecord {
     std::string provider;
     std::string model;
     std::string tier;
+    std::string route_reason;  // why this tier and target; skipped targets and failovers included
     RequestStatus status = RequestStatus::Ok;
     std::string error_class;  // sb::to_string(ErrorClass); empty when ok
     std::string error_message;

@@ -14,6 +14,10 @@ namespace {
 struct Migration {
     int version;
     std::string_view sql;
+    // A step that adds a column: skipped when the column is there already (a file rolled back
+    // by hand to an older version keeps it, and SQLite's ADD COLUMN has no IF NOT EXISTS).
+    std::string_view table = {};
+    std::string_view added_column = {};
 };
 
 // Append new steps; never edit a released one (files in the field already ran it).
@@ -158,6 +162,11 @@ CREATE TABLE IF NOT EXISTS alert_events (
 );
 CREATE INDEX IF NOT EXISTS alert_events_fired ON alert_events(fired_ms);
 )sql"},
+    // Why each request went where it went: the tier's rule, the weighted pick, failovers, and
+    // the targets skipped because they could not take the request (a part, n, a format).
+    Migration{7, R"sql(
+ALTER TABLE requests ADD COLUMN route_reason TEXT;
+)sql", "requests", "route_reason"},
 };
 
 static_assert(kMigrations.back().version == kSchemaVersion);
@@ -182,6 +191,14 @@ StoreResult<void> check_schema_version(Database& db) {
                                               std::to_string(*version) + "; open it read-write once to migrate",
                                           SQLITE_MISMATCH});
     return {};
+}
+
+static StoreResult<bool> schema_has_column(Database& db, std::string_view table, std::string_view column) {
+    auto count = db.query_int64("SELECT count(*) FROM pragma_table_info('" + std::string(table) + "') WHERE name = '" +
+                                    std::string(column) + "'",
+                                "look for column " + std::string(table) + "." + std::string(column));
+    if (!count) return std::unexpected(count.error());
+    return *count > 0;
 }
 
 StoreResult<void> migrate(Database& db) {
@@ -212,7 +229,13 @@ StoreResult<void> migrate(Database& db) {
             continue;
         }
         const std::string what = "migrate schema to version " + std::to_string(step.version);
-        auto applied = db.exec(step.sql, what);
+        StoreResult<bool> present = false;
+        if (!step.added_column.empty()) present = schema_has_column(db, step.table, step.added_column);
+        if (!present) {
+            (void)db.exec("ROLLBACK", "rollback migration");
+            return std::unexpected(present.error());
+        }
+        auto applied = *present ? StoreResult<void>{} : db.exec(step.sql, what);
         if (applied)
             applied = db.exec("PRAGMA user_version=" + std::to_string(step.version), what);
         if (applied)

@@ -368,10 +368,11 @@ private slots:
     }
 
     void targetThatCannotTakeAPartIsSkippedWithTheReason() {
-        auto engine = make_engine(config_with(one_tier({target("anthropic", 50), target("openai", 50)})));
+        auto engine = make_engine(config_with(one_tier({target("anthropic", 50), target("openai", 50)})), true);
+        RequestResult result;
         for (int i = 0; i < 6; ++i) {  // a weighted pick would send some to anthropic
             auto future = engine->submit(with_audio());
-            const auto result = wait_for(future);
+            result = wait_for(future);
             QVERIFY2(result.ok(), result.ok() ? "" : result.outcome.error().message.c_str());
             QCOMPARE(result.provider, std::string("openai"));
             QCOMPARE(result.attempts.size(), std::size_t(1));
@@ -380,6 +381,15 @@ private slots:
                          result.route_reason.find("input_audio") != std::string::npos,
                      result.route_reason.c_str());
         }
+        // The reason stays with the request in the history.
+        const auto database = engine->database_path();
+        engine.reset();
+        auto reader = HistoryReader::open(database);
+        QVERIFY(reader.has_value());
+        const auto page = reader->page(HistoryFilter{}, std::nullopt, 1);
+        QVERIFY(page.has_value() && page->rows.size() == 1);
+        QCOMPARE(page->rows.front().request_id, result.request_id);
+        QCOMPARE(page->rows.front().route_reason, result.route_reason);
     }
 
     void partNoTargetCanTakeIsRefusedNamingIt() {

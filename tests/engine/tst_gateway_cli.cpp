@@ -133,6 +133,19 @@ private slots:
                  qPrintable(result.err));
     }
 
+    void bodyLimitMustBeAWholeNumberOfMebibytes_data() {
+        QTest::addColumn<QString>("value");
+        QTest::newRow("zero") << "0";
+        QTest::newRow("not a number") << "20MB";
+        QTest::newRow("beyond 1024") << "4096";
+    }
+    void bodyLimitMustBeAWholeNumberOfMebibytes() {
+        QFETCH(QString, value);
+        const auto result = run({"serve", "--max-body-mb", value, "--listen", "127.0.0.1:0", "--demo", "on"});
+        QCOMPARE(result.exit_code, 2);
+        QVERIFY2(result.err.contains("--max-body-mb must be a whole number from 1 to 1024"), qPrintable(result.err));
+    }
+
     void noAuthServesOnLoopback_data() {
         QTest::addColumn<QString>("listen");
         QTest::newRow("127.0.0.1") << "127.0.0.1:0";

@@ -743,6 +743,17 @@ private slots:
                                     {{"x-api-key", "tok-nobody"}, {"anthropic-version", "2023-06-01"}});
         QCOMPARE(stranger.status, 401);
         QCOMPARE(stranger.json()["error"]["type"].get<std::string>(), std::string("authentication_error"));
+        body["max_tokens"] = 200;
+        const auto unversioned = fetch(*m_client, "POST", m_stack->base + "/v1/messages", body.dump(), bearer("tok-a"));
+        QCOMPARE(unversioned.status, 400);
+        QVERIFY2(unversioned.json()["error"]["message"].get<std::string>().starts_with("anthropic-version:"),
+                 unversioned.body.c_str());
+        body["tools"].push_back({{"type", "web_search_20250305"}, {"name", "web_search"}});
+        const auto server_tool = fetch(*m_client, "POST", m_stack->base + "/v1/messages", body.dump(), headers);
+        QCOMPARE(server_tool.status, 400);
+        QCOMPARE(server_tool.json()["error"]["type"].get<std::string>(), std::string("invalid_request_error"));
+        QVERIFY2(server_tool.json()["error"]["message"].get<std::string>().starts_with("tools[1].type:"),
+                 server_tool.body.c_str());
     }
 
     // To OpenAI a Responses request goes as it came, and its answer comes back as OpenAI sent

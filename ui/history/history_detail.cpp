@@ -35,6 +35,7 @@ QString describe(const sb::HistoryRecord& r) {
                .arg(QDateTime::fromMSecsSinceEpoch(r.ts_ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
     out += QStringLiteral("Route: %1 / %2 (tier %3), source %4\n")
                .arg(qs(r.provider), qs(r.model), r.tier.empty() ? QStringLiteral("—") : qs(r.tier), qs(r.source));
+    if (!r.route_reason.empty()) out += QStringLiteral("Why: %1\n").arg(qs(r.route_reason));
     out += QStringLiteral("Status: %1, HTTP %2, attempts %3\n")
                .arg(qs(std::string(sb::to_string(r.status))))
                .arg(r.http_status)
