@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "simulator/sim_chat.h"
+#include "simulator/sim_embeddings.h"
 #include "simulator/sim_wire.h"
 
 namespace sb {
@@ -31,6 +32,8 @@ SimEndpoint endpoint_of(std::string_view method, std::string_view target)
         return SimEndpoint::messages;
     if (method == "POST" && target == "/v1/responses")
         return SimEndpoint::responses;
+    if (method == "POST" && target == "/v1/embeddings")
+        return SimEndpoint::embeddings;
     if (method == "GET" && target == "/v1/models")
         return SimEndpoint::models;
     return SimEndpoint::other;
@@ -155,7 +158,21 @@ SimResponse SimHandler::decide(const SimRequest& request, SimEndpoint endpoint)
     auto profile = current_profile();
     if (endpoint == SimEndpoint::models)
         return openai_models(profile->models, info.entropy);
+    if (endpoint == SimEndpoint::embeddings)
+        return embeddings(request, info);
     return chat(request, endpoint, *profile);
+}
+
+SimResponse SimHandler::embeddings(const SimRequest& request, SimErrorInfo& info)
+{
+    const auto json = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    auto parsed = parse_openai_embeddings(json.is_discarded() ? nlohmann::json() : json);
+    if (!parsed) {
+        info.detail = parsed.error().message;
+        info.param = parsed.error().param;
+        return openai_error(SimOutcome::bad_request, info);
+    }
+    return openai_embeddings_reply(*parsed, info.entropy);
 }
 
 SimResponse SimHandler::chat(const SimRequest& request, SimEndpoint endpoint,

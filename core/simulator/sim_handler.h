@@ -17,6 +17,8 @@
 
 namespace sb {
 
+struct SimErrorInfo;
+
 // Views into the received request; valid for the duration of SimHandler::handle.
 struct SimRequest {
     std::string_view method;
@@ -48,6 +50,7 @@ private:
     SimResponse decide(const SimRequest& request, SimEndpoint endpoint);
     SimResponse chat(const SimRequest& request, SimEndpoint endpoint,
                      const SimulatorProfile& profile);
+    SimResponse embeddings(const SimRequest& request, SimErrorInfo& info);
 
     mutable std::mutex m_profile_mutex;
     std::shared_ptr<const SimulatorProfile> m_profile;

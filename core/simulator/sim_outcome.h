@@ -36,7 +36,7 @@ enum class SimOutcome {
 };
 inline constexpr std::size_t kSimOutcomeCount = static_cast<std::size_t>(SimOutcome::huge) + 1;
 
-enum class SimEndpoint { chat_completions, messages, responses, models, other };
+enum class SimEndpoint { chat_completions, messages, responses, embeddings, models, other };
 inline constexpr std::size_t kSimEndpointCount = static_cast<std::size_t>(SimEndpoint::other) + 1;
 
 std::string_view sim_outcome_name(SimOutcome outcome);

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstring>
 #include <future>
 #include <map>
 #include <set>
@@ -11,6 +13,8 @@
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
+#include "model/base64.h"
+#include "simulator/sim_embeddings.h"
 #include "simulator/simulator.h"
 #include "sim_test_client.h"
 
@@ -1757,6 +1761,48 @@ private slots:
     }
 
     // The fault headers work on /v1/responses: errors, latency, a stream that fails midway.
+    // Embeddings: the same text gives the same vector; texts that share words are nearer than
+    // texts that share none; base64 carries the same floats; a missing input is OpenAI's 400.
+    void embeddingsTellNearFromFar()
+    {
+        Simulator sim(quiet_profile());
+        QVERIFY(sim.start());
+        Http http;
+        const ojson body = {{"model", "text-embedding-3-small"},
+                            {"input", {"How do I return a damaged parcel?", "Returning a damaged parcel",
+                                       "What are your opening hours on Sunday?"}}};
+        const Reply reply = http.post(url(sim, "/v1/embeddings"), body.dump());
+        QCOMPARE(reply.status, 200L);
+        const ojson got = ojson::parse(reply.body);
+        QCOMPARE(got["object"].get<std::string>(), std::string("list"));
+        QCOMPARE(got["data"].size(), std::size_t(3));
+        QVERIFY(got["usage"]["prompt_tokens"].get<int>() > 0);
+        auto vector = [&](int i) { return got["data"][i]["embedding"].get<std::vector<float>>(); };
+        auto cosine = [](const std::vector<float>& a, const std::vector<float>& b) {
+            double dot = 0;
+            for (std::size_t i = 0; i < a.size(); ++i) dot += static_cast<double>(a[i]) * b[i];
+            return dot;  // unit vectors
+        };
+        QCOMPARE(vector(0).size(), std::size_t(256));
+        QVERIFY(std::abs(cosine(vector(0), vector(0)) - 1.0) < 1e-5);
+        const double near = cosine(vector(0), vector(1));
+        const double far = cosine(vector(0), vector(2));
+        QVERIFY2(near > 0.3 && near > far + 0.2, qPrintable(QString("near %1, far %2").arg(near).arg(far)));
+        QCOMPARE(sim_embedding("Returning a damaged parcel", 256), vector(1));
+
+        ojson encoded = {{"model", "m"}, {"input", "Returning a damaged parcel"}, {"encoding_format", "base64"},
+                         {"dimensions", 64}};
+        const ojson as_base64 = ojson::parse(http.post(url(sim, "/v1/embeddings"), encoded.dump()).body);
+        const std::string bytes = sb::base64_decode(as_base64["data"][0]["embedding"].get<std::string>());
+        std::vector<float> decoded(bytes.size() / sizeof(float));
+        std::memcpy(decoded.data(), bytes.data(), bytes.size());
+        QCOMPARE(decoded, sim_embedding("Returning a damaged parcel", 64));
+
+        const Reply refused = http.post(url(sim, "/v1/embeddings"), ojson{{"model", "m"}}.dump());
+        QCOMPARE(refused.status, 400L);
+        QCOMPARE(ojson::parse(refused.body)["error"]["param"].get<std::string>(), std::string("input"));
+    }
+
     void responsesFaults()
     {
         Simulator sim(quiet_profile());
