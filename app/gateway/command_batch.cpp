@@ -1,4 +1,5 @@
 // switchboard-gateway batch IN.jsonl -o OUT.jsonl [--concurrency N] [--restart] [--no-progress]
+//                           [--deferred [--retry-failed-now]]
 #include <unistd.h>
 
 #include <cstdio>
@@ -28,21 +29,43 @@ void draw_progress(const BatchProgress& p) {
     std::fflush(stderr);
 }
 
+// While the providers run a deferred batch: one line per change when stderr is a log, one
+// line redrawn on a terminal.
+void draw_deferred_progress(const BatchProgress& p, bool terminal) {
+    static std::string last;
+    const auto& d = p.deferred;
+    char line[512];
+    std::snprintf(line, sizeof line, "deferred: %lld submitted, %lld in progress, %lld completed, %lld failed (%s)",
+                  static_cast<long long>(d.submitted), static_cast<long long>(d.in_progress),
+                  static_cast<long long>(d.completed), static_cast<long long>(d.failed), d.status.c_str());
+    if (terminal) {
+        std::fprintf(stderr, "\r%s, %.0f s elapsed ", line, p.elapsed_s);
+    } else if (line != last) {
+        std::fprintf(stderr, "%s, %.0f s elapsed\n", line, p.elapsed_s);
+        last = line;
+    }
+    std::fflush(stderr);
+}
+
 }  // namespace
 
 int run_batch(int argc, char** argv) {
     std::set<std::string> values = engine_value_flags;
     values.insert({"-o", "--output", "--concurrency"});
     std::set<std::string> switches = engine_switches;
-    switches.insert({"--restart", "--no-progress"});
+    switches.insert({"--restart", "--no-progress", "--deferred", "--retry-failed-now"});
     Args args;
     auto error = Args::parse(argc, argv, 2, values, switches, args);
     const auto output = args.value("-o") ? args.value("-o") : args.value("--output");
-    if (error || args.positional().size() != 1 || !output || args.has("--no-history")) {
-        std::fprintf(stderr, "%s\nusage: switchboard-gateway batch IN.jsonl -o OUT.jsonl [--concurrency N] [--restart]\n",
+    const bool misused_retry = args.has("--retry-failed-now") && !args.has("--deferred");
+    if (error || args.positional().size() != 1 || !output || args.has("--no-history") || misused_retry) {
+        std::fprintf(stderr,
+                     "%s\nusage: switchboard-gateway batch IN.jsonl -o OUT.jsonl [--concurrency N] [--restart] "
+                     "[--deferred [--retry-failed-now]]\n",
                      error ? error->c_str()
-                           : args.has("--no-history") ? "batch needs the history (it is what makes a batch resumable)"
-                                                      : "batch takes one input file and -o OUTPUT");
+                     : args.has("--no-history") ? "batch needs the history (it is what makes a batch resumable)"
+                     : misused_retry            ? "--retry-failed-now goes with --deferred"
+                                                : "batch takes one input file and -o OUTPUT");
         return ExitCode::Usage;
     }
 
@@ -54,6 +77,8 @@ int run_batch(int argc, char** argv) {
     options.input = args.positional().front();
     options.output = *output;
     options.restart = args.has("--restart");
+    options.deferred = args.has("--deferred");
+    options.retry_failed_now = args.has("--retry-failed-now");
     options.max_concurrency = engine->config().batch.max_concurrency;
     if (auto concurrency = args.value("--concurrency")) {
         try {
@@ -69,6 +94,11 @@ int run_batch(int argc, char** argv) {
     options.stop = &stop_on_signals();
     const bool terminal = isatty(STDERR_FILENO) && !args.has("--no-progress");
     if (terminal) options.on_progress = draw_progress;
+    if (options.deferred && !args.has("--no-progress"))
+        options.on_progress = [terminal](const BatchProgress& p) {
+            if (p.deferred.submitted > 0 && p.done == 0) draw_deferred_progress(p, terminal);
+            else if (terminal) draw_progress(p);
+        };
 
     auto summary = run_batch(*engine, options);
     if (terminal) std::fputc('\n', stderr);

@@ -48,6 +48,13 @@ nlohmann::json turn_json(const Message& message) {
 std::string cache_key_material(const ChatRequest& request, std::string_view target, int turns) {
     // nlohmann::json objects keep keys sorted, so the text is canonical.
     nlohmann::json material = {{"v", 1}, {"target", std::string(target)}};
+    if (request.wire == WireApi::OpenAIEmbeddings) {
+        // Every input counts, and every field but the caller's name (encoding, dimensions).
+        material["embeddings"] = request.passthrough_body;
+        material["embeddings"].erase("model");
+        material["embeddings"].erase("user");
+        return material.dump();
+    }
     if (request.temperature) material["temperature"] = *request.temperature;
     if (request.top_p) material["top_p"] = *request.top_p;
     if (request.max_tokens) material["max_tokens"] = *request.max_tokens;

@@ -45,6 +45,7 @@ std::string to_json_text(const CachedAnswer& answer) {
         json["more_choices"].push_back({{"content", choice.content},
                                         {"tool_calls", tool_calls_json(choice.tool_calls)},
                                         {"finish_reason", choice.finish_reason}});
+    if (!r.passthrough_body.empty()) json["passthrough_body"] = r.passthrough_body;  // embeddings, as they came
     // Replacement instead of an exception: a model's answer can hold invalid UTF-8.
     return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -65,6 +66,7 @@ std::optional<CachedAnswer> parse_cached_answer(std::string_view json_text) {
                                                     tool_calls_from(choice.at("tool_calls")),
                                                     choice.at("finish_reason").get<std::string>()});
         r.finish_reason = json.at("finish_reason").get<std::string>();
+        if (const auto it = json.find("passthrough_body"); it != json.end()) r.passthrough_body = it->get<std::string>();
         const auto& usage = json.at("usage");
         r.usage.input_tokens = usage.at("input").get<std::int64_t>();
         r.usage.output_tokens = usage.at("output").get<std::int64_t>();

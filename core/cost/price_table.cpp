@@ -55,6 +55,15 @@ std::expected<PriceTable, std::string> PriceTable::parse(const nlohmann::json& j
     }
     std::sort(table.m_prices.begin(), table.m_prices.end(),
               [](const ModelPrice& a, const ModelPrice& b) { return a.model < b.model; });
+    if (const auto batch = json.find("batch"); batch != json.end()) {
+        if (!batch->is_object()) return std::unexpected("batch: must be an object {price_factor, source}");
+        auto factor = price(*batch, "batch", "price_factor");
+        if (!factor) return std::unexpected(factor.error());
+        if (*factor > 1) return std::unexpected("batch.price_factor: must be at most 1 (a fraction of the price)");
+        table.m_batch_price_factor = *factor;
+        table.m_batch_source = batch->value("source", std::string());
+        if (table.m_batch_source.empty()) return std::unexpected("batch.source: must say where the discount comes from");
+    }
     return table;
 }
 
@@ -117,7 +126,10 @@ nlohmann::json to_json(const PriceTable& table) {
                            {"cached_input", p.cached_input_per_million},
                            {"output", p.output_per_million},
                            {"source", p.source}};
-    return {{"as_of", table.as_of()}, {"currency", "USD"}, {"unit", "per 1,000,000 tokens"}, {"models", std::move(models)}};
+    nlohmann::json json = {{"as_of", table.as_of()}, {"currency", "USD"}, {"unit", "per 1,000,000 tokens"}, {"models", std::move(models)}};
+    if (!table.batch_source().empty())
+        json["batch"] = {{"price_factor", table.batch_price_factor()}, {"source", table.batch_source()}};
+    return json;
 }
 
 const ModelPrice* PriceTable::find(std::string_view model) const {
@@ -137,6 +149,12 @@ std::optional<double> PriceTable::cost_usd(std::string_view model, const Usage& 
                          static_cast<double>(cached) * p->cached_input_per_million +
                          static_cast<double>(usage.output_tokens) * p->output_per_million;
     return micro / 1'000'000.0;
+}
+
+std::optional<double> PriceTable::batch_cost_usd(std::string_view model, const Usage& usage) const {
+    const auto cost = cost_usd(model, usage);
+    if (!cost) return std::nullopt;
+    return *cost * m_batch_price_factor;
 }
 
 }  // namespace sb

@@ -4,6 +4,8 @@
 // it). Cost of a call = (input − cached) × input price + cached × cached price + output ×
 // output price. Usage.input_tokens counts cached tokens too (both adapters normalise so).
 // Dated snapshots ("gpt-4o-mini-2024-07-18") match their model by the longest prefix.
+// Work sent through a provider's batch API costs batch_price_factor() of that (OpenAI's Batch
+// API and Anthropic's Message Batches both charge half: "batch" in pricing.json).
 #include <expected>
 #include <filesystem>
 #include <optional>
@@ -53,12 +55,19 @@ public:
     // nullopt when the model has no price: an unknown cost is not a zero cost.
     std::optional<double> cost_usd(std::string_view model, const Usage& usage) const;
 
+    // What a provider's batch API charges, as a fraction of the price above.
+    double batch_price_factor() const { return m_batch_price_factor; }
+    const std::string& batch_source() const { return m_batch_source; }
+    std::optional<double> batch_cost_usd(std::string_view model, const Usage& usage) const;
+
     const std::string& as_of() const { return m_as_of; }
     const std::vector<ModelPrice>& prices() const { return m_prices; }
 
 private:
     std::string m_as_of;
     std::vector<ModelPrice> m_prices;  // sorted by model name
+    double m_batch_price_factor = 0.5;  // both providers' published batch discount
+    std::string m_batch_source;
 };
 
 // The pricing.json form: what PriceTable::parse reads back.

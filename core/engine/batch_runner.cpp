@@ -7,6 +7,8 @@
 #include <sstream>
 #include <unordered_set>
 
+#include <algorithm>
+
 #include "engine/batch_line.h"
 #include "engine/engine.h"
 #include "model/digest.h"
@@ -188,6 +190,23 @@ std::expected<BatchSummary, std::string> run_batch(Engine& engine, const BatchOp
     };
     auto stopping = [&] { return (options.stop && options.stop->load()) || !failure; };
 
+    // Sent through the engine now, at most max_concurrency in flight.
+    auto submit_now = [&](std::int64_t line_no, std::string custom_id, ChatRequest request) {
+        while (progress.in_flight >= options.max_concurrency && !stopping()) drain(std::chrono::milliseconds(100));
+        if (stopping()) return;
+        ++progress.in_flight;
+        request.id = new_request_id();  // the history row needs it, and it is set before the copy
+        auto copy = request;
+        in_flight_ids.insert(engine.submit(
+            std::move(request),
+            [&completions, line_no, custom_id = std::move(custom_id), copy = std::move(copy)](RequestResult&& result) {
+                completions.push(Completion{line_no, custom_id, copy, std::move(result)});
+            },
+            {}, SubmitOptions{.record_history = false}));
+        drain(std::chrono::milliseconds(0));
+    };
+    std::vector<DeferredLine> deferred_lines;
+
     for (std::size_t index = 0; index < lines.size() && !stopping(); ++index) {
         const auto line_no = static_cast<std::int64_t>(index + 1);
         if (done[index + 1]) continue;
@@ -210,18 +229,43 @@ std::expected<BatchSummary, std::string> run_batch(Engine& engine, const BatchOp
             ++progress.done;
             continue;
         }
-        while (progress.in_flight >= options.max_concurrency && !stopping()) drain(std::chrono::milliseconds(100));
-        if (stopping()) break;
-        ++progress.in_flight;
-        parsed->request.id = new_request_id();  // the history row needs it, and it is set before the copy
-        auto request = parsed->request;
-        in_flight_ids.insert(engine.submit(
-            std::move(parsed->request),
-            [&completions, line_no, custom_id = parsed->custom_id, request = std::move(request)](RequestResult&& result) {
-                completions.push(Completion{line_no, custom_id, request, std::move(result)});
-            },
-            {}, SubmitOptions{.record_history = false}));
-        drain(std::chrono::milliseconds(0));
+        if (options.deferred) {
+            parsed->request.id = new_request_id();
+            deferred_lines.push_back({line_no, std::move(parsed->custom_id), std::move(parsed->request)});
+            continue;
+        }
+        submit_now(line_no, std::move(parsed->custom_id), std::move(parsed->request));
+    }
+
+    if (!deferred_lines.empty() && !stopping()) {
+        DeferredOptions deferred;
+        deferred.stop = options.stop;
+        deferred.first_poll = options.first_poll;
+        deferred.on_progress = [&](const DeferredProgress& now) {
+            progress.deferred = now;
+            report(true);
+        };
+        std::vector<DeferredLine> run_now;
+        auto ran = run_deferred(engine, *store, summary.batch_id, std::move(deferred_lines), deferred,
+                                [&](DeferredResult&& done) {
+                                    if (!done.result.ok() && options.retry_failed_now) {
+                                        run_now.push_back(std::move(done.line));
+                                        return;
+                                    }
+                                    ++progress.in_flight;
+                                    completions.push(Completion{done.line.line_no, std::move(done.line.custom_id),
+                                                                std::move(done.line.request), std::move(done.result)});
+                                    drain(std::chrono::milliseconds(0));
+                                });
+        if (!ran) {
+            failure = std::unexpected(ran.error());
+        } else {
+            run_now.insert(run_now.end(), std::make_move_iterator(ran->not_deferred.begin()),
+                           std::make_move_iterator(ran->not_deferred.end()));
+            std::sort(run_now.begin(), run_now.end(),
+                      [](const DeferredLine& a, const DeferredLine& b) { return a.line_no < b.line_no; });
+            for (auto& line : run_now) submit_now(line.line_no, std::move(line.custom_id), std::move(line.request));
+        }
     }
 
     if (stopping()) {

@@ -1,6 +1,7 @@
 #pragma once
 // Runs a JSONL batch file through the engine: bounded concurrency on top of the engine's
-// adaptive per-provider limits, results in input order, resumable. Every answered line is
+// adaptive per-provider limits, results in input order, resumable. Deferred, the lines go
+// through the providers' batch APIs instead (deferred_batch.h), resumable too. Every answered line is
 // committed to the history together with its output line; a re-run of the same input skips
 // exactly the committed lines, so a crash loses nothing and duplicates nothing.
 #include <atomic>
@@ -9,6 +10,8 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+
+#include "engine/deferred_batch.h"
 
 namespace sb {
 
@@ -21,6 +24,7 @@ struct BatchProgress {
     std::int64_t failed = 0;     // answered with an error (invalid lines included)
     std::int64_t in_flight = 0;
     double elapsed_s = 0;
+    DeferredProgress deferred;  // with deferred: the providers' batches
 };
 
 struct BatchOptions {
@@ -28,6 +32,11 @@ struct BatchOptions {
     std::filesystem::path output;
     int max_concurrency = 64;
     bool restart = false;  // ignore an earlier run of the same input and start over
+    // Through the providers' batch APIs at their batch price (deferred_batch.h); lines whose
+    // provider has none run at once. retry_failed_now: lines the provider failed run again at once.
+    bool deferred = false;
+    bool retry_failed_now = false;
+    std::chrono::milliseconds first_poll{1'000};
     const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop early; a re-run resumes
     std::function<void(const BatchProgress&)> on_progress;  // on the calling thread, ~10 times a second
 };

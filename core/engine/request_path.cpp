@@ -235,7 +235,9 @@ bool RequestPath::within_budget(const CallPtr& call) {
         fail(call, *verdict.refusal);
         return false;
     }
-    if (!verdict.downgrade_tier.empty() && !call->pinned && call->route.tier != verdict.downgrade_tier) {
+    // Embeddings stay on their model: a tier's chat models cannot answer them.
+    if (!verdict.downgrade_tier.empty() && !call->pinned && call->route.tier != verdict.downgrade_tier &&
+        call->request.wire != WireApi::OpenAIEmbeddings) {
         ChatRequest moved = call->request;
         moved.model = verdict.downgrade_tier;
         moved.tier.clear();

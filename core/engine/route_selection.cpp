@@ -167,6 +167,8 @@ std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& reques
         return RouteStart{{provider->name, model}, "", "pinned to provider " + provider->name + not_sent(*provider, request), true};
     }
 
+    if (request.wire == WireApi::OpenAIEmbeddings) return embeddings_route(*idx, request);
+
     const std::string model = to_lower(request.model);
     if (!request.model.empty() && !idx->aliases.contains(model)) {
         // A concrete model: the caller chose it; the tier that serves it is the failover plan.
@@ -230,8 +232,49 @@ std::expected<RouteStart, Error> RouteSelection::route(const ChatRequest& reques
                       take};
 }
 
+// An embedding model's vectors mean nothing to another model, so embeddings never move to a
+// tier: they go to the providers listing the model, in the config's order, and fail over
+// among those alone (several accounts or servers of one model).
+std::expected<RouteStart, Error> RouteSelection::embeddings_route(const ModelIndex& idx, const ChatRequest& request) const {
+    if (const auto next = next_embeddings_target(idx, request, {})) {
+        const auto* provider = idx.provider(next->target.provider);
+        return RouteStart{next->target, "", next->reason + not_sent(*provider, request), false};
+    }
+    for (const auto& provider : idx.providers)
+        if (provider.enabled &&
+            std::find(provider.models.begin(), provider.models.end(), request.model) != provider.models.end())
+            if (auto why = cannot_take(provider.kind, request))
+                return std::unexpected(Error{ErrorClass::BadRequest, *why + " (model " + request.model +
+                                                                         " is served by " + provider.name + ")"});
+    const auto fallback = std::find_if(idx.providers.begin(), idx.providers.end(), [&](const ProviderConfig& p) {
+        return p.name == idx.default_provider && p.enabled;
+    });
+    if (fallback == idx.providers.end() || cannot_take(fallback->kind, request))
+        return std::unexpected(Error{ErrorClass::BadRequest,
+                                     "model: no enabled OpenAI or OpenAI-compatible provider lists the embedding "
+                                     "model \"" + request.model + "\" (add it to a provider's models)"});
+    return RouteStart{{fallback->name, request.model},
+                      "",
+                      "embedding model " + request.model + " is in no provider's list → default provider " +
+                          fallback->name,
+                      false};
+}
+
+std::optional<TargetChoice> RouteSelection::next_embeddings_target(const ModelIndex& idx, const ChatRequest& request,
+                                                                   std::span<const TargetKey> tried) {
+    for (const auto& provider : idx.providers) {
+        if (!provider.enabled || cannot_take(provider.kind, request)) continue;
+        if (std::find(provider.models.begin(), provider.models.end(), request.model) == provider.models.end()) continue;
+        const TargetKey target{provider.name, request.model};
+        if (std::find(tried.begin(), tried.end(), target) != tried.end()) continue;
+        return TargetChoice{target, "embedding model " + request.model + " → " + provider.name};
+    }
+    return std::nullopt;
+}
+
 std::optional<TargetChoice> RouteSelection::next(const std::string& tier, const ChatRequest& request,
                                                  std::span<const TargetKey> tried) {
+    if (request.wire == WireApi::OpenAIEmbeddings) return next_embeddings_target(*index(), request, tried);
     if (tier.empty()) return std::nullopt;
     const auto unfit = unfit_in(*index(), tier, request);
     if (unfit.targets.empty()) return m_router.pick(tier, request, tried);

@@ -6,7 +6,9 @@
 //   - a model some provider lists: that provider first, then the tier that serves the model;
 //   - empty, "auto", a tier name or an alias: the classified tier's weighted choice;
 //   - an unknown model: passed to the default provider (local servers name models freely),
-//     failing over within the classified tier.
+//     failing over within the classified tier;
+//   - embeddings: the providers listing the model, failing over among them alone (never to a
+//     tier: another model's vectors mean nothing next to these).
 // A target whose provider cannot take the request (provider_capabilities.h) is skipped, the
 // reason added to the route's; when no target can, the request is refused with the reason.
 // The providers and the routing are each swapped whole (set_providers(), update()).
@@ -67,6 +69,9 @@ private:
     struct Unfit;
     Unfit unfit_in(const ModelIndex& idx, const std::string& tier, const ChatRequest& request) const;
     static std::string not_sent(const ProviderConfig& provider, const ChatRequest& request);
+    std::expected<RouteStart, Error> embeddings_route(const ModelIndex& idx, const ChatRequest& request) const;
+    static std::optional<TargetChoice> next_embeddings_target(const ModelIndex& idx, const ChatRequest& request,
+                                                              std::span<const TargetKey> tried);
     std::shared_ptr<const ModelIndex> index() const;
     void install(std::vector<ProviderConfig> providers, std::string default_provider, RoutingConfig routing);
     std::expected<RouteStart, Error> route(const ChatRequest& request, bool take) const;

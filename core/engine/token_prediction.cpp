@@ -19,7 +19,9 @@ TokenPrediction predict_tokens(const TokenCounter& counter, std::string_view mod
     input.input_tokens = count.tokens;
     prediction.input_cost_usd = prices.cost_usd(model, input);
     Usage most = input;
-    most.output_tokens = request.max_tokens ? *request.max_tokens : kAssumedOutputTokens;
+    // Embeddings bill their input alone.
+    if (request.wire != WireApi::OpenAIEmbeddings)
+        most.output_tokens = request.max_tokens ? *request.max_tokens : kAssumedOutputTokens;
     prediction.max_cost_usd = prices.cost_usd(model, most);
     return prediction;
 }

@@ -7,6 +7,15 @@
 
 namespace sb {
 
+void refuse_request(ResponseChannel& channel, const GatewayError& error, const std::string& request_id,
+                    Headers extra) {
+    auto response = error_response(error);
+    response.headers.emplace_back("x-request-id", request_id);
+    for (auto& header : extra)
+        if (header.first != "x-request-id") response.headers.push_back(std::move(header));
+    channel.respond(std::move(response));
+}
+
 Headers result_headers(const RequestResult& result) {
     Headers headers = {{"x-request-id", result.request_id},
                        {"x-switchboard-cache", std::string(to_string(result.cache))},

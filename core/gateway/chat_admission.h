@@ -1,5 +1,5 @@
 #pragma once
-// What every chat-like endpoint (chat completions, Anthropic messages, the Responses API) does
+// What every engine endpoint (chat completions, Anthropic messages, the Responses API, embeddings) does
 // around the engine: authenticate the caller, admit the request (validation, routing, the
 // model, the key's limits), and charge the key for the answer. Each endpoint reads its own
 // wire format and writes its own answers and errors.
@@ -28,6 +28,11 @@ std::expected<AdmittedChat, GatewayError> admit_chat(Engine& engine, const Gatew
                                                      const std::optional<GatewayCaller>& caller, ChatRequest request,
                                                      const GatewayRequest& http,
                                                      const std::shared_ptr<ResponseChannel>& channel);
+
+// An OpenAI-shaped error answer with the request's id (and, for a finished request, the
+// x-switchboard-* headers of `extra`).
+void refuse_request(ResponseChannel& channel, const GatewayError& error, const std::string& request_id,
+                    Headers extra = {});
 
 // x-request-id and the x-switchboard-* headers of a finished request.
 Headers result_headers(const RequestResult& result);

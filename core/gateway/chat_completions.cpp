@@ -18,15 +18,6 @@
 namespace sb {
 namespace {
 
-void respond_error(ResponseChannel& channel, const GatewayError& error, const std::string& request_id,
-                   Headers extra = {}) {
-    auto response = error_response(error);
-    response.headers.emplace_back("x-request-id", request_id);
-    for (auto& header : extra)
-        if (header.first != "x-request-id") response.headers.push_back(std::move(header));
-    channel.respond(std::move(response));
-}
-
 // One streamed answer. Engine callbacks for one request arrive one at a time, but from
 // transport and scheduler threads, so the state is under a mutex.
 class StreamState {
@@ -52,7 +43,7 @@ public:
         std::lock_guard lock(m_mutex);
         if (!result.ok()) {
             const auto error = gateway_error_for(result.outcome.error());
-            if (!m_began) return respond_error(*m_channel, error, m_request_id, result_headers(result));
+            if (!m_began) return refuse_request(*m_channel, error, m_request_id, result_headers(result));
             m_channel->send(SseChunkWriter::event(error_json(error)));
             return m_channel->abort_stream();
         }
@@ -115,7 +106,7 @@ private:
 
 void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<ResponseChannel>& channel) {
     const std::string request_id = new_request_id();
-    auto refuse = [&](const GatewayError& error) { respond_error(*channel, error, request_id); };
+    auto refuse = [&](const GatewayError& error) { refuse_request(*channel, error, request_id); };
 
     auto authenticated = authenticate_caller(m_options, http.headers);
     if (!authenticated) return refuse(authenticated.error());
@@ -134,7 +125,7 @@ void ChatCompletions::handle(const GatewayRequest& http, const std::shared_ptr<R
         m_engine.submit(std::move(admitted), [channel, charge](RequestResult&& result) {
             charge(result);
             if (!result.ok())
-                return respond_error(*channel, gateway_error_for(result.outcome.error()), result.request_id,
+                return refuse_request(*channel, gateway_error_for(result.outcome.error()), result.request_id,
                                      result_headers(result));
             // Built on the connection's thread, not here on the transport thread.
             channel->respond_with([result = std::move(result)]() mutable {

@@ -16,6 +16,7 @@ namespace sb {
 struct GatewayRequest {
     std::string method;  // "GET", "POST"…
     std::string path;    // without the query string
+    std::string query;   // after the '?', as sent; empty when none
     Headers headers;     // names lower-case
     std::string body;
 };

@@ -26,6 +26,8 @@ GatewayRoutes::GatewayRoutes(Engine& engine, const GatewayOptions& options)
       m_chat(engine, options),
       m_messages(engine, options),
       m_responses(engine, options),
+      m_embeddings(engine, options),
+      m_batch_passthrough(engine, options),
       m_started_unix_s(unix_seconds_now()) {}
 
 void GatewayRoutes::handle(const GatewayRequest& request, const std::shared_ptr<ResponseChannel>& channel) {
@@ -50,6 +52,11 @@ void GatewayRoutes::handle(const GatewayRequest& request, const std::shared_ptr<
         if (only("POST")) m_responses.handle(request, channel);
         return;
     }
+    if (path == "/v1/embeddings" || path == "/embeddings") {
+        if (only("POST")) m_embeddings.handle(request, channel);
+        return;
+    }
+    if (OpenAIBatchPassthrough::handles(path)) return m_batch_passthrough.handle(request, channel);
     if (path == "/v1/models" || path == "/models") {
         if (only("GET")) channel->respond(models(request));
         return;

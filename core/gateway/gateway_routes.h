@@ -8,8 +8,10 @@
 
 #include "gateway/anthropic_messages.h"
 #include "gateway/chat_completions.h"
+#include "gateway/embeddings_endpoint.h"
 #include "gateway/gateway_http.h"
 #include "gateway/gateway_options.h"
+#include "gateway/openai_batch_passthrough.h"
 #include "gateway/responses_endpoint.h"
 
 namespace sb {
@@ -33,6 +35,8 @@ private:
     ChatCompletions m_chat;
     AnthropicMessages m_messages;
     ResponsesEndpoint m_responses;
+    EmbeddingsEndpoint m_embeddings;
+    OpenAIBatchPassthrough m_batch_passthrough;
     std::int64_t m_started_unix_s;
     std::atomic<bool> m_stopping{false};
 };

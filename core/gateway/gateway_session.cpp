@@ -285,7 +285,9 @@ private:
         GatewayRequest request;
         request.method = std::string(message.method_string());
         const auto target = std::string_view(message.target().data(), message.target().size());
-        request.path = std::string(target.substr(0, target.find('?')));
+        const auto question_mark = target.find('?');
+        request.path = std::string(target.substr(0, question_mark));
+        if (question_mark != std::string_view::npos) request.query = std::string(target.substr(question_mark + 1));
         for (const auto& field : message) {
             const auto name = field.name_string();
             const auto value = field.value();

@@ -15,15 +15,6 @@
 namespace sb {
 namespace {
 
-void refuse_responses_request(ResponseChannel& channel, const GatewayError& error,
-                              const std::string& request_id, Headers extra = {}) {
-    auto response = error_response(error);
-    response.headers.emplace_back("x-request-id", request_id);
-    for (auto& header : extra)
-        if (header.first != "x-request-id") response.headers.push_back(std::move(header));
-    channel.respond(std::move(response));
-}
-
 // The request as its answer echoes it (tools, instructions, sampling settings): all of it but
 // the conversation, which may weigh megabytes of media and is not echoed.
 ChatRequest answer_echo_of(const ChatRequest& request) {
@@ -36,9 +27,9 @@ ChatRequest answer_echo_of(const ChatRequest& request) {
     echo.tool_choice = request.tool_choice;
     echo.parallel_tool_calls = request.parallel_tool_calls;
     echo.response_format = request.response_format;
-    echo.responses_body = nlohmann::json::object();
-    for (const auto& [key, value] : request.responses_body.items())
-        if (key != "input") echo.responses_body[key] = value;
+    echo.passthrough_body = nlohmann::json::object();
+    for (const auto& [key, value] : request.passthrough_body.items())
+        if (key != "input") echo.passthrough_body[key] = value;
     return echo;
 }
 
@@ -63,7 +54,7 @@ public:
         if (!result.ok()) {
             const auto error = gateway_error_for(result.outcome.error());
             if (!m_began)
-                return refuse_responses_request(*m_channel, error, m_request_id, result_headers(result));
+                return refuse_request(*m_channel, error, m_request_id, result_headers(result));
             m_channel->send(m_writer.failure(error));
             return m_channel->abort_stream();
         }
@@ -98,7 +89,7 @@ private:
 
 void ResponsesEndpoint::handle(const GatewayRequest& http, const std::shared_ptr<ResponseChannel>& channel) {
     const std::string request_id = new_request_id();
-    auto refuse = [&](const GatewayError& error) { refuse_responses_request(*channel, error, request_id); };
+    auto refuse = [&](const GatewayError& error) { refuse_request(*channel, error, request_id); };
 
     auto authenticated = authenticate_caller(m_options, http.headers);
     if (!authenticated) return refuse(authenticated.error());
@@ -133,7 +124,7 @@ void ResponsesEndpoint::handle(const GatewayRequest& http, const std::shared_ptr
             std::move(admitted), [channel, charge, echo, response_id, created_at](RequestResult&& result) {
                 charge(result);
                 if (!result.ok())
-                    return refuse_responses_request(*channel, gateway_error_for(result.outcome.error()),
+                    return refuse_request(*channel, gateway_error_for(result.outcome.error()),
                                                     result.request_id, result_headers(result));
                 // Built on the connection's thread, not here on the transport thread.
                 channel->respond_with([result = std::move(result), echo, response_id, created_at]() mutable {

@@ -71,7 +71,9 @@ enum class CachePolicy { Default, NoCache, NoStore };
 
 // The wire format a request arrived in. Its `extra` fields are in that format: they are sent
 // only to providers that speak it, and named in the route reason where they are not.
-enum class WireApi { OpenAIChat, AnthropicMessages, OpenAIResponses };
+// OpenAIEmbeddings is not a chat: its inputs are the user turns (for routing rules, the cache's
+// rules and the history), the body goes to the provider as it came, and the answer comes back so.
+enum class WireApi { OpenAIChat, AnthropicMessages, OpenAIResponses, OpenAIEmbeddings };
 
 struct ChatRequest {
     std::string id;        // engine request id (see request_id.h); set by the engine if empty
@@ -94,9 +96,10 @@ struct ChatRequest {
     nlohmann::json response_format;  // OpenAI chat's shape ({type:json_schema, json_schema:{…}}); null = text
     int n = 1;                       // choices wanted
     WireApi wire = WireApi::OpenAIChat;
-    // A Responses API request to be passed through as it came (the whole body), for providers
-    // that speak the Responses API; null otherwise. The fields above hold its translation.
-    nlohmann::json responses_body;
+    // A request to be passed through as it came (the whole body): a Responses API request, for
+    // providers that speak it (the fields above hold its translation), or an embeddings
+    // request. Null otherwise.
+    nlohmann::json passthrough_body;
     nlohmann::json extra = nlohmann::json::object();  // other wire fields of `wire`'s format, passed through
     Headers extra_headers;       // passed to the upstream as-is (e.g. simulator fault injection)
     std::chrono::milliseconds deadline{0};  // total budget incl. retries; 0 = config default
@@ -119,8 +122,9 @@ struct ChatResponse {
     std::string finish_reason;  // normalised: stop, length, tool_calls, content_filter
     Usage usage;
     std::vector<ChatChoice> more_choices;  // choices 1…n-1
-    // A passed-through Responses API answer: the provider's body as it came. Empty otherwise.
-    std::string responses_body;
+    // A passed-through answer (Responses API, embeddings): the provider's body as it came.
+    // Empty otherwise.
+    std::string passthrough_body;
 };
 
 // A piece of one streamed tool call: the first carries id and name, later ones argument text.

@@ -3,6 +3,7 @@
 #include "model/utf8.h"
 #include "providers/adapter_common.h"
 #include "providers/adapters.h"
+#include "providers/embeddings_wire.h"
 #include "providers/openai_response_reader.h"
 #include "providers/openai_stream_decoder.h"
 #include "providers/openai_translation.h"
@@ -22,8 +23,13 @@ HttpRequest OpenAIChatAdapter::build_request(const ChatRequest& request, const P
         if (!provider.organization.empty()) auth.emplace_back("openai-organization", provider.organization);
         if (!provider.project.empty()) auth.emplace_back("openai-project", provider.project);
     }
+    if (request.wire == WireApi::OpenAIEmbeddings) {
+        auto body = request.passthrough_body;
+        body["model"] = std::string(model);
+        return adapter::make_post(provider, request, "embeddings", auth, json_text(body));
+    }
     if (passes_through(request)) {
-        auto body = request.responses_body;
+        auto body = request.passthrough_body;
         body["model"] = std::string(model);
         body["stream"] = request.stream;
         return adapter::make_post(provider, request, "responses", auth, json_text(body));
@@ -45,7 +51,8 @@ std::unique_ptr<StreamDecoder> OpenAIChatAdapter::make_stream_decoder() const {
 }
 
 bool OpenAIChatAdapter::passes_through(const ChatRequest& request) const {
-    return m_options.kind == ProviderKind::OpenAI && !request.responses_body.is_null();
+    return m_options.kind == ProviderKind::OpenAI && request.wire == WireApi::OpenAIResponses &&
+           !request.passthrough_body.is_null();
 }
 
 std::expected<ChatResponse, Error> OpenAIChatAdapter::parse_response_for(const ChatRequest& request,
@@ -53,6 +60,7 @@ std::expected<ChatResponse, Error> OpenAIChatAdapter::parse_response_for(const C
     if (auto error = adapter::unsuccessful(response)) return std::unexpected(std::move(*error));
     std::string repaired;
     const auto body = valid_utf8_view(response.body, repaired);
+    if (request.wire == WireApi::OpenAIEmbeddings) return chat_response_from_embeddings(body, response.status);
     if (passes_through(request)) return chat_response_from_responses(body, response.status);
     auto parsed = chat_response_from_openai(body, response.status);
     if (parsed && request.n > 1) parsed->more_choices = more_openai_choices(body);

@@ -24,7 +24,7 @@ bool has_custom_tool(const ChatRequest& request) {
 }
 
 std::optional<std::string> openai_cannot_take(const ChatRequest& request) {
-    if (!request.responses_body.is_null()) return std::nullopt;  // passed through as it came
+    if (request.wire == WireApi::OpenAIResponses) return std::nullopt;  // passed through as it came
     return first_part_refused(request, [](const ContentPart& part) -> std::optional<std::string> {
         if (part.kind == ContentPart::Kind::File && !part.url.empty())
             return "OpenAI chat completions take no file by URL";
@@ -45,6 +45,9 @@ std::optional<std::string> local_cannot_take(const ChatRequest& request) {
 }  // namespace
 
 std::optional<std::string> cannot_take(ProviderKind kind, const ChatRequest& request) {
+    if (request.wire == WireApi::OpenAIEmbeddings)
+        return kind == ProviderKind::Anthropic ? std::optional<std::string>("model: Anthropic has no embeddings API")
+                                               : std::nullopt;
     if (kind != ProviderKind::OpenAI && request.wire == WireApi::OpenAIResponses)
         if (auto why = responses_untranslatable(request)) return why;
     switch (kind) {

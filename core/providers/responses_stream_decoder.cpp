@@ -95,7 +95,7 @@ Error ResponsesStreamDecoder::meter(const std::string& type, const nlohmann::jso
         if (!final_answer) return final_answer.error();
         // The final object is the whole answer: its output replaces what the deltas built.
         m_response = std::move(*final_answer);
-        m_response.responses_body = json_text(*response);
+        m_response.passthrough_body = json_text(*response);
         m_calls.clear();
         delta.finish_reason = m_response.finish_reason;
         delta.usage = m_response.usage;

@@ -420,7 +420,7 @@ std::expected<ChatRequest, Error> chat_request_from_responses(const nlohmann::js
                                       "must not nest more than " + std::to_string(kMaxJsonDepth) + " levels");
     ChatRequest request;
     request.wire = WireApi::OpenAIResponses;
-    request.responses_body = body;
+    request.passthrough_body = body;
     if (auto read = translate_scalar_fields(body, request); !read) return std::unexpected(read.error());
     if (auto* instructions = field(body, "instructions")) {
         if (!instructions->is_string()) return refuse_responses_field("instructions", "must be a string");
@@ -444,7 +444,7 @@ std::expected<ChatRequest, Error> chat_request_from_responses(const nlohmann::js
 }
 
 std::optional<std::string> responses_untranslatable(const ChatRequest& request) {
-    const auto& body = request.responses_body;
+    const auto& body = request.passthrough_body;
     if (!body.is_object()) return std::nullopt;
     for (const char* name : {"previous_response_id", "conversation"})
         if (field(body, name))
@@ -522,7 +522,7 @@ std::expected<ChatResponse, Error> chat_response_from_responses(std::string_view
                                                               ", " + std::to_string(body.size()) + " bytes)",
                                                           http_status));
     auto answer = chat_response_from_responses_object(response, http_status);
-    if (answer) answer->responses_body = std::string(body);
+    if (answer) answer->passthrough_body = std::string(body);
     return answer;
 }
 
@@ -555,7 +555,7 @@ ojson responses_function_call_item(std::string_view id, std::string_view call_id
 
 std::string chat_response_to_responses(const ChatResponse& r, const ChatRequest& request,
                                        std::string_view response_id, std::int64_t created_at) {
-    if (!r.responses_body.empty()) return r.responses_body;
+    if (!r.passthrough_body.empty()) return r.passthrough_body;
     auto output = ojson::array();
     if (!r.content.empty())
         output.push_back(responses_message_item(responses_item_id("msg", response_id, 0), "completed",
@@ -574,7 +574,7 @@ std::string chat_response_to_responses(const ChatResponse& r, const ChatRequest&
 }
 
 ojson responses_in_progress(const ChatRequest& request, const ResponsesHead& head) {
-    const auto& body = request.responses_body;
+    const auto& body = request.passthrough_body;
     const auto* instructions = field(body, "instructions");
     const auto* metadata = field(body, "metadata");
     return ojson{

@@ -16,7 +16,7 @@
 namespace sb {
 
 // A client's body. What has a chat translation is translated; what only OpenAI can do
-// (built-in tools, stored state, item references) is kept in responses_body and named by
+// (built-in tools, stored state, item references) is kept in passthrough_body and named by
 // responses_untranslatable. Errors are BadRequest and name the field ("input[2].content[0].type:
 // unsupported content part \"x\"").
 std::expected<ChatRequest, Error> chat_request_from_responses(const nlohmann::json& body);
@@ -26,14 +26,14 @@ std::expected<ChatRequest, Error> chat_request_from_responses(const nlohmann::js
 std::optional<std::string> responses_untranslatable(const ChatRequest& request);
 
 // An upstream Responses object: its output text, function calls, finish reason and usage,
-// with responses_body = `body` as it came. Errors are MalformedResponse (and carry
+// with passthrough_body = `body` as it came. Errors are MalformedResponse (and carry
 // `http_status`), or the classified error of a response that says it failed.
 std::expected<ChatResponse, Error> chat_response_from_responses(std::string_view body, int http_status = 200);
-// The same for a parsed Responses object; responses_body stays empty.
+// The same for a parsed Responses object; passthrough_body stays empty.
 std::expected<ChatResponse, Error> chat_response_from_responses_object(const nlohmann::json& response,
                                                                        int http_status = 200);
 
-// The Responses object answering `request`: r.responses_body as it came when the answer was
+// The Responses object answering `request`: r.passthrough_body as it came when the answer was
 // passed through, else written from the chat answer (`created_at` in Unix seconds).
 std::string chat_response_to_responses(const ChatResponse& r, const ChatRequest& request,
                                        std::string_view response_id, std::int64_t created_at);

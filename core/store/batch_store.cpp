@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <nlohmann/json.hpp>
+
 namespace sb {
 
 StoreResult<BatchStore> BatchStore::open(const std::filesystem::path& file, const DatabaseOptions& options) {
@@ -57,6 +59,53 @@ StoreResult<BatchInfo> BatchStore::create_or_get_batch(const BatchInfo& wanted) 
                                               "); use a new batch id",
                                           SQLITE_CONSTRAINT});
     return std::move(**stored);
+}
+
+StoreResult<std::vector<ProviderBatchRecord>> BatchStore::provider_batches(const std::string& batch_id) {
+    auto stmt = m_db.prepare("SELECT provider, remote_id, status, lines, submitted_ms FROM provider_batches"
+                             " WHERE batch_id = ?1 ORDER BY provider",
+                             "prepare provider batches");
+    if (!stmt)
+        return std::unexpected(stmt.error());
+    stmt->bind(1, std::string_view(batch_id));
+    std::vector<ProviderBatchRecord> records;
+    for (;;) {
+        auto row = stmt->step("read provider batches of batch '" + batch_id + "'");
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            break;
+        ProviderBatchRecord record{batch_id, stmt->text(0), stmt->text(1), stmt->text(2), {}, stmt->int64(4)};
+        const auto lines = nlohmann::json::parse(stmt->text(3), nullptr, false);
+        if (!lines.is_array())
+            return std::unexpected(StoreError{"history database '" + m_db.file().string() + "': provider batch of '" +
+                                                  batch_id + "' at " + record.provider + " has unreadable lines",
+                                              SQLITE_CORRUPT});
+        for (const auto& line : lines)
+            if (line.is_number_integer()) record.lines.push_back(line.get<std::int64_t>());
+        records.push_back(std::move(record));
+    }
+    return records;
+}
+
+StoreResult<void> BatchStore::save_provider_batch(const ProviderBatchRecord& record, std::int64_t updated_ms) {
+    auto stmt = m_db.prepare(
+        "INSERT INTO provider_batches (batch_id, provider, remote_id, status, lines, submitted_ms, updated_ms)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (batch_id, provider) DO UPDATE SET"
+        " remote_id = excluded.remote_id, status = excluded.status, lines = excluded.lines,"
+        " submitted_ms = excluded.submitted_ms, updated_ms = excluded.updated_ms",
+        "prepare provider batch save");
+    if (!stmt)
+        return std::unexpected(stmt.error());
+    stmt->bind(1, std::string_view(record.batch_id));
+    stmt->bind(2, std::string_view(record.provider));
+    stmt->bind(3, std::string_view(record.remote_id));
+    stmt->bind(4, std::string_view(record.status));
+    const std::string lines = nlohmann::json(record.lines).dump();
+    stmt->bind(5, std::string_view(lines));
+    stmt->bind(6, record.submitted_ms);
+    stmt->bind(7, updated_ms);
+    return stmt->run("save the " + record.provider + " batch of '" + record.batch_id + "'");
 }
 
 StoreResult<std::vector<std::int64_t>> BatchStore::batch_done_lines(const std::string& batch_id) {

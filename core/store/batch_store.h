@@ -23,6 +23,17 @@ struct BatchInfo {
     std::optional<std::int64_t> finished_ms;
 };
 
+// A batch's lines sent to one provider's batch API (batch --deferred). remote_id is empty
+// between recording the intent and the provider's answer.
+struct ProviderBatchRecord {
+    std::string batch_id;
+    std::string provider;
+    std::string remote_id;
+    std::string status;               // the provider's last word, or "submitting"
+    std::vector<std::int64_t> lines;  // line numbers, ascending
+    std::int64_t submitted_ms = 0;
+};
+
 struct BatchResultRow {
     std::int64_t line_no = 0;
     std::string custom_id;
@@ -40,6 +51,10 @@ public:
     StoreResult<std::vector<std::int64_t>> batch_done_lines(const std::string& batch_id);  // ascending
     StoreResult<std::vector<BatchResultRow>> batch_results(const std::string& batch_id);  // by line_no
     StoreResult<void> finish_batch(const std::string& batch_id, std::int64_t finished_ms);
+
+    StoreResult<std::vector<ProviderBatchRecord>> provider_batches(const std::string& batch_id);
+    // Inserts or replaces the record of (batch_id, provider).
+    StoreResult<void> save_provider_batch(const ProviderBatchRecord& record, std::int64_t updated_ms);
 
     // Rewrites every stored output of the batch through `mask` and marks the batch masked, in
     // one transaction (privacy.redact_history, once the output file holds the real answers).

@@ -167,6 +167,21 @@ CREATE INDEX IF NOT EXISTS alert_events_fired ON alert_events(fired_ms);
     Migration{7, R"sql(
 ALTER TABLE requests ADD COLUMN route_reason TEXT;
 )sql", "requests", "route_reason"},
+    // A batch sent through a provider's batch API (batch --deferred): its id there, recorded
+    // before the answer is awaited, so that a re-run after a crash polls it instead of sending
+    // the lines again. `lines` is a JSON array of the batch's line numbers in it.
+    Migration{8, R"sql(
+CREATE TABLE IF NOT EXISTS provider_batches (
+    batch_id     TEXT NOT NULL REFERENCES batches(batch_id),
+    provider     TEXT NOT NULL,
+    remote_id    TEXT NOT NULL DEFAULT '',
+    status       TEXT NOT NULL,
+    lines        TEXT NOT NULL,
+    submitted_ms INTEGER NOT NULL,
+    updated_ms   INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, provider)
+);
+)sql"},
 };
 
 static_assert(kMigrations.back().version == kSchemaVersion);

@@ -6,7 +6,7 @@ namespace sb {
 
 class Database;
 
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 // Applies every step newer than the file's user_version, each in its own transaction.
 // A file written by a newer build (user_version > kSchemaVersion) is refused untouched.

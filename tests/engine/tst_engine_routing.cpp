@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "cost/price_table.h"
 #include "metrics/metrics_registry.h"
+#include "providers/embeddings_wire.h"
 #include "store/config_version_store.h"
 #include "store/history_query.h"
 
@@ -412,6 +413,66 @@ private slots:
         QCOMPARE(refused.outcome.error().cls, ErrorClass::BadRequest);
         QVERIFY2(refused.outcome.error().message.find("pinned to provider anthropic") != std::string::npos,
                  refused.outcome.error().message.c_str());
+    }
+
+    static ChatRequest embeddings_of(std::string model, nlohmann::json input) {
+        auto request = chat_request_from_embeddings({{"model", std::move(model)}, {"input", std::move(input)}});
+        if (!request) qFatal("embeddings request: %s", request.error().message.c_str());
+        request->source = "test";
+        return std::move(*request);
+    }
+
+    void embeddingsStayWithProvidersOfTheirModel() {
+        // The tier holds only Anthropic: embeddings must never fail over to it, only to another
+        // provider listing the same embedding model.
+        auto config = config_with(one_tier({target("anthropic", 1)}));
+        for (auto& provider : config.providers)
+            if (provider.name != "anthropic") provider.models.push_back("text-embedding-3-small");
+        auto engine = make_engine(std::move(config), true);
+
+        auto future = engine->submit(embeddings_of("text-embedding-3-small", {"refund my order", "where is my parcel"}));
+        const auto result = wait_for(future);
+        QVERIFY2(result.ok(), result.ok() ? "" : result.outcome.error().message.c_str());
+        QCOMPARE(result.provider, std::string("openai"));
+        QVERIFY(result.tier.empty());
+        const auto body = nlohmann::json::parse(result.outcome->passthrough_body);
+        QCOMPARE(body["data"].size(), std::size_t(2));
+        const auto tokens = body["usage"]["prompt_tokens"].get<std::int64_t>();
+        QCOMPARE(result.outcome->usage.input_tokens, tokens);
+        QCOMPARE(result.outcome->content, std::string("2 embeddings × 256 dimensions, float"));
+        QVERIFY(result.cost_usd && std::abs(*result.cost_usd - tokens * 0.02 / 1e6) < 1e-15);
+
+        m_sims["openai"].reset();  // OpenAI goes away: the local server of the same model answers
+        auto moved_future = engine->submit(embeddings_of("text-embedding-3-small", "where is my parcel"));
+        const auto moved = wait_for(moved_future);
+        QVERIFY2(moved.ok(), moved.ok() ? "" : moved.outcome.error().message.c_str());
+        QCOMPARE(moved.provider, std::string("local"));
+        QVERIFY2(moved.route_reason.find("failed over to local") != std::string::npos, moved.route_reason.c_str());
+
+        auto refused_future = engine->submit(embeddings_of("claude-haiku-4-5", "where is my parcel"));
+        const auto refused = wait_for(refused_future);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.outcome.error().cls, ErrorClass::BadRequest);
+        QVERIFY2(refused.outcome.error().message.find("Anthropic has no embeddings API") != std::string::npos,
+                 refused.outcome.error().message.c_str());
+        QVERIFY(refused.attempts.empty());
+
+        // The history keeps the inputs as text and the answer as its summary, priced.
+        const auto database = engine->database_path();
+        engine.reset();
+        auto reader = HistoryReader::open(database);
+        QVERIFY(reader.has_value());
+        auto page = reader->page(HistoryFilter{}, std::nullopt, 10);
+        QVERIFY(page.has_value());
+        const auto row = std::find_if(page->rows.begin(), page->rows.end(),
+                                      [&](const HistoryRecord& r) { return r.request_id == result.request_id; });
+        QVERIFY(row != page->rows.end());
+        QCOMPARE(row->model, std::string("text-embedding-3-small"));
+        QCOMPARE(row->tokens_in, tokens);
+        QCOMPARE(row->tokens_out, std::int64_t(0));
+        QCOMPARE(row->prompt_text, std::string("user: refund my order\n\nuser: where is my parcel"));
+        QCOMPARE(row->response_text, std::string("2 embeddings × 256 dimensions, float"));
+        QVERIFY(std::abs(row->cost_usd - tokens * 0.02 / 1e6) < 1e-15);
     }
 
     void everyAnswerIsPricedFromThePriceTable() {

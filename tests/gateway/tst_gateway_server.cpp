@@ -13,6 +13,7 @@
 #include <QtTest>
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <future>
 #include <map>
 #include <set>
@@ -23,6 +24,7 @@
 #include "engine/engine.h"
 #include "gateway/gateway_auth.h"
 #include "gateway/gateway_server.h"
+#include "model/base64.h"
 #include "model/digest.h"
 #include "transport/http_client.h"
 
@@ -233,6 +235,7 @@ class TestGatewayServer : public QObject {
         auto stack = std::make_unique<Stack>();
         EngineOptions engine_options;
         engine_options.config = test::simulator_config(sim_port);
+        engine_options.config.providers[0].models.push_back("text-embedding-3-small");
         engine_options.config.cache.enabled = true;
         if (tweak_config) tweak_config(engine_options.config);
         engine_options.history = false;
@@ -456,6 +459,23 @@ private slots:
         QTest::newRow("stored conversation to anthropic")
             << "POST" << "/v1/responses" << responses({{"previous_response_id", "resp_1"}}) << 400
             << "invalid_request_error" << "previous_response_id" << "-";
+        auto embeddings = [](nlohmann::json fields) {
+            nlohmann::json body = {{"model", "text-embedding-3-small"}, {"input", "cancel my order"}};
+            for (const auto& [key, value] : fields.items()) body[key] = value;
+            return QByteArray::fromStdString(body.dump());
+        };
+        QTest::newRow("embeddings without input")
+            << "POST" << "/v1/embeddings" << QByteArray::fromStdString(nlohmann::json{{"model", "text-embedding-3-small"}}.dump()) << 400
+            << "invalid_request_error" << "input" << "-";
+        QTest::newRow("embeddings with an empty input") << "POST" << "/v1/embeddings"
+                                                        << embeddings({{"input", {"lamp", ""}}}) << 400
+                                                        << "invalid_request_error" << "input[1]" << "-";
+        QTest::newRow("embeddings in an unknown encoding")
+            << "POST" << "/v1/embeddings" << embeddings({{"encoding_format", "int8"}}) << 400
+            << "invalid_request_error" << "encoding_format" << "-";
+        QTest::newRow("embeddings of a model only anthropic serves")
+            << "POST" << "/v1/embeddings" << embeddings({{"model", "claude-haiku-4-5"}}) << 400
+            << "invalid_request_error" << "model" << "-";
         QTest::newRow("models by POST") << "POST"
                                         << "/v1/models" << QByteArray("{}") << 405 << "invalid_request_error"
                                         << "-"
@@ -792,6 +812,45 @@ private slots:
         QCOMPARE(events.back().second["response"]["output"][0]["content"][0]["text"].get<std::string>(), text);
     }
 
+    void embeddingsFloatAndBase64CachedAndPriced() {
+        const nlohmann::json inputs = {"cancel my order please", "please cancel my order now",
+                                       "what is the warranty on the desk lamp"};
+        nlohmann::json body = {{"model", "text-embedding-3-small"}, {"input", inputs}};
+        const auto first = fetch(*m_client, "POST", m_stack->base + "/v1/embeddings", body.dump(), bearer("tok-a"));
+        QCOMPARE(first.status, 200);
+        QCOMPARE(first.header("x-switchboard-provider"), std::string("openai"));
+        QCOMPARE(first.header("x-switchboard-cache"), std::string("miss"));
+        const auto answer = first.json();
+        QCOMPARE(answer["object"].get<std::string>(), std::string("list"));
+        QCOMPARE(answer["data"].size(), std::size_t(3));
+        const int prompt_tokens = answer["usage"]["prompt_tokens"].get<int>();
+        QVERIFY(prompt_tokens > 0);
+        // text-embedding-3-small: $0.02 per million input tokens, nothing for output.
+        QCOMPARE(std::stod(first.header("x-switchboard-cost-usd")), prompt_tokens * 0.02 / 1e6);
+        auto vector = [&](std::size_t i) { return answer["data"][i]["embedding"].get<std::vector<float>>(); };
+        auto cosine = [](const std::vector<float>& a, const std::vector<float>& b) {
+            double dot = 0;
+            for (std::size_t i = 0; i < a.size(); ++i) dot += a[i] * b[i];
+            return dot;  // unit vectors
+        };
+        QVERIFY(cosine(vector(0), vector(1)) > cosine(vector(0), vector(2)) + 0.3);
+
+        const auto repeat = fetch(*m_client, "POST", m_stack->base + "/v1/embeddings", body.dump(), bearer("tok-a"));
+        QCOMPARE(repeat.status, 200);
+        QCOMPARE(repeat.header("x-switchboard-cache"), std::string("hit"));
+        QCOMPARE(repeat.json(), answer);
+
+        body["encoding_format"] = "base64";
+        const auto packed = fetch(*m_client, "POST", m_stack->base + "/v1/embeddings", body.dump(), bearer("tok-a"));
+        QCOMPARE(packed.status, 200);
+        QCOMPARE(packed.header("x-switchboard-cache"), std::string("miss"));  // another answer: another key
+        const auto bytes = base64_decode(packed.json()["data"][0]["embedding"].get<std::string>());
+        QCOMPARE(bytes.size(), vector(0).size() * sizeof(float));
+        std::vector<float> unpacked(vector(0).size());
+        std::memcpy(unpacked.data(), bytes.data(), bytes.size());
+        for (std::size_t i = 0; i < unpacked.size(); ++i) QVERIFY(std::abs(unpacked[i] - vector(0)[i]) < 1e-6);
+    }
+
     void errorAfterTheStreamBeganIsAnEventThenClose() {
         auto stack = make_stack(m_port, [](Config& config) { config.cache.enabled = false; });
         auto headers = bearer("tok-a");
@@ -823,6 +882,7 @@ private slots:
         QCOMPARE(owners["gpt-4o-mini"], std::string("openai"));
         QCOMPARE(owners["claude-haiku-4-5"], std::string("anthropic"));
         QCOMPARE(owners["llama3.2"], std::string("local"));
+        QCOMPARE(owners["text-embedding-3-small"], std::string("openai"));
         // A listed model is accepted by name.
         QCOMPARE(post_chat(chat_body("by name", false, false, "claude-haiku-4-5"))
                      .header("x-switchboard-provider"),

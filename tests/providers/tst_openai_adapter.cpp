@@ -1,5 +1,6 @@
 #include <QTest>
 
+#include "providers/embeddings_wire.h"
 #include "providers/openai_response_writer.h"
 #include "providers/openai_translation.h"
 #include "providers/provider_adapter.h"
@@ -32,6 +33,68 @@ class TestOpenAIAdapter : public QObject {
     Q_OBJECT
 
 private slots:
+    void embeddingsGoAsTheyCameAndComeBackSo() {
+        const nlohmann::json body = {{"model", "text-embedding-3-small"},
+                                     {"input", {"refund my order", nlohmann::json::array({15339, 1917})}},
+                                     {"encoding_format", "base64"},
+                                     {"dimensions", 2}};
+        auto request = sb::chat_request_from_embeddings(body);
+        QVERIFY(request.has_value());
+        QVERIFY(request->wire == sb::WireApi::OpenAIEmbeddings);
+        QCOMPARE(request->messages.size(), std::size_t(2));
+        QCOMPARE(request->messages[0].content, std::string("refund my order"));
+        QCOMPARE(request->messages[1].content, std::string("[token ids: 15339 1917]"));
+        for (const auto kind : {sb::ProviderKind::OpenAI, sb::ProviderKind::OpenAICompatible}) {
+            auto adapter = sb::make_provider_adapter(kind);
+            auto provider = openai_provider();
+            provider.kind = kind;
+            const auto http = adapter->build_request(*request, provider, "nomic-embed-text");
+            QCOMPARE(http.url, std::string("https://api.openai.com/v1/embeddings"));
+            auto sent = nlohmann::json::parse(http.body);
+            QCOMPARE(sent["model"].get<std::string>(), std::string("nomic-embed-text"));
+            sent["model"] = "text-embedding-3-small";
+            QCOMPARE(sent, body);
+
+            // Two little-endian float32s, base64.
+            const std::string answer =
+                R"({"object":"list","model":"text-embedding-3-small","usage":{"prompt_tokens":5,"total_tokens":5},)"
+                R"("data":[{"object":"embedding","index":0,"embedding":"AACAPwAAAAA="},)"
+                R"({"object":"embedding","index":1,"embedding":"AAAAAAAAgD8="}]})";
+            const auto parsed = adapter->parse_response_for(*request, ok_response(answer));
+            QVERIFY(parsed.has_value());
+            QCOMPARE(parsed->usage.input_tokens, std::int64_t(5));
+            QCOMPARE(parsed->usage.output_tokens, std::int64_t(0));
+            QCOMPARE(parsed->content, std::string("2 embeddings × 2 dimensions, base64"));
+            QCOMPARE(parsed->passthrough_body, answer);
+            const auto broken = adapter->parse_response_for(*request, ok_response(R"({"object":"list"})"));
+            QVERIFY(!broken.has_value());
+            QCOMPARE(broken.error().cls, sb::ErrorClass::MalformedResponse);
+        }
+    }
+
+    void embeddingsRefusalsNameTheField_data() {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("no model") << QByteArray(R"({"input":"lamp"})") << "model";
+        QTest::newRow("no input") << QByteArray(R"({"model":"m"})") << "input";
+        QTest::newRow("empty string") << QByteArray(R"({"model":"m","input":""})") << "input";
+        QTest::newRow("empty array") << QByteArray(R"({"model":"m","input":[]})") << "input";
+        QTest::newRow("empty item") << QByteArray(R"({"model":"m","input":["a",""]})") << "input[1]";
+        QTest::newRow("object item") << QByteArray(R"({"model":"m","input":["a",{"x":1}]})") << "input[1]";
+        QTest::newRow("negative token") << QByteArray(R"({"model":"m","input":[1,-2]})") << "input";
+        QTest::newRow("bad encoding") << QByteArray(R"({"model":"m","input":"a","encoding_format":"int8"})")
+                                      << "encoding_format";
+        QTest::newRow("zero dimensions") << QByteArray(R"({"model":"m","input":"a","dimensions":0})") << "dimensions";
+    }
+    void embeddingsRefusalsNameTheField() {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, field);
+        const auto request = sb::chat_request_from_embeddings(nlohmann::json::parse(body.toStdString()));
+        QVERIFY(!request.has_value());
+        QCOMPARE(request.error().cls, sb::ErrorClass::BadRequest);
+        QVERIFY2(request.error().message.starts_with(field.toStdString() + ": "), request.error().message.c_str());
+    }
+
     void buildRequestMatchesSample() {
         auto sample = testing::sample_json("openai/chat-completion-request.json");
         QVERIFY(sample.is_object());

@@ -89,7 +89,7 @@ private slots:
                               "temperature":0.5,"top_p":0.9,"stream":true,"store":false,"metadata":{"k":"v"}})";
         auto request = translated(body);
         QCOMPARE(request.wire, sb::WireApi::OpenAIResponses);
-        QCOMPARE_JSON(request.responses_body, json::parse(body));
+        QCOMPARE_JSON(request.passthrough_body, json::parse(body));
         QCOMPARE(request.model, std::string("gpt-4.1"));
         QCOMPARE(request.messages.size(), std::size_t(2));
         QCOMPARE(request.messages[0].role, sb::Role::System);
@@ -294,7 +294,7 @@ private slots:
         QVERIFY(answer->tool_calls.empty());
         QCOMPARE(answer->finish_reason, std::string("stop"));
         QCOMPARE(answer->usage, (sb::Usage{10, 5, 2, 1}));
-        QCOMPARE(answer->responses_body, std::string(kUpstreamAnswer));
+        QCOMPARE(answer->passthrough_body, std::string(kUpstreamAnswer));
     }
 
     void readsAnUpstreamFunctionCall() {
@@ -415,7 +415,7 @@ private slots:
             json::parse(
                 R"({"format":{"type":"json_schema","name":"w","schema":{"type":"object"},"strict":true}})"));
 
-        answer.responses_body = kUpstreamAnswer;
+        answer.passthrough_body = kUpstreamAnswer;
         QCOMPARE(sb::chat_response_to_responses(answer, request, "resp_1", 1), std::string(kUpstreamAnswer));
     }
 
@@ -533,7 +533,7 @@ private slots:
             writer.on_delta(sb::StreamDelta{
                 .content = "Hi", .responses_event = "response.output_text.delta", .responses_data = text}),
             "event: response.output_text.delta\ndata: " + text + "\n\n");
-        QCOMPARE(writer.finish(sb::ChatResponse{.content = "Hi", .responses_body = "{}"}), std::string());
+        QCOMPARE(writer.finish(sb::ChatResponse{.content = "Hi", .passthrough_body = "{}"}), std::string());
         const auto failure = parse_events(writer.failure(sb::GatewayError{}));
         QCOMPARE_JSON(failure[0].data["sequence_number"], json(2));
     }
@@ -605,7 +605,7 @@ private slots:
         QCOMPARE(out.response.content, std::string("Hi there"));
         QCOMPARE(out.response.tool_calls.size(), std::size_t(1));
         QCOMPARE(out.response.tool_calls[0], (sb::ToolCall{"call_1", "get_weather", "{\"c\":1}"}));
-        QCOMPARE_JSON(json::parse(out.response.responses_body), completed_response);
+        QCOMPARE_JSON(json::parse(out.response.passthrough_body), completed_response);
     }
 
     void decoderSendsNothingOfAResponseThatFailsBeforeAnswering() {

@@ -1,11 +1,12 @@
 // The official OpenAI Node SDK, unchanged, pointed at Switchboard: only the base URL and
 // the key differ from calling OpenAI. Streaming and non-streaming, the final usage chunk,
 // tool calls (a whole round trip, streamed too), an image part, the Responses API (plain,
-// with a function tool, streamed), the model list, and the SDK's own error classes for our
+// with a function tool, streamed), embeddings (base64 and float), a file and a batch (passed
+// through to OpenAI), the model list, and the SDK's own error classes for our
 // OpenAI-style errors. Any provider may answer any request (the gateway translates), so
 // every check holds whichever one answered.
 import assert from 'node:assert/strict';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 
 const baseURL = process.env.SWITCHBOARD_URL && `${process.env.SWITCHBOARD_URL}/v1`; // OpenAI's SDKs take the /v1
 const apiKey = process.env.SWITCHBOARD_KEY;
@@ -234,6 +235,43 @@ const argumentDeltas = functionEvents.filter((event) => event.type === 'response
 assert.ok(argumentDeltas.every((event) => event.item_id === streamedCall.id), 'argument deltas name the function_call item');
 assert.equal(argumentDeltas.map((event) => event.delta).join(''), streamedCall.arguments);
 
+// Embeddings: unless told otherwise the SDK asks for base64 and decodes the floats itself.
+const embedded = await client.embeddings.create({
+  model: 'text-embedding-3-small',
+  input: ['cancel my order please', 'please cancel my order now', 'what is the warranty on the desk lamp'],
+});
+assert.equal(embedded.data.length, 3);
+const [orderVector, sameOrderVector, lampVector] = embedded.data.map((item) => item.embedding);
+const dot = (a, b) => a.reduce((sum, x, i) => sum + x * b[i], 0);
+assert.ok(Array.isArray(orderVector) && typeof orderVector[0] === 'number', 'decoded to floats');
+assert.ok(Math.abs(dot(orderVector, orderVector) - 1) < 1e-4, 'unit length');
+assert.ok(dot(orderVector, sameOrderVector) > dot(orderVector, lampVector), 'texts sharing words lie nearer');
+assert.ok(embedded.usage.prompt_tokens > 0, 'embedding usage');
+const floats = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'cancel my order please', encoding_format: 'float' });
+assert.ok(floats.data[0].embedding.every((x, i) => Math.abs(x - orderVector[i]) < 1e-6), 'float and base64 agree');
+
+// Files and the Batch API pass through to the OpenAI provider (in demo mode, the simulator).
+const batchLines = [1, 2].map((i) => JSON.stringify({
+  custom_id: `question-${i}`,
+  method: 'POST',
+  url: '/v1/chat/completions',
+  body: { model: 'gpt-4o-mini', messages: question(`Is item ${i} in stock?`) },
+}));
+const batchFile = await client.files.create({
+  file: await toFile(Buffer.from(batchLines.join('\n') + '\n'), 'questions.jsonl'),
+  purpose: 'batch',
+});
+assert.equal(batchFile.object, 'file');
+assert.equal(batchFile.purpose, 'batch');
+assert.ok(batchFile.bytes > 0, 'uploaded bytes');
+const batch = await client.batches.create({ input_file_id: batchFile.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+assert.equal(batch.object, 'batch');
+assert.equal(batch.input_file_id, batchFile.id);
+const polled = await client.batches.retrieve(batch.id);
+assert.equal(polled.id, batch.id);
+assert.ok(['validating', 'in_progress', 'finalizing', 'completed'].includes(polled.status), `batch status ${polled.status}`);
+assert.equal(polled.request_counts.total, 2);
+
 // The model list names the tiers.
 const models = [];
 for await (const model of client.models.list()) models.push(model.id);
@@ -255,4 +293,4 @@ console.log(`openai sdk ok: non-streaming ${completion.usage.total_tokens} token
             `(${usage.total_tokens} tokens), tool round trip, streamed tool calls (${toolChunks} chunks), ` +
             `image +${withImage.usage.prompt_tokens - withoutImage.usage.prompt_tokens} prompt tokens, ` +
             `responses (${reply.usage.total_tokens} tokens, function round trip, ${responseEvents.length} + ` +
-            `${functionEvents.length} streamed events), ${models.length} models, 401 and 400 as SDK errors`);
+            `${functionEvents.length} streamed events), ${embedded.data.length} embeddings, batch ${polled.status}, ${models.length} models, 401 and 400 as SDK errors`);

@@ -1,0 +1,120 @@
+#include "providers/embeddings_wire.h"
+
+#include "providers/json_fields.h"
+
+namespace sb {
+namespace {
+
+using wire::field;
+using wire::string_or_empty;
+
+constexpr std::size_t kMaxEmbeddingInputs = 2048;  // OpenAI's limit per request
+
+std::unexpected<Error> refuse_embeddings_field(const std::string& path, std::string_view problem) {
+    return std::unexpected(wire::bad_request(path, problem));
+}
+
+// A token-id input as text for the history and the cache's rules; nullopt when it is not one.
+std::optional<std::string> token_ids_text(const nlohmann::json& input) {
+    if (!input.is_array() || input.empty()) return std::nullopt;
+    std::string text = "[token ids:";
+    for (const auto& id : input) {
+        if (!id.is_number_integer() || id.get<std::int64_t>() < 0) return std::nullopt;
+        text += " " + std::to_string(id.get<std::int64_t>());
+    }
+    return text + "]";
+}
+
+// The inputs as texts: a string, an array of strings, one token-id array, or an array of them.
+std::expected<std::vector<std::string>, Error> embedding_inputs(const nlohmann::json& input) {
+    if (input.is_string()) {
+        if (input.get_ref<const std::string&>().empty())
+            return refuse_embeddings_field("input", "must not be an empty string");
+        return std::vector<std::string>{input.get<std::string>()};
+    }
+    if (!input.is_array() || input.empty() || input.size() > kMaxEmbeddingInputs)
+        return refuse_embeddings_field("input", "must be a string or an array of 1 to 2048 strings or token-id arrays");
+    if (input.front().is_number()) {
+        auto ids = token_ids_text(input);
+        if (!ids) return refuse_embeddings_field("input", "a token-id array must hold non-negative integers only");
+        return std::vector<std::string>{std::move(*ids)};
+    }
+    std::vector<std::string> texts;
+    texts.reserve(input.size());
+    for (std::size_t i = 0; i < input.size(); ++i) {
+        const auto& item = input[i];
+        const std::string path = "input[" + std::to_string(i) + "]";
+        if (item.is_string()) {
+            if (item.get_ref<const std::string&>().empty()) return refuse_embeddings_field(path, "must not be an empty string");
+            texts.push_back(item.get<std::string>());
+        } else if (auto ids = token_ids_text(item)) {
+            texts.push_back(std::move(*ids));
+        } else {
+            return refuse_embeddings_field(path, "must be a non-empty string or an array of non-negative token ids");
+        }
+    }
+    return texts;
+}
+
+Error malformed_embeddings_answer(std::string_view problem, int http_status) {
+    auto error = wire::make_error(ErrorClass::MalformedResponse, "the embeddings answer " + std::string(problem));
+    error.http_status = http_status;
+    return error;
+}
+
+}  // namespace
+
+std::expected<ChatRequest, Error> chat_request_from_embeddings(const nlohmann::json& body) {
+    if (!body.is_object()) return refuse_embeddings_field("body", "must be a JSON object");
+    ChatRequest request;
+    request.wire = WireApi::OpenAIEmbeddings;
+    const auto* model = field(body, "model");
+    if (!model || !model->is_string() || model->get_ref<const std::string&>().empty())
+        return refuse_embeddings_field("model", "required: the embedding model, e.g. \"text-embedding-3-small\"");
+    request.model = model->get<std::string>();
+    const auto* input = field(body, "input");
+    if (!input) return refuse_embeddings_field("input", "required: the text, or an array of texts, to embed");
+    auto texts = embedding_inputs(*input);
+    if (!texts) return std::unexpected(std::move(texts.error()));
+    for (auto& text : *texts) request.messages.push_back(Message{.role = Role::User, .content = std::move(text)});
+    if (const auto* format = field(body, "encoding_format"))
+        if (!format->is_string() || (*format != "float" && *format != "base64"))
+            return refuse_embeddings_field("encoding_format", "must be \"float\" or \"base64\"");
+    if (const auto* dimensions = field(body, "dimensions"))
+        if (!dimensions->is_number_integer() || dimensions->get<std::int64_t>() < 1)
+            return refuse_embeddings_field("dimensions", "must be a positive integer");
+    if (const auto* user = field(body, "user"); user && !user->is_string())
+        return refuse_embeddings_field("user", "must be a string");
+    request.passthrough_body = body;
+    return request;
+}
+
+std::expected<ChatResponse, Error> chat_response_from_embeddings(std::string_view body, int http_status) {
+    const auto json = nlohmann::json::parse(body, nullptr, false);
+    if (!json.is_object())
+        return std::unexpected(malformed_embeddings_answer(
+            "is not a JSON object (HTTP " + std::to_string(http_status) + ", " + std::to_string(body.size()) + " bytes)",
+            http_status));
+    const auto* data = field(json, "data");
+    if (!data || !data->is_array())
+        return std::unexpected(malformed_embeddings_answer("has no data array", http_status));
+    ChatResponse answer;
+    answer.model = string_or_empty(json, "model");
+    answer.finish_reason = "stop";
+    std::size_t dimensions = 0;
+    bool base64 = false;
+    for (const auto& item : *data) {
+        const auto* vector = field(item, "embedding");
+        if (!vector) return std::unexpected(malformed_embeddings_answer("has an item without an embedding", http_status));
+        base64 = vector->is_string();
+        // base64 holds little-endian float32s: four bytes of data per dimension, 4/3 encoded.
+        dimensions = base64 ? vector->get_ref<const std::string&>().size() * 3 / 4 / sizeof(float) : vector->size();
+    }
+    if (const auto* usage = field(json, "usage")) answer.usage.input_tokens = wire::int_or_zero(*usage, "prompt_tokens");
+    answer.content = std::to_string(data->size()) + (data->size() == 1 ? " embedding × " : " embeddings × ") +
+                     std::to_string(dimensions) + " dimensions, " + (base64 ? "base64" : "float");
+    answer.passthrough_body = std::string(body);
+    return answer;
+}
+
+}  // namespace sb
