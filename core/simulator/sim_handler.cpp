@@ -8,6 +8,8 @@
 
 #include "simulator/sim_chat.h"
 #include "simulator/sim_embeddings.h"
+#include "simulator/sim_files_openai.h"
+#include "simulator/sim_request_common.h"
 #include "simulator/sim_wire.h"
 
 namespace sb {
@@ -23,9 +25,22 @@ std::optional<std::int64_t> parse_count(std::string_view text)
     return value;
 }
 
+// `path` itself or anything under it.
+bool target_within(std::string_view target, std::string_view path)
+{
+    return target.starts_with(path) && (target.size() == path.size() || target[path.size()] == '/');
+}
+
 SimEndpoint endpoint_of(std::string_view method, std::string_view target)
 {
     target = target.substr(0, target.find('?'));
+    // Each resource API answers its own unknown methods and paths, in its provider's shape.
+    if (target_within(target, "/v1/files"))
+        return SimEndpoint::files;
+    if (target_within(target, "/v1/batches"))
+        return SimEndpoint::batches;
+    if (target_within(target, "/v1/messages/batches"))
+        return SimEndpoint::message_batches;
     if (method == "POST" && target == "/v1/chat/completions")
         return SimEndpoint::chat_completions;
     if (method == "POST" && target == "/v1/messages")
@@ -39,9 +54,14 @@ SimEndpoint endpoint_of(std::string_view method, std::string_view target)
     return SimEndpoint::other;
 }
 
+bool anthropic_endpoint(SimEndpoint endpoint)
+{
+    return endpoint == SimEndpoint::messages || endpoint == SimEndpoint::message_batches;
+}
+
 bool key_matches(const SimRequest& request, SimEndpoint endpoint, const Sha256Digest& key)
 {
-    if (endpoint == SimEndpoint::messages)
+    if (anthropic_endpoint(endpoint))
         return matches_digest(request.api_key, key);
     constexpr std::string_view bearer = "Bearer ";
     return request.authorization.starts_with(bearer)
@@ -50,9 +70,12 @@ bool key_matches(const SimRequest& request, SimEndpoint endpoint, const Sha256Di
 
 SimResponse error_for(SimEndpoint endpoint, SimOutcome outcome, const SimErrorInfo& info)
 {
-    return endpoint == SimEndpoint::messages ? anthropic_error(outcome, info)
-                                             : openai_error(outcome, info);
+    return anthropic_endpoint(endpoint) ? anthropic_error(outcome, info) : openai_error(outcome, info);
 }
+
+constexpr std::uint64_t kBodyLimit = 32ull << 20;
+// A multipart upload carries its boundaries and part headers besides the file.
+constexpr std::uint64_t kUploadOverhead = 1ull << 20;
 
 constexpr std::int64_t kHugeDefaultBytes = 50ll << 20;
 constexpr std::int64_t kHugeMaxBytes = 1ll << 30;
@@ -141,26 +164,64 @@ SimResponse SimHandler::handle(const SimRequest& request)
     return response;
 }
 
+std::uint64_t SimHandler::body_limit(std::string_view method, std::string_view target)
+{
+    if (method != "POST")
+        return kBodyLimit;
+    switch (endpoint_of(method, target)) {
+    case SimEndpoint::files:
+        return kSimOpenAIBatchFileMaxBytes + kUploadOverhead;
+    case SimEndpoint::message_batches:
+        return kSimAnthropicBatchMaxBytes;
+    default:
+        return kBodyLimit;
+    }
+}
+
+SimResponse SimHandler::refuse_oversized(const SimRequest& head, std::uint64_t content_length)
+{
+    const SimEndpoint endpoint = endpoint_of(head.method, head.target);
+    const std::uint64_t entropy = m_served.fetch_add(1, std::memory_order_relaxed) ^ 0xa5a5a5a5ULL;
+    const std::string_view path = head.target.substr(0, head.target.find('?'));
+    const std::string route = std::string(head.method) + " " + std::string(path);
+    SimResponse response = anthropic_endpoint(endpoint)
+        ? anthropic_request_too_large(entropy)
+        : openai_refusal(SimOutcome::bad_request,
+                         "The request body is " + std::to_string(content_length) + " bytes; " + route
+                             + " accepts at most " + std::to_string(body_limit(head.method, head.target)) + ".",
+                         {}, entropy);
+    response.status = 413;
+    response.endpoint = endpoint;
+    m_requests[static_cast<std::size_t>(endpoint)].fetch_add(1, std::memory_order_relaxed);
+    m_outcomes[static_cast<std::size_t>(response.outcome)].fetch_add(1, std::memory_order_relaxed);
+    return response;
+}
+
 SimResponse SimHandler::decide(const SimRequest& request, SimEndpoint endpoint)
 {
     SimErrorInfo info;
     info.entropy = m_served.fetch_add(1, std::memory_order_relaxed) ^ 0xa5a5a5a5ULL;
-    if (endpoint == SimEndpoint::other) {
-        info.detail = "Invalid URL (" + std::string(request.method) + " "
-            + std::string(request.target.substr(0, request.target.find('?'))) + ")";
-        return openai_error(SimOutcome::not_found, info);
-    }
+    if (endpoint == SimEndpoint::other)
+        return openai_invalid_url(request.method, request.target, info.entropy);
     if (m_api_key_digest && !key_matches(request, endpoint, *m_api_key_digest)) {
-        info.key_missing = endpoint == SimEndpoint::messages ? request.api_key.empty()
-                                                             : request.authorization.empty();
+        info.key_missing = anthropic_endpoint(endpoint) ? request.api_key.empty() : request.authorization.empty();
         return error_for(endpoint, SimOutcome::auth, info);
     }
     auto profile = current_profile();
-    if (endpoint == SimEndpoint::models)
+    switch (endpoint) {
+    case SimEndpoint::models:
         return openai_models(profile->models, info.entropy);
-    if (endpoint == SimEndpoint::embeddings)
+    case SimEndpoint::embeddings:
         return embeddings(request, info);
-    return chat(request, endpoint, *profile);
+    case SimEndpoint::files:
+        return sim_openai_files(request, m_files, info.entropy);
+    case SimEndpoint::batches:
+        return m_openai_batches.handle(request, *profile, info.entropy);
+    case SimEndpoint::message_batches:
+        return m_anthropic_batches.handle(request, *profile, info.entropy);
+    default:
+        return chat(request, endpoint, *profile);
+    }
 }
 
 SimResponse SimHandler::embeddings(const SimRequest& request, SimErrorInfo& info)
@@ -184,13 +245,13 @@ SimResponse SimHandler::chat(const SimRequest& request, SimEndpoint endpoint,
 
     const auto json = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded()) {
-        info.detail = "We could not parse the JSON body of your request. (HINT: This likely means "
-                      "you aren't using your HTTP library correctly.)";
+        info.detail = kSimUnparsableJson;
         return error_for(endpoint, SimOutcome::bad_request, info);
     }
-    auto parsed = endpoint == SimEndpoint::messages    ? parse_anthropic_messages(json)
-                  : endpoint == SimEndpoint::responses ? parse_openai_responses(json)
-                                                       : parse_openai_chat(json);
+    const SimWire wire = endpoint == SimEndpoint::messages    ? SimWire::anthropic_messages
+                         : endpoint == SimEndpoint::responses ? SimWire::openai_responses
+                                                              : SimWire::openai_chat;
+    auto parsed = parse_sim_chat(wire, json);
     if (!parsed) {
         info.detail = parsed.error().message;
         info.param = parsed.error().param;
@@ -254,17 +315,7 @@ SimResponse SimHandler::chat(const SimRequest& request, SimEndpoint endpoint,
         }
         if (fate.outcome == SimOutcome::invalid_utf8)
             mark_invalid_utf8(reply);
-        switch (endpoint) {
-            case SimEndpoint::messages:
-                response = anthropic_messages_reply(shaped, reply, fate.entropy, stream_error);
-                break;
-            case SimEndpoint::responses:
-                response = openai_responses_reply(shaped, reply, fate.entropy, stream_error);
-                break;
-            default:
-                response = openai_chat_reply(shaped, reply, fate.entropy, stream_error);
-                break;
-        }
+        response = sim_wire_reply(shaped, reply, fate.entropy, stream_error);
         if (fate.outcome == SimOutcome::malformed)
             response.body.resize(response.body.size() / 2);
         if (fate.outcome == SimOutcome::invalid_utf8) {

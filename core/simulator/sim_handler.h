@@ -1,6 +1,7 @@
 #pragma once
 // Decides the answer to one request: routing, API key, request validation, the fate draw and
 // forced faults, then the provider's wire format. No sockets here; Simulator carries it out.
+// It also keeps the state of the files and batches APIs, in memory.
 #include <array>
 #include <atomic>
 #include <memory>
@@ -10,7 +11,11 @@
 #include <string_view>
 
 #include "model/digest.h"
+#include "simulator/sim_batches_anthropic.h"
+#include "simulator/sim_batches_openai.h"
 #include "simulator/sim_fate.h"
+#include "simulator/sim_file_store.h"
+#include "simulator/sim_http_request.h"
 #include "simulator/sim_outcome.h"
 #include "simulator/sim_response.h"
 #include "simulator/simulator_profile.h"
@@ -19,28 +24,17 @@ namespace sb {
 
 struct SimErrorInfo;
 
-// Views into the received request; valid for the duration of SimHandler::handle.
-struct SimRequest {
-    std::string_view method;
-    std::string_view target;
-    std::string_view body;
-    std::string_view authorization;    // Authorization
-    std::string_view api_key;          // x-api-key
-    std::string_view sim_key;          // x-sim-key
-    std::string_view sim_fault;        // x-sim-fault
-    std::string_view sim_fault_times;  // x-sim-fault-times
-    std::string_view sim_latency_ms;   // x-sim-latency-ms
-    bool sim_echo = false;             // x-sim-echo: answer with the transcript of the request
-    std::string_view sim_retry_after;  // x-sim-retry-after
-    std::string_view sim_chunk_interval_ms;  // x-sim-chunk-interval-ms: pause between stream chunks
-    std::string_view sim_reply_bytes;        // x-sim-reply-bytes: answer size of the `huge` fault
-};
-
 class SimHandler {
 public:
     SimHandler(SimulatorProfile profile, std::string_view api_key);
 
     SimResponse handle(const SimRequest& request);
+
+    // The largest body the server reads for a request to `target`: file uploads and message
+    // batches may be as large as their providers allow, anything else 32 MiB.
+    static std::uint64_t body_limit(std::string_view method, std::string_view target);
+    // The answer to a request whose Content-Length passes body_limit; its body is never read.
+    SimResponse refuse_oversized(const SimRequest& head, std::uint64_t content_length);
 
     void set_profile(SimulatorProfile profile);
     SimulatorStats stats() const;
@@ -61,6 +55,9 @@ private:
     std::atomic<std::uint64_t> m_served{0};  // makes ids of fate-free answers unique
     std::array<std::atomic<std::uint64_t>, kSimEndpointCount> m_requests{};
     std::array<std::atomic<std::uint64_t>, kSimOutcomeCount> m_outcomes{};
+    SimFileStore m_files;
+    SimOpenAIBatches m_openai_batches{m_files};
+    SimAnthropicBatches m_anthropic_batches;
 };
 
 }  // namespace sb

@@ -36,7 +36,19 @@ enum class SimOutcome {
 };
 inline constexpr std::size_t kSimOutcomeCount = static_cast<std::size_t>(SimOutcome::huge) + 1;
 
-enum class SimEndpoint { chat_completions, messages, responses, embeddings, models, other };
+// files and batches are OpenAI's /v1/files… and /v1/batches…, message_batches Anthropic's
+// /v1/messages/batches….
+enum class SimEndpoint {
+    chat_completions,
+    messages,
+    responses,
+    embeddings,
+    models,
+    files,
+    batches,
+    message_batches,
+    other
+};
 inline constexpr std::size_t kSimEndpointCount = static_cast<std::size_t>(SimEndpoint::other) + 1;
 
 std::string_view sim_outcome_name(SimOutcome outcome);

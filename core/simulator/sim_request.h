@@ -63,5 +63,7 @@ struct SimBadRequest {
 std::expected<SimChatRequest, SimBadRequest> parse_openai_chat(const nlohmann::json& body);
 std::expected<SimChatRequest, SimBadRequest> parse_anthropic_messages(const nlohmann::json& body);
 std::expected<SimChatRequest, SimBadRequest> parse_openai_responses(const nlohmann::json& body);
+// The reader of `wire`'s requests, one of the three above.
+std::expected<SimChatRequest, SimBadRequest> parse_sim_chat(SimWire wire, const nlohmann::json& body);
 
 }  // namespace sb

@@ -1,6 +1,7 @@
 #include "simulator/sim_request_common.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace sb {
 
@@ -68,6 +69,39 @@ std::string sim_openai_invalid_type(const std::string& path, std::string_view ex
 {
     return "Invalid type for '" + path + "': expected " + std::string(expected) + ", but got "
            + std::string(sim_json_type_words(got)) + " instead.";
+}
+
+std::expected<std::size_t, SimBadRequest> sim_openai_list_limit(std::optional<std::string_view> text,
+                                                                std::size_t fallback, std::size_t max)
+{
+    if (!text)
+        return fallback;
+    long long value = 0;
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc() || end != text->data() + text->size())
+        return sim_refuse("Invalid 'limit': expected an integer, but got '" + std::string(*text) + "' instead.",
+                          "limit");
+    if (value < 1)
+        return sim_refuse("Invalid 'limit': integer below minimum value. Expected a value >= 1, but got "
+                              + std::to_string(value) + " instead.",
+                          "limit");
+    if (static_cast<unsigned long long>(value) > max)
+        return sim_refuse("Invalid 'limit': integer above maximum value. Expected a value <= " + std::to_string(max)
+                              + ", but got " + std::to_string(value) + " instead.",
+                          "limit");
+    return static_cast<std::size_t>(value);
+}
+
+std::expected<SimChatRequest, SimBadRequest> parse_sim_chat(SimWire wire, const nlohmann::json& body)
+{
+    switch (wire) {
+    case SimWire::anthropic_messages:
+        return parse_anthropic_messages(body);
+    case SimWire::openai_responses:
+        return parse_openai_responses(body);
+    default:
+        return parse_openai_chat(body);
+    }
 }
 
 std::string_view sim_json_type_words(const nlohmann::json& value)

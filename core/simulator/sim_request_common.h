@@ -14,6 +14,11 @@
 
 namespace sb {
 
+// What OpenAI and Anthropic answer a body that is not JSON (both with this text).
+inline constexpr std::string_view kSimUnparsableJson =
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your "
+    "HTTP library correctly.)";
+
 inline std::unexpected<SimBadRequest> sim_refuse(std::string message, std::string param = {})
 {
     return std::unexpected(SimBadRequest{std::move(message), std::move(param)});
@@ -37,6 +42,9 @@ std::string sim_openai_invalid_value(const std::string& path, std::string_view v
                                      std::string_view supported);
 std::string sim_openai_invalid_type(const std::string& path, std::string_view expected,
                                     const nlohmann::json& got);
+// The `limit` query parameter of an OpenAI list: `fallback` when absent, else 1 to `max`.
+std::expected<std::size_t, SimBadRequest> sim_openai_list_limit(std::optional<std::string_view> text,
+                                                                std::size_t fallback, std::size_t max);
 // "a string", "an object", …: a JSON value's type as error messages name it.
 std::string_view sim_json_type_words(const nlohmann::json& value);
 

@@ -214,7 +214,7 @@ SimResponse anthropic_error(SimOutcome outcome, const SimErrorInfo& info)
         break;
     case SimOutcome::not_found:
         response.status = 404;
-        body = error_body("not_found_error", "model: " + model, info.entropy);
+        body = error_body("not_found_error", info.detail.empty() ? "model: " + model : info.detail, info.entropy);
         break;
     case SimOutcome::context_length:
         response.status = 400;
@@ -245,6 +245,40 @@ SimResponse anthropic_error(SimOutcome outcome, const SimErrorInfo& info)
         break;
     }
     response.body = body.dump();
+    return response;
+}
+
+void sim_anthropic_headers(SimResponse& response, std::uint64_t entropy)
+{
+    response.headers.emplace_back("request-id", anthropic_request_id(entropy));
+}
+
+SimResponse anthropic_json_reply(const ojson& body, std::uint64_t entropy)
+{
+    SimResponse response;
+    response.headers.emplace_back("content-type", "application/json");
+    sim_anthropic_headers(response, entropy);
+    response.body = body.dump();
+    return response;
+}
+
+SimResponse anthropic_refusal(SimOutcome outcome, std::string message, std::uint64_t entropy)
+{
+    SimErrorInfo info;
+    info.entropy = entropy;
+    info.detail = std::move(message);
+    return anthropic_error(outcome, info);
+}
+
+SimResponse anthropic_request_too_large(std::uint64_t entropy)
+{
+    SimResponse response;
+    response.status = 413;
+    response.outcome = SimOutcome::bad_request;
+    response.headers.emplace_back("content-type", "application/json");
+    sim_anthropic_headers(response, entropy);
+    response.body =
+        error_body("request_too_large", "Request exceeds the maximum allowed number of bytes.", entropy).dump();
     return response;
 }
 

@@ -310,7 +310,8 @@ SimResponse openai_error(SimOutcome outcome, const SimErrorInfo& info)
             ? error_body("The model `" + model
                              + "` does not exist or you do not have access to it.",
                          "invalid_request_error", nullptr, "model_not_found")
-            : error_body(info.detail, "invalid_request_error", nullptr, nullptr);
+            : error_body(info.detail, "invalid_request_error",
+                         info.param.empty() ? ojson(nullptr) : ojson(info.param), nullptr);
         break;
     case SimOutcome::context_length:
         response.status = 400;
@@ -361,6 +362,32 @@ SimResponse openai_models(const std::vector<std::string>& models, std::uint64_t 
     sim_openai_headers(response, entropy);
     response.body = ojson{{"object", "list"}, {"data", std::move(data)}}.dump();
     return response;
+}
+
+SimResponse openai_json_reply(const ojson& body, std::uint64_t entropy)
+{
+    SimResponse response;
+    response.headers.emplace_back("content-type", "application/json");
+    sim_openai_headers(response, entropy);
+    response.body = body.dump();
+    return response;
+}
+
+SimResponse openai_refusal(SimOutcome outcome, std::string message, std::string param, std::uint64_t entropy)
+{
+    SimErrorInfo info;
+    info.entropy = entropy;
+    info.detail = std::move(message);
+    info.param = std::move(param);
+    return openai_error(outcome, info);
+}
+
+SimResponse openai_invalid_url(std::string_view method, std::string_view target, std::uint64_t entropy)
+{
+    return openai_refusal(SimOutcome::not_found,
+                          "Invalid URL (" + std::string(method) + " " + std::string(target.substr(0, target.find('?')))
+                              + ")",
+                          {}, entropy);
 }
 
 SimResponse cloudflare_bad_gateway(bool html)

@@ -2,6 +2,7 @@
 #include "simulator/simulator.h"
 
 #include <chrono>
+#include <limits>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -21,8 +22,6 @@ using tcp = net::ip::tcp;
 using boost::beast::error_code;
 
 namespace {
-
-constexpr std::uint64_t kBodyLimit = 32ull * 1024 * 1024;
 
 std::string_view field(const http::request<http::string_body>& request, std::string_view name)
 {
@@ -52,7 +51,8 @@ private:
     void read_header()
     {
         m_parser.emplace();
-        m_parser->body_limit(kBodyLimit);
+        // Any length passes the header; on_header applies the target's own limit.
+        m_parser->body_limit(std::numeric_limits<std::uint64_t>::max());
         http::async_read_header(m_socket, m_buffer, *m_parser,
                                 [self = shared_from_this()](error_code ec, std::size_t) {
                                     self->on_header(ec);
@@ -63,8 +63,23 @@ private:
     {
         if (ec)
             return close();
+        const auto& head = m_parser->get();
+        const std::string_view method(head.method_string().data(), head.method_string().size());
+        const std::string_view target(head.target().data(), head.target().size());
+        const std::uint64_t limit = SimHandler::body_limit(method, target);
+        m_parser->body_limit(limit);
+        // A body announced too large is refused before it is read (and before any 100 Continue).
+        if (const auto length = m_parser->content_length(); length && *length > limit) {
+            SimRequest view;
+            view.method = method;
+            view.target = target;
+            m_plan = m_handler.refuse_oversized(view, *length);
+            m_keep_alive = false;
+            m_drain = true;
+            return write_reply();
+        }
         // libcurl waits a second for this before sending a large body; answer it at once.
-        if (boost::beast::iequals(m_parser->get()[http::field::expect], "100-continue")) {
+        if (boost::beast::iequals(head[http::field::expect], "100-continue")) {
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
             net::async_write(m_socket, net::buffer(kContinue.data(), kContinue.size()),
                              [self = shared_from_this()](error_code ec, std::size_t) {
@@ -95,6 +110,8 @@ private:
         view.method = {request.method_string().data(), request.method_string().size()};
         view.target = {request.target().data(), request.target().size()};
         view.body = request.body();
+        view.host = field(request, "host");
+        view.content_type = field(request, "content-type");
         view.authorization = field(request, "authorization");
         view.api_key = field(request, "x-api-key");
         view.sim_key = field(request, "x-sim-key");
@@ -105,6 +122,7 @@ private:
         view.sim_retry_after = field(request, "x-sim-retry-after");
         view.sim_chunk_interval_ms = field(request, "x-sim-chunk-interval-ms");
         view.sim_reply_bytes = field(request, "x-sim-reply-bytes");
+        view.sim_batch_delay_ms = field(request, "x-sim-batch-delay-ms");
         m_plan = m_handler.handle(view);
 
         if (m_plan.action == SimResponse::Action::hang)
@@ -244,6 +262,13 @@ private:
 
     void on_done(error_code ec)
     {
+        if (!ec && m_drain) {
+            // The unread body is still coming: closing now would reset the connection and could
+            // lose the answer, so stop sending and read until the client closes.
+            error_code ignored;
+            m_socket.shutdown(tcp::socket::shutdown_send, ignored);
+            return hang();
+        }
         if (ec || !m_keep_alive)
             return close();
         read_header();
@@ -275,6 +300,7 @@ private:
     std::optional<http::request_parser<http::string_body>> m_parser;
     SimResponse m_plan;
     bool m_keep_alive = true;
+    bool m_drain = false;  // the answer went out before the body was read
     std::optional<http::response<http::string_body>> m_reply;
     std::optional<http::response<http::empty_body>> m_head;
     std::optional<http::response_serializer<http::empty_body>> m_head_writer;

@@ -3,9 +3,14 @@
 // Anthropic messages wire formats with a configurable latency and error profile: the demo-mode
 // stand-in for every provider, the upstream of engine tests and of benchmarks.
 //
-// Endpoints: POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, GET /v1/models;
-// anything else 404. Requests may carry images, audio and files (counted as prompt tokens, see
-// sim_part_tokens) and tools: a user turn offered tools is answered with a call of the first
+// Endpoints: POST /v1/chat/completions, POST /v1/responses, POST /v1/embeddings,
+// POST /v1/messages, GET /v1/models; OpenAI's files and batches (/v1/files…, /v1/batches…: see
+// sim_files_openai.h, sim_batches_openai.h) and Anthropic's message batches
+// (/v1/messages/batches…: sim_batches_anthropic.h), kept in memory; anything else 404. A batch
+// completes batch_completion_ms (profile) after its creation, its requests answered as the
+// synchronous endpoint answers them.
+// Requests may carry images, audio and files (counted as prompt tokens, see sim_part_tokens)
+// and tools: a user turn offered tools is answered with a call of the first
 // (or the forced) one, a turn of tool results with text quoting them ("The tool said: …"); a
 // request for structured output with JSON made from its schema. OpenAI chat honours n.
 // Per-request overrides (request headers): x-sim-fault: <SimOutcome name>, x-sim-fault-times: N
@@ -14,7 +19,9 @@
 // is the transcript of every turn received, parts, tool calls and results included, to check a
 // translation end to end; tools are then never called),
 // x-sim-chunk-interval-ms: N (pause between streamed chunks, instead of the profile's),
-// x-sim-reply-bytes: N (the answer size of the `huge` fault; default 50 MiB).
+// x-sim-reply-bytes: N (the answer size of the `huge` fault; default 50 MiB),
+// x-sim-batch-delay-ms: N (on a batch's creation: its time to completion, instead of the
+// profile's batch_completion_ms).
 // Faults only a header can force: stall_mid_stream and reset_mid_stream (half the answer —
 // stream events, or body bytes under a Content-Length for all of it — then silence or an RST),
 // invalid_utf8 (ill-formed bytes inside the answer text), huge (a very large answer).

@@ -1,5 +1,6 @@
 #pragma once
-// How the simulator behaves: latency distribution, reply length and the error mix.
+// How the simulator behaves: latency distribution, reply length, the error mix and how long
+// batches take.
 // Loaded from JSON (resources/simulator/*.json); see parse_simulator_profile for the format.
 #include <cstdint>
 #include <expected>
@@ -26,6 +27,9 @@ struct SimulatorErrorRates {
     double total() const;
 };
 
+// A batch's completion time can reach its whole 24 h completion window.
+inline constexpr int kSimBatchMaxCompletionMs = 86'400'000;
+
 struct SimulatorProfile {
     std::uint64_t seed = 1;
     // Log-normal latency before the first byte (first token for streams).
@@ -34,6 +38,9 @@ struct SimulatorProfile {
     double chunk_interval_ms = 0;  // pause between streamed content chunks
     int reply_words = 24;
     int retry_after_s = 1;
+    // From a batch's creation to its completion (OpenAI's Batch API and Anthropic's Message
+    // Batches); a request's x-sim-batch-delay-ms header overrides it for the batch it creates.
+    int batch_completion_ms = 2000;
     SimulatorErrorRates errors;
     std::vector<std::string> models = {"gpt-4o-mini", "gpt-4o", "claude-sonnet-4-5",
                                        "claude-haiku-4-5", "llama3.2"};

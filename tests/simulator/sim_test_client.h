@@ -1,5 +1,6 @@
 #pragma once
-// Test support for tst_simulator: a blocking libcurl client and readers for the wire samples.
+// Test support for tst_simulator and tst_simulator_batches: a blocking libcurl client and readers
+// for the wire samples.
 #include <QStringList>
 
 #include <algorithm>
@@ -35,6 +36,13 @@ struct Reply {
     }
 };
 
+// A field of a multipart/form-data body; a file when it has a filename.
+struct FormField {
+    std::string name;
+    std::string data;
+    std::string filename;
+};
+
 // One easy handle: reusing it reuses the keep-alive connection.
 class Http {
 public:
@@ -43,20 +51,63 @@ public:
     Http(const Http&) = delete;
     Http& operator=(const Http&) = delete;
 
+    // A POST when there is a body, else a GET; JSON unless `headers` name another Content-Type.
     Reply send(const std::string& url, const std::string* body,
                const std::vector<std::string>& headers = {}, long timeout_ms = 10'000)
     {
+        return perform(nullptr, url, body, headers, timeout_ms);
+    }
+
+    Reply post(const std::string& url, const std::string& body,
+               const std::vector<std::string>& headers = {}, long timeout_ms = 10'000)
+    {
+        return send(url, &body, headers, timeout_ms);
+    }
+
+    Reply remove(const std::string& url, const std::vector<std::string>& headers = {})
+    {
+        return perform("DELETE", url, nullptr, headers, 10'000);
+    }
+
+    // A multipart/form-data POST encoded by libcurl itself, as a real client sends it.
+    Reply post_form(const std::string& url, const std::vector<FormField>& fields,
+                    const std::vector<std::string>& headers = {})
+    {
+        curl_mime* form = curl_mime_init(m_curl);
+        for (const auto& field : fields) {
+            curl_mimepart* part = curl_mime_addpart(form);
+            curl_mime_name(part, field.name.c_str());
+            curl_mime_data(part, field.data.data(), field.data.size());
+            if (!field.filename.empty())
+                curl_mime_filename(part, field.filename.c_str());
+        }
+        curl_easy_setopt(m_curl, CURLOPT_MIMEPOST, form);
+        Reply reply = perform(nullptr, url, nullptr, headers, 10'000, /*form=*/true);
+        curl_easy_setopt(m_curl, CURLOPT_MIMEPOST, nullptr);
+        curl_mime_free(form);
+        return reply;
+    }
+
+private:
+    Reply perform(const char* method, const std::string& url, const std::string* body,
+                  const std::vector<std::string>& headers, long timeout_ms, bool form = false)
+    {
         Reply reply;
         curl_slist* list = nullptr;
-        list = curl_slist_append(list, "Content-Type: application/json");
+        const bool typed = form || std::any_of(headers.begin(), headers.end(), [](const std::string& h) {
+            return sb::to_lower(h).starts_with("content-type:");
+        });
+        if (!typed)
+            list = curl_slist_append(list, "Content-Type: application/json");
         for (const auto& h : headers)
             list = curl_slist_append(list, h.c_str());
         curl_easy_setopt(m_curl, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(m_curl, CURLOPT_CUSTOMREQUEST, method);
         curl_easy_setopt(m_curl, CURLOPT_HTTPHEADER, list);
         if (body) {
             curl_easy_setopt(m_curl, CURLOPT_POSTFIELDS, body->data());
             curl_easy_setopt(m_curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
-        } else {
+        } else if (!form) {
             curl_easy_setopt(m_curl, CURLOPT_HTTPGET, 1L);
         }
         curl_easy_setopt(m_curl, CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -75,13 +126,6 @@ public:
         return reply;
     }
 
-    Reply post(const std::string& url, const std::string& body,
-               const std::vector<std::string>& headers = {}, long timeout_ms = 10'000)
-    {
-        return send(url, &body, headers, timeout_ms);
-    }
-
-private:
     static size_t on_body(char* data, size_t size, size_t count, void* user)
     {
         static_cast<Reply*>(user)->body.append(data, size * count);
