@@ -1,5 +1,7 @@
 // The real CLI, killed with SIGKILL in the middle of a batch, then run again: it resumes,
-// and the database holds every line exactly once with PRAGMA integrity_check = ok.
+// and the database holds every line exactly once with PRAGMA integrity_check = ok. Deferred,
+// killed while it polls the provider's batch: the re-run polls the same batch, sending nothing
+// twice.
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -8,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/engine_fixture.h"
+#include "../support/gateway_calls.h"
 #include "store/batch_store.h"
 #include "store/history_query.h"
 
@@ -102,6 +106,79 @@ private slots:
             ++line_no;
             const auto json = nlohmann::json::parse(line);
             QCOMPARE(json["custom_id"].get<std::string>(), "line-" + std::to_string(line_no));
+        }
+        QCOMPARE(line_no, kLines);
+    }
+
+    void deferredBatchKilledWhilePollingSubmitsNothingTwice() {
+        QTemporaryDir dir;
+        write_inputs(dir);
+        // The provider is a simulator outside the CLI, which outlives it, as OpenAI would.
+        SimulatorProfile slow;
+        slow.batch_completion_ms = 4000;
+        std::uint16_t port = 0;
+        const auto simulator = test::start_simulator(slow, &port);
+        QVERIFY(simulator);
+        const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/v1";
+        const nlohmann::json provider = {{"name", "openai"},
+                                         {"kind", "openai"},
+                                         {"base_url", base},
+                                         {"api_key", "${SB_TEST_PROVIDER_KEY}"},
+                                         {"default_model", "gpt-4o-mini"},
+                                         {"models", {"gpt-4o-mini"}}};
+        const nlohmann::json config = {{"version", 1}, {"demo", {{"mode", "off"}}}, {"providers", {provider}}};
+        std::ofstream(dir.filePath("deferred-config.json").toStdString()) << config.dump(2);
+        const QStringList arguments = {"batch", dir.filePath("in.jsonl"), "-o", dir.filePath("out.jsonl"), "--config",
+                                       dir.filePath("deferred-config.json"), "--db", dir.filePath("history.db"),
+                                       "--deferred"};
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("SB_TEST_PROVIDER_KEY", test::kTestKey);
+
+        QProcess first;
+        first.setProcessEnvironment(environment);
+        first.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        first.start(SB_GATEWAY_BIN, arguments);
+        QVERIFY(first.waitForStarted(5000));
+        // Killed once the provider's batch id is stored, while the provider still works on it.
+        auto stored_batch = [&]() -> std::string {
+            auto store = BatchStore::open(dir.filePath("history.db").toStdString());
+            if (!store) return {};
+            auto remote = store->database().prepare("SELECT remote_id FROM provider_batches", "prepare remote id");
+            if (!remote) return {};
+            const auto row = remote->step("read remote id");
+            return row && *row ? remote->text(0) : std::string();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!stored_batch().empty(), 30000);
+        first.kill();
+        QVERIFY(first.waitForFinished(5000));
+        QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+        const auto remote_id = stored_batch();
+        QVERIFY(!QFile::exists(dir.filePath("out.jsonl")));
+
+        QProcess second;
+        second.setProcessEnvironment(environment);
+        second.start(SB_GATEWAY_BIN, arguments);
+        QVERIFY(second.waitForFinished(120000));
+        const QString log = QString::fromUtf8(second.readAllStandardError());
+        QCOMPARE(second.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(second.exitCode() == 0, qPrintable(log));
+        QVERIFY2(log.contains(QString::fromStdString(remote_id)), qPrintable(log));
+
+        // One file uploaded and one batch made, whatever the kill.
+        HttpClient client;
+        const auto batches = test::fetch(client, "GET", base + "/batches?limit=100", {}, test::kTestKey).json();
+        QCOMPARE(batches["data"].size(), std::size_t(1));
+        QCOMPARE(batches["data"][0]["id"].get<std::string>(), remote_id);
+        const auto files = test::fetch(client, "GET", base + "/files?purpose=batch", {}, test::kTestKey).json();
+        QCOMPARE(files["data"].size(), std::size_t(1));  // the batch's output file is another purpose
+
+        std::ifstream out(dir.filePath("out.jsonl").toStdString());
+        int line_no = 0;
+        for (std::string line; std::getline(out, line);) {
+            ++line_no;
+            const auto json = nlohmann::json::parse(line);
+            QCOMPARE(json["custom_id"].get<std::string>(), "line-" + std::to_string(line_no));
+            QCOMPARE(json["response"]["status_code"].get<int>(), 200);
         }
         QCOMPARE(line_no, kLines);
     }
