@@ -38,6 +38,14 @@
 
 namespace sb {
 
+// The similarity at or above which a stored answer is served. Read off bench_semantic_threshold
+// run on the simulator's embedder (feature-hashed bags of words; 2026-12-07): the lowest
+// threshold of its table whose false hits over the labelled pairs stay within 1% (0.5%, 1 of
+// 212). That embedder serves no paraphrase at any threshold this safe (recall 0 of 137): word
+// overlap cannot tell a paraphrase from a near miss. Measure the embedding model in use (the
+// benchmark's --base-url) before the semantic cache is turned on with it.
+inline constexpr double kDefaultSemanticThreshold = 0.97;
+
 struct SemanticMatch {
     std::string key;        // the exact cache key of the stored question
     double similarity = 0;  // cosine, in [-1, 1]
