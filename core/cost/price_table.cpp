@@ -114,6 +114,8 @@ std::expected<PriceTable, std::vector<ConfigError>> PriceTable::from_sheet(const
     PriceTable table;
     table.m_as_of = sheet.as_of;
     table.m_prices = sheet.models;
+    table.m_batch_price_factor = sheet.batch_price_factor;
+    table.m_batch_source = sheet.batch_source;
     std::sort(table.m_prices.begin(), table.m_prices.end(),
               [](const ModelPrice& a, const ModelPrice& b) { return a.model < b.model; });
     return table;

@@ -34,6 +34,8 @@ struct ModelPrice {
 struct PriceSheet {
     std::string as_of;
     std::vector<ModelPrice> models;
+    double batch_price_factor = 0.5;  // not edited on the sheet: carried through as it was
+    std::string batch_source;
     bool operator==(const PriceSheet&) const = default;
 };
 
@@ -48,7 +50,7 @@ public:
     static const PriceTable& built_in();  // resources/pricing.json
     static std::expected<PriceTable, std::vector<ConfigError>> from_sheet(const PriceSheet& sheet);
 
-    PriceSheet sheet() const { return {m_as_of, m_prices}; }
+    PriceSheet sheet() const { return {m_as_of, m_prices, m_batch_price_factor, m_batch_source}; }
     bool operator==(const PriceTable&) const = default;
 
     const ModelPrice* find(std::string_view model) const;

@@ -92,6 +92,22 @@ private slots:
         QVERIFY2(QString::fromStdString(parsed.error()).startsWith(error), parsed.error().c_str());
     }
 
+    void batchWorkCostsTheBatchPriceFactor() {
+        const auto& table = PriceTable::built_in();
+        QCOMPARE(table.batch_price_factor(), 0.5);
+        QVERIFY(!table.batch_source().empty());
+        const Usage usage{.input_tokens = 1'000'000, .output_tokens = 1'000'000};
+        QCOMPARE(*table.batch_cost_usd("gpt-4o-mini", usage), 0.5 * *table.cost_usd("gpt-4o-mini", usage));
+        QVERIFY(!table.batch_cost_usd("no-such-model", usage));
+        auto priced = [](nlohmann::json batch) {
+            return PriceTable::parse({{"as_of", "2026-11-01"}, {"models", nlohmann::json::object()}, {"batch", std::move(batch)}});
+        };
+        QVERIFY(priced({{"price_factor", 0.4}, {"source", "a contract"}}).has_value());
+        QCOMPARE(priced({{"price_factor", 1.5}, {"source", "a contract"}}).error(),
+                 std::string("batch.price_factor: must be at most 1 (a fraction of the price)"));
+        QCOMPARE(priced({{"price_factor", 0.5}}).error(), std::string("batch.source: must say where the discount comes from"));
+    }
+
     void aTableWrittenAsJsonReadsBackTheSame() {
         const auto& table = PriceTable::built_in();
         const auto again = PriceTable::parse(to_json(table));

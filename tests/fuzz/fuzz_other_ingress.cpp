@@ -1,11 +1,13 @@
-// The gateway's reading of the two other ingress formats: a POST /v1/messages body
-// (chat_request_from_anthropic) and a POST /v1/responses body (chat_request_from_responses),
-// then validate_request, the capability check of every provider kind, and the upstream body for
+// The gateway's reading of the other ingress formats: a POST /v1/messages body
+// (chat_request_from_anthropic), a POST /v1/responses body (chat_request_from_responses) and a
+// POST /v1/embeddings body (chat_request_from_embeddings), then validate_request, the capability check of every provider kind, and the upstream body for
 // each kind. Invariants:
 // - a refusal is a BadRequest value naming the field (never an exception or a crash);
 // - what is accepted nests no deeper than kMaxJsonDepth;
 // - a valid Anthropic request sent back to Anthropic is read again;
-// - every upstream body of an accepted request can be built.
+// - every upstream body of an accepted request can be built;
+// - an accepted embeddings request has one user turn per input, none empty, and only
+//   Anthropic refuses it.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
@@ -15,6 +17,7 @@
 #include "model/json_depth.h"
 #include "model/json_string.h"
 #include "providers/anthropic_translation.h"
+#include "providers/embeddings_wire.h"
 #include "providers/openai_translation.h"
 #include "providers/provider_capabilities.h"
 #include "providers/responses_translation.h"
@@ -54,5 +57,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         check_refused(responses.error());
     else
         check_accepted(*responses);
+
+    if (const auto embeddings = sb::chat_request_from_embeddings(body); !embeddings) {
+        check_refused(embeddings.error());
+    } else {
+        SB_FUZZ_CHECK(!embeddings->messages.empty() && !sb::validate_request(*embeddings));
+        for (const auto& input : embeddings->messages) SB_FUZZ_CHECK(input.role == sb::Role::User && !input.content.empty());
+        SB_FUZZ_CHECK(sb::cannot_take(sb::ProviderKind::Anthropic, *embeddings).has_value());
+        SB_FUZZ_CHECK(!sb::cannot_take(sb::ProviderKind::OpenAI, *embeddings));
+        SB_FUZZ_CHECK(!sb::cannot_take(sb::ProviderKind::OpenAICompatible, *embeddings));
+    }
     return 0;
 }

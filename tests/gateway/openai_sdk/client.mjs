@@ -267,10 +267,22 @@ assert.ok(batchFile.bytes > 0, 'uploaded bytes');
 const batch = await client.batches.create({ input_file_id: batchFile.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
 assert.equal(batch.object, 'batch');
 assert.equal(batch.input_file_id, batchFile.id);
-const polled = await client.batches.retrieve(batch.id);
+let polled = await client.batches.retrieve(batch.id);
+for (let waited = 0; polled.status !== 'completed' && waited < 30000; waited += 250) {
+  assert.ok(['validating', 'in_progress', 'finalizing'].includes(polled.status), `batch status ${polled.status}`);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  polled = await client.batches.retrieve(batch.id);
+}
 assert.equal(polled.id, batch.id);
-assert.ok(['validating', 'in_progress', 'finalizing', 'completed'].includes(polled.status), `batch status ${polled.status}`);
+assert.equal(polled.status, 'completed');
 assert.equal(polled.request_counts.total, 2);
+// Every line is in the output file (answered) or the error file (failed by the demo's error mix).
+const resultLines = async (fileId) =>
+  fileId ? (await (await client.files.content(fileId)).text()).trim().split('\n').map((line) => JSON.parse(line)) : [];
+const answered = await resultLines(polled.output_file_id);
+const failed = await resultLines(polled.error_file_id);
+assert.deepEqual([...answered, ...failed].map((line) => line.custom_id).sort(), ['question-1', 'question-2']);
+assert.ok(answered.every((line) => line.response.status_code === 200 && line.response.body.object === 'chat.completion'));
 
 // The model list names the tiers.
 const models = [];
