@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "model/json_string.h"
-#include "model/text.h"
 #include "providers/adapter_common.h"
 #include "providers/json_fields.h"
 
@@ -83,14 +82,9 @@ public:
                              ? adapter::join_url(m_provider.base_url, "messages/batches/" + batch.id + "/results")
                              : batch.results_url;
         const auto response = m_fetch(request("GET", url, {}));
-        if (auto error = failure(response)) return std::unexpected(std::move(*error));
+        if (auto error = batch_api_failure(response)) return std::unexpected(std::move(*error));
         std::vector<RemoteLineResult> out;
-        std::string_view text = response.body;
-        while (!text.empty()) {
-            const auto end = text.find('\n');
-            const auto line = text.substr(0, end);
-            text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-            if (trim_space(line).empty()) continue;
+        for (const auto line : jsonl_lines(response.body)) {
             const auto json = nlohmann::json::parse(line, nullptr, false);
             const auto custom_id = string_or_empty(json, "custom_id");
             const auto* result = field(json, "result");
@@ -118,25 +112,9 @@ public:
 
 private:
     HttpRequest request(std::string method, std::string url, std::string body) const {
-        HttpRequest http;
-        http.method = std::move(method);
-        http.url = std::move(url);
-        http.headers = {{"x-api-key", m_provider.api_key}, {"anthropic-version", m_provider.anthropic_version}};
-        for (const auto& [name, value] : m_provider.headers) http.headers.emplace_back(to_lower(name), value);
-        if (!body.empty()) http.headers.emplace_back("content-type", "application/json");
-        http.body = std::move(body);
-        http.connect_timeout = m_provider.timeouts.connect;
-        http.total_timeout = m_provider.timeouts.total;
-        http.idle_timeout = m_provider.timeouts.idle;
-        return http;
-    }
-
-    static std::optional<Error> failure(const HttpResponse& response) {
-        if (response.curl_code != 0 || response.status == 0)
-            return classify_transport_error(response.curl_code, response.curl_error);
-        if (response.status < 200 || response.status >= 300)
-            return classify_http_error(response.status, response.headers, response.body);
-        return std::nullopt;
+        return batch_api_request(m_provider, std::move(method), std::move(url),
+                                 {{"x-api-key", m_provider.api_key}, {"anthropic-version", m_provider.anthropic_version}},
+                                 std::move(body));
     }
 
     static Error malformed(std::string what) {
@@ -145,7 +123,7 @@ private:
 
     std::expected<nlohmann::json, Error> call(std::string method, std::string url, std::string body) const {
         const auto response = m_fetch(request(std::move(method), std::move(url), std::move(body)));
-        if (auto error = failure(response)) return std::unexpected(std::move(*error));
+        if (auto error = batch_api_failure(response)) return std::unexpected(std::move(*error));
         auto json = nlohmann::json::parse(response.body, nullptr, false);
         if (!json.is_object()) return std::unexpected(malformed("an answer that is not a JSON object"));
         return json;

@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "model/json_string.h"
-#include "model/text.h"
 #include "providers/adapter_common.h"
 #include "providers/json_fields.h"
 
@@ -75,7 +74,7 @@ public:
         for (const auto& file_id : {batch.output_file_id, batch.error_file_id}) {
             if (file_id.empty()) continue;
             auto response = m_fetch(request("GET", "files/" + file_id + "/content", {}, {}));
-            if (auto error = failure(response)) return std::unexpected(std::move(*error));
+            if (auto error = batch_api_failure(response)) return std::unexpected(std::move(*error));
             if (auto read = read_result_lines(response.body, out); !read) return std::unexpected(std::move(read.error()));
         }
         return out;
@@ -90,28 +89,13 @@ private:
         return hex;
     }
 
-    HttpRequest request(std::string method, const std::string& path, std::string body, const std::string& content_type) const {
-        HttpRequest http;
-        http.method = std::move(method);
-        http.url = adapter::join_url(m_provider.base_url, path);
-        if (!m_provider.api_key.empty()) http.headers.emplace_back("authorization", "Bearer " + m_provider.api_key);
-        if (!m_provider.organization.empty()) http.headers.emplace_back("openai-organization", m_provider.organization);
-        if (!m_provider.project.empty()) http.headers.emplace_back("openai-project", m_provider.project);
-        for (const auto& [name, value] : m_provider.headers) http.headers.emplace_back(to_lower(name), value);
-        if (!content_type.empty()) http.headers.emplace_back("content-type", content_type);
-        http.body = std::move(body);
-        http.connect_timeout = m_provider.timeouts.connect;
-        http.total_timeout = m_provider.timeouts.total;
-        http.idle_timeout = m_provider.timeouts.idle;
-        return http;
-    }
-
-    static std::optional<Error> failure(const HttpResponse& response) {
-        if (response.curl_code != 0 || response.status == 0)
-            return classify_transport_error(response.curl_code, response.curl_error);
-        if (response.status < 200 || response.status >= 300)
-            return classify_http_error(response.status, response.headers, response.body);
-        return std::nullopt;
+    HttpRequest request(std::string method, const std::string& path, std::string body, std::string content_type) const {
+        Headers headers;
+        if (!m_provider.api_key.empty()) headers.emplace_back("authorization", "Bearer " + m_provider.api_key);
+        if (!m_provider.organization.empty()) headers.emplace_back("openai-organization", m_provider.organization);
+        if (!m_provider.project.empty()) headers.emplace_back("openai-project", m_provider.project);
+        return batch_api_request(m_provider, std::move(method), adapter::join_url(m_provider.base_url, path),
+                                 std::move(headers), std::move(body), std::move(content_type));
     }
 
     static Error malformed(std::string what) {
@@ -119,9 +103,9 @@ private:
     }
 
     std::expected<nlohmann::json, Error> call(std::string method, const std::string& path, std::string body,
-                                              const std::string& content_type) const {
-        const auto response = m_fetch(request(std::move(method), path, std::move(body), content_type));
-        if (auto error = failure(response)) return std::unexpected(std::move(*error));
+                                              std::string content_type) const {
+        const auto response = m_fetch(request(std::move(method), path, std::move(body), std::move(content_type)));
+        if (auto error = batch_api_failure(response)) return std::unexpected(std::move(*error));
         auto json = nlohmann::json::parse(response.body, nullptr, false);
         if (!json.is_object()) return std::unexpected(malformed(path + " answered with something not a JSON object"));
         return json;
@@ -154,11 +138,7 @@ private:
 
     // Lines of an output or error file: {custom_id, response: {status_code, body} | null, error | null}.
     static std::expected<void, Error> read_result_lines(std::string_view text, std::vector<RemoteLineResult>& out) {
-        while (!text.empty()) {
-            const auto end = text.find('\n');
-            const auto line = text.substr(0, end);
-            text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-            if (trim_space(line).empty()) continue;
+        for (const auto line : jsonl_lines(text)) {
             const auto json = nlohmann::json::parse(line, nullptr, false);
             const auto custom_id = string_or_empty(json, "custom_id");
             if (custom_id.empty()) return std::unexpected(malformed("a result line without custom_id"));

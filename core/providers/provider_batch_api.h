@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -58,6 +59,16 @@ public:
     // Every line's result of an ended batch.
     virtual std::expected<std::vector<RemoteLineResult>, Error> results(const RemoteBatch& batch) = 0;
 };
+
+// A call to a batch API: `url` with the caller's `headers`, then the provider's own, and its
+// timeouts; a content-type header only with a body.
+HttpRequest batch_api_request(const ProviderConfig& provider, std::string method, std::string url, Headers headers,
+                              std::string body = {}, std::string content_type = "application/json");
+// How such a call failed, classified as any provider call is; nullopt for a 2xx answer.
+std::optional<Error> batch_api_failure(const HttpResponse& response);
+
+// The non-blank lines of a JSONL results file.
+std::vector<std::string_view> jsonl_lines(std::string_view text);
 
 // nullptr when the provider's kind has no batch API (local servers).
 std::unique_ptr<ProviderBatchApi> make_provider_batch_api(const ProviderConfig& provider, ProviderBatchApi::Fetch fetch);
