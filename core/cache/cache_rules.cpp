@@ -15,12 +15,6 @@ bool icontains(std::string_view haystack, std::string_view needle) {
                                           [](char h, char n) { return lower(h) == lower(n); }) != haystack.end();
 }
 
-std::string_view last_user(const ChatRequest& request) {
-    for (auto it = request.messages.rbegin(); it != request.messages.rend(); ++it)
-        if (it->role == Role::User) return it->content;
-    return {};
-}
-
 std::string outcome(const CacheRule& rule) {
     switch (rule.action) {
     case CacheAction::Never: return "never cached";
@@ -31,6 +25,21 @@ std::string outcome(const CacheRule& rule) {
 }
 
 }  // namespace
+
+std::string_view last_user_text(const ChatRequest& request) {
+    for (auto it = request.messages.rbegin(); it != request.messages.rend(); ++it)
+        if (it->role == Role::User) return it->content;
+    return {};
+}
+
+std::string question_for_display(std::string_view text) {
+    constexpr std::size_t kChars = 160;
+    std::string out(text.substr(0, kChars));
+    // Do not cut a UTF-8 sequence in half.
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+    if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
+    return out;
+}
 
 CacheRules::CacheRules(std::vector<CacheRule> rules, std::chrono::seconds default_ttl)
     : m_rules(std::move(rules)), m_default_ttl(default_ttl) {
@@ -48,7 +57,7 @@ CacheRules::CacheRules(std::vector<CacheRule> rules, std::chrono::seconds defaul
 }
 
 CacheDecision CacheRules::decide(const ChatRequest& request) const {
-    const std::string_view question = last_user(request);
+    const std::string_view question = last_user_text(request);
     for (std::size_t i = 0; i < m_rules.size(); ++i) {
         const CacheRule& rule = m_rules[i];
         if (!rule.enabled) continue;
@@ -77,6 +86,7 @@ CacheDecision CacheRules::decide(const ChatRequest& request) const {
         CacheDecision decision;
         decision.rule = rule.name;
         decision.store = rule.action != CacheAction::Never;
+        decision.semantic = decision.store && rule.semantic;
         if (rule.action == CacheAction::Ttl) decision.ttl = rule.ttl;
         decision.reason = why + " → " + outcome(rule) + " (rule " + rule.name + ")";
         return decision;

@@ -19,7 +19,13 @@ struct CacheDecision {
     std::optional<std::chrono::seconds> ttl;  // nullopt with store = pinned
     std::string rule;    // empty: the default
     std::string reason;  // "personal data (email) → never cached (rule pii)"
+    bool semantic = false;  // the matching rule opts the conversation into the semantic cache
 };
+
+// The last user message's text ("" when there is none), which the rules match against.
+std::string_view last_user_text(const ChatRequest& request);
+// A question as the Cache page shows it: the first 160 bytes, never half a UTF-8 character.
+std::string question_for_display(std::string_view text);
 
 class CacheRules {
 public:

@@ -273,6 +273,7 @@ std::size_t RedisCache::purge_all() {
     redisContext* context = lease->get();
     const std::string pattern = redis_prefix_pattern(m_options.key_prefix);
     const std::string rule_prefix = m_options.key_prefix + "rule:";
+    const std::string semantic_prefix = m_options.key_prefix + "semantic:";  // the semantic cache's questions
     const std::string count = std::to_string(kScanCount);
     std::string cursor = "0";
     std::size_t removed = 0;
@@ -291,12 +292,13 @@ std::size_t RedisCache::purge_all() {
             return removed;
         }
         cursor = std::string(redis_text(page->element[0]));
-        // Entries and rule sets go in separate commands so that only entries are counted.
+        // Entries and the rest (rule sets, the semantic cache's questions) go in separate
+        // commands so that only entries are counted.
         std::vector<std::string_view> entries{"UNLINK"}, sets{"UNLINK"};
         const redisReply* keys = page->element[1];
         for (std::size_t i = 0; i < keys->elements; ++i) {
             const std::string_view name = redis_text(keys->element[i]);
-            (name.starts_with(rule_prefix) ? sets : entries).push_back(name);
+            (name.starts_with(rule_prefix) || name.starts_with(semantic_prefix) ? sets : entries).push_back(name);
         }
         for (const auto* args : {&entries, &sets}) {
             if (args->size() == 1) continue;

@@ -12,21 +12,8 @@ namespace sb {
 
 namespace {
 
-constexpr std::size_t kQuestionChars = 160;
 constexpr std::size_t kTrackedQuestions = 4096;
 constexpr std::size_t kTopQuestions = 10;
-
-std::string shortened_question(const ChatRequest& request) {
-    for (auto it = request.messages.rbegin(); it != request.messages.rend(); ++it) {
-        if (it->role != Role::User) continue;
-        std::string text = it->content.substr(0, kQuestionChars);
-        // Do not cut a UTF-8 sequence in half.
-        while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
-        if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
-        return text;
-    }
-    return {};
-}
 
 bool complete_answer(const ChatResponse& response) {
     return response.finish_reason == "stop" && (!response.content.empty() || !response.tool_calls.empty());
@@ -35,11 +22,12 @@ bool complete_answer(const ChatResponse& response) {
 }  // namespace
 
 ResponseCache::ResponseCache(const CacheConfig& config, std::unique_ptr<CacheBackend> backend,
-                             std::function<Clock::time_point()> now)
+                             std::function<Clock::time_point()> now, std::unique_ptr<SemanticCache> semantic)
     : m_turns(config.turns),
       m_default_ttl(config.default_ttl),
       m_backend(std::move(backend)),
       m_now(now ? std::move(now) : [] { return Clock::now(); }),
+      m_semantic(std::move(semantic)),
       m_rules(std::make_shared<const CacheRules>(config.rules, config.default_ttl)) {
     m_counts.backend = std::string(m_backend->name());
 }
@@ -47,7 +35,9 @@ ResponseCache::ResponseCache(const CacheConfig& config, std::unique_ptr<CacheBac
 std::expected<std::unique_ptr<ResponseCache>, std::string> ResponseCache::create(const CacheConfig& config) {
     switch (config.backend) {
     case CacheBackendKind::Memory:
-        return std::make_unique<ResponseCache>(config, std::make_unique<MemoryCache>(config.max_bytes));
+        return std::make_unique<ResponseCache>(
+            config, std::make_unique<MemoryCache>(config.max_bytes), nullptr,
+            config.semantic.enabled ? std::make_unique<SemanticCache>(config.semantic, nullptr) : nullptr);
     case CacheBackendKind::Redis: {
         // Never fails: a Redis that is down now is bypassed until it comes back.
         RedisCacheOptions options;
@@ -58,7 +48,12 @@ std::expected<std::unique_ptr<ResponseCache>, std::string> ResponseCache::create
         options.key_prefix = config.redis.key_prefix;
         options.connect_timeout = config.redis.connect_timeout;
         options.command_timeout = config.redis.command_timeout;
-        return std::make_unique<ResponseCache>(config, RedisCache::create(std::move(options)));
+        std::unique_ptr<SemanticCache> semantic;
+        if (config.semantic.enabled)  // the fleet's questions in the stream, a bound on the stream
+            semantic = std::make_unique<SemanticCache>(
+                config.semantic, std::make_unique<RedisSemanticVectors>(options, config.semantic.capacity));
+        return std::make_unique<ResponseCache>(config, RedisCache::create(std::move(options)), nullptr,
+                                               std::move(semantic));
     }
     }
     return std::unexpected("cache.backend: unknown backend");
@@ -69,7 +64,7 @@ std::shared_ptr<const CacheRules> ResponseCache::current_rules() const {
     return m_rules;
 }
 
-CacheLookup ResponseCache::lookup(const ChatRequest& request, std::string_view target) {
+CacheLookup ResponseCache::lookup(const ChatRequest& request, std::string_view target, std::string_view tier) {
     CacheLookup lookup;
     if (request.cache_policy == CachePolicy::NoStore) {
         lookup.status = CacheStatus::Skip;
@@ -90,7 +85,7 @@ CacheLookup ResponseCache::lookup(const ChatRequest& request, std::string_view t
         return lookup;
     }
     lookup.key = cache_key(request, target, m_turns);
-    lookup.question = shortened_question(request);
+    lookup.question = question_for_display(last_user_text(request));
     if (request.cache_policy == CachePolicy::NoCache) {
         lookup.status = CacheStatus::Miss;
         lookup.decision.reason += "; the request said no-cache (a fresh answer is stored)";
@@ -114,8 +109,15 @@ CacheLookup ResponseCache::lookup(const ChatRequest& request, std::string_view t
         if (!answer) {
             lookup.status = CacheStatus::Miss;
             ++m_counts.misses;
-            return lookup;
         }
+    }
+    if (!answer) {
+        if (m_semantic) {
+            auto question = m_semantic->question_of(request, lookup.decision, tier, target, m_turns);
+            if (question) lookup.semantic = std::move(*question);
+            else lookup.semantic_skip = std::move(question.error());
+        }
+        return lookup;
     }
     lookup.status = CacheStatus::Hit;
     lookup.answer = std::move(answer);
@@ -151,6 +153,19 @@ bool ResponseCache::store(const CacheLookup& lookup, const ChatResponse& respons
     return true;
 }
 
+std::optional<CachedAnswer> ResponseCache::semantic_answer(const SemanticMatch& match) {
+    auto found = m_backend->get(match.key);
+    if (!found || !*found) return std::nullopt;  // gone since (expired, evicted, purged): not served
+    auto answer = parse_cached_answer(**found);
+    if (!answer) return std::nullopt;
+    m_semantic->count_hit();
+    {
+        std::lock_guard lock(m_stats_mutex);
+        m_counts.saved_usd += answer->cost_usd.value_or(0.0);
+    }
+    return answer;
+}
+
 void ResponseCache::count_coalesced(std::optional<double> saved_usd) {
     std::lock_guard lock(m_stats_mutex);
     ++m_counts.coalesced;
@@ -183,6 +198,7 @@ std::expected<void, std::string> ResponseCache::set_rules(std::vector<CacheRule>
 
 std::size_t ResponseCache::purge_all() {
     const std::size_t n = m_backend->purge_all();
+    if (m_semantic) m_semantic->clear();
     std::lock_guard lock(m_stats_mutex);
     m_questions.clear();
     return n;
@@ -205,6 +221,7 @@ ResponseCacheStats ResponseCache::stats() const {
         stats.top_questions = std::move(top);
     }
     stats.store = m_backend->stats();
+    if (m_semantic) stats.semantic = m_semantic->stats();
     return stats;
 }
 

@@ -55,6 +55,7 @@ struct SemanticIndex::Impl {
         std::string key;
         hnswlib::labeltype label = 0;
         Clock::time_point added;
+        std::string question;
     };
     using Entries = std::list<Entry>;  // oldest first
 
@@ -93,10 +94,10 @@ struct SemanticIndex::Impl {
 
     // Kept in order of age even when callers' clocks interleave, so expiry stops at the first
     // entry still alive and eviction takes the oldest.
-    void insert(std::string key, hnswlib::labeltype label, Clock::time_point added) {
+    void insert(std::string key, hnswlib::labeltype label, Clock::time_point added, std::string question) {
         auto position = by_age.end();
         while (position != by_age.begin() && std::prev(position)->added > added) --position;
-        const auto entry = by_age.insert(position, Entry{std::move(key), label, added});
+        const auto entry = by_age.insert(position, Entry{std::move(key), label, added, std::move(question)});
         by_key.emplace(entry->key, entry);
         by_label[label] = entry;
     }
@@ -119,7 +120,7 @@ SemanticIndex::SemanticIndex(std::size_t dimensions, std::size_t capacity, std::
 SemanticIndex::~SemanticIndex() = default;
 
 std::expected<void, std::string> SemanticIndex::add(std::string key, std::span<const float> vector,
-                                                    Clock::time_point now) {
+                                                    Clock::time_point now, std::string question) {
     const auto unit = semantic_unit_vector(vector, m_dimensions);
     if (!unit) return std::unexpected(unit.error());
     std::lock_guard lock(m_mutex);
@@ -135,7 +136,7 @@ std::expected<void, std::string> SemanticIndex::add(std::string key, std::span<c
         label = impl.take_label();
     }
     impl.graph.addPoint(unit->data(), label);
-    impl.insert(std::move(key), label, now);
+    impl.insert(std::move(key), label, now, std::move(question));
     return {};
 }
 
@@ -150,7 +151,8 @@ std::expected<std::optional<SemanticMatch>, std::string> SemanticIndex::nearest(
     auto found = impl.graph.searchKnn(unit->data(), 1);  // deleted labels are never returned
     if (found.empty()) return std::nullopt;
     const auto [distance, label] = found.top();  // hnswlib's inner-product distance is 1 - similarity
-    return SemanticMatch{impl.by_label[label]->key, 1.0 - static_cast<double>(distance)};
+    const auto& entry = *impl.by_label[label];
+    return SemanticMatch{entry.key, 1.0 - static_cast<double>(distance), entry.question};
 }
 
 bool SemanticIndex::remove(std::string_view key) {
@@ -171,9 +173,9 @@ void SemanticIndex::clear() {
     m_impl = std::make_unique<Impl>(m_dimensions, m_capacity);  // gives the graph's memory back
 }
 
-std::string semantic_scope(std::string_view system_prompt, std::string_view tier, std::string_view target) {
+std::string semantic_scope(std::string_view context, std::string_view tier, std::string_view target) {
     // A JSON array keeps the three apart: no choice of texts makes two scopes' material equal.
-    const auto material = nlohmann::json::array({std::string(system_prompt), std::string(tier), std::string(target)});
+    const auto material = nlohmann::json::array({std::string(context), std::string(tier), std::string(target)});
     return "sem1:" + sha256_hex(material.dump());
 }
 
@@ -202,10 +204,11 @@ std::shared_ptr<SemanticIndex> SemanticIndexSet::find(std::string_view scope, bo
 }
 
 std::expected<void, std::string> SemanticIndexSet::add(std::string_view scope, std::string key,
-                                                       std::span<const float> vector, Clock::time_point now) {
+                                                       std::span<const float> vector, Clock::time_point now,
+                                                       std::string question) {
     // Checked before the scope is made, so a refused vector cannot push a live scope out.
     if (const auto unit = semantic_unit_vector(vector, m_dimensions); !unit) return std::unexpected(unit.error());
-    return find(scope, true)->add(std::move(key), vector, now);
+    return find(scope, true)->add(std::move(key), vector, now, std::move(question));
 }
 
 std::expected<std::optional<SemanticMatch>, std::string> SemanticIndexSet::nearest(std::string_view scope,

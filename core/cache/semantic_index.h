@@ -14,7 +14,7 @@
 // the capacity; its memory grows with the entries, doubling up to the capacity.
 //
 // Scopes. An answer is only right for questions asked in the same setting: the same system
-// prompt, the same tier and the same model target. SemanticIndexSet keeps one SemanticIndex
+// prompt and earlier turns, the same parameters, the same tier and the same model target. SemanticIndexSet keeps one SemanticIndex
 // per scope (semantic_scope() names one), so a lookup can only ever find questions of its own
 // scope — filtering a shared index after a k-nearest search could miss a scope crowded out by
 // others. The set holds at most `max_scopes` indexes (the least recently used scope goes
@@ -38,17 +38,10 @@
 
 namespace sb {
 
-// The similarity at or above which a stored answer is served. Read off bench_semantic_threshold
-// run on the simulator's embedder (feature-hashed bags of words; 2026-12-07): the lowest
-// threshold of its table whose false hits over the labelled pairs stay within 1% (0.5%, 1 of
-// 212). That embedder serves no paraphrase at any threshold this safe (recall 0 of 137): word
-// overlap cannot tell a paraphrase from a near miss. Measure the embedding model in use (the
-// benchmark's --base-url) before the semantic cache is turned on with it.
-inline constexpr double kDefaultSemanticThreshold = 0.97;
-
 struct SemanticMatch {
     std::string key;        // the exact cache key of the stored question
     double similarity = 0;  // cosine, in [-1, 1]
+    std::string question;   // as it was stored with the entry
 };
 
 class SemanticIndex {
@@ -61,8 +54,10 @@ public:
     SemanticIndex(const SemanticIndex&) = delete;
     SemanticIndex& operator=(const SemanticIndex&) = delete;
 
-    // Stores `vector` under `key`, replacing the key's earlier vector and age.
-    std::expected<void, std::string> add(std::string key, std::span<const float> vector, Clock::time_point now);
+    // Stores `vector` under `key`, replacing the key's earlier vector and age. `question`: the
+    // text the vector is of, handed back with a match (for the Cache page).
+    std::expected<void, std::string> add(std::string key, std::span<const float> vector, Clock::time_point now,
+                                         std::string question = {});
     // The most similar entry not expired at `now`; nullopt when there is none.
     std::expected<std::optional<SemanticMatch>, std::string> nearest(std::span<const float> vector,
                                                                      Clock::time_point now);
@@ -86,8 +81,10 @@ private:
 };
 
 // The scope of a question: what must be equal for one answer to serve another's question.
-// `target`: the concrete model, or the tier's name when routing picks the model.
-std::string semantic_scope(std::string_view system_prompt, std::string_view tier, std::string_view target);
+// `context`: everything of the conversation but its last user turn (the system prompt, the
+// earlier turns, the parameters); `target`: the concrete model, or the tier's name when
+// routing picks the model.
+std::string semantic_scope(std::string_view context, std::string_view tier, std::string_view target);
 
 class SemanticIndexSet {
 public:
@@ -97,7 +94,7 @@ public:
                      std::size_t max_scopes);
 
     std::expected<void, std::string> add(std::string_view scope, std::string key, std::span<const float> vector,
-                                         Clock::time_point now);
+                                         Clock::time_point now, std::string question = {});
     // Only among the entries of `scope`.
     std::expected<std::optional<SemanticMatch>, std::string> nearest(std::string_view scope,
                                                                      std::span<const float> vector,

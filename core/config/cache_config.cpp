@@ -32,8 +32,28 @@ CacheRule read_cache_rule(const nlohmann::json& json, const std::string& path, s
     reader.read("ttl_s", ttl, 1, kMaxTtlS);
     rule.ttl = std::chrono::seconds(ttl);
     reader.read("enabled", rule.enabled);
+    reader.read("semantic", rule.semantic);
     reader.finish();
     return rule;
+}
+
+SemanticCacheConfig read_semantic(const nlohmann::json& json, const std::string& path, std::vector<ConfigError>& errors) {
+    SemanticCacheConfig semantic;
+    ConfigReader reader(json, path, errors);
+    if (!reader.is_object()) return semantic;
+    reader.read("enabled", semantic.enabled);
+    reader.read("model", semantic.model);
+    reader.read("threshold", semantic.threshold, 0.0, 1.0);
+    int ttl = static_cast<int>(semantic.ttl.count());
+    reader.read("ttl_s", ttl, 1, kMaxTtlS);
+    semantic.ttl = std::chrono::seconds(ttl);
+    reader.read("capacity", semantic.capacity, 1, 10'000'000);
+    reader.read("max_scopes", semantic.max_scopes, 1, 1'000'000);
+    reader.read("tiers", semantic.tiers);
+    if (semantic.enabled && semantic.model.empty()) errors.push_back({reader.child_path("model"), "must name an embedding model"});
+    if (semantic.threshold <= 0.0) errors.push_back({reader.child_path("threshold"), "must be above 0"});
+    reader.finish();
+    return semantic;
 }
 
 }  // namespace
@@ -91,6 +111,7 @@ CacheConfig parse_cache(const nlohmann::json& json, const std::string& path, std
                 errors.push_back({reader.child_path("rules") + e.path, std::move(e.rule)});
     }
     if (const auto* redis_json = reader.raw("redis")) cache.redis = parse_redis(*redis_json, reader.child_path("redis"), errors);
+    if (const auto* semantic = reader.raw("semantic")) cache.semantic = read_semantic(*semantic, reader.child_path("semantic"), errors);
     reader.finish();
     return cache;
 }
@@ -105,6 +126,8 @@ std::vector<ConfigError> validate_cache_rules(const std::vector<CacheRule>& rule
         else if (!names.insert(rule.name).second)
             errors.push_back({at + ".name", "must be unique (\"" + rule.name + "\" is used twice)"});
         if (rule.ttl.count() <= 0) errors.push_back({at + ".ttl_s", "must be at least 1"});
+        if (rule.semantic && rule.action == CacheAction::Never)
+            errors.push_back({at + ".semantic", "a \"never\" rule's conversations are never cached, semantically or not"});
         switch (rule.match) {
         case CacheMatch::Keywords: {
             bool any = false;
@@ -137,6 +160,7 @@ nlohmann::json to_json(const std::vector<CacheRule>& rules) {
         if (rule.match == CacheMatch::Regex) json["pattern"] = rule.pattern;
         if (rule.action == CacheAction::Ttl) json["ttl_s"] = rule.ttl.count();
         json["enabled"] = rule.enabled;
+        if (rule.semantic) json["semantic"] = true;
         out.push_back(std::move(json));
     }
     return out;
@@ -176,6 +200,14 @@ nlohmann::json to_json(const CacheConfig& cache) {
         {"default_ttl_s", cache.default_ttl.count()},
         {"rules", to_json(cache.rules)},
         {"redis", to_json(cache.redis)},
+        {"semantic",
+         {{"enabled", cache.semantic.enabled},
+          {"model", cache.semantic.model},
+          {"threshold", cache.semantic.threshold},
+          {"ttl_s", cache.semantic.ttl.count()},
+          {"capacity", cache.semantic.capacity},
+          {"max_scopes", cache.semantic.max_scopes},
+          {"tiers", cache.semantic.tiers}}},
     };
 }
 

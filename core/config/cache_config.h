@@ -5,6 +5,7 @@
 //   never — matching conversations are never cached (sensitive topics; personal data);
 //   pin   — matching answers never expire until purged (price lists, opening hours…);
 //   ttl   — matching answers live `ttl`.
+// A pin or ttl rule with `semantic` opts its conversations into the semantic cache.
 // A rule matches on keywords or a regex over the last user message, or on personal data
 // anywhere in the conversation. No rule matched: stored for default_ttl.
 #include <chrono>
@@ -34,6 +35,8 @@ struct CacheRule {
     std::string pattern;
     std::chrono::seconds ttl{3600};  // for Ttl rules
     bool enabled = true;
+    bool semantic = false;  // its conversations may be answered by a stored answer to a question like theirs
+
     bool operator==(const CacheRule&) const = default;
 };
 
@@ -48,6 +51,31 @@ struct RedisConfig {
     std::chrono::milliseconds command_timeout{50};
 };
 
+// The similarity at or above which the semantic cache serves a stored answer. Read off
+// bench_semantic_threshold (tools/bench semantic) run on the simulator's embedder
+// (feature-hashed bags of words): the lowest threshold of its table whose false hits over the
+// labelled pairs stay within 1% (0.5%, 1 of 212). That embedder serves no paraphrase at any
+// threshold this safe (recall 0 of 137): word overlap cannot tell a paraphrase from a near
+// miss. Measure the embedding model in use (the benchmark's --base-url) before turning the
+// semantic cache on with it.
+inline constexpr double kDefaultSemanticThreshold = 0.97;
+
+// The semantic cache (opt-in): when the exact key misses, the last user turn's embedding is
+// compared with the questions whose answers are stored in the same scope (system prompt,
+// earlier turns, parameters, tier and target); a stored answer at least `threshold` similar
+// is served. Applies to conversations of the listed tiers and to those a rule with `semantic`
+// matches; never to those a "never" rule or the request keeps out.
+struct SemanticCacheConfig {
+    bool enabled = false;
+    std::string model = "text-embedding-3-small";  // routed as POST /v1/embeddings is
+    double threshold = kDefaultSemanticThreshold;
+    std::chrono::seconds ttl{3600};          // how long a stored question can be matched
+    std::size_t capacity = 10'000;           // questions per scope
+    std::size_t max_scopes = 1'000;          // the least recently used scope goes first
+    std::vector<std::string> tiers;          // tiers whose conversations take part
+    bool operator==(const SemanticCacheConfig&) const = default;
+};
+
 struct CacheConfig {
     bool enabled = false;  // a config without a "cache" section caches nothing; the shipped default turns it on
     CacheBackendKind backend = CacheBackendKind::Memory;
@@ -60,6 +88,7 @@ struct CacheConfig {
     // even with `enabled` false; then the key is the whole conversation and nothing is stored.
     // "never" rules still apply. Off when the key is missing; the shipped config turns it on.
     bool coalesce_in_flight = false;
+    SemanticCacheConfig semantic;
 };
 
 // Cross-checks a parse cannot do alone (unique names, regexes compile, keywords present).

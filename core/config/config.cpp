@@ -282,6 +282,12 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
         }
     }
 
+    for (std::size_t i = 0; i < config.cache.semantic.tiers.size(); ++i) {
+        const auto& name = config.cache.semantic.tiers[i];
+        if (std::ranges::none_of(config.routing.tiers, [&](const auto& tier) { return tier.name == name; }))
+            errors.push_back({"cache.semantic.tiers[" + std::to_string(i) + "]", "\"" + name + "\" is not a routing tier"});
+    }
+
     if (const auto* alerts_json = root.raw("alerts")) config.alerts = parse_alerts(*alerts_json, "alerts", errors);
 
     if (const auto* retry_json = root.raw("retry")) {

@@ -149,8 +149,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SpendForecast, month_to_date_usd
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CacheBackendStats, hits, misses, insertions, evictions, expirations,
                                                 errors, entries, bytes, max_bytes, available, last_error)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TopQuestion, question, hits)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SharedQuestionStats, published, received, dropped, errors, available,
+                                                last_error)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SemanticCacheStats, model, threshold, lookups, hits, errors, stored,
+                                                entries, scopes, shared, last_error)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ResponseCacheStats, backend, store, lookups, hits, misses, skipped,
-                                                bypassed, coalesced, stored, saved_usd, top_questions)
+                                                bypassed, coalesced, stored, saved_usd, top_questions, semantic)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HistoryWriterStats, enqueued, written, commits, duplicates, dropped,
                                                 rejected, failed_commits, unwritten, queue_depth, failing, last_error)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AlertEvent, id, rule, kind, subject, severity, state, fired_at,
@@ -195,15 +199,18 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConfigError, path, rule)
 // A cache decision carries a TTL in seconds (nullopt with store: pinned).
 void to_json(nlohmann::json& j, const CacheDecision& d) {
     j = {{"store", d.store}, {"ttl_s", d.ttl ? nlohmann::json(d.ttl->count()) : nlohmann::json()}, {"rule", d.rule},
-         {"reason", d.reason}};
+         {"reason", d.reason}, {"semantic", d.semantic}};
 }
 void from_json(const nlohmann::json& j, CacheDecision& d) {
     d.store = j.value("store", true);
     if (const auto& ttl = j.value("ttl_s", nlohmann::json()); !ttl.is_null()) d.ttl = std::chrono::seconds(ttl.get<std::int64_t>());
     d.rule = j.value("rule", "");
     d.reason = j.value("reason", "");
+    d.semantic = j.value("semantic", false);
 }
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CachePreview, target, key, material, decision)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SemanticMatch, key, similarity, question)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CachePreview, target, key, material, decision, nearest, threshold,
+                                                semantic_note)
 
 // What a console may see of a provider: never its key, nor how the key is referenced.
 void to_json(nlohmann::json& j, const ProviderConfig& p) {

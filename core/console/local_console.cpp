@@ -123,7 +123,7 @@ void LocalConsole::preview_route(ChatRequest request, ConsoleReply<RoutePreview>
 }
 
 void LocalConsole::preview_cache(ChatRequest request, ConsoleReply<std::optional<CachePreview>> reply) const {
-    reply(m_engine.preview_cache(request));
+    m_engine.preview_cache(request, [reply = std::move(reply)](std::optional<CachePreview> preview) { reply(std::move(preview)); });
 }
 
 void LocalConsole::predict(ChatRequest request, ConsoleReply<TokenPrediction> reply) const { reply(m_engine.predict(request)); }

@@ -523,7 +523,7 @@ std::string RemoteConsole::submit(ChatRequest request, DoneCallback on_done, Del
             else if (name == "x-switchboard-cost-usd") result.cost_usd = std::strtod(value.c_str(), nullptr);
             else if (name == "x-switchboard-cache")
                 for (auto status : {CacheStatus::Off, CacheStatus::Skip, CacheStatus::Miss, CacheStatus::Hit,
-                                    CacheStatus::Bypass, CacheStatus::Coalesced})
+                                    CacheStatus::SemanticHit, CacheStatus::Bypass, CacheStatus::Coalesced})
                     if (to_string(status) == value) result.cache = status;
         }
         if (response.cancelled) result.outcome = std::unexpected(Error{ErrorClass::Cancelled, "cancelled"});

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "cache/response_cache.h"
@@ -41,6 +42,8 @@ struct Call {
     RouteStart route;
     CacheLookup cache;
     bool flight_leader = false;  // identical requests wait for this one's answer
+    std::vector<float> question_vector;  // the semantic cache's embedding of the last user turn
+    std::optional<double> embedding_cost_usd;  // what that embedding cost (its budgets already charged)
     int attempts_on_target = 0;
     std::chrono::milliseconds next_delay{0};
     RequestResult result;
@@ -58,7 +61,7 @@ struct Call {
     Error stream_error;
 
     const ProviderState& provider() const { return providers->states[provider_index]; }
-    bool from_cache() const { return result.cache == CacheStatus::Hit || result.cache == CacheStatus::Coalesced; }
+    bool from_cache() const { return served_from_cache(result.cache); }
 };
 using CallPtr = std::shared_ptr<Call>;
 

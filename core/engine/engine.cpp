@@ -19,6 +19,7 @@
 #include "engine/request_path.h"
 #include "engine/request_recorder.h"
 #include "engine/route_selection.h"
+#include "engine/semantic_preview.h"
 #include "metrics/metrics_registry.h"
 #include "metrics/prometheus_metrics.h"
 #include "model/clock.h"
@@ -206,6 +207,14 @@ public:
         return m_cache->preview(request, cache_target(*route, m_providers.current()->model_of(route->target)));
     }
 
+    void preview_cache(const ChatRequest& request, std::function<void(std::optional<CachePreview>)> done) {
+        auto preview = preview_cache(request);
+        if (!preview) return done(std::nullopt);
+        const auto route = m_routes->preview(request);
+        preview_semantic(std::move(*preview), request, route ? route->tier : std::string(), *m_cache, *m_path,
+                         std::move(done));
+    }
+
     TokenPrediction predict(const ChatRequest& request) const {
         std::string model = request.model;
         if (const auto route = m_routes->preview(request)) model = m_providers.current()->model_of(route->target);
@@ -304,6 +313,7 @@ private:
             keys.backend = CacheBackendKind::Memory;
             keys.max_bytes = std::size_t{1} << 20;
             keys.turns = 100;
+            keys.semantic.enabled = false;
             auto coalescer = ResponseCache::create(keys);
             if (!coalescer) return std::unexpected(coalescer.error());
             m_coalescer = std::move(*coalescer);
@@ -448,6 +458,9 @@ RoutePreview Engine::preview_route(const ChatRequest& request) const { return m_
 std::vector<TargetState> Engine::target_states() const { return m_impl->target_states(); }
 ResponseCache* Engine::cache() { return m_impl->cache(); }
 std::optional<CachePreview> Engine::preview_cache(const ChatRequest& request) const { return m_impl->preview_cache(request); }
+void Engine::preview_cache(const ChatRequest& request, std::function<void(std::optional<CachePreview>)> done) {
+    m_impl->preview_cache(request, std::move(done));
+}
 std::vector<BudgetStatus> Engine::budget_status() const { return m_impl->budget_status(); }
 BudgetTracker& Engine::budget_tracker() { return m_impl->budget_tracker(); }
 SpendForecast Engine::spend_forecast() const { return m_impl->spend_forecast(); }

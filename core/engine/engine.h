@@ -133,6 +133,9 @@ public:
     ResponseCache* cache();
     // The cache key, rule and decision a request would get, without sending it or counting.
     std::optional<CachePreview> preview_cache(const ChatRequest& request) const;
+    // The same with, when the semantic cache is on, the closest stored question of the
+    // conversation's scope (its question embedded first). `done` may run on another thread.
+    void preview_cache(const ChatRequest& request, std::function<void(std::optional<CachePreview>)> done);
 
     // Tokens and cost before sending, for the model the request would be routed to.
     TokenPrediction predict(const ChatRequest& request) const;

@@ -70,7 +70,7 @@ HistoryRecord history_record(const ChatRequest& request, const RequestResult& re
         const auto& response = *result.outcome;
         record.status = RequestStatus::Ok;
         // A cached answer was paid for once, by the row that stored it: here it costs nothing.
-        record.cache_hit = result.cache == CacheStatus::Hit || result.cache == CacheStatus::Coalesced;
+        record.cache_hit = served_from_cache(result.cache);
         record.tokens_in = record.cache_hit ? 0 : response.usage.input_tokens;
         record.tokens_out = record.cache_hit ? 0 : response.usage.output_tokens;
         record.cost_usd = result.cost_usd.value_or(0.0);

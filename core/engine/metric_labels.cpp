@@ -75,6 +75,8 @@ KnownLabels known_metric_labels(const Config& config, const RoutingConfig& routi
         for (const CacheStatus status : {CacheStatus::Hit, CacheStatus::Miss, CacheStatus::Coalesced,
                                          CacheStatus::Skip, CacheStatus::Bypass})
             known.cache_results.emplace_back(to_string(status));
+    if (config.cache.enabled && config.cache.semantic.enabled)
+        known.cache_results.emplace_back(to_string(CacheStatus::SemanticHit));
     return known;
 }
 

@@ -2,12 +2,14 @@
 #include "engine/request_path.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <shared_mutex>
 
 #include "engine/request_validation.h"
 #include "model/clock.h"
 #include "model/request_id.h"
 #include "engine/token_prediction.h"
+#include "providers/embeddings_wire.h"
 #include "tokenize/token_counter.h"
 
 namespace sb {
@@ -135,7 +137,11 @@ void RequestPath::take_route(Call& call, RouteStart route) {
 
 // Routed: the cache, then the budgets, then the provider.
 void RequestPath::go(const CallPtr& call) {
-    if (!answered_by_cache(call) && within_budget(call)) start_on(call, call->route.target);
+    if (!answered_by_cache(call)) go_upstream(call);
+}
+
+void RequestPath::go_upstream(const CallPtr& call) {
+    if (within_budget(call)) start_on(call, call->route.target);
 }
 
 std::expected<RouteStart, Error> RequestPath::validate_and_route(Call& call) {
@@ -179,12 +185,14 @@ void RequestPath::fail_remaining() {
     for (const auto& call : active_calls()) fail(call, Error{ErrorClass::Cancelled, "the engine shut down"});
 }
 
-// Looks the request up; true when it is answered (a hit) or waits behind an identical
-// request already on its way (single flight). False: send it upstream.
+// Looks the request up; true when it is answered (a hit), waits behind an identical request
+// already on its way (single flight) or waits for its question's embedding (the semantic
+// cache, which then answers it or sends it upstream). False: send it upstream.
 bool RequestPath::answered_by_cache(const CallPtr& call) {
     ResponseCache* keys = m_parts.cache ? m_parts.cache : m_parts.coalescer;
-    if (!keys) return false;
-    call->cache = keys->lookup(call->request, cache_target(call->route, call->providers->model_of(call->route.target)));
+    if (!keys || !call->options.cached) return false;
+    call->cache = keys->lookup(call->request, cache_target(call->route, call->providers->model_of(call->route.target)),
+                               call->route.tier);
     // With only the coalescer, nothing is cached: "coalesced" is the one status worth reporting.
     call->result.cache = m_parts.cache ? call->cache.status : CacheStatus::Off;
     call->result.cache_rule = call->cache.decision.rule;
@@ -203,8 +211,68 @@ bool RequestPath::answered_by_cache(const CallPtr& call) {
         if (auto waiting = weak.lock()) on_shared_answer(waiting, shared);
     });
     call->flight_leader = leads;
-    if (!leads) call->result.cache = CacheStatus::Coalesced;
-    return !leads;
+    if (!leads) {
+        call->result.cache = CacheStatus::Coalesced;
+        return true;
+    }
+    if (m_parts.cache && call->cache.semantic) {
+        look_up_semantically(call);
+        return true;
+    }
+    return false;
+}
+
+// The question's embedding, through this same path (routing, limits, budgets, metrics), without
+// a history row of its own (its cost goes on this request's) and outside the cache.
+void RequestPath::look_up_semantically(const CallPtr& call) {
+    const SemanticCache& semantic = *m_parts.cache->semantic();
+    auto request = embedding_request_for(semantic.config().model, call->cache.semantic->text);
+    if (!request) {
+        m_parts.cache->semantic()->count_error("the embedding request: " + request.error().message);
+        return go_upstream(call);
+    }
+    request->source = call->request.source;
+    submit(std::move(*request), [this, call](RequestResult&& embedded) { on_question_embedded(call, std::move(embedded)); },
+           {}, SubmitOptions{.record_history = false, .cached = false});
+}
+
+void RequestPath::on_question_embedded(const CallPtr& call, RequestResult&& embedded) {
+    if (call->finished) return;
+    if (call->cancelled || m_stopping) return fail(call, Error{ErrorClass::Cancelled, "cancelled"});
+    call->embedding_cost_usd = embedded.cost_usd;
+    SemanticCache& semantic = *m_parts.cache->semantic();
+    if (!embedded.ok()) {
+        semantic.count_error("embedding the question with " + semantic.config().model + ": " +
+                             embedded.outcome.error().message);
+        return go_upstream(call);
+    }
+    auto vector = first_embedding(*embedded.outcome);
+    if (!vector) {
+        semantic.count_error("embedding the question with " + semantic.config().model + ": " + vector.error());
+        return go_upstream(call);
+    }
+    call->question_vector = std::move(*vector);
+    if (!served_semantically(call)) go_upstream(call);
+}
+
+// Serves the stored answer of the closest question of the scope when it is similar enough.
+bool RequestPath::served_semantically(const CallPtr& call) {
+    SemanticCache& semantic = *m_parts.cache->semantic();
+    const auto nearest = semantic.nearest(*call->cache.semantic, call->question_vector);
+    if (!nearest || !*nearest || !semantic.serves((*nearest)->similarity)) return false;
+    auto answer = m_parts.cache->semantic_answer(**nearest);
+    if (!answer) return false;
+    call->result.cache = CacheStatus::SemanticHit;
+    call->result.provider = answer->provider;
+    call->result.model = answer->response.model;
+    call->result.saved_usd = answer->cost_usd;
+    call->result.cost_usd = call->embedding_cost_usd.value_or(0.0);
+    char similarity[16];
+    std::snprintf(similarity, sizeof similarity, "%.3f", (*nearest)->similarity);
+    call->result.route_reason += "; semantic cache: " + std::string(similarity) + " similar to a stored question";
+    deliver_whole(*call, answer->response);
+    finish(call, answer->response);
+    return true;
 }
 
 // A follower gets the leader's outcome. A cancelled leader says nothing about the
@@ -454,8 +522,11 @@ void RequestPath::finish(const CallPtr& call, std::expected<ChatResponse, Error>
     result.outcome = std::move(outcome);
     if (result.ok() && !from_cache) {  // an answer bought just now: price it, keep it, count it
         result.cost_usd = m_parts.prices.load()->cost_usd(result.model, result.outcome->usage);
-        if (m_parts.cache) m_parts.cache->store(call->cache, *result.outcome, result.provider, result.cost_usd);
+        if (m_parts.cache && m_parts.cache->store(call->cache, *result.outcome, result.provider, result.cost_usd) &&
+            !call->question_vector.empty())
+            m_parts.cache->semantic()->remember(*call->cache.semantic, call->cache.key, std::move(call->question_vector));
         if (result.cost_usd) m_parts.budgets.record(result.provider, *result.cost_usd);
+        if (call->embedding_cost_usd && result.cost_usd) *result.cost_usd += *call->embedding_cost_usd;
         calibrate_tokens(call->request, result);
     }
     if (call->flight_leader) {

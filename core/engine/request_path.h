@@ -1,6 +1,7 @@
 #pragma once
 // One request's way through the engine, from submit to finish:
-//   validate → route → cache (hit, or wait behind an identical request) → budget →
+//   validate → route → cache (hit, or wait behind an identical request, or — with the
+//   semantic cache — embed the question and serve a stored answer to one like it) → budget →
 //   the provider's concurrency limit → send → classify → retry or fail over → finish.
 // Finishing prices the answer, stores it in the cache, charges the budgets, releases the
 // requests waiting on it, hands it to the recorder and then to the caller — exactly once.
@@ -88,6 +89,10 @@ private:
     static void take_route(Call& call, RouteStart route);
     void go(const CallPtr& call);
     bool answered_by_cache(const CallPtr& call);
+    void look_up_semantically(const CallPtr& call);
+    void on_question_embedded(const CallPtr& call, RequestResult&& embedded);
+    bool served_semantically(const CallPtr& call);
+    void go_upstream(const CallPtr& call);
     void on_shared_answer(const CallPtr& call, const SharedAnswer& shared);
     bool within_budget(const CallPtr& call);
     void start_on(const CallPtr& call, const TargetKey& target);

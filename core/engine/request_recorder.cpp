@@ -10,9 +10,7 @@ namespace sb {
 
 namespace {
 
-bool answered_from_cache(const RequestResult& result) {
-    return result.cache == CacheStatus::Hit || result.cache == CacheStatus::Coalesced;
-}
+bool answered_from_cache(const RequestResult& result) { return served_from_cache(result.cache); }
 
 RecordedRequest recorded(const RequestResult& result) {
     RecordedRequest r;

@@ -5,6 +5,7 @@ namespace sb {
 
 struct SubmitOptions {
     bool record_history = true;  // the batch runner writes its own rows (with the batch result)
+    bool cached = true;          // the semantic cache's own embeddings stay out of the cache and its figures
 };
 
 }  // namespace sb

@@ -1,5 +1,8 @@
 #include "providers/embeddings_wire.h"
 
+#include <cstring>
+
+#include "model/base64.h"
 #include "providers/json_fields.h"
 
 namespace sb {
@@ -115,6 +118,33 @@ std::expected<ChatResponse, Error> chat_response_from_embeddings(std::string_vie
                      std::to_string(dimensions) + " dimensions, " + (base64 ? "base64" : "float");
     answer.passthrough_body = std::string(body);
     return answer;
+}
+
+std::expected<ChatRequest, Error> embedding_request_for(const std::string& model, const std::string& text) {
+    return chat_request_from_embeddings({{"model", model}, {"input", text}, {"encoding_format", "float"}});
+}
+
+std::expected<std::vector<float>, std::string> first_embedding(const ChatResponse& answer) {
+    const auto json = nlohmann::json::parse(answer.passthrough_body, nullptr, false);
+    const auto* data = json.is_object() ? field(json, "data") : nullptr;
+    if (!data || !data->is_array() || data->empty()) return std::unexpected(std::string("the answer has no embedding"));
+    const auto* vector = field(data->front(), "embedding");
+    if (vector && vector->is_string()) {
+        const std::string bytes = base64_decode(vector->get_ref<const std::string&>());
+        if (bytes.empty() || bytes.size() % sizeof(float) != 0)
+            return std::unexpected(std::string("the base64 embedding is not a whole number of float32s"));
+        std::vector<float> floats(bytes.size() / sizeof(float));
+        std::memcpy(floats.data(), bytes.data(), bytes.size());  // little-endian, as OpenAI sends them
+        return floats;
+    }
+    if (!vector || !vector->is_array() || vector->empty()) return std::unexpected(std::string("the answer has no embedding"));
+    std::vector<float> floats;
+    floats.reserve(vector->size());
+    for (const auto& value : *vector) {
+        if (!value.is_number()) return std::unexpected(std::string("the embedding holds something other than numbers"));
+        floats.push_back(value.get<float>());
+    }
+    return floats;
 }
 
 }  // namespace sb

@@ -7,7 +7,9 @@
 //   - the answer's usage (prompt tokens) prices it, and its content is a one-line summary
 //     ("2 embeddings × 1536 dimensions, float") for the history and the console.
 #include <expected>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,5 +25,10 @@ std::expected<ChatRequest, Error> chat_request_from_embeddings(const nlohmann::j
 
 // An embeddings answer; MalformedResponse when it is not one.
 std::expected<ChatResponse, Error> chat_response_from_embeddings(std::string_view body, int http_status);
+
+// The request the engine makes for itself (the semantic cache): one text, floats back.
+std::expected<ChatRequest, Error> embedding_request_for(const std::string& model, const std::string& text);
+// The first vector of an embeddings answer (its passed-through body), float or base64.
+std::expected<std::vector<float>, std::string> first_embedding(const ChatResponse& answer);
 
 }  // namespace sb

@@ -8,7 +8,7 @@
 //               (all of them, and the near misses alone: the pairs that share most words)
 //   recall      pairs with the same answer at or above it: upstream calls saved
 // per language and overall, with counts. Target: false hits ≤ 1% overall at the shipped
-// threshold (kDefaultSemanticThreshold, core/cache/semantic_index.h).
+// threshold (kDefaultSemanticThreshold, core/config/cache_config.h).
 //
 // The embedder is the built-in simulator unless told otherwise; its vectors are feature-hashed
 // bags of words, so its figures say how word overlap alone fares, not how a model does.
@@ -32,7 +32,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_results.h"
-#include "cache/semantic_index.h"
+#include "config/cache_config.h"
 #include "engine/engine.h"
 #include "providers/embeddings_wire.h"
 #include "simulator/simulator.h"

@@ -1,6 +1,8 @@
 // The Redis backend under the engine, with a real redis-server on a free loopback port:
-// two engines (two gateway instances) share hits; killing Redis mid-run loses no request
-// (the cache is bypassed, counted and visible) and the cache comes back by itself.
+// two engines (two gateway instances) share hits, and with the semantic cache the questions
+// too (a rewording asked at one is served the answer bought by the other); killing Redis
+// mid-run loses no request (the cache is bypassed, counted and visible) and the cache comes
+// back by itself.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -36,10 +38,20 @@ class TestEngineRedisCache : public QObject {
 
     std::uint64_t upstream_calls() const { return m_simulator->stats().requests_to(SimEndpoint::chat_completions); }
 
-    std::unique_ptr<Engine> make_engine(const RedisServer& server, std::chrono::milliseconds command_timeout) {
+    std::unique_ptr<Engine> make_engine(const RedisServer& server, std::chrono::milliseconds command_timeout,
+                                        bool semantic = false) {
         EngineOptions options;
         options.config = test::simulator_config(m_port);
         options.config.cache.enabled = true;
+        if (semantic) {
+            CacheRule any;
+            any.name = "faq";
+            any.match = CacheMatch::Regex;
+            any.pattern = ".";
+            any.semantic = true;
+            options.config.cache.rules = {any};
+            options.config.cache.semantic.enabled = true;
+        }
         options.config.cache.backend = CacheBackendKind::Redis;
         options.config.cache.redis.port = server.port();
         options.config.cache.redis.key_prefix = "fleet:";
@@ -80,6 +92,35 @@ private slots:
         QCOMPARE(shared.outcome->content, answer.outcome->content);
         QCOMPARE(upstream_calls() - before, std::uint64_t(1));
         QCOMPARE(second->cache()->stats().hits, std::uint64_t(1));
+    }
+
+    void semanticQuestionsAreSharedThroughRedis() {
+        RedisServer server;
+        if (!server.error().empty()) QFAIL(server.error().c_str());
+        auto first = make_engine(server, 1000ms, true);
+        auto second = make_engine(server, 1000ms, true);
+        const auto answer = ask(*first, question("How do I reset my router?"));
+        QVERIFY(answer.ok());
+        QCOMPARE(answer.cache, CacheStatus::Miss);
+        // The question goes to the fleet's stream in the background, its vector as float32s.
+        auto raw = server.connect();
+        QTRY_COMPARE_WITH_TIMEOUT(test::redis_command(raw.get(), {"XLEN", "fleet:semantic:questions"})->integer, 1LL, 5000);
+
+        const auto chats = upstream_calls();
+        const auto reworded = ask(*second, question("reset my router: how do I?"));
+        QVERIFY(reworded.ok());
+        QCOMPARE(reworded.cache, CacheStatus::SemanticHit);
+        QCOMPARE(upstream_calls(), chats);
+        QCOMPARE(reworded.outcome->content, answer.outcome->content);
+        const auto stats = second->cache()->stats().semantic;
+        QVERIFY(stats && stats->shared);
+        QCOMPARE(stats->shared->received, std::uint64_t(1));
+        QCOMPARE(stats->hits, std::uint64_t(1));
+
+        // A purge empties the shared answers and the stream with them: nothing stale is served.
+        first->cache()->purge_all();
+        QCOMPARE(test::redis_command(raw.get(), {"EXISTS", "fleet:semantic:questions"})->integer, 0LL);
+        QCOMPARE(ask(*second, question("my router: how do I reset")).cache, CacheStatus::Miss);
     }
 
     void killingRedisMidRunLosesNoRequest() {

@@ -3,7 +3,8 @@
 // cache (it goes upstream), while other questions are still cached; reordering changes
 // which rule wins; an invalid regex cannot be applied and Revert restores; the key box
 // shows the engine's key, target, material and decision; the live figures match the
-// engine's; purging all or one rule's entries; applied rules saved into the config file;
+// engine's; with the semantic cache, its hits apart from the exact ones and the nearest
+// stored question of a pasted conversation; purging all or one rule's entries; applied rules saved into the config file;
 // and the page with caching off. The conversation parser is unit-tested here too.
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -74,13 +75,14 @@ class TestCachePage : public QObject {
     sb::Engine& engine() { return m_bridge->engine(); }
     std::uint64_t upstreamCalls() const { return m_simulator->stats().requests_to(sb::SimEndpoint::chat_completions); }
 
-    void makePage(std::vector<sb::CacheRule> rules = {}, bool cacheOn = true) {
+    void makePage(std::vector<sb::CacheRule> rules = {}, bool cacheOn = true, bool semantic = false) {
         m_page.reset();
         m_bridge.reset();
         sb::EngineOptions options;
         options.config = sb::test::simulator_config(m_port);
         options.config.cache.enabled = cacheOn;
         options.config.cache.rules = std::move(rules);
+        options.config.cache.semantic.enabled = semantic;
         options.history = false;
         options.database = m_dir.filePath(QStringLiteral("history.db")).toStdString();
         options.retry_uniform = [] { return 0.0; };
@@ -317,6 +319,40 @@ private slots:
         const auto stats = engine().cache()->stats();
         QCOMPARE(stats.lookups, std::uint64_t(0));  // previews move no counter
         QCOMPARE(stats.skipped, std::uint64_t(0));
+    }
+
+    void semanticHitsAndTheNearestQuestionShow() {
+        sb::CacheRule faq;
+        faq.name = "faq";
+        faq.match = sb::CacheMatch::Regex;
+        faq.pattern = ".";
+        faq.semantic = true;
+        makePage({faq}, true, true);
+        QCOMPARE(m_page->rulesEditor()->semanticBox(0)->isChecked(), true);
+        QCOMPARE(ask("How do I reset my router?").cache, sb::CacheStatus::Miss);
+        QCOMPARE(ask("reset my router: how do I?").cache, sb::CacheStatus::SemanticHit);
+        QCOMPARE(ask("How do I reset my router?").cache, sb::CacheStatus::Hit);
+        m_page->refreshLive();
+        CacheStatsPanel* panel = m_page->statsPanel();
+        QTRY_COMPARE(panel->text(CacheStatsPanel::SemanticHits), QStringLiteral("1 (threshold 0.97, text-embedding-3-small)"));
+        QCOMPARE(panel->text(CacheStatsPanel::Hits), QStringLiteral("1"));  // the exact hit, apart
+        QCOMPARE(panel->text(CacheStatsPanel::SemanticLookups), QStringLiteral("2"));
+        QCOMPARE(panel->text(CacheStatsPanel::SemanticEntries), QStringLiteral("1"));
+        QCOMPARE(panel->text(CacheStatsPanel::HitRatio), sb::metric_format::percent(2.0 / 3.0, QLocale()));
+
+        CacheKeyBox* box = m_page->keyBox();
+        QSignalSpy previewed(box, &CacheKeyBox::previewed);
+        box->setConversation(QStringLiteral("system: You are a support agent.\nuser: My router: how do I reset it?"),
+                             QStringLiteral("openai/gpt-4o-mini"));
+        QTRY_VERIFY(box->semanticText().startsWith(QStringLiteral("nearest stored question")));
+        QVERIFY2(box->semanticText().contains(QStringLiteral("\"How do I reset my router?\"")), qPrintable(box->semanticText()));
+        QVERIFY2(box->semanticText().endsWith(QStringLiteral("below the threshold")), qPrintable(box->semanticText()));
+        previewed.clear();
+        box->setConversation(QStringLiteral("system: You are a support agent.\nuser: HOW do I reset my router"),
+                             QStringLiteral("openai/gpt-4o-mini"));
+        QTRY_VERIFY(box->semanticText().endsWith(QStringLiteral("would be served")));
+        QVERIFY(box->semanticText().contains(QStringLiteral("similarity 1.000 (threshold 0.97)")));
+        QCOMPARE(engine().cache()->stats().semantic->lookups, std::uint64_t(2));  // previews count nothing
     }
 
     void statsPanelMatchesTheEngine() {

@@ -44,6 +44,7 @@ CacheKeyBox::CacheKeyBox(EngineBridge& bridge, QWidget* parent)
       m_boundTo(new QLabel(this)),
       m_rule(new QLabel(this)),
       m_decision(new QLabel(this)),
+      m_semantic(new QLabel(this)),
       m_showMaterial(new QToolButton(this)),
       m_material(new QPlainTextEdit(this)) {
     m_conversation->setPlaceholderText(
@@ -51,7 +52,7 @@ CacheKeyBox::CacheKeyBox(EngineBridge& bridge, QWidget* parent)
            "(plain text is one user message)"));
     m_conversation->setMaximumHeight(130);
     m_target->setPlaceholderText(tr("Model, provider/model or tier (optional)"));
-    for (QLabel* label : {m_key, m_boundTo, m_rule, m_decision}) {
+    for (QLabel* label : {m_key, m_boundTo, m_rule, m_decision, m_semantic}) {
         label->setWordWrap(true);
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     }
@@ -81,6 +82,7 @@ CacheKeyBox::CacheKeyBox(EngineBridge& bridge, QWidget* parent)
     form->addRow(tr("Bound to"), m_boundTo);
     form->addRow(tr("Rule"), m_rule);
     form->addRow(tr("Decision"), m_decision);
+    form->addRow(tr("Semantic"), m_semantic);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_conversation);
     layout->addLayout(form);
@@ -126,6 +128,7 @@ void CacheKeyBox::showPreview(const sb::ChatRequest& request, const std::optiona
         m_boundTo->setText(request.messages.empty() ? none : tr("no usable target (or caching is off)"));
         m_rule->setText(none);
         m_decision->setText(none);
+        m_semantic->setText(none);
         m_material->clear();
         emit previewed();
         return;
@@ -136,7 +139,18 @@ void CacheKeyBox::showPreview(const sb::ChatRequest& request, const std::optiona
     m_decision->setText(describeDecision(preview->decision));
     m_decision->setStyleSheet(preview->decision.store ? QString() : QStringLiteral("color: #d32f2f;"));
     m_material->setPlainText(qs(preview->material));
+    m_semantic->setText(describeSemantic(*preview));
     emit previewed();
+}
+
+QString CacheKeyBox::describeSemantic(const sb::CachePreview& preview) {
+    if (!preview.threshold) return tr("off");
+    if (!preview.nearest) return qs(preview.semantic_note);
+    const double similarity = preview.nearest->similarity;
+    const QString verdict = similarity >= *preview.threshold ? tr("would be served") : tr("below the threshold");
+    return tr("nearest stored question: \"%1\", similarity %2 (threshold %3): %4")
+        .arg(qs(preview.nearest->question), QString::number(similarity, 'f', 3),
+             QString::number(*preview.threshold, 'f', 2), verdict);
 }
 
 QString CacheKeyBox::keyText() const { return m_key->text(); }
@@ -144,3 +158,4 @@ QString CacheKeyBox::targetText() const { return m_boundTo->text(); }
 QString CacheKeyBox::ruleText() const { return m_rule->text(); }
 QString CacheKeyBox::decisionText() const { return m_decision->text(); }
 QString CacheKeyBox::materialText() const { return m_material->toPlainText(); }
+QString CacheKeyBox::semanticText() const { return m_semantic->text(); }

@@ -2,8 +2,10 @@
 // "Which key, which rule": paste a conversation (system: / user: / assistant: lines) and
 // optionally a model, provider/model or tier, and see — live, debounced — the cache key the
 // engine would use, the target it is bound to, the rule that matches, whether the answer
-// would be cached and for how long, and the canonical material that was hashed. Uses
-// Engine::preview_cache: nothing is sent and no counter moves.
+// would be cached and for how long, and the canonical material that was hashed. With the
+// semantic cache on, also the closest stored question of the conversation's scope and its
+// similarity against the threshold (the question is embedded for that; no counter moves).
+// Uses Engine::preview_cache: no chat request is sent.
 #include <QGroupBox>
 
 #include "cache/cache_rules.h"
@@ -31,12 +33,15 @@ public:
 
     // "never cached: personal data (email) (rule pii)", "pinned until purged: …", "cached for 3600 s: …".
     static QString describeDecision(const sb::CacheDecision& decision);
+    // "nearest stored question: "…", similarity 0.981 (threshold 0.97): would be served", or why not.
+    static QString describeSemantic(const sb::CachePreview& preview);
 
     QString keyText() const;
     QString targetText() const;
     QString ruleText() const;
     QString decisionText() const;
     QString materialText() const;
+    QString semanticText() const;
     QPlainTextEdit* conversationEdit() const { return m_conversation; }
     QLineEdit* targetEdit() const { return m_target; }
 
@@ -54,6 +59,7 @@ private:
     QLabel* m_boundTo;
     QLabel* m_rule;
     QLabel* m_decision;
+    QLabel* m_semantic;
     QToolButton* m_showMaterial;
     QPlainTextEdit* m_material;
 };

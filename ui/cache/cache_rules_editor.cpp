@@ -52,6 +52,7 @@ QString conditionHint(sb::CacheMatch match) {
 int cacheRuleColumn(const std::string& field) {
     if (field == "name") return CacheRulesEditor::NameColumn;
     if (field == "ttl_s") return CacheRulesEditor::TtlColumn;
+    if (field == "semantic") return CacheRulesEditor::SemanticColumn;
     return CacheRulesEditor::ConditionColumn;
 }
 
@@ -89,7 +90,7 @@ CacheRulesEditor::CacheRulesEditor(CacheRulesDraft& draft, QWidget* parent)
       m_draft(draft),
       m_rows(new RowEditorTable(
           {.objectName = QStringLiteral("cacheRules"),
-           .headers = {tr("Name"), tr("Action"), tr("Match"), tr("Keywords or pattern"), tr("TTL (s)"), tr("Enabled")},
+           .headers = {tr("Name"), tr("Action"), tr("Match"), tr("Keywords or pattern"), tr("TTL (s)"), tr("Semantic"), tr("Enabled")},
            .stretchColumn = ConditionColumn,
            .nameColumn = NameColumn},
           this)) {
@@ -105,7 +106,7 @@ CacheRulesEditor::CacheRulesEditor(CacheRulesDraft& draft, QWidget* parent)
                              });
                          }});
     m_rows->setChecks({.hintName = QStringLiteral("cacheRulesHint"),
-                       .columns = {NameColumn, ConditionColumn, TtlColumn},
+                       .columns = {NameColumn, ConditionColumn, TtlColumn, SemanticColumn},
                        .columnOf = &cacheRuleColumn,
                        .problemText = [](const sb::ConfigError& error) {
                            return QStringLiteral("rules") + qs(error.to_string());
@@ -155,6 +156,9 @@ void CacheRulesEditor::buildRow(int row) {
     auto* ttl = new QSpinBox;
     ttl->setRange(1, kMaxTtlS);
     ttl->setToolTip(tr("How long a matching answer is kept (TTL rules only)"));
+    auto* semantic = new QCheckBox;
+    semantic->setToolTip(tr("Matching questions may be answered with the stored answer to a question close in meaning "
+                            "(the semantic cache; never for \"never\" rules)"));
     auto* enabled = new QCheckBox;
     connect(name, &QLineEdit::textChanged, this, [this, row](const QString& text) {
         editRule(row, [&](sb::CacheRule& rule) { rule.name = text.trimmed().toStdString(); });
@@ -177,6 +181,8 @@ void CacheRulesEditor::buildRow(int row) {
     connect(ttl, &QSpinBox::valueChanged, this, [this, row](int seconds) {
         editRule(row, [seconds](sb::CacheRule& rule) { rule.ttl = std::chrono::seconds(seconds); });
     });
+    connect(semantic, &QCheckBox::toggled, this,
+            [this, row](bool on) { editRule(row, [on](sb::CacheRule& rule) { rule.semantic = on; }); });
     connect(enabled, &QCheckBox::toggled, this,
             [this, row](bool on) { editRule(row, [on](sb::CacheRule& rule) { rule.enabled = on; }); });
     m_rows->setCell(row, NameColumn, name);
@@ -184,6 +190,7 @@ void CacheRulesEditor::buildRow(int row) {
     m_rows->setCell(row, MatchColumn, match);
     m_rows->setCell(row, ConditionColumn, condition);
     m_rows->setCell(row, TtlColumn, ttl);
+    m_rows->setCell(row, SemanticColumn, semantic);
     m_rows->setCell(row, EnabledColumn, enabled);
 }
 
@@ -193,6 +200,7 @@ void CacheRulesEditor::syncRow(int row, const sb::CacheRule& rule) {
     QComboBox* match = matchBox(row);
     QLineEdit* condition = conditionEdit(row);
     QSpinBox* ttl = ttlBox(row);
+    QCheckBox* semantic = semanticBox(row);
     QCheckBox* enabled = enabledBox(row);
     if (name->text().trimmed().toStdString() != rule.name) name->setText(qs(rule.name));
     action->setCurrentIndex(action->findData(int(rule.action)));
@@ -207,6 +215,7 @@ void CacheRulesEditor::syncRow(int row, const sb::CacheRule& rule) {
     condition->setPlaceholderText(conditionHint(rule.match));
     if (ttl->value() != int(rule.ttl.count())) ttl->setValue(int(rule.ttl.count()));
     ttl->setEnabled(rule.action == sb::CacheAction::Ttl);
+    if (semantic->isChecked() != rule.semantic) semantic->setChecked(rule.semantic);
     if (enabled->isChecked() != rule.enabled) enabled->setChecked(rule.enabled);
 }
 
@@ -223,6 +232,7 @@ QComboBox* CacheRulesEditor::actionBox(int row) const { return m_rows->cell<QCom
 QComboBox* CacheRulesEditor::matchBox(int row) const { return m_rows->cell<QComboBox>(row, MatchColumn); }
 QLineEdit* CacheRulesEditor::conditionEdit(int row) const { return m_rows->cell<QLineEdit>(row, ConditionColumn); }
 QSpinBox* CacheRulesEditor::ttlBox(int row) const { return m_rows->cell<QSpinBox>(row, TtlColumn); }
+QCheckBox* CacheRulesEditor::semanticBox(int row) const { return m_rows->cell<QCheckBox>(row, SemanticColumn); }
 QCheckBox* CacheRulesEditor::enabledBox(int row) const { return m_rows->cell<QCheckBox>(row, EnabledColumn); }
 QPushButton* CacheRulesEditor::addButton() const { return m_rows->addButton(); }
 QPushButton* CacheRulesEditor::removeButton() const { return m_rows->removeButton(); }

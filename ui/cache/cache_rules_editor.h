@@ -1,7 +1,8 @@
 #pragma once
 // The cache rules of the draft, in order (first match wins): one row per rule — name,
 // action (never / pin / TTL), what it matches (keywords, a regex, personal data), the
-// keywords or the pattern, the TTL and whether it is enabled — with add, remove and
+// keywords or the pattern, the TTL, whether its conversations may be answered by the
+// semantic cache and whether it is enabled — with add, remove and
 // reorder. Invalid rows are marked and their problems listed under the table
 // ("rules[1].pattern: is not a valid regular expression…"). Rows are positional and synced
 // in place from the draft, like the Routing page's rules editor.
@@ -23,7 +24,7 @@ class RowEditorTable;
 class CacheRulesEditor final : public QWidget {
     Q_OBJECT
 public:
-    enum Column { NameColumn, ActionColumn, MatchColumn, ConditionColumn, TtlColumn, EnabledColumn, ColumnCount };
+    enum Column { NameColumn, ActionColumn, MatchColumn, ConditionColumn, TtlColumn, SemanticColumn, EnabledColumn, ColumnCount };
 
     explicit CacheRulesEditor(CacheRulesDraft& draft, QWidget* parent = nullptr);
     void sync();
@@ -38,6 +39,7 @@ public:
     QComboBox* matchBox(int row) const;
     QLineEdit* conditionEdit(int row) const;
     QSpinBox* ttlBox(int row) const;
+    QCheckBox* semanticBox(int row) const;
     QCheckBox* enabledBox(int row) const;
     QPushButton* addButton() const;
     QPushButton* removeButton() const;

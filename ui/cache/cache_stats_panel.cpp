@@ -41,6 +41,8 @@ CacheStatsPanel::CacheStatsPanel(QWidget* parent) : QGroupBox(tr("Live figures")
     m_labels[Skipped]->setToolTip(tr("A rule or the request said not to cache"));
     m_labels[Bypassed]->setToolTip(tr("The cache store could not answer in time; sent upstream"));
     m_labels[Saved]->setToolTip(tr("What the hits and shared answers would have cost"));
+    m_labels[SemanticHits]->setToolTip(tr("Answered with the stored answer to a question close enough in meaning"));
+    m_labels[SemanticErrors]->setToolTip(tr("The question could not be embedded or searched; sent upstream"));
 
     auto* left = new QFormLayout;
     left->addRow(tr("Backend"), m_labels[Backend]);
@@ -57,9 +59,15 @@ CacheStatsPanel::CacheStatsPanel(QWidget* parent) : QGroupBox(tr("Live figures")
     right->addRow(tr("Evictions"), m_labels[Evictions]);
     right->addRow(tr("Store errors"), m_labels[Errors]);
     right->addRow(tr("Money saved"), m_labels[Saved]);
+    m_semantic = new QFormLayout;
+    m_semantic->addRow(tr("Semantic hits"), m_labels[SemanticHits]);
+    m_semantic->addRow(tr("Semantic lookups"), m_labels[SemanticLookups]);
+    m_semantic->addRow(tr("Stored questions"), m_labels[SemanticEntries]);
+    m_semantic->addRow(tr("Semantic errors"), m_labels[SemanticErrors]);
     auto* figures = new QHBoxLayout;
     figures->addLayout(left, 1);
     figures->addLayout(right, 1);
+    figures->addLayout(m_semantic, 1);
 
     m_top->setObjectName(QStringLiteral("topQuestions"));
     m_top->setHorizontalHeaderLabels({tr("Top repeated questions"), tr("Hits")});
@@ -94,6 +102,21 @@ void CacheStatsPanel::setStats(const sb::ResponseCacheStats& stats, const QLocal
     setText(m_labels[Evictions], count(store.evictions));
     setText(m_labels[Errors], count(store.errors));
     setText(m_labels[Saved], metric_format::usd(stats.saved_usd, locale));
+    for (int row = 0; row < m_semantic->rowCount(); ++row) m_semantic->setRowVisible(row, stats.semantic.has_value());
+    if (stats.semantic) {
+        const auto& semantic = *stats.semantic;
+        setText(m_labels[SemanticHits], tr("%1 (threshold %2, %3)")
+                                            .arg(count(semantic.hits), QString::number(semantic.threshold, 'f', 2),
+                                                 qs(semantic.model)));
+        setText(m_labels[SemanticLookups], count(semantic.lookups));
+        setText(m_labels[SemanticEntries], semantic.shared ? tr("%1 (fleet: %2 shared, %3 received)")
+                                                                  .arg(count(semantic.entries), count(semantic.shared->published),
+                                                                       count(semantic.shared->received))
+                                                            : count(semantic.entries));
+        setText(m_labels[SemanticErrors], semantic.last_error.empty()
+                                              ? count(semantic.errors)
+                                              : tr("%1 — last: %2").arg(count(semantic.errors), qs(semantic.last_error)));
+    }
 
     const int rows = int(stats.top_questions.size());
     if (m_top->rowCount() != rows) m_top->setRowCount(rows);

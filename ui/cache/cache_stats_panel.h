@@ -2,7 +2,8 @@
 // The response cache's live figures: the backend and whether it answers (with its last
 // error when not), the hit ratio, hits / misses / shared / skipped / bypassed, entries,
 // size against the bound, evictions, errors, the money the hits saved, and the questions
-// answered from the cache most often. The page feeds it a snapshot once a second while it
+// answered from the cache most often. With the semantic cache on, its hits (apart from the
+// exact ones), lookups, stored questions and errors. The page feeds it a snapshot once a second while it
 // is visible; labels and rows are updated in place.
 #include <QGroupBox>
 #include <QLocale>
@@ -11,6 +12,7 @@
 
 #include "cache/response_cache.h"
 
+class QFormLayout;
 class QLabel;
 class QTableWidget;
 
@@ -31,6 +33,10 @@ public:
         Evictions,
         Errors,
         Saved,
+        SemanticHits,
+        SemanticLookups,
+        SemanticEntries,
+        SemanticErrors,
         FigureCount
     };
 
@@ -44,4 +50,5 @@ public:
 private:
     std::array<QLabel*, FigureCount> m_labels{};
     QTableWidget* m_top;
+    QFormLayout* m_semantic;  // shown only with the semantic cache on
 };
