@@ -74,6 +74,17 @@ private slots:
         CacheRules rules({CacheRule{"broken", CacheAction::Never, CacheMatch::Regex, {}, "(unclosed", 0s, true}});
         QVERIFY(rules.decide(ask("(unclosed")).store);
     }
+    // A rule with `semantic` opts its conversations into the semantic cache; no rule, no opt-in.
+    void semanticOptInFollowsTheMatchingRule() {
+        CacheRule faq{"faq", CacheAction::Ttl, CacheMatch::Keywords, {"router"}, {}, 600s, true, true};
+        CacheRule other{"other", CacheAction::Pin, CacheMatch::Keywords, {"price"}, {}, 0s, true, false};
+        const CacheRules rules({faq, other}, 3600s);
+        QVERIFY(rules.decide(ask("How do I reset my router?")).semantic);
+        QVERIFY(!rules.decide(ask("What is the price?")).semantic);
+        QVERIFY(!rules.decide(ask("Where is my parcel?")).semantic);
+        QCOMPARE(last_user_text(ask("second", "first")), std::string_view("second"));
+        QCOMPARE(question_for_display(std::string(158, 'a') + "日本"), std::string(158, 'a'));  // never half a character
+    }
 };
 
 QTEST_APPLESS_MAIN(TestCacheRules)

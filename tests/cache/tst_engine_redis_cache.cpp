@@ -57,9 +57,7 @@ class TestEngineRedisCache : public QObject {
         options.config.cache.redis.key_prefix = "fleet:";
         options.config.cache.redis.command_timeout = command_timeout;
         options.history = false;
-        auto engine = Engine::create(std::move(options));
-        if (!engine) qFatal("engine: %s", engine.error().c_str());
-        return std::move(*engine);
+        return test::create_engine(std::move(options));
     }
 
 

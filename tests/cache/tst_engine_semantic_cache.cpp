@@ -74,9 +74,7 @@ class TestEngineSemanticCache : public QObject {
         options.config.cache.semantic.enabled = true;
         if (adjust) adjust(options.config);
         options.history = false;
-        auto engine = Engine::create(std::move(options));
-        if (!engine) qFatal("engine: %s", engine.error().c_str());
-        return std::move(*engine);
+        return test::create_engine(std::move(options));
     }
 
 private slots:

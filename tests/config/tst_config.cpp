@@ -102,6 +102,12 @@ private slots:
         QCOMPARE(config->cache.rules[0].action, CacheAction::Never);
         QCOMPARE(config->budgets.size(), std::size_t(1));
         QCOMPARE(config->budgets[0].action, BudgetAction::Warn);
+        // The semantic cache ships off, on the simple tier when turned on, at the measured threshold.
+        QVERIFY(!config->cache.semantic.enabled);
+        QCOMPARE(config->cache.semantic.model, std::string("text-embedding-3-small"));
+        QCOMPARE(config->cache.semantic.threshold, kDefaultSemanticThreshold);
+        QCOMPARE(config->cache.semantic.tiers, std::vector<std::string>{"simple"});
+        QCOMPARE(to_json(*config)["cache"]["semantic"]["tiers"], nlohmann::json::array({"simple"}));
         // A config without the section caches nothing (opt-in), and has no budgets.
         nlohmann::json bare = {{"version", 1}, {"providers", {minimal_provider()}}};
         const auto plain = parse_config(bare, fake_env({}));
@@ -196,6 +202,17 @@ private slots:
         QTest::newRow("cache rule keywords") << R"({"cache":{"rules":[{"name":"k","action":"pin","match":"keywords"}]}})"
                                              << "cache.rules[0].keywords: must list at least one keyword";
         QTest::newRow("cache turns") << R"({"cache":{"turns":0}})" << "cache.turns: must be an integer from 1 to 100";
+        QTest::newRow("semantic threshold") << R"({"cache":{"semantic":{"threshold":1.5}}})"
+                                            << "cache.semantic.threshold: must be a number from 0.0 to 1.0";
+        QTest::newRow("semantic zero threshold") << R"({"cache":{"semantic":{"threshold":0}}})"
+                                                 << "cache.semantic.threshold: must be above 0";
+        QTest::newRow("semantic model") << R"({"cache":{"semantic":{"enabled":true,"model":""}}})"
+                                        << "cache.semantic.model: must name an embedding model";
+        QTest::newRow("semantic tier") << R"({"cache":{"semantic":{"tiers":["premium"]}}})"
+                                       << "cache.semantic.tiers[0]: \"premium\" is not a routing tier";
+        QTest::newRow("semantic never rule")
+            << R"({"cache":{"rules":[{"name":"n","action":"never","match":"personal_data","semantic":true}]}})"
+            << "cache.rules[0].semantic: a \"never\" rule's conversations are never cached, semantically or not";
         QTest::newRow("redis password") << R"({"cache":{"redis":{"password":"hunter2"}}})"
                                         << "cache.redis.password: must be an environment reference such as \"${REDIS_PASSWORD}\"; "
                                            "plain-text passwords are not allowed in the config";

@@ -78,6 +78,16 @@ inline std::unique_ptr<Simulator> start_simulator(SimulatorProfile profile = {},
     return simulator;
 }
 
+// An engine the test cannot go on without: a config it refuses ends the run with the reason.
+inline std::unique_ptr<Engine> create_engine(EngineOptions options) {
+    auto engine = Engine::create(std::move(options));
+    if (!engine) {
+        std::fprintf(stderr, "FATAL: engine: %s\n", engine.error().c_str());
+        std::abort();
+    }
+    return std::move(*engine);
+}
+
 // The result of a submitted request; a request that never finishes ends the test run.
 inline RequestResult wait_for(std::future<RequestResult>& future, std::chrono::seconds limit = std::chrono::seconds(30)) {
     if (future.wait_for(limit) != std::future_status::ready) {

@@ -338,7 +338,7 @@ private slots:
         QCOMPARE(panel->text(CacheStatsPanel::Hits), QStringLiteral("1"));  // the exact hit, apart
         QCOMPARE(panel->text(CacheStatsPanel::SemanticLookups), QStringLiteral("2"));
         QCOMPARE(panel->text(CacheStatsPanel::SemanticEntries), QStringLiteral("1"));
-        QCOMPARE(panel->text(CacheStatsPanel::HitRatio), sb::metric_format::percent(2.0 / 3.0, QLocale()));
+        QCOMPARE(panel->text(CacheStatsPanel::HitRatio), metric_format::percent(2.0 / 3.0, QLocale()));
 
         CacheKeyBox* box = m_page->keyBox();
         QSignalSpy previewed(box, &CacheKeyBox::previewed);
