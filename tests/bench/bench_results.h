@@ -20,10 +20,21 @@ inline std::filesystem::path results_dir() {
     return dir;
 }
 
+// Whether a row so far missed its target.
+inline bool& missed_target() {
+    static bool missed = false;
+    return missed;
+}
+
+// What a benchmark's main returns once its rows are out: 2 when a target was missed, so that a
+// run outside tools/bench fails as well.
+inline int exit_code() { return missed_target() ? 2 : 0; }
+
 // One row: which benchmark, the figure, what was measured, the target (or "-"), the verdict
 // (nullopt: no target) and the baseline measured in the same run with the ratio to it.
 inline void summary_row(const std::string& bench, const std::string& figure, const std::string& measured,
                         const std::string& target, std::optional<bool> pass, const std::string& baseline) {
+    if (pass && !*pass) missed_target() = true;
     const auto dir = results_dir();
     if (dir.empty()) return;
     std::ofstream out(dir / "summary.tsv", std::ios::app);

@@ -102,5 +102,5 @@ int main(int argc, char** argv) {
     report("raw estimate_tokens", [&](const std::string& s) { return estimate_tokens(s); });
     sb::bench::summary_row("tokens", "exact o200k_base count, 1 kB prompt", sb::bench::fmt("%.2f µs", per_kb_us[0]), "-",
                            std::nullopt, sb::bench::fmt("raw estimate %.2f µs; exact %.1f× it", per_kb_us[3], per_kb_us[0] / per_kb_us[3]));
-    return 0;
+    return bench::exit_code();
 }

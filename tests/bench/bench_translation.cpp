@@ -144,5 +144,5 @@ int main(int argc, char** argv) {
     bench::summary_row("translation", "Anthropic client → OpenAI, 20-turn tool conversation",
                        bench::fmt("%.1f µs", ingress), "-", std::nullopt,
                        bench::fmt("pass-through to OpenAI %.1f µs; %.2f× it", pass_through, ingress / pass_through));
-    return 0;
+    return bench::exit_code();
 }

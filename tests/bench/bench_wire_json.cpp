@@ -102,5 +102,5 @@ int main(int argc, char** argv) {
                        std::nullopt,
                        bench::fmt("bare tree parse/dump of the same bodies %.2f µs; ours %.2f× it", tree_total,
                                   ours_total / tree_total));
-    return 0;
+    return bench::exit_code();
 }

@@ -3,7 +3,9 @@
 // length and Zipf repetition match the parameters, the half-repetition file has about half the
 // reference-case workload's repetition, requests carry the conversation so far, and a tiny
 // replay over loopback (fast simulator, injected errors) gives sane figures: raw calls fail
-// some requests, the engine's retries answer more of them, and cache + tiers pays less per answer.
+// some requests, the SDK's default retries and the engine's retries answer more of them, cache +
+// tiers pays less per answer, and the warm-up is reported apart; the SDK client's retry schedule
+// is the OpenAI SDKs' default.
 #include <QtTest>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -11,6 +13,7 @@
 #include "config/config.h"
 #include "cost/price_table.h"
 #include "replay/replay.h"
+#include "replay/sdk_retry.h"
 #include "replay/workload.h"
 #include "simulator/simulator_profile.h"
 
@@ -231,6 +234,29 @@ private slots:
         QCOMPARE(request.model, std::string("auto"));
     }
 
+    // The OpenAI SDKs' defaults: which answers are retried, and how long each retry waits.
+    void sdkRetrySchedule() {
+        for (const int status : {0, 408, 409, 429, 500, 502, 503, 504}) QVERIFY(sdk_should_retry(status, {}));
+        for (const int status : {400, 401, 403, 404, 422}) QVERIFY(!sdk_should_retry(status, {}));
+        QVERIFY(!sdk_should_retry(503, {{"x-should-retry", "false"}}));
+        QVERIFY(sdk_should_retry(400, {{"x-should-retry", "true"}}));
+        QCOMPARE(kSdkMaxRetries, 2);
+
+        const auto now = std::chrono::system_clock::now();
+        using std::chrono::milliseconds;
+        // 0.5 s doubling, at most 8 s, shortened by up to a quarter.
+        QCOMPARE(sdk_retry_delay(0, {}, 0.0, now), milliseconds(500));
+        QCOMPARE(sdk_retry_delay(0, {}, 1.0, now), milliseconds(375));
+        QCOMPARE(sdk_retry_delay(1, {}, 0.0, now), milliseconds(1000));
+        QCOMPARE(sdk_retry_delay(1, {}, 0.5, now), milliseconds(875));
+        QCOMPARE(sdk_retry_delay(4, {}, 0.0, now), milliseconds(8000));
+        QCOMPARE(sdk_retry_delay(9, {}, 0.0, now), milliseconds(8000));
+        // The server's word first: retry-after-ms, then retry-after in seconds or as a date.
+        QCOMPARE(sdk_retry_delay(0, {{"retry-after-ms", "250"}, {"retry-after", "9"}}, 0.0, now), milliseconds(250));
+        QCOMPARE(sdk_retry_delay(1, {{"retry-after", "3"}}, 0.0, now), milliseconds(3000));
+        QCOMPARE(sdk_retry_delay(0, {{"retry-after", "0"}}, 0.0, now), milliseconds(0));
+    }
+
     void tinyReplayGivesSaneFigures() {
         // A few dozen requests, a fast upstream that fails a quarter of the attempts.
         auto wp = params(24);
@@ -238,6 +264,7 @@ private slots:
         wp.one_off_share = 0.0;  // popular questions only: the cache has something to answer
         wp.zipf_s = 1.5;
         wp.client.timeout_ms = 2000;
+        wp.warmup_conversations = 4;  // sent first, reported apart as the cold start
         const auto workload = generate_workload(wp, pool());
         QVERIFY(workload.request_count() >= 30);
 
@@ -264,13 +291,22 @@ private slots:
             QCOMPARE(run.records.size(), workload.request_count());
             for (const auto& record : run.records) QVERIFY(record.finished);
             summaries.push_back(summarize(run));
+            const auto warmup = summarize_warmup(run);
+            QVERIFY(warmup.requests > 0);
+            QCOMPARE(warmup.requests + summaries.back().requests, run.records.size());
+            QVERIFY(warmup.mean_ms > 0);
         }
         compare_with_raw(summaries);
         const auto& raw = summaries[0];
-        const auto& batching = summaries[1];
-        const auto& cache = summaries[2];
+        const auto& sdk = summaries[1];
+        const auto& batching = summaries[2];
+        const auto& cache = summaries[3];
         QVERIFY2(raw.success < 1.0, qPrintable(QString::number(raw.success)));
         QVERIFY(raw.success > 0.5);
+        // The SDK's two retries answer more than one attempt does, with at most three calls each.
+        QVERIFY2(sdk.success > raw.success, qPrintable(QString("%1 vs %2").arg(sdk.success).arg(raw.success)));
+        QVERIFY(sdk.upstream_calls_per_request > 1.0 && sdk.upstream_calls_per_request <= 3.0);
+        QCOMPARE(sdk.model_share.size(), std::size_t(1));
         QVERIFY2(batching.success > raw.success,
                  qPrintable(QString("%1 vs %2").arg(batching.success).arg(raw.success)));
         QVERIFY(batching.upstream_calls_per_request > 1.0);  // retries happened

@@ -11,11 +11,14 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <queue>
+#include <random>
 #include <thread>
 
 #include "engine/engine.h"
 #include "model/error.h"
+#include "engine/scheduler.h"
 #include "providers/provider_adapter.h"
+#include "replay/sdk_retry.h"
 #include "simulator/simulator.h"
 #include "transport/http_client.h"
 
@@ -25,6 +28,8 @@ const char* to_string(Mode mode) {
     switch (mode) {
         case Mode::Raw:
             return "raw";
+        case Mode::SdkRetries:
+            return "sdk";
         case Mode::Batching:
             return "batching";
         case Mode::CacheTiers:
@@ -37,6 +42,8 @@ const char* label(Mode mode) {
     switch (mode) {
         case Mode::Raw:
             return "raw calls";
+        case Mode::SdkRetries:
+            return "raw calls + SDK retries";
         case Mode::Batching:
             return "batching";
         case Mode::CacheTiers:
@@ -111,11 +118,12 @@ struct Outcome {
 
 using Submit = std::function<void(ChatRequest, std::function<void(Outcome)>)>;
 
-// The naive client: one attempt with the strong model on the provider that lists it.
+// The naive client: the strong model on the provider that lists it, one attempt, or with
+// `max_retries` the OpenAI SDKs' default retries (sdk_retry.h).
 class RawClient {
 public:
-    RawClient(const Config& config, const PriceTable& prices, const ClientParams& client)
-        : m_prices(prices), m_model(client.strong_model), m_timeout(client.timeout_ms) {
+    RawClient(const Config& config, const PriceTable& prices, const ClientParams& client, int max_retries)
+        : m_prices(prices), m_model(client.strong_model), m_timeout(client.timeout_ms), m_max_retries(max_retries) {
         for (const auto& provider : config.providers)
             if (std::find(provider.models.begin(), provider.models.end(), m_model) != provider.models.end()) {
                 m_provider = provider;
@@ -125,39 +133,80 @@ public:
         m_adapter = make_provider_adapter(m_provider.kind);
     }
 
+    // Stops retrying: what is still in flight finishes as cancelled when the transport goes.
+    ~RawClient() {
+        m_closing = true;
+        m_timer.stop();
+    }
+
     void submit(ChatRequest request, std::function<void(Outcome)> done) {
-        HttpRequest http = m_adapter->build_request(request, m_provider, m_model);
-        http.total_timeout = m_timeout;
-        m_http.send(std::move(http), [this, done = std::move(done)](HttpResponse&& response) {
-            Outcome outcome;
-            outcome.provider = m_provider.name;
-            outcome.model = m_model;
-            outcome.cache = "off";
-            outcome.upstream_attempts = 1;
-            if (response.cancelled) {
-                outcome.error = "cancelled";
-            } else if (response.curl_code != 0) {
-                outcome.error = std::string(
-                    sb::to_string(classify_transport_error(response.curl_code, response.curl_error).cls));
-            } else if (auto answer = m_adapter->parse_response(response)) {
-                outcome.ok = true;
-                const auto cost = m_prices.cost_usd(m_model, answer->usage);
-                outcome.cost_known = cost.has_value();
-                outcome.cost_usd = cost.value_or(0.0);
-            } else {
-                outcome.error = std::string(sb::to_string(answer.error().cls));
-            }
-            done(std::move(outcome));
-        });
+        auto call = std::make_shared<RawCall>();
+        call->http = m_adapter->build_request(request, m_provider, m_model);
+        call->http.total_timeout = m_timeout;
+        call->done = std::move(done);
+        send(call);
     }
 
 private:
+    struct RawCall {
+        HttpRequest http;
+        std::function<void(Outcome)> done;
+        int attempts = 0;
+    };
+
+    void send(const std::shared_ptr<RawCall>& call) {
+        m_http.send(HttpRequest(call->http), [this, call](HttpResponse&& response) { on_response(call, response); });
+    }
+
+    void on_response(const std::shared_ptr<RawCall>& call, const HttpResponse& response) {
+        ++call->attempts;
+        Outcome outcome;
+        outcome.provider = m_provider.name;
+        outcome.model = m_model;
+        outcome.cache = "off";
+        outcome.upstream_attempts = call->attempts;
+        int status = response.status;
+        if (response.cancelled || m_closing) {
+            outcome.error = "cancelled";
+            return call->done(std::move(outcome));
+        }
+        if (response.curl_code != 0) {
+            status = 0;  // no HTTP answer counts, whatever arrived before the failure
+            outcome.error =
+                std::string(sb::to_string(classify_transport_error(response.curl_code, response.curl_error).cls));
+        } else if (auto answer = m_adapter->parse_response(response)) {
+            outcome.ok = true;
+            const auto cost = m_prices.cost_usd(m_model, answer->usage);
+            outcome.cost_known = cost.has_value();
+            outcome.cost_usd = cost.value_or(0.0);
+        } else {
+            outcome.error = std::string(sb::to_string(answer.error().cls));
+        }
+        const int retries_made = call->attempts - 1;
+        if (!outcome.ok && retries_made < m_max_retries && sdk_should_retry(status, response.headers)) {
+            const auto delay = sdk_retry_delay(retries_made, response.headers, uniform(), std::chrono::system_clock::now());
+            m_timer.schedule(delay, [this, call] { send(call); });
+            return;
+        }
+        call->done(std::move(outcome));
+    }
+
+    double uniform() {
+        std::lock_guard lock(m_random_mutex);
+        return std::uniform_real_distribution<double>(0.0, 1.0)(m_random);
+    }
+
     const PriceTable& m_prices;
     std::string m_model;
     std::chrono::milliseconds m_timeout;
+    const int m_max_retries;
     ProviderConfig m_provider;
     std::unique_ptr<ProviderAdapter> m_adapter;
-    HttpClient m_http;  // last: destroyed first, so callbacks never outlive the members above
+    std::atomic<bool> m_closing{false};
+    std::mutex m_random_mutex;
+    std::mt19937_64 m_random{20261207};
+    HttpClient m_http;   // destroyed after the timer: its callbacks see m_closing and schedule nothing
+    TimerThread m_timer; // last: stopped and destroyed first
 };
 
 Outcome outcome_of(RequestResult&& result) {
@@ -204,8 +253,8 @@ ModeRun run_mode(const Workload& workload, Mode mode, const Config& config, cons
     std::unique_ptr<Engine> engine;
     Submit submit;
     std::string model;
-    if (mode == Mode::Raw) {
-        raw = std::make_unique<RawClient>(config, prices, client);
+    if (mode == Mode::Raw || mode == Mode::SdkRetries) {
+        raw = std::make_unique<RawClient>(config, prices, client, mode == Mode::SdkRetries ? kSdkMaxRetries : 0);
         submit = [&raw](ChatRequest request, std::function<void(Outcome)> done) {
             raw->submit(std::move(request), std::move(done));
         };
@@ -393,6 +442,12 @@ ModeSummary summarize(const ModeRun& run, bool measured_only) {
     s.max_ms = latencies.back();
     for (int i = 0; i <= 100; ++i) s.latency_quantiles.push_back(quantile(i / 100.0));
     return s;
+}
+
+ModeSummary summarize_warmup(const ModeRun& run) {
+    ModeRun warm = run;
+    for (auto& r : warm.records) r.measured = !r.measured;
+    return summarize(warm, true);
 }
 
 void compare_with_raw(std::vector<ModeSummary>& summaries) {

@@ -1,9 +1,12 @@
 #pragma once
 // The baseline replay: one workload (workload.h) sent, on its own schedule, through one of
-// three clients, each against its own simulated upstreams over loopback HTTP.
+// these clients, each against its own simulated upstreams over loopback HTTP.
 //
 //   raw       a naive client: HttpClient + the OpenAI wire format, one attempt per request, no
-//             cache, no tiers, always the strong model (what a team writes first)
+//             cache, no tiers, always the strong model (what a team writes first; the reference
+//             case's row)
+//   sdk       the same with the official OpenAI SDKs' default retries (sdk_retry.h): what apps
+//             calling the SDK really have
 //   batching  the Engine with adaptive concurrency, retries and failover (cache off); requests
 //             still name the strong model, whose tier is the failover plan
 //   cache     the Engine as shipped: cache on, model "auto" so the routing rules pick the tier
@@ -30,10 +33,10 @@ class Simulator;
 
 namespace sb::replay {
 
-enum class Mode { Raw, Batching, CacheTiers };
-inline constexpr Mode kModes[] = {Mode::Raw, Mode::Batching, Mode::CacheTiers};
-const char* to_string(Mode mode);  // "raw", "batching", "cache"
-const char* label(Mode mode);      // "raw calls", "batching", "batching + cache + tiers"
+enum class Mode { Raw, SdkRetries, Batching, CacheTiers };
+inline constexpr Mode kModes[] = {Mode::Raw, Mode::SdkRetries, Mode::Batching, Mode::CacheTiers};
+const char* to_string(Mode mode);  // "raw", "sdk", "batching", "cache"
+const char* label(Mode mode);      // "raw calls", "raw calls + SDK retries", "batching", "batching + cache + tiers"
 
 // One simulator per configured provider, in this process, each on its own port.
 class Upstreams {
@@ -110,6 +113,9 @@ struct ModeSummary {
 };
 
 ModeSummary summarize(const ModeRun& run, bool measured_only = true);
+// The warm-up's requests alone: how the client does from a cold start (empty cache, limits
+// still at their initial values).
+ModeSummary summarize_warmup(const ModeRun& run);
 // Fills saved_vs_raw / saved_total_vs_raw of each summary against the raw one.
 void compare_with_raw(std::vector<ModeSummary>& summaries);
 
