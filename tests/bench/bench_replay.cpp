@@ -22,6 +22,8 @@
 //   --prices    a price file like resources/pricing.json; default: the built-in table
 //   --out       where replay-<workload>.json goes; default: $SB_BENCH_RESULTS, else none
 //   --modes     some of raw,sdk,batching,cache (default: all four; cost saved needs raw)
+//   --judged    questions judged without reference to the rules, for the tier accuracy;
+//               default: resources/replay/questions-judged.json
 //   --describe  print what the workloads look like and stop
 // Exit code: 0 when every target was met, 2 when one was missed, 1 on a setup error.
 #include <algorithm>
@@ -38,6 +40,7 @@
 #include "config/config.h"
 #include "cost/price_table.h"
 #include "replay/replay.h"
+#include "replay/tier_accuracy.h"
 #include "replay/workload.h"
 #include "simulator/simulator_profile.h"
 
@@ -75,6 +78,7 @@ struct Options {
     std::filesystem::path config;
     std::filesystem::path prices;
     std::filesystem::path out;
+    std::filesystem::path judged = SB_RESOURCES_DIR "/replay/questions-judged.json";
     bool sequential = false;
     bool describe_only = false;
     std::vector<Mode> modes{std::begin(kModes), std::end(kModes)};
@@ -104,6 +108,8 @@ std::optional<Options> parse_args(int argc, char** argv) {
             options.prices = *v;
         else if (arg == "--out" && (v = value()))
             options.out = *v;
+        else if (arg == "--judged" && (v = value()))
+            options.judged = *v;
         else if (arg == "--modes" && (v = value())) {
             options.modes.clear();
             for (const Mode mode : kModes)
@@ -117,7 +123,7 @@ std::optional<Options> parse_args(int argc, char** argv) {
             std::fprintf(
                 stderr,
                 "usage: bench_replay [--workload FILE]... [--upstream FILE] [--config FILE] [--prices FILE]"
-                " [--out DIR] [--modes raw,sdk,batching,cache] [--sequential] [--describe]\n");
+                " [--out DIR] [--modes raw,sdk,batching,cache] [--judged FILE] [--sequential] [--describe]\n");
             return std::nullopt;
         }
     }
@@ -295,6 +301,33 @@ int main(int argc, char** argv) {
         workloads.push_back(std::move(*workload));
     }
     if (options->describe_only) return 0;
+
+    // How the routing's tier rules agree with a person's judgement, on the replay's own questions
+    // (labelled beside the rules) and on a set written without them.
+    std::printf("\ntier chosen by the routing rules against the difficulty a person judged (each question alone):\n");
+    for (const auto& loaded : {load_pool_as_judged_set(SB_RESOURCES_DIR "/replay/questions.json"),
+                               load_judged_set(options->judged)}) {
+        if (!loaded) {
+            std::fprintf(stderr, "bench_replay: %s\n", loaded.error().c_str());
+            return 1;
+        }
+        const auto accuracy = measure_tier_accuracy(base->routing, *loaded);
+        std::printf("%s (%zu questions):\n%s", accuracy.set.c_str(), accuracy.questions,
+                    format_tier_accuracy(accuracy).c_str());
+        const auto hard = accuracy.matrix.find("hard");
+        std::size_t hard_total = 0, hard_strongest = 0;
+        if (hard != accuracy.matrix.end())
+            for (const auto& [tier, count] : hard->second) {
+                hard_total += count;
+                if (!accuracy.tiers.empty() && tier == accuracy.tiers.back()) hard_strongest += count;
+            }
+        bench::summary_row("tier accuracy", accuracy.set + ": tier = judged difficulty",
+                           bench::fmt("%.1f%%", accuracy.accuracy() * 100.0), "-", std::nullopt,
+                           bench::fmt("%.0f questions; ", double(accuracy.questions)) +
+                               bench::fmt("hard ones to the strongest tier: %.0f of %.0f", double(hard_strongest),
+                                          double(hard_total)));
+    }
+    std::fflush(stdout);
 
     const auto& modes = options->modes;
     std::vector<std::vector<ModeRun>> all_runs(workloads.size(), std::vector<ModeRun>(modes.size()));

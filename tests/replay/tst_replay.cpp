@@ -5,15 +5,18 @@
 // replay over loopback (fast simulator, injected errors) gives sane figures: raw calls fail
 // some requests, the SDK's default retries and the engine's retries answer more of them, cache +
 // tiers pays less per answer, and the warm-up is reported apart; the SDK client's retry schedule
-// is the OpenAI SDKs' default.
+// is the OpenAI SDKs' default; tier accuracy counts each judged question once.
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
 #include "cost/price_table.h"
 #include "replay/replay.h"
 #include "replay/sdk_retry.h"
+#include "replay/tier_accuracy.h"
 #include "replay/workload.h"
 #include "simulator/simulator_profile.h"
 
@@ -255,6 +258,48 @@ private slots:
         QCOMPARE(sdk_retry_delay(0, {{"retry-after-ms", "250"}, {"retry-after", "9"}}, 0.0, now), milliseconds(250));
         QCOMPARE(sdk_retry_delay(1, {{"retry-after", "3"}}, 0.0, now), milliseconds(3000));
         QCOMPARE(sdk_retry_delay(0, {{"retry-after", "0"}}, 0.0, now), milliseconds(0));
+    }
+
+    // The tier rules against judged difficulty: the matrix counts each question once, in its
+    // judged row and its chosen column; agreement is tier i for difficulty i.
+    void tierAccuracyCountsEachQuestion() {
+        RoutingConfig routing;
+        for (const char* name : {"simple", "standard", "advanced"}) routing.tiers.push_back(TierConfig{.name = name});
+        routing.default_tier = "simple";
+        routing.rules = {ClassifierRule{.name = "refunds", .kind = RuleKind::Keywords, .tier = "advanced", .values = {"refund"}}};
+        JudgedSet set;
+        set.name = "test";
+        set.system_prompt = "You are a support agent.";
+        set.questions = {{"Opening hours?", Difficulty::Simple},         // simple → simple: agrees
+                         {"I want a refund", Difficulty::Simple},         // simple → advanced
+                         {"Why was I charged twice?", Difficulty::Hard},  // hard → simple
+                         {"Refund rules for gifts?", Difficulty::Hard}};  // hard → advanced: agrees
+        const auto accuracy = measure_tier_accuracy(routing, set);
+        QCOMPARE(accuracy.questions, std::size_t(4));
+        QCOMPARE(accuracy.agreed, std::size_t(2));
+        QCOMPARE(accuracy.matrix.at("simple").at("simple"), std::size_t(1));
+        QCOMPARE(accuracy.matrix.at("simple").at("advanced"), std::size_t(1));
+        QCOMPARE(accuracy.matrix.at("hard").at("simple"), std::size_t(1));
+        QCOMPARE(accuracy.matrix.at("hard").at("advanced"), std::size_t(1));
+        QVERIFY(format_tier_accuracy(accuracy).contains("agreement 2 of 4 (50.0%)"));
+
+        // Both shipped sets load: the replay's pool one question per text, and the judged set.
+        const auto pool_set = load_pool_as_judged_set(kReplayDir / "questions.json");
+        QVERIFY2(pool_set.has_value(), pool_set ? "" : pool_set.error().c_str());
+        QVERIFY(pool_set->questions.size() >= 100);
+        const auto judged = load_judged_set(kReplayDir / "questions-judged.json");
+        QVERIFY2(judged.has_value(), judged ? "" : judged.error().c_str());
+        QVERIFY(judged->questions.size() >= 150);
+        for (const Difficulty d : {Difficulty::Simple, Difficulty::Medium, Difficulty::Hard})
+            QVERIFY(std::ranges::any_of(judged->questions, [d](const JudgedQuestion& q) { return q.difficulty == d; }));
+
+        // A bad item is named.
+        QTemporaryDir dir;
+        const std::filesystem::path bad = dir.filePath("bad.json").toStdString();
+        std::ofstream(bad) << R"({"questions": [{"text": "Hi", "difficulty": "simple"}, {"text": "Why?", "difficulty": "tricky"}]})";
+        const auto refused = load_judged_set(bad);
+        QVERIFY(!refused.has_value());
+        QVERIFY2(refused.error().ends_with("questions[1].difficulty: must be simple, medium or hard"), refused.error().c_str());
     }
 
     void tinyReplayGivesSaneFigures() {
