@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <utility>
 
 #include "routing/tier_classifier.h"
 
@@ -21,12 +22,16 @@ std::optional<Difficulty> parse_difficulty(const nlohmann::json& value) {
     return std::nullopt;
 }
 
-std::expected<nlohmann::json, std::string> read_json(const std::filesystem::path& file) {
+// The file's JSON and a set named after it, with the file's system prompt or a neutral one.
+std::expected<std::pair<nlohmann::json, JudgedSet>, std::string> open_set(const std::filesystem::path& file) {
     std::ifstream in(file);
     if (!in) return std::unexpected(file.string() + ": cannot be read");
     auto json = nlohmann::json::parse(in, nullptr, false);
     if (json.is_discarded() || !json.is_object()) return std::unexpected(file.string() + ": is not a JSON object");
-    return json;
+    JudgedSet set;
+    set.name = file.stem().string();
+    set.system_prompt = json.value("system_prompt", std::string(kDefaultSystemPrompt));
+    return std::pair{std::move(json), std::move(set)};
 }
 
 // Each {name} replaced by the placeholder's first value; {order} by an order number.
@@ -49,11 +54,10 @@ std::string filled(std::string text, const nlohmann::json& placeholders) {
 }  // namespace
 
 std::expected<JudgedSet, std::string> load_judged_set(const std::filesystem::path& file) {
-    auto json = read_json(file);
-    if (!json) return std::unexpected(json.error());
-    JudgedSet set;
-    set.name = file.stem().string();
-    set.system_prompt = json->value("system_prompt", std::string(kDefaultSystemPrompt));
+    auto opened = open_set(file);
+    if (!opened) return std::unexpected(opened.error());
+    auto& [root, set] = *opened;
+    const nlohmann::json* json = &root;
     const auto questions = json->find("questions");
     if (questions == json->end() || !questions->is_array() || questions->empty())
         return std::unexpected(file.string() + ": questions: must be a non-empty array");
@@ -71,11 +75,10 @@ std::expected<JudgedSet, std::string> load_judged_set(const std::filesystem::pat
 }
 
 std::expected<JudgedSet, std::string> load_pool_as_judged_set(const std::filesystem::path& file) {
-    auto json = read_json(file);
-    if (!json) return std::unexpected(json.error());
-    JudgedSet set;
-    set.name = file.stem().string();
-    set.system_prompt = json->value("system_prompt", std::string(kDefaultSystemPrompt));
+    auto opened = open_set(file);
+    if (!opened) return std::unexpected(opened.error());
+    auto& [root, set] = *opened;
+    const nlohmann::json* json = &root;
     const nlohmann::json placeholders = json->value("placeholders", nlohmann::json::object());
     auto add = [&](const nlohmann::json& items, const std::string& path) -> std::expected<void, std::string> {
         if (!items.is_array()) return std::unexpected(file.string() + ": " + path + ": must be an array");
