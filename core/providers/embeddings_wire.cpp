@@ -1,6 +1,8 @@
 #include "providers/embeddings_wire.h"
 
 #include <cstring>
+#include <string_view>
+#include <vector>
 
 #include "model/base64.h"
 #include "providers/json_fields.h"
@@ -65,6 +67,111 @@ Error malformed_embeddings_answer(std::string_view problem, int http_status) {
     return error;
 }
 
+// What the engine needs of an embeddings answer, read as the parser goes instead of from a
+// tree: 2,048 inputs of 3,072 dimensions are tens of MB of numbers, which as a JSON tree would
+// take ten times that in memory on the transport thread. Counts the items of `data`, the
+// dimensions of their embeddings (numbers, or base64 bytes), and reads `model` and
+// `usage.prompt_tokens`.
+class EmbeddingsAnswerScan final : public nlohmann::json_sax<nlohmann::json> {
+public:
+    bool root_object = false;
+    bool data_array = false;
+    bool item_without_embedding = false;
+    std::size_t items = 0, dimensions = 0;
+    bool base64 = false;
+    std::string model;
+    std::int64_t prompt_tokens = 0;
+
+    bool null() override { return scalar(); }
+    bool boolean(bool) override { return scalar(); }
+    bool number_integer(number_integer_t n) override { return number(static_cast<double>(n)); }
+    bool number_unsigned(number_unsigned_t n) override { return number(static_cast<double>(n)); }
+    bool number_float(number_float_t n, const string_t&) override { return number(n); }
+    bool binary(binary_t&) override { return scalar(); }
+    bool string(string_t& text) override {
+        if (at_root_key("model")) model = text;
+        if (in_item_key("embedding")) {
+            m_item_has_embedding = true;
+            base64 = true;
+            dimensions = text.size() * 3 / 4 / sizeof(float);  // little-endian float32s, 4/3 encoded
+        }
+        return scalar();
+    }
+    bool start_object(std::size_t) override {
+        if (m_frames.empty()) root_object = true;
+        if (in_data_array()) {
+            ++items;
+            m_item_has_embedding = false;
+        }
+        m_frames.push_back({false, {}});
+        return true;
+    }
+    bool end_object() override {
+        m_frames.pop_back();
+        if (in_data_array() && !m_item_has_embedding) item_without_embedding = true;
+        return true;
+    }
+    bool key(string_t& name) override {
+        m_frames.back().key = name;
+        return true;
+    }
+    bool start_array(std::size_t) override {
+        if (at_root_key("data")) data_array = true;
+        if (in_data_array()) item_without_embedding = true;  // an item that is not an object
+        if (in_item_key("embedding")) {
+            m_item_has_embedding = true;
+            m_in_embedding = true;
+            m_numbers = 0;
+        }
+        m_frames.push_back({true, {}});
+        return true;
+    }
+    bool end_array() override {
+        m_frames.pop_back();
+        if (m_in_embedding && in_item_key("embedding")) {
+            m_in_embedding = false;
+            base64 = false;
+            dimensions = m_numbers;
+        }
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+private:
+    struct Frame {
+        bool array = false;
+        std::string key;  // an object's current key
+    };
+
+    bool at_root_key(std::string_view name) const {
+        return m_frames.size() == 1 && !m_frames[0].array && m_frames[0].key == name;
+    }
+    bool in_data_array() const {
+        return m_frames.size() == 2 && m_frames[1].array && m_frames[0].key == "data";
+    }
+    bool in_item_key(std::string_view name) const {
+        return m_frames.size() == 3 && m_frames[0].key == "data" && m_frames[1].array && !m_frames[2].array &&
+               m_frames[2].key == name;
+    }
+    bool number(double n) {
+        if (m_in_embedding && m_frames.size() == 4) ++m_numbers;
+        if (m_frames.size() == 2 && m_frames[0].key == "usage" && !m_frames[1].array &&
+            m_frames[1].key == "prompt_tokens")
+            prompt_tokens = static_cast<std::int64_t>(n);
+        return scalar();
+    }
+    // A scalar directly in `data` is an item without an embedding.
+    bool scalar() {
+        if (in_data_array()) item_without_embedding = true;
+        return true;
+    }
+
+    std::vector<Frame> m_frames;
+    bool m_item_has_embedding = false;
+    bool m_in_embedding = false;
+    std::size_t m_numbers = 0;
+};
+
 }  // namespace
 
 std::expected<ChatRequest, Error> chat_request_from_embeddings(const nlohmann::json& body) {
@@ -93,29 +200,21 @@ std::expected<ChatRequest, Error> chat_request_from_embeddings(const nlohmann::j
 }
 
 std::expected<ChatResponse, Error> chat_response_from_embeddings(std::string_view body, int http_status) {
-    const auto json = nlohmann::json::parse(body, nullptr, false);
-    if (!json.is_object())
+    EmbeddingsAnswerScan scan;
+    const bool parsed = nlohmann::json::sax_parse(body.begin(), body.end(), &scan);
+    if (!parsed || !scan.root_object)
         return std::unexpected(malformed_embeddings_answer(
             "is not a JSON object (HTTP " + std::to_string(http_status) + ", " + std::to_string(body.size()) + " bytes)",
             http_status));
-    const auto* data = field(json, "data");
-    if (!data || !data->is_array())
-        return std::unexpected(malformed_embeddings_answer("has no data array", http_status));
+    if (!scan.data_array) return std::unexpected(malformed_embeddings_answer("has no data array", http_status));
+    if (scan.item_without_embedding)
+        return std::unexpected(malformed_embeddings_answer("has an item without an embedding", http_status));
     ChatResponse answer;
-    answer.model = string_or_empty(json, "model");
+    answer.model = std::move(scan.model);
     answer.finish_reason = "stop";
-    std::size_t dimensions = 0;
-    bool base64 = false;
-    for (const auto& item : *data) {
-        const auto* vector = field(item, "embedding");
-        if (!vector) return std::unexpected(malformed_embeddings_answer("has an item without an embedding", http_status));
-        base64 = vector->is_string();
-        // base64 holds little-endian float32s: four bytes of data per dimension, 4/3 encoded.
-        dimensions = base64 ? vector->get_ref<const std::string&>().size() * 3 / 4 / sizeof(float) : vector->size();
-    }
-    if (const auto* usage = field(json, "usage")) answer.usage.input_tokens = wire::int_or_zero(*usage, "prompt_tokens");
-    answer.content = std::to_string(data->size()) + (data->size() == 1 ? " embedding × " : " embeddings × ") +
-                     std::to_string(dimensions) + " dimensions, " + (base64 ? "base64" : "float");
+    answer.usage.input_tokens = scan.prompt_tokens;
+    answer.content = std::to_string(scan.items) + (scan.items == 1 ? " embedding × " : " embeddings × ") +
+                     std::to_string(scan.dimensions) + " dimensions, " + (scan.base64 ? "base64" : "float");
     answer.passthrough_body = std::string(body);
     return answer;
 }

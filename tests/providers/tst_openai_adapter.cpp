@@ -72,6 +72,44 @@ private slots:
         }
     }
 
+    // The answer is read as the parser goes (no tree): what it reports, and every malformed shape named.
+    void embeddingsAnswerIsScanned_data() {
+        QTest::addColumn<QByteArray>("answer");
+        QTest::addColumn<QString>("expected");  // the content, or "error: <words of the message>"
+        QTest::newRow("floats") << QByteArray(R"({"data":[{"embedding":[0.1,-2,3e-3]},{"embedding":[1,2,3]}],)"
+                                              R"("model":"m","usage":{"prompt_tokens":7}})")
+                                << "2 embeddings × 3 dimensions, float";
+        QTest::newRow("usage first, nested noise") << QByteArray(R"({"usage":{"prompt_tokens":7,"x":[1,2]},"meta":{"data":[1]},)"
+                                                                 R"("data":[{"index":0,"extra":{"embedding":"zz"},"embedding":[1,2]}]})")
+                                                   << "1 embedding × 2 dimensions, float";
+        QTest::newRow("empty data") << QByteArray(R"({"data":[]})") << "0 embeddings × 0 dimensions, float";
+        QTest::newRow("not json") << QByteArray("<html>") << "error: is not a JSON object";
+        QTest::newRow("array root") << QByteArray(R"([{"data":[]}])") << "error: is not a JSON object";
+        QTest::newRow("truncated") << QByteArray(R"({"data":[{"embedding":[1,2)") << "error: is not a JSON object";
+        QTest::newRow("no data") << QByteArray(R"({"object":"list"})") << "error: has no data array";
+        QTest::newRow("data not array") << QByteArray(R"({"data":{"embedding":[1]}})") << "error: has no data array";
+        QTest::newRow("item without") << QByteArray(R"({"data":[{"embedding":[1]},{"index":1}]})")
+                                      << "error: has an item without an embedding";
+        QTest::newRow("scalar item") << QByteArray(R"({"data":[{"embedding":[1]},5]})")
+                                     << "error: has an item without an embedding";
+    }
+    void embeddingsAnswerIsScanned() {
+        QFETCH(QByteArray, answer);
+        QFETCH(QString, expected);
+        const auto parsed = sb::chat_response_from_embeddings(answer.toStdString(), 200);
+        if (expected.startsWith("error: ")) {
+            QVERIFY(!parsed.has_value());
+            QCOMPARE(parsed.error().cls, sb::ErrorClass::MalformedResponse);
+            QVERIFY2(parsed.error().message.find(expected.mid(7).toStdString()) != std::string::npos,
+                     parsed.error().message.c_str());
+            return;
+        }
+        QVERIFY2(parsed.has_value(), parsed ? "" : parsed.error().message.c_str());
+        QCOMPARE(parsed->content, expected.toStdString());
+        if (answer.contains("prompt_tokens")) QCOMPARE(parsed->usage.input_tokens, std::int64_t(7));
+        if (answer.contains(R"("model":"m")")) QCOMPARE(parsed->model, std::string("m"));
+    }
+
     void embeddingsRefusalsNameTheField_data() {
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("field");
