@@ -91,7 +91,6 @@ public:
     bool string(string_t& text) override {
         if (at_root_key("model")) model = text;
         if (in_item_key("embedding")) {
-            m_item_has_embedding = true;
             base64 = true;
             dimensions = text.size() * 3 / 4 / sizeof(float);  // little-endian float32s, 4/3 encoded
         }
@@ -99,6 +98,7 @@ public:
     }
     bool start_object(std::size_t) override {
         if (m_frames.empty()) root_object = true;
+        if (in_item_key("embedding")) m_item_has_embedding = true;
         if (in_data_array()) {
             ++items;
             m_item_has_embedding = false;
@@ -116,7 +116,11 @@ public:
         return true;
     }
     bool start_array(std::size_t) override {
-        if (at_root_key("data")) data_array = true;
+        if (at_root_key("data")) {  // a repeated key: the last one counts, as in a JSON tree
+            data_array = true;
+            items = 0;
+            item_without_embedding = false;
+        }
         if (in_data_array()) item_without_embedding = true;  // an item that is not an object
         if (in_item_key("embedding")) {
             m_item_has_embedding = true;
@@ -160,9 +164,11 @@ private:
             prompt_tokens = static_cast<std::int64_t>(n);
         return scalar();
     }
-    // A scalar directly in `data` is an item without an embedding.
+    // A scalar directly in `data` is an item without an embedding; one under an item's
+    // `embedding` key is its embedding, whatever it holds.
     bool scalar() {
         if (in_data_array()) item_without_embedding = true;
+        if (in_item_key("embedding")) m_item_has_embedding = true;
         return true;
     }
 

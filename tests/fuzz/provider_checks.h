@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fuzz_common.h"
+#include "providers/embeddings_wire.h"
 #include "providers/openai_response_reader.h"
 #include "providers/openai_response_writer.h"
 #include "providers/provider_adapter.h"
@@ -55,6 +56,31 @@ inline void check_response(const ProviderAdapter& adapter, std::string_view byte
     if (error.retry_after) {
         SB_FUZZ_CHECK(error.retry_after->count() >= 0);
         SB_FUZZ_CHECK(*error.retry_after <= std::chrono::hours(24 * 366));
+    }
+}
+
+// An embeddings answer, read as the parser goes (chat_response_from_embeddings), against a
+// reading of the same bytes as a JSON tree:
+// - an error is MalformedResponse;
+// - whatever the tree reads as an object whose `data` is an array of objects that each have an
+//   `embedding` is accepted, with one embedding counted per item;
+// - an accepted answer is passed through unchanged.
+inline void check_embeddings_answer(std::string_view body) {
+    const auto scanned = chat_response_from_embeddings(body, 200);
+    const auto tree = nlohmann::json::parse(body, nullptr, false);
+    const nlohmann::json* data = tree.is_object() && tree.contains("data") ? &tree["data"] : nullptr;
+    bool well_formed = data && data->is_array();
+    if (well_formed)
+        for (const auto& item : *data) well_formed = well_formed && item.is_object() && item.contains("embedding");
+    if (!scanned) {
+        SB_FUZZ_CHECK(scanned.error().cls == ErrorClass::MalformedResponse);
+        SB_FUZZ_CHECK(!well_formed);
+        return;
+    }
+    SB_FUZZ_CHECK(scanned->passthrough_body == body);
+    if (well_formed) {
+        const std::string count = std::to_string(data->size()) + (data->size() == 1 ? " embedding × " : " embeddings × ");
+        SB_FUZZ_CHECK(scanned->content.starts_with(count));
     }
 }
 

@@ -83,6 +83,11 @@ private slots:
                                                                  R"("data":[{"index":0,"extra":{"embedding":"zz"},"embedding":[1,2]}]})")
                                                    << "1 embedding × 2 dimensions, float";
         QTest::newRow("empty data") << QByteArray(R"({"data":[]})") << "0 embeddings × 0 dimensions, float";
+        QTest::newRow("repeated data key: the last counts")
+            << QByteArray(R"({"data":[{"embedding":[1]}],"data":[{"embedding":[1,2]},{"embedding":[3,4]}]})")
+            << "2 embeddings × 2 dimensions, float";
+        QTest::newRow("embedding of no known kind") << QByteArray(R"({"data":[{"embedding":null}]})")
+                                                    << "1 embedding × 0 dimensions, float";
         QTest::newRow("not json") << QByteArray("<html>") << "error: is not a JSON object";
         QTest::newRow("array root") << QByteArray(R"([{"data":[]}])") << "error: is not a JSON object";
         QTest::newRow("truncated") << QByteArray(R"({"data":[{"embedding":[1,2)") << "error: is not a JSON object";
