@@ -300,6 +300,7 @@ std::expected<Config, std::vector<ConfigError>> parse_config(const nlohmann::jso
         retry.read_ms("deadline_ms", config.retry.deadline, 1, 24LL * 3600 * 1000);
         retry.read("failover", config.retry.failover);
         retry.read("failover_first", config.retry.failover_first);
+        if (const auto* hedge = retry.raw("hedge")) config.retry.hedge = parse_hedge(*hedge, retry.child_path("hedge"), errors);
         retry.finish();
         if (config.retry.initial_delay > config.retry.max_delay)
             retry.fail("initial_delay_ms", "must not exceed retry.max_delay_ms");
@@ -386,7 +387,8 @@ nlohmann::json to_json(const Config& config) {
           {"retry_after_cap_ms", config.retry.retry_after_cap.count()},
           {"deadline_ms", config.retry.deadline.count()},
           {"failover", config.retry.failover},
-          {"failover_first", config.retry.failover_first}}},
+          {"failover_first", config.retry.failover_first},
+          {"hedge", to_json(config.retry.hedge)}}},
         {"store",
          {{"path", config.store.path},
           {"queue_capacity", config.store.queue_capacity},

@@ -18,6 +18,7 @@
 #include "config/budget_config.h"
 #include "config/cache_config.h"
 #include "config/fleet_config.h"
+#include "config/hedge_config.h"
 #include "config/routing_config.h"
 #include "model/headers.h"
 
@@ -75,6 +76,7 @@ struct RetryConfig {
     // backing off on the same one; backoff resumes once every target was tried. Off when the key
     // is missing (the behaviour before it existed); the shipped config turns it on.
     bool failover_first = false;
+    HedgeConfig hedge;
 };
 
 struct StoreConfig {

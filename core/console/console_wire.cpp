@@ -133,12 +133,13 @@ void from_json(const nlohmann::json& j, Budget& b) {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MetricsCell, provider, model, tier, requests, errors, cache_hits,
                                                 errors_by_class, tokens_in, tokens_out, cost_usd, dns_ms, connect_ms,
-                                                tls_ms, first_byte_ms, total_ms, latency)
+                                                tls_ms, first_byte_ms, total_ms, latency, hedges,
+                                                hedges_won, hedge_cost_usd)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MetricsSecond, t_s, cells)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MetricsTotals, lifetime_requests, cost_today_usd)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProviderStatus, name, simulated, concurrency_limit, in_flight, waiting,
                                                 baseline_latency_ms)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineStats, submitted, succeeded, failed, cancelled, retries, failovers,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineStats, submitted, succeeded, failed, cancelled, retries, failovers, hedges, hedges_won,
                                                 providers)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TargetKey, provider, model)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TargetState, tier, target, weight, configured_share, effective_share,

@@ -21,6 +21,9 @@ void add_instance_cell(MetricsCell& into, const MetricsCell& cell) {
     into.requests += cell.requests;
     into.errors += cell.errors;
     into.cache_hits += cell.cache_hits;
+    into.hedges += cell.hedges;
+    into.hedges_won += cell.hedges_won;
+    into.hedge_cost_usd += cell.hedge_cost_usd;
     for (const auto& [error_class, count] : cell.errors_by_class) into.errors_by_class[error_class] += count;
     into.tokens_in += cell.tokens_in;
     into.tokens_out += cell.tokens_out;

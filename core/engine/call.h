@@ -22,6 +22,24 @@
 
 namespace sb {
 
+struct Call;
+using CallPtr = std::shared_ptr<Call>;
+
+// A request and its hedge, racing: the first answer (for a stream, its first content) wins
+// and the other attempt is cancelled. Everything here is guarded by `mutex`.
+struct HedgeRace {
+    enum class Leader { None, Primary, Hedge };
+    std::mutex mutex;
+    Leader leader = Leader::None;
+    CallPtr hedge;  // the copy, from when it is sent until it finishes
+    bool hedge_running = false;
+    double sent_after_ms = 0;               // from the request's start
+    std::optional<Error> primary_gave_up;   // the primary failed while the hedge ran: the hedge decides
+    bool loser_stopped = false;  // the losing attempt was cancelled…
+    bool loser_on_wire = false;  // …while it was on the wire (so it is billed)
+    std::vector<AttemptInfo> hedge_attempts;  // the hedge's, once it finished
+};
+
 struct Call {
     using DoneCallback = std::function<void(RequestResult&&)>;
     using DeltaCallback = std::function<void(const StreamDelta&)>;
@@ -57,12 +75,20 @@ struct Call {
     // Streaming state; touched only on the transport thread.
     SseParser sse;
     std::unique_ptr<StreamDecoder> decoder;
-    bool delivered_content = false;
+    std::atomic<bool> delivered_content{false};  // also read by the hedge timer
     Error stream_error;
+    std::string unbilled_text;  // streamed after its race was lost, before the cancel took effect
+
+    // Hedging. On the primary: the race, from the first send that scheduled a hedge. On the
+    // hedge: the same race and its primary.
+    std::shared_ptr<HedgeRace> race;
+    std::weak_ptr<Call> primary;
+    bool is_hedge = false;
+    bool hedge_scheduled = false;  // touched only by send()
+    std::optional<TargetKey> answered_by;  // the hedge's target, when the hedge won
 
     const ProviderState& provider() const { return providers->states[provider_index]; }
     bool from_cache() const { return served_from_cache(result.cache); }
 };
-using CallPtr = std::shared_ptr<Call>;
 
 }  // namespace sb

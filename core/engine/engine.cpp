@@ -36,6 +36,7 @@ public:
     explicit Impl(EngineOptions options)
         : m_config(std::move(options.config)),
           m_retry(m_config.retry, std::move(options.retry_uniform)),
+          m_hedge(m_config.retry.hedge.enabled ? std::make_unique<HedgePolicy>(m_config.retry.hedge) : nullptr),
           m_demo_profile_json(std::move(options.demo_profile_json)) {
         m_scheduler = options.scheduler ? options.scheduler : std::make_shared<TimerThread>();
     }
@@ -73,7 +74,7 @@ public:
         });
         m_recorder = std::make_unique<RequestRecorder>(m_metrics, m_prometheus, m_history.get(), history_text_policy());
         m_path = std::make_unique<RequestPath>(RequestPath::Parts{
-            m_config.retry, m_retry, *m_scheduler, m_providers, *m_routes, m_cache.get(), m_coalescer.get(),
+            m_config.retry, m_retry, m_hedge.get(), *m_scheduler, m_providers, *m_routes, m_cache.get(), m_coalescer.get(),
             *m_budgets, m_prices, m_tokenizer_ready, *m_recorder, m_http.get()});
         return start_alerts();
     }
@@ -104,6 +105,8 @@ public:
         stats.cancelled = totals.cancelled;
         stats.retries = path.retries;
         stats.failovers = path.failovers;
+        stats.hedges = path.hedges;
+        stats.hedges_won = path.hedges_won;
         for (const auto& provider : m_providers.current()->states) {
             ProviderStatus status;
             status.name = provider.config.name;
@@ -365,6 +368,7 @@ private:
 
     Config m_config;
     RetryPolicy m_retry;
+    std::unique_ptr<HedgePolicy> m_hedge;
     std::shared_ptr<Scheduler> m_scheduler;
     std::string m_demo_profile_json;
     std::unique_ptr<DemoUpstream> m_simulator;  // set under m_apply_mutex after start

@@ -44,6 +44,8 @@ struct EngineStats {
     std::uint64_t cancelled = 0;
     std::uint64_t retries = 0;
     std::uint64_t failovers = 0;
+    std::uint64_t hedges = 0;      // hedged copies sent
+    std::uint64_t hedges_won = 0;  // of which answered first
     std::vector<ProviderStatus> providers;
 };
 

@@ -44,10 +44,13 @@ void deliver_whole(const Call& call, const ChatResponse& response) {
 }
 
 // Points the call at `target`; false when the call's provider set has no such provider
-// (the router follows the live set, a call the one it started with).
+// (the router follows the live set, a call the one it started with). Under the race's lock
+// when the call is hedged: the hedge timer reads where the call is.
 bool move_to(Call& call, const TargetKey& target) {
     const auto it = call.providers->index.find(target.provider);
     if (it == call.providers->index.end()) return false;
+    std::unique_lock<std::mutex> race_lock;
+    if (call.race) race_lock = std::unique_lock(call.race->mutex);
     call.target = target;
     call.provider_index = it->second;
     if (call.target.model.empty()) call.target.model = call.provider().config.default_model;
@@ -72,6 +75,7 @@ CallPtr RequestPath::new_call(ChatRequest request) const {
     call->deadline = call->request.deadline.count() > 0 ? call->request.deadline : m_parts.retry_config.deadline;
     call->result.request_id = call->request.id;
     call->result.started_unix_ms = unix_ms_now();
+    if (m_parts.hedge) call->race = std::make_shared<HedgeRace>();
     return call;
 }
 
@@ -233,7 +237,7 @@ void RequestPath::look_up_semantically(const CallPtr& call) {
     }
     request->source = call->request.source;
     submit(std::move(*request), [this, call](RequestResult&& embedded) { on_question_embedded(call, std::move(embedded)); },
-           {}, SubmitOptions{.record_history = false, .cached = false});
+           {}, SubmitOptions{.record_history = false, .cached = false, .hedged = false});
 }
 
 void RequestPath::on_question_embedded(const CallPtr& call, RequestResult&& embedded) {
@@ -378,10 +382,14 @@ void RequestPath::send(const CallPtr& call) {
         call->stream_error = Error{};
         on_data = [this, call](std::string_view bytes) { on_stream_bytes(call, bytes); };
     }
+    if (call->race && !call->is_hedge && call->options.hedged && !call->hedge_scheduled) {
+        call->hedge_scheduled = true;
+        schedule_hedge(call);
+    }
     {
         // Held across send() so cancel() sees either no transfer or the one just started.
         std::lock_guard lock(call->transfer_mutex);
-        if (!call->cancelled && !m_stopping) {
+        if (!call->cancelled && !call->finished && !m_stopping) {
             call->transfer_active = true;
             call->transfer_id = m_parts.transport->send(
                 std::move(http), [this, call](HttpResponse&& response) { on_transfer_done(call, std::move(response)); },
@@ -402,12 +410,42 @@ void RequestPath::on_stream_bytes(const CallPtr& call, std::string_view bytes) {
     });
     if (!call->stream_error && call->sse.failed())
         call->stream_error = Error{ErrorClass::MalformedResponse, "bad event stream: " + call->sse.error()};
+    bool lost = false;
     for (const auto& delta : deltas) {
-        if (!delta.content.empty() || !delta.tool_calls.empty() || !delta.responses_event.empty())
-            call->delivered_content = true;
-        if (call->on_delta) call->on_delta(delta);
+        const bool content = !delta.content.empty() || !delta.tool_calls.empty() || !delta.responses_event.empty();
+        const StreamTurn turn = stream_turn(call, content);
+        if (turn == StreamTurn::Hold) continue;
+        if (turn == StreamTurn::Lost) {
+            lost = true;
+            std::lock_guard lock(call->race->mutex);
+            call->unbilled_text += delta.content;
+            continue;
+        }
+        if (content) call->delivered_content = true;
+        if (!call->is_hedge) {
+            if (call->on_delta) call->on_delta(delta);
+        } else if (const auto primary = call->primary.lock(); primary && primary->on_delta) {
+            primary->on_delta(delta);
+        }
     }
-    if (call->stream_error && !m_stopping) m_parts.transport->cancel(call->transfer_id);
+    if ((call->stream_error || lost) && !m_stopping) m_parts.transport->cancel(call->transfer_id);
+}
+
+// A hedged stream goes to the caller from one attempt only: the first with content leads, and
+// until then only the primary's preamble (a role: the hedge's would repeat it) is passed on.
+RequestPath::StreamTurn RequestPath::stream_turn(const CallPtr& call, bool content) {
+    if (!call->race) return StreamTurn::Deliver;
+    using Leader = HedgeRace::Leader;
+    const Leader mine = call->is_hedge ? Leader::Hedge : Leader::Primary;
+    Leader leader;
+    {
+        std::lock_guard lock(call->race->mutex);
+        leader = call->race->leader;
+    }
+    if (leader == mine) return StreamTurn::Deliver;
+    if (leader != Leader::None) return StreamTurn::Lost;
+    if (content) return take_lead(call) ? StreamTurn::Deliver : StreamTurn::Lost;
+    return call->is_hedge ? StreamTurn::Hold : StreamTurn::Deliver;
 }
 
 // Classifies the attempt, frees its slot, teaches the router, then finishes or tries again.
@@ -438,11 +476,33 @@ void RequestPath::on_transfer_done(const CallPtr& call, HttpResponse&& response)
     if (error.cls == ErrorClass::Cancelled) provider.load->limiter.release_neutral();
     else provider.load->limiter.release(latency, is_congestion(error.cls));
     m_parts.routes.record(call->target, error.cls, latency);
+    if (answer && m_parts.hedge) m_parts.hedge->observe(call->target.provider + "/" + call->target.model, latency);
     pump(*provider.load);
 
-    call->result.attempts.push_back(AttemptInfo{provider.config.name, call->target.model, error.cls, response.status,
-                                                call->next_delay, response.timings});
-    call->result.timings = response.timings;
+    AttemptInfo attempt{provider.config.name, call->target.model, error.cls,     response.status,
+                        call->next_delay,     response.timings,   call->is_hedge};
+    if (call->race && !call->is_hedge) {
+        // Racing a hedge: once the hedge leads, it finishes the call; an answer here leads; while
+        // the hedge runs, a failure here leaves the call to it (retrying as well would race it
+        // with a third copy).
+        std::lock_guard lock(call->race->mutex);
+        if (call->race->leader == HedgeRace::Leader::Hedge) return;
+        call->result.attempts.push_back(std::move(attempt));
+        call->result.timings = response.timings;
+        if (answer) {
+            call->race->leader = HedgeRace::Leader::Primary;
+        } else if (call->race->hedge_running) {
+            call->race->primary_gave_up = std::move(error);
+            return;
+        }
+    } else {
+        call->result.attempts.push_back(std::move(attempt));
+        call->result.timings = response.timings;
+    }
+    if (answer && call->is_hedge && !take_lead(call)) {
+        answer.reset();
+        error = Error{ErrorClass::Cancelled, "the primary answered first"};
+    }
     if (answer) return finish(call, std::move(*answer));
     handle_failure(call, std::move(error));
 }
@@ -450,6 +510,7 @@ void RequestPath::on_transfer_done(const CallPtr& call, HttpResponse&& response)
 void RequestPath::handle_failure(const CallPtr& call, Error error) {
     if (call->cancelled || m_stopping || error.cls == ErrorClass::Cancelled)
         return fail(call, Error{ErrorClass::Cancelled, "cancelled"});
+    if (call->is_hedge) return fail(call, std::move(error));  // one attempt: the primary goes on retrying
     if (call->request.stream && call->delivered_content)
         return fail(call, std::move(error));  // part of the answer is out; a retry would repeat it
 
@@ -504,6 +565,14 @@ void RequestPath::cancel_call(const CallPtr& call) {
     }
     if (in_flight && !m_stopping) m_parts.transport->cancel(transfer);  // the done callback finishes it
     else fail(call, Error{ErrorClass::Cancelled, "cancelled"});
+    if (call->race && !call->is_hedge) {
+        CallPtr hedge;
+        {
+            std::lock_guard lock(call->race->mutex);
+            if (call->race->hedge_running) hedge = call->race->hedge;
+        }
+        if (hedge) cancel_call(hedge);
+    }
 }
 
 void RequestPath::finish(const CallPtr& call, std::expected<ChatResponse, Error> outcome) {
@@ -513,10 +582,18 @@ void RequestPath::finish(const CallPtr& call, std::expected<ChatResponse, Error>
         m_calls.erase(call->request.id);
     }
     auto& result = call->result;
-    const bool from_cache = call->from_cache();
-    if (!call->tried.empty() && !from_cache) {
+    if (call->is_hedge) {
         result.provider = call->target.provider;
         result.model = call->target.model;
+        result.outcome = std::move(outcome);
+        return on_hedge_finished(call);
+    }
+    if (call->race) settle_race(call);
+    const bool from_cache = call->from_cache();
+    if (!call->tried.empty() && !from_cache) {
+        const TargetKey& answered = call->answered_by ? *call->answered_by : call->target;
+        result.provider = answered.provider;
+        result.model = answered.model;
     }
     result.total_ms = std::chrono::duration<double, std::milli>(m_parts.scheduler.now() - call->started).count();
     result.outcome = std::move(outcome);
@@ -529,12 +606,195 @@ void RequestPath::finish(const CallPtr& call, std::expected<ChatResponse, Error>
         if (call->embedding_cost_usd && result.cost_usd) *result.cost_usd += *call->embedding_cost_usd;
         calibrate_tokens(call->request, result);
     }
+    if (result.hedge && result.hedge->loser_cost_usd) {
+        // The losing attempt is billed too: to the request, and to its provider's budgets.
+        const std::string& loser = result.hedge->won ? call->target.provider : result.hedge->provider;
+        m_parts.budgets.record(loser, *result.hedge->loser_cost_usd);
+        result.cost_usd = result.cost_usd.value_or(0.0) + *result.hedge->loser_cost_usd;
+    }
     if (call->flight_leader) {
         call->flight_leader = false;
         m_flight.complete(call->cache.key, SharedAnswer{result.outcome, result.provider, result.model, result.cost_usd});
     }
     m_parts.recorder.record(call->request, result, call->options.record_history);
     if (call->on_done) call->on_done(std::move(result));
+}
+
+// At the first send: the hedge goes out after the target's delay unless an answer came first.
+void RequestPath::schedule_hedge(const CallPtr& call) {
+    const auto delay = m_parts.hedge->delay_for(call->target.provider + "/" + call->target.model);
+    if (!delay || elapsed(*call) + *delay >= call->deadline) return;
+    m_parts.scheduler.schedule(*delay, [this, weak = std::weak_ptr<Call>(call)] {
+        if (const auto call = weak.lock()) send_hedge(call);
+    });
+}
+
+// Sends one copy of the request, to another target of its tier when there is one, else to the
+// same target; it makes a single attempt (retries stay the primary's).
+void RequestPath::send_hedge(const CallPtr& call) {
+    if (call->finished || call->cancelled || m_stopping || call->delivered_content) return;
+    HedgeRace& race = *call->race;
+    TargetKey target;
+    std::vector<TargetKey> tried;
+    {
+        std::lock_guard lock(race.mutex);
+        if (race.leader != HedgeRace::Leader::None || race.hedge) return;
+        target = call->target;
+        tried = call->tried;
+    }
+    if (!m_parts.hedge->take()) return;
+    if (!call->pinned && !call->request.tier.empty()) {
+        if (const auto next = m_parts.routes.next(call->request.tier, call->request, tried)) {
+            if (call->providers->index.contains(next->target.provider)) target = next->target;
+            else m_parts.routes.record(next->target, ErrorClass::Cancelled, std::chrono::microseconds(0));
+        }
+    }
+    auto hedge = std::make_shared<Call>();
+    hedge->request = call->request;
+    hedge->request.id = call->request.id + ".hedge";
+    hedge->options = SubmitOptions{.record_history = false, .cached = false, .hedged = false};
+    hedge->started = call->started;
+    hedge->deadline = call->deadline;
+    hedge->providers = call->providers;
+    hedge->pinned = true;
+    hedge->is_hedge = true;
+    hedge->primary = call;
+    hedge->race = call->race;
+    hedge->result.request_id = hedge->request.id;
+    hedge->result.started_unix_ms = unix_ms_now();
+    {
+        std::lock_guard lock(race.mutex);
+        if (race.leader != HedgeRace::Leader::None) return;
+        race.hedge = hedge;
+        race.hedge_running = true;
+        race.sent_after_ms = std::chrono::duration<double, std::milli>(m_parts.scheduler.now() - call->started).count();
+    }
+    ++m_hedges;
+    {
+        std::lock_guard lock(m_calls_mutex);
+        m_calls.emplace(hedge->request.id, hedge);  // cancelled and failed with the rest at shutdown
+    }
+    start_on(hedge, target);
+}
+
+// This attempt answered first (a stream: its first content): it leads and the other is stopped.
+// False when the other already leads.
+bool RequestPath::take_lead(const CallPtr& call) {
+    using Leader = HedgeRace::Leader;
+    HedgeRace& race = *call->race;
+    const Leader mine = call->is_hedge ? Leader::Hedge : Leader::Primary;
+    CallPtr other;
+    {
+        std::lock_guard lock(race.mutex);
+        if (race.leader != Leader::None) return race.leader == mine;
+        race.leader = mine;
+        if (call->is_hedge) other = call->primary.lock();
+        else if (race.hedge_running) other = race.hedge;
+    }
+    if (other) stop_loser(race, other);
+    return true;
+}
+
+// Cancels the attempt that lost, noting whether it was on the wire (then the provider bills it).
+void RequestPath::stop_loser(HedgeRace& race, const CallPtr& loser) {
+    bool on_wire = false;
+    std::uint64_t transfer = 0;
+    {
+        std::lock_guard lock(loser->transfer_mutex);
+        on_wire = loser->transfer_active;
+        transfer = loser->transfer_id;
+    }
+    {
+        std::lock_guard lock(race.mutex);
+        if (race.loser_stopped) return;
+        race.loser_stopped = true;
+        race.loser_on_wire = on_wire;
+    }
+    if (loser->is_hedge) cancel_call(loser);
+    else if (on_wire && !m_stopping) m_parts.transport->cancel(transfer);  // its done callback sees it lost
+}
+
+// The hedge is done: when it led, its outcome is the request's; when the primary had failed
+// and left the call to it, the primary's failure is handled now (retry, failover or fail).
+void RequestPath::on_hedge_finished(const CallPtr& hedge) {
+    const auto primary = hedge->primary.lock();
+    HedgeRace& race = *hedge->race;
+    HedgeRace::Leader leader;
+    std::optional<Error> gave_up;
+    {
+        std::lock_guard lock(race.mutex);
+        race.hedge_running = false;
+        race.hedge_attempts = hedge->result.attempts;
+        leader = race.leader;
+        gave_up = std::exchange(race.primary_gave_up, std::nullopt);
+    }
+    if (!primary || primary->finished) return;
+    if (leader == HedgeRace::Leader::Hedge) {
+        primary->answered_by = hedge->target;
+        primary->result.timings = hedge->result.timings;
+        return finish(primary, hedge->result.outcome);
+    }
+    if (gave_up) handle_failure(primary, std::move(*gave_up));
+}
+
+// The primary finishes: the race is decided (an undecided one goes to the primary, whose
+// outcome this is), a hedge still running is stopped, and the result says what the hedge did
+// and what the losing attempt is billed.
+void RequestPath::settle_race(const CallPtr& call) {
+    using Leader = HedgeRace::Leader;
+    HedgeRace& race = *call->race;
+    CallPtr hedge;
+    bool stop = false;
+    {
+        std::lock_guard lock(race.mutex);
+        if (race.leader == Leader::None) race.leader = Leader::Primary;
+        hedge = std::move(race.hedge);  // breaks the race ↔ hedge cycle
+        stop = hedge && race.leader == Leader::Primary && race.hedge_running && !race.loser_stopped;
+    }
+    if (!hedge) return;
+    if (stop) stop_loser(race, hedge);
+    const Call& loser_call = race.leader == Leader::Hedge ? *call : *hedge;
+    HedgeInfo info{hedge->target.provider, hedge->target.model, 0, false, 0.0};
+    bool loser_on_wire = false;
+    std::string unbilled;
+    std::vector<AttemptInfo> hedge_attempts;
+    bool hedge_finished = false;
+    {
+        std::lock_guard lock(race.mutex);
+        info.sent_after_ms = race.sent_after_ms;
+        info.won = race.leader == Leader::Hedge;
+        loser_on_wire = race.loser_on_wire;
+        unbilled = loser_call.unbilled_text;
+        hedge_attempts = race.hedge_attempts;
+        hedge_finished = !race.hedge_running;
+    }
+    if (loser_on_wire) info.loser_cost_usd = bill_abandoned(loser_call, unbilled);
+    if (info.won) ++m_hedges_won;
+    if (info.won && loser_on_wire)  // the primary's attempt, cancelled on the wire (its done callback records nothing)
+        call->result.attempts.push_back(
+            AttemptInfo{call->target.provider, call->target.model, ErrorClass::Cancelled, 0, call->next_delay, {}, false});
+    if (hedge_finished) call->result.attempts.insert(call->result.attempts.end(), hedge_attempts.begin(), hedge_attempts.end());
+    else call->result.attempts.push_back(AttemptInfo{info.provider, info.model, ErrorClass::Cancelled, 0, {}, {}, true});
+    char after[32];
+    std::snprintf(after, sizeof after, "%.0f", info.sent_after_ms);
+    call->result.route_reason += "; hedged after " + std::string(after) + " ms to " + info.provider + "/" + info.model +
+                                 (info.won ? ", which answered first" : ", which lost");
+    call->result.hedge = std::move(info);
+}
+
+// What a provider bills for an attempt cancelled on the wire: its prompt, and what it had
+// streamed before the cancel took effect.
+std::optional<double> RequestPath::bill_abandoned(const Call& attempt, const std::string& unbilled) const {
+    Usage usage;
+    if (m_parts.tokenizer_ready) {
+        const TokenCounter& counter = shared_token_counter();
+        usage.input_tokens = counter.count_request(attempt.target.model, attempt.request).tokens;
+        if (!unbilled.empty()) usage.output_tokens = counter.count_text(attempt.target.model, unbilled).tokens;
+    } else {  // the rank files are still loading: a few characters a token, rather than wait
+        for (const auto& message : attempt.request.messages) usage.input_tokens += std::ssize(message.content) / 4 + 4;
+        usage.output_tokens = std::ssize(unbilled) / 4;
+    }
+    return m_parts.prices.load()->cost_usd(attempt.target.model, usage);
 }
 
 // Teaches the estimate of models without a public tokenizer how their provider counts.

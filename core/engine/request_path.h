@@ -23,6 +23,7 @@
 #include "engine/request_recorder.h"
 #include "engine/route_selection.h"
 #include "engine/scheduler.h"
+#include "resilience/hedge_policy.h"
 #include "resilience/retry_policy.h"
 #include "transport/http_client.h"
 
@@ -35,6 +36,8 @@ struct RequestPathCounters {
     std::uint64_t submitted = 0;
     std::uint64_t retries = 0;
     std::uint64_t failovers = 0;
+    std::uint64_t hedges = 0;      // copies sent
+    std::uint64_t hedges_won = 0;  // of which answered first
 };
 
 class RequestPath {
@@ -42,6 +45,7 @@ public:
     struct Parts {
         const RetryConfig& retry_config;
         RetryPolicy& retry;
+        HedgePolicy* hedge;  // null when retry.hedge is off
         Scheduler& scheduler;
         LiveProviders& providers;
         RouteSelection& routes;
@@ -65,7 +69,7 @@ public:
     std::string start(CallPtr call, Call::DoneCallback on_done, Call::DeltaCallback on_delta, SubmitOptions options);
     void release(const CallPtr& call);
     void cancel(const std::string& request_id);
-    RequestPathCounters counters() const { return {m_submitted, m_retries, m_failovers}; }
+    RequestPathCounters counters() const { return {m_submitted, m_retries, m_failovers, m_hedges, m_hedges_won}; }
 
     // Shutting down, in this order: cancel_all(), stop(), tear the transport down (which
     // finishes the transfers in flight), stop the scheduler, fail_remaining().
@@ -104,6 +108,16 @@ private:
     void handle_failure(const CallPtr& call, Error error);
     bool fail_over(const CallPtr& call, const Error& error);
     void cancel_call(const CallPtr& call);
+    // Hedging (see HedgeRace): scheduled at the first send, sent when the delay passes.
+    void schedule_hedge(const CallPtr& call);
+    void send_hedge(const CallPtr& call);
+    bool take_lead(const CallPtr& call);
+    enum class StreamTurn { Deliver, Hold, Lost };
+    StreamTurn stream_turn(const CallPtr& call, bool content);
+    void on_hedge_finished(const CallPtr& hedge);
+    void settle_race(const CallPtr& call);
+    void stop_loser(HedgeRace& race, const CallPtr& loser);
+    std::optional<double> bill_abandoned(const Call& attempt, const std::string& unbilled) const;
     void fail(const CallPtr& call, Error error) { finish(call, std::unexpected(std::move(error))); }
     void finish(const CallPtr& call, std::expected<ChatResponse, Error> outcome);
     void calibrate_tokens(const ChatRequest& request, const RequestResult& result);
@@ -115,7 +129,7 @@ private:
     mutable std::mutex m_calls_mutex;
     std::unordered_map<std::string, CallPtr> m_calls;
     std::atomic<bool> m_stopping{false};
-    std::atomic<std::uint64_t> m_submitted{0}, m_retries{0}, m_failovers{0};
+    std::atomic<std::uint64_t> m_submitted{0}, m_retries{0}, m_failovers{0}, m_hedges{0}, m_hedges_won{0};
 };
 
 }  // namespace sb

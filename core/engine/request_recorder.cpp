@@ -28,6 +28,11 @@ RecordedRequest recorded(const RequestResult& result) {
     r.transfer_total_ms = result.timings.total_ms;
     r.cache_hit = answered_from_cache(result);
     if (r.cache_hit) r.provider = std::string(kCacheProvider);
+    if (result.hedge) {
+        r.hedged = true;
+        r.hedge_won = result.hedge->won;
+        r.hedge_loser_cost_usd = result.hedge->loser_cost_usd.value_or(0.0);
+    }
     if (r.ok && !r.cache_hit) {
         r.tokens_in = result.outcome->usage.input_tokens;
         r.tokens_out = result.outcome->usage.output_tokens;
@@ -53,8 +58,8 @@ void RequestRecorder::record(const ChatRequest& request, const RequestResult& re
     std::vector<AttemptSample> attempts;
     attempts.reserve(result.attempts.size());
     for (const auto& a : result.attempts)
-        attempts.push_back(
-            {a.provider, a.model, a.error == ErrorClass::None ? std::string_view{} : to_string(a.error), a.http_status});
+        attempts.push_back({a.provider, a.model, a.error == ErrorClass::None ? std::string_view{} : to_string(a.error),
+                            a.http_status, a.hedge});
     const bool from_cache = answered_from_cache(result);
     RequestSample sample;
     sample.provider = from_cache ? kCacheProvider : std::string_view(result.provider);
@@ -70,6 +75,11 @@ void RequestRecorder::record(const ChatRequest& request, const RequestResult& re
         sample.cost_usd = result.cost_usd.value_or(0.0);
     }
     if (result.ok() && from_cache) sample.saved_usd = result.saved_usd.value_or(0.0);
+    if (result.hedge) {
+        sample.hedge = result.hedge->won ? "won" : "lost";
+        sample.hedge_provider = result.hedge->provider;
+        sample.hedge_cost_usd = result.hedge->loser_cost_usd.value_or(0.0);
+    }
     m_prometheus.record(sample);
 
     if (m_history && history_row) m_history->enqueue(history_record(request, result, m_text_policy), Overflow::Drop);

@@ -20,6 +20,17 @@ struct AttemptInfo {
     int http_status = 0;
     std::chrono::milliseconds delay_before{0};  // backoff waited before this attempt
     PhaseTimings timings;
+    bool hedge = false;  // the hedged copy's attempt
+};
+
+// A hedged request: the copy sent after a delay, and what the losing attempt cost.
+struct HedgeInfo {
+    std::string provider, model;  // the hedge's target
+    double sent_after_ms = 0;
+    bool won = false;
+    // What the providers bill for the attempt that lost: its prompt, and what it had streamed
+    // before the cancel (nothing when it was never sent). Included in cost_usd.
+    std::optional<double> loser_cost_usd;
 };
 
 struct RequestResult {
@@ -40,6 +51,7 @@ struct RequestResult {
     std::string cache_rule;            // the cache rule that decided (empty: the default)
     std::optional<double> saved_usd;   // a hit or shared answer: what the original answer cost
     std::string budget_note;           // a budget past its threshold warned, or moved the request
+    std::optional<HedgeInfo> hedge;
 
     bool ok() const { return outcome.has_value(); }
 };

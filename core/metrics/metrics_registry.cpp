@@ -56,6 +56,9 @@ void MetricsRegistry::record(const RecordedRequest& r) {
         ++cell.errors_by_class[r.error_class];
     }
     if (r.cache_hit) ++cell.cache_hits;
+    if (r.hedged) ++cell.hedges;
+    if (r.hedge_won) ++cell.hedges_won;
+    cell.hedge_cost_usd += r.hedge_loser_cost_usd;
     cell.tokens_in += r.tokens_in;
     cell.tokens_out += r.tokens_out;
     cell.cost_usd += r.cost_usd;
@@ -106,6 +109,9 @@ MetricsSnapshot MetricsRegistry::snapshot(std::int64_t since_ms, std::int64_t un
                 frame.requests += cell.requests;
                 frame.errors += cell.errors;
                 frame.cache_hits += cell.cache_hits;
+                frame.hedges += cell.hedges;
+                frame.hedges_won += cell.hedges_won;
+                frame.hedge_cost_usd += cell.hedge_cost_usd;
                 frame.requests_by_provider[key.provider] += cell.requests;
                 for (const auto& [cls, n] : cell.errors_by_class) frame.errors_by_class[cls] += n;
                 frame.tokens_in += cell.tokens_in;
@@ -137,6 +143,9 @@ MetricsSnapshot MetricsRegistry::snapshot(std::int64_t since_ms, std::int64_t un
         snap.requests += frame.requests;
         snap.errors += frame.errors;
         snap.cache_hits += frame.cache_hits;
+        snap.hedges += frame.hedges;
+        snap.hedges_won += frame.hedges_won;
+        snap.hedge_cost_usd += frame.hedge_cost_usd;
         snap.cost_usd += frame.cost_usd;
         snap.tokens_in += frame.tokens_in;
         snap.tokens_out += frame.tokens_out;

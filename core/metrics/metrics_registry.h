@@ -39,6 +39,9 @@ struct RecordedRequest {
     std::int64_t tokens_out = 0;
     double cost_usd = 0;
     bool cache_hit = false;
+    bool hedged = false;     // a hedge was sent
+    bool hedge_won = false;  // and answered first
+    double hedge_loser_cost_usd = 0;  // included in cost_usd
 };
 
 struct MetricsFrame {
@@ -46,6 +49,8 @@ struct MetricsFrame {
     std::uint64_t requests = 0;
     std::uint64_t errors = 0;
     std::uint64_t cache_hits = 0;
+    std::uint64_t hedges = 0, hedges_won = 0;
+    double hedge_cost_usd = 0;  // what the losing attempts of hedged requests cost
     std::map<std::string, std::uint64_t> requests_by_provider;
     std::map<std::string, std::uint64_t> errors_by_class;
     std::int64_t tokens_in = 0;
@@ -60,6 +65,8 @@ struct MetricsFrame {
 struct MetricsCell {
     std::string provider, model, tier;
     std::uint64_t requests = 0, errors = 0, cache_hits = 0;
+    std::uint64_t hedges = 0, hedges_won = 0;
+    double hedge_cost_usd = 0;
     std::map<std::string, std::uint64_t> errors_by_class;
     std::int64_t tokens_in = 0, tokens_out = 0;
     double cost_usd = 0;
@@ -97,6 +104,8 @@ struct MetricsSnapshot {
     std::vector<MetricsFrame> frames;  // one per resolution step, oldest first, gaps filled with zeros
     // Over the whole window:
     std::uint64_t requests = 0, errors = 0, cache_hits = 0;
+    std::uint64_t hedges = 0, hedges_won = 0;
+    double hedge_cost_usd = 0;
     double p50_ms = 0, p95_ms = 0, p99_ms = 0;
     double cost_usd = 0;
     std::int64_t tokens_in = 0, tokens_out = 0;

@@ -161,6 +161,7 @@ void PrometheusMetrics::record(const RequestSample& request) {
             std::array<char, 12> buffer;
             ++series(m_error_codes, {attempt.provider, code_label(attempt, buffer), attempt.error_class});
         }
+        if (attempt.hedge) continue;  // counted below, neither a retry nor a failover
         if (previous) {
             if (previous->provider == attempt.provider && previous->model == attempt.model)
                 ++series(m_retries, {attempt.provider});
@@ -170,6 +171,10 @@ void PrometheusMetrics::record(const RequestSample& request) {
         previous = &attempt;
     }
 
+    if (!request.hedge.empty()) {
+        ++series(m_hedges, {request.hedge_provider, request.hedge});
+        m_hedge_cost += request.hedge_cost_usd;
+    }
     if (!request.cache.empty()) ++series(m_cache_requests, {request.cache});
     if (request.tokens_in > 0)
         series(m_tokens, {request.provider, request.model, "input"}) +=
@@ -219,6 +224,11 @@ std::string PrometheusMetrics::render(const ScrapeGauges& gauges) const {
                                  {"provider"}, m_retries);
         append_scalar(out, "switchboard_failovers_total", "counter", "Attempts moved to another target",
                       m_failovers);
+        append_counter_family<2>(out, "switchboard_hedges_total",
+                                 "Hedged copies sent, by the hedge's provider and whether it answered first",
+                                 {"provider", "outcome"}, m_hedges);
+        append_scalar(out, "switchboard_hedge_cost_usd_total", "counter",
+                      "What the losing attempts of hedged requests cost (prompt, and what had streamed)", m_hedge_cost);
         append_counter_family<1>(out, "switchboard_cache_requests_total", "Response cache lookups by result",
                                  {"result"}, m_cache_requests);
         append_counter_family<3>(out, "switchboard_tokens_total",

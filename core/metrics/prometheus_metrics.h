@@ -28,6 +28,7 @@ struct AttemptSample {
     std::string_view model;
     std::string_view error_class;  // empty: the attempt succeeded
     int http_status = 0;           // 0: no HTTP response
+    bool hedge = false;            // the hedged copy's attempt
 };
 
 // One finished request, as the exporter needs it. Views must outlive record() only.
@@ -42,6 +43,9 @@ struct RequestSample {
     std::int64_t tokens_in = 0, tokens_out = 0;  // upstream usage (0 for cache answers)
     double cost_usd = 0;                         // upstream spend (0 for cache answers)
     double saved_usd = 0;                        // what a cache answer would have cost
+    std::string_view hedge;           // "won" or "lost" when a hedge was sent, else empty
+    std::string_view hedge_provider;  // where the hedge went
+    double hedge_cost_usd = 0;        // what the losing attempt is billed (in cost_usd too)
 };
 
 // Values the engine reads when it is scraped.
@@ -134,6 +138,8 @@ private:
     Family<4, std::uint64_t> m_requests;     // provider, model, tier, status
     Family<1, std::uint64_t> m_retries;      // provider
     std::uint64_t m_failovers = 0;
+    Family<2, std::uint64_t> m_hedges;  // provider (the hedge's), outcome
+    double m_hedge_cost = 0;
     Family<1, std::uint64_t> m_cache_requests;  // result
     Family<3, std::uint64_t> m_tokens;          // provider, model, direction
     Family<2, double> m_cost;                   // provider, model

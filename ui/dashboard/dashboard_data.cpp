@@ -169,7 +169,11 @@ KpiValues kpis(const sb::MetricsSnapshot& snapshot) {
     if (k.hasRequests) {
         k.successRatio = 1.0 - double(snapshot.errors) / double(snapshot.requests);
         k.cacheHitRatio = double(snapshot.cache_hits) / double(snapshot.requests);
+        k.hedgeShare = double(snapshot.hedges) / double(snapshot.requests);
     }
+    k.hedges = snapshot.hedges;
+    k.hedgesWon = snapshot.hedges_won;
+    k.hedgeCostUsd = snapshot.hedge_cost_usd;
     k.p99Ms = snapshot.p99_ms;
     k.costTodayUsd = snapshot.cost_today_usd;
     // The newest frame is the second in progress: average the ten before it.

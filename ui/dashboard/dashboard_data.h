@@ -44,6 +44,11 @@ struct KpiValues {
     double costTodayUsd = 0;
     double cacheHitRatio = 0;
     double requestsPerSecond = 0;  // over the last complete seconds
+    // Hedged requests over the window: their share, how many hedges answered first, and what
+    // the losing attempts cost.
+    std::uint64_t hedges = 0, hedgesWon = 0;
+    double hedgeShare = 0;
+    double hedgeCostUsd = 0;
 };
 
 namespace dashboard_data {

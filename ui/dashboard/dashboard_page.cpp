@@ -56,13 +56,15 @@ DashboardPage::DashboardPage(EngineBridge& bridge, QWidget* parent)
     layout->addWidget(buildToolbar());
 
     auto* tiles = new QHBoxLayout;
-    const std::array<QString, 6> captions{tr("Success (5 min)"),         tr("p99 latency (5 min)"),
+    const std::array<QString, 7> captions{tr("Success (5 min)"),         tr("p99 latency (5 min)"),
                                           tr("Spend today"),             tr("Month-end forecast"),
-                                          tr("Cache hit ratio (5 min)"), tr("Requests/s (10 s)")};
+                                          tr("Cache hit ratio (5 min)"), tr("Requests/s (10 s)"),
+                                          tr("Hedged (5 min)")};
     for (std::size_t i = 0; i < m_tiles.size(); ++i) {
         m_tiles[i] = new KpiTile(captions[i], this);
         tiles->addWidget(m_tiles[i]);
     }
+    m_tiles[int(Kpi::Hedged)]->hide();  // until a hedge is sent
     layout->addLayout(tiles);
 
     buildCharts();
@@ -227,6 +229,7 @@ void DashboardPage::refreshNow() {
     refreshForecast(locale);
     m_tiles[int(Kpi::CacheHitRatio)]->setValue(k.hasRequests ? metric_format::percent(k.cacheHitRatio, locale) : none);
     m_tiles[int(Kpi::RequestsPerSecond)]->setValue(metric_format::rate(k.requestsPerSecond, locale));
+    refreshHedged(k, locale);
     if (QDateTime::currentMSecsSinceEpoch() - m_lastMarkersMs >= kMarkersReloadMs) refreshMarkers();
 
     if (m_paused || m_zoomed) return;
@@ -328,6 +331,20 @@ int DashboardPage::seriesRunCount(ChartId id, const QString& seriesName) const {
 }
 
 QStringList DashboardPage::seriesNames(ChartId id) const { return chart(id)->seriesNames(); }
+
+// Shown once a hedge was sent in the window: how often, how often it answered first, and what
+// the losing attempts cost (the price of the latency gained).
+void DashboardPage::refreshHedged(const KpiValues& k, const QLocale& locale) {
+    KpiTile* tile = m_tiles[int(Kpi::Hedged)];
+    tile->setVisible(k.hedges > 0);
+    if (k.hedges == 0) return;
+    const double won = double(k.hedgesWon) / double(k.hedges);
+    tile->setValue(tr("%1 · %2 won").arg(metric_format::percent(k.hedgeShare, locale), metric_format::percent(won, locale)));
+    tile->setToolTip(tr("%1 requests hedged in the last 5 minutes; the hedge answered first %2 times.\n"
+                        "The losing attempts cost %3 (prompt tokens, and what had streamed before the cancel).")
+                         .arg(locale.toString(qulonglong(k.hedges)), locale.toString(qulonglong(k.hedgesWon)),
+                              metric_format::usd(k.hedgeCostUsd, locale)));
+}
 
 QString DashboardPage::kpiText(Kpi kpi) const { return m_tiles[int(kpi)]->value(); }
 QString DashboardPage::kpiToolTip(Kpi kpi) const { return m_tiles[int(kpi)]->toolTip(); }

@@ -28,12 +28,13 @@ class QLabel;
 class QPushButton;
 class QTimer;
 struct DashboardData;
+struct KpiValues;
 
 class DashboardPage final : public QWidget {
     Q_OBJECT
 public:
     enum class Range { Live5m, Hour, Day, Week };
-    enum class Kpi { SuccessRate, P99, SpendToday, MonthForecast, CacheHitRatio, RequestsPerSecond };
+    enum class Kpi { SuccessRate, P99, SpendToday, MonthForecast, CacheHitRatio, RequestsPerSecond, Hedged };
 
     explicit DashboardPage(EngineBridge& bridge, QWidget* parent = nullptr);
     ~DashboardPage() override;
@@ -80,6 +81,7 @@ protected:
 
 private:
     void refreshForecast(const QLocale& locale);
+    void refreshHedged(const KpiValues& k, const QLocale& locale);
     LiveChart* chart(ChartId id) const { return m_charts[static_cast<std::size_t>(id)]; }
     void buildCharts();
     QWidget* buildToolbar();
@@ -93,7 +95,7 @@ private:
     EngineBridge& m_bridge;
     QTimer* m_timer;
     std::array<LiveChart*, kAllCharts.size()> m_charts{};
-    std::array<KpiTile*, 6> m_tiles{};
+    std::array<KpiTile*, 7> m_tiles{};
     PhaseBreakdownView* m_phases = nullptr;
     DemoTrafficPanel* m_demo = nullptr;
     QComboBox* m_rangeBox = nullptr;
