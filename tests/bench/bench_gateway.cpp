@@ -19,6 +19,8 @@
 //             every request is a miss whose answer is then stored, as with distinct prompts.
 //   bodies    the chat request (system prompt + user question, model gpt-4o-mini) is about
 //             600 B; the simulator answers about 1.5 kB (reply_words). Both sizes are printed.
+// Before measuring, the run checks that serve answers the key (200), refuses a wrong one (401)
+// and does not run in demo mode (which would answer from a simulator inside serve).
 //
 // Processes: the simulator (zero latency) and a slow simulator (one streamed event a second)
 // are forked children; so is the engine reference, Engine alone with the same config and
@@ -26,8 +28,8 @@
 // fork and exec: one on the simulator (every figure but the streams'), one on the slow
 // simulator, which holds the streams. That one's config differs in one more place: the openai
 // provider's concurrency is pinned at 2,000, since the shipped limit (initial 16, at most 256)
-// would leave all but 16 of the 1,000 streams queued before the upstream. Their CPU
-// (utime + stime) and memory come from /proc/<pid>.
+// would leave all but 16 of the 1,000 streams queued before the upstream; it has its own key
+// and history file. Their CPU (utime + stime) and memory come from /proc/<pid>.
 //
 // This process is the load generator: one Asio thread, keep-alive connections, open loop
 // (every request has a scheduled send time; latency is measured from it, so a stalled server
@@ -45,7 +47,9 @@
 //   serve CPU per request              user+sys / requests sent, at 2,000/s      ≤ 100 µs
 //                                      and at the 10,000/s ramp step (always run)
 //   RSS with 1,000 streams open        serve VmRSS                               ≤ 100 MB
-// The direct ramp stops, if still clean, at the step where serve's first failed ("≥" then).
+//   serve peak RSS                     VmHWM after each ramp                     no target
+// The direct ramp stops, if still clean, at the step where serve's first failed ("≥" then). A
+// negative median added p99 gets no verdict: the direct runs were the noisier ones.
 //
 // Usage: bench_gateway [seconds_per_step=3]
 // Exits 0 when every target was met, 2 when one was missed, 1 on setup failure.
