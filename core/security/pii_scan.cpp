@@ -1,18 +1,22 @@
 #include "security/pii_scan.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 
 namespace sb {
 
 namespace {
 
+// ASCII classes, inline: every history row and cache decision scans each prompt and answer, and
+// std::isalnum is a call into the C library per byte. Bytes of UTF-8 sequences are none of them,
+// as they are for std::isalnum in the C and UTF-8 locales.
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
 bool is_email_local(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+    return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
-bool is_domain(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'; }
+bool is_domain(char c) { return is_alnum(c) || c == '.' || c == '-'; }
 
 // A run of digits with single separators between them, starting at `i`; returns its end
 // and collects the digits.
@@ -35,7 +39,7 @@ std::size_t digit_run(std::string_view text, std::size_t i, std::string_view sep
     return end;
 }
 
-bool is_token_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
+bool is_token_char(char c) { return is_alnum(c) || c == '-' || c == '_'; }
 
 // Prefixes of secret tokens, and how many token characters must follow for a match.
 struct KeyShape {
@@ -50,13 +54,19 @@ constexpr KeyShape kKeyShapes[] = {
     {"AIza", 30},                                        // Google API keys
 };
 
-// A key-shaped token starting at `i` (at a word start): its end, or `i` if none.
-std::size_t key_shape_end(std::string_view text, std::size_t i) {
-    std::size_t end = i;
-    while (end < text.size() && is_token_char(text[end])) ++end;
+// The shortest token any shape matches: most words are shorter and need no prefix compared.
+constexpr std::size_t kShortestKey = [] {
+    std::size_t shortest = std::string_view::npos;
+    for (const auto& shape : kKeyShapes) shortest = std::min(shortest, shape.prefix.size() + shape.min_rest);
+    return shortest;
+}();
+
+// A key-shaped token `text[i, end)` (a word): where the secret ends, or `i` if it is none.
+std::size_t key_shape_end(std::string_view text, std::size_t i, std::size_t end) {
     const auto token = text.substr(i, end - i);
-    for (const auto& shape : kKeyShapes)
-        if (token.starts_with(shape.prefix) && token.size() >= shape.prefix.size() + shape.min_rest) return end;
+    if (token.size() >= kShortestKey)
+        for (const auto& shape : kKeyShapes)
+            if (token.size() >= shape.prefix.size() + shape.min_rest && token.starts_with(shape.prefix)) return end;
     // "Bearer <token>": the credential is the token, whatever its shape.
     if (token == "Bearer" && end + 1 < text.size() && text[end] == ' ') {
         std::size_t credential = end + 1;
@@ -115,22 +125,24 @@ std::vector<PiiSpan> find_pii(std::string_view text) {
                 continue;
             }
         }
-        if (std::isalpha(static_cast<unsigned char>(c)) && (i == 0 || !is_token_char(text[i - 1]))) {
-            if (const std::size_t end = key_shape_end(text, i); end > i) {
+        if (is_alpha(c) && (i == 0 || !is_token_char(text[i - 1]))) {
+            std::size_t word_end = i;
+            while (word_end < text.size() && is_token_char(text[word_end])) ++word_end;
+            if (const std::size_t end = key_shape_end(text, i, word_end); end > i) {
                 found.push_back({PiiKind::ApiKey, i, end});
                 i = end;
                 continue;
             }
-            while (i < text.size() && is_token_char(text[i])) ++i;  // the rest of the word is not a number
+            i = word_end;  // the rest of the word is not a number
             continue;
         }
-        const bool starts_number = (is_digit(c) || c == '+' || c == '(') && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])));
+        const bool starts_number = (is_digit(c) || c == '+' || c == '(') && (i == 0 || !is_alnum(text[i - 1]));
         if (starts_number) {
             std::string digits;
             const bool plus = c == '+';
             const std::size_t from = (plus || c == '(') ? i + 1 : i;
             const std::size_t end = digit_run(text, from, " -.()", digits);
-            const bool word_end = end >= text.size() || !std::isalnum(static_cast<unsigned char>(text[end]));
+            const bool word_end = end >= text.size() || !is_alnum(text[end]);
             if (word_end && digits.size() >= 13 && digits.size() <= 19 && !plus && luhn_valid(digits)) {
                 found.push_back({PiiKind::CardNumber, i, end});
                 i = end;

@@ -4,6 +4,8 @@
 // is charged for every request queued behind the stall: no coordinated omission).
 // LoadRun(LoadRun::Closed{}, …) is the closed-loop form: a fixed number of requests in flight, each
 // connection sending its next request as soon as it has the answer.
+// number_requests() makes every request distinct (a cache in the server then misses every time,
+// as distinct prompts do) by writing a running number, as letters, over a placeholder.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -21,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sb::bench {
@@ -76,6 +79,16 @@ public:
         m_seconds = seconds_long;
     }
 
+    // Each request gets the next value of `counter` written over the first `placeholder` in the
+    // request, as letters a–z (digits could read as a phone or card number to a PII scan). The
+    // placeholder's length is kept, so Content-Length still holds; `counter` must outlive the run.
+    LoadRun& number_requests(std::string_view placeholder, std::uint64_t& counter) {
+        m_number_at = m_request.find(placeholder);
+        m_number_width = placeholder.size();
+        m_counter = m_number_at == std::string::npos ? nullptr : &counter;
+        return *this;
+    }
+
     LoadResult run() {
         for (int i = 0; i < m_connection_count; ++i) {
             auto connection = std::make_unique<Connection>(m_context);
@@ -125,6 +138,7 @@ private:
         explicit Connection(net::io_context& context) : socket(context) {}
         tcp::socket socket;
         boost::beast::flat_buffer buffer;
+        std::string request;  // this connection's numbered request, while it is being written
         std::optional<http::response_parser<http::string_body>> parser;
         steady_clock::time_point scheduled;
     };
@@ -175,8 +189,16 @@ private:
         connection.scheduled = due;
         connection.parser.emplace();
         connection.parser->body_limit(1 << 20);
+        const std::string* request = &m_request;
+        if (m_counter) {
+            connection.request = m_request;
+            std::uint64_t number = (*m_counter)++;
+            for (std::size_t i = m_number_width; i-- > 0; number /= 26)
+                connection.request[m_number_at + i] = char('a' + number % 26);
+            request = &connection.request;
+        }
         // A failed write closes the socket; the read then fails and counts the error once.
-        net::async_write(connection.socket, net::buffer(m_request),
+        net::async_write(connection.socket, net::buffer(*request),
                          [&connection](error_code ec, std::size_t) {
                              if (ec) connection.socket.close(ec);
                          });
@@ -245,6 +267,8 @@ private:
     net::io_context m_context{1};
     tcp::endpoint m_endpoint;
     std::string m_request;
+    std::size_t m_number_at = std::string::npos, m_number_width = 0;
+    std::uint64_t* m_counter = nullptr;  // null: every request is m_request as is
     int m_connection_count;
     double m_rate;
     long m_total;
