@@ -10,6 +10,7 @@
 #include "model/request_id.h"
 #include "engine/token_prediction.h"
 #include "providers/embeddings_wire.h"
+#include "providers/rate_limits.h"
 #include "tokenize/token_counter.h"
 
 namespace sb {
@@ -476,6 +477,12 @@ void RequestPath::on_transfer_done(const CallPtr& call, HttpResponse&& response)
     if (error.cls == ErrorClass::Cancelled) provider.load->limiter.release_neutral();
     else provider.load->limiter.release(latency, is_congestion(error.cls));
     m_parts.routes.record(call->target, error.cls, latency);
+    if (answer && provider.load->limiter.learns_rate_limit()) {
+        // Until the first congestion, the provider's own word on its rate limit sets the start.
+        const RateLimitInfo limits = parse_rate_limits(response.headers);
+        if (limits.requests.limit && (!limits.requests.remaining || *limits.requests.remaining > 0))
+            provider.load->limiter.learn_rate_limit(static_cast<double>(*limits.requests.limit));
+    }
     if (answer && m_parts.hedge) m_parts.hedge->observe(call->target.provider + "/" + call->target.model, latency);
     pump(*provider.load);
 

@@ -98,6 +98,19 @@ void ConcurrencyLimiter::release_neutral() {
     m_in_flight = std::max(0, m_in_flight - 1);
 }
 
+void ConcurrencyLimiter::learn_rate_limit(double requests_per_minute) {
+    std::lock_guard lock(m_mutex);
+    if (!m_slow_start || m_baseline_ms <= 0 || requests_per_minute <= 0) return;
+    const double sustained = requests_per_minute / 60'000.0 * m_baseline_ms;
+    const double start = std::min<double>(m_config.max, sustained);
+    if (start > m_limit) m_limit = start;
+}
+
+bool ConcurrencyLimiter::learns_rate_limit() const {
+    std::lock_guard lock(m_mutex);
+    return m_slow_start && m_limit < m_config.max;
+}
+
 int ConcurrencyLimiter::limit() const {
     std::lock_guard lock(m_mutex);
     return static_cast<int>(std::floor(m_limit));

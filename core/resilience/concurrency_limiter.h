@@ -35,6 +35,12 @@ public:
     void release(std::chrono::microseconds latency, bool congested, Clock::time_point now = Clock::now());
     // Returns a slot without a signal (cancelled, failed before the network).
     void release_neutral();
+    // The request rate the provider says it allows (its rate-limit headers), per minute. In slow
+    // start the limit jumps to the concurrency that rate sustains at the baseline latency
+    // (Little's law: rate × latency), so a fresh engine starts where the provider says it may
+    // rather than doubling its way there; congestion still cuts it as usual.
+    void learn_rate_limit(double requests_per_minute);
+    bool learns_rate_limit() const;  // in slow start, below max: what learn_rate_limit() could move
 
     int limit() const;
     int in_flight() const;

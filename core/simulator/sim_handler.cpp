@@ -343,6 +343,18 @@ SimResponse SimHandler::chat(const SimRequest& request, SimEndpoint endpoint,
         response = error_for(endpoint, fate.outcome, info);
         break;
     }
+    if (profile.rate_limit_rpm > 0 && response.status == 200) {
+        const std::string limit = std::to_string(profile.rate_limit_rpm);
+        const std::string remaining = std::to_string(profile.rate_limit_rpm - 1);
+        if (endpoint == SimEndpoint::messages) {
+            response.headers.emplace_back("anthropic-ratelimit-requests-limit", limit);
+            response.headers.emplace_back("anthropic-ratelimit-requests-remaining", remaining);
+        } else {
+            response.headers.emplace_back("x-ratelimit-limit-requests", limit);
+            response.headers.emplace_back("x-ratelimit-remaining-requests", remaining);
+            response.headers.emplace_back("x-ratelimit-reset-requests", "6ms");
+        }
+    }
     response.outcome = fate.outcome;
     response.delay_ms = fate.latency_ms;
     response.chunk_interval_ms = profile.chunk_interval_ms;

@@ -112,7 +112,7 @@ std::expected<SimulatorProfile, std::string> parse_simulator_profile(const nlohm
         return fail("$", "must be an object");
     if (auto r = check_keys(json, "",
                             {"description", "seed", "latency", "streaming", "reply_words",
-                             "retry_after_s", "batch_completion_ms", "errors", "models"});
+                             "retry_after_s", "rate_limit_rpm", "batch_completion_ms", "errors", "models"});
         !r)
         return ProfileError(r.error());
 
@@ -158,6 +158,8 @@ std::expected<SimulatorProfile, std::string> parse_simulator_profile(const nlohm
         return ProfileError(r.error());
     if (auto r = read_int(json, "retry_after_s", "retry_after_s", 0, 86'400, profile.retry_after_s);
         !r)
+        return ProfileError(r.error());
+    if (auto r = read_int(json, "rate_limit_rpm", "rate_limit_rpm", 0, 100'000'000, profile.rate_limit_rpm); !r)
         return ProfileError(r.error());
     if (auto r = read_int(json, "batch_completion_ms", "batch_completion_ms", 0, kSimBatchMaxCompletionMs,
                           profile.batch_completion_ms);

@@ -38,6 +38,9 @@ struct SimulatorProfile {
     double chunk_interval_ms = 0;  // pause between streamed content chunks
     int reply_words = 24;
     int retry_after_s = 1;
+    // The request rate limit every answer reports (OpenAI's x-ratelimit-*-requests, Anthropic's
+    // anthropic-ratelimit-requests-*), per minute; 0 reports none. The error rates stay as set.
+    int rate_limit_rpm = 0;
     // From a batch's creation to its completion (OpenAI's Batch API and Anthropic's Message
     // Batches); a request's x-sim-batch-delay-ms header overrides it for the batch it creates.
     int batch_completion_ms = 2000;

@@ -108,6 +108,19 @@ private slots:
         QCOMPARE(config->cache.semantic.threshold, kDefaultSemanticThreshold);
         QCOMPARE(config->cache.semantic.tiers, std::vector<std::string>{"simple"});
         QCOMPARE(to_json(*config)["cache"]["semantic"]["tiers"], nlohmann::json::array({"simple"}));
+        // Hedging ships off; turned on, it hedges after the target's p90, at most one request in ten.
+        QVERIFY(!config->retry.hedge.enabled);
+        QCOMPARE(config->retry.hedge.quantile, 0.9);
+        QCOMPARE(config->retry.hedge.min_after, std::chrono::milliseconds(50));
+        QCOMPARE(config->retry.hedge.max_share, 0.1);
+        QCOMPARE(to_json(*config)["retry"]["hedge"]["after"], nlohmann::json("p90"));
+        nlohmann::json fixed = {{"version", 1}, {"providers", {minimal_provider()}},
+                                {"retry", {{"hedge", {{"enabled", true}, {"after", 250}}}}}};
+        const auto fixed_delay = parse_config(fixed, fake_env({}));
+        QVERIFY(fixed_delay.has_value());
+        QCOMPARE(fixed_delay->retry.hedge.quantile, 0.0);
+        QCOMPARE(fixed_delay->retry.hedge.after, std::chrono::milliseconds(250));
+        QCOMPARE(to_json(*fixed_delay)["retry"]["hedge"]["after"], nlohmann::json(250));
         // A config without the section caches nothing (opt-in), and has no budgets.
         nlohmann::json bare = {{"version", 1}, {"providers", {minimal_provider()}}};
         const auto plain = parse_config(bare, fake_env({}));
@@ -210,6 +223,14 @@ private slots:
                                         << "cache.semantic.model: must name an embedding model";
         QTest::newRow("semantic tier") << R"({"cache":{"semantic":{"tiers":["premium"]}}})"
                                        << "cache.semantic.tiers[0]: \"premium\" is not a routing tier";
+        QTest::newRow("hedge quantile") << R"({"retry":{"hedge":{"after":"p100"}}})"
+                                        << "retry.hedge.after: must be a latency quantile from \"p50\" to \"p99\", or milliseconds";
+        QTest::newRow("hedge delay") << R"({"retry":{"hedge":{"after":0}}})"
+                                     << "retry.hedge.after: must be a latency quantile such as \"p90\", or milliseconds from 1 to 600000";
+        QTest::newRow("hedge share") << R"({"retry":{"hedge":{"max_share":2}}})"
+                                     << "retry.hedge.max_share: must be a number from 0.0 to 1.0";
+        QTest::newRow("hedge unknown key") << R"({"retry":{"hedge":{"after_ms":100}}})"
+                                           << "retry.hedge.after_ms: unknown key";
         QTest::newRow("semantic never rule")
             << R"({"cache":{"rules":[{"name":"n","action":"never","match":"personal_data","semantic":true}]}})"
             << "cache.rules[0].semantic: a \"never\" rule's conversations are never cached, semantically or not";

@@ -65,6 +65,12 @@ Config fast_engine_config() {
     return *config;
 }
 
+const ModeSummary& summary_of(const std::vector<ModeSummary>& summaries, Mode mode) {
+    for (const auto& s : summaries)
+        if (s.mode == mode) return s;
+    qFatal("no summary of mode %s", to_string(mode));
+}
+
 }  // namespace
 
 class TestReplay : public QObject {
@@ -342,10 +348,13 @@ private slots:
             QVERIFY(warmup.mean_ms > 0);
         }
         compare_with_raw(summaries);
-        const auto& raw = summaries[0];
-        const auto& sdk = summaries[1];
-        const auto& batching = summaries[2];
-        const auto& cache = summaries[3];
+        const auto& raw = summary_of(summaries, Mode::Raw);
+        const auto& sdk = summary_of(summaries, Mode::SdkRetries);
+        const auto& batching = summary_of(summaries, Mode::Batching);
+        const auto& cache = summary_of(summaries, Mode::CacheTiers);
+        const auto& semantic = summary_of(summaries, Mode::Semantic);
+        QVERIFY(semantic.cache_hit_ratio > 0.0);  // exact hits at least: the semantic cache adds to the cache
+        QVERIFY(semantic.success >= cache.success - 0.05);
         QVERIFY2(raw.success < 1.0, qPrintable(QString::number(raw.success)));
         QVERIFY(raw.success > 0.5);
         // The SDK's two retries answer more than one attempt does, with at most three calls each.
@@ -368,6 +377,50 @@ private slots:
         const auto json = to_json(cache);
         QCOMPARE(json["mode"].get<std::string>(), std::string("cache"));
         QVERIFY(json.contains("tier_by_difficulty"));
+    }
+
+    void hedgingOvertakesHungCallsAndCountsTheirCost() {
+        // A fifth of the calls hang (accepted, never answered): batching waits for the 2 s timeout
+        // and retries; hedging sends a copy after the targets' shipped delay, which answers.
+        auto wp = params(30);
+        wp.arrival_per_s = 60;
+        wp.client.timeout_ms = 2000;
+        wp.warmup_conversations = 0;
+        const auto workload = generate_workload(wp, pool());
+        SimulatorProfile upstream;
+        upstream.seed = 11;
+        upstream.latency_median_ms = 5;
+        upstream.latency_p99_ms = 20;
+        upstream.retry_after_s = 0;
+        upstream.errors.hang = 0.2;
+
+        const Config base = fast_engine_config();
+        QVERIFY(!base.retry.hedge.enabled);  // off unless the mode turns it on
+        std::vector<ModeSummary> summaries;
+        for (const Mode mode : {Mode::Batching, Mode::Hedging}) {
+            auto upstreams = Upstreams::start(base, upstream);
+            QVERIFY(upstreams.has_value());
+            const Config config = replay_config(base, upstreams->ports(), wp.client, mode);
+            QCOMPARE(config.retry.hedge.enabled, mode == Mode::Hedging);
+            RunOptions options;
+            options.guard = std::chrono::seconds(30);
+            const ModeRun run = run_mode(workload, mode, config, PriceTable::built_in(), options);
+            QVERIFY(run.complete);
+            summaries.push_back(summarize(run));
+        }
+        const auto& batching = summaries[0];
+        const auto& hedging = summaries[1];
+        QCOMPARE(batching.hedge_share, 0.0);
+        QVERIFY2(hedging.hedge_share > 0.05, qPrintable(QString::number(hedging.hedge_share)));
+        QVERIFY2(hedging.hedge_won_share > 0.5, qPrintable(QString::number(hedging.hedge_won_share)));
+        // A hung primary was on the wire when its hedge won: its prompt is billed, and counted.
+        QVERIFY2(hedging.hedge_cost_share > 0.0 && hedging.hedge_cost_share < 0.5,
+                 qPrintable(QString::number(hedging.hedge_cost_share)));
+        QVERIFY2(hedging.mean_ms < batching.mean_ms,
+                 qPrintable(QString("%1 vs %2 ms").arg(hedging.mean_ms).arg(batching.mean_ms)));
+        QVERIFY(hedging.success >= batching.success);
+        const auto json = to_json(hedging);
+        QVERIFY(json["hedge_cost_share"].get<double>() > 0.0);
     }
 };
 

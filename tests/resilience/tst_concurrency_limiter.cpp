@@ -1,11 +1,12 @@
 // The adaptive limiter: grows while latency holds, cuts once per round trip that shows
 // congestion (a share of 429s/overloads/timeouts, or a slow mean), ignores the random
 // failures and long tail every provider has — a steady background rate of them included —
-// stays in bounds.
+// stays in bounds; starts from the rate limit its provider reports.
 #include <QtTest>
 
 #include <random>
 
+#include "../support/engine_fixture.h"
 #include "resilience/concurrency_limiter.h"
 
 using namespace sb;
@@ -90,6 +91,38 @@ private slots:
         pumped(limiter, 140, 20ms);  // ten round trips at the limit
         // Back to the 20 it was cut from within a few round trips, then about one more per round trip.
         QVERIFY2(limiter.limit() >= cut + 6 && limiter.limit() <= cut + 11, qPrintable(QString::number(limiter.limit())));
+    }
+
+    void theProvidersRateLimitSetsTheStart() {
+        // 6,000 requests a minute at a 1 s baseline sustain 100 calls in flight: a fresh limiter
+        // starts there instead of doubling its way up from 4.
+        ConcurrencyLimiter limiter(bounds(1, 4, 256));
+        QVERIFY(limiter.learns_rate_limit());
+        limiter.learn_rate_limit(6'000);  // no latency learnt yet: nothing to derive it from
+        QCOMPARE(limiter.limit(), 4);
+        QVERIFY(limiter.try_acquire());
+        limiter.release(1000ms, false);
+        const int grown = limiter.limit();
+        limiter.learn_rate_limit(6'000);
+        QCOMPARE(limiter.limit(), 100);
+        limiter.learn_rate_limit(60);  // a lower rate never lowers the limit: congestion does that
+        QCOMPARE(limiter.limit(), 100);
+        QVERIFY(grown < 100);
+        limiter.learn_rate_limit(600'000);  // never above max
+        QCOMPARE(limiter.limit(), 256);
+        QVERIFY(!limiter.learns_rate_limit());
+
+        // After the first cut the limit is the limiter's own again.
+        ConcurrencyLimiter cut(bounds(1, 20, 256));
+        const auto now = ConcurrencyLimiter::Clock::now();
+        for (int i = 0; i < 3; ++i) QVERIFY(cut.try_acquire());
+        cut.release(1000ms, true, now);
+        cut.release(1000ms, true, now + 1ms);
+        cut.release(1000ms, false, now + 2s);
+        QCOMPARE(cut.limit(), 14);
+        QVERIFY(!cut.learns_rate_limit());
+        cut.learn_rate_limit(6'000);
+        QCOMPARE(cut.limit(), 14);
     }
 
     void neverAboveMax() {
@@ -259,6 +292,37 @@ private slots:
         QVERIFY(low < 16);
         run_healthy(limiter, 20, 10ms);
         QVERIFY(limiter.limit() > low + 5);
+    }
+
+    void aFreshEngineStartsAtTheRateItsProviderReports() {
+        // The simulator reports 60,000 requests a minute on every answer, which come after 100 ms:
+        // 1,000/s × 0.1 s = 100 in flight, reached after the first answer.
+        SimulatorProfile profile;
+        profile.latency_median_ms = 100;
+        profile.latency_p99_ms = 100;
+        profile.rate_limit_rpm = 60'000;
+        std::uint16_t port = 0;
+        auto simulator = test::start_simulator(profile, &port);
+        QVERIFY(simulator);
+        EngineOptions options;
+        options.config = test::simulator_config(port);
+        for (auto& provider : options.config.providers) provider.concurrency.initial = 4;
+        options.history = false;
+        auto engine = test::create_engine(std::move(options));
+        ChatRequest request;
+        request.provider = "openai";
+        request.messages = {{Role::User, "How do I reset my router?"}};
+        QVERIFY(test::ask(*engine, request).ok());
+        int limit = 0;
+        for (const auto& p : engine->stats().providers)
+            if (p.name == "openai") limit = p.concurrency_limit;
+        QVERIFY2(limit >= 90 && limit <= 110, qPrintable(QString::number(limit)));
+
+        request.provider = "anthropic";  // Anthropic's headers, the same rate
+        QVERIFY(test::ask(*engine, request).ok());
+        for (const auto& p : engine->stats().providers)
+            if (p.name == "anthropic") limit = p.concurrency_limit;
+        QVERIFY2(limit >= 90 && limit <= 110, qPrintable(QString::number(limit)));
     }
 };
 

@@ -32,8 +32,12 @@ const char* to_string(Mode mode) {
             return "sdk";
         case Mode::Batching:
             return "batching";
+        case Mode::Hedging:
+            return "hedge";
         case Mode::CacheTiers:
             return "cache";
+        case Mode::Semantic:
+            return "semantic";
     }
     return "?";
 }
@@ -46,8 +50,12 @@ const char* label(Mode mode) {
             return "raw calls + SDK retries";
         case Mode::Batching:
             return "batching";
+        case Mode::Hedging:
+            return "batching + hedging";
         case Mode::CacheTiers:
             return "batching + cache + tiers";
+        case Mode::Semantic:
+            return "+ semantic cache";
     }
     return "?";
 }
@@ -88,7 +96,9 @@ Config replay_config(Config base, const std::map<std::string, std::uint16_t>& po
         provider.simulated = false;
         provider.timeouts.total = std::chrono::milliseconds(client.timeout_ms);
     }
-    base.cache.enabled = mode == Mode::CacheTiers;
+    base.cache.enabled = mode == Mode::CacheTiers || mode == Mode::Semantic;
+    base.cache.semantic.enabled = mode == Mode::Semantic;
+    base.retry.hedge.enabled = mode == Mode::Hedging;
     base.cache.backend = CacheBackendKind::Memory;  // the replay needs no Redis server
     base.budgets.clear();                           // a budget could refuse or downgrade mid-run
     return base;
@@ -114,6 +124,8 @@ struct Outcome {
     std::string provider, model, tier, cache, error;
     int upstream_attempts = 0;
     bool failed_over = false;
+    bool hedged = false, hedge_won = false;
+    double hedge_cost_usd = 0;
 };
 
 using Submit = std::function<void(ChatRequest, std::function<void(Outcome)>)>;
@@ -221,9 +233,14 @@ Outcome outcome_of(RequestResult&& result) {
     if (!outcome.ok) outcome.error = std::string(sb::to_string(result.outcome.error().cls));
     outcome.upstream_attempts = static_cast<int>(result.attempts.size());
     for (const auto& attempt : result.attempts)
-        if (attempt.provider != result.attempts.front().provider ||
-            attempt.model != result.attempts.front().model)
+        if (!attempt.hedge && (attempt.provider != result.attempts.front().provider ||
+                               attempt.model != result.attempts.front().model))
             outcome.failed_over = true;
+    if (result.hedge) {
+        outcome.hedged = true;
+        outcome.hedge_won = result.hedge->won;
+        outcome.hedge_cost_usd = result.hedge->loser_cost_usd.value_or(0.0);
+    }
     return outcome;
 }
 
@@ -276,7 +293,7 @@ ModeRun run_mode(const Workload& workload, Mode mode, const Config& config, cons
                 done(outcome_of(std::move(result)));
             });
         };
-        model = mode == Mode::Batching ? client.strong_model : "auto";
+        model = mode == Mode::Batching || mode == Mode::Hedging ? client.strong_model : "auto";
     }
 
     struct Due {
@@ -346,6 +363,9 @@ ModeRun run_mode(const Workload& workload, Mode mode, const Config& config, cons
                        r.error = std::move(outcome.error);
                        r.upstream_attempts = outcome.upstream_attempts;
                        r.failed_over = outcome.failed_over;
+                       r.hedged = outcome.hedged;
+                       r.hedge_won = outcome.hedge_won;
+                       r.hedge_cost_usd = outcome.hedge_cost_usd;
                        ++finished;
                        const auto& turns = workload.conversations[next.conversation].turns;
                        if (next.turn + 1 < turns.size())
@@ -388,7 +408,8 @@ ModeSummary summarize(const ModeRun& run, bool measured_only) {
     s.mode = run.mode;
     std::vector<double> latencies;
     double latency_sum = 0, answered_sum = 0, upstream = 0;
-    std::size_t cache_answers = 0, failovers = 0;
+    std::size_t cache_answers = 0, failovers = 0, hedged = 0, hedges_won = 0;
+    double hedge_cost = 0;
     std::map<std::string, std::size_t> models, errors;
     std::map<std::string, std::map<std::string, std::size_t>> tiers;
     std::size_t by_difficulty[kDifficultyCount] = {};
@@ -399,6 +420,9 @@ ModeSummary summarize(const ModeRun& run, bool measured_only) {
         latency_sum += r.latency_ms;
         upstream += r.upstream_attempts;
         failovers += r.failed_over;
+        hedged += r.hedged;
+        hedges_won += r.hedge_won;
+        hedge_cost += r.hedge_cost_usd;
         ++by_difficulty[static_cast<int>(r.difficulty)];
         tiers[to_string(r.difficulty)][r.tier.empty() ? "(none)" : r.tier]++;
         if (r.ok) {
@@ -406,7 +430,7 @@ ModeSummary summarize(const ModeRun& run, bool measured_only) {
             answered_sum += r.latency_ms;
             s.cost_usd += r.cost_usd;
             models[r.model]++;
-            if (r.cache == "hit" || r.cache == "coalesced") ++cache_answers;
+            if (r.cache == "hit" || r.cache == "coalesced" || r.cache == "semantic") ++cache_answers;
         } else {
             errors[r.error.empty() ? "unknown" : r.error]++;
         }
@@ -420,6 +444,9 @@ ModeSummary summarize(const ModeRun& run, bool measured_only) {
     s.cache_hit_ratio = double(cache_answers) / n;
     s.upstream_calls_per_request = upstream / n;
     s.failover_share = double(failovers) / n;
+    s.hedge_share = double(hedged) / n;
+    s.hedge_won_share = hedged ? double(hedges_won) / double(hedged) : 0;
+    s.hedge_cost_share = s.cost_usd > 0 ? hedge_cost / s.cost_usd : 0;
     for (const auto& [model, count] : models)
         s.model_share[model] = double(count) / double(std::max<std::size_t>(1, s.answered));
     for (const auto& [error, count] : errors) s.error_share[error] = double(count) / n;
@@ -481,6 +508,9 @@ nlohmann::json to_json(const ModeSummary& s) {
             {"cache_hit_ratio", s.cache_hit_ratio},
             {"upstream_calls_per_request", s.upstream_calls_per_request},
             {"failover_share", s.failover_share},
+            {"hedge_share", s.hedge_share},
+            {"hedge_won_share", s.hedge_won_share},
+            {"hedge_cost_share", s.hedge_cost_share},
             {"model_share", s.model_share},
             {"error_share", s.error_share},
             {"tier_by_difficulty", s.tier_by_difficulty},

@@ -9,7 +9,9 @@
 //             calling the SDK really have
 //   batching  the Engine with adaptive concurrency, retries and failover (cache off); requests
 //             still name the strong model, whose tier is the failover plan
+//   hedge     batching with hedged requests (retry.hedge as shipped, turned on)
 //   cache     the Engine as shipped: cache on, model "auto" so the routing rules pick the tier
+//   semantic  the same with the semantic cache (cache.semantic as shipped, turned on)
 //
 // Latency is measured by the driver from the moment a turn is due to its answer (or failure),
 // the same way for every mode; cost is priced from the usage each answer reports, with the
@@ -33,10 +35,11 @@ class Simulator;
 
 namespace sb::replay {
 
-enum class Mode { Raw, SdkRetries, Batching, CacheTiers };
-inline constexpr Mode kModes[] = {Mode::Raw, Mode::SdkRetries, Mode::Batching, Mode::CacheTiers};
-const char* to_string(Mode mode);  // "raw", "sdk", "batching", "cache"
-const char* label(Mode mode);      // "raw calls", "raw calls + SDK retries", "batching", "batching + cache + tiers"
+enum class Mode { Raw, SdkRetries, Batching, Hedging, CacheTiers, Semantic };
+inline constexpr Mode kModes[] = {Mode::Raw,     Mode::SdkRetries, Mode::Batching,
+                                  Mode::Hedging, Mode::CacheTiers, Mode::Semantic};
+const char* to_string(Mode mode);  // "raw", "sdk", "batching", "hedge", "cache", "semantic"
+const char* label(Mode mode);      // "raw calls", "raw calls + SDK retries", "batching", "batching + hedging", …
 
 // One simulator per configured provider, in this process, each on its own port.
 class Upstreams {
@@ -72,6 +75,8 @@ struct RequestRecord {
     std::string provider, model, tier, cache, error;
     int upstream_attempts = 0;  // calls that reached an upstream (0 for a cache hit)
     bool failed_over = false;
+    bool hedged = false, hedge_won = false;
+    double hedge_cost_usd = 0;  // the losing attempt's bill (in cost_usd too)
 };
 
 struct ModeRun {
@@ -105,6 +110,9 @@ struct ModeSummary {
     double cache_hit_ratio = 0;     // answered by the cache (hits and shared in-flight answers)
     double upstream_calls_per_request = 0;
     double failover_share = 0;
+    double hedge_share = 0;      // requests hedged
+    double hedge_won_share = 0;  // of the hedged, answered by the hedge
+    double hedge_cost_share = 0;  // the losing attempts' bills, of the total cost
     std::map<std::string, double> model_share;  // answered requests per model
     std::map<std::string, double> error_share;  // failed requests per error class
     // Rows: the workload's difficulty; columns: the engine's tier (share of that difficulty).
