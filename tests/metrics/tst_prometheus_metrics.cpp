@@ -127,6 +127,12 @@ private slots:
             "# HELP switchboard_failovers_total Attempts moved to another target\n"
             "# TYPE switchboard_failovers_total counter\n"
             "switchboard_failovers_total 0\n"
+            "# HELP switchboard_hedges_total Hedged copies sent, by the hedge's provider and whether it answered first\n"
+            "# TYPE switchboard_hedges_total counter\n"
+            "# HELP switchboard_hedge_cost_usd_total What the losing attempts of hedged requests cost (prompt, and "
+            "what had streamed)\n"
+            "# TYPE switchboard_hedge_cost_usd_total counter\n"
+            "switchboard_hedge_cost_usd_total 0\n"
             "# HELP switchboard_cache_requests_total Response cache lookups by result\n"
             "# TYPE switchboard_cache_requests_total counter\n"
             "switchboard_cache_requests_total{result=\"miss\"} 1\n"
@@ -340,6 +346,8 @@ private slots:
                  {"switchboard_requests_total", "counter"},
                  {"switchboard_retries_total", "counter"},
                  {"switchboard_failovers_total", "counter"},
+                 {"switchboard_hedges_total", "counter"},
+                 {"switchboard_hedge_cost_usd_total", "counter"},
                  {"switchboard_cache_requests_total", "counter"},
                  {"switchboard_tokens_total", "counter"},
                  {"switchboard_cost_usd_total", "counter"},
