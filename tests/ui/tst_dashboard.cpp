@@ -69,6 +69,12 @@ private slots:
         options.database = m_dir.filePath("history.db").toStdString();
         options.history = true;
         options.retry_uniform = [] { return 0.0; };
+        // Hedging on, after a fixed 300 ms: the simulator answers at once, so only a request made
+        // slow on purpose is hedged.
+        options.config.retry.hedge.enabled = true;
+        options.config.retry.hedge.quantile = 0;
+        options.config.retry.hedge.after = 300ms;
+        options.config.retry.hedge.max_share = 1.0;
         auto bridge = LocalEngineHost::create(std::move(options));
         QVERIFY2(bridge, bridge ? "" : qPrintable(bridge.error()));
         m_bridge = std::move(*bridge);
@@ -326,6 +332,25 @@ private slots:
         QCOMPARE(m_page->markerCount(ChartId::Latency), 0);
         m_page->backToLive();
         QCOMPARE(m_page->markerCount(ChartId::Latency), 1);
+    }
+
+    void hedgedTileAppearsOnceAHedgeIsSent() {
+        m_page->refreshNow();
+        QVERIFY(!m_page->kpiShown(DashboardPage::Kpi::Hedged));  // nothing hedged yet
+        sb::ChatRequest request;
+        request.messages = {{sb::Role::User, "A slow question"}};
+        request.provider = "openai";  // pinned: the hedge goes to the same target, as slow
+        request.source = "test";
+        request.extra_headers.emplace_back("x-sim-latency-ms", "900");
+        auto future = m_bridge->engine().submit(std::move(request));
+        const auto result = sb::test::wait_for(future);
+        QVERIFY(result.ok());
+        QVERIFY(result.hedge.has_value());
+        QTRY_VERIFY(m_page->kpiShown(DashboardPage::Kpi::Hedged));
+        QVERIFY2(m_page->kpiText(DashboardPage::Kpi::Hedged).contains(QStringLiteral("won")),
+                 qPrintable(m_page->kpiText(DashboardPage::Kpi::Hedged)));
+        QVERIFY2(m_page->kpiToolTip(DashboardPage::Kpi::Hedged).startsWith(QStringLiteral("Hedged requests in the last 5 minutes: 1;")),
+                 qPrintable(m_page->kpiToolTip(DashboardPage::Kpi::Hedged)));
     }
 };
 

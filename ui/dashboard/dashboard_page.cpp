@@ -340,7 +340,7 @@ void DashboardPage::refreshHedged(const KpiValues& k, const QLocale& locale) {
     if (k.hedges == 0) return;
     const double won = double(k.hedgesWon) / double(k.hedges);
     tile->setValue(tr("%1 · %2 won").arg(metric_format::percent(k.hedgeShare, locale), metric_format::percent(won, locale)));
-    tile->setToolTip(tr("%1 requests hedged in the last 5 minutes; the hedge answered first %2 times.\n"
+    tile->setToolTip(tr("Hedged requests in the last 5 minutes: %1; answered first by the hedge: %2.\n"
                         "The losing attempts cost %3 (prompt tokens, and what had streamed before the cancel).")
                          .arg(locale.toString(qulonglong(k.hedges)), locale.toString(qulonglong(k.hedgesWon)),
                               metric_format::usd(k.hedgeCostUsd, locale)));
@@ -348,6 +348,7 @@ void DashboardPage::refreshHedged(const KpiValues& k, const QLocale& locale) {
 
 QString DashboardPage::kpiText(Kpi kpi) const { return m_tiles[int(kpi)]->value(); }
 QString DashboardPage::kpiToolTip(Kpi kpi) const { return m_tiles[int(kpi)]->toolTip(); }
+bool DashboardPage::kpiShown(Kpi kpi) const { return m_tiles[int(kpi)]->isVisibleTo(this); }
 
 // The month-end forecast from the spend trend, next to the monthly budget for all traffic
 // when one is set; the tooltip shows how it was reached and every budget's state.

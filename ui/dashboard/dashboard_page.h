@@ -67,6 +67,7 @@ public:
     int seriesRunCount(ChartId chart, const QString& seriesName) const;  // lines drawn: 1 + gaps inside
     QString kpiText(Kpi kpi) const;
     QString kpiToolTip(Kpi kpi) const;
+    bool kpiShown(Kpi kpi) const;
     QString chartTitle(ChartId chart) const;
     int markerCount(ChartId chart) const;  // version markers drawn in the visible range
     bool isLoadingHistory() const;  // a rollup read has not come back yet
