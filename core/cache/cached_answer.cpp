@@ -1,16 +1,14 @@
 #include "cache/cached_answer.h"
 
+#include <charconv>
+#include <cmath>
+
+#include "model/json_string.h"
+
 namespace sb {
 
 namespace {
 constexpr int kFormat = 1;  // bumped when the layout changes; older entries then read as misses
-
-nlohmann::json tool_calls_json(const std::vector<ToolCall>& calls) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& call : calls)
-        list.push_back({{"id", call.id}, {"name", call.name}, {"arguments", call.arguments_json}});
-    return list;
-}
 
 std::vector<ToolCall> tool_calls_from(const nlohmann::json& list) {
     std::vector<ToolCall> calls;
@@ -21,33 +19,76 @@ std::vector<ToolCall> tool_calls_from(const nlohmann::json& list) {
 }
 }  // namespace
 
+// Written straight as text, without a tree: every answer a request buys passes here on its way
+// into the cache, and a tree of it cost as much as the rest of storing it.
 std::string to_json_text(const CachedAnswer& answer) {
     const auto& r = answer.response;
-    const auto tool_calls = tool_calls_json(r.tool_calls);
-    nlohmann::json json = {
-        {"format", kFormat},
-        {"id", r.id},
-        {"model", r.model},
-        {"content", r.content},
-        {"tool_calls", tool_calls},
-        {"finish_reason", r.finish_reason},
-        {"usage",
-         {{"input", r.usage.input_tokens},
-          {"output", r.usage.output_tokens},
-          {"cached_input", r.usage.cached_input_tokens},
-          {"reasoning", r.usage.reasoning_tokens}}},
-        {"provider", answer.provider},
-        {"stored_ms", answer.stored_unix_ms},
+    std::string out;
+    out.reserve(256 + r.content.size() + r.passthrough_body.size());
+    auto key = [&out](std::string_view name) {
+        out += out.size() > 1 ? ",\"" : "\"";
+        out += name;
+        out += "\":";
     };
-    if (answer.cost_usd) json["cost_usd"] = *answer.cost_usd;
+    auto text = [&](std::string_view name, std::string_view value) {
+        key(name);
+        append_json_string(out, value);
+    };
+    auto integer = [&](std::string_view name, std::int64_t value) {
+        key(name);
+        out += std::to_string(value);
+    };
+    auto calls = [&](std::string_view name, const std::vector<ToolCall>& list) {
+        key(name);
+        out += '[';
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            out += i ? ",{\"id\":" : "{\"id\":";
+            append_json_string(out, list[i].id);
+            out += ",\"name\":";
+            append_json_string(out, list[i].name);
+            out += ",\"arguments\":";
+            append_json_string(out, list[i].arguments_json);
+            out += '}';
+        }
+        out += ']';
+    };
+    out += '{';
+    integer("format", kFormat);
+    text("id", r.id);
+    text("model", r.model);
+    text("content", r.content);
+    calls("tool_calls", r.tool_calls);
+    text("finish_reason", r.finish_reason);
+    key("usage");
+    out += "{\"input\":" + std::to_string(r.usage.input_tokens) +
+           ",\"output\":" + std::to_string(r.usage.output_tokens) +
+           ",\"cached_input\":" + std::to_string(r.usage.cached_input_tokens) +
+           ",\"reasoning\":" + std::to_string(r.usage.reasoning_tokens) + '}';
+    text("provider", answer.provider);
+    integer("stored_ms", answer.stored_unix_ms);
+    if (answer.cost_usd && std::isfinite(*answer.cost_usd)) {
+        key("cost_usd");
+        char number[32];
+        const auto written = std::to_chars(number, number + sizeof number, *answer.cost_usd);  // shortest round trip
+        out.append(number, written.ptr);
+    }
     // Answers to n > 1: the other choices (absent otherwise, so older entries read the same).
-    for (const auto& choice : r.more_choices)
-        json["more_choices"].push_back({{"content", choice.content},
-                                        {"tool_calls", tool_calls_json(choice.tool_calls)},
-                                        {"finish_reason", choice.finish_reason}});
-    if (!r.passthrough_body.empty()) json["passthrough_body"] = r.passthrough_body;  // embeddings, as they came
-    // Replacement instead of an exception: a model's answer can hold invalid UTF-8.
-    return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (!r.more_choices.empty()) {
+        key("more_choices");
+        out += '[';
+        for (std::size_t i = 0; i < r.more_choices.size(); ++i) {
+            out += i ? ",{\"content\":" : "{\"content\":";
+            append_json_string(out, r.more_choices[i].content);
+            calls("tool_calls", r.more_choices[i].tool_calls);
+            out += ",\"finish_reason\":";
+            append_json_string(out, r.more_choices[i].finish_reason);
+            out += '}';
+        }
+        out += ']';
+    }
+    if (!r.passthrough_body.empty()) text("passthrough_body", r.passthrough_body);  // embeddings, as they came
+    out += '}';
+    return out;
 }
 
 std::optional<CachedAnswer> parse_cached_answer(std::string_view json_text) {

@@ -62,6 +62,11 @@ void read_concurrency(ConfigReader& parent, ConcurrencyConfig& out, std::vector<
     reader.read("initial", out.initial, 1, 4096);
     reader.read("max", out.max, 1, 4096);
     reader.read("latency_spike_factor", out.latency_spike_factor, 1.1, 100.0);
+    std::string cold_start = out.cold_start_follows_demand ? "demand" : "initial";
+    reader.read("cold_start", cold_start);
+    if (cold_start != "demand" && cold_start != "initial")
+        reader.fail("cold_start", "must be \"demand\" or \"initial\"");
+    out.cold_start_follows_demand = cold_start == "demand";
     reader.finish();
     if (out.min > out.max) errors.push_back({reader.child_path("min"), "must not exceed concurrency.max"});
     if (out.initial < out.min || out.initial > out.max)
@@ -361,7 +366,8 @@ nlohmann::json to_json(const ProviderConfig& p) {
          {{"min", p.concurrency.min},
           {"initial", p.concurrency.initial},
           {"max", p.concurrency.max},
-          {"latency_spike_factor", p.concurrency.latency_spike_factor}}},
+          {"latency_spike_factor", p.concurrency.latency_spike_factor},
+          {"cold_start", p.concurrency.cold_start_follows_demand ? "demand" : "initial"}}},
     };
     if (p.kind == ProviderKind::Anthropic) item["anthropic_version"] = p.anthropic_version;
     else {

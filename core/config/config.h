@@ -40,6 +40,10 @@ struct ConcurrencyConfig {
     int max = 256;
     // Latency above `latency_spike_factor` × the running baseline counts as congestion.
     double latency_spike_factor = 2.0;
+    // "demand": until the provider first answers, demand raises the limit up to max (nothing is
+    // known yet to limit on); "initial": the initial limit holds from the start (a server with
+    // a fixed number of slots).
+    bool cold_start_follows_demand = true;
     bool operator==(const ConcurrencyConfig&) const = default;
 };
 

@@ -7,7 +7,13 @@ namespace sb {
 
 bool ConcurrencyLimiter::try_acquire() {
     std::lock_guard lock(m_mutex);
-    if (m_in_flight >= static_cast<int>(std::floor(m_limit))) return false;
+    if (m_in_flight >= static_cast<int>(std::floor(m_limit))) {
+        // Until the provider has answered once there is nothing to judge a limit by: demand raises
+        // it, up to max (the calls would go out at once without the engine). The first answers
+        // then judge it as usual: a burst of 429s cuts it.
+        if (m_answered || !m_config.cold_start_follows_demand || m_limit >= m_config.max) return false;
+        m_limit = std::min<double>(m_config.max, std::floor(m_limit) + 1.0);
+    }
     ++m_in_flight;
     m_peak_in_flight = std::max(m_peak_in_flight, m_in_flight);
     return true;
@@ -23,6 +29,10 @@ constexpr double kBackgroundPrior = 0.05;
 constexpr double kBackgroundRate = 0.002;
 constexpr double kMaxBackground = 0.10;
 constexpr double kSignificance = 3.5;  // standard deviations above the background
+// A latency baseline learnt from fewer answers is not one: the first answers of a cold engine
+// are its fastest, and judging the next round trips against them cut a healthy limit at start.
+constexpr int kMinBaselineSamples = 32;
+constexpr int kMinJudgedCalls = 20;
 }  // namespace
 
 ConcurrencyLimiter::ConcurrencyLimiter(ConcurrencyConfig config, double decrease_factor)
@@ -36,8 +46,9 @@ void ConcurrencyLimiter::close_window(Clock::time_point now) {
     const double spread = kSignificance * std::sqrt(calls * m_background * (1.0 - m_background));
     const bool congested = m_window_congested >= kMinCongested &&
                            m_window_congested > std::max(kCongestedShare * calls, expected + spread);
-    const bool slow = m_window_successes > 0 && m_baseline_ms > 0 &&
-                      m_window_latency_ms / m_window_successes > m_baseline_ms * m_config.latency_spike_factor;
+    // Against the baseline as the window found it: its own slow calls have pulled the baseline up.
+    const bool slow = m_window_successes > 0 && m_window_baseline_ms > 0 &&
+                      m_window_latency_ms / m_window_successes > m_window_baseline_ms * m_config.latency_spike_factor;
     if (congested || slow) {
         // Where to climb back to: the limit before this cut, or — cut again before getting
         // there — a little below it, so a limit that keeps meeting congestion settles lower.
@@ -45,6 +56,7 @@ void ConcurrencyLimiter::close_window(Clock::time_point now) {
         m_limit = std::max<double>(m_config.min, m_limit * m_decrease_factor);
         m_peak_in_flight = m_in_flight;
         m_slow_start = false;
+        m_answered = true;
         m_probe = 1.0;
     } else if (m_window_grew && m_limit >= m_last_max) {
         // Past the last cut and still needed: probe faster each round trip that stays clean.
@@ -58,6 +70,7 @@ void ConcurrencyLimiter::close_window(Clock::time_point now) {
     m_window_start = now;
     m_window_calls = m_window_congested = m_window_successes = 0;
     m_window_latency_ms = 0;
+    m_window_baseline_ms = m_baseline_samples >= kMinBaselineSamples ? m_baseline_ms : 0.0;
 }
 
 void ConcurrencyLimiter::release(std::chrono::microseconds latency, bool congested, Clock::time_point now) {
@@ -69,11 +82,18 @@ void ConcurrencyLimiter::release(std::chrono::microseconds latency, bool congest
         ++m_window_congested;
     } else {
         const double latency_ms = static_cast<double>(latency.count()) / 1000.0;
+        m_answered = true;
         ++m_window_successes;
         m_window_latency_ms += latency_ms;
         // The baseline follows even slow calls, slowly, so a provider that settles at a new
         // latency is not treated as congested forever.
-        m_baseline_ms = m_baseline_ms == 0 ? latency_ms : 0.95 * m_baseline_ms + 0.05 * latency_ms;
+        // Until kMinBaselineSamples, the plain mean (an EWMA would weigh the first, fastest answer).
+        if (m_baseline_samples < kMinBaselineSamples) {
+            ++m_baseline_samples;
+            m_baseline_ms += (latency_ms - m_baseline_ms) / m_baseline_samples;
+        } else {
+            m_baseline_ms = 0.95 * m_baseline_ms + 0.05 * latency_ms;
+        }
         // Grow only while the limit is actually used; an idle limit proves nothing.
         const int whole = static_cast<int>(std::floor(m_limit));
         if (m_peak_in_flight >= whole - 1) {
@@ -90,7 +110,12 @@ void ConcurrencyLimiter::release(std::chrono::microseconds latency, bool congest
         }
     }
     const auto round_trip = std::chrono::microseconds(static_cast<long long>(std::max(m_baseline_ms, 1.0) * 1000.0));
-    if (now - m_window_start >= round_trip) close_window(now);
+    // A window is judged once it spans a round trip and holds enough calls to tell congestion
+    // from chance: in windows of a few calls, 3 failures of 8 or one slow answer cut a healthy
+    // limit (at a cold start, with a provider's usual few percent of 429s). Before the first
+    // success there is no round trip yet: the calls alone decide.
+    if (m_window_calls >= kMinJudgedCalls && (m_baseline_samples == 0 || now - m_window_start >= round_trip))
+        close_window(now);
 }
 
 void ConcurrencyLimiter::release_neutral() {

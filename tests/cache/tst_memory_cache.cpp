@@ -1,10 +1,14 @@
 // The in-process cache: hits and misses, LRU eviction by bytes (exact accounting), TTL
 // expiry on an injected clock, pinned entries outliving time but not memory pressure,
-// oversized entries refused, purge by rule, and a concurrent smoke test.
+// oversized entries refused, purge by rule, and a concurrent smoke test; the text an answer
+// is stored as reads back as the same answer.
 #include <QtTest>
 
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "cache/cached_answer.h"
 #include "cache/memory_cache.h"
 
 using namespace sb;
@@ -145,6 +149,49 @@ private slots:
         QVERIFY(s.bytes <= s.max_bytes);
         QCOMPARE(s.hits + s.misses, std::uint64_t(20000));
         QVERIFY(s.entries > 0);
+    }
+
+    void storedAnswerTextReadsBackTheSameAnswer() {
+        CachedAnswer answer;
+        auto& r = answer.response;
+        r.id = "chatcmpl-1";
+        r.model = "gpt-4o-mini";
+        r.content = "Line one\n\"quoted\" \\ tab\t ctrl\x01 café 路由器 \xff end";  // one invalid byte
+        r.tool_calls = {{"call_1", "lookup", R"({"order":"A-1"})"}};
+        r.more_choices = {{"second", {}, "stop"}, {"third", {{"call_2", "f", "{}"}}, "tool_calls"}};
+        r.finish_reason = "stop";
+        r.usage = {.input_tokens = 12, .output_tokens = 34, .cached_input_tokens = 5, .reasoning_tokens = 2};
+        answer.provider = "openai";
+        answer.cost_usd = 1.2345678901234567e-05;
+        answer.stored_unix_ms = 1'765'000'000'123;
+
+        const std::string text = to_json_text(answer);
+        const auto tree = nlohmann::json::parse(text, nullptr, false);
+        QVERIFY2(!tree.is_discarded(), text.c_str());  // valid JSON, the invalid byte replaced
+        QCOMPARE(tree["content"].get<std::string>(), std::string("Line one\n\"quoted\" \\ tab\t ctrl\x01 café 路由器 \xEF\xBF\xBD end"));
+        QCOMPARE(tree["more_choices"][1]["tool_calls"][0]["name"].get<std::string>(), std::string("f"));
+
+        const auto back = parse_cached_answer(text);
+        QVERIFY(back.has_value());
+        QCOMPARE(back->response.id, r.id);
+        QCOMPARE(back->response.model, r.model);
+        QCOMPARE(back->response.content, tree["content"].get<std::string>());
+        QVERIFY(back->response.tool_calls == r.tool_calls);
+        QVERIFY(back->response.more_choices == r.more_choices);
+        QCOMPARE(back->response.finish_reason, r.finish_reason);
+        QVERIFY(back->response.usage == r.usage);
+        QCOMPARE(back->provider, answer.provider);
+        QCOMPARE(back->stored_unix_ms, answer.stored_unix_ms);
+        QVERIFY(back->cost_usd && *back->cost_usd == *answer.cost_usd);  // the exact double
+
+        answer.cost_usd.reset();  // an unpriced model: no cost, not a zero cost
+        answer.response.more_choices.clear();
+        answer.response.passthrough_body = R"({"object":"list","data":[]})";
+        const auto unpriced = parse_cached_answer(to_json_text(answer));
+        QVERIFY(unpriced.has_value());
+        QVERIFY(!unpriced->cost_usd);
+        QVERIFY(unpriced->response.more_choices.empty());
+        QCOMPARE(unpriced->response.passthrough_body, answer.response.passthrough_body);
     }
 };
 

@@ -108,6 +108,8 @@ private slots:
         QCOMPARE(config->cache.semantic.threshold, kDefaultSemanticThreshold);
         QCOMPARE(config->cache.semantic.tiers, std::vector<std::string>{"simple"});
         QCOMPARE(to_json(*config)["cache"]["semantic"]["tiers"], nlohmann::json::array({"simple"}));
+        QVERIFY(config->providers[0].concurrency.cold_start_follows_demand);
+        QCOMPARE(to_json(*config)["providers"][0]["concurrency"]["cold_start"], nlohmann::json("demand"));
         // Hedging ships off; turned on, it hedges after the target's p90, at most one request in ten.
         QVERIFY(!config->retry.hedge.enabled);
         QCOMPARE(config->retry.hedge.quantile, 0.9);
@@ -223,6 +225,8 @@ private slots:
                                         << "cache.semantic.model: must name an embedding model";
         QTest::newRow("semantic tier") << R"({"cache":{"semantic":{"tiers":["premium"]}}})"
                                        << "cache.semantic.tiers[0]: \"premium\" is not a routing tier";
+        QTest::newRow("cold start") << R"({"providers":[{"concurrency":{"cold_start":"eager"}}]})"
+                                    << "providers[0].concurrency.cold_start: must be \"demand\" or \"initial\"";
         QTest::newRow("hedge quantile") << R"({"retry":{"hedge":{"after":"p100"}}})"
                                         << "retry.hedge.after: must be a latency quantile from \"p50\" to \"p99\", or milliseconds";
         QTest::newRow("hedge delay") << R"({"retry":{"hedge":{"after":0}}})"

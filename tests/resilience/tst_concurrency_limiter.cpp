@@ -30,11 +30,19 @@ struct RoundTrips {
     int lowest = 100;
 };
 
+// The AIMD mechanics from a limit that holds from the start (cold_start "initial").
 ConcurrencyConfig bounds(int min, int initial, int max) {
     ConcurrencyConfig config;
     config.min = min;
     config.initial = initial;
     config.max = max;
+    config.cold_start_follows_demand = false;
+    return config;
+}
+
+ConcurrencyConfig demand_bounds(int min, int initial, int max) {
+    ConcurrencyConfig config = bounds(min, initial, max);
+    config.cold_start_follows_demand = true;
     return config;
 }
 
@@ -48,6 +56,17 @@ void run_healthy(ConcurrencyLimiter& limiter, int rounds, std::chrono::microseco
         for (int i = 0; i < taken; ++i) limiter.release(latency, false);
     }
 }
+// One judged window: `calls` calls one after another (the limit not used, so not grown), the
+// first `congested` released as congestion at `start`, the rest successes at `start` + `span`
+// (a window is judged once it spans a round trip and holds 20 calls).
+void window_of(ConcurrencyLimiter& limiter, int calls, int congested, ConcurrencyLimiter::Clock::time_point start,
+               std::chrono::milliseconds span, std::chrono::microseconds latency = 20ms) {
+    for (int i = 0; i < calls; ++i) {
+        QVERIFY(limiter.try_acquire());
+        limiter.release(latency, i < congested, i < congested ? start + std::chrono::microseconds(i) : start + span);
+    }
+}
+
 // `calls` completions with the limit kept full, as the engine's queue does under load.
 void pumped(ConcurrencyLimiter& limiter, int calls, std::chrono::microseconds latency) {
     while (limiter.try_acquire()) {}
@@ -70,6 +89,24 @@ private slots:
         QVERIFY(limiter.try_acquire());
     }
 
+    void beforeTheFirstAnswerDemandSetsTheLimitUpToMax() {
+        // A fresh engine must not queue what plain calls would send: until the provider answers,
+        // every call goes out, up to max; a cancelled call (no answer) changes nothing.
+        ConcurrencyLimiter limiter(demand_bounds(1, 4, 64));
+        for (int i = 0; i < 64; ++i) QVERIFY(limiter.try_acquire());
+        QVERIFY(!limiter.try_acquire());
+        QCOMPARE(limiter.limit(), 64);
+        limiter.release_neutral();
+        QVERIFY(limiter.try_acquire());
+        // Then its answers judge it: a window of 429s cuts it as usual.
+        const auto now = ConcurrencyLimiter::Clock::now();
+        for (int i = 0; i < 12; ++i) limiter.release(20ms, true, now + std::chrono::milliseconds(i));
+        for (int i = 0; i < 8; ++i) limiter.release(20ms, false, now + 1s);
+        QVERIFY2(limiter.limit() <= 45, qPrintable(QString::number(limiter.limit())));
+        QVERIFY(limiter.in_flight() >= limiter.limit());  // 44 still out: no more until they come back
+        QVERIFY(!limiter.try_acquire());
+    }
+
     void slowStartGrowsByOnePerCallWhileTheLimitIsUsed() {
         ConcurrencyLimiter limiter(bounds(1, 4, 256));
         pumped(limiter, 60, 20ms);  // 4 + one per call
@@ -79,13 +116,7 @@ private slots:
 
     void additiveIncreaseAfterTheFirstCut() {
         ConcurrencyLimiter limiter(bounds(1, 20, 256));
-        auto now = ConcurrencyLimiter::Clock::now();
-        QVERIFY(limiter.try_acquire());
-        QVERIFY(limiter.try_acquire());
-        QVERIFY(limiter.try_acquire());
-        limiter.release(20ms, true, now);
-        limiter.release(20ms, true, now + 1ms);
-        limiter.release(20ms, false, now + 1s);  // closes the congested window: 20 → 14
+        window_of(limiter, 20, 6, ConcurrencyLimiter::Clock::now(), 1s);  // 6 of 20 congested: 20 → 14
         const int cut = limiter.limit();
         QCOMPARE(cut, 14);
         pumped(limiter, 140, 20ms);  // ten round trips at the limit
@@ -114,11 +145,7 @@ private slots:
 
         // After the first cut the limit is the limiter's own again.
         ConcurrencyLimiter cut(bounds(1, 20, 256));
-        const auto now = ConcurrencyLimiter::Clock::now();
-        for (int i = 0; i < 3; ++i) QVERIFY(cut.try_acquire());
-        cut.release(1000ms, true, now);
-        cut.release(1000ms, true, now + 1ms);
-        cut.release(1000ms, false, now + 2s);
+        window_of(cut, 20, 6, ConcurrencyLimiter::Clock::now(), 2s, 1000ms);
         QCOMPARE(cut.limit(), 14);
         QVERIFY(!cut.learns_rate_limit());
         cut.learn_rate_limit(6'000);
@@ -135,7 +162,7 @@ private slots:
         ConcurrencyLimiter limiter(bounds(2, 40, 64));
         run_healthy(limiter, 1, 10ms);  // baseline 10 ms
         const int healthy = limiter.limit();
-        for (int i = 0; i < 12; ++i) QVERIFY(limiter.try_acquire());
+        for (int i = 0; i < 21; ++i) QVERIFY(limiter.try_acquire());
         const auto t0 = ConcurrencyLimiter::Clock::now() + 1s;
         limiter.release(10ms, false, t0);  // closes the healthy window: no cut
         const int before = limiter.limit();
@@ -143,15 +170,12 @@ private slots:
         // Ten 429s inside one round trip cut once, when the window closes, not ten times.
         for (int i = 1; i <= 10; ++i) limiter.release(10ms, true, t0 + std::chrono::microseconds(i * 100));
         QCOMPARE(limiter.limit(), before);
-        limiter.release(10ms, false, t0 + 20ms);
+        for (int i = 0; i < 10; ++i) limiter.release(10ms, false, t0 + 20ms);
         const int after_one = limiter.limit();
         QVERIFY2(std::abs(after_one - before * 0.7) <= 1.0, qPrintable(QString::number(after_one)));
         // A later congested round trip cuts again.
-        for (int i = 0; i < 3; ++i) QVERIFY(limiter.try_acquire());
-        limiter.release(10ms, true, t0 + 25ms);
-        limiter.release(10ms, true, t0 + 26ms);
-        limiter.release(10ms, false, t0 + 40ms);
-        QVERIFY(std::abs(limiter.limit() - after_one * 0.7) <= 1.0);
+        window_of(limiter, 20, 10, t0 + 25ms, 40ms, 10ms);
+        QVERIFY2(std::abs(limiter.limit() - after_one * 0.7) <= 1.0, qPrintable(QString::number(limiter.limit())));
     }
 
     void randomFailuresBelowTheThresholdDoNotCollapseTheLimit() {
@@ -223,18 +247,25 @@ private slots:
         // the limit grows 1, 2, 4… per clean round trip, not one, so it catches up in a few.
         ConcurrencyLimiter limiter(bounds(1, 100, 2000));
         RoundTrips trips(limiter);
-        auto round_trip = [&](int congested) { trips.run(congested); };
-        round_trip(100);  // every call congested: cut from 100 to 70 when the next comes in
-        round_trip(0);
-        QCOMPARE(trips.lowest, 70);
-        for (int r = 0; r < 14; ++r) round_trip(0);
-        // Half-way steps back to 100 take about six round trips; one more per round trip after
-        // that would end near 110.
-        QVERIFY2(limiter.limit() > 150, qPrintable(QString::number(limiter.limit())));
+        for (int i = 0; i < 40; ++i) {  // a latency to time round trips by, the limit not used: not grown
+            QVERIFY(limiter.try_acquire());
+            trips.now += 5ms;
+            limiter.release(100ms, false, trips.now);
+        }
+        const int start = limiter.limit();
+        QCOMPARE(start, 100);
+        trips.lowest = start;
+        trips.run(100);  // every call congested: cut to 70 % when the round trip is judged
+        trips.run(0);
+        QVERIFY2(trips.lowest <= start * 0.7 + 1.0, qPrintable(QString("%1 from %2").arg(trips.lowest).arg(start)));
+        for (int r = 0; r < 14; ++r) trips.run(0);
+        // Half-way steps back take about six round trips; one more per round trip after that
+        // would end near start + 8.
+        QVERIFY2(limiter.limit() > start + 50, qPrintable(QString("%1 from %2").arg(limiter.limit()).arg(start)));
         // Congestion there cuts again.
         const int before = limiter.limit();
-        round_trip(60);
-        round_trip(0);
+        trips.run(60);
+        trips.run(0);
         QVERIFY(limiter.limit() < before);
     }
 
@@ -242,13 +273,12 @@ private slots:
         ConcurrencyLimiter limiter(bounds(1, 20, 64));
         run_healthy(limiter, 2, 10ms);
         const int before = limiter.limit();
-        for (int i = 0; i < 4; ++i) QVERIFY(limiter.try_acquire());
+        for (int i = 0; i < 21; ++i) QVERIFY(limiter.try_acquire());
         const auto t0 = ConcurrencyLimiter::Clock::now() + 1s;
         limiter.release(10ms, false, t0);  // closes the healthy window
-        limiter.release(100ms, false, t0 + 1ms);  // 10x the baseline
-        limiter.release(100ms, false, t0 + 2ms);
-        QCOMPARE(limiter.limit(), before);  // judged when the round trip ends
-        limiter.release(100ms, false, t0 + 50ms);
+        for (int i = 0; i < 19; ++i) limiter.release(100ms, false, t0 + 1ms);  // 10x the baseline
+        QVERIFY(limiter.limit() >= before);  // judged when the round trip ends
+        limiter.release(100ms, false, t0 + 500ms);  // a round trip, even at the baseline the slow calls pulled up
         QVERIFY(limiter.limit() < before);
     }
 
@@ -281,12 +311,9 @@ private slots:
     void recoversAfterCongestionClears() {
         ConcurrencyLimiter limiter(bounds(1, 32, 64));
         auto now = ConcurrencyLimiter::Clock::now();
-        for (int i = 0; i < 6; ++i) {
-            QVERIFY(limiter.try_acquire());
-            QVERIFY(limiter.try_acquire());
+        for (int i = 0; i < 3; ++i) {
             now += 1s;
-            limiter.release(10ms, true, now);
-            limiter.release(10ms, true, now + 1us);
+            window_of(limiter, 20, 10, now, 500ms, 10ms);
         }
         const int low = limiter.limit();
         QVERIFY(low < 16);
