@@ -83,7 +83,7 @@ void replay_bars(const std::vector<ReplayFile>& files, const QString& title, con
     auto* reference = new QBarSet("reference case (its table)");
     reference->setColor(kReferenceGrey);
     double top = 0;
-    for (const auto& row : files.front().json["reference"]) {
+    for (const auto& row : files.front().json["reference_case"]) {
         const double v = rounded(row[reference_field].get<double>() * scale, percent_axis);
         reference->append(v);
         top = std::max(top, v);
@@ -93,6 +93,9 @@ void replay_bars(const std::vector<ReplayFile>& files, const QString& title, con
         auto* set = new QBarSet(files[i].name);
         set->setColor(kColours[int(i) % kColours.size()]);
         for (const auto& mode : files[i].json["modes"]) {
+            // The bars are the reference case's three rows; the replay's other modes are in its tables.
+            const auto name = mode["mode"].get<std::string>();
+            if (name != "raw" && name != "batching" && name != "cache") continue;
             const double v = rounded(mode[field].get<double>() * scale, percent_axis);
             set->append(v);
             top = std::max(top, v);
